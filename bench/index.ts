@@ -1,0 +1,24 @@
+// `npm run bench`: speed and accuracy targets, measured side by side in one run and printed as
+// ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one.
+import {probeBenchmark} from "./probe.ts";
+
+export interface Benchmark {
+    name: string;
+    description: string;
+    run(): Promise<void>;
+}
+
+const benchmarks: Benchmark[] = [probeBenchmark];
+
+const wanted = process.argv.slice(2);
+let failed = false;
+for (const benchmark of benchmarks.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+    console.log(`\n== ${benchmark.name}: ${benchmark.description}`);
+    try {
+        await benchmark.run();
+    } catch (error) {
+        failed = true;
+        console.error(`   ${benchmark.name} failed:`, error);
+    }
+}
+process.exit(failed ? 1 : 0);

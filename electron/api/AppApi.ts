@@ -1,0 +1,21 @@
+import type {AppInfoApi} from "./AppInfoApi.ts";
+import type {HardwareApi, HardwareEvents} from "./HardwareApi.ts";
+
+/**
+ * The whole contract between the UI (or any client) and the app: one method per name, one JSON
+ * argument, a JSON result. Transports (IPC, HTTP) and the CLI expose exactly this.
+ */
+export type AppApi = AppInfoApi & HardwareApi;
+
+/** Events the app pushes to every subscribed client, by name, with a JSON payload. */
+export type AppEvents = HardwareEvents;
+
+export type AppMethod = keyof AppApi;
+export type AppEvent = keyof AppEvents;
+export type ApiArg<M extends AppMethod> = Parameters<AppApi[M]>[0];
+export type ApiResult<M extends AppMethod> = Awaited<ReturnType<AppApi[M]>>;
+
+/** How every transport reports a failed call: a stable code and a message for people. */
+export interface ApiErrorBody {
+    error: {code: string; message: string};
+}

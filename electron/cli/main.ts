@@ -1,0 +1,24 @@
+import {Command, CommanderError} from "commander";
+import {appVersion} from "../core/appVersion.ts";
+import {registerProbeCommand} from "./commands/probe.ts";
+import {registerWebCommand} from "./commands/web.ts";
+import {red} from "./format.ts";
+
+const program = new Command()
+    .name("agentfit")
+    .description("Can this machine run a usable coding agent on a local model?")
+    .version(appVersion)
+    .showHelpAfterError()
+    .exitOverride();
+
+registerProbeCommand(program);
+registerWebCommand(program);
+
+try {
+    await program.parseAsync(process.argv);
+} catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    const code = (error as {code?: unknown}).code;
+    console.error(red(`error${typeof code === "string" ? ` [${code}]` : ""}: `) + (error instanceof Error ? error.message : String(error)));
+    process.exit(1);
+}

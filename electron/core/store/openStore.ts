@@ -1,0 +1,29 @@
+import type {Store} from "./Store.ts";
+import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
+import {openMigratedDatabase, type OpenDatabaseOptions} from "./openMigratedDatabase.ts";
+
+export type OpenStoreOptions = Omit<OpenDatabaseOptions, "migrations">;
+
+/**
+ * Opens (creating if needed) and migrates the database, then exposes it as the app's Store. A
+ * corrupt file or one written by a newer AgentFit is refused with a StoreError naming the file; it
+ * is never overwritten or reset.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+    const {db, file, schemaVersion} = openMigratedDatabase(options);
+    let disposed = false;
+    const store: Store = {
+        file,
+        schemaVersion,
+        hardware: createHardwareSnapshotRepository(db),
+        async dispose() {
+            if (disposed) return;
+            disposed = true;
+            db.close();
+        },
+        [Symbol.asyncDispose]() {
+            return store.dispose();
+        }
+    };
+    return store;
+}

@@ -1,0 +1,20 @@
+import type {AppMethod} from "../api/AppApi.ts";
+
+/**
+ * The methods transports may dispatch, listed at runtime so a transport never calls an arbitrary
+ * property of the service. The type below fails to compile when a method of AppApi is missing here.
+ */
+export const apiMethods = [
+    "app.info",
+    "hardware.probe",
+    "hardware.snapshots"
+] as const satisfies readonly AppMethod[];
+
+type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;
+const everyMethodListed: [Missing] extends [never] ? true : Missing = true;
+void everyMethodListed;
+
+const methodSet: ReadonlySet<string> = new Set(apiMethods);
+export function isApiMethod(name: string): name is AppMethod {
+    return methodSet.has(name);
+}

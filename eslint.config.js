@@ -1,0 +1,89 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
+import globals from "globals";
+
+// The dependency rule of DESIGN.md, enforced: each folder may import only what its layer allows.
+// `paths` match exact module names; `regex` patterns match import specifiers.
+const rule = (...entries) => [
+    "error",
+    {
+        paths: entries.flatMap((e) => (e.names ?? []).map((name) => ({name, message: e.message}))),
+        patterns: entries.filter((e) => e.regex).map((e) => ({regex: e.regex, message: e.message}))
+    }
+];
+const electronModule = {names: ["electron"], message: "Only electron/main, electron/preload and transports/ipc may use Electron."};
+const reactModule = {names: ["react", "react-dom", "react-dom/client"], message: "React belongs to the renderer."};
+const transports = {regex: "/transports/", message: "The core never imports a transport."};
+const shells = {regex: "/(main|cli|preload)/", message: "Lower layers never import the shells (main, preload, cli)."};
+const renderer = {regex: "/renderer/", message: "Only the renderer imports renderer code."};
+const nodeBuiltins = {
+    names: ["fs", "path", "os", "child_process", "crypto", "http", "https", "net", "url", "stream", "util", "events", "worker_threads"],
+    regex: "^node:",
+    message: "This code runs in a browser: no Node built-ins."
+};
+const core = {regex: "/core/", message: "The renderer talks to the app only through the typed API client."};
+const serverSideTransports = {
+    regex: "(createAppHttpServer|registerIpcHandlers)",
+    message: "The renderer uses only the client side of a transport."
+};
+
+export default tseslint.config(
+    {ignores: ["out/**", "dist/**", "node_modules/**", ".cache/**"]},
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        languageOptions: {globals: {...globals.node}},
+        rules: {
+            "@typescript-eslint/no-unused-vars": ["error", {argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_"}],
+            "@typescript-eslint/consistent-type-imports": ["error", {fixStyle: "inline-type-imports"}],
+            "no-empty": ["error", {allowEmptyCatch: true}]
+        }
+    },
+    {
+        files: ["electron/api/**/*.ts"],
+        rules: {
+            "no-restricted-imports": ["error", {patterns: [{regex: "^(?!\\.\\.?/)", message: "electron/api imports only its own types."}]}],
+            "@typescript-eslint/consistent-type-imports": ["error", {prefer: "type-imports", disallowTypeAnnotations: false}],
+            "no-restricted-syntax": [
+                "error",
+                {selector: "ImportDeclaration[importKind='value']", message: "electron/api may only `import type`."},
+                {selector: "FunctionDeclaration, ClassDeclaration, VariableDeclaration", message: "electron/api declares types only."}
+            ]
+        }
+    },
+    {
+        files: ["electron/shared/**/*.ts"],
+        rules: {"no-restricted-imports": rule(electronModule, reactModule, transports, shells, renderer, nodeBuiltins, core)}
+    },
+    {
+        files: ["electron/core/**/*.ts"],
+        rules: {"no-restricted-imports": rule(electronModule, reactModule, transports, shells, renderer)}
+    },
+    {
+        files: ["electron/transports/**/*.ts"],
+        ignores: ["electron/transports/ipc/registerIpcHandlers.ts"],
+        rules: {"no-restricted-imports": rule(electronModule, reactModule, shells, renderer)}
+    },
+    {
+        files: ["electron/main/**/*.ts", "electron/preload/**/*.ts"],
+        rules: {
+            "no-restricted-imports": rule(reactModule, renderer, {regex: "/cli/", message: "The desktop shell does not use the CLI."})
+        }
+    },
+    {
+        files: ["electron/cli/**/*.ts"],
+        rules: {"no-restricted-imports": rule(electronModule, reactModule, renderer, {regex: "/(main|preload)/", message: "The CLI does not use the desktop shell."})}
+    },
+    {
+        files: ["renderer/**/*.{ts,tsx}"],
+        languageOptions: {globals: {...globals.browser}},
+        plugins: {"react-hooks": reactHooks},
+        rules: {
+            ...reactHooks.configs.recommended.rules,
+            "react-hooks/refs": "off",
+            "react-hooks/set-state-in-effect": "off",
+            "no-restricted-imports": rule(electronModule, nodeBuiltins, core, shells, serverSideTransports)
+        }
+    }
+);

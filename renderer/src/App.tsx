@@ -1,0 +1,59 @@
+import {useEffect, useState} from "react";
+import {useApiQuery} from "./api/hooks.ts";
+import {Icon} from "./components/Icon.tsx";
+import {screens} from "./screens.tsx";
+
+function currentScreenId(): string {
+    const id = window.location.hash.replace(/^#\/?/, "").split("/")[0];
+    return screens.some((s) => s.id === id) ? id! : screens[0]!.id;
+}
+
+export function App() {
+    const [screenId, setScreenId] = useState(currentScreenId);
+    const info = useApiQuery("app.info", {});
+    useEffect(() => {
+        const onHash = () => setScreenId(currentScreenId());
+        window.addEventListener("hashchange", onHash);
+        return () => window.removeEventListener("hashchange", onHash);
+    }, []);
+    const screen = screens.find((s) => s.id === screenId) ?? screens[0]!;
+    const Screen = screen.component;
+    return (
+        <div className="shell">
+            <nav className="sidebar" aria-label="Main">
+                <div className="brand">
+                    <span className="brand-mark">AF</span>
+                    <div>
+                        <div className="brand-name">AgentFit</div>
+                        <div className="brand-tag">local coding agents, measured</div>
+                    </div>
+                </div>
+                <ul className="nav">
+                    {screens.map((s) => (
+                        <li key={s.id}>
+                            <a href={`#/${s.id}`} className={s.id === screen.id ? "active" : ""} aria-current={s.id === screen.id ? "page" : undefined}>
+                                <Icon name={s.icon} />
+                                {s.label}
+                            </a>
+                        </li>
+                    ))}
+                </ul>
+                <div className="sidebar-footer" data-testid="app-info">
+                    {info.data && (
+                        <>
+                            <div>
+                                v{info.data.version} · {info.data.shell === "electron" ? "desktop" : "browser mode"}
+                            </div>
+                            <div className="path" title={info.data.home}>
+                                {info.data.home}
+                            </div>
+                        </>
+                    )}
+                </div>
+            </nav>
+            <main className="content">
+                <Screen />
+            </main>
+        </div>
+    );
+}

@@ -1,0 +1,32 @@
+import fs from "node:fs";
+import path from "node:path";
+import {chromium, type Browser} from "playwright-core";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Debian's Chromium, headless, with the flags this sandboxed, offline machine needs (Playwright gives it a fresh profile). */
+export async function launchChromium(): Promise<Browser & AsyncDisposable> {
+    if (!fs.existsSync(chromiumPath))
+        throw new Error(`Chromium is not installed at ${chromiumPath}: run "apt-get install -y chromium" (see .ci/run), or set CHROMIUM_PATH.`);
+    const browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync"
+        ]
+    });
+    return Object.assign(browser, {
+        async [Symbol.asyncDispose]() {
+            await browser.close();
+        }
+    });
+}
+
+/** Screenshots land here for people to look at; the folder is git-ignored. */
+export const screenshotDir = path.resolve("test-results", "screenshots");
