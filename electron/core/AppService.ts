@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import type {AppApi, AppEvents} from "../api/AppApi.ts";
-import type {AppInfo} from "../api/AppInfoApi.ts";
-import {InvalidArgumentError} from "./AppError.ts";
+import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
+import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {EventBus} from "./EventBus.ts";
-import {probeHardware} from "./hardware/probeHardware.ts";
+import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
 import type {Store} from "./store/Store.ts";
@@ -26,6 +26,7 @@ export interface AppService extends AppApi, AsyncDisposable {
     readonly events: EventBus<AppEvents>;
     readonly paths: AppPaths;
     readonly store: Store;
+    /** Stops everything the app started (in reverse order) and closes the store. Idempotent. */
     dispose(): Promise<void>;
 }
 
@@ -33,14 +34,18 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const paths = options.paths ?? resolveAppPaths();
     fs.mkdirSync(paths.models, {recursive: true});
     const store = await openStore({file: paths.database, nativeBinding: options.sqliteNativeBinding});
-    const events = new EventBus<AppEvents>();
-    let disposed = false;
-
-    const service: AppService = {
-        events,
+    const cleanups: (() => Promise<void> | void)[] = [];
+    const context: AppContext = {
         paths,
         store,
+        events: new EventBus<AppEvents>(),
+        shell: options.shell ?? "web",
+        appVersion,
+        probeSources: options.probeSources,
+        onDispose: (cleanup) => void cleanups.push(cleanup)
+    };
 
+    const appInfoApi: AppInfoApi = {
         async "app.info"() {
             return {
                 name: "AgentFit",
@@ -48,29 +53,36 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
                 home: paths.home,
                 databasePath: paths.database,
                 modelsPath: paths.models,
-                shell: options.shell ?? "web",
+                shell: context.shell,
                 schemaVersion: store.schemaVersion
             };
-        },
+        }
+    };
 
-        async "hardware.probe"() {
-            const snapshot = await probeHardware({modelsPath: paths.models, appVersion, sources: options.probeSources});
-            const saved = store.hardware.save(snapshot);
-            events.emit("hardware.probed", saved);
-            return saved;
-        },
+    // One factory per domain; each returns its slice of AppApi.
+    const api: AppApi = {
+        ...appInfoApi,
+        ...createHardwareApi(context)
+    };
 
-        async "hardware.snapshots"(arg) {
-            const limit = arg?.limit ?? 20;
-            if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-                throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}`);
-            return store.hardware.list(limit);
-        },
-
-        async dispose() {
-            if (disposed) return;
-            disposed = true;
-            await store.dispose();
+    let disposing: Promise<void> | undefined;
+    const service: AppService = {
+        ...api,
+        events: context.events,
+        paths,
+        store,
+        dispose() {
+            disposing ??= (async () => {
+                for (const cleanup of cleanups.reverse()) {
+                    try {
+                        await cleanup();
+                    } catch (error) {
+                        console.error("[agentfit] cleanup failed:", error);
+                    }
+                }
+                await store.dispose();
+            })();
+            return disposing;
         },
         [Symbol.asyncDispose]() {
             return service.dispose();

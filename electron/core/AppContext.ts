@@ -1,0 +1,22 @@
+import type {AppEvents} from "../api/AppApi.ts";
+import type {AppInfo} from "../api/AppInfoApi.ts";
+import type {AppPaths} from "./appPaths.ts";
+import type {EventBus} from "./EventBus.ts";
+import type {HardwareProbeSources} from "./hardware/probeSources.ts";
+import type {Store} from "./store/Store.ts";
+
+/**
+ * What every domain's API factory receives: the data folders, the store, the event bus, and a way
+ * to register cleanup that runs (in reverse order) when the app is disposed.
+ */
+export interface AppContext {
+    paths: AppPaths;
+    store: Store;
+    events: EventBus<AppEvents>;
+    shell: AppInfo["shell"];
+    appVersion: string;
+    /** Test and what-if overrides of hardware probe sources. */
+    probeSources?: Partial<HardwareProbeSources>;
+    /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */
+    onDispose(cleanup: () => Promise<void> | void): void;
+}
