@@ -1,0 +1,86 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {afterAll, describe, expect, it} from "vitest";
+import {readGgufFacts} from "../../electron/core/gguf/readGgufFacts.ts";
+import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {serveFiles} from "../utils/serveFiles.ts";
+import {ensureSmolLM2} from "../utils/smollm2.ts";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-facts-"));
+afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
+
+describe("readGgufFacts", () => {
+    const model = writeGgufModel(path.join(dir, "small-Q8_0.gguf"), {...ggufModelPresets.small, type: "Q8_0", headCountKv: 4, contextLength: 8192});
+
+    it("reads the architecture facts of a local file", async () => {
+        const facts = await readGgufFacts(model.path);
+        expect(facts).toMatchObject({
+            architecture: "llama",
+            name: "AgentFit test model",
+            quantization: "Q8_0",
+            parameterCount: model.parameterCount,
+            splitParts: 1,
+            contextLength: 8192,
+            blockCount: model.blockCount,
+            embeddingLength: model.embeddingLength,
+            feedForwardLength: model.feedForwardLength,
+            headCount: model.headCount,
+            headCountKv: 4,
+            keyLength: model.embeddingLength / model.headCount,
+            slidingWindow: null,
+            expertCount: null,
+            vocabularySize: model.vocabularySize,
+            hasChatTemplate: true,
+            supportedByLlamaCpp: true
+        });
+        expect(facts.expectedFileBytes).toBeLessThanOrEqual(model.fileSizeBytes);
+        expect(facts.expectedFileBytes).toBeGreaterThan(model.fileSizeBytes - 32 * 200);
+    });
+
+    it("reads a remote header with range requests, never the whole file", async () => {
+        const medium = writeGgufModel(path.join(dir, "medium-Q8_0.gguf"), {...ggufModelPresets.medium, type: "Q8_0"});
+        await using server = await serveFiles({"/models/medium.gguf": medium.path});
+        const facts = await readGgufFacts(`${server.url}/models/medium.gguf`);
+        expect(facts.parameterCount).toBe(medium.parameterCount);
+        expect(server.requests.every((r) => r.range)).toBe(true);
+        expect(server.totalBytesSent()).toBeLessThan(medium.fileSizeBytes / 4);
+    });
+
+    it("resolves hf:user/repo/file.gguf against a Hugging Face endpoint", async () => {
+        await using server = await serveFiles({"/acme/tiny-GGUF/resolve/main/small.Q8_0.gguf": model.path});
+        const facts = await readGgufFacts("hf:acme/tiny-GGUF/small.Q8_0.gguf", {huggingFaceEndpoint: `${server.url}/`});
+        expect(facts.blockCount).toBe(model.blockCount);
+    });
+
+    it("names the problem: missing, not GGUF, truncated", async () => {
+        await expect(readGgufFacts(path.join(dir, "nope.gguf"))).rejects.toMatchObject({code: "GGUF_NOT_FOUND"});
+
+        const text = path.join(dir, "readme.gguf");
+        fs.writeFileSync(text, "# This is a README, not a model\n".repeat(20));
+        await expect(readGgufFacts(text)).rejects.toMatchObject({code: "GGUF_INVALID", message: expect.stringContaining("not a GGUF file")});
+
+        const cutData = path.join(dir, "cut-data.gguf");
+        fs.writeFileSync(cutData, fs.readFileSync(model.path).subarray(0, Math.floor(model.fileSizeBytes * 0.6)));
+        await expect(readGgufFacts(cutData)).rejects.toMatchObject({code: "GGUF_TRUNCATED", message: expect.stringMatching(/truncated.*Download it again/)});
+
+        const cutHeader = path.join(dir, "cut-header.gguf");
+        fs.writeFileSync(cutHeader, fs.readFileSync(model.path).subarray(0, 2000));
+        await expect(readGgufFacts(cutHeader)).rejects.toMatchObject({code: "GGUF_TRUNCATED"});
+    });
+
+    it("maps remote failures to clear errors", async () => {
+        await using server = await serveFiles({"/gated.gguf": 401, "/broken.gguf": 500});
+        await expect(readGgufFacts(`${server.url}/missing.gguf`)).rejects.toMatchObject({code: "GGUF_NOT_FOUND"});
+        await expect(readGgufFacts(`${server.url}/gated.gguf`)).rejects.toMatchObject({code: "GGUF_UNAUTHORIZED", message: expect.stringContaining("HF_TOKEN")});
+        await expect(readGgufFacts(`${server.url}/broken.gguf`)).rejects.toMatchObject({code: "GGUF_HTTP_ERROR", message: expect.stringContaining("500")});
+        await expect(readGgufFacts("http://127.0.0.1:9/model.gguf")).rejects.toMatchObject({code: "GGUF_UNREACHABLE"});
+    });
+
+    it("reads the real SmolLM2-135M-Instruct", async () => {
+        const facts = await readGgufFacts(ensureSmolLM2());
+        expect(facts).toMatchObject({architecture: "llama", quantization: "Q4_1", contextLength: 8192, blockCount: 30, embeddingLength: 576, headCount: 9, headCountKv: 3, vocabularySize: 49152, hasChatTemplate: true});
+        expect(facts.parameterCount).toBeGreaterThan(130e6);
+        expect(facts.parameterCount).toBeLessThan(140e6);
+    });
+});
