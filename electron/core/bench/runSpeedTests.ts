@@ -1,0 +1,121 @@
+import type {LlamaContextSequence, LlamaModel, Token} from "node-llama-cpp";
+import {meanAndStdDev} from "./speedStatistics.ts";
+
+/** One llama-bench test: optional context already filled (`depth`), then a prompt and/or a generation. */
+export interface SpeedTestShape {
+    /** Prompt tokens evaluated in batches (pp). 0 for a pure generation test. */
+    promptTokens: number;
+    /** Tokens generated one at a time (tg). 0 for a pure prompt test. */
+    generatedTokens: number;
+    /** Tokens already in the context before the timed part starts (llama-bench `-d`). */
+    depth: number;
+}
+
+export interface SpeedTestResult extends SpeedTestShape {
+    /** Wall time of each timed repetition, nanoseconds (llama-bench `samples_ns`). */
+    samplesNs: number[];
+    /** Tokens per second of each repetition ((prompt + generated) / time). */
+    samplesTokensPerSecond: number[];
+    averageNs: number;
+    stdDevNs: number;
+    averageTokensPerSecond: number;
+    stdDevTokensPerSecond: number;
+    /**
+     * For tests with both a prompt and a generation: time from the start of the prompt until the
+     * first generated token is computed, per repetition, ms.
+     */
+    timeToFirstTokenMs: number[];
+}
+
+export interface RunSpeedTestsOptions {
+    /** A context sequence of a context large enough for depth + prompt + generation. */
+    sequence: LlamaContextSequence;
+    model: LlamaModel;
+    tests: readonly SpeedTestShape[];
+    /** Timed repetitions per test. Default 5 (llama-bench's default). */
+    repetitions?: number;
+    /** Run each test once untimed first, as llama-bench does. Default true. */
+    warmup?: boolean;
+    /** Seed for the random tokens fed to the model. Default 42. */
+    seed?: number;
+    signal?: AbortSignal;
+    /** Called after each timed repetition; errors thrown by the listener are ignored. */
+    onRepetition?: (event: {testIndex: number; repetition: number; ns: number; tokensPerSecond: number}) => void;
+}
+
+/**
+ * Measures prompt processing and generation the way llama-bench does: random tokens, the context
+ * cleared before every repetition, the depth prefilled untimed, the prompt evaluated in batches,
+ * generation one token at a time without sampling. The loop is kept lean on purpose: anything
+ * per token here is overhead llama-bench does not have.
+ */
+export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<SpeedTestResult[]> {
+    const {sequence, model, tests} = options;
+    const repetitions = options.repetitions ?? 5;
+    const random = createRandom(options.seed ?? 42);
+    const vocabularySize = (model.fileInfo.metadata.tokenizer?.ggml?.tokens as unknown[] | undefined)?.length ?? 32000;
+    const randomTokens = (count: number): Token[] => Array.from({length: count}, () => Math.floor(random() * vocabularySize) as Token);
+    const results: SpeedTestResult[] = [];
+
+    for (const [testIndex, test] of tests.entries()) {
+        const needed = test.depth + test.promptTokens + test.generatedTokens;
+        if (needed > sequence.context.contextSize)
+            throw new RangeError(`The test needs ${needed} tokens of context but the context holds ${sequence.context.contextSize}.`);
+        const runOnce = async () => {
+            await sequence.clearHistory();
+            if (test.depth > 0) await sequence.evaluateWithoutGeneratingNewTokens(randomTokens(test.depth));
+            const prompt = randomTokens(test.promptTokens);
+            const generated = randomTokens(test.generatedTokens);
+            options.signal?.throwIfAborted();
+            const started = process.hrtime.bigint();
+            let firstTokenAt: bigint | undefined;
+            if (prompt.length > 0) await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+            for (let i = 0; i < generated.length; i++) {
+                await sequence.evaluateWithoutGeneratingNewTokens([generated[i]!]);
+                if (i === 0) firstTokenAt = process.hrtime.bigint();
+            }
+            const ended = process.hrtime.bigint();
+            return {ns: Number(ended - started), ttftMs: firstTokenAt !== undefined && prompt.length > 0 ? Number(firstTokenAt - started) / 1e6 : undefined};
+        };
+
+        if (options.warmup ?? true) await runOnce();
+        const samplesNs: number[] = [];
+        const timeToFirstTokenMs: number[] = [];
+        for (let repetition = 0; repetition < repetitions; repetition++) {
+            options.signal?.throwIfAborted();
+            const {ns, ttftMs} = await runOnce();
+            samplesNs.push(ns);
+            if (ttftMs !== undefined) timeToFirstTokenMs.push(ttftMs);
+            const tokensPerSecond = ((test.promptTokens + test.generatedTokens) * 1e9) / ns;
+            try {
+                options.onRepetition?.({testIndex, repetition, ns, tokensPerSecond});
+            } catch {}
+        }
+        const samplesTokensPerSecond = samplesNs.map((ns) => ((test.promptTokens + test.generatedTokens) * 1e9) / ns);
+        const ns = meanAndStdDev(samplesNs);
+        const tps = meanAndStdDev(samplesTokensPerSecond);
+        results.push({
+            ...test,
+            samplesNs,
+            samplesTokensPerSecond,
+            averageNs: ns.mean,
+            stdDevNs: ns.stdDev,
+            averageTokensPerSecond: tps.mean,
+            stdDevTokensPerSecond: tps.stdDev,
+            timeToFirstTokenMs
+        });
+    }
+    await sequence.clearHistory();
+    return results;
+}
+
+function createRandom(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}

@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {getLlama, LlamaLogLevel, type Llama, type LlamaModel} from "node-llama-cpp";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {runSpeedTests} from "../../electron/core/bench/runSpeedTests.ts";
+import {localScore, meanAndStdDev} from "../../electron/core/bench/speedStatistics.ts";
+import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-speed-"));
+let llama: Llama;
+let model: LlamaModel;
+
+beforeAll(async () => {
+    llama = await getLlama({gpu: false, maxThreads: 2, logLevel: LlamaLogLevel.error, build: "never"});
+    model = await llama.loadModel({modelPath: writeGgufModel(path.join(dir, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 2048}).path});
+});
+afterAll(async () => {
+    await model.dispose();
+    await llama.dispose();
+    fs.rmSync(dir, {recursive: true, force: true});
+});
+
+describe("runSpeedTests", () => {
+    it("times pp, tg and pp+tg like llama-bench: warm-up excluded, one sample per repetition, TTFT for prompt+generation", async () => {
+        await using context = await model.createContext({contextSize: 1024, threads: 2});
+        const sequence = context.getSequence();
+        const seen: number[] = [];
+        const results = await runSpeedTests({
+            sequence,
+            model,
+            repetitions: 3,
+            tests: [
+                {promptTokens: 64, generatedTokens: 0, depth: 0},
+                {promptTokens: 0, generatedTokens: 8, depth: 128},
+                {promptTokens: 32, generatedTokens: 4, depth: 0}
+            ],
+            onRepetition: (event) => {
+                seen.push(event.testIndex);
+                throw new Error("a failing listener must not break the run");
+            }
+        });
+        expect(seen).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+        for (const result of results) {
+            expect(result.samplesNs).toHaveLength(3);
+            expect(result.averageTokensPerSecond).toBeGreaterThan(0);
+            const {mean} = meanAndStdDev(result.samplesTokensPerSecond);
+            expect(result.averageTokensPerSecond).toBeCloseTo(mean, 6);
+        }
+        expect(results[0]!.timeToFirstTokenMs).toEqual([]);
+        expect(results[1]!.depth).toBe(128);
+        expect(results[2]!.timeToFirstTokenMs).toHaveLength(3);
+        expect(results[2]!.timeToFirstTokenMs[0]!).toBeLessThan(results[2]!.samplesNs[0]! / 1e6);
+        // The sequence is left empty for whatever runs next.
+        expect(sequence.nextTokenIndex).toBe(0);
+    });
+
+    it("refuses a test that does not fit the context", async () => {
+        await using context = await model.createContext({contextSize: 256, threads: 2});
+        await expect(
+            runSpeedTests({sequence: context.getSequence(), model, tests: [{promptTokens: 200, generatedTokens: 0, depth: 100}]})
+        ).rejects.toThrow(/needs 300 tokens of context but the context holds 256/);
+    });
+
+    it("stops when cancelled", async () => {
+        await using context = await model.createContext({contextSize: 512, threads: 2});
+        const controller = new AbortController();
+        const run = runSpeedTests({
+            sequence: context.getSequence(),
+            model,
+            repetitions: 50,
+            tests: [{promptTokens: 0, generatedTokens: 32, depth: 0}],
+            signal: controller.signal,
+            onRepetition: ({repetition}) => repetition === 1 && controller.abort()
+        });
+        await expect(run).rejects.toThrow();
+    });
+});
+
+describe("speed statistics", () => {
+    it("mean and sample standard deviation", () => {
+        expect(meanAndStdDev([2, 4, 4, 4, 5, 5, 7, 9])).toEqual({mean: 5, stdDev: Math.sqrt(32 / 7)});
+        expect(meanAndStdDev([3])).toEqual({mean: 3, stdDev: 0});
+    });
+    it("LocalScore-style score", () => {
+        expect(localScore(1000, 50, 500)).toBeCloseTo(10 * Math.cbrt(100_000), 6);
+        expect(localScore(0, 50, 500)).toBe(0);
+    });
+});
