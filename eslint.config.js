@@ -29,7 +29,9 @@ const serverSideTransports = {
 };
 
 export default tseslint.config(
-    {ignores: ["out/**", "dist/**", "node_modules/**", ".cache/**"]},
+    {ignores: ["out/**", "dist/**", "node_modules/**", ".cache/**", ".scratch/**"]},
+    // Eval task projects and hand-made agent outcomes are code the eval grades, not AgentFit code.
+    {ignores: ["electron/core/evals/tasks/*/project/**", "tests/fixtures/evals/**"]},
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

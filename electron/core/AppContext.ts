@@ -2,6 +2,8 @@ import type {AppEvents} from "../api/AppApi.ts";
 import type {AppInfo} from "../api/AppInfoApi.ts";
 import type {AppPaths} from "./appPaths.ts";
 import type {EventBus} from "./EventBus.ts";
+import type {LocalModelEndpoints} from "./evals/LocalModelEndpoints.ts";
+import type {SecretStore} from "./evals/SecretStore.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import type {Store} from "./store/Store.ts";
 
@@ -17,6 +19,12 @@ export interface AppContext {
     appVersion: string;
     /** Test and what-if overrides of hardware probe sources. */
     probeSources?: Partial<HardwareProbeSources>;
+    /** Provider API keys (OS keychain in the desktop app, environment variables elsewhere). */
+    secrets: SecretStore;
+    /** The local engine serving downloaded models over an OpenAI-compatible API; absent when not available. */
+    localModels?: LocalModelEndpoints;
+    /** Environment read for eval settings (runtime commands, base URL overrides). Default process.env. */
+    env?: NodeJS.ProcessEnv;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }

@@ -5,6 +5,10 @@ import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {EventBus} from "./EventBus.ts";
+import {createEvalApi} from "./evals/createEvalApi.ts";
+import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
+import type {LocalModelEndpoints} from "./evals/LocalModelEndpoints.ts";
+import type {SecretStore} from "./evals/SecretStore.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
@@ -19,6 +23,10 @@ export interface AppServiceOptions {
     sqliteNativeBinding?: string;
     /** Replaces hardware probe sources, for tests. */
     probeSources?: Partial<HardwareProbeSources>;
+    /** Where provider API keys come from. Default: environment variables (the desktop app passes its keychain store). */
+    secrets?: SecretStore;
+    /** The local engine for local-model evals (tests inject one pointing at a scripted server). Default: none. */
+    localModels?: LocalModelEndpoints;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -42,6 +50,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         shell: options.shell ?? "web",
         appVersion,
         probeSources: options.probeSources,
+        secrets: options.secrets ?? createEnvironmentSecretStore(),
+        localModels: options.localModels,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };
 
@@ -62,7 +72,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     // One factory per domain; each returns its slice of AppApi.
     const api: AppApi = {
         ...appInfoApi,
-        ...createHardwareApi(context)
+        ...createHardwareApi(context),
+        ...createEvalApi(context)
     };
 
     let disposing: Promise<void> | undefined;

@@ -7,7 +7,20 @@ import type {AppMethod} from "../api/AppApi.ts";
 export const apiMethods = [
     "app.info",
     "hardware.probe",
-    "hardware.snapshots"
+    "hardware.snapshots",
+    "eval.tasks",
+    "eval.providers",
+    "eval.setApiKey",
+    "eval.start",
+    "eval.resume",
+    "eval.cancel",
+    "eval.runs",
+    "eval.run",
+    "eval.sample",
+    "eval.results",
+    "eval.prices",
+    "eval.setPrice",
+    "eval.exportInspect"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

@@ -1,4 +1,5 @@
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
+import type {EvalRepository} from "./evalRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -13,6 +14,7 @@ export interface Store extends AsyncDisposable {
     readonly file: string;
     readonly schemaVersion: number;
     readonly hardware: HardwareSnapshotRepository;
+    readonly evals: EvalRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

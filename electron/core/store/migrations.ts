@@ -21,6 +21,93 @@ export const migrations: readonly Migration[] = [
             );
             CREATE INDEX hardware_snapshots_taken_at ON hardware_snapshots (taken_at);
         `
+    },
+    {
+        version: 4,
+        name: "eval runs, samples, transcripts and prices",
+        sql: `
+            CREATE TABLE eval_runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL,
+                status TEXT NOT NULL,
+                task TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                model TEXT NOT NULL,
+                quantization TEXT,
+                spec TEXT NOT NULL,
+                task_title TEXT NOT NULL,
+                model_label TEXT NOT NULL,
+                app_version TEXT NOT NULL,
+                hardware_snapshot_id INTEGER REFERENCES hardware_snapshots (id) ON DELETE SET NULL,
+                owner_pid INTEGER,
+                owner_instance TEXT,
+                started_at TEXT,
+                completed_at TEXT,
+                error_code TEXT,
+                error_message TEXT
+            );
+            CREATE INDEX eval_runs_model ON eval_runs (provider, model, quantization, task);
+            CREATE TABLE eval_samples (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                run_id INTEGER NOT NULL REFERENCES eval_runs (id) ON DELETE CASCADE,
+                epoch INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                score TEXT,
+                strict_score TEXT,
+                failure_mode TEXT,
+                failure_detail TEXT,
+                turns INTEGER NOT NULL DEFAULT 0,
+                input_tokens INTEGER NOT NULL DEFAULT 0,
+                cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+                output_tokens INTEGER NOT NULL DEFAULT 0,
+                tool_calls INTEGER NOT NULL DEFAULT 0,
+                tool_errors TEXT NOT NULL DEFAULT '{"unknownTool":0,"badArguments":0,"failed":0}',
+                limit_hit TEXT,
+                wall_ms REAL,
+                model_ms REAL,
+                tool_ms REAL,
+                subprocess_ms REAL,
+                scoring_ms REAL,
+                started_at TEXT,
+                completed_at TEXT,
+                error TEXT,
+                scoring TEXT,
+                UNIQUE (run_id, epoch)
+            );
+            CREATE TABLE eval_messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                sample_id INTEGER NOT NULL REFERENCES eval_samples (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                content TEXT,
+                tool_calls TEXT,
+                tool_call_id TEXT,
+                tool_name TEXT,
+                tool_error TEXT,
+                usage TEXT,
+                duration_ms REAL,
+                finish_reason TEXT,
+                created_at TEXT NOT NULL,
+                UNIQUE (sample_id, seq)
+            );
+            CREATE TABLE eval_file_diffs (
+                sample_id INTEGER NOT NULL REFERENCES eval_samples (id) ON DELETE CASCADE,
+                path TEXT NOT NULL,
+                status TEXT NOT NULL,
+                diff TEXT NOT NULL,
+                inside_source INTEGER NOT NULL,
+                PRIMARY KEY (sample_id, path)
+            );
+            CREATE TABLE eval_prices (
+                provider TEXT NOT NULL,
+                model TEXT NOT NULL,
+                input_per_million REAL NOT NULL,
+                cached_input_per_million REAL,
+                output_per_million REAL NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (provider, model)
+            );
+        `
     }
 ];
 

@@ -1,0 +1,38 @@
+import type {EvalFailureMode, EvalScoring} from "../../api/EvalApi.ts";
+import type {AgentTrace} from "./runAgent.ts";
+import type {RefactorTask} from "./tasks/refactorTasks.ts";
+
+/**
+ * Why a sample scored I, in the terms people use for agent failures (how local models failed
+ * helperbench): a run that ended on a provider error, a context overflow or a limit is that;
+ * otherwise the agent's actions and the scorer's checks decide.
+ */
+export function classifyFailure(task: RefactorTask, trace: AgentTrace, scoring: EvalScoring): {mode: EvalFailureMode; detail: string} | null {
+    if (scoring.original.value === "C") return null;
+    if (trace.providerError?.contextOverflow)
+        return {mode: "context_overflow", detail: `The conversation outgrew the model's context: ${trace.providerError.message}`};
+    if (trace.endReason === "length")
+        return {mode: "context_overflow", detail: "The model's answer was cut off at its length limit (the context window is full)."};
+    if (trace.providerError) return {mode: "provider_error", detail: trace.providerError.message};
+    if (trace.limitHit) {
+        const what = {turns: "turn", tokens: "token", time: "wall-time"}[trace.limitHit];
+        return {mode: "limit_reached", detail: `The run stopped at the ${what} limit. ${scoring.original.explanation}`};
+    }
+    if (trace.toolCalls === 0)
+        return trace.toolCallsAsText
+            ? {mode: "tool_calls_as_text", detail: "The model wrote its tool calls as text in its answer instead of calling the tools."}
+            : {mode: "no_tool_calls", detail: "The model answered without calling any tool."};
+    const badCalls = trace.toolErrors.unknownTool + trace.toolErrors.badArguments;
+    if (!scoring.checks.targetExists || scoring.checks.parses === false) return {mode: "target_broken", detail: scoring.original.explanation};
+    if (scoring.checks.changed === false) {
+        const others = trace.edited.filter((file) => file !== task.targetFile);
+        if (others.length > 0) return {mode: "edited_other_files_only", detail: `The model edited ${others.join(", ")} but never ${task.targetFile}.`};
+        if (badCalls > 0)
+            return {
+                mode: "bad_tool_calls",
+                detail: `${trace.toolErrors.unknownTool} calls to tools that do not exist and ${trace.toolErrors.badArguments} with bad arguments; nothing was edited.`
+            };
+        return {mode: "never_edited_target", detail: `The model stopped without editing ${task.targetFile}.`};
+    }
+    return {mode: "tests_fail", detail: scoring.original.explanation};
+}

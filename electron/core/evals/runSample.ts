@@ -1,0 +1,75 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type OpenAI from "openai";
+import type {EvalMessage, EvalRunSpec} from "../../api/EvalApi.ts";
+import type {EvalSampleOutcome} from "../store/evalRepository.ts";
+import {classifyFailure} from "./classifyFailure.ts";
+import {runAgent, type AgentTrace} from "./runAgent.ts";
+import {scoreSample} from "./scoreSample.ts";
+import {systemPrompts} from "./systemPrompts.ts";
+import type {RefactorTask} from "./tasks/refactorTasks.ts";
+import type {Toolchain} from "./toolchains.ts";
+import {copyProject, diffProjects} from "./workspace.ts";
+
+export interface RunSampleOptions {
+    task: RefactorTask;
+    toolchain: Toolchain;
+    client: OpenAI;
+    /** The model id the endpoint expects. */
+    model: string;
+    spec: EvalRunSpec;
+    signal?: AbortSignal;
+    onMessage?: (message: EvalMessage) => void;
+    onTurn?: (trace: AgentTrace) => void;
+    /** Called when the agent is done and grading starts. */
+    onScoring?: () => void;
+}
+
+/** One sample: a fresh copy of the project, the agent loop, the diffs, both scores and the failure mode. */
+export async function runSample(options: RunSampleOptions): Promise<EvalSampleOutcome> {
+    const {task, toolchain, spec} = options;
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `agentfit-eval-${task.name}-`));
+    try {
+        copyProject(task.projectDir, workspace);
+        const trace = await runAgent({
+            client: options.client,
+            model: options.model,
+            systemPrompt: systemPrompts[spec.systemPrompt],
+            prompt: task.prompt,
+            tools: {root: workspace, toolchain, signal: options.signal},
+            limits: spec.limits,
+            temperature: spec.temperature,
+            signal: options.signal,
+            onMessage: options.onMessage,
+            onTurn: options.onTurn
+        });
+        const diffs = diffProjects(task.projectDir, workspace, task.sourceDir);
+        options.onScoring?.();
+        const scoringStarted = performance.now();
+        const {subprocessMs: _scoringSubprocessMs, ...scoring} = await scoreSample({task, toolchain, workspace, signal: options.signal});
+        const scoringMs = performance.now() - scoringStarted;
+        const failure = classifyFailure(task, trace, scoring);
+        return {
+            score: scoring.original.value,
+            strictScore: scoring.strict.value,
+            failureMode: failure?.mode ?? null,
+            failureDetail: failure?.detail ?? (scoring.strict.value === "I" ? scoring.strict.explanation : null),
+            turns: trace.turns,
+            usage: trace.usage,
+            toolCalls: trace.toolCalls,
+            toolErrors: trace.toolErrors,
+            limitHit: trace.limitHit,
+            wallMs: trace.wallMs,
+            modelMs: trace.modelMs,
+            toolMs: trace.toolMs,
+            subprocessMs: trace.subprocessMs,
+            scoringMs,
+            error: trace.providerError?.message ?? null,
+            scoring,
+            diffs
+        };
+    } finally {
+        fs.rmSync(workspace, {recursive: true, force: true});
+    }
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(skillshelf)
+
+test_check("skillshelf")
