@@ -27,6 +27,8 @@ export interface AppServiceOptions {
     secrets?: SecretStore;
     /** The local engine for local-model evals (tests inject one pointing at a scripted server). Default: none. */
     localModels?: LocalModelEndpoints;
+    /** Environment the eval reads (AGENTFIT_RSCRIPT…, base URL overrides). Default process.env. */
+    evalEnv?: NodeJS.ProcessEnv;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -52,6 +54,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         probeSources: options.probeSources,
         secrets: options.secrets ?? createEnvironmentSecretStore(),
         localModels: options.localModels,
+        env: options.evalEnv,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };
 
