@@ -66,7 +66,7 @@ export interface EvalStartRequest {
     models: EvalModelSpec[];
     /** Default 10. 1–100. */
     epochs?: number;
-    /** Default 1 for local models, 4 for cloud ones. 1–16. */
+    /** Default 1 for local models and OpenAI-compatible servers (usually one machine), 4 for cloud providers. 1–16. */
     concurrency?: number;
     limits?: Partial<EvalLimits>;
     /** Default "concise". */

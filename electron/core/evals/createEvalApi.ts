@@ -399,7 +399,7 @@ export function createEvalApi(context: AppContext): EvalApi {
                         task: task.name,
                         model,
                         epochs: request.epochs ?? DEFAULT_EPOCHS,
-                        concurrency: request.concurrency ?? (model.provider === "local" ? 1 : 4),
+                        concurrency: request.concurrency ?? (model.provider === "local" || model.provider === "openai-compatible" ? 1 : 4),
                         limits: {...defaultLimits, ...request.limits},
                         systemPrompt: request.systemPrompt ?? "concise",
                         ...(request.temperature !== undefined ? {temperature: request.temperature} : {}),

@@ -73,7 +73,7 @@ export function checkBaseUrl(url: string): string {
 
 /** Quantization read from a GGUF file name ("Qwen3-8B-Q4_K_M.gguf" → "Q4_K_M"). */
 export function quantizationFromName(name: string): string | null {
-    const match = /(?:^|[-_.\s/])((?:I?Q[1-8](?:_[0-9A-Z]+)*)|BF16|F16|F32)(?=[-_.]|$)/i.exec(name.replace(/\.gguf$/i, ""));
+    const match = /(?:^|[-_.\s/:])((?:I?Q[1-8](?:_[0-9A-Z]+)*)|BF16|F16|F32)(?=[-_.]|$)/i.exec(name.replace(/\.gguf$/i, ""));
     return match ? match[1]!.toUpperCase() : null;
 }
 

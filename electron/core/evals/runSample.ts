@@ -49,6 +49,8 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
         const scoringStarted = performance.now();
         const {subprocessMs: _scoringSubprocessMs, ...scoring} = await scoreSample({task, toolchain, workspace, signal: options.signal});
         const scoringMs = performance.now() - scoringStarted;
+        // A test run killed by cancellation says nothing about the model: do not record it as a score.
+        options.signal?.throwIfAborted();
         const failure = classifyFailure(task, trace, scoring);
         return {
             score: scoring.original.value,

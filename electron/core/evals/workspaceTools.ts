@@ -133,16 +133,20 @@ async function run(context: ToolContext, name: ToolName, args: Args<ToolName>): 
         case "read_file": {
             const {path: file, start_line, end_line} = args as Args<"read_file">;
             const target = resolveInWorkspace(root, file);
-            const size = fs.statSync(target.absolute).size;
-            if (fs.statSync(target.absolute).isDirectory()) throw new WorkspaceError(`"${file}" is a folder: use list_files.`);
-            if (size > toolLimits.readBytes) throw new WorkspaceError(`"${file}" is ${size} bytes; read_file returns at most ${toolLimits.readBytes}. Read it in parts with start_line and end_line.`);
+            const stat = fs.statSync(target.absolute);
+            if (stat.isDirectory()) throw new WorkspaceError(`"${file}" is a folder: use list_files.`);
+            const ranged = start_line !== undefined || end_line !== undefined;
+            if (stat.size > (ranged ? toolLimits.searchFileBytes * 16 : toolLimits.readBytes))
+                throw new WorkspaceError(`"${file}" is ${stat.size} bytes; read_file returns at most ${toolLimits.readBytes}. Read it in parts with start_line and end_line.`);
             const text = fs.readFileSync(target.absolute, "utf8");
-            if (start_line === undefined && end_line === undefined) return {content: text, error: null};
+            if (!ranged) return {content: text, error: null};
             const lines = text.split("\n");
             const from = start_line ?? 1;
             const to = Math.min(end_line ?? lines.length, lines.length);
             if (from > to) throw new WorkspaceError(`start_line ${from} is past end_line ${to} (the file has ${lines.length} lines).`);
-            return {content: lines.slice(from - 1, to).join("\n"), error: null};
+            const content = lines.slice(from - 1, to).join("\n");
+            if (Buffer.byteLength(content) > toolLimits.readBytes) throw new WorkspaceError(`lines ${from}–${to} are more than ${toolLimits.readBytes} bytes; ask for fewer lines.`);
+            return {content, error: null};
         }
         case "write_file": {
             const {path: file, content} = args as Args<"write_file">;
