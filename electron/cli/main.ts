@@ -1,5 +1,6 @@
 import {Command, CommanderError} from "commander";
 import {appVersion} from "../core/appVersion.ts";
+import {registerEvalCommand} from "./commands/eval.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {red} from "./format.ts";
@@ -13,6 +14,7 @@ const program = new Command()
 
 registerProbeCommand(program);
 registerWebCommand(program);
+registerEvalCommand(program);
 
 try {
     await program.parseAsync(process.argv);

@@ -1,0 +1,57 @@
+/**
+ * How eval results read, the same in the CLI and the UI. Pure: the renderer bundles this file.
+ */
+import type {EvalFailureMode, EvalInterval} from "../api/EvalApi.ts";
+
+/** "80%". */
+export function formatPercent(rate: number | null | undefined): string {
+    return rate == null || !Number.isFinite(rate) ? "–" : `${Math.round(rate * 100)}%`;
+}
+
+/** "49–94%" for a 95% interval. */
+export function formatInterval(interval: EvalInterval | null | undefined): string {
+    return interval ? `${Math.round(interval.low * 100)}–${Math.round(interval.high * 100)}%` : "–";
+}
+
+/** "8/10 (80%, 95% CI 49–94%)". */
+export function formatScore(successes: number, samples: number, interval: EvalInterval | null | undefined): string {
+    if (samples === 0) return "–";
+    return `${successes}/${samples} (${formatPercent(successes / samples)}, 95% CI ${formatInterval(interval)})`;
+}
+
+/** "$0.39", "$0.0042", "free", "–" (unknown price). */
+export function formatCost(dollars: number | null | undefined): string {
+    if (dollars == null || !Number.isFinite(dollars)) return "–";
+    if (dollars === 0) return "free";
+    if (dollars >= 1) return `$${dollars.toFixed(2)}`;
+    if (dollars >= 0.01) return `$${dollars.toFixed(3)}`;
+    return `$${dollars.toPrecision(2)}`;
+}
+
+/** "950", "12.3k", "1.24M". */
+export function formatTokens(count: number | null | undefined): string {
+    if (count == null || !Number.isFinite(count)) return "–";
+    if (count < 1000) return String(Math.round(count));
+    if (count < 1_000_000) return `${(count / 1000).toFixed(count < 10_000 ? 1 : 0)}k`;
+    return `${(count / 1_000_000).toFixed(2)}M`;
+}
+
+/** What each failure mode means, in a few words. */
+export const failureModeLabels: Record<EvalFailureMode, string> = {
+    no_tool_calls: "no tool calls",
+    tool_calls_as_text: "tool calls written as text",
+    bad_tool_calls: "unknown tools or bad arguments",
+    never_edited_target: "never edited the target",
+    edited_other_files_only: "edited other files only",
+    target_broken: "target deleted or does not parse",
+    tests_fail: "tests fail",
+    limit_reached: "limit reached",
+    context_overflow: "context overflow",
+    provider_error: "provider error"
+};
+
+/** "tests fail ×2, limit reached ×1". */
+export function formatFailureModes(modes: Partial<Record<EvalFailureMode, number>>): string {
+    const entries = Object.entries(modes) as [EvalFailureMode, number][];
+    return entries.length === 0 ? "–" : entries.sort((a, b) => b[1] - a[1]).map(([mode, count]) => `${failureModeLabels[mode]} ×${count}`).join(", ");
+}
