@@ -89,7 +89,7 @@ describe("workspace-confined tools", () => {
         expect(await run("shell", {command: "ls"})).toMatchObject({error: {kind: "unknownTool"}});
         expect(await run("read_file", '{"path": "src/index.js"')).toMatchObject({error: {kind: "badArguments"}});
         expect(await run("read_file", {file: "src/index.js"})).toMatchObject({error: {kind: "badArguments", message: expect.stringContaining('unknown argument "file"')}});
-        expect(await run("write_file", {path: "a.js"})).toMatchObject({error: {kind: "badArguments", message: expect.stringContaining('"content"')}});
+        expect(await run("write_file", {path: "a.js"})).toMatchObject({error: {kind: "badArguments", message: expect.stringContaining('"content" is missing')}});
         expect(await run("read_file", {path: ["src/index.js"]})).toMatchObject({error: {kind: "badArguments"}});
         expect(await run("read_file", {path: "src/nope.js"})).toMatchObject({error: {kind: "failed", message: expect.stringContaining("no such file")}});
         expect(await run("read_file", {path: "src"})).toMatchObject({error: {kind: "failed", message: expect.stringContaining("folder")}});

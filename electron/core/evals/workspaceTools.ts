@@ -99,7 +99,9 @@ export async function executeToolCall(context: ToolContext, name: string, rawArg
         const problems = parsed.error.issues.map((issue) =>
             issue.code === "unrecognized_keys"
                 ? `unknown argument${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`
-                : `${issue.path.length ? `"${issue.path.join(".")}"` : "arguments"}: ${issue.message}`
+                : issue.code === "invalid_type" && /received undefined/.test(issue.message)
+                  ? `"${issue.path.join(".")}" is missing`
+                  : `${issue.path.length ? `"${issue.path.join(".")}"` : "arguments"}: ${issue.message}`
         );
         const expected = Object.keys(schemas[name].shape).join(", ") || "no arguments";
         return fail("badArguments", `bad arguments for ${name}: ${problems.join("; ")}. It takes: ${expected}.`);

@@ -1,0 +1,189 @@
+import {useMemo, useState} from "react";
+import type {EvalModelSpec, EvalProviderId, EvalProviderInfo, EvalRunSummary, EvalTaskInfo} from "../../../../electron/api/EvalApi.ts";
+import {useApiAction} from "../../api/hooks.ts";
+import {Badge} from "../../components/Badge.tsx";
+import {Card} from "../../components/Card.tsx";
+import {ErrorBanner} from "../../components/ErrorBanner.tsx";
+import {Icon} from "../../components/Icon.tsx";
+import {providerLabels} from "./evalLabels.ts";
+
+const placeholders: Record<EvalProviderId, string> = {
+    local: "/path/to/model-Q4_K_M.gguf or a downloaded model id",
+    openai: "gpt-4.1",
+    anthropic: "claude-sonnet-4-5",
+    openrouter: "anthropic/claude-sonnet-4.5",
+    gemini: "gemini-2.5-pro",
+    "openai-compatible": "qwen3:8b"
+};
+
+function modelText(spec: EvalModelSpec): string {
+    return `${providerLabels[spec.provider]} · ${spec.model}${spec.quantization ? ` · ${spec.quantization}` : ""}${spec.baseUrl ? ` · ${spec.baseUrl}` : ""}`;
+}
+
+/** Choose models, tasks and runs, then queue one run per model × task. */
+export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProviderInfo[]; onStarted: (runs: EvalRunSummary[]) => void}) {
+    const start = useApiAction("eval.start");
+    const firstAvailable = props.providers.find((p) => p.id === "local" && p.available) ? "local" : "openai-compatible";
+    const [provider, setProvider] = useState<EvalProviderId>(firstAvailable);
+    const [model, setModel] = useState("");
+    const [baseUrl, setBaseUrl] = useState("");
+    const [quantization, setQuantization] = useState("");
+    const [contextSize, setContextSize] = useState("");
+    const [models, setModels] = useState<EvalModelSpec[]>([]);
+    const runnable = useMemo(() => props.tasks.filter((t) => t.runtime.available).map((t) => t.name), [props.tasks]);
+    const [chosenTasks, setChosenTasks] = useState<string[] | undefined>();
+    const tasks = chosenTasks ?? runnable.slice(0, 1);
+    const [epochs, setEpochs] = useState(10);
+    const [concurrency, setConcurrency] = useState("");
+    const [maxTurns, setMaxTurns] = useState(40);
+    const [longPrompt, setLongPrompt] = useState(false);
+    const [wattage, setWattage] = useState("");
+    const providerInfo = props.providers.find((p) => p.id === provider);
+
+    const addModel = () => {
+        if (!model.trim()) return;
+        const spec: EvalModelSpec = {provider, model: model.trim()};
+        if (baseUrl.trim()) spec.baseUrl = baseUrl.trim();
+        if (quantization.trim()) spec.quantization = quantization.trim();
+        if (provider === "local" && Number(contextSize) > 0) spec.settings = {contextSize: Number(contextSize)};
+        setModels((list) => [...list, spec]);
+        setModel("");
+        setQuantization("");
+    };
+    const toggleTask = (name: string) => setChosenTasks(tasks.includes(name) ? tasks.filter((t) => t !== name) : [...tasks, name]);
+    const pending = model.trim() ? [{provider, model: model.trim(), ...(baseUrl.trim() ? {baseUrl: baseUrl.trim()} : {})}] : [];
+    const toRun = [...models, ...pending.filter(() => models.length === 0)];
+
+    const onStart = async () => {
+        const runs = await start.run({
+            tasks,
+            models: toRun,
+            epochs,
+            ...(Number(concurrency) > 0 ? {concurrency: Number(concurrency)} : {}),
+            limits: {maxTurns},
+            systemPrompt: longPrompt ? "long" : "concise",
+            ...(Number(wattage) > 0 ? {wattage: Number(wattage)} : {})
+        });
+        if (runs) {
+            setModels([]);
+            props.onStarted(runs);
+        }
+    };
+
+    return (
+        <Card title={<><Icon name="flask" /> New evaluation</>} subtitle="Each model runs each task independently, graded by the task's own test suite." testId="new-eval">
+            <div className="eval-form">
+                <div className="eval-form-section">
+                    <div className="field-label">Models</div>
+                    <div className="model-row">
+                        <select value={provider} onChange={(e) => setProvider(e.target.value as EvalProviderId)} aria-label="Provider" data-testid="provider-select">
+                            {props.providers.map((p) => (
+                                <option key={p.id} value={p.id} disabled={!p.available}>
+                                    {p.label}
+                                    {!p.available ? " (unavailable)" : ""}
+                                </option>
+                            ))}
+                        </select>
+                        <input
+                            className="grow"
+                            value={model}
+                            onChange={(e) => setModel(e.target.value)}
+                            onKeyDown={(e) => e.key === "Enter" && addModel()}
+                            placeholder={placeholders[provider]}
+                            aria-label="Model"
+                            data-testid="model-input"
+                        />
+                        {provider !== "local" && (
+                            <input
+                                value={baseUrl}
+                                onChange={(e) => setBaseUrl(e.target.value)}
+                                placeholder={providerInfo?.defaultBaseUrl ?? "http://127.0.0.1:11434/v1"}
+                                aria-label="Base URL"
+                                data-testid="base-url-input"
+                            />
+                        )}
+                        {provider === "local" && (
+                            <>
+                                <input className="narrow" value={quantization} onChange={(e) => setQuantization(e.target.value)} placeholder="Q4_K_M" aria-label="Quantization" />
+                                <input className="narrow" value={contextSize} onChange={(e) => setContextSize(e.target.value)} placeholder="context" aria-label="Context size" />
+                            </>
+                        )}
+                        <button className="button" onClick={addModel} disabled={!model.trim()} data-testid="add-model">
+                            Add
+                        </button>
+                    </div>
+                    {providerInfo?.note && <p className="hint">{providerInfo.note}</p>}
+                    {models.length > 0 && (
+                        <ul className="model-chips" data-testid="model-list">
+                            {models.map((m, i) => (
+                                <li key={i} className="chip">
+                                    {modelText(m)}
+                                    <button className="chip-remove" onClick={() => setModels(models.filter((_, j) => j !== i))} aria-label={`Remove ${m.model}`}>
+                                        ×
+                                    </button>
+                                </li>
+                            ))}
+                        </ul>
+                    )}
+                </div>
+                <div className="eval-form-section">
+                    <div className="field-label">Tasks</div>
+                    <div className="task-list">
+                        {props.tasks.map((t) => (
+                            <label key={t.name} className={`task-option ${t.runtime.available ? "" : "disabled"}`} data-testid={`task-${t.name}`}>
+                                <input type="checkbox" checked={tasks.includes(t.name)} disabled={!t.runtime.available} onChange={() => toggleTask(t.name)} />
+                                <div>
+                                    <div className="task-title">
+                                        {t.title}{" "}
+                                        {t.runtime.available ? (
+                                            <Badge tone="good">{t.runtime.version}</Badge>
+                                        ) : (
+                                            <Badge tone="bad" testId="runtime-missing">
+                                                {t.runtime.command} missing
+                                            </Badge>
+                                        )}
+                                    </div>
+                                    <div className="muted small">
+                                        <code>{t.targetFile}</code> · {t.runtime.available ? t.description : t.runtime.message}
+                                    </div>
+                                </div>
+                            </label>
+                        ))}
+                    </div>
+                </div>
+                <div className="eval-form-section settings-row">
+                    <label>
+                        <span className="field-label">Runs per model</span>
+                        <input type="number" min={1} max={100} value={epochs} onChange={(e) => setEpochs(Number(e.target.value))} data-testid="epochs-input" />
+                    </label>
+                    <label>
+                        <span className="field-label">In parallel</span>
+                        <input type="number" min={1} max={16} value={concurrency} placeholder="auto" onChange={(e) => setConcurrency(e.target.value)} />
+                    </label>
+                    <label>
+                        <span className="field-label">Max turns</span>
+                        <input type="number" min={1} max={1000} value={maxTurns} onChange={(e) => setMaxTurns(Number(e.target.value))} />
+                    </label>
+                    <label>
+                        <span className="field-label">Watts (local)</span>
+                        <input type="number" min={1} value={wattage} placeholder="optional" onChange={(e) => setWattage(e.target.value)} />
+                    </label>
+                    <label className="checkbox">
+                        <input type="checkbox" checked={longPrompt} onChange={(e) => setLongPrompt(e.target.checked)} />
+                        Long system prompt (~2k tokens, like real agents)
+                    </label>
+                </div>
+                <ErrorBanner error={start.error} title="The evaluation could not start" />
+                <div className="form-actions">
+                    <span className="muted">
+                        {toRun.length * tasks.length} run{toRun.length * tasks.length === 1 ? "" : "s"} × {epochs} samples
+                    </span>
+                    <button className="button primary" onClick={onStart} disabled={start.running || toRun.length === 0 || tasks.length === 0} data-testid="start-eval">
+                        <Icon name="play" size={16} />
+                        {start.running ? "Starting…" : "Start evaluation"}
+                    </button>
+                </div>
+            </div>
+        </Card>
+    );
+}

@@ -1,0 +1,114 @@
+import fs from "node:fs";
+import path from "node:path";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import type {Browser, Page} from "playwright-core";
+import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
+import {launchChromium, screenshotDir} from "../utils/browser.ts";
+import {task} from "../utils/evalFixtures.ts";
+import {projectRoot} from "../utils/runCli.ts";
+import {failingAgents, solver} from "../utils/scriptedAgents.ts";
+import {startScriptedOpenAi} from "../utils/scriptedOpenAi.ts";
+import {startApp} from "../utils/startApp.ts";
+
+let browser: Browser & AsyncDisposable;
+const js = task("js-timesheet-durations");
+
+beforeAll(async () => {
+    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
+        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
+    browser = await launchChromium();
+    fs.mkdirSync(screenshotDir, {recursive: true});
+});
+afterAll(async () => {
+    await browser?.[Symbol.asyncDispose]();
+});
+
+async function openEvaluate(url: string): Promise<{page: Page; errors: string[]}> {
+    const page = await browser.newPage({viewport: {width: 1440, height: 1000}});
+    const errors: string[] = [];
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    await page.goto(`${url}/#/evaluate`);
+    await page.getByTestId("new-eval").waitFor();
+    return {page, errors};
+}
+
+async function addModel(page: Page, model: string, baseUrl: string) {
+    await page.getByTestId("provider-select").selectOption("openai-compatible");
+    await page.getByTestId("model-input").fill(model);
+    await page.getByTestId("base-url-input").fill(baseUrl);
+    await page.getByTestId("add-model").click();
+}
+
+describe("Evaluate screen (browser mode)", () => {
+    it("starts runs, shows live progress and results, and opens transcripts with diffs", async () => {
+        await using server = await startScriptedOpenAi({agents: {"scripted-solver": solver(js), "scripted-bad-calls": failingAgents(js).bad_tool_calls!}, delayMs: 60});
+        await using app = await startApp({serveUi: true, service: {secrets: createEnvironmentSecretStore({})}});
+        const {page, errors} = await openEvaluate(app.server.url);
+        expect(await page.getByTestId("no-runs").textContent()).toContain("No evaluations yet");
+        expect(await page.getByTestId("provider-row").count()).toBe(6);
+
+        await addModel(page, "scripted-solver", server.baseUrl);
+        await addModel(page, "scripted-bad-calls", server.baseUrl);
+        expect(await page.getByTestId("model-list").locator("li").count()).toBe(2);
+        await page.getByTestId("task-r-skill-frontmatter").locator("input").uncheck();
+        await page.getByTestId(`task-${js.name}`).locator("input").check();
+        await page.getByTestId("epochs-input").fill("3");
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-form.png")});
+        await page.getByTestId("start-eval").click();
+
+        await expect.poll(() => page.getByTestId("run-row").count()).toBe(2);
+        await expect.poll(() => page.getByTestId("sample-tile").count()).toBe(3);
+        // Live: tiles change as samples run and finish, without reloading the page.
+        await expect.poll(() => page.getByTestId("run-status").textContent(), {timeout: 60_000}).toBe("completed");
+        await expect.poll(() => page.getByTestId("success-rate").textContent()).toBe("100%");
+        expect(await page.getByTestId("sample-tile").allTextContents()).toEqual(["#1C", "#2C", "#3C"]);
+        await expect.poll(async () => (await page.getByTestId("run-row").allTextContents()).filter((t) => t.includes("completed")).length, {timeout: 60_000}).toBe(2);
+        await page.getByTestId("runs").scrollIntoViewIfNeeded();
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-runs.png")});
+
+        await page.getByTestId("sample-tile").first().click();
+        const transcript = page.getByTestId("transcript");
+        await transcript.waitFor();
+        await expect.poll(() => transcript.getByTestId("message").count()).toBe(11);
+        expect(await transcript.getByTestId("tool-call").count()).toBe(4);
+        expect(await transcript.getByTestId("tool-call").first().textContent()).toContain("list_files");
+        expect(await page.getByTestId("transcript-score").textContent()).toContain("Score C · strict C");
+        const diff = transcript.getByTestId("file-diff");
+        expect(await diff.count()).toBe(1);
+        expect(await diff.textContent()).toContain(js.targetFile);
+        expect(await diff.locator(".diff-add").filter({hasText: "function parseDuration"}).count()).toBe(1);
+        expect(await diff.locator(".diff-del").filter({hasText: "let minutes;"}).count()).toBe(1);
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-transcript.png"), fullPage: true});
+        await transcript.getByTestId("tool-call").nth(2).scrollIntoViewIfNeeded();
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-transcript-tool-call.png")});
+        await diff.scrollIntoViewIfNeeded();
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-transcript-diff.png")});
+
+        // The failing model's run: failure mode and tool errors are visible.
+        await page.getByTestId("run-row").filter({hasText: "scripted-bad-calls"}).click();
+        await expect.poll(() => page.getByTestId("success-rate").textContent()).toBe("0%");
+        expect(await page.getByTestId("samples-table").textContent()).toContain("bad tool calls");
+        await page.getByTestId("sample-row").first().click();
+        await expect.poll(() => page.getByTestId("transcript").locator(".msg-error").count()).toBe(4);
+        await page.getByTestId("transcript").locator(".msg-error").first().scrollIntoViewIfNeeded();
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-failure.png")});
+
+        // The Inspect log downloads.
+        const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-run").click()]);
+        const file = await download.path();
+        expect(JSON.parse(fs.readFileSync(file, "utf8"))).toMatchObject({version: 2, status: "success"});
+        expect(errors).toEqual([]);
+        await page.close();
+    });
+
+    it("says when a task's runtime is missing", async () => {
+        await using app = await startApp({serveUi: true, service: {evalEnv: {...process.env, AGENTFIT_PYTHON: "/nonexistent/python3"}}});
+        const {page} = await openEvaluate(app.server.url);
+        const python = page.getByTestId("task-py-ledger-amounts");
+        expect(await python.getByTestId("runtime-missing").textContent()).toBe("/nonexistent/python3 missing");
+        expect(await python.textContent()).toContain("was not found. Install Python 3.9 or later");
+        expect(await python.locator("input").isDisabled()).toBe(true);
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-runtime-missing.png"), fullPage: false});
+        await page.close();
+    });
+});
