@@ -171,9 +171,11 @@ export interface EvalSampleSummary {
     wallMs: number | null;
     /** Time waiting for the model, ms. */
     modelMs: number | null;
-    /** Time running tools, ms, of which `subprocessMs` in test and parse commands. */
+    /** Time running tools, ms (test runs included). */
     toolMs: number | null;
+    /** Time in child processes, ms: test runs by the agent's tools and the scorer's parse, test and analysis commands. */
     subprocessMs: number | null;
+    /** Grading time, ms (a clean copy, the parse check, the test suite, the helper analysis). */
     scoringMs: number | null;
     startedAt: string | null;
     completedAt: string | null;

@@ -183,7 +183,8 @@ export function buildInspectLog({run, task, samples, messages, appVersion}: Insp
                     tool_calls: sample.toolCalls,
                     tool_errors: sample.toolErrors,
                     limit_hit: sample.limitHit,
-                    harness_ms: sample.wallMs !== null && sample.modelMs !== null ? sample.wallMs - sample.modelMs - (sample.subprocessMs ?? 0) : null
+                    scoring_ms: sample.scoringMs,
+                    subprocess_ms: sample.subprocessMs
                 },
                 store: {},
                 events: [],

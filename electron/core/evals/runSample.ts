@@ -47,7 +47,7 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
         const diffs = diffProjects(task.projectDir, workspace, task.sourceDir);
         options.onScoring?.();
         const scoringStarted = performance.now();
-        const {subprocessMs: _scoringSubprocessMs, ...scoring} = await scoreSample({task, toolchain, workspace, signal: options.signal});
+        const {subprocessMs: scoringSubprocessMs, ...scoring} = await scoreSample({task, toolchain, workspace, signal: options.signal});
         const scoringMs = performance.now() - scoringStarted;
         // A test run killed by cancellation says nothing about the model: do not record it as a score.
         options.signal?.throwIfAborted();
@@ -65,7 +65,7 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
             wallMs: trace.wallMs,
             modelMs: trace.modelMs,
             toolMs: trace.toolMs,
-            subprocessMs: trace.subprocessMs,
+            subprocessMs: trace.subprocessMs + scoringSubprocessMs,
             scoringMs,
             error: trace.providerError?.message ?? null,
             scoring,
