@@ -182,12 +182,35 @@ describe("the eval pipeline against scripted OpenAI-compatible agents", () => {
         expect(results[0]!.stats.successes).toBe(2);
     });
 
+    it("a provider that refuses the key fails the run clearly and records no sample as a model failure", async () => {
+        await using server = await startScriptedOpenAi({agents: solvers(), apiKey: API_KEY});
+        await using app = await startApp({service: {secrets: createEnvironmentSecretStore({OPENROUTER_API_KEY: "sk-wrong"})}});
+        const [run] = await app.client.call("eval.start", {
+            tasks: ["js-timesheet-durations"],
+            models: [{provider: "openrouter", model: "solver-js-timesheet-durations", baseUrl: server.baseUrl}],
+            epochs: 3
+        });
+        const [failed] = await finished(app.client, [run!.id]);
+        expect(failed!.status).toBe("failed");
+        expect(failed!.error).toMatchObject({code: "EVAL_PROVIDER_REJECTED", message: expect.stringMatching(/HTTP 401.*The API key was refused/)});
+        expect(failed!.samples.every((s) => s.status === "pending" && s.score === null)).toBe(true);
+        expect(failed!.stats.samples).toBe(0);
+        expect(server.requests[0]!.headers["x-title"]).toBe("AgentFit");
+    });
+
     it("explains what is missing: the engine, an API key, a runtime, a task", async () => {
         await using app = await startApp({service: {secrets: createEnvironmentSecretStore({})}});
         const js = "js-timesheet-durations";
         await expect(app.client.call("eval.start", {tasks: [js], models: [{provider: "local", model: "x.gguf"}]})).rejects.toMatchObject({
             code: "EVAL_LOCAL_ENGINE_UNAVAILABLE"
         });
+        const response = await fetch(`${app.server.url}/api/eval.start`, {
+            method: "POST",
+            headers: {"Content-Type": "application/json"},
+            body: JSON.stringify({tasks: [js], models: [{provider: "openai", model: "gpt-4.1"}]})
+        });
+        expect(response.status).toBe(409);
+        expect(await response.json()).toMatchObject({error: {code: "EVAL_API_KEY_MISSING"}});
         await expect(app.client.call("eval.start", {tasks: [js], models: [{provider: "anthropic", model: "claude-sonnet-4-5"}]})).rejects.toMatchObject({
             code: "EVAL_API_KEY_MISSING",
             message: expect.stringContaining("ANTHROPIC_API_KEY")

@@ -59,8 +59,6 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
                 return;
             }
             if (req.method !== "POST" || req.url !== "/v1/chat/completions") return sendError(res, 404, `Unknown request ${req.method} ${req.url}`);
-            if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`)
-                return sendError(res, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
             const chunks: Buffer[] = [];
             for await (const chunk of req) chunks.push(chunk as Buffer);
             let body: ChatCompletionCreateParamsNonStreaming;
@@ -72,6 +70,8 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
             if ((body as {stream?: boolean}).stream) return sendError(res, 400, "This scripted server does not stream.");
             if (typeof body.model !== "string" || !Array.isArray(body.messages)) return sendError(res, 400, "model and messages are required.");
             requests.push({headers: req.headers, body});
+            if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`)
+                return sendError(res, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
             const agent = options.agents[body.model];
             if (!agent) return sendError(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found");
             if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));

@@ -13,7 +13,8 @@ export type EvalErrorCode =
     | "EVAL_MODEL_INVALID"
     | "EVAL_BASE_URL_INVALID"
     | "EVAL_RUN_CONFLICT"
-    | "EVAL_INTERRUPTED";
+    | "EVAL_INTERRUPTED"
+    | "EVAL_PROVIDER_REJECTED";
 
 /** An eval cannot start or continue; the message says what to do. */
 export class EvalError extends AppError {

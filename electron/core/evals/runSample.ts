@@ -5,6 +5,7 @@ import type OpenAI from "openai";
 import type {EvalMessage, EvalRunSpec} from "../../api/EvalApi.ts";
 import type {EvalSampleOutcome} from "../store/evalRepository.ts";
 import {classifyFailure} from "./classifyFailure.ts";
+import {EvalError} from "./EvalError.ts";
 import {runAgent, type AgentTrace} from "./runAgent.ts";
 import {scoreSample} from "./scoreSample.ts";
 import {systemPrompts} from "./systemPrompts.ts";
@@ -44,6 +45,11 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
             onMessage: options.onMessage,
             onTurn: options.onTurn
         });
+        // A provider that refuses the very first request (bad key, unknown model, no access) says
+        // nothing about the model: stop the run instead of recording a failed sample.
+        const refused = trace.providerError;
+        if (refused && trace.turns === 0 && refused.status !== null && [401, 403, 404].includes(refused.status))
+            throw new EvalError("EVAL_PROVIDER_REJECTED", `The provider refused the request: ${refused.message}`);
         const diffs = diffProjects(task.projectDir, workspace, task.sourceDir);
         options.onScoring?.();
         const scoringStarted = performance.now();

@@ -38,6 +38,8 @@ function statusForCode(code: string): number {
     if (code === "INVALID_ARGUMENT" || code.endsWith("_INVALID")) return 400;
     if (code === "NOT_FOUND" || code.endsWith("_NOT_FOUND") || code === "UNKNOWN_METHOD") return 404;
     if (code.endsWith("_CONFLICT") || code.endsWith("_BUSY")) return 409;
+    // Something the app needs is not set up (an API key, a runtime, the local engine): fixable, not a crash.
+    if (code.endsWith("_MISSING") || code.endsWith("_UNAVAILABLE") || code.endsWith("_READ_ONLY")) return 409;
     return 500;
 }
 
