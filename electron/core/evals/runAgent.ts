@@ -171,7 +171,13 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
         const message = choice.message;
         const calls = (message.tool_calls ?? [])
             .filter((call): call is ChatCompletionMessageFunctionToolCall => call.type === "function" || "function" in call)
-            .map((call) => ({...call, id: call.id || `call_${randomUUID().slice(0, 12)}`, type: "function" as const}));
+            .map((call) => ({
+                ...call,
+                id: call.id || `call_${randomUUID().slice(0, 12)}`,
+                type: "function" as const,
+                // The protocol says a JSON string; a few servers send an object, which cannot go back verbatim anyway.
+                function: {name: call.function?.name ?? "", arguments: typeof call.function?.arguments === "string" ? call.function.arguments : JSON.stringify(call.function?.arguments ?? {})}
+            }));
         const content = message.content ?? null;
         messages.push({
             role: "assistant",
