@@ -51,7 +51,7 @@ export interface AgentTrace {
 }
 
 const CONTEXT_OVERFLOW =
-    /context[ _-]?(length|size|window)|maximum context|exceed(s|ed)?[_ ]context|prompt is too long|too many tokens|input is too long|reduce the length/i;
+    /context[ _-]?(length|size|window)|maximum context|exceed(s|ed)?[_ ]context|prompt is too long|too many tokens|input is too long|reduce the length|maximum number of tokens/i;
 
 /** Tool calls a model wrote into its answer instead of calling them. */
 const TEXT_TOOL_CALL = new RegExp(
