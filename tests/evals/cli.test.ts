@@ -44,6 +44,8 @@ describe("agentfit eval", () => {
 
         const table = await runCli(["eval", "runs"], env);
         expect(table.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations\s+js-timesheet-durations\s+completed\s+2\/2 \(100%, 95% CI 34–100%\)/);
+        const results = await runCli(["eval", "results"], env);
+        expect(results.stdout).toMatch(/openai:solver-js-timesheet-durations\s+–\s+js-timesheet-durations\s+concise\s+#1\s+2\/2/);
         const show = await runCli(["eval", "show", "1"], env);
         expect(show.stdout).toContain("Strict score  2/2");
         const exported = await runCli(["eval", "export", "1", "--out", path.join(home.home, "run1.json")], env);

@@ -141,6 +141,35 @@ export function registerEvalCommand(program: Command) {
         });
 
     evalCommand
+        .command("results")
+        .description("Results per model, quantization and task over every stored run")
+        .option("-t, --task <name>", "only this task")
+        .option("--json", "print JSON")
+        .action(async (options: {task?: string; json?: boolean}) => {
+            const results = await withAppService((app) => app["eval.results"](options.task ? {task: options.task} : {}));
+            if (options.json) return console.log(JSON.stringify(results, null, 2));
+            if (results.length === 0) return console.log("No scored samples yet.");
+            console.log(
+                table(
+                    ["Model", "Quant", "Task", "Prompt", "Runs", "Score", "Strict", "Cost/run", "Time/run", "Out tok/s", "Failures"],
+                    results.map((r) => [
+                        `${r.provider}:${r.model}`,
+                        r.quantization ?? "–",
+                        r.task,
+                        r.systemPrompt,
+                        r.runIds.map((id) => `#${id}`).join(" "),
+                        formatScore(r.stats.successes, r.stats.samples, r.stats.interval),
+                        `${r.stats.strictSuccesses}/${r.stats.samples}`,
+                        formatCost(r.stats.costPerRun),
+                        formatDuration(r.stats.meanWallMs),
+                        r.stats.outputTokensPerSecond === null ? "–" : r.stats.outputTokensPerSecond.toFixed(1),
+                        formatFailureModes(r.stats.failureModes)
+                    ])
+                )
+            );
+        });
+
+    evalCommand
         .command("show <runId>")
         .description("Show a run's samples: scores, failure modes, turns, tokens and time")
         .option("--json", "print JSON")

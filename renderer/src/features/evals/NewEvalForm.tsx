@@ -175,8 +175,12 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
                 </div>
                 <ErrorBanner error={start.error} title="The evaluation could not start" />
                 <div className="form-actions">
-                    <span className="muted">
-                        {toRun.length * tasks.length} run{toRun.length * tasks.length === 1 ? "" : "s"} × {epochs} samples
+                    <span className="muted" data-testid="eval-plan">
+                        {toRun.length === 0
+                            ? "Add a model to evaluate."
+                            : tasks.length === 0
+                              ? "Choose a task."
+                              : `${toRun.length * tasks.length} run${toRun.length * tasks.length === 1 ? "" : "s"} × ${epochs} samples`}
                     </span>
                     <button className="button primary" onClick={onStart} disabled={start.running || toRun.length === 0 || tasks.length === 0} data-testid="start-eval">
                         <Icon name="play" size={16} />
