@@ -4,6 +4,8 @@ import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
 import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
+import type {CatalogLookup} from "./downloads/CatalogLookup.ts";
+import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
 import {EventBus} from "./EventBus.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
@@ -19,6 +21,14 @@ export interface AppServiceOptions {
     sqliteNativeBinding?: string;
     /** Replaces hardware probe sources, for tests. */
     probeSources?: Partial<HardwareProbeSources>;
+    /** The model catalog downloads resolve catalog ids with. Default: none (catalog ids get a clear error). */
+    catalog?: CatalogLookup;
+    /**
+     * Download settings. Long-lived hosts (desktop, browser mode) set `autoResume: true` so unfinished
+     * downloads resume on start; tests point `huggingFaceEndpoint` at a local server. Default: HF_ENDPOINT,
+     * HF_TOKEN, no auto-resume.
+     */
+    downloads?: DownloadServiceOptions;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -42,6 +52,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         shell: options.shell ?? "web",
         appVersion,
         probeSources: options.probeSources,
+        catalog: options.catalog,
+        downloads: options.downloads,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };
 
@@ -62,7 +74,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     // One factory per domain; each returns its slice of AppApi.
     const api: AppApi = {
         ...appInfoApi,
-        ...createHardwareApi(context)
+        ...createHardwareApi(context),
+        ...createDownloadsApi(context)
     };
 
     let disposing: Promise<void> | undefined;

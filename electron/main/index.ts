@@ -18,7 +18,7 @@ app.enableSandbox();
 
 async function openWindow() {
     const binding = findElectronSqliteBinding(appRoot, process.versions.electron);
-    service = await createAppService({shell: "electron", sqliteNativeBinding: binding});
+    service = await createAppService({shell: "electron", sqliteNativeBinding: binding, downloads: {autoResume: true}});
 
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
         callback({responseHeaders: {...details.responseHeaders, "Content-Security-Policy": [contentSecurityPolicy]}});

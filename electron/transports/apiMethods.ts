@@ -7,7 +7,19 @@ import type {AppMethod} from "../api/AppApi.ts";
 export const apiMethods = [
     "app.info",
     "hardware.probe",
-    "hardware.snapshots"
+    "hardware.snapshots",
+    "downloads.start",
+    "downloads.list",
+    "downloads.pause",
+    "downloads.resume",
+    "downloads.cancel",
+    "downloads.redownload",
+    "downloads.dismiss",
+    "models.list",
+    "models.get",
+    "models.import",
+    "models.importLocations",
+    "models.remove"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

@@ -1,5 +1,7 @@
 import type {Store} from "./Store.ts";
+import {createDownloadJobRepository} from "./downloadJobRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
+import {createModelRepository} from "./modelRepository.ts";
 import {openMigratedDatabase, type OpenDatabaseOptions} from "./openMigratedDatabase.ts";
 
 export type OpenStoreOptions = Omit<OpenDatabaseOptions, "migrations">;
@@ -16,6 +18,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         file,
         schemaVersion,
         hardware: createHardwareSnapshotRepository(db),
+        models: createModelRepository(db),
+        downloads: createDownloadJobRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;
