@@ -81,7 +81,6 @@ interface Blob {
 
 export async function startFakeHuggingFace(options: {repos: Record<string, FakeRepo>; token?: string}): Promise<FakeHuggingFace> {
     const token = options.token ?? "hf_test_token";
-    const blobs = new Map<string, Blob>();
     const load = (source: string): Blob => {
         const data = fs.readFileSync(source);
         const sha256 = createHash("sha256").update(data).digest("hex");

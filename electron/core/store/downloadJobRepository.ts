@@ -57,15 +57,18 @@ export function createDownloadJobRepository(db: Database.Database): DownloadJobR
         update(id, patch) {
             const sets: string[] = ["updated_at = @updatedAt"];
             const values: Record<string, unknown> = {id, updatedAt: new Date().toISOString()};
-            if (patch.state !== undefined) (sets.push("state = @state"), (values.state = patch.state));
-            if (patch.plan !== undefined) (sets.push("plan = @plan"), (values.plan = JSON.stringify(patch.plan)));
+            const set = (column: string, name: string, value: unknown) => {
+                sets.push(`${column} = @${name}`);
+                values[name] = value;
+            };
+            if (patch.state !== undefined) set("state", "state", patch.state);
+            if (patch.plan !== undefined) set("plan", "plan", JSON.stringify(patch.plan));
             if (patch.error !== undefined) {
-                sets.push("error_code = @errorCode", "error_message = @errorMessage");
-                values.errorCode = patch.error?.code ?? null;
-                values.errorMessage = patch.error?.message ?? null;
+                set("error_code", "errorCode", patch.error?.code ?? null);
+                set("error_message", "errorMessage", patch.error?.message ?? null);
             }
-            if (patch.modelId !== undefined) (sets.push("model_id = @modelId"), (values.modelId = patch.modelId));
-            if (patch.owner !== undefined) (sets.push("owner = @owner"), (values.owner = patch.owner));
+            if (patch.modelId !== undefined) set("model_id", "modelId", patch.modelId);
+            if (patch.owner !== undefined) set("owner", "owner", patch.owner);
             if (patch.moveToEnd) sets.push("position = (SELECT coalesce(max(position), 0) + 1 FROM downloads)");
             db.prepare(`UPDATE downloads SET ${sets.join(", ")} WHERE id = @id`).run(values);
             return repository.get(id)!;
