@@ -110,7 +110,7 @@ export interface ImportLocation {
     label: string;
     path: string;
     exists: boolean;
-    /** GGUF models found there (split parts count once); 0 when the folder is missing. */
+    /** GGUF files found there (a split model counts once); 0 when the folder is missing. */
     ggufCount: number;
 }
 

@@ -1,6 +1,8 @@
 import {Command, CommanderError} from "commander";
 import {appVersion} from "../core/appVersion.ts";
+import {registerModelCommands} from "./commands/models.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
+import {registerPullCommand} from "./commands/pull.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {red} from "./format.ts";
 
@@ -13,6 +15,8 @@ const program = new Command()
 
 registerProbeCommand(program);
 registerWebCommand(program);
+registerPullCommand(program);
+registerModelCommands(program);
 
 try {
     await program.parseAsync(process.argv);

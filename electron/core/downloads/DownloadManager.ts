@@ -389,7 +389,7 @@ export class DownloadManager {
         const samples = download?.samples ?? [];
         const first = samples[0];
         const last = samples.at(-1);
-        const bytesPerSecond = state === "downloading" && first && last && last.at - first.at >= 200 ? ((last.bytes - first.bytes) * 1000) / (last.at - first.at) : null;
+        const bytesPerSecond = state === "downloading" && first && last && last.at - first.at >= 100 ? ((last.bytes - first.bytes) * 1000) / (last.at - first.at) : null;
         return {
             id: record.id,
             reference: record.reference,

@@ -118,7 +118,6 @@ type Outcome = "complete" | "restart";
 
 async function transferOnce(options: DownloadFileOptions, state: PartialState): Promise<Outcome> {
     const {file} = options;
-    if (file.sizeBytes != null && state.bytes === file.sizeBytes && state.bytes > 0) return "complete";
     const headers: Record<string, string> = {"User-Agent": options.userAgent};
     if (state.bytes > 0) {
         headers.Range = `bytes=${state.bytes}-`;

@@ -43,7 +43,7 @@ export interface DownloadJobRepository {
     list(): DownloadJobRecord[];
     update(
         id: number,
-        patch: Partial<Pick<DownloadJobRecord, "state" | "plan" | "error" | "modelId" | "owner">> & {moveToEnd?: boolean}
+        patch: Partial<Pick<DownloadJobRecord, "state" | "plan" | "error" | "modelId" | "owner">>
     ): DownloadJobRecord;
     /** Makes `owner` the job's owner unless another owner that `isAlive` holds it; atomic across processes. */
     claim(id: number, owner: string, isAlive: (owner: string) => boolean): boolean;

@@ -69,7 +69,6 @@ export function createDownloadJobRepository(db: Database.Database): DownloadJobR
             }
             if (patch.modelId !== undefined) set("model_id", "modelId", patch.modelId);
             if (patch.owner !== undefined) set("owner", "owner", patch.owner);
-            if (patch.moveToEnd) sets.push("position = (SELECT coalesce(max(position), 0) + 1 FROM downloads)");
             db.prepare(`UPDATE downloads SET ${sets.join(", ")} WHERE id = @id`).run(values);
             return repository.get(id)!;
         },
