@@ -23,7 +23,7 @@ export function registerPullCommand(program: Command) {
                 try {
                     const models: RegisteredModel[] = [];
                     for (const job of jobs) {
-                        const final = await follow(app, job, !options.json);
+                        const final = await follow(app, job);
                         if (final.state === "paused") return;
                         if (final.state !== "completed" || !final.modelId)
                             throw new AppError(final.error?.code ?? "DOWNLOAD_FAILED", `${final.error?.message ?? `Download ${final.state}.`}${final.canRedownload ? " (Downloads screen → Re-download, or cancel it and pull again.)" : ""}`);
@@ -74,25 +74,22 @@ function installInterruptHandler(app: AppService, jobs: DownloadJob[]): () => vo
     };
 }
 
-/** Shows a download's progress until it stops; a progress bar on a terminal, a line per 10% otherwise. */
-function follow(app: AppService, job: DownloadJob, show: boolean): Promise<DownloadJob> {
+/** Shows a download's progress on stderr until it stops: a progress bar on a terminal, a line per 10% otherwise. */
+function follow(app: AppService, job: DownloadJob): Promise<DownloadJob> {
     const tty = Boolean(process.stderr.isTTY);
-    const bar = show && tty
+    const bar = tty
         ? new cliProgress.SingleBar(
               {format: `{name} ${dim("|")}{bar}${dim("|")} {percentage}% ${dim("·")} {transfer}`, hideCursor: true, barsize: 30, stream: process.stderr, clearOnComplete: true},
               cliProgress.Presets.shades_classic
           )
         : undefined;
-    if (show) {
-        const size = job.totalBytes != null ? formatBytes(job.totalBytes) : "size unknown";
-        console.error(`Downloading ${bold(job.name)} (${size}, ${job.files.length} file${job.files.length > 1 ? "s" : ""}) to ${dim(job.destination)}`);
-        bar?.start(job.totalBytes ?? 1, job.downloadedBytes, {name: job.name, transfer: ""});
-    }
+    const size = job.totalBytes != null ? formatBytes(job.totalBytes) : "size unknown";
+    console.error(`Downloading ${bold(job.name)} (${size}, ${job.files.length} file${job.files.length > 1 ? "s" : ""}) to ${dim(job.destination)}`);
+    bar?.start(job.totalBytes ?? 1, job.downloadedBytes, {name: job.name, transfer: ""});
     let lastDecile = -1;
     let lastState = job.state;
     return new Promise((resolve) => {
         const render = (current: DownloadJob) => {
-            if (!show) return;
             if (bar) {
                 bar.setTotal(current.totalBytes ?? Math.max(1, current.downloadedBytes));
                 bar.update(current.downloadedBytes, {transfer: current.state === "retrying" ? yellow(`retrying: ${current.error?.message ?? ""}`) : formatTransfer(current)});
