@@ -1,4 +1,5 @@
 import type {ComponentType} from "react";
+import {DownloadsScreen} from "./features/downloads/DownloadsScreen.tsx";
 import {HardwareScreen} from "./features/hardware/HardwareScreen.tsx";
 import type {IconName} from "./components/Icon.tsx";
 
@@ -11,4 +12,7 @@ export interface ScreenDefinition {
 }
 
 /** The app's screens in navigation order. The first is the home screen. */
-export const screens: ScreenDefinition[] = [{id: "hardware", label: "Hardware", icon: "chip", component: HardwareScreen}];
+export const screens: ScreenDefinition[] = [
+    {id: "hardware", label: "Hardware", icon: "chip", component: HardwareScreen},
+    {id: "downloads", label: "Downloads", icon: "download", component: DownloadsScreen}
+];

@@ -7,7 +7,12 @@ const paths: Record<string, string> = {
     refresh: "M17.65 6.35A7.96 7.96 0 0 0 12 4a8 8 0 1 0 7.75 10h-2.08A6 6 0 1 1 12 6c1.66 0 3.14.69 4.22 1.78L13 11h7V4l-2.35 2.35Z",
     history: "M13 3a9 9 0 0 0-9 9H1l4 4 4-4H6a7 7 0 1 1 2.05 4.95l-1.42 1.42A9 9 0 1 0 13 3Zm-1 5v5l4.25 2.52.77-1.28-3.52-2.09V8H12Z",
     warn: "M1 21h22L12 2 1 21Zm12-3h-2v-2h2v2Zm0-4h-2v-4h2v4Z",
-    system: "M4 4h16v12H4V4Zm2 2v8h12V6H6Zm-3 12h18v2H3v-2Z"
+    system: "M4 4h16v12H4V4Zm2 2v8h12V6H6Zm-3 12h18v2H3v-2Z",
+    download: "M11 3h2v9.17l3.59-3.58L18 10l-6 6-6-6 1.41-1.41L11 12.17V3ZM4 18h16v2H4v-2Z",
+    pause: "M7 5h4v14H7V5Zm6 0h4v14h-4V5Z",
+    play: "M8 5v14l11-7L8 5Z",
+    close: "M18.3 5.71 12 12l6.3 6.29-1.42 1.42L10.59 13.4 4.3 19.71 2.88 18.3 9.17 12 2.88 5.71 4.3 4.29l6.29 6.3 6.29-6.3 1.42 1.42Z",
+    folder: "M3 5h7l2 2h9v12H3V5Zm2 4v8h14V9H5Z"
 };
 
 export type IconName = keyof typeof paths;
