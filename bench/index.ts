@@ -1,5 +1,6 @@
 // `npm run bench`: speed and accuracy targets, measured side by side in one run and printed as
 // ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one.
+import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
 
 export interface Benchmark {
@@ -8,7 +9,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [probeBenchmark];
+const benchmarks: Benchmark[] = [probeBenchmark, downloadsBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

@@ -1,8 +1,6 @@
 import {createHash, type Hash} from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import {Writable} from "node:stream";
-import {pipeline} from "node:stream/promises";
 import {errorMessage} from "../AppError.ts";
 import {DownloadError} from "./DownloadError.ts";
 import type {PlannedFile} from "./DownloadPlan.ts";
@@ -41,9 +39,8 @@ export interface DownloadFileOptions {
 /**
  * Downloads one file into its `.partial` path, resuming from the bytes already there with an HTTP
  * Range request (If-Range guards against a changed file), retrying with exponential backoff after
- * dropped connections, stalls and server errors, and computing the SHA-256 as bytes are written (a
- * chunk is hashed only once it is on disk, so the hash always matches the partial file). Returns the
- * final size and SHA-256; it never renames or deletes the partial file.
+ * dropped connections, stalls and server errors, and computing the SHA-256 while the bytes arrive (no
+ * second read). Returns the final size and SHA-256; it never renames or deletes the partial file.
  */
 export async function downloadFile(options: DownloadFileOptions): Promise<{sizeBytes: number; sha256: string}> {
     const {file, signal} = options;
@@ -70,8 +67,6 @@ export async function downloadFile(options: DownloadFileOptions): Promise<{sizeB
                 const delayMs = Math.min(options.retry.maxDelayMs, options.retry.initialDelayMs * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
                 options.onRetry({attempt, delayMs, error: failure});
                 await sleep(delayMs, signal);
-                // A chunk may have been half-written when the error hit: drop what was not hashed.
-                await fs.promises.truncate(file.partialPath, state.bytes);
             }
         }
     } finally {
@@ -95,17 +90,20 @@ async function openPartial(file: PlannedFile, signal: AbortSignal): Promise<Part
         await fd.truncate(0);
         bytes = 0;
     }
-    if (bytes > 0) {
-        const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-        for (let position = 0; position < bytes; ) {
-            signal.throwIfAborted();
-            const {bytesRead} = await fd.read(buffer, 0, Math.min(buffer.length, bytes - position), position);
-            if (bytesRead === 0) break;
-            hash.update(buffer.subarray(0, bytesRead));
-            position += bytesRead;
-        }
-    }
+    if (bytes > 0) await hashFileInto(hash, fd, bytes, signal);
     return {fd, bytes, hash};
+}
+
+/** Feeds the first `length` bytes of an open file into `hash` (4 MiB reads). */
+export async function hashFileInto(hash: Hash, fd: fs.promises.FileHandle, length: number, signal?: AbortSignal): Promise<void> {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    for (let position = 0; position < length; ) {
+        signal?.throwIfAborted();
+        const {bytesRead} = await fd.read(buffer, 0, Math.min(buffer.length, length - position), position);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+    }
 }
 
 async function restartPartial(state: PartialState, file: PlannedFile): Promise<PartialState> {
@@ -173,45 +171,94 @@ function learnMetadata(options: DownloadFileOptions, response: HttpResponse) {
     }
 }
 
-/** Writes the body at the end of the partial file; a chunk is hashed only after it is written. */
+/** Most received bytes held in memory before reading pauses for the disk to catch up. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Appends the body to the partial file. Chunks are hashed as they arrive and written in batches
+ * (writev) while more arrive; whatever happens to the connection, every byte received is written
+ * before this returns or throws, so the hash always covers exactly the bytes on disk and a resume
+ * never fetches a received byte twice. A write error is never retried (it is the disk, not the network).
+ */
 async function streamToPartial(options: DownloadFileOptions, response: HttpResponse, state: PartialState) {
-    const {file} = options;
-    let lastByteAt = Date.now();
-    const stallTimer = setInterval(() => {
-        if (Date.now() - lastByteAt > options.stallTimeoutMs)
-            response.destroy(new DownloadError("DOWNLOAD_UNREACHABLE", `No data from the server for ${Math.round(options.stallTimeoutMs / 1000)} s while downloading ${file.name}.`, {retryable: true}));
-    }, Math.min(1000, options.stallTimeoutMs));
-    const sink = new Writable({
-        highWaterMark: 8 * 1024 * 1024,
-        writev(chunks, callback) {
-            const buffers = chunks.map((c) => c.chunk as Buffer);
-            const total = buffers.reduce((sum, b) => sum + b.length, 0);
-            if (file.sizeBytes != null && state.bytes + total > file.sizeBytes) {
-                callback(new DownloadError("DOWNLOAD_SIZE_MISMATCH", `The server sent more than the ${file.sizeBytes} bytes ${file.name} should have.`));
+    const {file, signal} = options;
+    const body = response.body;
+    let queue: Buffer[] = [];
+    let queued = 0;
+    let writing: Promise<void> | undefined;
+    let writeError: unknown;
+    const writeQueued = async () => {
+        while (queue.length > 0 && writeError === undefined) {
+            const batch = queue;
+            const size = queued;
+            queue = [];
+            queued = 0;
+            try {
+                const {bytesWritten} = await state.fd.writev(batch, state.bytes);
+                if (bytesWritten !== size) throw Object.assign(new Error(`short write (${bytesWritten} of ${size} bytes)`), {code: "EIO"});
+            } catch (error) {
+                writeError = error;
+                body.destroy();
                 return;
             }
-            state.fd.writev(buffers, state.bytes).then(
-                ({bytesWritten}) => {
-                    if (bytesWritten !== total) return callback(Object.assign(new Error("short write"), {code: "EIO"}));
-                    for (const buffer of buffers) state.hash.update(buffer);
-                    state.bytes += total;
-                    options.onProgress(state.bytes);
-                    callback();
-                },
-                (error: unknown) => callback(error as Error)
-            );
+            state.bytes += size;
+            options.onProgress(state.bytes);
+            if (body.isPaused()) body.resume();
         }
-    });
-    response.body.on("data", () => (lastByteAt = Date.now()));
+    };
+
+    let streamError: unknown;
     try {
-        await pipeline(response.body, sink, {signal: options.signal});
-    } finally {
-        clearInterval(stallTimer);
+        await new Promise<void>((resolve, reject) => {
+            let lastByteAt = Date.now();
+            const stallTimer = setInterval(() => {
+                if (Date.now() - lastByteAt > options.stallTimeoutMs)
+                    body.destroy(new DownloadError("DOWNLOAD_UNREACHABLE", `No data from the server for ${Math.round(options.stallTimeoutMs / 1000)} s while downloading ${file.name}.`, {retryable: true}));
+            }, Math.min(1000, options.stallTimeoutMs));
+            const onAbort = () => body.destroy(signal.reason as Error);
+            signal.addEventListener("abort", onAbort, {once: true});
+            const finish = (error?: unknown) => {
+                clearInterval(stallTimer);
+                signal.removeEventListener("abort", onAbort);
+                if (error) reject(error);
+                else resolve();
+            };
+            body.on("data", (chunk: Buffer) => {
+                lastByteAt = Date.now();
+                if (file.sizeBytes != null && state.bytes + queued + chunk.length > file.sizeBytes) {
+                    body.destroy(new DownloadError("DOWNLOAD_SIZE_MISMATCH", `The server sent more than the ${file.sizeBytes} bytes ${file.name} should have.`));
+                    return;
+                }
+                state.hash.update(chunk);
+                queue.push(chunk);
+                queued += chunk.length;
+                writing ??= writeQueued().finally(() => (writing = undefined));
+                if (queued >= MAX_QUEUED_BYTES) body.pause();
+            });
+            body.once("end", () => finish());
+            body.once("error", finish);
+            body.once("close", () => finish(body.readableEnded ? undefined : Object.assign(new Error("aborted"), {code: "ECONNRESET"})));
+            if (signal.aborted) onAbort();
+        });
+    } catch (error) {
+        streamError = error;
     }
+    while (writing) await writing;
+    if (writeError !== undefined) throw toWriteError(writeError, file);
+    if (streamError !== undefined) throw streamError;
 }
 
 function toDownloadError(error: unknown, file: PlannedFile): DownloadError {
     if (error instanceof DownloadError) return error;
+    const code = (error as {code?: string}).code;
+    const dropped = code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || errorMessage(error) === "aborted";
+    return new DownloadError("DOWNLOAD_UNREACHABLE", dropped ? `The connection dropped while downloading ${file.name}.` : `Downloading ${file.name} failed: ${errorMessage(error)}.`, {
+        cause: error,
+        retryable: true
+    });
+}
+
+function toWriteError(error: unknown, file: PlannedFile): DownloadError {
     const code = (error as {code?: string}).code;
     if (code === "ENOSPC" || code === "EDQUOT")
         return new DownloadError(
@@ -219,13 +266,7 @@ function toDownloadError(error: unknown, file: PlannedFile): DownloadError {
             `The disk is full: ${file.name} stopped at ${fs.existsSync(file.partialPath) ? fs.statSync(file.partialPath).size : 0} bytes. The partial file is kept (${file.partialPath}); free some space and resume.`,
             {cause: error}
         );
-    if (code && /^(EACCES|EPERM|EROFS|EISDIR|EIO|EBADF)$/.test(code))
-        return new DownloadError("DOWNLOAD_WRITE_FAILED", `Cannot write ${file.partialPath}: ${errorMessage(error)}. The partial file is kept.`, {cause: error});
-    const dropped = code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || errorMessage(error) === "aborted";
-    return new DownloadError("DOWNLOAD_UNREACHABLE", dropped ? `The connection dropped while downloading ${file.name}.` : `Downloading ${file.name} failed: ${errorMessage(error)}.`, {
-        cause: error,
-        retryable: true
-    });
+    return new DownloadError("DOWNLOAD_WRITE_FAILED", `Cannot write ${file.partialPath}: ${errorMessage(error)}. The partial file is kept; fix the problem and resume.`, {cause: error});
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
