@@ -52,6 +52,8 @@ export interface HubRepoListing {
  * answers `{sha, siblings: [{rfilename, size, lfs: {sha256, size}}]}`.
  */
 export async function listHubRepo(access: HuggingFaceAccess, repo: string, revision: string): Promise<HubRepoListing> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(repo) || repo.includes(".."))
+        throw new DownloadError("DOWNLOAD_INVALID_REFERENCE", `"${repo}" is not a Hugging Face repository name (user/repo).`);
     const url = `${access.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
     let response: HttpResponse;
     try {

@@ -21,11 +21,14 @@ const STATE_LABELS: Record<DownloadState, [string, Tone]> = {
     cancelled: ["Cancelled", "neutral"]
 };
 
+const RUNNING_STATES: ReadonlySet<DownloadState> = new Set(["queued", "downloading", "retrying", "verifying"]);
+
 const EXAMPLES = ["hf:bartowski/Qwen2.5-Coder-7B-Instruct-GGUF:Q4_K_M", "hf:user/repo/file.gguf", "https://example.com/model.gguf"];
 
 export function DownloadsScreen() {
-    const jobs = useJobs();
     const models = useApiQuery("models.list", {});
+    const reloadModels = models.reload;
+    const jobs = useJobs(useCallback(() => void reloadModels(), [reloadModels]));
     useApiEvent("models.changed", () => void models.reload());
 
     return (
@@ -55,13 +58,17 @@ export function DownloadsScreen() {
     );
 }
 
-/** The download list, kept current by progress and state events between reloads. */
-function useJobs() {
+/**
+ * The download list, kept current by progress and state events; while something is running it is
+ * also re-read every few seconds, so an event lost to a reconnecting stream never leaves it stale.
+ */
+function useJobs(onFinished: () => void) {
     const query = useApiQuery("downloads.list", {});
     const [list, setList] = useState<DownloadJob[]>([]);
     useEffect(() => setList(query.data ?? []), [query.data]);
     const merge = useCallback(
         (job: DownloadJob) => {
+            if (job.state === "completed") onFinished();
             setList((current) => {
                 if (!current.some((j) => j.id === job.id)) {
                     void query.reload();
@@ -70,10 +77,17 @@ function useJobs() {
                 return current.map((j) => (j.id === job.id ? job : j));
             });
         },
-        [query]
+        [query, onFinished]
     );
     useApiEvent("downloads.progress", merge);
     useApiEvent("downloads.updated", merge);
+    const running = list.some((job) => RUNNING_STATES.has(job.state));
+    const {reload} = query;
+    useEffect(() => {
+        if (!running) return;
+        const timer = setInterval(() => void reload(), 3000);
+        return () => clearInterval(timer);
+    }, [running, reload]);
     return {list, error: query.error, reload: query.reload};
 }
 
@@ -130,7 +144,7 @@ function DownloadRow({job, onChanged}: {job: DownloadJob; onChanged: () => Promi
             setBusy(false);
         }
     };
-    const active = job.state === "downloading" || job.state === "retrying" || job.state === "queued" || job.state === "verifying";
+    const active = RUNNING_STATES.has(job.state);
     const progressTone: Tone = job.state === "failed" ? "bad" : job.state === "completed" ? "good" : job.state === "paused" || job.state === "retrying" ? "warn" : "info";
     const capacity = job.totalBytes ?? Math.max(job.downloadedBytes, 1);
     return (
