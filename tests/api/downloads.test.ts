@@ -115,7 +115,7 @@ describe("resuming and retrying", () => {
         expect((await app.client.call("models.get", {reference: done.modelId!})).sha256).toBe(fixtures.single.sha256);
     });
 
-    it("starts over when a server ignores Range, and recovers from stalls and 5xx answers", async () => {
+    it("starts over when a server ignores Range, and recovers from stalls, slow answers and 5xx answers", async () => {
         await using app = await startDownloadsApp();
         const states: string[] = [];
         app.client.on("downloads.updated", (job) => states.push(job.state));
@@ -123,7 +123,8 @@ describe("resuming and retrying", () => {
         hub.faults.push(
             {file: "tiny-Q8_0.gguf", dropAfterBytes: 1_000_000},
             {file: "tiny-Q8_0.gguf", ignoreRange: true, stallAfterBytes: 2_000_000},
-            {file: "tiny-Q8_0.gguf", status: 503}
+            {file: "tiny-Q8_0.gguf", status: 503},
+            {file: "tiny-Q8_0.gguf", delayHeadersMs: 3000}
         );
         const job = await app.client.call("downloads.start", {reference: "hf:acme/tiny-GGUF:Q8_0"});
         const done = await waitForDownload(app.client, job.id);

@@ -41,6 +41,8 @@ export interface Fault {
     stallAfterBytes?: number;
     ignoreRange?: boolean;
     noContentLength?: boolean;
+    /** Wait this long before answering at all (a server slow to respond). */
+    delayHeadersMs?: number;
     /** Throttle the body to this rate. */
     bytesPerSecond?: number;
     /** Flip one byte at this absolute offset of the file. */
@@ -139,7 +141,7 @@ export async function startFakeHuggingFace(options: {repos: Record<string, FakeR
     });
 
     const plainFiles = new Map<string, Blob>();
-    const content = http.createServer((request, response) => {
+    const content = http.createServer(async (request, response) => {
         const url = new URL(request.url ?? "/", "http://x");
         const record: FakeRequest = {
             host: "content",
@@ -165,6 +167,8 @@ export async function startFakeHuggingFace(options: {repos: Record<string, FakeR
             fault.times = (fault.times ?? 1) - 1;
             if (fault.times <= 0) faults.splice(faultIndex, 1);
         }
+        if (fault?.delayHeadersMs) await new Promise((resolve) => setTimeout(resolve, fault.delayHeadersMs));
+        if (response.destroyed) return;
         if (fault?.status) return void response.writeHead(fault.status, {"Content-Type": "text/plain"}).end(`status ${fault.status}`);
 
         const size = blob.data.length;

@@ -17,7 +17,8 @@ export type DownloadErrorCode =
     | "DOWNLOAD_ALREADY_REGISTERED"
     | "DOWNLOAD_JOB_NOT_FOUND"
     | "DOWNLOAD_BUSY"
-    | "DOWNLOAD_INVALID_STATE";
+    | "DOWNLOAD_INVALID_STATE"
+    | "DOWNLOAD_FAILED";
 
 /** A download that cannot start or cannot finish; the message says what differed and what to do. */
 export class DownloadError extends AppError {

@@ -300,7 +300,7 @@ export class DownloadManager {
                 }
                 return;
             }
-            const failure = error instanceof AppError ? error : new DownloadError("DOWNLOAD_UNREACHABLE", errorMessage(error), {cause: error});
+            const failure = error instanceof AppError ? error : new DownloadError("DOWNLOAD_FAILED", `${plan.name} failed: ${errorMessage(error)}`, {cause: error});
             this.update(id, {state: "failed", owner: null, error: {code: failure.code, message: failure.message}});
         }
     }

@@ -90,7 +90,12 @@ async function openPartial(file: PlannedFile, signal: AbortSignal): Promise<Part
         await fd.truncate(0);
         bytes = 0;
     }
-    if (bytes > 0) await hashFileInto(hash, fd, bytes, signal);
+    try {
+        if (bytes > 0) await hashFileInto(hash, fd, bytes, signal);
+    } catch (error) {
+        await fd.close();
+        throw error;
+    }
     return {fd, bytes, hash};
 }
 
@@ -121,12 +126,13 @@ async function transferOnce(options: DownloadFileOptions, state: PartialState): 
         headers.Range = `bytes=${state.bytes}-`;
         if (file.etag && !file.etag.startsWith("W/")) headers["If-Range"] = file.etag;
     }
-    const response = await openHttpRequest(file.url, {headers, token: options.token, authOrigin: options.authOrigin, signal: options.signal});
+    const response = await openHttpRequest(file.url, {headers, token: options.token, authOrigin: options.authOrigin, signal: options.signal, headersTimeoutMs: options.stallTimeoutMs});
     try {
         learnMetadata(options, response);
         if (response.status === 416) {
             const total = Number(/\/(\d+)$/.exec(headerValue(response.headers, "content-range") ?? "")?.[1]);
             if (state.bytes > 0 && (total === state.bytes || file.sizeBytes === state.bytes)) return "complete";
+            if (state.bytes === 0) throw new DownloadError("DOWNLOAD_HTTP_ERROR", `${file.url} answered HTTP 416 to a request for the whole file.`);
             return "restart";
         }
         if (response.status >= 400) throw hubHttpError(response, {file: file.name, hasToken: Boolean(options.token)});
