@@ -236,8 +236,8 @@ describe("integrity and errors", () => {
         expect(await failure("hf:acme/tiny-GGUF")).toMatchObject({code: "DOWNLOAD_NOT_FOUND", message: expect.stringContaining("hf:acme/tiny-GGUF:Q8_0")});
         expect(await failure("hf:acme/tiny-GGUF/tiny-Q8_0.gguf#v9")).toMatchObject({code: "DOWNLOAD_NOT_FOUND", message: expect.stringContaining("revision")});
         expect(await failure(`${hub.contentUrl}/files/absent.gguf`)).toMatchObject({code: "DOWNLOAD_NOT_FOUND"});
-        expect(await failure("./models/my model.gguf")).toMatchObject({code: "DOWNLOAD_INVALID_REFERENCE", message: expect.stringContaining("agentfit import")});
-        expect(await failure("ftp://example.com/x.gguf")).toMatchObject({code: "DOWNLOAD_INVALID_REFERENCE"});
+        expect(await failure("./models/my model.gguf")).toMatchObject({code: "DOWNLOAD_REFERENCE_INVALID", message: expect.stringContaining("agentfit import")});
+        expect(await failure("ftp://example.com/x.gguf")).toMatchObject({code: "DOWNLOAD_REFERENCE_INVALID"});
         expect(await failure("http://127.0.0.1:9/model.gguf")).toMatchObject({code: "DOWNLOAD_UNREACHABLE"});
         expect(await app.client.call("downloads.pause", {id: 999}).catch((e: unknown) => e)).toMatchObject({code: "DOWNLOAD_JOB_NOT_FOUND"});
         expect(await app.client.call("downloads.pause", {id: -1} as never).catch((e: unknown) => e)).toMatchObject({code: "INVALID_ARGUMENT"});
@@ -364,7 +364,7 @@ describe("local models", () => {
         const again = await app.client.call("models.import", {path: path.join(lmStudio, "tiny-Q8_0.gguf")});
         expect(again.imported).toEqual([]);
         expect(again.alreadyRegistered.map((m) => m.id)).toEqual(["tiny-q8_0"]);
-        expect(await app.client.call("models.import", {path: path.join(lmStudio, "other-Q8_0.gguf.partial")}).catch((e: unknown) => e)).toMatchObject({code: "IMPORT_NOT_GGUF", message: expect.stringContaining("unfinished download")});
+        expect(await app.client.call("models.import", {path: path.join(lmStudio, "other-Q8_0.gguf.partial")}).catch((e: unknown) => e)).toMatchObject({code: "IMPORT_GGUF_INVALID", message: expect.stringContaining("unfinished download")});
         expect(await app.client.call("models.import", {path: path.join(userHome.home, "nowhere")}).catch((e: unknown) => e)).toMatchObject({code: "IMPORT_NOT_FOUND"});
         expect(await app.client.call("models.get", {reference: "tiny-q8"}).catch((e: unknown) => e)).toMatchObject({code: "MODEL_AMBIGUOUS"});
 

@@ -24,7 +24,7 @@ describe("download references", () => {
         expect(parseDownloadReference("qwen2.5-coder-7b-instruct:Q4_K_M", HF)).toEqual({kind: "catalog", id: "qwen2.5-coder-7b-instruct:Q4_K_M"});
         expect(parseDownloadReference("qwen2.5-coder-7b-instruct", HF)).toEqual({kind: "catalog", id: "qwen2.5-coder-7b-instruct"});
         for (const bad of ["hf:user", "hf:user/repo:Q4:extra", "hf:user/repo:Q4_0/file.gguf", "hf:us er/repo", "hf:user/repo/../x.gguf", "~/models/x.gguf", "ftp://x/y.gguf"])
-            expect(() => parseDownloadReference(bad, HF), bad).toThrow(expect.objectContaining({code: "DOWNLOAD_INVALID_REFERENCE"}));
+            expect(() => parseDownloadReference(bad, HF), bad).toThrow(expect.objectContaining({code: "DOWNLOAD_REFERENCE_INVALID"}));
     });
 });
 

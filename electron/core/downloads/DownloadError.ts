@@ -1,7 +1,7 @@
 import {AppError} from "../AppError.ts";
 
 export type DownloadErrorCode =
-    | "DOWNLOAD_INVALID_REFERENCE"
+    | "DOWNLOAD_REFERENCE_INVALID"
     | "CATALOG_UNAVAILABLE"
     | "DOWNLOAD_NOT_FOUND"
     | "DOWNLOAD_AMBIGUOUS"
@@ -17,7 +17,7 @@ export type DownloadErrorCode =
     | "DOWNLOAD_ALREADY_REGISTERED"
     | "DOWNLOAD_JOB_NOT_FOUND"
     | "DOWNLOAD_BUSY"
-    | "DOWNLOAD_INVALID_STATE"
+    | "DOWNLOAD_STATE_CONFLICT"
     | "DOWNLOAD_FAILED";
 
 /** A download that cannot start or cannot finish; the message says what differed and what to do. */
@@ -32,7 +32,7 @@ export class DownloadError extends AppError {
     }
 }
 
-export type ModelRegistryErrorCode = "MODEL_NOT_FOUND" | "MODEL_AMBIGUOUS" | "IMPORT_NOT_FOUND" | "IMPORT_NOT_GGUF";
+export type ModelRegistryErrorCode = "MODEL_NOT_FOUND" | "MODEL_AMBIGUOUS" | "IMPORT_NOT_FOUND" | "IMPORT_GGUF_INVALID";
 
 /** A model reference or import path that does not name a usable model. */
 export class ModelRegistryError extends AppError {

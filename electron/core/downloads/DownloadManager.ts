@@ -141,7 +141,7 @@ export class DownloadManager {
             this.assertNotOwnedElsewhere(record);
             this.update(id, {state: "paused", owner: null});
         } else if (record.state !== "paused") {
-            throw new DownloadError("DOWNLOAD_INVALID_STATE", `Download #${id} (${record.name}) is ${record.state}; only queued or running downloads can be paused.`);
+            throw new DownloadError("DOWNLOAD_STATE_CONFLICT", `Download #${id} (${record.name}) is ${record.state}; only queued or running downloads can be paused.`);
         }
         return this.get(id);
     }
@@ -151,7 +151,7 @@ export class DownloadManager {
         const record = this.record(id);
         if (this.active.has(id)) return this.get(id);
         if (record.state === "completed" || record.state === "cancelled")
-            throw new DownloadError("DOWNLOAD_INVALID_STATE", `Download #${id} (${record.name}) is ${record.state}; start a new download instead.`);
+            throw new DownloadError("DOWNLOAD_STATE_CONFLICT", `Download #${id} (${record.name}) is ${record.state}; start a new download instead.`);
         this.assertNotOwnedElsewhere(record);
         this.adopted.add(id);
         this.update(id, {state: "queued", error: null, owner: null});
@@ -161,7 +161,7 @@ export class DownloadManager {
 
     async cancel(id: number): Promise<DownloadJob> {
         const record = this.record(id);
-        if (record.state === "completed") throw new DownloadError("DOWNLOAD_INVALID_STATE", `Download #${id} is complete; remove the model instead (agentfit rm ${record.modelId}).`);
+        if (record.state === "completed") throw new DownloadError("DOWNLOAD_STATE_CONFLICT", `Download #${id} is complete; remove the model instead (agentfit rm ${record.modelId}).`);
         const running = this.active.get(id);
         if (running) {
             running.stopReason = "cancel";
@@ -179,7 +179,7 @@ export class DownloadManager {
     async redownload(id: number): Promise<DownloadJob> {
         this.assertOpen();
         const record = this.record(id);
-        if (record.state === "completed") throw new DownloadError("DOWNLOAD_INVALID_STATE", `Download #${id} is complete; remove the model first (agentfit rm ${record.modelId}).`);
+        if (record.state === "completed") throw new DownloadError("DOWNLOAD_STATE_CONFLICT", `Download #${id} is complete; remove the model first (agentfit rm ${record.modelId}).`);
         const running = this.active.get(id);
         if (running) {
             running.stopReason = "redownload";
@@ -198,7 +198,7 @@ export class DownloadManager {
     dismiss(id: number): void {
         const record = this.record(id);
         if (record.state !== "completed" && record.state !== "cancelled")
-            throw new DownloadError("DOWNLOAD_INVALID_STATE", `Download #${id} is ${record.state}; cancel it first (that deletes its partial files), then dismiss it.`);
+            throw new DownloadError("DOWNLOAD_STATE_CONFLICT", `Download #${id} is ${record.state}; cancel it first (that deletes its partial files), then dismiss it.`);
         this.options.store.downloads.remove(id);
     }
 
@@ -430,7 +430,7 @@ export class DownloadManager {
     }
 
     private assertOpen() {
-        if (this.disposed) throw new DownloadError("DOWNLOAD_INVALID_STATE", "The app is closing; downloads cannot start now.");
+        if (this.disposed) throw new DownloadError("DOWNLOAD_STATE_CONFLICT", "The app is closing; downloads cannot start now.");
     }
 
     private assertNotOwnedElsewhere(record: DownloadJobRecord) {

@@ -53,7 +53,7 @@ export interface HubRepoListing {
  */
 export async function listHubRepo(access: HuggingFaceAccess, repo: string, revision: string): Promise<HubRepoListing> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(repo) || repo.includes(".."))
-        throw new DownloadError("DOWNLOAD_INVALID_REFERENCE", `"${repo}" is not a Hugging Face repository name (user/repo).`);
+        throw new DownloadError("DOWNLOAD_REFERENCE_INVALID", `"${repo}" is not a Hugging Face repository name (user/repo).`);
     const url = `${access.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
     let response: HttpResponse;
     try {

@@ -26,10 +26,10 @@ export async function importLocalModels(target: string, models: ModelRepository,
     }
     const result: ImportResult = {imported: [], alreadyRegistered: [], skipped: []};
     if (stats.isFile()) {
-        if (root.endsWith(".partial")) throw new ModelRegistryError("IMPORT_NOT_GGUF", `${root} is an unfinished download, not a model. Resume it from the Downloads screen or with agentfit pull.`);
+        if (root.endsWith(".partial")) throw new ModelRegistryError("IMPORT_GGUF_INVALID", `${root} is an unfinished download, not a model. Resume it from the Downloads screen or with agentfit pull.`);
         const first = splitPartInfo(path.basename(root)) ? path.join(path.dirname(root), splitPartNames(path.basename(root))[0]!) : root;
         const outcome = await importOne(first, root, models);
-        if ("skipped" in outcome) throw new ModelRegistryError("IMPORT_NOT_GGUF", outcome.skipped.reason, {cause: outcome.skipped});
+        if ("skipped" in outcome) throw new ModelRegistryError("IMPORT_GGUF_INVALID", outcome.skipped.reason, {cause: outcome.skipped});
         (outcome.already ? result.alreadyRegistered : result.imported).push(outcome.model);
         return result;
     }
@@ -59,7 +59,7 @@ async function importOne(first: string, importedFrom: string, models: ModelRepos
         const facts = await readGgufFacts(first);
         return {model: registerModel(models, {files, source: {kind: "local", importedFrom}, managed: false, facts}), already: false};
     } catch (error) {
-        const code = error instanceof AppError ? error.code : "IMPORT_NOT_GGUF";
+        const code = error instanceof AppError ? error.code : "IMPORT_GGUF_INVALID";
         return {skipped: {path: first, code, reason: errorMessage(error)}};
     }
 }

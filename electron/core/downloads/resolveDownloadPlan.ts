@@ -64,7 +64,7 @@ export function parseDownloadReference(reference: string, huggingFaceEndpoint: s
 
 function invalidReference(reference: string, detail: string) {
     return new DownloadError(
-        "DOWNLOAD_INVALID_REFERENCE",
+        "DOWNLOAD_REFERENCE_INVALID",
         `"${reference}" is not something AgentFit can download. ${detail ? detail + " " : ""}Use a catalog id (qwen2.5-coder-7b-instruct:Q4_K_M), ` +
             "hf:user/repo:QUANT, hf:user/repo/file.gguf, or an https:// URL. To use a GGUF file you already have, import it (agentfit import <path>)."
     );
