@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {RegisteredModel} from "../../electron/api/DownloadsApi.ts";
+import {createAppService} from "../../electron/core/AppService.ts";
 import {createDownloadFixtures, type DownloadFixtures} from "../utils/downloadFixtures.ts";
 import {startFakeHuggingFace, type FakeHuggingFace} from "../utils/fakeHuggingFace.ts";
 import {projectRoot, runCli} from "../utils/runCli.ts";
@@ -28,6 +29,14 @@ function cliEnv(home: TempHome, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEn
     return env;
 }
 
+function startPull(args: string[], home: TempHome) {
+    const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), ...args], {cwd: projectRoot, env: {...cliEnv(home), NO_COLOR: "1"}});
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on("exit", (code, signal) => resolve({code, signal})));
+    return {child, exited, stderr: () => stderr};
+}
+
 const sentFor = (file: string, from: number) =>
     hub.requests
         .slice(from)
@@ -35,31 +44,28 @@ const sentFor = (file: string, from: number) =>
         .reduce((sum, r) => sum + r.bytesSent, 0);
 
 describe("agentfit pull / models / import / rm", () => {
-    it("resumes a pull whose process was killed, re-downloading less than 1 MiB, and never lists the partial as a model", async () => {
+    it("resumes a pull whose process was killed when the app starts, re-downloading less than 1 MiB; the partial is never listed as a model", async () => {
         using home = createTempHome();
         hub.faults.push({file: "tiny-Q8_0.gguf", bytesPerSecond: 1024 * 1024});
         const from = hub.requests.length;
-        const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), "pull", "hf:acme/tiny-GGUF:Q8_0"], {cwd: projectRoot, env: {...cliEnv(home), NO_COLOR: "1"}});
-        let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+        const pull = startPull(["pull", "hf:acme/tiny-GGUF:Q8_0"], home);
         const partial = path.join(home.models, "huggingface", "acme", "tiny-GGUF", "tiny-Q8_0.gguf.partial");
         await expect.poll(() => (fs.existsSync(partial) ? fs.statSync(partial).size : 0), {timeout: 30_000}).toBeGreaterThan(1_500_000);
-        child.kill("SIGKILL");
-        expect(await exited).toBe("SIGKILL");
-        expect(stderr).toContain("Downloading acme/tiny-GGUF:Q8_0");
-        const keptBytes = fs.statSync(partial).size;
-        expect(keptBytes).toBeLessThan(fixtures.single.size);
+        pull.child.kill("SIGKILL");
+        expect((await pull.exited).signal).toBe("SIGKILL");
+        expect(pull.stderr()).toContain("Downloading acme/tiny-GGUF:Q8_0");
+        expect(fs.statSync(partial).size).toBeLessThan(fixtures.single.size);
 
         const listed = await runCli(["models", "--json"], cliEnv(home));
         expect(JSON.parse(listed.stdout)).toEqual([]);
 
-        // `agentfit pull` without a model resumes every unfinished download.
-        const resumed = await runCli(["pull"], cliEnv(home));
-        expect(resumed.stderr).not.toContain("error");
-        expect(resumed.code).toBe(0);
-        expect(resumed.stdout).toContain("Registered tiny-q8_0");
-        expect(resumed.stdout).toContain("SHA-256 verified");
+        // The app starts (desktop or `agentfit web`): it takes over the dead process's download.
+        const app = await createAppService({paths: home, downloads: {huggingFaceEndpoint: hub.endpoint, huggingFaceToken: null, autoResume: true}});
+        try {
+            await expect.poll(() => app["downloads.list"]({}).then((jobs) => jobs[0]?.state), {timeout: 30_000}).toBe("completed");
+        } finally {
+            await app.dispose();
+        }
         expect(sentFor("tiny-Q8_0.gguf", from) - fixtures.single.size).toBeLessThan(1024 * 1024);
         expect(fs.existsSync(partial)).toBe(false);
 
@@ -75,6 +81,28 @@ describe("agentfit pull / models / import / rm", () => {
         expect(removed.code).toBe(0);
         expect(removed.stdout).toContain("Removed tiny-q8_0 and deleted 1 file");
         expect(fs.existsSync(models[0]!.path)).toBe(false);
+    });
+
+    it("pauses on Ctrl-C, and `agentfit pull` without a model resumes every unfinished download", async () => {
+        using home = createTempHome();
+        hub.faults.push({file: "tiny-Q4_0-00001-of-00003.gguf", bytesPerSecond: 512 * 1024});
+        const from = hub.requests.length;
+        const pull = startPull(["pull", "hf:acme/tiny-GGUF:Q4_0"], home);
+        const partial = path.join(home.models, "huggingface", "acme", "tiny-GGUF", "tiny-Q4_0-00001-of-00003.gguf.partial");
+        await expect.poll(() => (fs.existsSync(partial) ? fs.statSync(partial).size : 0), {timeout: 30_000}).toBeGreaterThan(300_000);
+        pull.child.kill("SIGINT");
+        expect((await pull.exited).code).toBe(130);
+        expect(pull.stderr()).toContain("Paused. Run agentfit pull hf:acme/tiny-GGUF:Q4_0 again to resume.");
+        expect(fs.existsSync(partial)).toBe(true);
+
+        const resumed = await runCli(["pull"], cliEnv(home));
+        expect(resumed.code).toBe(0);
+        expect(resumed.stdout).toContain("Registered tiny-q4_0");
+        expect(resumed.stdout).toContain("(+2 more parts)");
+        expect(sentFor("tiny-Q4_0-00001-of-00003.gguf", from)).toBe(fs.statSync(fixtures.split.paths[0]!).size);
+
+        const nothing = await runCli(["pull"], cliEnv(home));
+        expect(nothing.stdout).toContain("No unfinished downloads");
     });
 
     it("explains a gated repository, then pulls it with HF_TOKEN and prints the model as JSON", async () => {
