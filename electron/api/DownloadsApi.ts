@@ -94,7 +94,7 @@ export interface DownloadJob {
     error: {code: string; message: string} | null;
     /** Whether `downloads.resume` can continue it from the bytes already on disk. */
     canResume: boolean;
-    /** Whether `downloads.redownload` is offered (after a checksum, size or GGUF mismatch). */
+    /** Whether `downloads.redownload` is offered: a failed download (after a checksum, size or GGUF mismatch it is the way forward). */
     canRedownload: boolean;
     /** Set once the model is registered. */
     modelId: string | null;

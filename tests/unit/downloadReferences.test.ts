@@ -18,6 +18,8 @@ describe("download references", () => {
         expect(parseDownloadReference("https://huggingface.co/user/repo/resolve/main/a%20b-Q4_0.gguf?download=true", HF)).toEqual({kind: "hf-file", repo: "user/repo", revision: "main", file: "a b-Q4_0.gguf"});
         expect(parseDownloadReference("http://127.0.0.1:9999/user/repo/blob/abc123/m.gguf", "http://127.0.0.1:9999")).toMatchObject({kind: "hf-file", revision: "abc123"});
         expect(parseDownloadReference("https://example.com/models/m.gguf", HF)).toEqual({kind: "url", url: "https://example.com/models/m.gguf"});
+        expect(parseDownloadReference("http://127.0.0.1:8080/m.gguf", HF)).toEqual({kind: "url", url: "http://127.0.0.1:8080/m.gguf"});
+        expect(() => parseDownloadReference("http://example.com/m.gguf", HF)).toThrow(expect.objectContaining({code: "DOWNLOAD_REFERENCE_INVALID", message: expect.stringContaining("use https://")}));
     });
 
     it("reads everything else that looks like an id as a catalog id, and refuses the rest with advice", () => {

@@ -404,7 +404,7 @@ export class DownloadManager {
             retryAt: state === "retrying" ? (download?.retryAt ?? null) : null,
             error: record.error,
             canResume: state === "paused" || (state === "failed" && !MISMATCH_CODES.has(record.error?.code ?? "")),
-            canRedownload: state === "failed" || state === "paused",
+            canRedownload: state === "failed",
             modelId: record.modelId,
             destination: record.plan.destination,
             createdAt: record.createdAt,

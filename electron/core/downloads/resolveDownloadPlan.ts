@@ -16,6 +16,7 @@ export type DownloadReference =
     | {kind: "url"; url: string}
     | {kind: "catalog"; id: string};
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const REPO_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CATALOG_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9._-]+)?$/;
 
@@ -56,6 +57,8 @@ export function parseDownloadReference(reference: string, huggingFaceEndpoint: s
         const hubPath = /^\/([^/]+)\/([^/]+)\/(?:resolve|blob)\/([^/]+)\/(.+)$/.exec(url.pathname);
         if (hubHosts.has(url.host) && hubPath)
             return {kind: "hf-file", repo: `${hubPath[1]}/${hubPath[2]}`, revision: decodeURIComponent(hubPath[3]!), file: hubPath[4]!.split("/").map(decodeURIComponent).join("/")};
+        if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname))
+            throw invalidReference(reference, "Plain http:// is only accepted from this machine (anyone on the way could alter the model, and plain URLs publish no SHA-256): use https://.");
         return {kind: "url", url: url.toString()};
     }
     if (CATALOG_ID.test(text)) return {kind: "catalog", id: text};

@@ -15,7 +15,8 @@ export function resolveModelReference(models: ModelRepository, reference: string
     const lower = wanted.toLowerCase();
     const exact =
         all.find((m) => m.id === wanted) ??
-        unique(all.filter((m) => m.id.toLowerCase() === lower || m.name.toLowerCase() === lower)) ??
+        all.find((m) => m.id.toLowerCase() === lower) ??
+        unique(all.filter((m) => m.name.toLowerCase() === lower)) ??
         unique(all.filter((m) => sourceReferences(m).some((r) => r.toLowerCase() === lower)));
     if (exact) return exact;
 
