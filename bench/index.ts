@@ -1,6 +1,7 @@
 // `npm run bench`: speed and accuracy targets, measured side by side in one run and printed as
 // ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one.
 import {evalHarnessBenchmark} from "./evalHarness.ts";
+import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
 
 export interface Benchmark {
@@ -9,7 +10,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [probeBenchmark, evalHarnessBenchmark];
+const benchmarks: Benchmark[] = [probeBenchmark, downloadsBenchmark, evalHarnessBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

@@ -1,15 +1,18 @@
 import type {AppInfoApi} from "./AppInfoApi.ts";
 import type {EvalApi, EvalEvents} from "./EvalApi.ts";
+import type {DownloadsApi, DownloadsEvents} from "./DownloadsApi.ts";
 import type {HardwareApi, HardwareEvents} from "./HardwareApi.ts";
 
 /**
  * The whole contract between the UI (or any client) and the app: one method per name, one JSON
  * argument, a JSON result. Transports (IPC, HTTP) and the CLI expose exactly this.
  */
-export type AppApi = AppInfoApi & HardwareApi & EvalApi;
 
 /** Events the app pushes to every subscribed client, by name, with a JSON payload. */
-export type AppEvents = HardwareEvents & EvalEvents;
+export type AppApi = AppInfoApi & HardwareApi & DownloadsApi & EvalApi;
+
+/** Events the app pushes to every subscribed client, by name, with a JSON payload. */
+export type AppEvents = HardwareEvents & DownloadsEvents & EvalEvents;
 
 export type AppMethod = keyof AppApi;
 export type AppEvent = keyof AppEvents;

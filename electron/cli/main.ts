@@ -1,7 +1,9 @@
 import {Command, CommanderError} from "commander";
 import {appVersion} from "../core/appVersion.ts";
 import {registerEvalCommand} from "./commands/eval.ts";
+import {registerModelCommands} from "./commands/models.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
+import {registerPullCommand} from "./commands/pull.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {red} from "./format.ts";
 
@@ -15,6 +17,8 @@ const program = new Command()
 registerProbeCommand(program);
 registerWebCommand(program);
 registerEvalCommand(program);
+registerPullCommand(program);
+registerModelCommands(program);
 
 try {
     await program.parseAsync(process.argv);

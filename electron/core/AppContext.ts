@@ -1,6 +1,8 @@
 import type {AppEvents} from "../api/AppApi.ts";
 import type {AppInfo} from "../api/AppInfoApi.ts";
 import type {AppPaths} from "./appPaths.ts";
+import type {CatalogLookup} from "./downloads/CatalogLookup.ts";
+import type {DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
 import type {EventBus} from "./EventBus.ts";
 import type {LocalModelEndpoints} from "./evals/LocalModelEndpoints.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
@@ -25,6 +27,10 @@ export interface AppContext {
     localModels?: LocalModelEndpoints;
     /** Environment read for eval settings (runtime commands, base URL overrides). Default process.env. */
     env?: NodeJS.ProcessEnv;
+    /** Resolves catalog ids for downloads (`pull <id[:quant]>`); absent, catalog ids get a clear error. */
+    catalog?: CatalogLookup;
+    /** Download settings (Hugging Face endpoint and token, queue, retries, auto-resume). */
+    downloads?: DownloadServiceOptions;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }

@@ -4,6 +4,8 @@ import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
 import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
+import type {CatalogLookup} from "./downloads/CatalogLookup.ts";
+import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
 import {EventBus} from "./EventBus.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
 import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
@@ -29,6 +31,14 @@ export interface AppServiceOptions {
     localModels?: LocalModelEndpoints;
     /** Environment the eval reads (AGENTFIT_RSCRIPT…, base URL overrides). Default process.env. */
     evalEnv?: NodeJS.ProcessEnv;
+    /** The model catalog downloads resolve catalog ids with. Default: none (catalog ids get a clear error). */
+    catalog?: CatalogLookup;
+    /**
+     * Download settings. Long-lived hosts (desktop, browser mode) set `autoResume: true` so unfinished
+     * downloads resume on start; tests point `huggingFaceEndpoint` at a local server. Default: HF_ENDPOINT,
+     * HF_TOKEN, no auto-resume.
+     */
+    downloads?: DownloadServiceOptions;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -55,6 +65,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         secrets: options.secrets ?? createEnvironmentSecretStore(),
         localModels: options.localModels,
         env: options.evalEnv,
+        catalog: options.catalog,
+        downloads: options.downloads,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };
 
@@ -76,7 +88,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const api: AppApi = {
         ...appInfoApi,
         ...createHardwareApi(context),
-        ...createEvalApi(context)
+        ...createEvalApi(context),
+        ...createDownloadsApi(context)
     };
 
     let disposing: Promise<void> | undefined;

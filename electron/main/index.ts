@@ -19,7 +19,7 @@ app.enableSandbox();
 
 async function openWindow() {
     const binding = findElectronSqliteBinding(appRoot, process.versions.electron);
-    service = await createAppService({shell: "electron", sqliteNativeBinding: binding, secrets: createSafeStorageSecretStore(app.getPath("userData"))});
+    service = await createAppService({shell: "electron", sqliteNativeBinding: binding, secrets: createSafeStorageSecretStore(app.getPath("userData")), downloads: {autoResume: true}});
 
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
         callback({responseHeaders: {...details.responseHeaders, "Content-Security-Policy": [contentSecurityPolicy]}});

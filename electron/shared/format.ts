@@ -36,3 +36,25 @@ const BACKEND_LABELS: Record<string, string> = {metal: "Metal", cuda: "CUDA", vu
 export function backendLabel(backend: string): string {
     return BACKEND_LABELS[backend] ?? backend;
 }
+
+/** Parameter count the way model pages write it: "135M", "7.6B". */
+export function formatParameterCount(count: number | null | undefined): string {
+    if (count == null || !Number.isFinite(count)) return "unknown";
+    if (count >= 1e9) return `${(count / 1e9).toFixed(count >= 1e10 ? 0 : 1)}B`;
+    if (count >= 1e6) return `${(count / 1e6).toFixed(count >= 1e7 ? 0 : 1)}M`;
+    if (count >= 1e3) return `${Math.round(count / 1e3)}K`;
+    return String(count);
+}
+
+/** Download speed: "12.4 MB/s". */
+export function formatSpeed(bytesPerSecond: number | null | undefined): string {
+    return bytesPerSecond == null ? "unknown" : `${formatBytes(bytesPerSecond)}/s`;
+}
+
+/** Where a transfer stands: "1.2 GB of 4.1 GB · 35.2 MB/s · 1 min 20 s left". */
+export function formatTransfer(progress: {downloadedBytes: number; totalBytes: number | null; bytesPerSecond: number | null; etaSeconds: number | null}): string {
+    const parts = [progress.totalBytes != null ? `${formatBytes(progress.downloadedBytes)} of ${formatBytes(progress.totalBytes)}` : `${formatBytes(progress.downloadedBytes)}`];
+    if (progress.bytesPerSecond != null) parts.push(formatSpeed(progress.bytesPerSecond));
+    if (progress.etaSeconds != null) parts.push(`${formatDuration(progress.etaSeconds * 1000)} left`);
+    return parts.join(" · ");
+}

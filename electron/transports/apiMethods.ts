@@ -20,7 +20,19 @@ export const apiMethods = [
     "eval.results",
     "eval.prices",
     "eval.setPrice",
-    "eval.exportInspect"
+    "eval.exportInspect",
+    "downloads.start",
+    "downloads.list",
+    "downloads.pause",
+    "downloads.resume",
+    "downloads.cancel",
+    "downloads.redownload",
+    "downloads.dismiss",
+    "models.list",
+    "models.get",
+    "models.import",
+    "models.importLocations",
+    "models.remove"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

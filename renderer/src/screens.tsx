@@ -1,5 +1,6 @@
 import type {ComponentType} from "react";
 import {EvaluateScreen} from "./features/evals/EvaluateScreen.tsx";
+import {DownloadsScreen} from "./features/downloads/DownloadsScreen.tsx";
 import {HardwareScreen} from "./features/hardware/HardwareScreen.tsx";
 import type {IconName} from "./components/Icon.tsx";
 
@@ -14,5 +15,6 @@ export interface ScreenDefinition {
 /** The app's screens in navigation order. The first is the home screen. */
 export const screens: ScreenDefinition[] = [
     {id: "hardware", label: "Hardware", icon: "chip", component: HardwareScreen},
-    {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen}
+    {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen},
+    {id: "downloads", label: "Downloads", icon: "download", component: DownloadsScreen}
 ];

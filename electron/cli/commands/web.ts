@@ -18,7 +18,7 @@ export function registerWebCommand(program: Command) {
         .action(async (options: {port: string; host: string; ui: string}) => {
             const port = Number(options.port);
             if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got "${options.port}"`);
-            const app = await createAppService({shell: "web"});
+            const app = await createAppService({shell: "web", downloads: {autoResume: true}});
             const server = await createAppHttpServer({
                 app: {api: app, subscribe: (listener) => app.events.subscribe(listener)},
                 host: options.host,

@@ -1,5 +1,7 @@
+import type {DownloadState, RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {EvalRepository} from "./evalRepository.ts";
+import type {DownloadPlan} from "../downloads/DownloadPlan.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -9,12 +11,54 @@ export interface HardwareSnapshotRepository {
     latest(): HardwareSnapshot | undefined;
 }
 
+/** The model registry: every GGUF model AgentFit knows, downloaded or imported. */
+export interface ModelRepository {
+    add(model: RegisteredModel): RegisteredModel;
+    /** Newest first. */
+    list(): RegisteredModel[];
+    get(id: string): RegisteredModel | undefined;
+    remove(id: string): boolean;
+}
+
+/** A download as stored: its resolved plan survives restarts, so any process can resume it. */
+export interface DownloadJobRecord {
+    id: number;
+    reference: string;
+    name: string;
+    state: DownloadState;
+    plan: DownloadPlan;
+    /** Queue order (lower runs first). */
+    position: number;
+    error: {code: string; message: string} | null;
+    modelId: string | null;
+    /** "pid@host" of the process transferring it, null when none. */
+    owner: string | null;
+    createdAt: string;
+    updatedAt: string;
+}
+
+export interface DownloadJobRepository {
+    create(job: {reference: string; state: DownloadState; plan: DownloadPlan}): DownloadJobRecord;
+    get(id: number): DownloadJobRecord | undefined;
+    /** Queue order. */
+    list(): DownloadJobRecord[];
+    update(
+        id: number,
+        patch: Partial<Pick<DownloadJobRecord, "state" | "plan" | "error" | "modelId" | "owner">>
+    ): DownloadJobRecord;
+    /** Makes `owner` the job's owner unless another owner that `isAlive` holds it; atomic across processes. */
+    claim(id: number, owner: string, isAlive: (owner: string) => boolean): boolean;
+    remove(id: number): boolean;
+}
+
 /** Everything AgentFit measures, in one SQLite file. One repository per domain. */
 export interface Store extends AsyncDisposable {
     readonly file: string;
     readonly schemaVersion: number;
     readonly hardware: HardwareSnapshotRepository;
     readonly evals: EvalRepository;
+    readonly models: ModelRepository;
+    readonly downloads: DownloadJobRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

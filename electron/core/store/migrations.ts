@@ -23,6 +23,43 @@ export const migrations: readonly Migration[] = [
         `
     },
     {
+        version: 2,
+        name: "model registry and download queue",
+        sql: `
+            CREATE TABLE models (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                path TEXT NOT NULL UNIQUE,
+                files TEXT NOT NULL,
+                size_bytes INTEGER NOT NULL,
+                sha256 TEXT,
+                source_kind TEXT NOT NULL,
+                source TEXT NOT NULL,
+                managed INTEGER NOT NULL,
+                architecture TEXT NOT NULL,
+                quantization TEXT,
+                parameter_count INTEGER NOT NULL,
+                facts TEXT NOT NULL,
+                added_at TEXT NOT NULL
+            );
+            CREATE TABLE downloads (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                reference TEXT NOT NULL,
+                name TEXT NOT NULL,
+                state TEXT NOT NULL,
+                plan TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                error_code TEXT,
+                error_message TEXT,
+                model_id TEXT REFERENCES models (id) ON DELETE SET NULL,
+                owner TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX downloads_state ON downloads (state);
+        `
+    },
+    {
         version: 4,
         name: "eval runs, samples, transcripts and prices",
         sql: `

@@ -1,6 +1,8 @@
 import type {Store} from "./Store.ts";
 import {createEvalRepository} from "./evalRepository.ts";
+import {createDownloadJobRepository} from "./downloadJobRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
+import {createModelRepository} from "./modelRepository.ts";
 import {openMigratedDatabase, type OpenDatabaseOptions} from "./openMigratedDatabase.ts";
 
 export type OpenStoreOptions = Omit<OpenDatabaseOptions, "migrations">;
@@ -18,6 +20,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         schemaVersion,
         hardware: createHardwareSnapshotRepository(db),
         evals: createEvalRepository(db),
+        models: createModelRepository(db),
+        downloads: createDownloadJobRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;

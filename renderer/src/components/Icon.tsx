@@ -10,7 +10,10 @@ const paths: Record<string, string> = {
     system: "M4 4h16v12H4V4Zm2 2v8h12V6H6Zm-3 12h18v2H3v-2Z",
     flask: "M9 2h6v2h-1v5.3l5.7 9.5A2 2 0 0 1 18 22H6a2 2 0 0 1-1.7-3.2L10 9.3V4H9V2Zm3 9.2L8.4 17h7.2L12 11.2Z",
     play: "M8 5v14l11-7L8 5Z",
-    download: "M11 4h2v8.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3V4ZM5 18h14v2H5v-2Z"
+    download: "M11 3h2v9.17l3.59-3.58L18 10l-6 6-6-6 1.41-1.41L11 12.17V3ZM4 18h16v2H4v-2Z",
+    pause: "M7 5h4v14H7V5Zm6 0h4v14h-4V5Z",
+    close: "M18.3 5.71 12 12l6.3 6.29-1.42 1.42L10.59 13.4 4.3 19.71 2.88 18.3 9.17 12 2.88 5.71 4.3 4.29l6.29 6.3 6.29-6.3 1.42 1.42Z",
+    folder: "M3 5h7l2 2h9v12H3V5Zm2 4v8h14V9H5Z"
 };
 
 export type IconName = keyof typeof paths;
