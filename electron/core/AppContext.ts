@@ -1,5 +1,6 @@
 import type {AppEvents} from "../api/AppApi.ts";
 import type {AppInfo} from "../api/AppInfoApi.ts";
+import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {AppPaths} from "./appPaths.ts";
 import type {EventBus} from "./EventBus.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
@@ -17,6 +18,8 @@ export interface AppContext {
     appVersion: string;
     /** Test and what-if overrides of hardware probe sources. */
     probeSources?: Partial<HardwareProbeSources>;
+    /** Local models behind the OpenAI-compatible server (the serving domain). */
+    engine: LocalModelEndpoints;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }

@@ -5,6 +5,8 @@ import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {EventBus} from "./EventBus.ts";
+import {createEngineService} from "./engine/createEngineService.ts";
+import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
@@ -19,6 +21,8 @@ export interface AppServiceOptions {
     sqliteNativeBinding?: string;
     /** Replaces hardware probe sources, for tests. */
     probeSources?: Partial<HardwareProbeSources>;
+    /** Starts the engine process (the desktop app passes a utilityProcess launcher). Default: a Node child process. */
+    engineLauncher?: EngineLauncher;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -35,10 +39,14 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     fs.mkdirSync(paths.models, {recursive: true});
     const store = await openStore({file: paths.database, nativeBinding: options.sqliteNativeBinding});
     const cleanups: (() => Promise<void> | void)[] = [];
+    const events = new EventBus<AppEvents>();
+    const engine = createEngineService({paths, store, events, launcher: options.engineLauncher});
+    cleanups.push(() => engine.dispose());
     const context: AppContext = {
         paths,
         store,
-        events: new EventBus<AppEvents>(),
+        events,
+        engine,
         shell: options.shell ?? "web",
         appVersion,
         probeSources: options.probeSources,
@@ -62,7 +70,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     // One factory per domain; each returns its slice of AppApi.
     const api: AppApi = {
         ...appInfoApi,
-        ...createHardwareApi(context)
+        ...createHardwareApi(context),
+        ...engine.api
     };
 
     let disposing: Promise<void> | undefined;

@@ -7,7 +7,12 @@ import type {AppMethod} from "../api/AppApi.ts";
 export const apiMethods = [
     "app.info",
     "hardware.probe",
-    "hardware.snapshots"
+    "hardware.snapshots",
+    "engine.status",
+    "engine.start",
+    "engine.stop",
+    "engine.localModels",
+    "engine.loads"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

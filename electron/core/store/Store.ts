@@ -1,4 +1,5 @@
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
+import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -13,6 +14,8 @@ export interface Store extends AsyncDisposable {
     readonly file: string;
     readonly schemaVersion: number;
     readonly hardware: HardwareSnapshotRepository;
+    /** Every model load with its settings and measured memory (serving). */
+    readonly modelLoads: ModelLoadRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type {Store} from "./Store.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
+import {createModelLoadRepository} from "./modelLoadRepository.ts";
 import {openMigratedDatabase, type OpenDatabaseOptions} from "./openMigratedDatabase.ts";
 
 export type OpenStoreOptions = Omit<OpenDatabaseOptions, "migrations">;
@@ -16,6 +17,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         file,
         schemaVersion,
         hardware: createHardwareSnapshotRepository(db),
+        modelLoads: createModelLoadRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;
