@@ -9,7 +9,7 @@ export interface LocalModelSettings {
     contextSize?: number;
     /** Layers offloaded to the GPU: "auto" (as many as fit), "max" (all), or a count. Default "auto"; always 0 without a GPU. */
     gpuLayers?: "auto" | "max" | number;
-    /** Flash attention. Default false. */
+    /** Flash attention. Default: off with an f16 KV cache, on with a quantized one (llama.cpp needs it there). */
     flashAttention?: boolean;
     /** Element type of the KV cache (keys and values). Default "f16"; q8_0 halves it, q4_0 quarters it. */
     kvCacheType?: "f16" | "q8_0" | "q4_0";

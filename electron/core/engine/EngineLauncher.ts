@@ -37,7 +37,8 @@ export const launchNodeEngineProcess: EngineLauncher = ({env}) => {
             return child.pid;
         },
         send: (message) => {
-            if (child.connected) child.send(message);
+            // A process that is going away cannot receive; its exit is reported through onExit.
+            if (child.connected) child.send(message, () => {});
         },
         onMessage: (listener) => child.on("message", (message) => listener(message as EngineMessage)),
         onOutput: (listener) => {

@@ -106,8 +106,8 @@ export class EngineSupervisor implements AsyncDisposable {
     }
 
     private ensureStarted(): Promise<EngineProcessHandle> {
-        if (this.disposed) return Promise.reject(new EngineError("ENGINE_START_FAILED", "The app is shutting down."));
         if (this.child) return Promise.resolve(this.child);
+        if (this.disposed) return Promise.reject(new EngineError("ENGINE_START_FAILED", "The app is shutting down."));
         this.starting ??= this.start().finally(() => (this.starting = undefined));
         return this.starting;
     }

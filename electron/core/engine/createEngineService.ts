@@ -18,6 +18,7 @@ import {DEFAULT_SERVE_PORT} from "./createOpenAiServer.ts";
 import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
+import {checkModelSettings} from "./loadEngineModel.ts";
 import {listLocalModels, resolveModelReference} from "./resolveModelReference.ts";
 
 export interface EngineServiceOptions {
@@ -111,6 +112,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         checkServerSettings(server);
         const resolved = resolveModelReference(request.model, options.paths.models);
         const settings = withoutUndefined(request.settings);
+        checkModelSettings(settings);
         const key = JSON.stringify({path: resolved.path, settings});
 
         return exclusive(async () => {

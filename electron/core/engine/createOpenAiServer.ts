@@ -63,7 +63,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     const corsOrigins = options.corsOrigins ?? [];
     const apiKey = options.apiKey || undefined;
     const {metrics, source} = options;
-    const server = Fastify({bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, logger: false, keepAliveTimeout: 60_000});
+    const server = Fastify({bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, logger: false, forceCloseConnections: true});
     const openStreams = new Set<FastifyReply>();
 
     server.addHook("onRequest", async (request, reply) => {
@@ -104,14 +104,14 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
 
     server.setErrorHandler((error: {statusCode?: number; message: string}, _request, reply) => {
         const status = error.statusCode ?? 500;
-        if (status === 413)
-            return sendError(reply, new OpenAiHttpError(413, "invalid_request_error", "The request body is larger than this server accepts.", null, "request_too_large"));
-        if (status === 400)
-            return sendError(
-                reply,
-                new OpenAiHttpError(400, "invalid_request_error", `We could not parse the JSON body of your request: ${error.message}`, null, "invalid_json")
-            );
-        return sendError(reply, new OpenAiHttpError(status, "server_error", error.message, null, null));
+        const httpError =
+            status === 413
+                ? new OpenAiHttpError(413, "invalid_request_error", "The request body is larger than this server accepts.", null, "request_too_large")
+                : status === 400
+                  ? new OpenAiHttpError(400, "invalid_request_error", `We could not parse the JSON body of your request: ${error.message}`, null, "invalid_json")
+                  : new OpenAiHttpError(status, "server_error", error.message, null, null);
+        metrics.recordError(httpError.code ?? String(status));
+        return sendError(reply, httpError);
     });
     server.setNotFoundHandler((request, reply) =>
         sendError(reply, new OpenAiHttpError(404, "invalid_request_error", `Unknown request URL: ${request.method} ${request.url}.`, null, "unknown_url"))

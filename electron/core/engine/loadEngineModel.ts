@@ -68,7 +68,8 @@ async function defaultThreads(): Promise<number> {
     return physicalCores;
 }
 
-function checkSettings(settings: LocalModelSettings) {
+/** Throws ENGINE_SETTINGS_INVALID naming the first setting out of range. */
+export function checkModelSettings(settings: LocalModelSettings) {
     const wholeInRange = (name: keyof LocalModelSettings, value: unknown, min: number, max: number) => {
         if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max))
             throw new EngineError("ENGINE_SETTINGS_INVALID", `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
@@ -83,6 +84,8 @@ function checkSettings(settings: LocalModelSettings) {
         throw new EngineError("ENGINE_SETTINGS_INVALID", `kvCacheType must be f16, q8_0 or q4_0, got ${JSON.stringify(settings.kvCacheType)}.`);
     if (settings.flashAttention !== undefined && typeof settings.flashAttention !== "boolean")
         throw new EngineError("ENGINE_SETTINGS_INVALID", `flashAttention must be true or false, got ${JSON.stringify(settings.flashAttention)}.`);
+    if (settings.flashAttention === false && settings.kvCacheType !== undefined && settings.kvCacheType !== "f16")
+        throw new EngineError("ENGINE_SETTINGS_INVALID", `A ${settings.kvCacheType} KV cache needs flash attention in llama.cpp: turn flash attention on, or use an f16 KV cache.`);
 }
 
 /**
@@ -95,7 +98,7 @@ export async function loadEngineModel(
     settings: LocalModelSettings,
     options: {signal?: AbortSignal; onProgress?: (progress: number) => void} = {}
 ): Promise<LoadedEngineModel> {
-    checkSettings(settings);
+    checkModelSettings(settings);
     // The header check turns a missing, foreign or truncated file into a clear error instead of a native failure.
     const facts = await readGgufFacts(modelPath, {signal: options.signal});
     if (!facts.supportedByLlamaCpp)
@@ -112,7 +115,8 @@ export async function loadEngineModel(
     const contextSize = settings.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, trained);
     const parallel = settings.parallel ?? 1;
     const kvCacheType = settings.kvCacheType ?? "f16";
-    const flashAttention = settings.flashAttention ?? false;
+    // llama.cpp quantizes the V cache only with flash attention, so a quantized cache turns it on.
+    const flashAttention = settings.flashAttention ?? kvCacheType !== "f16";
     const gpuLayers = hasGpu ? (settings.gpuLayers ?? "auto") : 0;
 
     const rssBefore = process.memoryUsage().rss;
@@ -220,6 +224,12 @@ export async function loadEngineModel(
         await model?.dispose().catch(() => {});
         if (options.signal?.aborted) throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
         if (error instanceof EngineError) throw error;
-        throw new EngineError("MODEL_LOAD_FAILED", `llama.cpp could not load ${path.basename(modelPath)}: ${(error as Error).message}`, {cause: error});
+        const hint =
+            model && !context && kvCacheType !== "f16"
+                ? ` A ${kvCacheType} KV cache needs flash attention, which llama.cpp supports only for some head sizes; try an f16 KV cache.`
+                : model && !context
+                  ? " The context may not fit in memory; try a smaller context size or fewer parallel sequences."
+                  : "";
+        throw new EngineError("MODEL_LOAD_FAILED", `llama.cpp could not load ${path.basename(modelPath)}: ${(error as Error).message}.${hint}`, {cause: error});
     }
 }
