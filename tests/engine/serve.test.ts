@@ -321,3 +321,50 @@ describe("OpenAI-compatible server on a generated model", () => {
         expect(timings.prompt_n).toBeLessThanOrEqual(newTokens);
     });
 });
+
+describe("server access settings", () => {
+    it("requires the API key when one is set, allows CORS only for listed origins, and limits the body size", async () => {
+        const secured = await app["engine.start"]({
+            model: "tiny-chat",
+            settings: {contextSize: 4096, threads: 1, parallel: 2},
+            server: {port: 0, apiKey: "sk-local-123", corsOrigins: ["http://localhost:3000"], bodyLimitBytes: 64 * 1024}
+        });
+        expect(secured.model!.loadId).toBe(status.model!.loadId); // same model and settings: not reloaded
+        expect(secured.server).toMatchObject({apiKey: "sk-local-123", corsOrigins: ["http://localhost:3000"]});
+        const url = secured.server!.baseUrl;
+        const request = {model: modelId, messages: [{role: "user" as const, content: "hi"}], max_tokens: 2};
+
+        await expect(new OpenAI({baseURL: url, apiKey: "sk-wrong", maxRetries: 0}).chat.completions.create(request)).rejects.toMatchObject({
+            status: 401,
+            code: "invalid_api_key"
+        });
+        const missing = await rawHttp(`${url}/models`);
+        expect(missing.status).toBe(401);
+        expect(missing.json()).toMatchObject({error: {code: "invalid_api_key", message: expect.stringContaining("Bearer")}});
+        const reply = await new OpenAI({baseURL: url, apiKey: "sk-local-123", maxRetries: 0}).chat.completions.create(request);
+        expect(reply.usage!.completion_tokens).toBe(2);
+        // Health stays open for monitors; metrics need the key.
+        expect((await rawHttp(url.replace(/\/v1$/, "/health"))).status).toBe(200);
+        expect((await rawHttp(url.replace(/\/v1$/, "/metrics"))).status).toBe(401);
+
+        const preflight = await rawHttp(`${url}/chat/completions`, {
+            method: "OPTIONS",
+            headers: {origin: "http://localhost:3000", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type"}
+        });
+        expect(preflight.status).toBe(204);
+        expect(preflight.headers["access-control-allow-origin"]).toBe("http://localhost:3000");
+        const allowed = await rawHttp(`${url}/models`, {headers: {origin: "http://localhost:3000", authorization: "Bearer sk-local-123"}});
+        expect(allowed.status).toBe(200);
+        expect(allowed.headers["access-control-allow-origin"]).toBe("http://localhost:3000");
+        const refused = await rawHttp(`${url}/models`, {headers: {origin: "http://localhost:4000", authorization: "Bearer sk-local-123"}});
+        expect(refused.status).toBe(403);
+
+        const tooBig = await rawHttp(`${url}/chat/completions`, {
+            method: "POST",
+            headers: {"content-type": "application/json", authorization: "Bearer sk-local-123"},
+            body: JSON.stringify({...request, messages: [{role: "user", content: "x".repeat(100 * 1024)}]})
+        });
+        expect(tooBig.status).toBe(413);
+        expect(tooBig.json()).toMatchObject({error: {code: "request_too_large"}});
+    });
+});
