@@ -1,6 +1,7 @@
 import {Command, CommanderError} from "commander";
 import {appVersion} from "../core/appVersion.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
+import {registerServeCommand} from "./commands/serve.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {red} from "./format.ts";
 
@@ -13,6 +14,7 @@ const program = new Command()
 
 registerProbeCommand(program);
 registerWebCommand(program);
+registerServeCommand(program);
 
 try {
     await program.parseAsync(process.argv);

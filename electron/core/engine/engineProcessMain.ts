@@ -73,6 +73,8 @@ port.onMessage((message) => {
 });
 
 port.onDisconnect(() => void exit(0));
+// Ctrl-C in a terminal reaches the whole process group; the app decides when the engine stops.
+process.on("SIGINT", () => {});
 process.on("uncaughtException", (error) => {
     console.error("[engine] uncaught exception:", error);
     process.exit(70);
