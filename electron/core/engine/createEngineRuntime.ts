@@ -54,10 +54,17 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
         async load(arg, context) {
             await unload();
             loading = true;
+            let lastProgressAt = 0;
             try {
                 loaded = await loadEngineModel(arg.path, arg.settings, {
                     signal: context.signal,
-                    onProgress: (progress) => context.emit("loadProgress", {progress})
+                    // llama.cpp reports per tensor; ten updates a second are plenty.
+                    onProgress: (progress) => {
+                        const now = Date.now();
+                        if (now - lastProgressAt < 100 && progress < 1) return;
+                        lastProgressAt = now;
+                        context.emit("loadProgress", {progress});
+                    }
                 });
                 aliases = [arg.path, ...(arg.aliases ?? [])];
                 return loaded.info;

@@ -63,7 +63,6 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let loadedKey: string | undefined;
     let serverSettings: ServerSettings | undefined;
     let progressListener: LoadProgress | undefined;
-    let lastProgressEmit = 0;
     let disposed = false;
 
     const update = (change: Partial<EngineStatus>) => {
@@ -80,12 +79,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                 try {
                     progressListener?.({phase: "loading", progress});
                 } catch {}
-                // Progress arrives per tensor; a few updates a second are plenty for people.
-                const now = Date.now();
-                if (now - lastProgressEmit > 100 || progress >= 1) {
-                    lastProgressEmit = now;
-                    update({loadProgress: progress});
-                }
+                update({loadProgress: progress});
             } else if (event === "metrics") {
                 status = {...status, metrics: payload as EngineStatus["metrics"]};
                 events.emit("engine.metrics", payload as AppEvents["engine.metrics"]);
