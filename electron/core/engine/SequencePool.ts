@@ -15,10 +15,11 @@ interface Waiter {
 
 /**
  * The context's sequences as slots, handed out one request at a time. A request goes to the free
- * sequence already holding the longest prefix of its prompt (coding agents resend the whole
- * conversation each turn, so only the new tail is evaluated); with no useful match, to the least
- * recently used one, so other conversations keep their caches. Requests beyond the number of
- * sequences wait in arrival order.
+ * sequence already holding the longest prefix of its prompt, when that prefix is most of what the
+ * sequence holds (coding agents resend the whole conversation each turn, so only the new tail is
+ * evaluated). Otherwise it goes to an empty sequence, or the least recently used one, so a new
+ * conversation that merely shares the chat template's first tokens does not wipe another's cache.
+ * Requests beyond the number of sequences wait in arrival order.
  */
 export class SequencePool {
     private readonly free: LlamaContextSequence[];
@@ -59,23 +60,27 @@ export class SequencePool {
         });
     }
 
+    private leastRecentlyUsed(): number {
+        let oldest = 0;
+        for (let i = 1; i < this.free.length; i++) if (this.lastUsed.get(this.free[i]!)! < this.lastUsed.get(this.free[oldest]!)!) oldest = i;
+        return oldest;
+    }
+
     /** Fails every waiting request (the model is being unloaded). */
     rejectWaiting(error: unknown) {
         for (const waiter of this.waiters.splice(0)) waiter.reject(error);
     }
 
     private lease(tokens: readonly Token[]): SequenceLease {
-        let best = -1;
-        let bestPrefix = -1;
-        for (const [index, sequence] of this.free.entries()) {
-            const prefix = commonPrefixLength(sequence.contextTokens, tokens);
-            const better =
-                prefix > bestPrefix || (prefix === bestPrefix && this.lastUsed.get(sequence)! < this.lastUsed.get(this.free[best]!)!);
-            if (better) {
-                best = index;
-                bestPrefix = prefix;
-            }
+        const prefixes = this.free.map((sequence) => commonPrefixLength(sequence.contextTokens, tokens));
+        let best = 0;
+        for (let i = 1; i < prefixes.length; i++) if (prefixes[i]! > prefixes[best]!) best = i;
+        const held = this.free[best]!.contextTokens.length;
+        if (!(prefixes[best]! > 0 && prefixes[best]! >= held * MIN_REUSED_SHARE)) {
+            const empty = this.free.findIndex((sequence) => sequence.contextTokens.length === 0);
+            best = empty >= 0 ? empty : this.leastRecentlyUsed();
         }
+        const bestPrefix = prefixes[best]!;
         const [sequence] = this.free.splice(best, 1);
         this.lastUsed.set(sequence!, ++this.useCounter);
         let released = false;
@@ -93,6 +98,9 @@ export class SequencePool {
         };
     }
 }
+
+/** Share of a sequence's cached tokens a prompt must reuse for the request to go there. */
+const MIN_REUSED_SHARE = 0.5;
 
 export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
     const length = Math.min(a.length, b.length);
