@@ -124,7 +124,13 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     try {
                         info = await supervisor.call("load", {path: resolved.path, aliases: [request.model, ...resolved.aliases], settings}, {signal: jobOptions.signal});
                     } catch (error) {
-                        const failure = {code: (error as {code?: string}).code ?? "MODEL_LOAD_FAILED", message: errorMessage(error)};
+                        if (jobOptions.signal?.aborted) {
+                            // A cancelled load is no failure of the model: nothing to record.
+                            update({state: supervisor.running ? "failed" : "stopped", loadProgress: null, model: null, error: null});
+                            throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
+                        }
+                        const code = (error as {code?: unknown}).code;
+                        const failure = {code: typeof code === "string" ? code : "MODEL_LOAD_FAILED", message: errorMessage(error)};
                         store.modelLoads.save({
                             loadedAt: startedAt,
                             modelPath: resolved.path,
