@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import Fastify, {type FastifyReply, type FastifyRequest} from "fastify";
+import Fastify, {type FastifyReply} from "fastify";
 import type {ChatCompletion, ChatCompletionChunk} from "openai/resources/chat/completions";
 import type {Model} from "openai/resources/models";
 import type {ServerSettings} from "../../api/EngineApi.ts";
@@ -128,6 +128,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         }
     });
 
+    const started = Date.now();
     const modelObject = (loaded: LoadedEngineModel): Model & {meta: Record<string, unknown>} => ({
         id: loaded.info.id,
         object: "model",
@@ -142,7 +143,6 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
             parallel: loaded.info.settings.parallel
         }
     });
-    const started = Date.now();
 
     server.get("/health", async (_request, reply) => {
         const current = source.current();
@@ -185,10 +185,10 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
                 );
             const body = parseChatCompletionRequest(request.body);
             if (!matchesModel(body.model, current.model)) throw modelNotFound(body.model);
-            if (body.stream) return await streamCompletion(request, reply, current.model, body);
+            if (body.stream) return await streamCompletion(reply, current.model, body);
             const controller = abortOnDisconnect(reply);
             const outcome = await runChatCompletion(current.model, body, {signal: controller.signal, onStarted: options.onActivity, onFinished: recordUsage});
-            return reply.type("application/json").send(JSON.stringify(completionBody(body, current.model, outcome)));
+            return reply.type("application/json").send(JSON.stringify(completionBody(current.model, outcome)));
         } catch (error) {
             return replyWithError(reply, error);
         }
@@ -224,7 +224,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         return controller;
     }
 
-    async function streamCompletion(request: FastifyRequest, reply: FastifyReply, loaded: LoadedEngineModel, body: ChatCompletionRequest) {
+    async function streamCompletion(reply: FastifyReply, loaded: LoadedEngineModel, body: ChatCompletionRequest) {
         const controller = abortOnDisconnect(reply);
         const id = completionId();
         const created = Math.floor(Date.now() / 1000);
@@ -291,7 +291,6 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         } finally {
             openStreams.delete(reply);
         }
-        void request;
     }
 
     try {
@@ -352,8 +351,7 @@ function usageOf(outcome: CompletionOutcome): ChatCompletion["usage"] {
     };
 }
 
-function completionBody(request: ChatCompletionRequest, loaded: LoadedEngineModel, outcome: CompletionOutcome): ChatCompletion & {timings: object} {
-    void request;
+function completionBody(loaded: LoadedEngineModel, outcome: CompletionOutcome): ChatCompletion & {timings: object} {
     return {
         id: completionId(),
         object: "chat.completion",
