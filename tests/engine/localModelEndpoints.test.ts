@@ -54,3 +54,22 @@ describe("LocalModelEndpoints.ensure", () => {
         expect(endpoint.model).toBe("m");
     });
 });
+
+describe("stopping during a load", () => {
+    it("cancels the load at once instead of waiting for it", async () => {
+        using home = createTempHome();
+        await using store = await openStore({file: home.database});
+        await using engine = createEngineService({paths: home, store, events: new EventBus<AppEvents>()});
+        const model = writeGgufModel(path.join(home.models, "m.gguf"), {...ggufModelPresets.medium, contextLength: 1024});
+        let stopping: Promise<unknown> | undefined;
+        const loading = engine.ensure({model: model.path, settings: {threads: 1}}, {
+            onProgress: (p) => {
+                if (p.phase === "loading") stopping ??= engine.api["engine.stop"]({});
+            }
+        });
+        await expect(loading).rejects.toMatchObject({code: "ENGINE_CANCELLED"});
+        await stopping;
+        expect(engine.status()).toMatchObject({state: "stopped", model: null, pid: null});
+        expect(store.modelLoads.list(10).filter((load) => load.outcome === "failed")).toEqual([]);
+    });
+});

@@ -124,7 +124,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     try {
                         info = await supervisor.call("load", {path: resolved.path, aliases: [request.model, ...resolved.aliases], settings}, {signal: jobOptions.signal});
                     } catch (error) {
-                        if (jobOptions.signal?.aborted) {
+                        if (jobOptions.signal?.aborted || (error as {code?: unknown}).code === "ENGINE_CANCELLED") {
                             // A cancelled load is no failure of the model: nothing to record.
                             update({state: supervisor.running ? "failed" : "stopped", loadProgress: null, model: null, error: null});
                             throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
@@ -182,7 +182,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         });
     }
 
-    function stop(): Promise<EngineStatus> {
+    async function stop(): Promise<EngineStatus> {
+        // Stopping does not wait for a load in progress: ending the process cancels it.
+        await supervisor.stop();
         return exclusive(async () => {
             await supervisor.stop();
             loadedKey = undefined;

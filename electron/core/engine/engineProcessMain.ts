@@ -44,6 +44,8 @@ port.onMessage((message) => {
         inFlight.get(message.id)?.abort(new Error("Cancelled by the app."));
         return;
     }
+    // Shutting down cancels whatever is still running (a load in progress ends as cancelled, not failed).
+    if (message.command === "shutdown") for (const running of inFlight.values()) running.abort(new Error("The engine is shutting down."));
     const controller = new AbortController();
     inFlight.set(message.id, controller);
     const handler = runtime.handlers[message.command as EngineCommand] as
