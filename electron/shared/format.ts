@@ -36,3 +36,8 @@ const BACKEND_LABELS: Record<string, string> = {metal: "Metal", cuda: "CUDA", vu
 export function backendLabel(backend: string): string {
     return BACKEND_LABELS[backend] ?? backend;
 }
+
+/** "1 thread", "4 threads". */
+export function plural(count: number, noun: string): string {
+    return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

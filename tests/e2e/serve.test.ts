@@ -55,6 +55,8 @@ describe("Serve screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("requests-total").textContent()).toBe("1");
         await expect.poll(() => page.getByTestId("tokens-total").textContent()).toBe("40");
         expect(await page.getByTestId("gen-speed").textContent()).toMatch(/tok\/s/);
+        await expect.poll(() => page.getByTestId("load-row").count()).toBe(1);
+        expect(await page.getByTestId("load-row").first().textContent()).toContain("tiny-chat.gguf");
         await page.screenshot({path: path.join(screenshotDir, "serve.png"), fullPage: true});
 
         // The engine dies: the screen says why, the app keeps working, and the model starts again.

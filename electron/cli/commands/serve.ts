@@ -3,6 +3,7 @@ import cliProgress from "cli-progress";
 import type {EngineStatus, LocalModelSettings} from "../../api/EngineApi.ts";
 import {createAppService, type AppService} from "../../core/AppService.ts";
 import {DEFAULT_SERVE_PORT} from "../../core/engine/createOpenAiServer.ts";
+import {plural} from "../../shared/format.ts";
 import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../format.ts";
 
 interface ServeOptions {
@@ -135,7 +136,7 @@ function printReady(status: EngineStatus) {
         keyValues([
             ["Model", `${model.id}  ${dim(model.path)}`],
             ["Context", `${s.contextSize} tokens × ${s.parallel} parallel  (trained ${model.trainedContextSize})`],
-            ["Settings", `${s.threads} threads, batch ${s.batchSize}, KV ${s.kvCacheType}, flash attention ${s.flashAttention ? "on" : "off"}, GPU layers ${s.gpuLayers}`],
+            ["Settings", `${plural(s.threads, "thread")}, batch ${s.batchSize}, KV ${s.kvCacheType}, flash attention ${s.flashAttention ? "on" : "off"}, GPU layers ${s.gpuLayers}`],
             ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)})`],
             ["Loaded in", formatDuration(model.loadMs)],
             ["API key", status.server!.apiKey ? "required (Authorization: Bearer …)" : "none"]

@@ -1,7 +1,7 @@
 import {useEffect, useMemo, useState} from "react";
-import type {EngineMetrics, EngineStatus, LocalModelSettings} from "../../../../electron/api/EngineApi.ts";
+import type {EngineMetrics, EngineStatus, LocalModelSettings, ModelLoadRecord} from "../../../../electron/api/EngineApi.ts";
 import {agentSnippets} from "../../../../electron/shared/agentSnippets.ts";
-import {formatBytes, formatDuration} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatDuration, plural} from "../../../../electron/shared/format.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
@@ -62,6 +62,7 @@ function randomKey(): string {
 export function ServeScreen() {
     const statusQuery = useApiQuery("engine.status", {});
     const models = useApiQuery("engine.localModels", {});
+    const loads = useApiQuery("engine.loads", {limit: 10});
     const start = useApiAction("engine.start");
     const stop = useApiAction("engine.stop");
     const [status, setStatus] = useState<EngineStatus | undefined>();
@@ -75,6 +76,7 @@ export function ServeScreen() {
         }
     }, [statusQuery.data]);
     useApiEvent("engine.status", (next) => {
+        if (next.model?.loadId !== status?.model?.loadId || (next.error && !status?.error)) void loads.reload();
         setStatus(next);
         setMetrics(next.metrics);
     });
@@ -243,6 +245,7 @@ export function ServeScreen() {
             {status?.state === "ready" && status.server && status.model && (
                 <Snippets baseUrl={status.server.baseUrl} model={status.model.id} apiKey={status.server.apiKey} />
             )}
+            {(loads.data?.length ?? 0) > 0 && <LoadHistory loads={loads.data!} />}
         </div>
     );
 }
@@ -281,7 +284,7 @@ function StatusView({status}: {status: EngineStatus | undefined}) {
                 </dd>
                 <dt>Settings</dt>
                 <dd>
-                    {m.settings.threads} threads · batch {m.settings.batchSize} · KV {m.settings.kvCacheType} · flash attention {m.settings.flashAttention ? "on" : "off"} · {m.settings.gpuLayers} GPU layers
+                    {plural(m.settings.threads, "thread")} · batch {m.settings.batchSize} · KV {m.settings.kvCacheType} · flash attention {m.settings.flashAttention ? "on" : "off"} · {plural(m.settings.gpuLayers, "GPU layer")}
                 </dd>
                 <dt>Loaded in</dt>
                 <dd>{formatDuration(m.loadMs)}</dd>
@@ -299,11 +302,11 @@ function StatusView({status}: {status: EngineStatus | undefined}) {
 function TrafficView({metrics}: {metrics: EngineMetrics | null}) {
     if (!metrics) return <div className="empty-inline">No requests yet.</div>;
     const cachedShare = metrics.promptTokensTotal > 0 ? metrics.cachedTokensTotal / metrics.promptTokensTotal : null;
-    const tiles: [string, string, string][] = [
+    const tiles: [string, string, string, string?][] = [
         ["Requests", String(metrics.requestsTotal), "requests-total"],
         ["Running / queued", `${metrics.active} / ${metrics.queued}`, "active-queued"],
-        ["Generation", speed(metrics.lastTokensPerSecond), "gen-speed"],
-        ["Prompt", speed(metrics.lastPromptTokensPerSecond), "prompt-speed"],
+        ["Generation", speed(metrics.lastTokensPerSecond), "gen-speed", "tok/s"],
+        ["Prompt", speed(metrics.lastPromptTokensPerSecond), "prompt-speed", "tok/s"],
         ["Tokens generated", metrics.completionTokensTotal.toLocaleString(), "tokens-total"],
         ["Prompt from cache", cachedShare != null ? `${Math.round(cachedShare * 100)}%` : "–", "cached-share"],
         ["Errors", String(metrics.requestsFailed), "errors"],
@@ -311,11 +314,12 @@ function TrafficView({metrics}: {metrics: EngineMetrics | null}) {
     ];
     return (
         <div className="tiles">
-            {tiles.map(([title, value, id]) => (
+            {tiles.map(([title, value, id, unit]) => (
                 <div className="tile" key={id}>
                     <div className="tile-label">{title}</div>
                     <div className="tile-value" data-testid={id}>
                         {value}
+                        {unit && value !== "–" && <small> {unit}</small>}
                     </div>
                 </div>
             ))}
@@ -323,9 +327,52 @@ function TrafficView({metrics}: {metrics: EngineMetrics | null}) {
     );
 }
 
+function LoadHistory({loads}: {loads: ModelLoadRecord[]}) {
+    return (
+        <Card title="Recent loads" subtitle="Memory measured after each load, next to the estimate made before it." testId="load-history">
+            <table className="table">
+                <thead>
+                    <tr>
+                        <th>When</th>
+                        <th>Model</th>
+                        <th>Settings</th>
+                        <th className="num">Load time</th>
+                        <th className="num">Measured</th>
+                        <th className="num">Estimated</th>
+                        <th>Outcome</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {loads.map((load) => (
+                        <tr key={load.id} data-testid="load-row">
+                            <td>{new Date(load.loadedAt).toLocaleString()}</td>
+                            <td className="path" title={load.modelPath}>
+                                {load.modelPath.split(/[\\/]/).pop()}
+                            </td>
+                            <td>{load.settings ? `${load.settings.contextSize.toLocaleString()} × ${load.settings.parallel} · KV ${load.settings.kvCacheType} · ${plural(load.settings.threads, "thread")}` : "–"}</td>
+                            <td className="num">{load.loadMs != null ? formatDuration(load.loadMs) : "–"}</td>
+                            <td className="num">{load.memory ? formatBytes(load.memory.residentBytes + load.memory.vramBytes) : "–"}</td>
+                            <td className="num">{load.memory ? formatBytes(load.memory.estimatedRamBytes + load.memory.estimatedVramBytes) : "–"}</td>
+                            <td>
+                                {load.outcome === "loaded" ? (
+                                    <Badge tone="good">Loaded</Badge>
+                                ) : (
+                                    <span title={load.error?.message}>
+                                        <Badge tone="bad">{load.error?.code ?? "Failed"}</Badge>
+                                    </span>
+                                )}
+                            </td>
+                        </tr>
+                    ))}
+                </tbody>
+            </table>
+        </Card>
+    );
+}
+
 function speed(tokensPerSecond: number | null): string {
     if (tokensPerSecond == null) return "–";
-    return `${tokensPerSecond.toFixed(tokensPerSecond < 100 ? 1 : 0)} tok/s`;
+    return tokensPerSecond.toFixed(tokensPerSecond < 100 ? 1 : 0);
 }
 
 function Snippets(props: {baseUrl: string; model: string; apiKey: string | null}) {
