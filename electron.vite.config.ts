@@ -2,13 +2,16 @@ import {resolve} from "node:path";
 import {defineConfig} from "electron-vite";
 import react from "@vitejs/plugin-react";
 
-// Three bundles: the Electron main process, its preload (CommonJS, as sandboxed preloads must
-// be), and the React renderer that the browser mode serves too.
+// Three bundles: the Electron main process (with the engine process entry that utilityProcess
+// runs next to it), its preload (CommonJS, as sandboxed preloads must be), and the React renderer
+// that the browser mode serves too.
 export default defineConfig({
     main: {
         build: {
             outDir: "out/main",
-            rollupOptions: {input: {index: resolve(__dirname, "electron/main/index.ts")}}
+            rollupOptions: {
+                input: {index: resolve(__dirname, "electron/main/index.ts"), engine: resolve(__dirname, "electron/core/engine/engineProcessMain.ts")}
+            }
         }
     },
     preload: {

@@ -3,6 +3,7 @@
 import {evalHarnessBenchmark} from "./evalHarness.ts";
 import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
+import {serveLatencyBenchmark, servePrefixReuseBenchmark, serveThroughputBenchmark} from "./serve.ts";
 
 export interface Benchmark {
     name: string;
@@ -10,7 +11,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [probeBenchmark, downloadsBenchmark, evalHarnessBenchmark];
+const benchmarks: Benchmark[] = [probeBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

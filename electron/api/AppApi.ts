@@ -1,6 +1,7 @@
 import type {AppInfoApi} from "./AppInfoApi.ts";
 import type {EvalApi, EvalEvents} from "./EvalApi.ts";
 import type {DownloadsApi, DownloadsEvents} from "./DownloadsApi.ts";
+import type {EngineApi, EngineEvents} from "./EngineApi.ts";
 import type {HardwareApi, HardwareEvents} from "./HardwareApi.ts";
 
 /**
@@ -8,11 +9,10 @@ import type {HardwareApi, HardwareEvents} from "./HardwareApi.ts";
  * argument, a JSON result. Transports (IPC, HTTP) and the CLI expose exactly this.
  */
 
-/** Events the app pushes to every subscribed client, by name, with a JSON payload. */
-export type AppApi = AppInfoApi & HardwareApi & DownloadsApi & EvalApi;
+export type AppApi = AppInfoApi & HardwareApi & DownloadsApi & EngineApi & EvalApi;
 
 /** Events the app pushes to every subscribed client, by name, with a JSON payload. */
-export type AppEvents = HardwareEvents & DownloadsEvents & EvalEvents;
+export type AppEvents = HardwareEvents & DownloadsEvents & EngineEvents & EvalEvents;
 
 export type AppMethod = keyof AppApi;
 export type AppEvent = keyof AppEvents;

@@ -1,3 +1,4 @@
+import type {LocalModelSettings} from "./EngineApi.ts";
 /**
  * The refactor eval: helperbench-style agent runs against local and cloud models through one
  * harness, graded by each task's own test suite.
@@ -5,18 +6,6 @@
 
 /** Where a model is served. "local" goes through AgentFit's engine; the rest are OpenAI-compatible HTTP APIs. */
 export type EvalProviderId = "local" | "openai" | "anthropic" | "openrouter" | "gemini" | "openai-compatible";
-
-/** Engine settings for loading a local model (the engine picks defaults for what is left out). */
-export interface LocalModelSettings {
-    /** Context window, tokens. */
-    contextSize?: number;
-    gpuLayers?: "auto" | "max" | number;
-    flashAttention?: boolean;
-    kvCacheType?: "f16" | "q8_0" | "q4_0";
-    threads?: number;
-    batchSize?: number;
-    parallel?: number;
-}
 
 /** One model to evaluate. */
 export interface EvalModelSpec {

@@ -4,6 +4,7 @@ import {registerEvalCommand} from "./commands/eval.ts";
 import {registerModelCommands} from "./commands/models.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
 import {registerPullCommand} from "./commands/pull.ts";
+import {registerServeCommand} from "./commands/serve.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {red} from "./format.ts";
 
@@ -19,6 +20,7 @@ registerWebCommand(program);
 registerEvalCommand(program);
 registerPullCommand(program);
 registerModelCommands(program);
+registerServeCommand(program);
 
 try {
     await program.parseAsync(process.argv);

@@ -1,10 +1,10 @@
 import type {AppEvents} from "../api/AppApi.ts";
 import type {AppInfo} from "../api/AppInfoApi.ts";
+import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {AppPaths} from "./appPaths.ts";
 import type {CatalogLookup} from "./downloads/CatalogLookup.ts";
 import type {DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
 import type {EventBus} from "./EventBus.ts";
-import type {LocalModelEndpoints} from "./evals/LocalModelEndpoints.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import type {Store} from "./store/Store.ts";
@@ -31,6 +31,8 @@ export interface AppContext {
     catalog?: CatalogLookup;
     /** Download settings (Hugging Face endpoint and token, queue, retries, auto-resume). */
     downloads?: DownloadServiceOptions;
+    /** Local models behind the OpenAI-compatible server (the serving domain). */
+    engine: LocalModelEndpoints;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }

@@ -9,8 +9,10 @@ import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/creat
 import {EventBus} from "./EventBus.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
 import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
-import type {LocalModelEndpoints} from "./evals/LocalModelEndpoints.ts";
+import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
+import {createEngineService} from "./engine/createEngineService.ts";
+import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
@@ -39,6 +41,8 @@ export interface AppServiceOptions {
      * HF_TOKEN, no auto-resume.
      */
     downloads?: DownloadServiceOptions;
+    /** Starts the engine process (the desktop app passes a utilityProcess launcher). Default: a Node child process. */
+    engineLauncher?: EngineLauncher;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -55,15 +59,19 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     fs.mkdirSync(paths.models, {recursive: true});
     const store = await openStore({file: paths.database, nativeBinding: options.sqliteNativeBinding});
     const cleanups: (() => Promise<void> | void)[] = [];
+    const events = new EventBus<AppEvents>();
+    const engine = createEngineService({paths, store, events, launcher: options.engineLauncher});
+    cleanups.push(() => engine.dispose());
     const context: AppContext = {
         paths,
         store,
-        events: new EventBus<AppEvents>(),
+        events,
+        engine,
         shell: options.shell ?? "web",
         appVersion,
         probeSources: options.probeSources,
         secrets: options.secrets ?? createEnvironmentSecretStore(),
-        localModels: options.localModels,
+        localModels: options.localModels ?? engine,
         env: options.evalEnv,
         catalog: options.catalog,
         downloads: options.downloads,
@@ -89,7 +97,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...appInfoApi,
         ...createHardwareApi(context),
         ...createEvalApi(context),
-        ...createDownloadsApi(context)
+        ...createDownloadsApi(context),
+        ...engine.api
     };
 
     let disposing: Promise<void> | undefined;

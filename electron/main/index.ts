@@ -6,6 +6,7 @@ import {contentSecurityPolicy} from "../transports/contentSecurityPolicy.ts";
 import {registerIpcHandlers} from "../transports/ipc/registerIpcHandlers.ts";
 import {findElectronSqliteBinding} from "./electronSqliteBinding.ts";
 import {createSafeStorageSecretStore} from "./safeStorageSecretStore.ts";
+import {utilityProcessEngineLauncher} from "./utilityProcessEngineLauncher.ts";
 
 // The desktop shell: one hardened window over the same AppService the CLI and browser mode use.
 // Everything here is wiring; behaviour lives in electron/core.
@@ -19,7 +20,7 @@ app.enableSandbox();
 
 async function openWindow() {
     const binding = findElectronSqliteBinding(appRoot, process.versions.electron);
-    service = await createAppService({shell: "electron", sqliteNativeBinding: binding, secrets: createSafeStorageSecretStore(app.getPath("userData")), downloads: {autoResume: true}});
+    service = await createAppService({shell: "electron", sqliteNativeBinding: binding, secrets: createSafeStorageSecretStore(app.getPath("userData")), downloads: {autoResume: true}, engineLauncher: utilityProcessEngineLauncher(here)});
 
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
         callback({responseHeaders: {...details.responseHeaders, "Content-Security-Policy": [contentSecurityPolicy]}});

@@ -58,3 +58,8 @@ export function formatTransfer(progress: {downloadedBytes: number; totalBytes: n
     if (progress.etaSeconds != null) parts.push(`${formatDuration(progress.etaSeconds * 1000)} left`);
     return parts.join(" · ");
 }
+
+/** "1 thread", "4 threads". */
+export function plural(count: number, noun: string): string {
+    return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

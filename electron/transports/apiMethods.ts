@@ -32,7 +32,12 @@ export const apiMethods = [
     "models.get",
     "models.import",
     "models.importLocations",
-    "models.remove"
+    "models.remove",
+    "engine.status",
+    "engine.start",
+    "engine.stop",
+    "engine.localModels",
+    "engine.loads"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

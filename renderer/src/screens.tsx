@@ -2,6 +2,7 @@ import type {ComponentType} from "react";
 import {EvaluateScreen} from "./features/evals/EvaluateScreen.tsx";
 import {DownloadsScreen} from "./features/downloads/DownloadsScreen.tsx";
 import {HardwareScreen} from "./features/hardware/HardwareScreen.tsx";
+import {ServeScreen} from "./features/serve/ServeScreen.tsx";
 import type {IconName} from "./components/Icon.tsx";
 
 export interface ScreenDefinition {
@@ -16,5 +17,6 @@ export interface ScreenDefinition {
 export const screens: ScreenDefinition[] = [
     {id: "hardware", label: "Hardware", icon: "chip", component: HardwareScreen},
     {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen},
-    {id: "downloads", label: "Downloads", icon: "download", component: DownloadsScreen}
+    {id: "downloads", label: "Downloads", icon: "download", component: DownloadsScreen},
+    {id: "serve", label: "Serve", icon: "server", component: ServeScreen}
 ];

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import {describe, expect, it} from "vitest";
 import type {EvalFailureMode, EvalRunDetail} from "../../electron/api/EvalApi.ts";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
-import type {LocalModelEndpoints} from "../../electron/core/evals/LocalModelEndpoints.ts";
+import type {LocalModelEndpoints} from "../../electron/api/EngineApi.ts";
 import type {ApiClient} from "../../electron/transports/createApiClient.ts";
 import {task, tasks} from "../utils/evalFixtures.ts";
 import {failingAgents, solvers} from "../utils/scriptedAgents.ts";

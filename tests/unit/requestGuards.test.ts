@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {isAllowedHost, isSameOrigin} from "../../electron/transports/http/requestGuards.ts";
+import {isAllowedHost, isSameOrigin} from "../../electron/shared/requestGuards.ts";
 
 describe("isAllowedHost (DNS-rebinding guard)", () => {
     it("accepts loopback names with or without a port", () => {

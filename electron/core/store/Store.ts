@@ -2,6 +2,7 @@ import type {DownloadState, RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {EvalRepository} from "./evalRepository.ts";
 import type {DownloadPlan} from "../downloads/DownloadPlan.ts";
+import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -59,6 +60,8 @@ export interface Store extends AsyncDisposable {
     readonly evals: EvalRepository;
     readonly models: ModelRepository;
     readonly downloads: DownloadJobRepository;
+    /** Every model load with its settings and measured memory (serving). */
+    readonly modelLoads: ModelLoadRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

@@ -60,6 +60,22 @@ export const migrations: readonly Migration[] = [
         `
     },
     {
+        version: 3,
+        name: "model loads (settings and measured memory)",
+        sql: `
+            CREATE TABLE model_loads (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                loaded_at TEXT NOT NULL,
+                model_path TEXT NOT NULL,
+                file_bytes INTEGER NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('loaded', 'failed')),
+                hardware_snapshot_id INTEGER REFERENCES hardware_snapshots (id),
+                data TEXT NOT NULL
+            );
+            CREATE INDEX model_loads_model_path ON model_loads (model_path, loaded_at);
+        `
+    },
+    {
         version: 4,
         name: "eval runs, samples, transcripts and prices",
         sql: `

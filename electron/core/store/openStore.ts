@@ -3,6 +3,7 @@ import {createEvalRepository} from "./evalRepository.ts";
 import {createDownloadJobRepository} from "./downloadJobRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {createModelRepository} from "./modelRepository.ts";
+import {createModelLoadRepository} from "./modelLoadRepository.ts";
 import {openMigratedDatabase, type OpenDatabaseOptions} from "./openMigratedDatabase.ts";
 
 export type OpenStoreOptions = Omit<OpenDatabaseOptions, "migrations">;
@@ -22,6 +23,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         evals: createEvalRepository(db),
         models: createModelRepository(db),
         downloads: createDownloadJobRepository(db),
+        modelLoads: createModelLoadRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;

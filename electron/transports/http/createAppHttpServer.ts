@@ -4,7 +4,7 @@ import Fastify, {type FastifyInstance, type FastifyReply} from "fastify";
 import fastifyStatic from "@fastify/static";
 import type {AppApi, AppEvents, ApiErrorBody} from "../../api/AppApi.ts";
 import {isApiMethod} from "../apiMethods.ts";
-import {isAllowedHost, isSameOrigin} from "./requestGuards.ts";
+import {isAllowedHost, isSameOrigin} from "../../shared/requestGuards.ts";
 
 /** What the HTTP transport needs from the app: the API methods and a way to hear its events. */
 export interface HttpServedApp {

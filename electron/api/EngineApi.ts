@@ -1,0 +1,193 @@
+/**
+ * Serving: the supervised engine process that owns node-llama-cpp and the loaded model, and the
+ * OpenAI-compatible HTTP server it runs. Types only.
+ */
+
+/** How a model is loaded. Every field is optional; defaults are shown per field. */
+export interface LocalModelSettings {
+    /** Context window in tokens, shared by all parallel sequences. Default: 8192, capped at the model's trained length. */
+    contextSize?: number;
+    /** Layers offloaded to the GPU: "auto" (as many as fit), "max" (all), or a count. Default "auto"; always 0 without a GPU. */
+    gpuLayers?: "auto" | "max" | number;
+    /** Flash attention. Default: off with an f16 KV cache, on with a quantized one (llama.cpp needs it there). */
+    flashAttention?: boolean;
+    /** Element type of the KV cache (keys and values). Default "f16"; q8_0 halves it, q4_0 quarters it. */
+    kvCacheType?: "f16" | "q8_0" | "q4_0";
+    /** CPU threads for evaluation. Default: the machine's physical cores. */
+    threads?: number;
+    /** Tokens evaluated per batch. Default: node-llama-cpp's (512). */
+    batchSize?: number;
+    /** Requests served at once (context sequences); the rest wait in a queue. Default 1. */
+    parallel?: number;
+}
+
+/** What `ensure` gives a caller that wants to reach a local model through the OpenAI-compatible API. */
+export interface LocalModelEndpoint {
+    /** e.g. "http://127.0.0.1:8723/v1" (always ends with /v1). */
+    baseUrl: string;
+    /** Bearer key to send, when the server requires one. */
+    apiKey?: string;
+    /** The id to send as `model`. */
+    model: string;
+}
+
+/** The contract other domains (the eval harness) use to reach local models. */
+export interface LocalModelEndpoints {
+    /**
+     * Loads the model (path or registered id) with these settings unless already loaded so, starts the
+     * OpenAI-compatible server if needed, and returns how to reach it.
+     */
+    ensure(
+        request: {model: string; settings?: LocalModelSettings},
+        options?: {signal?: AbortSignal; onProgress?: (p: {phase: string; progress?: number}) => void}
+    ): Promise<LocalModelEndpoint>;
+}
+
+/** Where and how the OpenAI-compatible server listens. */
+export interface ServerSettings {
+    /** Interface to bind. Default "127.0.0.1" (this machine only). */
+    host?: string;
+    /** TCP port; 0 picks a free one. Default 8723. */
+    port?: number;
+    /** When set, every /v1 request must send `Authorization: Bearer <apiKey>`. Default: none. */
+    apiKey?: string;
+    /** Origins allowed to call the API from a browser ("*" for any). Default: none (no CORS). */
+    corsOrigins?: string[];
+    /** Largest accepted request body, bytes. Default 32 MiB (agents send long conversations). */
+    bodyLimitBytes?: number;
+}
+
+/** Memory the loaded model really takes, measured in the engine process after a warm-up evaluation. */
+export interface MeasuredMemory {
+    /** Resident memory the load added to the engine process (weights touched, KV cache, buffers), bytes. */
+    residentBytes: number;
+    /** GPU memory the load took, bytes (0 on CPU). */
+    vramBytes: number;
+    /** The engine process's resident memory before and after, bytes. */
+    rssBeforeBytes: number;
+    rssAfterBytes: number;
+    /** Size of the weights in memory as llama.cpp reports it, bytes. */
+    modelBytes: number;
+    /** node-llama-cpp's own estimate before loading, for comparison with the measurement. */
+    estimatedRamBytes: number;
+    estimatedVramBytes: number;
+}
+
+/** The model as loaded, with its resolved settings. */
+export interface LoadedModel {
+    /** The id clients send as `model`: the file name without ".gguf". */
+    id: string;
+    /** What the caller asked for (a path or a registered id). */
+    reference: string;
+    path: string;
+    fileBytes: number;
+    architecture: string;
+    /** Trained context length of the model, tokens. */
+    trainedContextSize: number;
+    /** Settings actually in effect (defaults filled in, "auto" resolved). */
+    settings: Required<Omit<LocalModelSettings, "gpuLayers">> & {gpuLayers: number};
+    loadMs: number;
+    memory: MeasuredMemory;
+    /** Store id of the recorded load. */
+    loadId: number;
+}
+
+/** Live counters of the OpenAI-compatible server since the model was loaded. */
+export interface EngineMetrics {
+    requestsTotal: number;
+    requestsFailed: number;
+    /** Requests whose client went away before the end (their generation was stopped). */
+    requestsCancelled: number;
+    /** Requests generating now. */
+    active: number;
+    /** Requests waiting for a free sequence. */
+    queued: number;
+    promptTokensTotal: number;
+    /** Prompt tokens served from a sequence's cache instead of being evaluated. */
+    cachedTokensTotal: number;
+    completionTokensTotal: number;
+    /** Generation speed of the most recent request, tokens/s (null before the first). */
+    lastTokensPerSecond: number | null;
+    /** Prompt evaluation speed of the most recent request, tokens/s. */
+    lastPromptTokensPerSecond: number | null;
+}
+
+export type EngineState = "stopped" | "starting" | "loading" | "ready" | "failed" | "crashed";
+
+/** Why the engine process ended when nobody asked it to. */
+export interface EngineCrash {
+    /** ISO 8601. */
+    at: string;
+    exitCode: number | null;
+    signal: string | null;
+    /** One line for people, e.g. "The engine process was killed (SIGKILL)" or "…exited with code 134: GGML_ASSERT…". */
+    reason: string;
+    /** The last lines the engine wrote to stderr. */
+    stderrTail: string[];
+}
+
+export interface EngineStatus {
+    state: EngineState;
+    /** Engine process id while it runs. */
+    pid: number | null;
+    /** Load progress 0–1 while state is "loading". */
+    loadProgress: number | null;
+    model: LoadedModel | null;
+    /** The OpenAI-compatible server, while it listens. */
+    server: {baseUrl: string; host: string; port: number; apiKey: string | null; corsOrigins: string[]} | null;
+    metrics: EngineMetrics | null;
+    /** The last failure (a load that failed, a bad setting), cleared by the next success. */
+    error: {code: string; message: string} | null;
+    /** Set after the engine process died unexpectedly, until it is started again. */
+    crash: EngineCrash | null;
+}
+
+/** A GGUF file under the models folder, offered by the Serve screen's picker. */
+export interface LocalModelFile {
+    path: string;
+    /** Path relative to the models folder. */
+    name: string;
+    bytes: number;
+}
+
+/** One recorded model load (also failed ones), for the recommendations' accuracy check. */
+export interface ModelLoadRecord {
+    id: number;
+    /** ISO 8601. */
+    loadedAt: string;
+    modelPath: string;
+    fileBytes: number;
+    settings: LoadedModel["settings"] | null;
+    outcome: "loaded" | "failed";
+    loadMs: number | null;
+    memory: MeasuredMemory | null;
+    error: {code: string; message: string} | null;
+    /** The hardware snapshot current at load time, if any. */
+    hardwareSnapshotId: number | null;
+}
+
+export interface EngineStartRequest {
+    /** A GGUF path, or a registered model id. */
+    model: string;
+    settings?: LocalModelSettings;
+    server?: ServerSettings;
+}
+
+export interface EngineApi {
+    "engine.status": (arg: Record<string, never>) => Promise<EngineStatus>;
+    /** Starts the engine process if needed, loads the model (unless loaded with the same settings) and starts the server. */
+    "engine.start": (arg: EngineStartRequest) => Promise<EngineStatus>;
+    /** Stops the server, unloads the model and ends the engine process. */
+    "engine.stop": (arg: Record<string, never>) => Promise<EngineStatus>;
+    /** GGUF files under the models folder. */
+    "engine.localModels": (arg: Record<string, never>) => Promise<LocalModelFile[]>;
+    /** Recorded loads, newest first. */
+    "engine.loads": (arg: {limit?: number}) => Promise<ModelLoadRecord[]>;
+}
+
+export interface EngineEvents {
+    /** Any change of state, model, server, error or crash; also load progress. */
+    "engine.status": EngineStatus;
+    /** Server counters, about once a second while requests run. */
+    "engine.metrics": EngineMetrics;
+}

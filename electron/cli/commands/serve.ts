@@ -1,0 +1,148 @@
+import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
+import cliProgress from "cli-progress";
+import type {EngineStatus, LocalModelSettings} from "../../api/EngineApi.ts";
+import {createAppService, type AppService} from "../../core/AppService.ts";
+import {DEFAULT_SERVE_PORT} from "../../core/engine/createOpenAiServer.ts";
+import {plural} from "../../shared/format.ts";
+import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../format.ts";
+
+interface ServeOptions {
+    model: string;
+    ctx?: number;
+    port: number;
+    host: string;
+    apiKey?: string;
+    parallel?: number;
+    gpuLayers?: LocalModelSettings["gpuLayers"];
+    kvType?: LocalModelSettings["kvCacheType"];
+    threads?: number;
+    batch?: number;
+    flashAttention?: boolean;
+    cors?: string[];
+}
+
+/** Restarts after crashes allowed within this window before the CLI gives up. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 5 * 60_000;
+
+function wholeNumber(name: string, min: number, max: number) {
+    return (value: string) => {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n < min || n > max) throw new CommanderArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+        return n;
+    };
+}
+
+export function registerServeCommand(program: Command) {
+    program
+        .command("serve")
+        .description("Serve a local GGUF model through an OpenAI-compatible API (prints the base URL once ready; Ctrl-C stops)")
+        .requiredOption("--model <path|id>", "GGUF file, or the name of a model in the models folder")
+        .option("--ctx <n>", "context size in tokens, per parallel sequence (default 8192, capped at the model's)", wholeNumber("--ctx", 64, 1 << 21))
+        .option("--port <n>", "TCP port (0 picks a free one)", wholeNumber("--port", 0, 65535), DEFAULT_SERVE_PORT)
+        .option("--host <host>", "interface to bind", "127.0.0.1")
+        .option("--api-key <key>", "require this Bearer key (default: AGENTFIT_API_KEY, else none)")
+        .option("--parallel <n>", "requests served at once; the rest queue (default 1)", wholeNumber("--parallel", 1, 64))
+        .option("--gpu-layers <n|auto|max>", "layers offloaded to the GPU (default auto)", (value: string) =>
+            value === "auto" || value === "max" ? value : wholeNumber("--gpu-layers", 0, 100_000)(value)
+        )
+        .option("--kv-type <type>", "KV-cache type: f16, q8_0 or q4_0 (default f16)", (value: string) => {
+            if (value !== "f16" && value !== "q8_0" && value !== "q4_0") throw new CommanderArgumentError("--kv-type must be f16, q8_0 or q4_0.");
+            return value;
+        })
+        .option("--threads <n>", "CPU threads (default: physical cores)", wholeNumber("--threads", 1, 1024))
+        .option("--batch <n>", "batch size in tokens (default 512)", wholeNumber("--batch", 1, 1 << 16))
+        .option("--flash-attention", "use flash attention (on by default with a quantized KV cache)")
+        .option("--cors <origin...>", "allow browser requests from these origins (\"*\" for any)")
+        .action(async (options: ServeOptions) => {
+            const app = await createAppService({shell: "web"});
+            const request = {
+                model: options.model,
+                settings: {
+                    contextSize: options.ctx,
+                    gpuLayers: options.gpuLayers,
+                    kvCacheType: options.kvType,
+                    threads: options.threads,
+                    batchSize: options.batch,
+                    parallel: options.parallel,
+                    flashAttention: options.flashAttention
+                },
+                server: {host: options.host, port: options.port, apiKey: options.apiKey ?? process.env.AGENTFIT_API_KEY, corsOrigins: options.cors}
+            };
+            let stopping = false;
+            const stop = async (code: number) => {
+                if (stopping) return;
+                stopping = true;
+                await app.dispose();
+                process.exit(code);
+            };
+            process.once("SIGINT", () => void stop(0));
+            process.once("SIGTERM", () => void stop(0));
+
+            const restarts: number[] = [];
+            app.events.subscribe((event, payload) => {
+                if (event !== "engine.status" || stopping) return;
+                const status = payload as EngineStatus;
+                if (status.state !== "crashed" || !status.crash) return;
+                console.error(red("The engine stopped: ") + status.crash.reason);
+                const now = Date.now();
+                while (restarts.length > 0 && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
+                if (restarts.length >= MAX_RESTARTS) {
+                    console.error(red(`It crashed ${MAX_RESTARTS + 1} times in ${RESTART_WINDOW_MS / 60_000} minutes; giving up.`));
+                    void stop(1);
+                    return;
+                }
+                restarts.push(now);
+                console.error(yellow("Starting it again…"));
+                void start(app, request).catch(async (error: unknown) => {
+                    console.error(red(`error: `) + (error as Error).message);
+                    await stop(1);
+                });
+            });
+
+            try {
+                await start(app, request);
+            } catch (error) {
+                stopping = true;
+                await app.dispose();
+                throw error;
+            }
+            console.error(dim("Press Ctrl-C to stop."));
+        });
+}
+
+async function start(app: AppService, request: Parameters<AppService["engine.start"]>[0]) {
+    const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar({format: "Loading {bar} {percentage}%", hideCursor: true, stream: process.stderr, clearOnComplete: true}, cliProgress.Presets.shades_classic)
+        : undefined;
+    bar?.start(100, 0);
+    const unsubscribe = app.events.subscribe((event, payload) => {
+        if (event === "engine.status" && (payload as EngineStatus).loadProgress != null) bar?.update(Math.round((payload as EngineStatus).loadProgress! * 100));
+    });
+    try {
+        const status = await app["engine.start"](request);
+        bar?.stop();
+        printReady(status);
+    } finally {
+        unsubscribe();
+        bar?.stop();
+    }
+}
+
+function printReady(status: EngineStatus) {
+    const model = status.model!;
+    const s = model.settings;
+    console.error(
+        keyValues([
+            ["Model", `${model.id}  ${dim(model.path)}`],
+            ["Context", `${s.contextSize} tokens × ${s.parallel} parallel  (trained ${model.trainedContextSize})`],
+            ["Settings", `${plural(s.threads, "thread")}, batch ${s.batchSize}, KV ${s.kvCacheType}, flash attention ${s.flashAttention ? "on" : "off"}, GPU layers ${s.gpuLayers}`],
+            ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)})`],
+            ["Loaded in", formatDuration(model.loadMs)],
+            ["API key", status.server!.apiKey ? "required (Authorization: Bearer …)" : "none"]
+        ])
+    );
+    console.error(`${bold("Serving")} ${model.id} at ${bold(status.server!.baseUrl)}  (model id "${model.id}")`);
+    // The base URL alone on stdout, so scripts can read it: `agentfit serve … | head -1`.
+    console.log(status.server!.baseUrl);
+}

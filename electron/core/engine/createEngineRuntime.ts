@@ -1,0 +1,120 @@
+import type {ServerSettings} from "../../api/EngineApi.ts";
+import {createOpenAiServer, DEFAULT_SERVE_PORT, type OpenAiServer} from "./createOpenAiServer.ts";
+import type {EngineCommandHandlers, EngineEventMap} from "./engineProtocol.ts";
+import {disposeLlama, loadEngineModel, type LoadedEngineModel} from "./loadEngineModel.ts";
+import {ServerMetrics} from "./ServerMetrics.ts";
+
+/** How often live counters are pushed to the app while requests run, ms. */
+const METRICS_INTERVAL_MS = 1000;
+
+/**
+ * Everything the engine process holds (the model, the server, the counters) and the handler of
+ * each protocol command. Runs inside the engine process; `emit` sends events to the app.
+ */
+export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event: E, payload: EngineEventMap[E]) => void): {
+    handlers: EngineCommandHandlers;
+    dispose(): Promise<void>;
+} {
+    let loaded: LoadedEngineModel | undefined;
+    let loading = false;
+    let aliases: string[] = [];
+    let server: {instance: OpenAiServer; key: string} | undefined;
+    const metrics = new ServerMetrics(() => ({active: loaded?.pool.busy ?? 0, queued: loaded?.pool.queued ?? 0}));
+
+    let ticker: NodeJS.Timeout | undefined;
+    const onActivity = () => {
+        emit("metrics", metrics.snapshot());
+        const {active, queued} = metrics.snapshot();
+        if (active + queued > 0 && !ticker) {
+            ticker = setInterval(() => {
+                const snapshot = metrics.snapshot();
+                emit("metrics", snapshot);
+                if (snapshot.active + snapshot.queued === 0) {
+                    clearInterval(ticker);
+                    ticker = undefined;
+                }
+            }, METRICS_INTERVAL_MS);
+            ticker.unref();
+        }
+    };
+
+    const unload = async () => {
+        const current = loaded;
+        loaded = undefined;
+        await current?.dispose();
+    };
+
+    const stopServer = async () => {
+        const current = server;
+        server = undefined;
+        await current?.instance.dispose();
+    };
+
+    const handlers: EngineCommandHandlers = {
+        async load(arg, context) {
+            await unload();
+            loading = true;
+            let lastProgressAt = 0;
+            try {
+                loaded = await loadEngineModel(arg.path, arg.settings, {
+                    signal: context.signal,
+                    // llama.cpp reports per tensor; ten updates a second are plenty.
+                    onProgress: (progress) => {
+                        const now = Date.now();
+                        if (now - lastProgressAt < 100 && progress < 1) return;
+                        lastProgressAt = now;
+                        context.emit("loadProgress", {progress});
+                    }
+                });
+                aliases = [arg.path, ...(arg.aliases ?? [])];
+                return loaded.info;
+            } finally {
+                loading = false;
+            }
+        },
+        async unload() {
+            await unload();
+            return null;
+        },
+        async serve(arg: ServerSettings) {
+            const settings = {...arg, port: arg.port ?? DEFAULT_SERVE_PORT};
+            const key = JSON.stringify(settings);
+            if (server?.key !== key) {
+                await stopServer();
+                const instance = await createOpenAiServer({
+                    ...settings,
+                    metrics,
+                    onActivity,
+                    source: {
+                        current: () => (loaded ? {state: "ready", model: loaded} : {state: loading ? "loading" : "none"}),
+                        aliases: () => aliases
+                    }
+                });
+                server = {instance, key};
+            }
+            const {host, port, baseUrl} = server.instance;
+            return {host, port, baseUrl};
+        },
+        async stopServing() {
+            await stopServer();
+            return null;
+        },
+        async metrics() {
+            return metrics.snapshot();
+        },
+        async shutdown() {
+            await stopServer();
+            await unload();
+            await disposeLlama();
+            return null;
+        }
+    };
+
+    return {
+        handlers,
+        async dispose() {
+            clearInterval(ticker);
+            await handlers.shutdown({}, {signal: AbortSignal.abort(), emit});
+        }
+    };
+}

@@ -1,0 +1,251 @@
+import fs from "node:fs";
+import type {AppEvents} from "../../api/AppApi.ts";
+import type {
+    EngineApi,
+    EngineStartRequest,
+    EngineStatus,
+    LoadedModel,
+    LocalModelEndpoint,
+    LocalModelEndpoints,
+    LocalModelSettings,
+    ServerSettings
+} from "../../api/EngineApi.ts";
+import type {AppPaths} from "../appPaths.ts";
+import {InvalidArgumentError, errorMessage} from "../AppError.ts";
+import type {EventBus} from "../EventBus.ts";
+import type {Store} from "../store/Store.ts";
+import {DEFAULT_SERVE_PORT} from "./createOpenAiServer.ts";
+import {EngineError} from "./EngineError.ts";
+import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
+import {EngineSupervisor} from "./EngineSupervisor.ts";
+import {checkModelSettings} from "./loadEngineModel.ts";
+import {listLocalModels, resolveModelReference} from "./resolveModelReference.ts";
+
+export interface EngineServiceOptions {
+    paths: AppPaths;
+    store: Store;
+    events: EventBus<AppEvents>;
+    /** Starts the engine process. Default: a Node child process (the desktop app injects utilityProcess). */
+    launcher?: EngineLauncher;
+    /** Extra environment for the engine process. */
+    env?: NodeJS.ProcessEnv;
+}
+
+/** The serving domain: the AppApi slice, the endpoints other domains use, and the supervisor. */
+export interface EngineService extends LocalModelEndpoints, AsyncDisposable {
+    readonly api: EngineApi;
+    status(): EngineStatus;
+    /** Stops the engine process (model, server) and refuses further work. Idempotent. */
+    dispose(): Promise<void>;
+}
+
+type LoadProgress = (p: {phase: string; progress?: number}) => void;
+
+function withoutUndefined<T extends object>(value: T | undefined): T {
+    return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as T;
+}
+
+function checkServerSettings(server: ServerSettings) {
+    if (server.port !== undefined && (!Number.isInteger(server.port) || server.port < 0 || server.port > 65535))
+        throw new EngineError("ENGINE_SERVER_INVALID", `port must be a whole number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(server.port)}.`);
+    if (server.host !== undefined && (typeof server.host !== "string" || server.host.trim() === ""))
+        throw new EngineError("ENGINE_SERVER_INVALID", `host must be an interface name or address, got ${JSON.stringify(server.host)}.`);
+    if (server.apiKey !== undefined && (typeof server.apiKey !== "string" || /\s/.test(server.apiKey)))
+        throw new EngineError("ENGINE_SERVER_INVALID", "The API key must be a string without spaces.");
+    if (server.corsOrigins !== undefined && (!Array.isArray(server.corsOrigins) || server.corsOrigins.some((o) => typeof o !== "string")))
+        throw new EngineError("ENGINE_SERVER_INVALID", "corsOrigins must be a list of origins such as https://example.com, or [\"*\"].");
+}
+
+export function createEngineService(options: EngineServiceOptions): EngineService {
+    const {store, events} = options;
+    let status: EngineStatus = {state: "stopped", pid: null, loadProgress: null, model: null, server: null, metrics: null, error: null, crash: null};
+    /** What the current model was loaded from, to skip reloading an identical request. */
+    let loadedKey: string | undefined;
+    let serverSettings: ServerSettings | undefined;
+    let progressListener: LoadProgress | undefined;
+    let disposed = false;
+
+    const update = (change: Partial<EngineStatus>) => {
+        status = {...status, ...change, pid: supervisor.pid};
+        events.emit("engine.status", status);
+    };
+
+    const supervisor = new EngineSupervisor({
+        launcher: options.launcher ?? launchNodeEngineProcess,
+        env: options.env,
+        onEvent: (event, payload) => {
+            if (event === "loadProgress") {
+                const {progress} = payload as {progress: number};
+                try {
+                    progressListener?.({phase: "loading", progress});
+                } catch {}
+                update({loadProgress: progress});
+            } else if (event === "metrics") {
+                status = {...status, metrics: payload as EngineStatus["metrics"]};
+                events.emit("engine.metrics", payload as AppEvents["engine.metrics"]);
+            }
+        },
+        onCrash: (crash) => {
+            loadedKey = undefined;
+            update({state: "crashed", crash, model: null, server: null, loadProgress: null, metrics: null, error: {code: "ENGINE_CRASHED", message: crash.reason}});
+        }
+    });
+
+    // One engine operation at a time: a start, stop or ensure waits for the one before it.
+    let queue: Promise<unknown> = Promise.resolve();
+    const exclusive = <T>(operation: () => Promise<T>): Promise<T> => {
+        const run = queue.then(operation, operation);
+        queue = run.catch(() => {});
+        return run;
+    };
+
+    async function start(request: EngineStartRequest, jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}): Promise<EngineStatus> {
+        if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
+        if (typeof request?.model !== "string") throw new InvalidArgumentError("model must be a GGUF file path or a model name.");
+        const server: ServerSettings = {host: "127.0.0.1", port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
+        checkServerSettings(server);
+        const resolved = resolveModelReference(request.model, options.paths.models);
+        const settings = withoutUndefined(request.settings);
+        checkModelSettings(settings);
+        const key = JSON.stringify({path: resolved.path, settings});
+
+        return exclusive(async () => {
+            progressListener = jobOptions.onProgress;
+            try {
+                if (!supervisor.running) {
+                    jobOptions.onProgress?.({phase: "starting"});
+                    update({state: "starting", error: null, crash: null});
+                }
+                if (loadedKey !== key || !status.model) {
+                    const startedAt = new Date().toISOString();
+                    update({state: "loading", loadProgress: 0, error: null, crash: null, model: null});
+                    loadedKey = undefined;
+                    let info: Omit<LoadedModel, "loadId" | "reference">;
+                    try {
+                        info = await supervisor.call("load", {path: resolved.path, aliases: [request.model, ...resolved.aliases], settings}, {signal: jobOptions.signal});
+                    } catch (error) {
+                        if (jobOptions.signal?.aborted || (error as {code?: unknown}).code === "ENGINE_CANCELLED") {
+                            // A cancelled load is no failure of the model: nothing to record.
+                            update({state: supervisor.running ? "failed" : "stopped", loadProgress: null, model: null, error: null});
+                            throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
+                        }
+                        const code = (error as {code?: unknown}).code;
+                        const failure = {code: typeof code === "string" ? code : "MODEL_LOAD_FAILED", message: errorMessage(error)};
+                        store.modelLoads.save({
+                            loadedAt: startedAt,
+                            modelPath: resolved.path,
+                            fileBytes: fileSize(resolved.path),
+                            settings: null,
+                            outcome: "failed",
+                            loadMs: null,
+                            memory: null,
+                            error: failure,
+                            hardwareSnapshotId: store.hardware.latest()?.id ?? null
+                        });
+                        if (status.state !== "crashed") update({state: supervisor.running ? "failed" : "stopped", loadProgress: null, model: null, error: failure});
+                        throw error;
+                    }
+                    const record = store.modelLoads.save({
+                        loadedAt: startedAt,
+                        modelPath: info.path,
+                        fileBytes: info.fileBytes,
+                        settings: info.settings,
+                        outcome: "loaded",
+                        loadMs: info.loadMs,
+                        memory: info.memory,
+                        error: null,
+                        hardwareSnapshotId: store.hardware.latest()?.id ?? null
+                    });
+                    loadedKey = key;
+                    update({model: {...info, reference: request.model, loadId: record.id}, loadProgress: 1});
+                }
+                jobOptions.onProgress?.({phase: "serving"});
+                let served: {host: string; port: number; baseUrl: string};
+                try {
+                    served = await supervisor.call("serve", server, {signal: jobOptions.signal});
+                } catch (error) {
+                    update({state: "failed", server: null, error: {code: (error as {code?: string}).code ?? "ENGINE_SERVER_INVALID", message: errorMessage(error)}});
+                    throw error;
+                }
+                serverSettings = {...server, port: server.port === 0 ? 0 : served.port};
+                update({
+                    state: "ready",
+                    loadProgress: null,
+                    error: null,
+                    server: {baseUrl: served.baseUrl, host: served.host, port: served.port, apiKey: server.apiKey ?? null, corsOrigins: server.corsOrigins ?? []},
+                    metrics: await supervisor.call("metrics", {}).catch(() => status.metrics)
+                });
+                return status;
+            } finally {
+                progressListener = undefined;
+            }
+        });
+    }
+
+    async function stop(): Promise<EngineStatus> {
+        // Stopping does not wait for a load in progress: ending the process cancels it.
+        await supervisor.stop();
+        return exclusive(async () => {
+            await supervisor.stop();
+            loadedKey = undefined;
+            update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null, crash: null});
+            return status;
+        });
+    }
+
+    async function ensure(
+        request: {model: string; settings?: LocalModelSettings},
+        jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}
+    ): Promise<LocalModelEndpoint> {
+        // Keep a running server as it is; otherwise listen on any free loopback port.
+        const result = await start({model: request.model, settings: request.settings, server: serverSettings ?? {host: "127.0.0.1", port: 0}}, jobOptions);
+        return {baseUrl: result.server!.baseUrl, ...(result.server!.apiKey ? {apiKey: result.server!.apiKey} : {}), model: result.model!.id};
+    }
+
+    const api: EngineApi = {
+        async "engine.status"() {
+            if (supervisor.running && status.state === "ready") {
+                const metrics = await supervisor.call("metrics", {}).catch(() => null);
+                if (metrics) status = {...status, metrics};
+            }
+            return status;
+        },
+        "engine.start": (arg) => start(arg),
+        "engine.stop": () => stop(),
+        async "engine.localModels"() {
+            return listLocalModels(options.paths.models);
+        },
+        async "engine.loads"(arg) {
+            const limit = arg?.limit ?? 20;
+            if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+                throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}`);
+            return store.modelLoads.list(limit);
+        }
+    };
+
+    let disposing: Promise<void> | undefined;
+    const service: EngineService = {
+        api,
+        ensure,
+        status: () => status,
+        dispose() {
+            disposing ??= (async () => {
+                disposed = true;
+                await supervisor.dispose();
+            })();
+            return disposing;
+        },
+        [Symbol.asyncDispose]() {
+            return service.dispose();
+        }
+    };
+    return service;
+}
+
+function fileSize(file: string): number {
+    try {
+        return fs.statSync(file).size;
+    } catch {
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+import fs from "node:fs";
+import path from "node:path";
+import type {LocalModelFile} from "../../api/EngineApi.ts";
+import {EngineError} from "./EngineError.ts";
+
+export interface ResolvedModelReference {
+    /** Absolute path of the GGUF file (the first part of a split model). */
+    path: string;
+    /** Names clients may also send as `model` for it (the reference itself when it was an id). */
+    aliases: string[];
+}
+
+/**
+ * The one place a model reference becomes a file: a path to a GGUF file, or the name of one under
+ * the models folder (with or without ".gguf"). Registered model ids (the download registry) plug
+ * in here.
+ */
+export function resolveModelReference(reference: string, modelsDir: string): ResolvedModelReference {
+    const trimmed = reference.trim();
+    if (trimmed === "") throw new EngineError("MODEL_NOT_FOUND", "No model given: pass a GGUF file path or the name of a model in the models folder.");
+    const looksLikePath = path.isAbsolute(trimmed) || trimmed.includes("/") || trimmed.includes("\\") || /\.gguf$/i.test(trimmed);
+    const candidates = looksLikePath
+        ? [path.resolve(trimmed), path.join(modelsDir, trimmed)]
+        : [path.join(modelsDir, trimmed), path.join(modelsDir, `${trimmed}.gguf`)];
+    for (const candidate of candidates) {
+        let stat: fs.Stats;
+        try {
+            stat = fs.statSync(candidate);
+        } catch {
+            continue;
+        }
+        if (stat.isDirectory()) {
+            const inside = listLocalModels(candidate);
+            if (inside.length === 1) return {path: inside[0]!.path, aliases: looksLikePath ? [] : [trimmed]};
+            throw new EngineError("MODEL_INVALID", `${candidate} is a folder${inside.length > 1 ? ` holding ${inside.length} GGUF files` : ""}; name one GGUF file.`);
+        }
+        if (!/\.gguf$/i.test(candidate)) throw new EngineError("MODEL_INVALID", `${candidate} is not a .gguf file.`);
+        return {path: candidate, aliases: looksLikePath ? [] : [trimmed]};
+    }
+    throw new EngineError(
+        "MODEL_NOT_FOUND",
+        looksLikePath ? `No model file at ${path.resolve(trimmed)}.` : `No model named "${trimmed}": it is neither a file path nor a GGUF file in ${modelsDir}.`
+    );
+}
+
+/** GGUF files under a folder (recursively), largest first; later parts of split models are left out. */
+export function listLocalModels(modelsDir: string): LocalModelFile[] {
+    const found: LocalModelFile[] = [];
+    const walk = (dir: string, depth: number) => {
+        let entries: fs.Dirent[];
+        try {
+            entries = fs.readdirSync(dir, {withFileTypes: true});
+        } catch {
+            return;
+        }
+        for (const entry of entries) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory() && depth < 4) walk(full, depth + 1);
+            else if (entry.isFile() && /\.gguf$/i.test(entry.name) && !/-0000[2-9]-of-|-000[1-9]\d-of-/.test(entry.name))
+                found.push({path: full, name: path.relative(modelsDir, full), bytes: fs.statSync(full).size});
+        }
+    };
+    walk(modelsDir, 0);
+    return found.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+}

@@ -1,0 +1,54 @@
+import {spawn} from "node:child_process";
+import path from "node:path";
+import OpenAI from "openai";
+import {describe, expect, it} from "vitest";
+import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {projectRoot, runCli} from "../utils/runCli.ts";
+import {rawHttp} from "../utils/rawHttp.ts";
+import {createTempHome} from "../utils/tempHome.ts";
+
+describe("agentfit serve", () => {
+    it("prints the base URL once ready, serves the OpenAI API, and stops cleanly on Ctrl-C", async () => {
+        using home = createTempHome();
+        const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
+        const child = spawn(
+            process.execPath,
+            [path.join(projectRoot, "bin", "agentfit.js"), "serve", "--model", model.path, "--port", "0", "--ctx", "1024", "--threads", "1", "--parallel", "2", "--api-key", "sk-cli"],
+            {cwd: projectRoot, env: {...home.env, NO_COLOR: "1"}}
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+        const baseUrl = await new Promise<string>((resolve, reject) => {
+            child.stdout.on("data", (d: Buffer) => {
+                stdout += d.toString();
+                const match = /^(http:\/\/127\.0\.0\.1:\d+\/v1)$/m.exec(stdout);
+                if (match) resolve(match[1]!);
+            });
+            void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+        });
+        await expect.poll(() => stderr).toContain("Serving tiny at");
+        expect(stderr).toMatch(/1024 tokens × 2 parallel/);
+
+        const client = new OpenAI({baseURL: baseUrl, apiKey: "sk-cli", maxRetries: 0});
+        const reply = await client.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 3});
+        expect(reply.usage!.completion_tokens).toBe(3);
+        await expect(new OpenAI({baseURL: baseUrl, apiKey: "wrong", maxRetries: 0}).models.list()).rejects.toMatchObject({status: 401});
+
+        child.kill("SIGINT");
+        expect(await exited).toBe(0);
+        expect(stderr).not.toContain("engine stopped");
+        await expect(rawHttp(`${baseUrl}/models`)).rejects.toThrow(/ECONNREFUSED/);
+    });
+
+    it("fails with a clear error code for a model that does not exist", async () => {
+        using home = createTempHome();
+        const result = await runCli(["serve", "--model", path.join(home.home, "nope.gguf"), "--port", "0"], home.env);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain("error [MODEL_NOT_FOUND]");
+        const badFlag = await runCli(["serve", "--model", "x", "--kv-type", "q3"], home.env);
+        expect(badFlag.code).not.toBe(0);
+        expect(badFlag.stderr).toContain("--kv-type must be f16, q8_0 or q4_0");
+    });
+});

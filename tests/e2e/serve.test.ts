@@ -1,0 +1,76 @@
+import fs from "node:fs";
+import path from "node:path";
+import OpenAI from "openai";
+import type {Browser} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {launchChromium, screenshotDir} from "../utils/browser.ts";
+import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {projectRoot} from "../utils/runCli.ts";
+import {startApp} from "../utils/startApp.ts";
+
+let browser: Browser & AsyncDisposable;
+
+beforeAll(async () => {
+    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
+        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
+    browser = await launchChromium();
+    fs.mkdirSync(screenshotDir, {recursive: true});
+});
+afterAll(async () => {
+    await browser?.[Symbol.asyncDispose]();
+});
+
+describe("Serve screen (browser mode)", () => {
+    it("starts a model, shows status, memory, live traffic and set-up snippets, reports a crash and stops", async () => {
+        await using app = await startApp({serveUi: true});
+        writeGgufModel(path.join(app.home.models, "tiny-chat.gguf"), {...ggufModelPresets.tiny, contextLength: 2048});
+        const page = await browser.newPage({viewport: {width: 1360, height: 1100}});
+        const consoleErrors: string[] = [];
+        page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+        await page.goto(`${app.server.url}/#/serve`);
+
+        await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Stopped");
+        await expect.poll(() => page.getByTestId("model-select").locator("option").first().textContent()).toContain("tiny-chat.gguf");
+        await page.getByTestId("ctx-input").fill("2048");
+        await page.getByTestId("threads-input").fill("1");
+        await page.getByTestId("port-input").fill("0");
+        await page.getByTestId("start-button").click();
+
+        await expect.poll(() => page.getByTestId("engine-state").textContent(), {timeout: 60_000}).toBe("Serving");
+        const status = await app.client.call("engine.status", {});
+        const baseUrl = status.server!.baseUrl;
+        expect(await page.getByTestId("base-url").textContent()).toBe(baseUrl);
+        expect(await page.getByTestId("served-model").textContent()).toBe("tiny-chat");
+        expect(await page.getByTestId("memory-used").textContent()).toMatch(/RAM/);
+        expect(await page.getByTestId("snippet-code").textContent()).toContain(`"authentication.openai-compatible.baseUrl": "${baseUrl}"`);
+        await page.getByTestId("snippet-tab-aider").click();
+        expect(await page.getByTestId("snippet-code").textContent()).toContain(`export OPENAI_API_BASE=${baseUrl}`);
+        expect(await page.getByTestId("snippet-code").textContent()).toContain("aider --model openai/tiny-chat");
+        await page.getByTestId("snippet-tab-curl").click();
+        expect(await page.getByTestId("snippet-code").textContent()).toContain(`curl ${baseUrl}/chat/completions`);
+
+        // A request from an agent shows up as live traffic.
+        const client = new OpenAI({baseURL: baseUrl, apiKey: "x", maxRetries: 0});
+        await client.chat.completions.create({model: "tiny-chat", messages: [{role: "user", content: "hello"}], max_tokens: 40});
+        await expect.poll(() => page.getByTestId("requests-total").textContent()).toBe("1");
+        await expect.poll(() => page.getByTestId("tokens-total").textContent()).toBe("40");
+        expect(await page.getByTestId("gen-speed").textContent()).toMatch(/tok\/s/);
+        await expect.poll(() => page.getByTestId("load-row").count()).toBe(1);
+        expect(await page.getByTestId("load-row").first().textContent()).toContain("tiny-chat.gguf");
+        await page.screenshot({path: path.join(screenshotDir, "serve.png"), fullPage: true});
+
+        // The engine dies: the screen says why, the app keeps working, and the model starts again.
+        process.kill(status.pid!, "SIGKILL");
+        await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Engine crashed");
+        expect(await page.getByTestId("crash-notice").textContent()).toContain("SIGKILL");
+        await page.screenshot({path: path.join(screenshotDir, "serve-crashed.png"), fullPage: true});
+        await page.getByTestId("start-button").click();
+        await expect.poll(() => page.getByTestId("engine-state").textContent(), {timeout: 60_000}).toBe("Serving");
+        expect(await page.getByTestId("crash-notice").count()).toBe(0);
+
+        await page.getByTestId("stop-button").click();
+        await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Stopped");
+        expect(consoleErrors).toEqual([]);
+        await page.close();
+    });
+});
