@@ -41,6 +41,12 @@ export interface LocalModelEndpoints {
         request: {model: string; settings?: LocalModelSettings},
         options?: {signal?: AbortSignal; onProgress?: (p: {phase: string; progress?: number}) => void}
     ): Promise<LocalModelEndpoint>;
+    /**
+     * Checks a model reference without loading it, so callers can refuse work before queueing it:
+     * returns the file that would be loaded, or throws MODEL_NOT_FOUND / MODEL_INVALID naming what is
+     * available. Optional: endpoints that cannot tell (remote ones) leave it out.
+     */
+    locate?(model: string): string;
 }
 
 /** Where and how the OpenAI-compatible server listens. */
@@ -145,9 +151,12 @@ export interface EngineStatus {
 /** A GGUF file under the models folder, offered by the Serve screen's picker. */
 export interface LocalModelFile {
     path: string;
-    /** Path relative to the models folder. */
+    /** The registered model's id, or the path relative to the models folder for an unregistered file. */
     name: string;
+    /** All files of the model together. */
     bytes: number;
+    /** Set when the model is in the registry (downloaded or imported). */
+    modelId?: string;
 }
 
 /** One recorded model load (also failed ones), for the recommendations' accuracy check. */

@@ -79,7 +79,7 @@ describe("agentfit eval", () => {
         expect(key.stderr).toMatch(/error \[EVAL_API_KEY_MISSING\]: No API key for Anthropic: set ANTHROPIC_API_KEY/);
 
         const local = await runCli(["eval", "--model", "/models/Qwen3-8B-Q4_K_M.gguf", "--task", js], home.env);
-        expect(local.stderr).toMatch(/error \[EVAL_LOCAL_ENGINE_UNAVAILABLE\]/);
+        expect(local.stderr).toMatch(/error \[EVAL_LOCAL_MODEL_NOT_FOUND\]: No model file at \/models\/Qwen3-8B-Q4_K_M\.gguf/);
 
         const bad = await runCli(["eval", "--model", "azure:gpt-4", "--task", js], home.env);
         expect(bad.stderr).toMatch(/error \[EVAL_MODEL_INVALID\]: Unknown provider "azure"/);

@@ -202,7 +202,8 @@ describe("the eval pipeline against scripted OpenAI-compatible agents", () => {
         await using app = await startApp({service: {secrets: createEnvironmentSecretStore({})}});
         const js = "js-timesheet-durations";
         await expect(app.client.call("eval.start", {tasks: [js], models: [{provider: "local", model: "x.gguf"}]})).rejects.toMatchObject({
-            code: "EVAL_LOCAL_ENGINE_UNAVAILABLE"
+            code: "EVAL_LOCAL_MODEL_NOT_FOUND",
+            message: expect.stringMatching(/No model file at .*x\.gguf/)
         });
         const response = await fetch(`${app.server.url}/api/eval.start`, {
             method: "POST",

@@ -19,7 +19,7 @@ import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
 import {checkModelSettings} from "./loadEngineModel.ts";
-import {listLocalModels, resolveModelReference} from "./resolveModelReference.ts";
+import {listServableModels, resolveModelReference} from "./resolveModelReference.ts";
 
 export interface EngineServiceOptions {
     paths: AppPaths;
@@ -104,7 +104,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         if (typeof request?.model !== "string") throw new InvalidArgumentError("model must be a GGUF file path or a model name.");
         const server: ServerSettings = {host: "127.0.0.1", port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
         checkServerSettings(server);
-        const resolved = resolveModelReference(request.model, options.paths.models);
+        const resolved = resolveModelReference(request.model, options.paths.models, options.store.models);
         const settings = withoutUndefined(request.settings);
         checkModelSettings(settings);
         const key = JSON.stringify({path: resolved.path, settings});
@@ -213,7 +213,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         "engine.start": (arg) => start(arg),
         "engine.stop": () => stop(),
         async "engine.localModels"() {
-            return listLocalModels(options.paths.models);
+            return listServableModels(options.paths.models, options.store.models);
         },
         async "engine.loads"(arg) {
             const limit = arg?.limit ?? 20;
@@ -227,6 +227,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     const service: EngineService = {
         api,
         ensure,
+        locate: (model) => resolveModelReference(model, options.paths.models, options.store.models).path,
         status: () => status,
         dispose() {
             disposing ??= (async () => {

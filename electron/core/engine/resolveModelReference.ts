@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type {LocalModelFile} from "../../api/EngineApi.ts";
+import {resolveModelReference as resolveRegisteredModel} from "../downloads/resolveModelReference.ts";
+import type {ModelRepository} from "../store/Store.ts";
 import {EngineError} from "./EngineError.ts";
 
 export interface ResolvedModelReference {
@@ -11,13 +13,22 @@ export interface ResolvedModelReference {
 }
 
 /**
- * The one place a model reference becomes a file: a path to a GGUF file, or the name of one under
- * the models folder (with or without ".gguf"). Registered model ids (the download registry) plug
- * in here.
+ * The one place a model reference becomes a file: a registered model (its id, a unique id prefix,
+ * its name or the reference it was downloaded by; see the download registry), a path to a GGUF
+ * file, or the name of one under the models folder (with or without ".gguf").
  */
-export function resolveModelReference(reference: string, modelsDir: string): ResolvedModelReference {
+export function resolveModelReference(reference: string, modelsDir: string, registry?: ModelRepository): ResolvedModelReference {
     const trimmed = reference.trim();
-    if (trimmed === "") throw new EngineError("MODEL_NOT_FOUND", "No model given: pass a GGUF file path or the name of a model in the models folder.");
+    if (trimmed === "") throw new EngineError("MODEL_NOT_FOUND", "No model given: pass a registered model id, a GGUF file path or the name of a model in the models folder.");
+    if (registry) {
+        try {
+            const model = resolveRegisteredModel(registry, trimmed);
+            return {path: model.path, aliases: [...new Set([model.id, trimmed])].filter((alias) => alias !== model.path)};
+        } catch (error) {
+            // Not registered: it may still be a file path or a file in the models folder.
+            if ((error as {code?: string}).code !== "MODEL_NOT_FOUND") throw error;
+        }
+    }
     const looksLikePath = path.isAbsolute(trimmed) || trimmed.includes("/") || trimmed.includes("\\") || /\.gguf$/i.test(trimmed);
     const candidates = looksLikePath
         ? [path.resolve(trimmed), path.join(modelsDir, trimmed)]
@@ -41,6 +52,16 @@ export function resolveModelReference(reference: string, modelsDir: string): Res
         "MODEL_NOT_FOUND",
         looksLikePath ? `No model file at ${path.resolve(trimmed)}.` : `No model named "${trimmed}": it is neither a file path nor a GGUF file in ${modelsDir}.`
     );
+}
+
+/**
+ * What can be served: registered models first (by id), then GGUF files under the models folder that
+ * are not registered. Later parts of split models are left out.
+ */
+export function listServableModels(modelsDir: string, registry: ModelRepository): LocalModelFile[] {
+    const registered: LocalModelFile[] = registry.list().map((model) => ({path: model.path, name: model.id, bytes: model.sizeBytes, modelId: model.id}));
+    const known = new Set(registered.map((model) => model.path));
+    return [...registered, ...listLocalModels(modelsDir).filter((file) => !known.has(file.path))];
 }
 
 /** GGUF files under a folder (recursively), largest first; later parts of split models are left out. */

@@ -21,6 +21,7 @@ import {defaultPrices, findPrice} from "./defaultPrices.ts";
 import {EvalError} from "./EvalError.ts";
 import {computeStats} from "./evalStatistics.ts";
 import {buildInspectLog} from "./inspectLog.ts";
+import {resolveModelReference} from "../downloads/resolveModelReference.ts";
 import {checkBaseUrl, isProviderId, modelLabel, providerDefinitions, providerIds, quantizationFromName, resolveBaseUrl} from "./providers.ts";
 import {runSample} from "./runSample.ts";
 import {loadRefactorTasks, type RefactorTask} from "./tasks/refactorTasks.ts";
@@ -153,6 +154,15 @@ export function createEvalApi(context: AppContext): EvalApi {
         context.events.emit("eval.sample.updated", summary);
     };
 
+    /** A registered model's quantization from its GGUF header (more reliable than its file name). */
+    const registeredQuantization = (reference: string): string | null => {
+        try {
+            return resolveModelReference(context.store.models, reference).facts.quantization;
+        } catch {
+            return null;
+        }
+    };
+
     /** Checks everything a model needs before a run is queued, and returns how to reach it. */
     const prepareEndpoint = async (spec: EvalModelSpec): Promise<EndpointResolver> => {
         if (spec.provider === "local") {
@@ -162,6 +172,11 @@ export function createEvalApi(context: AppContext): EvalApi {
                     "EVAL_LOCAL_ENGINE_UNAVAILABLE",
                     "Local models need AgentFit's engine, which is not running in this app. Evaluate the model through an OpenAI-compatible server instead (provider \"openai-compatible\" with its base URL), or use a build with the engine."
                 );
+            try {
+                engine.locate?.(spec.model);
+            } catch (error) {
+                throw new EvalError("EVAL_LOCAL_MODEL_NOT_FOUND", errorMessage(error), {cause: error});
+            }
             return async (signal, onProgress) => {
                 try {
                     const endpoint = await engine.ensure(
@@ -385,7 +400,7 @@ export function createEvalApi(context: AppContext): EvalApi {
                 if (spec.baseUrl) spec.baseUrl = checkBaseUrl(spec.baseUrl);
                 if (spec.provider !== "local") delete spec.settings;
                 if (spec.provider === "local" && !spec.quantization) {
-                    const quantization = quantizationFromName(spec.model);
+                    const quantization = registeredQuantization(spec.model) ?? quantizationFromName(spec.model);
                     if (quantization) spec.quantization = quantization;
                 }
                 return spec;

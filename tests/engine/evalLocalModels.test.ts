@@ -1,0 +1,86 @@
+import path from "node:path";
+import {describe, expect, it} from "vitest";
+import type {EvalFailureMode, EvalRunDetail} from "../../electron/api/EvalApi.ts";
+import type {ApiClient} from "../../electron/transports/createApiClient.ts";
+import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ensureSmolLM2} from "../utils/smollm2.ts";
+import {startApp} from "../utils/startApp.ts";
+
+// The whole eval pipeline through AgentFit's own engine: the model is loaded by the engine
+// process, reached over its OpenAI-compatible API by the same client as cloud models, and graded
+// by the task's tests. Laptop-class models fail; what matters is that nothing crashes, everything
+// is recorded, and the failure mode matches the transcript.
+
+async function finished(client: ApiClient, runId: number): Promise<EvalRunDetail> {
+    await expect.poll(async () => (await client.call("eval.run", {runId})).status, {timeout: 240_000, interval: 250}).not.toMatch(/^(queued|running)$/);
+    return client.call("eval.run", {runId});
+}
+
+const failureModes: EvalFailureMode[] = [
+    "no_tool_calls",
+    "tool_calls_as_text",
+    "bad_tool_calls",
+    "never_edited_target",
+    "edited_other_files_only",
+    "target_broken",
+    "tests_fail",
+    "limit_reached",
+    "context_overflow"
+];
+
+async function checkRecordedFailure(client: ApiClient, run: EvalRunDetail) {
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    expect(run.samples).toHaveLength(1);
+    const [sample] = run.samples;
+    expect(sample).toMatchObject({status: "completed", score: "I", strictScore: "I"});
+    expect(failureModes).toContain(sample!.failureMode);
+    expect(sample!.turns).toBeGreaterThan(0);
+    expect(sample!.usage.inputTokens + sample!.usage.cachedInputTokens).toBeGreaterThan(0);
+
+    const detail = await client.call("eval.sample", {sampleId: sample!.id});
+    expect(detail.messages[0]!.role).toBe("system");
+    expect(detail.messages.filter((m) => m.role === "assistant")).toHaveLength(sample!.turns);
+    const calledTools = detail.messages.some((m) => (m.toolCalls?.length ?? 0) > 0);
+    if (!calledTools) expect(["no_tool_calls", "tool_calls_as_text", "limit_reached", "context_overflow"]).toContain(sample!.failureMode);
+    if (sample!.failureMode === "never_edited_target") expect(detail.diffs.filter((d) => d.insideSource)).toEqual([]);
+    if (sample!.limitHit) expect(sample!.failureMode).toBe("limit_reached");
+    return {sample: sample!, detail};
+}
+
+describe("the eval against local models served by the engine", () => {
+    it("a generated GGUF (random weights) runs the JavaScript task end to end and is recorded as a failure", async () => {
+        await using app = await startApp();
+        const model = writeGgufModel(path.join(app.home.models, "random-tiny.Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"});
+        const [created] = await app.client.call("eval.start", {
+            tasks: ["js-timesheet-durations"],
+            models: [{provider: "local", model: model.path, settings: {contextSize: 4096, threads: 1}}],
+            epochs: 1,
+            limits: {maxTurns: 2, maxTokens: 40_000}
+        });
+        expect(created!.spec.model.quantization).toBe("Q8_0");
+        const run = await finished(app.client, created!.id);
+        await checkRecordedFailure(app.client, run);
+        expect((await app.client.call("engine.status", {})).model?.path).toBe(model.path);
+    });
+
+    it("the real SmolLM2-135M-Instruct, registered by id, fails the refactor the way laptop-class models do", async () => {
+        await using app = await startApp();
+        const imported = await app.client.call("models.import", {path: ensureSmolLM2()});
+        const modelId = imported.imported[0]!.id;
+        const [created] = await app.client.call("eval.start", {
+            tasks: ["js-timesheet-durations"],
+            models: [{provider: "local", model: modelId, settings: {contextSize: 8192, threads: 1}}],
+            epochs: 1,
+            limits: {maxTurns: 4, maxTokens: 60_000}
+        });
+        expect(created!.spec.model.quantization).toBe("Q4_1");
+        const run = await finished(app.client, created!.id);
+        const {detail} = await checkRecordedFailure(app.client, run);
+        expect(detail.messages[1]!.content).toContain("helper");
+
+        const results = await app.client.call("eval.results", {});
+        expect(results).toContainEqual(expect.objectContaining({provider: "local", quantization: "Q4_1", stats: expect.objectContaining({samples: 1, successes: 0})}));
+        const log = await app.client.call("eval.exportInspect", {runId: run.id});
+        expect(log).toMatchObject({version: 2, status: "success"});
+    });
+});
