@@ -1,14 +1,15 @@
 import type {AppInfoApi} from "./AppInfoApi.ts";
 import type {HardwareApi, HardwareEvents} from "./HardwareApi.ts";
+import type {ModelsApi, ModelsEvents} from "./ModelsApi.ts";
 
 /**
  * The whole contract between the UI (or any client) and the app: one method per name, one JSON
  * argument, a JSON result. Transports (IPC, HTTP) and the CLI expose exactly this.
  */
-export type AppApi = AppInfoApi & HardwareApi;
+export type AppApi = AppInfoApi & HardwareApi & ModelsApi;
 
 /** Events the app pushes to every subscribed client, by name, with a JSON payload. */
-export type AppEvents = HardwareEvents;
+export type AppEvents = HardwareEvents & ModelsEvents;
 
 export type AppMethod = keyof AppApi;
 export type AppEvent = keyof AppEvents;

@@ -1,6 +1,8 @@
 import type {AppEvents} from "../api/AppApi.ts";
 import type {AppInfo} from "../api/AppInfoApi.ts";
+import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import type {AppPaths} from "./appPaths.ts";
+import type {Catalog} from "./catalog/createCatalogLookup.ts";
 import type {EventBus} from "./EventBus.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import type {Store} from "./store/Store.ts";
@@ -17,6 +19,12 @@ export interface AppContext {
     appVersion: string;
     /** Test and what-if overrides of hardware probe sources. */
     probeSources?: Partial<HardwareProbeSources>;
+    /** The model catalog: curated facts with refreshes applied; `resolve("id[:quant]")` for downloads. */
+    catalog: Catalog;
+    /** Measured speeds (the speed benchmark stores them); predictions for this machine are calibrated from them. */
+    speedMeasurements?: {list(): MeasuredSpeed[]};
+    /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
+    huggingFaceEndpoint?: string;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }

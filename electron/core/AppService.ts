@@ -5,6 +5,10 @@ import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {EventBus} from "./EventBus.ts";
+import type {MeasuredSpeed} from "../api/ModelsApi.ts";
+import {createCatalogLookup} from "./catalog/createCatalogLookup.ts";
+import {createModelsApi} from "./catalog/createModelsApi.ts";
+import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
@@ -19,6 +23,12 @@ export interface AppServiceOptions {
     sqliteNativeBinding?: string;
     /** Replaces hardware probe sources, for tests. */
     probeSources?: Partial<HardwareProbeSources>;
+    /** A catalog file to use instead of the bundled models/catalog.json. */
+    catalogFile?: string;
+    /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
+    huggingFaceEndpoint?: string;
+    /** Measured speeds that calibrate predictions (the speed benchmark provides them). */
+    speedMeasurements?: {list(): MeasuredSpeed[]};
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -42,6 +52,9 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         shell: options.shell ?? "web",
         appVersion,
         probeSources: options.probeSources,
+        catalog: createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()}),
+        speedMeasurements: options.speedMeasurements,
+        huggingFaceEndpoint: options.huggingFaceEndpoint,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };
 
@@ -62,7 +75,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     // One factory per domain; each returns its slice of AppApi.
     const api: AppApi = {
         ...appInfoApi,
-        ...createHardwareApi(context)
+        ...createHardwareApi(context),
+        ...createModelsApi(context)
     };
 
     let disposing: Promise<void> | undefined;

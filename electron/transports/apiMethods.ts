@@ -7,7 +7,14 @@ import type {AppMethod} from "../api/AppApi.ts";
 export const apiMethods = [
     "app.info",
     "hardware.probe",
-    "hardware.snapshots"
+    "hardware.snapshots",
+    "models.catalog",
+    "models.recommend",
+    "models.fit",
+    "models.inspect",
+    "models.presets",
+    "models.refreshCatalog",
+    "models.measureBandwidth"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

@@ -1,4 +1,5 @@
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
+import type {CatalogRepository} from "./catalogRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -13,6 +14,8 @@ export interface Store extends AsyncDisposable {
     readonly file: string;
     readonly schemaVersion: number;
     readonly hardware: HardwareSnapshotRepository;
+    /** Measured memory bandwidth and catalog sizes refreshed from Hugging Face (recommendations). */
+    readonly catalog: CatalogRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type {Store} from "./Store.ts";
+import {createCatalogRepository} from "./catalogRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {openMigratedDatabase, type OpenDatabaseOptions} from "./openMigratedDatabase.ts";
 
@@ -16,6 +17,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         file,
         schemaVersion,
         hardware: createHardwareSnapshotRepository(db),
+        catalog: createCatalogRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;
