@@ -1,6 +1,7 @@
 // `npm run bench`: speed and accuracy targets, measured side by side in one run and printed as
 // ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one.
 import {probeBenchmark} from "./probe.ts";
+import {recommendAccuracyBenchmark} from "./recommendAccuracy.ts";
 
 export interface Benchmark {
     name: string;
@@ -8,7 +9,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [probeBenchmark];
+const benchmarks: Benchmark[] = [probeBenchmark, recommendAccuracyBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

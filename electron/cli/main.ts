@@ -1,6 +1,9 @@
 import {Command, CommanderError} from "commander";
 import {appVersion} from "../core/appVersion.ts";
+import {registerCatalogCommand} from "./commands/catalog.ts";
+import {registerInspectCommand} from "./commands/inspect.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
+import {registerRecommendCommand} from "./commands/recommend.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {red} from "./format.ts";
 
@@ -13,6 +16,9 @@ const program = new Command()
 
 registerProbeCommand(program);
 registerWebCommand(program);
+registerRecommendCommand(program);
+registerInspectCommand(program);
+registerCatalogCommand(program);
 
 try {
     await program.parseAsync(process.argv);

@@ -23,6 +23,8 @@ export interface AppContext {
     catalog: Catalog;
     /** Measured speeds (the speed benchmark stores them); predictions for this machine are calibrated from them. */
     speedMeasurements?: {list(): MeasuredSpeed[]};
+    /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
+    measureBandwidthAutomatically?: boolean;
     /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
     huggingFaceEndpoint?: string;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */

@@ -29,6 +29,8 @@ export interface AppServiceOptions {
     huggingFaceEndpoint?: string;
     /** Measured speeds that calibrate predictions (the speed benchmark provides them). */
     speedMeasurements?: {list(): MeasuredSpeed[]};
+    /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
+    measureBandwidthAutomatically?: boolean;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -54,6 +56,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         probeSources: options.probeSources,
         catalog: createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()}),
         speedMeasurements: options.speedMeasurements,
+        measureBandwidthAutomatically: options.measureBandwidthAutomatically,
         huggingFaceEndpoint: options.huggingFaceEndpoint,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };

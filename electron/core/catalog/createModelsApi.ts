@@ -1,4 +1,4 @@
-import type {HardwareOverrides, HardwareProfile, MeasuredSpeed, ModelsApi} from "../../api/ModelsApi.ts";
+import type {BandwidthMeasurement, HardwareOverrides, HardwareProfile, MeasuredSpeed, ModelsApi} from "../../api/ModelsApi.ts";
 import type {AppContext} from "../AppContext.ts";
 import {InvalidArgumentError} from "../AppError.ts";
 import {probeHardware} from "../hardware/probeHardware.ts";
@@ -15,14 +15,33 @@ import {refreshCatalog} from "./refreshCatalog.ts";
 export function createModelsApi(context: AppContext): ModelsApi {
     const catalog = context.catalog;
 
-    /** This machine from its latest snapshot, probing first when there is none yet. */
+    /**
+     * This machine from its latest snapshot, probing first when there is none yet. When neither the
+     * CPU nor the GPU is in the bandwidth table, the bandwidth is measured once (about a second) and kept.
+     */
     const machine = async (): Promise<HardwareProfile> => {
-        const existing = catalog.machineProfile();
-        if (existing) return existing;
-        const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
-        context.events.emit("hardware.probed", context.store.hardware.save(snapshot));
-        return catalog.machineProfile()!;
+        if (!context.store.hardware.latest()) {
+            const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
+            context.events.emit("hardware.probed", context.store.hardware.save(snapshot));
+        }
+        const profile = catalog.machineProfile()!;
+        if (profile.bandwidthKind === "peak" && profile.bandwidthSource.startsWith("unknown memory") && context.measureBandwidthAutomatically !== false) {
+            await measureAndSave();
+            return catalog.machineProfile()!;
+        }
+        return profile;
     };
+    let measuring: Promise<BandwidthMeasurement> | undefined;
+    const measureAndSave = () =>
+        (measuring ??= (async () => {
+            const snapshot = context.store.hardware.latest()!;
+            const result = await measureBandwidth({threads: profileFromSnapshot(snapshot).cpuThreads});
+            if (!(result.bytesPerSecond > 0)) throw new CatalogError("BANDWIDTH_MEASUREMENT_FAILED", "The bandwidth measurement returned no result; try again when the machine is idle.");
+            const measurement: BandwidthMeasurement = {hardwareKey: hardwareKeyOf(snapshot), bytesPerSecond: result.bytesPerSecond, threads: result.threads, method: result.method, measuredAt: new Date().toISOString()};
+            context.store.catalog.saveBandwidth(measurement);
+            context.events.emit("models.bandwidthMeasured", measurement);
+            return measurement;
+        })().finally(() => (measuring = undefined)));
     const profileFor = async (overrides: HardwareOverrides | undefined) => {
         if (overrides != null && (typeof overrides !== "object" || Array.isArray(overrides)))
             throw new InvalidArgumentError("hardware must be an object of overrides such as {ram: \"16GB\", vram: \"8GB\", gpu: \"RTX 4060 Laptop\"}.");
@@ -91,14 +110,8 @@ export function createModelsApi(context: AppContext): ModelsApi {
         },
 
         async "models.measureBandwidth"() {
-            const snapshot = context.store.hardware.latest() ?? (await machine(), context.store.hardware.latest()!);
-            const profile = profileFromSnapshot(snapshot);
-            const result = await measureBandwidth({threads: profile.cpuThreads});
-            if (!(result.bytesPerSecond > 0)) throw new CatalogError("BANDWIDTH_MEASUREMENT_FAILED", "The bandwidth measurement returned no result; try again when the machine is idle.");
-            const measurement = {hardwareKey: hardwareKeyOf(snapshot), bytesPerSecond: result.bytesPerSecond, threads: result.threads, method: result.method, measuredAt: new Date().toISOString()};
-            context.store.catalog.saveBandwidth(measurement);
-            context.events.emit("models.bandwidthMeasured", measurement);
-            return measurement;
+            if (!context.store.hardware.latest()) await machine();
+            return measureAndSave();
         }
     };
 }

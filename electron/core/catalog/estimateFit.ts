@@ -31,8 +31,13 @@ export interface ModelShape {
 
 /** llama.cpp's physical batch (n_ubatch), which sizes the compute buffers; node-llama-cpp's default. */
 const ubatch = 512;
-/** llama.cpp runtime allocations beyond its named buffers (threads, graph metadata, backend state); measured ≈ 25–35 MiB. */
-const runtimeOverheadBytes = 40 * MiB;
+/**
+ * RAM beyond llama.cpp's named buffers: the engine process itself (Node.js with the llama.cpp addon
+ * loaded, ≈ 96 MiB measured) and llama.cpp's own runtime state (threads, graph metadata, ≈ 16 MiB).
+ */
+export const engineProcessBytes = 96 * MiB;
+export const llamaRuntimeBytes = 16 * MiB;
+const runtimeOverheadBytes = engineProcessBytes + llamaRuntimeBytes;
 /** A discrete GPU's driver context and display surfaces take VRAM before any model does. */
 const discreteVramReserveBytes = 512 * MiB;
 /** Recurrent state of a hybrid model's non-attention layer (Mamba-2 / Gated DeltaNet), per sequence; small. */
@@ -154,7 +159,7 @@ export function estimateFit(shape: ModelShape, hardware: HardwareProfile, fitSet
         {kind: "weights", label: "Weights", ramBytes: ramParts.weights, vramBytes: hardware.unifiedMemory ? 0 : vramParts.weights},
         {kind: "kv-cache", label: `KV cache (${contextSize.toLocaleString("en-US")} tokens, ${kvCacheType})`, ramBytes: ramParts.kv, vramBytes: hardware.unifiedMemory ? 0 : vramParts.kv},
         {kind: "compute", label: `Compute buffers${flashAttention ? "" : " (no flash attention)"}`, ramBytes: ramParts.compute, vramBytes: hardware.unifiedMemory ? 0 : vramParts.compute},
-        {kind: "overhead", label: "Runtime overhead", ramBytes: ramParts.overhead, vramBytes: 0}
+        {kind: "overhead", label: "Engine process and runtime", ramBytes: ramParts.overhead, vramBytes: 0}
     ];
     const ramNeeded = parts.reduce((sum, p) => sum + p.ramBytes, 0);
     const vramNeeded = hardware.unifiedMemory ? vramFor(gpuLayers) : parts.reduce((sum, p) => sum + p.vramBytes, 0);

@@ -3,7 +3,7 @@ import {Worker} from "node:worker_threads";
 export interface MeasureBandwidthOptions {
     /** Threads copying at once; use the threads inference will use. Default 2. */
     threads?: number;
-    /** Measuring time per thread, ms. Default 1500. */
+    /** Measuring time per thread, ms. Default 1000. */
     durationMs?: number;
     /** Buffer size each thread copies between, bytes (far beyond any CPU cache). Default 128 MiB. */
     bufferBytes?: number;
@@ -55,7 +55,7 @@ parentPort.once("message", () => {
  */
 export async function measureBandwidth(options: MeasureBandwidthOptions = {}): Promise<BandwidthResult> {
     const threads = options.threads ?? 2;
-    const durationMs = options.durationMs ?? 1500;
+    const durationMs = options.durationMs ?? 1000;
     const bufferBytes = options.bufferBytes ?? 128 * 1024 * 1024;
     const workers = Array.from({length: threads}, () => new Worker(workerSource, {eval: true, workerData: {bufferBytes, durationMs}}));
     const onAbort = () => void Promise.all(workers.map((w) => w.terminate()));

@@ -8,8 +8,14 @@ import {bitsPerWeight} from "./quantizations.ts";
  * 0.55–0.70 (docs/FACTS.md §2). GPUs stream weights closer to their peak.
  */
 const efficiency = {measuredCpu: 0.85, peakCpu: 0.6, gpu: 0.7};
-/** Share of peak FLOP/s prompt processing reaches (llama.cpp's quantized matmuls on CPU; GPU kernels). */
-const computeEfficiency = {cpu: 0.45, gpu: 0.35};
+/**
+ * Share of peak FLOP/s prompt processing reaches (llama.cpp's matmuls on CPU; GPU kernels). It varies
+ * with the weight type (Q8_0 fast, F16 and Q4_1 slow on AVX2); 0.3 is the geometric mean measured here
+ * by `npm run bench -- recommend`. Measured benchmarks calibrate it per machine.
+ */
+const computeEfficiency = {cpu: 0.3, gpu: 0.35};
+/** Time per generated token outside the weight streaming: sampling, the JS/N-API call, graph setup (docs/FACTS.md §3, ≈ 0.5 ms). */
+const perTokenOverheadSeconds = 0.0004;
 /** Tokens of the first request of an agent turn: system prompt, tool definitions and file contents. */
 export const agentPromptTokens = 8192;
 
@@ -26,7 +32,7 @@ function secondsPerToken(bytes: number, gpuShare: number, hardware: HardwareProf
     const cpuBytes = bytes - gpuBytes;
     const gpuTime = gpuBytes > 0 ? gpuBytes / (hardware.gpuBandwidthBytesPerSecond * efficiency.gpu || 1) : 0;
     const cpuTime = cpuBytes > 0 ? cpuBytes / (hardware.cpuBandwidthBytesPerSecond * cpuEff) : 0;
-    return gpuTime + cpuTime;
+    return gpuTime + cpuTime + perTokenOverheadSeconds;
 }
 
 function promptTokensPerSecond(flopsPerToken: number, gpuShare: number, hardware: HardwareProfile): number {

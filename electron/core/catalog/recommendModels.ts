@@ -124,7 +124,8 @@ function modelVerdict(model: CatalogModel, best: QuantizationOption | null): Mod
     return "recommended";
 }
 
-const verdictOrder: Record<ModelVerdict, number> = {recommended: 0, usable: 1, slow: 2, "no-fit": 3};
+/** Models that fit and keep the speed target rank together (by capability); slow ones next; then those that do not fit. */
+const verdictOrder: Record<ModelVerdict, number> = {recommended: 0, usable: 0, slow: 1, "no-fit": 2};
 
 export interface RecommendOptions extends FitSettings {
     minTokensPerSecond?: number;
@@ -166,7 +167,7 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
         options: e.options,
         reasons: reasonsFor(e.model, e.best, e.options, hardware, minTokensPerSecond)
     }));
-    const top = models.find((m) => m.verdict === "recommended") ?? null;
+    const top = models.find((m) => m.verdict === "recommended" || m.verdict === "usable") ?? null;
     return {
         hardware,
         settings,
@@ -180,10 +181,19 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
 
 function summarize(models: ModelRecommendation[], top: ModelRecommendation | null, hardware: HardwareProfile, contextSize: number, minTps: number): string {
     const ctx = `${Math.round(contextSize / 1024)}k`;
-    if (top?.best)
-        return `Best coding-agent pick here: ${top.model.name} at ${top.bestQuantization} — ${placement(top.best, hardware)}, predicted ${tps(top.best.speed.generationAtDepthTokensPerSecond)} tok/s at a ${ctx} context.`;
-    const usable = models.find((m) => m.verdict === "usable" || m.verdict === "slow");
-    if (usable?.best)
-        return `No model meets the bar here (fits with headroom at ${ctx} and ≥ ${minTps} tok/s with native tool calling). Closest: ${usable.model.name} at ${usable.bestQuantization}, predicted ${tps(usable.best.speed.generationAtDepthTokensPerSecond)} tok/s.`;
+    if (top?.best) {
+        const caveat =
+            top.verdict === "usable"
+                ? top.best.quality < 0.9
+                    ? ` Only a low-bit quantization fits, so expect some quality loss.`
+                    : top.model.toolCalling !== "native"
+                      ? " It has no native tool calling."
+                      : " It fits with little room to spare."
+                : "";
+        return `Best coding-agent pick here: ${top.model.name} at ${top.bestQuantization} — ${placement(top.best, hardware)}, predicted ${tps(top.best.speed.generationAtDepthTokensPerSecond)} tok/s at a ${ctx} context.${caveat}`;
+    }
+    const slow = models.find((m) => m.verdict === "slow");
+    if (slow?.best)
+        return `No model keeps ${minTps} tok/s at a ${ctx} context here. Closest: ${slow.model.name} at ${slow.bestQuantization}, predicted ${tps(slow.best.speed.generationAtDepthTokensPerSecond)} tok/s.`;
     return `No catalog model fits at a ${ctx} context on this machine. Try a smaller context, a quantized KV cache, or the what-if mode for another machine.`;
 }
