@@ -110,14 +110,21 @@ export function createCatalogLookup(options: CreateCatalogOptions): Catalog {
     };
 }
 
-/** " Did you mean: a, b?" for the closest ids (edit distance, or one containing the other). */
+/** " Did you mean: a, b?" for the closest ids: containing each other, sharing words, or a few edits apart. */
 function suggest(wanted: string, ids: string[]): string {
+    const words = (id: string) => new Set(id.split(/[-_.:\s]+/).filter(Boolean));
+    const wantedWords = words(wanted);
     const scored = ids
-        .map((id) => ({id, score: id.includes(wanted) || wanted.includes(id) ? 0 : editDistance(wanted, id)}))
-        .filter((s) => s.score <= Math.max(3, Math.floor(wanted.length / 3)))
-        .sort((a, b) => a.score - b.score)
+        .map((id) => {
+            const shared = [...words(id)].filter((w) => wantedWords.has(w)).length;
+            const distance = editDistance(wanted, id);
+            const contains = id.includes(wanted) || wanted.includes(id);
+            return {id, rank: contains ? 0 : distance <= Math.max(3, Math.floor(wanted.length / 3)) ? 1 : shared >= 2 ? 2 : 9, shared, distance};
+        })
+        .filter((s) => s.rank < 9)
+        .sort((a, b) => a.rank - b.rank || b.shared - a.shared || a.distance - b.distance)
         .slice(0, 3);
-    return scored.length > 0 ? ` Did you mean: ${scored.map((s) => s.id).join(", ")}? (agentfit recommend lists them all)` : " Run agentfit recommend to list the catalog.";
+    return scored.length > 0 ? ` Did you mean: ${scored.map((s) => s.id).join(", ")}? (agentfit catalog lists them all)` : " Run agentfit catalog to list the catalog.";
 }
 
 function editDistance(a: string, b: string): number {

@@ -24,7 +24,7 @@ export function shapeFromFacts(facts: GgufFacts): ModelShape {
     const missing = (["blockCount", "embeddingLength", "headCount"] as const).filter((key) => facts[key] == null);
     if (missing.length > 0)
         throw new GgufError(
-            "GGUF_MISSING_METADATA",
+            "GGUF_METADATA_INVALID",
             facts.source,
             `${facts.source} lacks the metadata a memory estimate needs (${missing.map((k) => `${facts.architecture}.${metadataKey[k]}`).join(", ")}).`
         );
@@ -75,7 +75,7 @@ export async function inspectModel(source: string, options: InspectModelOptions)
     const facts = await readGgufFacts(source, {headers: options.headers, huggingFaceEndpoint: options.huggingFaceEndpoint, signal: options.signal});
     if (!facts.supportedByLlamaCpp)
         throw new GgufError(
-            "GGUF_UNSUPPORTED_ARCHITECTURE",
+            "GGUF_ARCHITECTURE_UNSUPPORTED",
             source,
             `${source} is a "${facts.architecture}" model, an architecture the llama.cpp bundled with AgentFit cannot run; no estimate is possible.`
         );

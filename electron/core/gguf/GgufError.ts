@@ -7,8 +7,8 @@ export type GgufErrorCode =
     | "GGUF_UNAUTHORIZED"
     | "GGUF_HTTP_ERROR"
     | "GGUF_UNREACHABLE"
-    | "GGUF_MISSING_METADATA"
-    | "GGUF_UNSUPPORTED_ARCHITECTURE";
+    | "GGUF_METADATA_INVALID"
+    | "GGUF_ARCHITECTURE_UNSUPPORTED";
 
 /** A GGUF file or URL that cannot be read as a model; the message names the source and the problem. */
 export class GgufError extends AppError {
