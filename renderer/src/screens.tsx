@@ -1,5 +1,6 @@
 import type {ComponentType} from "react";
 import {HardwareScreen} from "./features/hardware/HardwareScreen.tsx";
+import {ModelsScreen} from "./features/models/ModelsScreen.tsx";
 import type {IconName} from "./components/Icon.tsx";
 
 export interface ScreenDefinition {
@@ -11,4 +12,7 @@ export interface ScreenDefinition {
 }
 
 /** The app's screens in navigation order. The first is the home screen. */
-export const screens: ScreenDefinition[] = [{id: "hardware", label: "Hardware", icon: "chip", component: HardwareScreen}];
+export const screens: ScreenDefinition[] = [
+    {id: "hardware", label: "Hardware", icon: "chip", component: HardwareScreen},
+    {id: "models", label: "Models", icon: "models", component: ModelsScreen}
+];

@@ -14,6 +14,9 @@ const efficiency = {measuredCpu: 0.85, peakCpu: 0.6, gpu: 0.7};
  * by `npm run bench -- recommend`. Measured benchmarks calibrate it per machine.
  */
 const computeEfficiency = {cpu: 0.3, gpu: 0.35};
+/** Host-to-GPU copy rate for weights kept in RAM (PCIe 4.0 x8–x16 in practice, as laptop GPUs are wired). */
+const pcieBytesPerSecond = 16e9;
+const ubatchTokens = 512;
 /** Time per generated token outside the weight streaming: sampling, the JS/N-API call, graph setup (docs/FACTS.md §3, ≈ 0.5 ms). */
 const perTokenOverheadSeconds = 0.0004;
 /** Tokens of the first request of an agent turn: system prompt, tool definitions and file contents. */
@@ -35,7 +38,18 @@ function secondsPerToken(bytes: number, gpuShare: number, hardware: HardwareProf
     return gpuTime + cpuTime + perTokenOverheadSeconds;
 }
 
-function promptTokensPerSecond(flopsPerToken: number, gpuShare: number, hardware: HardwareProfile): number {
+/**
+ * Prompt tokens/s. With a discrete GPU, llama.cpp runs large batches on the GPU even for layers kept in
+ * RAM, copying their weights over PCIe once per 512-token batch; on unified memory or without a GPU the
+ * CPU layers compute on the CPU.
+ */
+function promptTokensPerSecond(flopsPerToken: number, gpuShare: number, hardware: HardwareProfile, weightsBytes: number): number {
+    const discrete = hardware.vramBytes > 0 && !hardware.unifiedMemory && hardware.gpuFlops > 0;
+    if (discrete && gpuShare > 0) {
+        const compute = flopsPerToken / (hardware.gpuFlops * computeEfficiency.gpu);
+        const transfer = (weightsBytes * (1 - gpuShare)) / (pcieBytesPerSecond * ubatchTokens);
+        return 1 / (compute + transfer);
+    }
     const gpuTime = gpuShare > 0 && hardware.gpuFlops > 0 ? (flopsPerToken * gpuShare) / (hardware.gpuFlops * computeEfficiency.gpu) : 0;
     const cpuShare = hardware.gpuFlops > 0 ? 1 - gpuShare : 1;
     const cpuTime = cpuShare > 0 ? (flopsPerToken * cpuShare) / (hardware.cpuFlops * computeEfficiency.cpu) : 0;
@@ -48,8 +62,8 @@ export function rawGenerationSpeed(activeBytes: number, gpuShare: number, hardwa
 }
 
 /** Uncalibrated prompt speed for a model with `activeParameters` per token. */
-export function rawPromptSpeed(activeParameters: number, gpuShare: number, hardware: HardwareProfile): number {
-    return promptTokensPerSecond(2 * activeParameters, gpuShare, hardware);
+export function rawPromptSpeed(activeParameters: number, gpuShare: number, hardware: HardwareProfile, weightsBytes = 0): number {
+    return promptTokensPerSecond(2 * activeParameters, gpuShare, hardware, weightsBytes);
 }
 
 /**
@@ -107,7 +121,7 @@ export function predictSpeed(
     const activeParameters = a.activeParameters ?? a.parameters;
     // Attention adds 4 × layers × heads × head dim FLOPs per token per token of context; half the prompt on average.
     const attentionFlops = 4 * a.kvLayers * a.headCount * a.headDim * (agentPromptTokens / 2);
-    const prompt = promptTokensPerSecond(2 * activeParameters + attentionFlops, gpuShare, hardware) * ppFactor;
+    const prompt = promptTokensPerSecond(2 * activeParameters + attentionFlops, gpuShare, hardware, shape.weightsBytes) * ppFactor;
     const where = fit.gpuLayers === 0 ? "RAM" : fit.gpuLayers === fit.totalLayers ? "GPU memory" : `GPU memory (${fit.gpuLayers}/${fit.totalLayers} layers) and RAM`;
     const bandwidth = fit.gpuLayers === fit.totalLayers ? hardware.gpuBandwidthBytesPerSecond : hardware.cpuBandwidthBytesPerSecond;
     return {

@@ -124,8 +124,14 @@ function modelVerdict(model: CatalogModel, best: QuantizationOption | null): Mod
     return "recommended";
 }
 
-/** Models that fit and keep the speed target rank together (by capability); slow ones next; then those that do not fit. */
-const verdictOrder: Record<ModelVerdict, number> = {recommended: 0, usable: 0, slow: 1, "no-fit": 2};
+/**
+ * Ranking tiers: models that fit and keep the speed target rank together (by capability), except that
+ * a fit only at Q2_K-level quality comes after them; then the slow; then those that do not fit.
+ */
+function tierOf(verdict: ModelVerdict, best: QuantizationOption | null): number {
+    if (verdict === "recommended" || verdict === "usable") return (best?.quality ?? 0) < 0.85 ? 1 : 0;
+    return verdict === "slow" ? 2 : 3;
+}
 
 export interface RecommendOptions extends FitSettings {
     minTokensPerSecond?: number;
@@ -153,7 +159,7 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
     });
     evaluated.sort(
         (a, b) =>
-            verdictOrder[a.verdict] - verdictOrder[b.verdict] ||
+            tierOf(a.verdict, a.best) - tierOf(b.verdict, b.best) ||
             b.model.capability.score * (b.best?.quality ?? 0) - a.model.capability.score * (a.best?.quality ?? 0) ||
             (b.best?.speed.generationAtDepthTokensPerSecond ?? 0) - (a.best?.speed.generationAtDepthTokensPerSecond ?? 0) ||
             b.model.capability.score - a.model.capability.score
