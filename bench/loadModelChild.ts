@@ -34,6 +34,7 @@ const vocabulary = (model.fileInfo.metadata.tokenizer?.ggml?.tokens as unknown[]
 const fill = Array.from({length: Math.min(job.fillTokens, job.contextSize - 1)}, (_, i) => ((i * 7919) % (vocabulary - 300)) + 260) as Token[];
 await sequence.evaluateWithoutGeneratingNewTokens(fill);
 const after = rss();
+await new Promise((resolve) => setTimeout(resolve, 100)); // llama.cpp's log lines reach JS asynchronously
 const text = logs.join("");
 const mib = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]) * 1024 ** 2, 0);
 const reported = {
