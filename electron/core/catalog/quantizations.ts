@@ -3,7 +3,7 @@ import type {KvCacheType} from "../../api/ModelsApi.ts";
 /**
  * Effective bits per weight of whole GGUF files by quantization (llama.cpp tools/quantize/README.md,
  * Llama 2 7B column; Q8_0 and 16-bit by format; MXFP4 files from OpenAI's gpt-oss card: 4.25 bits for
- * the expert weights, 16 for the rest, 5.25 over the whole file). Used to estimate
+ * the expert weights, 8 or more for the rest: 4.63 over bartowski's 12.1 GB file). Used to estimate
  * file sizes that no listing gives, and to check the catalog's published sizes for consistency.
  */
 export const bitsPerWeight: Readonly<Record<string, number>> = {
@@ -19,7 +19,7 @@ export const bitsPerWeight: Readonly<Record<string, number>> = {
     Q5_K_M: 5.68,
     Q6_K: 6.56,
     Q8_0: 8.5,
-    MXFP4: 5.25,
+    MXFP4: 4.63,
     F16: 16,
     BF16: 16,
     F32: 32
