@@ -114,6 +114,15 @@ describe("hardware profiles and what-if overrides", () => {
         expect(() => applyOverrides(cpuLaptop, {bandwidthGBps: -5})).toThrow(/positive number of GB\/s/);
     });
 
+    it("assumes a mid-range laptop GPU when only VRAM is given, and says so", () => {
+        const p = applyOverrides(cpuLaptop, {vram: "8GB"});
+        expect(p).toMatchObject({vramBytes: 8 * GiB, gpuBandwidthBytesPerSecond: 256e9, unifiedMemory: false});
+        expect(p.backend).not.toBe("cpu");
+        expect(p.bandwidthSource).toMatch(/GPU not named: assumed a mid-range laptop GPU/);
+        const fit = estimateFit(shape("qwen2.5-coder-7b-instruct"), p, {contextSize: 8192});
+        expect(fit.fitClass).toBe("gpu-full");
+    });
+
     it("finds chips by the names OSes report, preferring the most specific entry", () => {
         expect(findChip("NVIDIA GeForce RTX 4060 Laptop GPU")?.name).toBe("RTX 4060 Laptop");
         expect(findChip("NVIDIA GeForce RTX 4060")?.name).toBe("RTX 4060");

@@ -7,7 +7,7 @@ import {applyOverrides, hardwareKeyOf, profileFromSnapshot, whatIfPresets} from 
 import {inspectModel} from "./inspectModel.ts";
 import {measureBandwidth} from "./measureBandwidth.ts";
 import {calibrationFrom} from "./predictSpeed.ts";
-import {evaluateQuantization, recommendModels} from "./recommendModels.ts";
+import {defaultMinTokensPerSecond, evaluateQuantization, recommendModels} from "./recommendModels.ts";
 import {resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
 
@@ -80,7 +80,7 @@ export function createModelsApi(context: AppContext): ModelsApi {
             const samples = measurements();
             const option = evaluateQuantization(model, quantization, hardware, {
                 settings,
-                minTokensPerSecond: 10,
+                minTokensPerSecond: defaultMinTokensPerSecond,
                 calibration: calibrationFrom(samples, hardware),
                 measurements: samples
             });

@@ -166,8 +166,18 @@ export function applyOverrides(base: HardwareProfile, overrides: HardwareOverrid
                 : chip
                   ? 89.6
                   : base.cpuBandwidthBytesPerSecond / GB;
-    const gpuBandwidthGBps = !hasGpu ? 0 : (merged.bandwidthGBps ?? (chip ? chip.bandwidthGBps : base.gpuBandwidthBytesPerSecond / GB));
-    const sources = [merged.bandwidthGBps ? `override ${merged.bandwidthGBps} GB/s` : chip ? `table: ${chip.name} ${chip.bandwidthGBps} GB/s` : base.bandwidthSource];
+    // VRAM without a GPU name on a machine without one: assume a mid-range laptop GPU and say so.
+    const assumedGpu = hasGpu && !chip && !merged.bandwidthGBps && base.gpuBandwidthBytesPerSecond === 0 ? findChip("RTX 4060 Laptop")! : undefined;
+    const gpuBandwidthGBps = !hasGpu ? 0 : (merged.bandwidthGBps ?? (chip ?? assumedGpu)?.bandwidthGBps ?? base.gpuBandwidthBytesPerSecond / GB);
+    const sources = [
+        merged.bandwidthGBps
+            ? `override ${merged.bandwidthGBps} GB/s`
+            : chip
+              ? `table: ${chip.name} ${chip.bandwidthGBps} GB/s`
+              : assumedGpu
+                ? `GPU not named: assumed a mid-range laptop GPU (${assumedGpu.bandwidthGBps} GB/s, as an ${assumedGpu.name}); give --gpu for a better prediction`
+                : base.bandwidthSource
+    ];
     const whatIfCpuFlops = 8 * 3.5e9 * (chip?.kind === "apple" ? 16 : 32);
     return {
         label,
@@ -184,6 +194,6 @@ export function applyOverrides(base: HardwareProfile, overrides: HardwareOverrid
         bandwidthKind: merged.bandwidthGBps ? "measured" : "peak",
         cpuThreads: chip || overrides.preset ? 8 : base.cpuThreads,
         cpuFlops: chip || overrides.preset ? whatIfCpuFlops : base.cpuFlops,
-        gpuFlops: hasGpu ? (chip?.fp16Tflops ?? 0) * 1e12 || base.gpuFlops : 0
+        gpuFlops: hasGpu ? ((chip ?? assumedGpu)?.fp16Tflops ?? 0) * 1e12 || base.gpuFlops : 0
     };
 }
