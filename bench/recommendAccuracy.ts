@@ -87,6 +87,8 @@ export const recommendAccuracyBenchmark: Benchmark = {
                 vramBytes: 0
             };
             console.log(`   machine: ${snapshot.cpu.brand}, ${threads} threads, measured bandwidth ${(bandwidth.bytesPerSecond / 1e9).toFixed(1)} GB/s (${bandwidth.method})`);
+            const busy = () => os.loadavg()[0]! > os.cpus().length;
+            if (busy()) console.log(`   warning: load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores — other processes share this machine; speeds will be off`);
             console.log(`   ${"case".padEnd(38)} ${"estimate".padStart(9)} ${"resolver".padStart(9)} ${"llama.cpp".padStart(9)} ${"RSS".padStart(9)}  est/alloc  est/RSS  resolver/alloc`);
 
             const ratios: {label: string; alloc: number; rss: number}[] = [];
@@ -123,6 +125,7 @@ export const recommendAccuracyBenchmark: Benchmark = {
                     `   ${s.label.padEnd(38)} ${s.tgPred.toFixed(1).padStart(8)} ${s.tgMeas.toFixed(1).padStart(8)} ${(s.tgMeas / s.tgPred).toFixed(2).padStart(6)}   ${s.ppPred.toFixed(0).padStart(8)} ${s.ppMeas.toFixed(0).padStart(8)} ${(s.ppMeas / s.ppPred).toFixed(2).padStart(6)}`
                 );
             console.log("   (predictions are uncalibrated; measured samples stored by the speed benchmark calibrate them per machine)");
+            if (busy()) console.log(`   warning: load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores during the speed runs: the measured column is not this machine's real speed`);
         } finally {
             fs.rmSync(dir, {recursive: true, force: true});
         }
