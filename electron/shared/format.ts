@@ -36,3 +36,11 @@ const BACKEND_LABELS: Record<string, string> = {metal: "Metal", cuda: "CUDA", vu
 export function backendLabel(backend: string): string {
     return BACKEND_LABELS[backend] ?? backend;
 }
+
+/** Parameter counts as model cards write them: "135M", "7.6B", "30.5B". */
+export function formatParameters(count: number | null | undefined): string {
+    if (count == null || !Number.isFinite(count)) return "unknown";
+    if (count >= 1e9) return `${(count / 1e9).toFixed(count >= 1e11 ? 0 : 1)}B`;
+    if (count >= 1e6) return `${(count / 1e6).toFixed(count >= 1e8 ? 0 : 1)}M`;
+    return `${Math.round(count / 1e3)}K`;
+}

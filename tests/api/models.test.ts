@@ -67,7 +67,12 @@ describe("Models API over HTTP", () => {
         const local = await app.client.call("models.inspect", {source: small.path, contextSize: 8192});
         expect(local.facts).toMatchObject({architecture: "llama", quantization: "Q8_0", blockCount: small.blockCount, headCountKv: 4});
         expect(local.fit.parts.find((p) => p.kind === "kv-cache")!.vramBytes).toBe(small.blockCount * 2 * 4 * (small.embeddingLength / small.headCount) * 8192 * 2);
-        expect(local.resolver?.method).toBe("node-llama-cpp configuration resolver");
+        expect(local.resolver).toBeNull();
+        const cpuOnly = await app.client.call("models.inspect", {source: small.path, contextSize: 8192, hardware: {vram: 0}});
+        expect(cpuOnly.fit.fitClass).toBe("cpu-only");
+        expect(cpuOnly.resolver?.method).toBe("node-llama-cpp configuration resolver");
+        // Both simulate llama.cpp's allocations: they agree apart from the engine process AgentFit counts.
+        expect(cpuOnly.resolver!.ramNeededBytes / (cpuOnly.fit.ramNeededBytes - 112 * 1024 ** 2)).toBeCloseTo(1, 1);
 
         await using files = await serveFiles({"/m/small.gguf": small.path, "/readme.gguf": path.join(dir, "readme.txt"), "/broken.gguf": 500});
         fs.writeFileSync(path.join(dir, "readme.txt"), "# not a model\n".repeat(100));

@@ -77,7 +77,7 @@ describe("Models screen (browser mode)", () => {
 
         // Any GGUF: a local file is read and estimated.
         await page.getByTestId("whatif-ram").fill("");
-        await page.getByTestId("whatif-preset").selectOption("");
+        await page.getByTestId("whatif-preset").selectOption("laptop-16gb-ddr4");
         const file = writeGgufModel(path.join(dir, "inspect-me.gguf"), {...ggufModelPresets.small, type: "Q8_0", contextLength: 32768});
         await page.getByTestId("inspect-input").fill(file.path);
         await page.getByTestId("inspect-button").click();

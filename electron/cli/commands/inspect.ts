@@ -1,5 +1,6 @@
 import type {Command} from "commander";
 import type {FitEstimate, InspectReport} from "../../api/ModelsApi.ts";
+import {formatParameters} from "../../shared/format.ts";
 import {bold, dim, formatBytes, keyValues} from "../format.ts";
 import {withAppService} from "../withAppService.ts";
 import {addEstimateOptions, describeHardware, estimateArgs, fitLabel, speedCell, type EstimateOptions} from "./recommend.ts";
@@ -31,7 +32,7 @@ function formatInspect(r: InspectReport): string {
         keyValues([
             ["Architecture", `${f.architecture}${f.supportedByLlamaCpp ? "" : " (not supported by the bundled llama.cpp)"}`],
             ["Quantization", f.quantization ?? "unknown"],
-            ["Parameters", `${(f.parameterCount / 1e9).toFixed(2)}B${f.activeParameterCount ? `, ${(f.activeParameterCount / 1e9).toFixed(2)}B active (${f.expertUsedCount} of ${f.expertCount} experts)` : ""}`],
+            ["Parameters", `${formatParameters(f.parameterCount)}${f.activeParameterCount ? `, ${formatParameters(f.activeParameterCount)} active (${f.expertUsedCount} of ${f.expertCount} experts)` : ""}`],
             ["Weights", `${formatBytes(f.tensorBytes)}${f.splitParts > 1 ? ` in ${f.splitParts} parts` : ""}`],
             ["Layers", `${f.blockCount ?? "?"}${f.attentionLayerCount != null && f.attentionLayerCount !== f.blockCount ? ` (${f.attentionLayerCount} with attention)` : ""}, embedding ${f.embeddingLength ?? "?"}, heads ${f.headCount ?? "?"}/${f.headCountKv ?? "?"} KV, head dim ${f.keyLength ?? "?"}`],
             ["Trained context", f.contextLength ? `${f.contextLength.toLocaleString("en-US")} tokens${f.slidingWindow ? `, sliding window ${f.slidingWindow}` : ""}` : "unknown"],

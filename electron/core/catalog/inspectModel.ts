@@ -60,7 +60,7 @@ export interface InspectModelOptions extends FitSettings, Pick<ReadGgufFactsOpti
     hardware: HardwareProfile;
     catalog?: readonly CatalogModel[];
     calibration?: SpeedCalibration | null;
-    /** Ask node-llama-cpp's configuration resolver too (local files only). Default true. */
+    /** Ask node-llama-cpp's configuration resolver too (local files, CPU-only estimates). Default true. */
     useResolver?: boolean;
 }
 
@@ -84,7 +84,11 @@ export async function inspectModel(source: string, options: InspectModelOptions)
     const speed = predictSpeed(shape, fit, options.hardware, {calibration: options.calibration});
     const local = !/^(https?:|hf:|huggingface:)/i.test(source) && fs.existsSync(source);
     let resolver: FitEstimate | null = null;
-    if (local && (options.useResolver ?? true)) {
+    // node-llama-cpp simulates allocations with the llama.cpp backend loaded in this process (the CPU
+    // build without a GPU driver), so its answer is right for CPU-only estimates only.
+    if (local && (options.useResolver ?? true) && options.hardware.vramBytes > 0)
+        fit.notes.push("node-llama-cpp's resolver is shown for CPU-only estimates only: it simulates with the llama.cpp backend loaded here.");
+    else if (local && (options.useResolver ?? true)) {
         try {
             resolver = await resolveWithNodeLlamaCpp(source, options.hardware, settings);
         } catch (error) {

@@ -10,7 +10,7 @@ import type {
     RecommendRequest,
     SpeedPrediction
 } from "../../../../electron/api/ModelsApi.ts";
-import {formatBytes} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatParameters} from "../../../../electron/shared/format.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
@@ -176,8 +176,8 @@ function ModelDetails({rec}: {rec: ModelRecommendation}) {
                     <dl className="facts">
                         <dt>Parameters</dt>
                         <dd>
-                            {(m.architecture.parameters / 1e9).toFixed(1)}B
-                            {m.architecture.activeParameters && ` (${(m.architecture.activeParameters / 1e9).toFixed(1)}B active, ${m.architecture.expertsUsed} of ${m.architecture.experts} experts)`}
+                            {formatParameters(m.architecture.parameters)}
+                            {m.architecture.activeParameters && ` (${formatParameters(m.architecture.activeParameters)} active, ${m.architecture.expertsUsed} of ${m.architecture.experts} experts)`}
                         </dd>
                         <dt>Layers · heads</dt>
                         <dd>
@@ -375,7 +375,7 @@ function InspectPanel({request}: {request: RecommendRequest}) {
                         {report.catalogMatch && <Badge tone="info">catalog: {report.catalogMatch.modelId}</Badge>}
                     </div>
                     <div className="muted small">
-                        {(report.facts.parameterCount / 1e9).toFixed(2)}B parameters · {formatBytes(report.facts.tensorBytes)} of weights · {report.facts.blockCount} layers ·{" "}
+                        {formatParameters(report.facts.parameterCount)} parameters · {formatBytes(report.facts.tensorBytes)} of weights · {report.facts.blockCount} layers ·{" "}
                         {report.facts.contextLength?.toLocaleString() ?? "?"} trained context
                     </div>
                     <MemoryBars fit={report.fit} />
