@@ -43,28 +43,27 @@ const verdictLabel: Record<string, string> = {recommended: "Recommended", usable
 
 const partTone: Record<string, Tone> = {weights: "accent", "kv-cache": "info", compute: "warn", overhead: "neutral"};
 
+function MemoryBarRow({name, segments, used, capacity, testId}: {name: string; segments: MeterSegment[]; used: number; capacity: number; testId: string}) {
+    return (
+        <div className="memory-bar-row">
+            <span className="memory-bar-label">{name}</span>
+            <Meter segments={segments} capacity={capacity} label={`${name} ${formatBytes(used)} of ${formatBytes(capacity)}`} testId={testId} />
+            <span className="memory-bar-value">
+                {formatBytes(used)} <span className="muted">/ {formatBytes(capacity)}</span>
+            </span>
+        </div>
+    );
+}
+
 /** RAM and VRAM bars: each part of the estimate against what the machine can give a model. */
 export function MemoryBars({fit, compact}: {fit: FitEstimate; compact?: boolean}) {
-    const ram: MeterSegment[] = fit.parts.filter((p) => p.ramBytes > 0).map((p) => ({label: `${p.label}: ${formatBytes(p.ramBytes)}`, value: p.ramBytes, tone: partTone[p.kind]!}));
-    const vram: MeterSegment[] = fit.parts.filter((p) => p.vramBytes > 0).map((p) => ({label: `${p.label}: ${formatBytes(p.vramBytes)}`, value: p.vramBytes, tone: partTone[p.kind]!}));
+    const segments = (device: "ramBytes" | "vramBytes"): MeterSegment[] =>
+        fit.parts.filter((p) => p[device] > 0).map((p) => ({label: `${p.label}: ${formatBytes(p[device])}`, value: p[device], tone: partTone[p.kind]!}));
+    const vram = segments("vramBytes");
     return (
         <div className={`memory-bars ${compact ? "compact" : ""}`} data-testid="memory-bars">
-            <div className="memory-bar-row">
-                <span className="memory-bar-label">RAM</span>
-                <Meter segments={ram} capacity={fit.ramCapacityBytes} label={`RAM ${formatBytes(fit.ramNeededBytes)} of ${formatBytes(fit.ramCapacityBytes)}`} testId="ram-bar" />
-                <span className="memory-bar-value">
-                    {formatBytes(fit.ramNeededBytes)} <span className="muted">/ {formatBytes(fit.ramCapacityBytes)}</span>
-                </span>
-            </div>
-            {fit.vramCapacityBytes > 0 && vram.length > 0 && (
-                <div className="memory-bar-row">
-                    <span className="memory-bar-label">VRAM</span>
-                    <Meter segments={vram} capacity={fit.vramCapacityBytes} label={`VRAM ${formatBytes(fit.vramNeededBytes)} of ${formatBytes(fit.vramCapacityBytes)}`} testId="vram-bar" />
-                    <span className="memory-bar-value">
-                        {formatBytes(fit.vramNeededBytes)} <span className="muted">/ {formatBytes(fit.vramCapacityBytes)}</span>
-                    </span>
-                </div>
-            )}
+            <MemoryBarRow name="RAM" segments={segments("ramBytes")} used={fit.ramNeededBytes} capacity={fit.ramCapacityBytes} testId="ram-bar" />
+            {fit.vramCapacityBytes > 0 && vram.length > 0 && <MemoryBarRow name="VRAM" segments={vram} used={fit.vramNeededBytes} capacity={fit.vramCapacityBytes} testId="vram-bar" />}
         </div>
     );
 }
