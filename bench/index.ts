@@ -4,6 +4,7 @@ import {evalHarnessBenchmark} from "./evalHarness.ts";
 import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
 import {serveLatencyBenchmark, servePrefixReuseBenchmark, serveThroughputBenchmark} from "./serve.ts";
+import {recommendAccuracyBenchmark} from "./recommendAccuracy.ts";
 
 export interface Benchmark {
     name: string;
@@ -11,7 +12,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [probeBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark];
+const benchmarks: Benchmark[] = [probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

@@ -34,6 +34,10 @@ export interface GgufFacts {
     /** Mixture of experts: experts in total and used per token (null for dense models). */
     expertCount: number | null;
     expertUsedCount: number | null;
+    /** Parameters used per token of a mixture of experts (shared tensors + the used share of expert tensors); null for dense models. */
+    activeParameterCount?: number | null;
+    /** Blocks with attention key weights, i.e. that keep a KV cache (fewer than blockCount in hybrid recurrent models). */
+    attentionLayerCount?: number | null;
     vocabularySize: number | null;
     hasChatTemplate: boolean;
     /** Whether the llama.cpp bundled with AgentFit knows this architecture. */

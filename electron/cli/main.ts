@@ -5,6 +5,9 @@ import {registerModelCommands} from "./commands/models.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
 import {registerPullCommand} from "./commands/pull.ts";
 import {registerServeCommand} from "./commands/serve.ts";
+import {registerCatalogCommand} from "./commands/catalog.ts";
+import {registerInspectCommand} from "./commands/inspect.ts";
+import {registerRecommendCommand} from "./commands/recommend.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {red} from "./format.ts";
 
@@ -21,6 +24,9 @@ registerEvalCommand(program);
 registerPullCommand(program);
 registerModelCommands(program);
 registerServeCommand(program);
+registerRecommendCommand(program);
+registerInspectCommand(program);
+registerCatalogCommand(program);
 
 try {
     await program.parseAsync(process.argv);

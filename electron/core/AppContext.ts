@@ -1,9 +1,10 @@
 import type {AppEvents} from "../api/AppApi.ts";
 import type {AppInfo} from "../api/AppInfoApi.ts";
 import type {LocalModelEndpoints} from "../api/EngineApi.ts";
-import type {AppPaths} from "./appPaths.ts";
-import type {CatalogLookup} from "./downloads/CatalogLookup.ts";
 import type {DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
+import type {MeasuredSpeed} from "../api/ModelsApi.ts";
+import type {AppPaths} from "./appPaths.ts";
+import type {Catalog} from "./catalog/createCatalogLookup.ts";
 import type {EventBus} from "./EventBus.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
@@ -27,12 +28,18 @@ export interface AppContext {
     localModels?: LocalModelEndpoints;
     /** Environment read for eval settings (runtime commands, base URL overrides). Default process.env. */
     env?: NodeJS.ProcessEnv;
-    /** Resolves catalog ids for downloads (`pull <id[:quant]>`); absent, catalog ids get a clear error. */
-    catalog?: CatalogLookup;
     /** Download settings (Hugging Face endpoint and token, queue, retries, auto-resume). */
     downloads?: DownloadServiceOptions;
     /** Local models behind the OpenAI-compatible server (the serving domain). */
     engine: LocalModelEndpoints;
+    /** The model catalog: curated facts with refreshes applied; `resolve("id[:quant]")` for downloads. */
+    catalog: Catalog;
+    /** Measured speeds (the speed benchmark stores them); predictions for this machine are calibrated from them. */
+    speedMeasurements?: {list(): MeasuredSpeed[]};
+    /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
+    measureBandwidthAutomatically?: boolean;
+    /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
+    huggingFaceEndpoint?: string;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }

@@ -4,7 +4,6 @@ import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
 import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
-import type {CatalogLookup} from "./downloads/CatalogLookup.ts";
 import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
 import {EventBus} from "./EventBus.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
@@ -13,6 +12,10 @@ import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
 import {createEngineService} from "./engine/createEngineService.ts";
 import type {EngineLauncher} from "./engine/EngineLauncher.ts";
+import type {MeasuredSpeed} from "../api/ModelsApi.ts";
+import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
+import {createModelsApi} from "./catalog/createModelsApi.ts";
+import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
@@ -33,8 +36,8 @@ export interface AppServiceOptions {
     localModels?: LocalModelEndpoints;
     /** Environment the eval reads (AGENTFIT_RSCRIPT…, base URL overrides). Default process.env. */
     evalEnv?: NodeJS.ProcessEnv;
-    /** The model catalog downloads resolve catalog ids with. Default: none (catalog ids get a clear error). */
-    catalog?: CatalogLookup;
+    /** Replaces how catalog ids resolve to Hugging Face files (tests point it at a local server). Default: the catalog. */
+    catalogLookup?: CatalogLookup;
     /**
      * Download settings. Long-lived hosts (desktop, browser mode) set `autoResume: true` so unfinished
      * downloads resume on start; tests point `huggingFaceEndpoint` at a local server. Default: HF_ENDPOINT,
@@ -43,6 +46,14 @@ export interface AppServiceOptions {
     downloads?: DownloadServiceOptions;
     /** Starts the engine process (the desktop app passes a utilityProcess launcher). Default: a Node child process. */
     engineLauncher?: EngineLauncher;
+    /** A catalog file to use instead of the bundled models/catalog.json. */
+    catalogFile?: string;
+    /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
+    huggingFaceEndpoint?: string;
+    /** Measured speeds that calibrate predictions (the speed benchmark provides them). */
+    speedMeasurements?: {list(): MeasuredSpeed[]};
+    /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
+    measureBandwidthAutomatically?: boolean;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -62,6 +73,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const events = new EventBus<AppEvents>();
     const engine = createEngineService({paths, store, events, launcher: options.engineLauncher});
     cleanups.push(() => engine.dispose());
+    const catalog = createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()});
     const context: AppContext = {
         paths,
         store,
@@ -73,8 +85,11 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         secrets: options.secrets ?? createEnvironmentSecretStore(),
         localModels: options.localModels ?? engine,
         env: options.evalEnv,
-        catalog: options.catalog,
         downloads: options.downloads,
+        catalog: options.catalogLookup ? {...catalog, resolve: options.catalogLookup.resolve} : catalog,
+        speedMeasurements: options.speedMeasurements,
+        measureBandwidthAutomatically: options.measureBandwidthAutomatically,
+        huggingFaceEndpoint: options.huggingFaceEndpoint,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };
 
@@ -98,6 +113,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createHardwareApi(context),
         ...createEvalApi(context),
         ...createDownloadsApi(context),
+        ...createModelsApi(context),
         ...engine.api
     };
 

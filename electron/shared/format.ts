@@ -37,11 +37,11 @@ export function backendLabel(backend: string): string {
     return BACKEND_LABELS[backend] ?? backend;
 }
 
-/** Parameter count the way model pages write it: "135M", "7.6B". */
+/** Parameter count the way model cards write it: "135M", "7.6B", "30.5B". */
 export function formatParameterCount(count: number | null | undefined): string {
     if (count == null || !Number.isFinite(count)) return "unknown";
-    if (count >= 1e9) return `${(count / 1e9).toFixed(count >= 1e10 ? 0 : 1)}B`;
-    if (count >= 1e6) return `${(count / 1e6).toFixed(count >= 1e7 ? 0 : 1)}M`;
+    if (count >= 1e9) return `${(count / 1e9).toFixed(count >= 1e11 ? 0 : 1)}B`;
+    if (count >= 1e6) return `${(count / 1e6).toFixed(count >= 1e8 ? 0 : 1)}M`;
     if (count >= 1e3) return `${Math.round(count / 1e3)}K`;
     return String(count);
 }

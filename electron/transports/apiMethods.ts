@@ -37,7 +37,14 @@ export const apiMethods = [
     "engine.start",
     "engine.stop",
     "engine.localModels",
-    "engine.loads"
+    "engine.loads",
+    "models.catalog",
+    "models.recommend",
+    "models.fit",
+    "models.inspect",
+    "models.presets",
+    "models.refreshCatalog",
+    "models.measureBandwidth"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

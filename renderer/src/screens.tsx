@@ -3,6 +3,7 @@ import {EvaluateScreen} from "./features/evals/EvaluateScreen.tsx";
 import {DownloadsScreen} from "./features/downloads/DownloadsScreen.tsx";
 import {HardwareScreen} from "./features/hardware/HardwareScreen.tsx";
 import {ServeScreen} from "./features/serve/ServeScreen.tsx";
+import {ModelsScreen} from "./features/models/ModelsScreen.tsx";
 import type {IconName} from "./components/Icon.tsx";
 
 export interface ScreenDefinition {
@@ -16,7 +17,8 @@ export interface ScreenDefinition {
 /** The app's screens in navigation order. The first is the home screen. */
 export const screens: ScreenDefinition[] = [
     {id: "hardware", label: "Hardware", icon: "chip", component: HardwareScreen},
-    {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen},
+    {id: "models", label: "Models", icon: "models", component: ModelsScreen},
     {id: "downloads", label: "Downloads", icon: "download", component: DownloadsScreen},
-    {id: "serve", label: "Serve", icon: "server", component: ServeScreen}
+    {id: "serve", label: "Serve", icon: "server", component: ServeScreen},
+    {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen}
 ];

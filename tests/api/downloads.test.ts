@@ -3,7 +3,7 @@ import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {DownloadJob} from "../../electron/api/DownloadsApi.ts";
 import {AppError} from "../../electron/core/AppError.ts";
-import type {CatalogLookup} from "../../electron/core/downloads/CatalogLookup.ts";
+import type {CatalogLookup} from "../../electron/core/catalog/createCatalogLookup.ts";
 import {createDownloadFixtures, sha256Of, testDownloadSettings, waitForDownload, type DownloadFixtures} from "../utils/downloadFixtures.ts";
 import {startFakeHuggingFace, type FakeHuggingFace} from "../utils/fakeHuggingFace.ts";
 import {startApp} from "../utils/startApp.ts";
@@ -244,7 +244,7 @@ describe("integrity and errors", () => {
         expect(await app.client.call("models.get", {reference: "nothing"}).catch((e: unknown) => e)).toMatchObject({code: "MODEL_NOT_FOUND", message: expect.stringContaining("agentfit pull")});
     });
 
-    it("resolves catalog ids through the catalog lookup, and says so when there is no catalog", async () => {
+    it("resolves catalog ids through the catalog, suggesting close ids for unknown ones", async () => {
         const catalog: CatalogLookup = {
             resolve(reference) {
                 if (!reference.startsWith("tiny-coder")) throw new AppError("CATALOG_NOT_FOUND", `No model "${reference}" in the catalog. Did you mean tiny-coder?`);
@@ -252,13 +252,14 @@ describe("integrity and errors", () => {
             }
         };
         {
+            // The bundled catalog: an unknown id is refused with close matches, before anything downloads.
             await using app = await startDownloadsApp();
-            expect(await app.client.call("downloads.start", {reference: "tiny-coder:Q8_0"}).catch((e: unknown) => e)).toMatchObject({
-                code: "CATALOG_UNAVAILABLE",
-                message: expect.stringContaining("hf:user/repo")
+            expect(await app.client.call("downloads.start", {reference: "qwen2.5-coder-7b-instruc"}).catch((e: unknown) => e)).toMatchObject({
+                code: "CATALOG_NOT_FOUND",
+                message: expect.stringContaining("qwen2.5-coder-7b-instruct")
             });
         }
-        await using app = await startDownloadsApp({}, {catalog});
+        await using app = await startDownloadsApp({}, {catalogLookup: catalog});
         expect(await app.client.call("downloads.start", {reference: "tiny-cod"}).catch((e: unknown) => e)).toMatchObject({code: "CATALOG_NOT_FOUND", message: expect.stringContaining("Did you mean")});
         const job = await app.client.call("downloads.start", {reference: "tiny-coder:Q8_0"});
         expect(job.name).toBe("tiny-coder:Q8_0");

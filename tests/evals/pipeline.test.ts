@@ -86,7 +86,7 @@ describe("the eval pipeline against scripted OpenAI-compatible agents", () => {
         const modes = Object.keys(agents).filter((m) => m !== "limit_reached" && m !== "helper_not_called");
         const created = await app.client.call("eval.start", {
             tasks: [js.name],
-            models: modes.map((model) => ({provider: "openai-compatible", model, baseUrl: server.baseUrl})),
+            models: modes.map((model) => ({provider: "openai-compatible" as const, model, baseUrl: server.baseUrl})),
             epochs: 1,
             limits: {maxTurns: 8}
         });

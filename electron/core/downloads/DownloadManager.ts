@@ -7,7 +7,7 @@ import {AppError, errorMessage} from "../AppError.ts";
 import type {EventBus} from "../EventBus.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import type {DownloadJobRecord, Store} from "../store/Store.ts";
-import type {CatalogLookup} from "./CatalogLookup.ts";
+import type {CatalogLookup} from "../catalog/createCatalogLookup.ts";
 import {DownloadError} from "./DownloadError.ts";
 import type {DownloadPlan, PlannedFile} from "./DownloadPlan.ts";
 import {defaultRetryPolicy, downloadFile, type RetryPolicy} from "./downloadFile.ts";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import {errorMessage} from "../AppError.ts";
-import type {CatalogLookup} from "./CatalogLookup.ts";
+import type {CatalogLookup} from "../catalog/createCatalogLookup.ts";
 import {DownloadError} from "./DownloadError.ts";
 import type {DownloadPlan, PlannedFile} from "./DownloadPlan.ts";
 import {fileHasQuantization, modelDisplayName, quantizationInFileName, splitPartInfo, splitPartNames} from "./ggufFileNames.ts";

@@ -6,7 +6,9 @@ export type GgufErrorCode =
     | "GGUF_TRUNCATED"
     | "GGUF_UNAUTHORIZED"
     | "GGUF_HTTP_ERROR"
-    | "GGUF_UNREACHABLE";
+    | "GGUF_UNREACHABLE"
+    | "GGUF_METADATA_INVALID"
+    | "GGUF_ARCHITECTURE_UNSUPPORTED";
 
 /** A GGUF file or URL that cannot be read as a model; the message names the source and the problem. */
 export class GgufError extends AppError {

@@ -75,6 +75,7 @@ export async function readGgufFacts(source: string, options: ReadGgufFactsOption
         slidingWindow: num(attention.sliding_window) ?? insights.swaSize ?? null,
         expertCount: num(arch.expert_count),
         expertUsedCount: num(arch.expert_used_count),
+        ...tensorCounts(info.fullTensorInfo ?? info.tensorInfo ?? [], num(arch.expert_count), num(arch.expert_used_count)),
         vocabularySize: info.metadata.tokenizer?.ggml?.tokens?.length ?? num(arch.vocab_size),
         hasChatTemplate: typeof info.metadata.tokenizer?.chat_template === "string",
         supportedByLlamaCpp: insights.isSupportedByLlamaCpp
@@ -90,6 +91,27 @@ export async function readGgufFacts(source: string, options: ReadGgufFactsOption
             );
     }
     return facts;
+}
+
+/** Active parameters of a mixture of experts and the number of blocks with attention, from the tensor list. */
+function tensorCounts(
+    tensors: readonly {name: string; dimensions: readonly (number | bigint)[]}[],
+    expertCount: number | null,
+    expertUsedCount: number | null
+): {activeParameterCount: number | null; attentionLayerCount: number | null} {
+    let expertParameters = 0;
+    let allParameters = 0;
+    const attentionBlocks = new Set<string>();
+    for (const tensor of tensors) {
+        const elements = tensor.dimensions.reduce<number>((product, d) => product * Number(d), 1);
+        allParameters += elements;
+        if (/_exps\./.test(tensor.name)) expertParameters += elements;
+        const block = /^blk\.(\d+)\.attn_(k|qkv|kv_a_mqa)\./.exec(tensor.name)?.[1];
+        if (block != null) attentionBlocks.add(block);
+    }
+    const active =
+        expertCount && expertUsedCount && expertParameters > 0 ? Math.round(allParameters - expertParameters + (expertParameters * expertUsedCount) / expertCount) : null;
+    return {activeParameterCount: active, attentionLayerCount: tensors.length > 0 ? attentionBlocks.size : null};
 }
 
 function classifyReadError(source: string, error: unknown): GgufError {

@@ -3,6 +3,7 @@ import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {EvalRepository} from "./evalRepository.ts";
 import type {DownloadPlan} from "../downloads/DownloadPlan.ts";
 import type {ModelLoadRepository} from "./modelLoadRepository.ts";
+import type {CatalogRepository} from "./catalogRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -62,6 +63,8 @@ export interface Store extends AsyncDisposable {
     readonly downloads: DownloadJobRepository;
     /** Every model load with its settings and measured memory (serving). */
     readonly modelLoads: ModelLoadRepository;
+    /** Measured memory bandwidth and catalog sizes refreshed from Hugging Face (recommendations). */
+    readonly catalog: CatalogRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

@@ -161,6 +161,26 @@ export const migrations: readonly Migration[] = [
                 PRIMARY KEY (provider, model)
             );
         `
+    },
+    {
+        version: 5,
+        name: "recommendations: measured bandwidth and catalog refreshes",
+        sql: `
+            CREATE TABLE bandwidth_measurements (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                hardware_key TEXT NOT NULL,
+                measured_at TEXT NOT NULL,
+                data TEXT NOT NULL
+            );
+            CREATE INDEX bandwidth_measurements_key ON bandwidth_measurements (hardware_key, id);
+            CREATE TABLE catalog_refreshes (
+                model_id TEXT NOT NULL,
+                quantization TEXT NOT NULL,
+                refreshed_at TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (model_id, quantization)
+            );
+        `
     }
 ];
 

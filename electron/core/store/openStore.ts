@@ -1,6 +1,7 @@
 import type {Store} from "./Store.ts";
 import {createEvalRepository} from "./evalRepository.ts";
 import {createDownloadJobRepository} from "./downloadJobRepository.ts";
+import {createCatalogRepository} from "./catalogRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {createModelRepository} from "./modelRepository.ts";
 import {createModelLoadRepository} from "./modelLoadRepository.ts";
@@ -24,6 +25,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         models: createModelRepository(db),
         downloads: createDownloadJobRepository(db),
         modelLoads: createModelLoadRepository(db),
+        catalog: createCatalogRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;

@@ -35,7 +35,7 @@ export interface AppHttpServer extends AsyncDisposable {
 
 /** Status for an app error code; anything unknown is a server error. */
 function statusForCode(code: string): number {
-    if (code === "INVALID_ARGUMENT" || code.endsWith("_INVALID")) return 400;
+    if (code === "INVALID_ARGUMENT" || code.endsWith("_INVALID") || code.endsWith("_UNSUPPORTED")) return 400;
     if (code === "NOT_FOUND" || code.endsWith("_NOT_FOUND") || code === "UNKNOWN_METHOD") return 404;
     if (code.endsWith("_CONFLICT") || code.endsWith("_BUSY")) return 409;
     // Something the app needs is not set up (an API key, a runtime, the local engine): fixable, not a crash.

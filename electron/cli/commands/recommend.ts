@@ -1,0 +1,164 @@
+import {InvalidArgumentError, type Command} from "commander";
+import type {FitEstimate, HardwareOverrides, HardwareProfile, KvCacheType, QuantizationOption, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
+import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../format.ts";
+import {withAppService} from "../withAppService.ts";
+
+/** Options every estimating command shares: context, KV cache and what-if hardware. */
+export interface EstimateOptions {
+    context?: number;
+    kvType?: KvCacheType;
+    flashAttention?: boolean;
+    ram?: string;
+    vram?: string;
+    gpu?: string;
+    bandwidth?: number;
+    preset?: string;
+    json?: boolean;
+}
+
+/** "32768", "32k", "128K" → tokens. */
+function parseContext(value: string): number {
+    const match = /^(\d+)(k)?$/i.exec(value.trim());
+    if (!match) throw new InvalidArgumentError(`"${value}" is not a context size: write tokens such as 32768 or 32k.`);
+    return Number(match[1]) * (match[2] ? 1024 : 1);
+}
+
+function parsePositive(value: string): number {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number.`);
+    return n;
+}
+
+export function addEstimateOptions(command: Command): Command {
+    return command
+        .option("--context <tokens>", "context the agent runs with (e.g. 32768 or 32k)", parseContext)
+        .option("--kv-type <type>", "KV-cache type: f16, q8_0 or q4_0")
+        .option("--no-flash-attention", "estimate without flash attention")
+        .option("--ram <size>", "what-if: total RAM, e.g. 16GB")
+        .option("--vram <size>", "what-if: usable VRAM, e.g. 8GB (0 = no GPU)")
+        .option("--gpu <name>", 'what-if: GPU or Apple chip, e.g. "RTX 4060 Laptop", "Apple M2"')
+        .option("--bandwidth <GB/s>", "what-if: memory bandwidth in GB/s", parsePositive)
+        .option("--preset <id>", "what-if: a laptop preset (agentfit recommend --presets lists them)")
+        .option("--json", "print JSON");
+}
+
+export function estimateArgs(options: EstimateOptions): {contextSize?: number; kvCacheType?: KvCacheType; flashAttention?: boolean; hardware?: HardwareOverrides} {
+    const hardware: HardwareOverrides = {preset: options.preset, ram: options.ram, vram: options.vram, gpu: options.gpu, bandwidthGBps: options.bandwidth};
+    const anyOverride = Object.values(hardware).some((v) => v !== undefined);
+    return {contextSize: options.context, kvCacheType: options.kvType, flashAttention: options.flashAttention, ...(anyOverride ? {hardware} : {})};
+}
+
+export function registerRecommendCommand(program: Command) {
+    addEstimateOptions(
+        program
+            .command("recommend")
+            .description("Which models and quantizations fit this machine (or a what-if machine), and how fast they will run")
+            .option("--min-tps <tokens/s>", "generation speed an agent needs (default 10)", parsePositive)
+            .option("--model <id>", "show every quantization of one model")
+            .option("--all", "list every model, including those that do not fit")
+            .option("--presets", "list the what-if laptop presets and exit")
+    ).action(async (options: EstimateOptions & {minTps?: number; model?: string; all?: boolean; presets?: boolean}) => {
+        if (options.presets) {
+            const presets = await withAppService((app) => app["models.presets"]({}));
+            if (options.json) return console.log(JSON.stringify(presets, null, 2));
+            return console.log(table(["preset", "machine"], presets.map((p) => [p.id, `${p.label}  ${dim(p.description)}`])));
+        }
+        const report = await withAppService((app) => app["models.recommend"]({...estimateArgs(options), minTokensPerSecond: options.minTps}));
+        if (options.json) return console.log(JSON.stringify(report, null, 2));
+        console.log(formatReport(report, {all: options.all ?? false, model: options.model}));
+    });
+}
+
+export function describeHardware(h: HardwareProfile): string {
+    const usable = formatBytes(h.ramBytes - h.ramReserveBytes);
+    const gpu = h.vramBytes > 0 ? `${h.gpuName ?? "GPU"} (${h.unifiedMemory ? `${formatBytes(h.vramBytes)} of unified memory for the GPU` : `${formatBytes(h.vramBytes)} VRAM`})` : "no GPU offload";
+    const bw = h.vramBytes > 0 && h.gpuBandwidthBytesPerSecond > 0 ? `${(h.gpuBandwidthBytesPerSecond / 1e9).toFixed(0)} GB/s GPU, ` : "";
+    return `${formatBytes(h.ramBytes)} RAM (${usable} usable), ${gpu}, ${bw}${(h.cpuBandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s RAM ${dim(`(${h.bandwidthSource})`)}`;
+}
+
+export function fitLabel(fit: FitEstimate): string {
+    switch (fit.fitClass) {
+        case "gpu-full":
+            return green("full GPU");
+        case "gpu-partial":
+            return yellow(`GPU ${fit.gpuLayers}/${fit.totalLayers} layers`);
+        case "cpu-only":
+            return "CPU only";
+        default:
+            return red("will not fit");
+    }
+}
+
+const tps = (n: number | null | undefined) => (n == null ? "-" : n >= 10 ? n.toFixed(0) : n.toFixed(1));
+
+export function speedCell(s: SpeedPrediction): string {
+    const measured = s.measured?.generationTokensPerSecond;
+    return `${tps(s.generationAtDepthTokensPerSecond)} (${tps(s.generationTokensPerSecond)} empty)${measured ? ` · measured ${tps(measured)}` : ""}`;
+}
+
+const verdictColor = (v: string) => (v === "recommended" ? green(v) : v === "no-fit" || v === "too-slow" ? red(v) : yellow(v));
+
+export function quantizationTable(options: QuantizationOption[]): string {
+    return table(
+        ["quant", "file", "verdict", "fit", "RAM", "VRAM", "gen tok/s*", "8k prompt*"],
+        options.map((o) => [
+            o.quantization,
+            `${formatBytes(o.sizeBytes)}${o.sizeEstimated ? dim(" est.") : ""}`,
+            verdictColor(o.verdict),
+            fitLabel(o.fit),
+            formatBytes(o.fit.ramNeededBytes),
+            o.fit.vramNeededBytes > 0 ? formatBytes(o.fit.vramNeededBytes) : "-",
+            speedCell(o.speed),
+            `${Math.round(o.speed.agentPromptSeconds)} s`
+        ])
+    );
+}
+
+function formatReport(report: RecommendationReport, options: {all: boolean; model?: string}): string {
+    const lines: string[] = [];
+    const s = report.settings;
+    lines.push(bold("AgentFit recommendations") + dim(`  ${report.hardware.label}`));
+    lines.push(keyValues([
+        ["Machine", describeHardware(report.hardware)],
+        ["Agent settings", `context ${s.contextSize.toLocaleString("en-US")} tokens · KV cache ${s.kvCacheType} · flash attention ${s.flashAttention ? "on" : "off"} · target ≥ ${report.minTokensPerSecond} tok/s`]
+    ]));
+    lines.push("");
+    lines.push(bold(report.summary));
+    lines.push("");
+    if (options.model) {
+        const m = report.models.find((x) => x.model.id === options.model);
+        if (!m) throw new Error(`No model "${options.model}" in the catalog; agentfit recommend --all lists them.`);
+        lines.push(bold(`${m.model.name}`) + dim(`  ${m.model.huggingFaceRepo} · ${m.model.license}`));
+        lines.push(quantizationTable(m.options));
+        lines.push("");
+        for (const reason of m.reasons) lines.push(`  - ${reason}`);
+    } else {
+        const shown = options.all ? report.models : report.models.filter((m) => m.verdict !== "no-fit");
+        lines.push(
+            table(
+                ["#", "model", "verdict", "quant", "fit", "RAM", "VRAM", "gen tok/s*", "helperbench"],
+                shown.map((m) => [
+                    String(m.rank),
+                    m.model.name,
+                    verdictColor(m.verdict),
+                    m.bestQuantization ?? "-",
+                    m.best ? fitLabel(m.best.fit) : red("will not fit"),
+                    m.best ? formatBytes(m.best.fit.ramNeededBytes) : "-",
+                    m.best && m.best.fit.vramNeededBytes > 0 ? formatBytes(m.best.fit.vramNeededBytes) : "-",
+                    m.best ? speedCell(m.best.speed) : "-",
+                    m.model.evals.map((e) => `${e.correct}/${e.runs}`).join(" ") || "-"
+                ])
+            )
+        );
+        const hidden = report.models.length - shown.length;
+        if (hidden > 0) lines.push(dim(`  + ${hidden} models that do not fit (--all shows them)`));
+        lines.push("");
+        for (const m of report.models.filter((x) => x.verdict !== "no-fit").slice(0, 3)) {
+            lines.push(bold(`${m.rank}. ${m.model.name}`) + dim(`  agentfit pull ${m.model.id}${m.bestQuantization ? `:${m.bestQuantization}` : ""}`));
+            for (const reason of m.reasons.slice(0, 4)) lines.push(`   - ${reason}`);
+        }
+    }
+    lines.push("");
+    lines.push(dim(`* Predictions, not measurements: generation at ${Math.round(report.settings.contextSize / 2048)}k tokens of context (and when empty); prompt = seconds to read an 8k-token agent prompt. "est." sizes are estimated from parameters × bits per weight.`));
+    return lines.join("\n");
+}

@@ -1,0 +1,199 @@
+import type {FitEstimate, FitSettings, HardwareProfile, KvCacheType, MemoryPart, ModelArchitecture} from "../../api/ModelsApi.ts";
+import {CatalogError} from "./CatalogError.ts";
+import {kvCacheBytesPerElement, kvCacheTypes} from "./quantizations.ts";
+
+const MiB = 1024 ** 2;
+
+/** The agent context AgentFit estimates for unless told otherwise: what a coding agent needs. */
+export const defaultAgentContext = 32768;
+
+/** Everything a fit estimate needs to know about a model file. */
+export interface ModelShape {
+    architecture: Pick<
+        ModelArchitecture,
+        | "parameters"
+        | "activeParameters"
+        | "layers"
+        | "embeddingLength"
+        | "headCount"
+        | "headCountKv"
+        | "headDim"
+        | "contextLength"
+        | "slidingWindow"
+        | "slidingWindowLayers"
+        | "kvLayers"
+        | "vocabularySize"
+        | "feedForwardLength"
+    >;
+    /** Bytes of the weights (the file's tensor data). */
+    weightsBytes: number;
+}
+
+/** llama.cpp's physical batch (n_ubatch), which sizes the compute buffers; node-llama-cpp's default. */
+const ubatch = 512;
+/**
+ * RAM beyond llama.cpp's named buffers: the engine process itself (Node.js with the llama.cpp addon
+ * loaded, ≈ 96 MiB measured) and llama.cpp's own runtime state (threads, graph metadata, ≈ 16 MiB).
+ */
+export const engineProcessBytes = 96 * MiB;
+export const llamaRuntimeBytes = 16 * MiB;
+const runtimeOverheadBytes = engineProcessBytes + llamaRuntimeBytes;
+/** A discrete GPU's driver context and display surfaces take VRAM before any model does. */
+const discreteVramReserveBytes = 512 * MiB;
+/** Recurrent state of a hybrid model's non-attention layer (Mamba-2 / Gated DeltaNet), per sequence; small. */
+const recurrentStateBytesPerLayer = 2 * MiB;
+
+export function resolveFitSettings(settings: FitSettings = {}): {settings: Required<FitSettings>; notes: string[]} {
+    const notes: string[] = [];
+    const contextSize = settings.contextSize ?? defaultAgentContext;
+    if (!Number.isInteger(contextSize) || contextSize < 256 || contextSize > 4_194_304)
+        throw new CatalogError("FIT_SETTINGS_INVALID", `Context must be a whole number of tokens from 256 to 4194304, got ${settings.contextSize}.`);
+    const kvCacheType: KvCacheType = settings.kvCacheType ?? "f16";
+    if (!kvCacheTypes.includes(kvCacheType))
+        throw new CatalogError("FIT_SETTINGS_INVALID", `KV-cache type must be one of ${kvCacheTypes.join(", ")}, got ${JSON.stringify(settings.kvCacheType)}.`);
+    let flashAttention = settings.flashAttention ?? true;
+    if (kvCacheType !== "f16" && !flashAttention) {
+        flashAttention = true;
+        notes.push(`A ${kvCacheType} KV cache needs flash attention in llama.cpp, so it is on.`);
+    }
+    return {settings: {contextSize, kvCacheType, flashAttention}, notes};
+}
+
+const pad256 = (n: number) => Math.ceil(n / 256) * 256;
+
+/** KV-cache bytes of one layer at a context (window-sized for sliding-window layers), keys plus values. */
+function kvLayerBytes(shape: ModelShape, cells: number, kvCacheType: KvCacheType): number {
+    const a = shape.architecture;
+    return 2 * cells * a.headCountKv * a.headDim * kvCacheBytesPerElement[kvCacheType];
+}
+
+/** KV cache of the whole model, split into full-attention and sliding-window layers. */
+export function kvCacheBytes(shape: ModelShape, contextSize: number, kvCacheType: KvCacheType): {perFullLayer: number; perSwaLayer: number; total: number} {
+    const a = shape.architecture;
+    const fullCells = pad256(contextSize);
+    // llama.cpp sizes a sliding-window layer's cache to the window plus one batch, padded to 256.
+    const swaCells = a.slidingWindow ? Math.min(fullCells, pad256(a.slidingWindow + ubatch + 1)) : fullCells;
+    const swaLayers = Math.min(a.slidingWindowLayers, a.kvLayers);
+    const fullLayers = a.kvLayers - swaLayers;
+    const perFullLayer = kvLayerBytes(shape, fullCells, kvCacheType);
+    const perSwaLayer = kvLayerBytes(shape, swaCells, kvCacheType);
+    return {perFullLayer, perSwaLayer, total: fullLayers * perFullLayer + swaLayers * perSwaLayer};
+}
+
+/**
+ * llama.cpp's compute buffer for one device, as its graph allocator reserves it for a full batch
+ * (n_ubatch 512): the peak of the attention step and the output step. With flash attention the
+ * attention step holds the f16 mask (ubatch × context) and the FFN activations; without it, the f32
+ * attention scores of every query head (ubatch × context × heads) dominate. The output step holds the
+ * logits of the whole batch (ubatch × vocabulary, f32). Fitted to llama.cpp's reported buffer sizes.
+ */
+export function computeBufferBytes(shape: ModelShape, contextSize: number, flashAttention: boolean): number {
+    const a = shape.architecture;
+    const cells = pad256(contextSize);
+    const attentionStep = flashAttention
+        ? ubatch * cells * 2 + 16 * ubatch * a.feedForwardLength
+        : ubatch * cells * (4 * a.headCount + 4) + 24 * ubatch * a.embeddingLength;
+    const outputStep = ubatch * (4 * a.vocabularySize + 8 * a.embeddingLength);
+    return Math.max(attentionStep, outputStep);
+}
+
+/**
+ * Memory breakdown and fit class of a model at the given settings on a (real or what-if) machine:
+ * AgentFit's own arithmetic, modelled on how llama.cpp allocates (weights per layer, KV cache per
+ * layer on the device holding the layer, compute buffers, token embeddings in RAM). Picks the
+ * most GPU layers that fit in VRAM, as node-llama-cpp's "auto" GPU layers do.
+ */
+export function estimateFit(shape: ModelShape, hardware: HardwareProfile, fitSettings: FitSettings = {}): FitEstimate {
+    const {settings, notes} = resolveFitSettings(fitSettings);
+    const a = shape.architecture;
+    const {contextSize, kvCacheType, flashAttention} = settings;
+    if (contextSize > a.contextLength)
+        notes.push(`The model was trained for ${a.contextLength.toLocaleString("en-US")} tokens; a ${contextSize.toLocaleString("en-US")}-token context goes beyond it and quality may drop.`);
+
+    const bytesPerParameter = shape.weightsBytes / a.parameters;
+    const embeddingBytes = Math.min(shape.weightsBytes * 0.45, a.vocabularySize * a.embeddingLength * bytesPerParameter);
+    const outputBytes = embeddingBytes;
+    const layerWeights = Math.max(0, (shape.weightsBytes - embeddingBytes - outputBytes) / a.layers);
+    const kv = kvCacheBytes(shape, contextSize, kvCacheType);
+    const kvPerLayer = kv.total / a.layers;
+    const recurrent = (a.layers - a.kvLayers) * recurrentStateBytesPerLayer;
+    const compute = computeBufferBytes(shape, contextSize, flashAttention);
+    const totalLayers = a.layers + 1;
+
+    const hasGpu = hardware.vramBytes > 0 && hardware.backend !== "cpu";
+    const vramCapacity = hasGpu ? Math.max(0, hardware.vramBytes - (hardware.unifiedMemory ? 0 : discreteVramReserveBytes)) : 0;
+    const ramCapacity = Math.max(0, hardware.ramBytes - hardware.ramReserveBytes);
+
+    const vramFor = (gpuLayers: number) => {
+        if (gpuLayers === 0) return 0;
+        const repeating = Math.min(gpuLayers, a.layers);
+        return repeating * (layerWeights + kvPerLayer) + (gpuLayers === totalLayers ? outputBytes : 0) + compute + (repeating === a.layers ? recurrent : 0);
+    };
+    let gpuLayers = 0;
+    if (hasGpu) for (let n = totalLayers; n > 0; n--) if (vramFor(n) <= vramCapacity) {
+        gpuLayers = n;
+        break;
+    }
+
+    const cpuRepeating = a.layers - Math.min(gpuLayers, a.layers);
+    const vramParts = {
+        weights: Math.min(gpuLayers, a.layers) * layerWeights + (gpuLayers === totalLayers ? outputBytes : 0),
+        kv: Math.min(gpuLayers, a.layers) * kvPerLayer + (gpuLayers >= a.layers ? recurrent : 0),
+        compute: gpuLayers > 0 ? compute : 0
+    };
+    const ramParts = {
+        weights: cpuRepeating * layerWeights + embeddingBytes + (gpuLayers === totalLayers ? 0 : outputBytes),
+        kv: cpuRepeating * kvPerLayer + (gpuLayers >= a.layers ? 0 : recurrent),
+        // With every layer on the GPU, the host keeps only a small staging buffer for inputs.
+        compute: gpuLayers === totalLayers ? Math.min(compute, ubatch * a.embeddingLength * 4 * 4) : compute,
+        overhead: runtimeOverheadBytes
+    };
+    // Unified memory: what the GPU holds comes out of the same RAM.
+    if (hardware.unifiedMemory) {
+        ramParts.weights += vramParts.weights;
+        ramParts.kv += vramParts.kv;
+        ramParts.compute += vramParts.compute;
+    }
+
+    const parts: MemoryPart[] = [
+        {kind: "weights", label: "Weights", ramBytes: ramParts.weights, vramBytes: hardware.unifiedMemory ? 0 : vramParts.weights},
+        {kind: "kv-cache", label: `KV cache (${contextSize.toLocaleString("en-US")} tokens, ${kvCacheType})`, ramBytes: ramParts.kv, vramBytes: hardware.unifiedMemory ? 0 : vramParts.kv},
+        {kind: "compute", label: `Compute buffers${flashAttention ? "" : " (no flash attention)"}`, ramBytes: ramParts.compute, vramBytes: hardware.unifiedMemory ? 0 : vramParts.compute},
+        {kind: "overhead", label: "Engine process and runtime", ramBytes: ramParts.overhead, vramBytes: 0}
+    ];
+    const ramNeeded = parts.reduce((sum, p) => sum + p.ramBytes, 0);
+    const vramNeeded = hardware.unifiedMemory ? vramFor(gpuLayers) : parts.reduce((sum, p) => sum + p.vramBytes, 0);
+
+    const ramFits = ramNeeded <= ramCapacity;
+    const fitClass: FitEstimate["fitClass"] = !ramFits ? "no-fit" : gpuLayers === totalLayers ? "gpu-full" : gpuLayers > 0 ? "gpu-partial" : "cpu-only";
+    const ramHeadroom = ramCapacity - ramNeeded;
+    const vramHeadroom = vramCapacity - vramNeeded;
+    const headroom = fitClass === "gpu-full" && !hardware.unifiedMemory ? Math.min(ramHeadroom, vramHeadroom) : ramHeadroom;
+    const capacityForTightness = fitClass === "gpu-full" && !hardware.unifiedMemory && vramHeadroom < ramHeadroom ? vramCapacity : ramCapacity;
+    if (hasGpu && gpuLayers === 0) notes.push("Not even one layer fits in VRAM next to the compute buffers: it runs on the CPU.");
+    if (a.kvLayers < a.layers) notes.push(`Only ${a.kvLayers} of ${a.layers} layers keep a KV cache (hybrid recurrent model).`);
+    return {
+        fitClass,
+        gpuLayers,
+        totalLayers,
+        parts,
+        ramNeededBytes: ramNeeded,
+        vramNeededBytes: vramNeeded,
+        ramCapacityBytes: ramCapacity,
+        vramCapacityBytes: vramCapacity,
+        headroomBytes: headroom,
+        tight: fitClass !== "no-fit" && headroom < capacityForTightness * 0.1,
+        settings,
+        notes,
+        method: "AgentFit arithmetic"
+    };
+}
+
+/** Bytes of weights read to generate one token: all of them for dense models, the active share for MoE (embeddings are looked up, not streamed). */
+export function activeWeightBytes(shape: ModelShape): number {
+    const a = shape.architecture;
+    const bytesPerParameter = shape.weightsBytes / a.parameters;
+    const embedding = Math.min(shape.weightsBytes * 0.45, a.vocabularySize * a.embeddingLength * bytesPerParameter);
+    if (a.activeParameters != null) return Math.min(shape.weightsBytes - embedding, a.activeParameters * bytesPerParameter);
+    return shape.weightsBytes - embedding;
+}

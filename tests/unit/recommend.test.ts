@@ -1,0 +1,296 @@
+import {describe, expect, it} from "vitest";
+import type {HardwareProfile, MeasuredSpeed} from "../../electron/api/ModelsApi.ts";
+import {createCatalogLookup} from "../../electron/core/catalog/createCatalogLookup.ts";
+import {computeBufferBytes, estimateFit, kvCacheBytes, type ModelShape} from "../../electron/core/catalog/estimateFit.ts";
+import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../../electron/core/catalog/hardwareProfile.ts";
+import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
+import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
+import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
+import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
+import {fixedMachine} from "../utils/fixedMachines.ts";
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const catalog = loadCatalog();
+const model = (id: string) => catalog.find((m) => m.id === id)!;
+const shape = (id: string, quant = "Q4_K_M"): ModelShape => ({architecture: model(id).architecture, weightsBytes: model(id).quantizations.find((q) => q.quantization === quant)!.sizeBytes});
+
+const cpuLaptop: HardwareProfile = {
+    label: "test",
+    hardwareKey: "test-machine",
+    backend: "cpu",
+    ramBytes: 32 * GiB,
+    ramReserveBytes: 4 * GiB,
+    gpuName: null,
+    vramBytes: 0,
+    unifiedMemory: false,
+    cpuBandwidthBytesPerSecond: 60e9,
+    gpuBandwidthBytesPerSecond: 0,
+    bandwidthSource: "test",
+    bandwidthKind: "measured",
+    cpuThreads: 8,
+    cpuFlops: 8 * 3e9 * 32,
+    gpuFlops: 0
+};
+
+describe("memory arithmetic", () => {
+    it("sizes the KV cache from layers × KV heads × head dim × context, smaller when quantized", () => {
+        const s = shape("qwen2.5-coder-7b-instruct");
+        // 28 layers × 2 (K, V) × 4 KV heads × 128 × 32768 tokens × 2 bytes = 1.75 GiB.
+        expect(kvCacheBytes(s, 32768, "f16").total).toBe(28 * 2 * 4 * 128 * 32768 * 2);
+        expect(kvCacheBytes(s, 32768, "q8_0").total / kvCacheBytes(s, 32768, "f16").total).toBeCloseTo(34 / 64, 5);
+        expect(kvCacheBytes(s, 32768, "q4_0").total / kvCacheBytes(s, 32768, "f16").total).toBeCloseTo(18 / 64, 5);
+    });
+
+    it("keeps sliding-window layers at the window size, so Gemma 3's cache grows only with its global layers", () => {
+        const s = shape("gemma-3-12b-it");
+        const at8k = kvCacheBytes(s, 8192, "f16");
+        const at32k = kvCacheBytes(s, 32768, "f16");
+        expect(at32k.perSwaLayer).toBe(at8k.perSwaLayer);
+        expect(at32k.perFullLayer).toBe(4 * at8k.perFullLayer);
+        // 8 global layers at full context plus 40 window-sized ones: far below 48 full layers.
+        expect(at32k.total).toBeLessThan(0.3 * 48 * at32k.perFullLayer);
+    });
+
+    it("needs far larger compute buffers without flash attention at an agent context", () => {
+        const s = shape("qwen3-8b");
+        expect(computeBufferBytes(s, 32768, false)).toBeGreaterThan(5 * computeBufferBytes(s, 32768, true));
+        // With flash attention the logits of a 512-token batch (vocabulary × 512 × 4 bytes) are the peak.
+        expect(computeBufferBytes(s, 4096, true)).toBe(512 * (4 * 151936 + 8 * 4096));
+    });
+
+    it("classifies CPU-only, full and partial GPU offload and no-fit, and sums the parts", () => {
+        const s = shape("qwen2.5-coder-7b-instruct");
+        const cpu = estimateFit(s, cpuLaptop);
+        expect(cpu.fitClass).toBe("cpu-only");
+        expect(cpu.ramNeededBytes).toBe(cpu.parts.reduce((sum, p) => sum + p.ramBytes, 0));
+        expect(cpu.parts.find((p) => p.kind === "weights")!.ramBytes).toBeCloseTo(s.weightsBytes, -3);
+
+        const rtx4060 = applyOverrides(cpuLaptop, {preset: "laptop-rtx-4060-8gb-32gb"});
+        expect(estimateFit(s, rtx4060, {contextSize: 8192}).fitClass).toBe("gpu-full");
+        const partial = estimateFit(shape("qwen2.5-coder-14b-instruct"), rtx4060);
+        expect(partial.fitClass).toBe("gpu-partial");
+        expect(partial.gpuLayers).toBeGreaterThan(0);
+        expect(partial.gpuLayers).toBeLessThan(partial.totalLayers);
+        expect(partial.vramNeededBytes).toBeLessThanOrEqual(partial.vramCapacityBytes);
+
+        const small = applyOverrides(cpuLaptop, {ram: "8GB", vram: 0});
+        const none = estimateFit(shape("qwen3-14b"), small);
+        expect(none.fitClass).toBe("no-fit");
+        expect(none.headroomBytes).toBeLessThan(0);
+    });
+
+    it("counts unified memory once: what the GPU holds comes out of RAM", () => {
+        const m2 = applyOverrides(cpuLaptop, {preset: "macbook-air-m2-16gb"});
+        expect(m2).toMatchObject({backend: "metal", unifiedMemory: true, gpuBandwidthBytesPerSecond: 100e9});
+        expect(m2.vramBytes).toBeCloseTo((16 * GiB * 2) / 3, -3);
+        const fit = estimateFit(shape("qwen3-8b"), m2);
+        expect(fit.fitClass).toBe("gpu-full");
+        expect(fit.ramNeededBytes).toBeGreaterThan(fit.vramNeededBytes);
+        expect(fit.parts.every((p) => p.vramBytes === 0)).toBe(true);
+    });
+
+    it("turns flash attention on for a quantized KV cache and says so; rejects absurd settings", () => {
+        const fit = estimateFit(shape("qwen3-8b"), cpuLaptop, {kvCacheType: "q8_0", flashAttention: false});
+        expect(fit.settings.flashAttention).toBe(true);
+        expect(fit.notes.join(" ")).toMatch(/needs flash attention/);
+        expect(() => estimateFit(shape("qwen3-8b"), cpuLaptop, {contextSize: 0})).toThrow(expect.objectContaining({code: "FIT_SETTINGS_INVALID"}));
+        expect(() => estimateFit(shape("qwen3-8b"), cpuLaptop, {kvCacheType: "q3" as never})).toThrow(/f16, q8_0, q4_0/);
+        const beyond = estimateFit(shape("qwen3-8b"), cpuLaptop, {contextSize: 65536});
+        expect(beyond.notes.join(" ")).toMatch(/trained for 32,768 tokens/);
+    });
+});
+
+describe("hardware profiles and what-if overrides", () => {
+    it("parses sizes and refuses negative or malformed ones with the override named", () => {
+        expect(parseSize("16GB", "RAM")).toBe(16 * GiB);
+        expect(parseSize("512 MiB", "RAM")).toBe(512 * MiB);
+        expect(parseSize(0, "VRAM")).toBe(0);
+        expect(() => parseSize("-4GB", "RAM")).toThrow(/RAM "-4GB" is not a size/);
+        expect(() => parseSize(-1, "VRAM")).toThrow(expect.objectContaining({code: "HARDWARE_OVERRIDE_INVALID"}));
+        expect(() => applyOverrides(cpuLaptop, {ram: "0GB"})).toThrow(/RAM must be more than 0/);
+        expect(() => applyOverrides(cpuLaptop, {gpu: "Voodoo 5"})).toThrow(/Unknown GPU or chip "Voodoo 5"/);
+        expect(() => applyOverrides(cpuLaptop, {preset: "pentium-ii"})).toThrow(/Unknown preset "pentium-ii". Presets: macbook-air-m2-16gb/);
+        expect(() => applyOverrides(cpuLaptop, {bandwidthGBps: -5})).toThrow(/positive number of GB\/s/);
+    });
+
+    it("assumes a mid-range laptop GPU when only VRAM is given, and says so", () => {
+        const p = applyOverrides(cpuLaptop, {vram: "8GB"});
+        expect(p).toMatchObject({vramBytes: 8 * GiB, gpuBandwidthBytesPerSecond: 256e9, unifiedMemory: false});
+        expect(p.backend).not.toBe("cpu");
+        expect(p.bandwidthSource).toMatch(/GPU not named: assumed a mid-range laptop GPU/);
+        const fit = estimateFit(shape("qwen2.5-coder-7b-instruct"), p, {contextSize: 8192});
+        expect(fit.fitClass).toBe("gpu-full");
+    });
+
+    it("finds chips by the names OSes report, preferring the most specific entry", () => {
+        expect(findChip("NVIDIA GeForce RTX 4060 Laptop GPU")?.name).toBe("RTX 4060 Laptop");
+        expect(findChip("NVIDIA GeForce RTX 4060")?.name).toBe("RTX 4060");
+        expect(findChip("Apple M2 Pro")?.name).toBe("Apple M2 Pro");
+        expect(findChip("Apple M2")?.name).toBe("Apple M2");
+        expect(findChip("AMD EPYC 7B13")).toBeUndefined();
+    });
+
+    it("builds every preset into a usable profile", () => {
+        for (const preset of whatIfPresets) {
+            const p = applyOverrides(cpuLaptop, {preset: preset.id});
+            expect(p.label).toBe(preset.label);
+            expect(p.hardwareKey).toBeNull();
+            expect(p.cpuBandwidthBytesPerSecond).toBeGreaterThan(0);
+            if (p.vramBytes > 0) expect(p.gpuBandwidthBytesPerSecond).toBeGreaterThan(0);
+        }
+    });
+
+    it("reads this machine from a probe snapshot, preferring a measured bandwidth", async () => {
+        const snapshot = {...(await probeHardware({modelsPath: "/m", appVersion: "t", sources: fixedMachine("rtx4060-32gb")})), id: 7};
+        const profile = profileFromSnapshot(snapshot);
+        expect(profile).toMatchObject({label: "this machine (probe #7)", backend: "cuda", vramBytes: 8 * GiB, gpuBandwidthBytesPerSecond: 256e9, bandwidthKind: "peak"});
+        const measured = profileFromSnapshot(snapshot, {measured: {hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z"}});
+        expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured"});
+    });
+});
+
+describe("recommendations", () => {
+    it("ranks capable models that fit and keep the speed target first, with reasons and a best quantization", () => {
+        const rtx = applyOverrides(cpuLaptop, {preset: "laptop-rtx-4060-8gb-32gb"});
+        const report = recommendModels(catalog, rtx, {now: new Date("2026-01-01T00:00:00Z")});
+        expect(report.settings).toEqual({contextSize: 32768, kvCacheType: "f16", flashAttention: true});
+        expect(report.models).toHaveLength(catalog.length);
+        const top = report.models[0]!;
+        expect(report.topPick).toBe(top.model.id);
+        expect(["recommended", "usable"]).toContain(top.verdict);
+        expect(report.summary).toContain(top.model.name);
+        expect(top.reasons.join(" ")).toMatch(/Predicted \d+ tok\/s/);
+        // Verdicts never improve down the list.
+        const order = {recommended: 0, usable: 0, slow: 1, "no-fit": 2};
+        for (let i = 1; i < report.models.length; i++) expect(order[report.models[i]!.verdict]).toBeGreaterThanOrEqual(order[report.models[i - 1]!.verdict]);
+        // A model that scored 0/10 never outranks one that scored 7/10 when both fit and are fast enough.
+        const rank = (id: string) => report.models.find((m) => m.model.id === id)!;
+        if (rank("qwen3-coder-30b-a3b-instruct").verdict !== "slow" && rank("gpt-oss-20b").verdict !== "slow")
+            expect(rank("qwen3-coder-30b-a3b-instruct").rank).toBeLessThan(rank("gpt-oss-20b").rank);
+        for (const m of report.models.filter((x) => x.best)) expect(m.options.map((o) => o.quantization)).toContain(m.bestQuantization);
+    });
+
+    it("prefers a quantization that stays on the GPU to a higher one that spills into RAM", () => {
+        const rtx = applyOverrides(cpuLaptop, {preset: "laptop-rtx-4060-8gb-32gb"});
+        const coder7b = recommendModels([model("qwen2.5-coder-7b-instruct")], rtx).models[0]!;
+        expect(coder7b.best!.fit.fitClass).toBe("gpu-full");
+        const q8 = coder7b.options.find((o) => o.quantization === "Q8_0")!;
+        expect(q8.fit.fitClass).toBe("gpu-partial");
+        expect(coder7b.bestQuantization).not.toBe("Q8_0");
+    });
+
+    it("says no model fits rather than recommending one that does not", () => {
+        const tiny = applyOverrides(cpuLaptop, {ram: "4GB", vram: 0});
+        const report = recommendModels(catalog, tiny, {contextSize: 131072});
+        expect(report.topPick).toBeNull();
+        expect(report.models.every((m) => m.verdict === "no-fit" || m.verdict === "slow")).toBe(true);
+        const none = report.models.find((m) => m.verdict === "no-fit")!;
+        expect(none.reasons[0]).toMatch(/^Does not fit: even .* needs .* of RAM at a 128k context/);
+    });
+
+    it("changes with the context and KV type the agent runs with", () => {
+        const m2 = applyOverrides(cpuLaptop, {preset: "macbook-air-m2-16gb"});
+        const at32k = recommendModels([model("qwen3-8b")], m2, {contextSize: 32768}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
+        const at32kQ8 = recommendModels([model("qwen3-8b")], m2, {contextSize: 32768, kvCacheType: "q8_0"}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
+        const at8k = recommendModels([model("qwen3-8b")], m2, {contextSize: 8192}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
+        expect(at32kQ8.fit.ramNeededBytes).toBeLessThan(at32k.fit.ramNeededBytes);
+        expect(at8k.fit.ramNeededBytes).toBeLessThan(at32kQ8.fit.ramNeededBytes);
+        expect(at8k.speed.generationAtDepthTokensPerSecond).toBeGreaterThan(at32k.speed.generationAtDepthTokensPerSecond);
+    });
+
+    it("calibrates predictions from measured speeds of this machine and shows a measurement of the same file", () => {
+        const m = model("qwen2.5-coder-7b-instruct");
+        const q = m.quantizations.find((x) => x.quantization === "Q4_K_M")!;
+        const plain = recommendModels([m], cpuLaptop).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
+        expect(plain.speed.calibration).toBeNull();
+        expect(plain.speed.predicted).toBe(true);
+        const sample = (over: Partial<MeasuredSpeed>): MeasuredSpeed => ({
+            hardwareKey: "test-machine",
+            hardwareSnapshotId: 1,
+            modelId: null,
+            quantization: "Q8_0",
+            modelFileBytes: 1e9,
+            activeBytesPerToken: 0.9e9,
+            threads: 8,
+            gpuLayers: 0,
+            contextDepth: 0,
+            promptTokensPerSecond: null,
+            generationTokensPerSecond: null,
+            measuredAt: "2026-01-01T00:00:00Z",
+            ...over
+        });
+        // This machine generates at half the uncalibrated prediction; another machine's sample is ignored.
+        const predictedFor1GB = 1 / (0.9e9 / (60e9 * 0.85) + 0.0004);
+        const measurements = [
+            sample({generationTokensPerSecond: predictedFor1GB * 0.5}),
+            sample({generationTokensPerSecond: predictedFor1GB * 0.5, measuredAt: "2026-01-02T00:00:00Z"}),
+            sample({hardwareKey: "another-machine", generationTokensPerSecond: predictedFor1GB * 3}),
+            sample({modelId: m.id, quantization: "Q4_K_M", modelFileBytes: q.sizeBytes, generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"})
+        ];
+        const calibrated = recommendModels([m], cpuLaptop, {measurements}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
+        expect(calibrated.speed.calibration!.samples).toBe(3);
+        expect(calibrated.speed.calibration!.generationFactor).toBeGreaterThan(0.45);
+        expect(calibrated.speed.calibration!.generationFactor).toBeLessThan(0.75);
+        expect(calibrated.speed.generationTokensPerSecond / plain.speed.generationTokensPerSecond).toBeCloseTo(calibrated.speed.calibration!.generationFactor, 5);
+        expect(calibrated.speed.basis).toMatch(/calibrated by 3 benchmarks of this machine/);
+        expect(calibrated.speed.measured).toEqual({generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"});
+        // A what-if machine is never calibrated by this machine's measurements.
+        const whatIf = recommendModels([m], applyOverrides(cpuLaptop, {preset: "laptop-16gb-ddr4"}), {measurements}).models[0]!.options[0]!;
+        expect(whatIf.speed.calibration).toBeNull();
+        expect(whatIf.speed.measured).toBeNull();
+    });
+});
+
+describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", () => {
+    const repository = {refreshed: () => [], latestBandwidth: () => undefined};
+
+    it("resolves id:quant to the files to download, any case", () => {
+        const lookup = createCatalogLookup({models: catalog, repository, latestSnapshot: () => undefined});
+        expect(lookup.resolve("qwen2.5-coder-7b-instruct:q4_k_m")).toEqual({
+            modelId: "qwen2.5-coder-7b-instruct",
+            quantization: "Q4_K_M",
+            huggingFaceRepo: "bartowski/Qwen2.5-Coder-7B-Instruct-GGUF",
+            files: ["Qwen2.5-Coder-7B-Instruct-Q4_K_M.gguf"],
+            sizeBytes: model("qwen2.5-coder-7b-instruct").quantizations.find((q) => q.quantization === "Q4_K_M")!.sizeBytes
+        });
+        const split = lookup.resolve("qwen2.5-coder-32b-instruct:F16");
+        expect(split.files).toHaveLength(2);
+        expect(split.files[0]).toMatch(/-00001-of-00002\.gguf$/);
+    });
+
+    it("picks the catalog default without a machine, and this machine's best quantization with one", async () => {
+        const none = createCatalogLookup({models: catalog, repository, latestSnapshot: () => undefined});
+        expect(none.resolve("qwen3-8b").quantization).toBe("Q4_K_M");
+        const snapshot = {...(await probeHardware({modelsPath: "/m", appVersion: "t", sources: fixedMachine("rtx4060-32gb")})), id: 1};
+        const withMachine = createCatalogLookup({models: catalog, repository, latestSnapshot: () => snapshot});
+        const expected = recommendModels([model("qwen2.5-coder-1.5b-instruct")], profileFromSnapshot(snapshot)).models[0]!.bestQuantization;
+        expect(withMachine.resolve("qwen2.5-coder-1.5b-instruct").quantization).toBe(expected);
+        expect(expected).not.toBe("Q4_K_M");
+    });
+
+    it("applies refreshed sizes, names and checksums", () => {
+        const sha = "a".repeat(64);
+        const lookup = createCatalogLookup({
+            models: catalog,
+            repository: {
+                refreshed: () => [{modelId: "qwen3-8b", quantization: "Q4_K_M", files: ["Qwen_Qwen3-8B-Q4_K_M.gguf"], sizeBytes: 5_027_783_488, sha256: sha, refreshedAt: "2026-02-01T00:00:00Z"}],
+                latestBandwidth: () => undefined
+            },
+            latestSnapshot: () => undefined
+        });
+        expect(lookup.resolve("qwen3-8b:Q4_K_M")).toMatchObject({sizeBytes: 5_027_783_488, sha256: sha});
+        const q = lookup.model("qwen3-8b").quantizations.find((x) => x.quantization === "Q4_K_M")!;
+        expect(q).toMatchObject({sizeEstimated: false, refreshedAt: "2026-02-01T00:00:00Z"});
+        expect(q.sizeSource).toMatch(/Hugging Face API/);
+    });
+
+    it("throws CATALOG_NOT_FOUND with close matches", () => {
+        const lookup = createCatalogLookup({models: catalog, repository, latestSnapshot: () => undefined});
+        expect(() => lookup.resolve("qwen2.5-coder-7b")).toThrow(expect.objectContaining({code: "CATALOG_NOT_FOUND", message: expect.stringContaining("Did you mean: qwen2.5-coder-7b-instruct")}));
+        expect(() => lookup.resolve("qwen3-8bb")).toThrow(/Did you mean: qwen3-8b/);
+        expect(() => lookup.resolve("qwen3-8b:Q9_K")).toThrow(/qwen3-8b has no Q9_K file. Available: Q2_K, Q3_K_M, Q4_K_M/);
+        expect(() => lookup.resolve("a:b:c")).toThrow(/not a catalog reference/);
+        expect(() => lookup.resolve("totally-unknown-model-name")).toThrow(expect.objectContaining({code: "CATALOG_NOT_FOUND"}));
+    });
+});
