@@ -95,4 +95,41 @@ describe("Downloads screen (browser mode)", () => {
         expect(consoleErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
         await page.close();
     });
+
+    it("downloads a quantization straight from the Models screen, which then shows it as downloaded", async () => {
+        // Catalog ids resolve to the fake Hub's tiny model; everything after resolution is the production path.
+        const catalogLookup = {
+            resolve: (reference: string) => ({
+                modelId: reference.split(":")[0]!,
+                quantization: reference.split(":")[1] ?? "Q8_0",
+                huggingFaceRepo: "acme/tiny-GGUF",
+                files: ["tiny-Q8_0.gguf"],
+                sizeBytes: fixtures.single.size,
+                sha256: fixtures.single.sha256
+            })
+        };
+        await using app = await startApp({serveUi: true, service: {downloads: testDownloadSettings(hub.endpoint), catalogLookup}});
+        await app.client.call("hardware.probe", {});
+        const page = await browser.newPage({viewport: {width: 1360, height: 1000}});
+        await page.goto(`${app.server.url}/#/models`);
+        const firstModel = page.getByTestId("model-row").first();
+        const modelId = await firstModel.getAttribute("data-model-id");
+        await firstModel.click();
+        const details = page.getByTestId("model-details");
+        const download = details.getByTestId("catalog-download").first();
+        const label = (await download.textContent())!;
+        const quantization = label.replace("Download ", "").trim();
+        await download.click();
+
+        await expect.poll(() => new URL(page.url()).hash).toBe("#/downloads");
+        const row = page.getByTestId("download-row").first();
+        await expect.poll(() => row.getAttribute("data-state"), {timeout: 20_000}).toBe("completed");
+        expect(await row.textContent()).toContain(`${modelId}:${quantization}`);
+
+        await page.goto(`${app.server.url}/#/models`);
+        await page.getByTestId("model-row").first().click();
+        await expect.poll(() => page.getByTestId("model-details").textContent()).toContain("Downloaded");
+        await page.screenshot({path: path.join(screenshotDir, "models-downloaded.png")});
+        await page.close();
+    });
 });

@@ -32,7 +32,7 @@ export function DownloadsScreen() {
     useApiEvent("models.changed", () => void models.reload());
 
     return (
-        <div className="page">
+        <div className="page downloads-page">
             <PageHeader
                 title="Downloads"
                 subtitle="GGUF models from Hugging Face or any URL. Downloads resume by themselves after a dropped connection or a restart, and every file is checked (size, SHA-256, GGUF header) before it becomes a model."

@@ -18,6 +18,7 @@ import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import {DownloadButton} from "./DownloadButton.tsx";
 
 const contextChoices = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
@@ -104,7 +105,7 @@ function Speed({speed}: {speed: SpeedPrediction}) {
     );
 }
 
-function QuantizationTable({options, best}: {options: QuantizationOption[]; best: string | null}) {
+function QuantizationTable({modelId, options, best}: {modelId: string; options: QuantizationOption[]; best: string | null}) {
     return (
         <table className="table quant-table" data-testid="quant-table">
             <thead>
@@ -116,6 +117,7 @@ function QuantizationTable({options, best}: {options: QuantizationOption[]; best
                     <th className="memory-col">Memory (RAM / VRAM)</th>
                     <th className="num">Generation*</th>
                     <th className="num">8k prompt*</th>
+                    <th />
                 </tr>
             </thead>
             <tbody>
@@ -144,6 +146,7 @@ function QuantizationTable({options, best}: {options: QuantizationOption[]; best
                                 {o.speed.measured?.generationTokensPerSecond != null && <div className="measured">measured {tps(o.speed.measured.generationTokensPerSecond)}</div>}
                             </td>
                             <td className="num">{Math.round(o.speed.agentPromptSeconds)} s</td>
+                            <td className="num">{o.fit.fitClass !== "no-fit" && <DownloadButton reference={`${modelId}:${o.quantization}`} />}</td>
                         </tr>
                     );
                 })}
@@ -165,8 +168,9 @@ function ModelDetails({rec}: {rec: ModelRecommendation}) {
                         ))}
                     </ul>
                     {rec.bestQuantization && (
-                        <p className="muted">
-                            Download with <code>agentfit pull {m.id}:{rec.bestQuantization}</code>
+                        <p className="muted download-best">
+                            <DownloadButton reference={`${m.id}:${rec.bestQuantization}`} label={`Download ${rec.bestQuantization}`} /> or{" "}
+                            <code>agentfit pull {m.id}:{rec.bestQuantization}</code>
                         </p>
                     )}
                 </div>
@@ -195,7 +199,7 @@ function ModelDetails({rec}: {rec: ModelRecommendation}) {
                     </dl>
                 </div>
             </div>
-            <QuantizationTable options={rec.options} best={rec.bestQuantization} />
+            <QuantizationTable modelId={m.id} options={rec.options} best={rec.bestQuantization} />
             <details className="sources">
                 <summary>Sources</summary>
                 <ul>
@@ -410,7 +414,7 @@ export function ModelsScreen() {
     const top = data?.models.find((m) => m.model.id === data.topPick);
 
     return (
-        <div className="page">
+        <div className="page models-page">
             <PageHeader
                 title="Models"
                 subtitle="Which open models can drive a coding agent here, at the context an agent needs — what fits, the best quantization, and how fast it will run."
