@@ -5,7 +5,7 @@
 
 /** How a model is loaded. Every field is optional; defaults are shown per field. */
 export interface LocalModelSettings {
-    /** Context window in tokens, shared by all parallel sequences. Default: 8192, capped at the model's trained length. */
+    /** Context window in tokens, shared by all parallel sequences. Default: 32768 (what a coding agent needs), capped at the model's trained length. */
     contextSize?: number;
     /** Layers offloaded to the GPU: "auto" (as many as fit), "max" (all), or a count. Default "auto"; always 0 without a GPU. */
     gpuLayers?: "auto" | "max" | number;

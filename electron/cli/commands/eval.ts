@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
 import {InvalidArgumentError, type Command} from "commander";
 import cliProgress from "cli-progress";
 import type {EvalModelSpec, EvalRunDetail, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
@@ -29,7 +30,7 @@ function positiveNumber(name: string) {
 }
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-interface RunOptions {
+interface RunOptions extends EngineSettingsOptions {
     model: string[];
     task?: string[];
     runs: number;
@@ -40,7 +41,6 @@ interface RunOptions {
     longPrompt?: boolean;
     baseUrl?: string;
     quantization?: string;
-    contextSize?: number;
     temperature?: number;
     wattage?: number;
     logDir?: string;
@@ -52,7 +52,7 @@ export function registerEvalCommand(program: Command) {
         .command("eval")
         .description("Run the refactor eval (helperbench-style) against local and cloud models, graded by each task's tests");
 
-    evalCommand
+    const runCommand = evalCommand
         .command("run", {isDefault: true})
         .description("Evaluate models on tasks: agentfit eval --model <path | id | provider:model> [--task NAME] [--runs 10]")
         .requiredOption("-m, --model <model>", "GGUF path, local model id, or provider:model (openai, anthropic, openrouter, gemini, openai-compatible); repeat for several", collect)
@@ -65,11 +65,11 @@ export function registerEvalCommand(program: Command) {
         .option("--long-prompt", "use the long (thousands of tokens) coding-agent system prompt")
         .option("--base-url <url>", "OpenAI-compatible base URL (required for openai-compatible; overrides a provider's)")
         .option("--quantization <label>", "quantization label to record, e.g. Q4_K_M (local models: read from the file name)")
-        .option("--context-size <tokens>", "context window for local models", positiveInt("--context-size"))
         .option("--temperature <t>", "sampling temperature (default: the provider's)", positiveNumber("--temperature"))
         .option("--wattage <watts>", "machine power while running a local model, for an energy estimate", positiveNumber("--wattage"))
         .option("--log-dir <dir>", "also write each run as an Inspect AI log (JSON) into this folder")
-        .option("--json", "print the runs with their samples and statistics as JSON")
+        .option("--json", "print the runs with their samples and statistics as JSON");
+    addEngineSettingsOptions(runCommand, {contextHelp: "local models: context window in tokens (default 32768, what an agent needs, capped at the model's trained context)"})
         .addHelpText(
             "after",
             "\nAPI keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY),\n" +
@@ -80,7 +80,8 @@ export function registerEvalCommand(program: Command) {
                 const spec = parseModelArgument(value);
                 if (options.baseUrl) spec.baseUrl = options.baseUrl;
                 if (options.quantization) spec.quantization = options.quantization;
-                if (spec.provider === "local" && options.contextSize) spec.settings = {contextSize: options.contextSize};
+                const settings = engineSettingsFrom(options);
+                if (spec.provider === "local" && Object.keys(settings).length > 0) spec.settings = settings;
                 return spec;
             });
             await withAppService(async (app) => {

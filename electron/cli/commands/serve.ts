@@ -1,23 +1,17 @@
-import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
+import type {Command} from "commander";
 import cliProgress from "cli-progress";
-import type {EngineStatus, LocalModelSettings} from "../../api/EngineApi.ts";
+import type {EngineStatus} from "../../api/EngineApi.ts";
 import {createAppService, type AppService} from "../../core/AppService.ts";
 import {DEFAULT_SERVE_PORT} from "../../core/engine/createOpenAiServer.ts";
 import {plural} from "../../shared/format.ts";
+import {addEngineSettingsOptions, engineSettingsFrom, wholeNumber, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
 import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../format.ts";
 
-interface ServeOptions {
+interface ServeOptions extends EngineSettingsOptions {
     model: string;
-    ctx?: number;
     port: number;
     host: string;
     apiKey?: string;
-    parallel?: number;
-    gpuLayers?: LocalModelSettings["gpuLayers"];
-    kvType?: LocalModelSettings["kvCacheType"];
-    threads?: number;
-    batch?: number;
-    flashAttention?: boolean;
     cors?: string[];
 }
 
@@ -25,48 +19,21 @@ interface ServeOptions {
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 5 * 60_000;
 
-function wholeNumber(name: string, min: number, max: number) {
-    return (value: string) => {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < min || n > max) throw new CommanderArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
-        return n;
-    };
-}
-
 export function registerServeCommand(program: Command) {
-    program
+    const command = program
         .command("serve")
         .description("Serve a local GGUF model through an OpenAI-compatible API (prints the base URL once ready; Ctrl-C stops)")
-        .requiredOption("--model <path|id>", "GGUF file, or the name of a model in the models folder")
-        .option("--ctx <n>", "context size in tokens, per parallel sequence (default 8192, capped at the model's)", wholeNumber("--ctx", 64, 1 << 21))
+        .requiredOption("--model <path|id>", "a registered model id, a GGUF file, or the name of a model in the models folder");
+    addEngineSettingsOptions(command, {contextHelp: "context size in tokens, shared by the parallel sequences (default 32768, what an agent needs, capped at the model's trained context)"})
         .option("--port <n>", "TCP port (0 picks a free one)", wholeNumber("--port", 0, 65535), DEFAULT_SERVE_PORT)
         .option("--host <host>", "interface to bind", "127.0.0.1")
         .option("--api-key <key>", "require this Bearer key (default: AGENTFIT_API_KEY, else none)")
-        .option("--parallel <n>", "requests served at once; the rest queue (default 1)", wholeNumber("--parallel", 1, 64))
-        .option("--gpu-layers <n|auto|max>", "layers offloaded to the GPU (default auto)", (value: string) =>
-            value === "auto" || value === "max" ? value : wholeNumber("--gpu-layers", 0, 100_000)(value)
-        )
-        .option("--kv-type <type>", "KV-cache type: f16, q8_0 or q4_0 (default f16)", (value: string) => {
-            if (value !== "f16" && value !== "q8_0" && value !== "q4_0") throw new CommanderArgumentError("--kv-type must be f16, q8_0 or q4_0.");
-            return value;
-        })
-        .option("--threads <n>", "CPU threads (default: physical cores)", wholeNumber("--threads", 1, 1024))
-        .option("--batch <n>", "batch size in tokens (default 512)", wholeNumber("--batch", 1, 1 << 16))
-        .option("--flash-attention", "use flash attention (on by default with a quantized KV cache)")
         .option("--cors <origin...>", "allow browser requests from these origins (\"*\" for any)")
         .action(async (options: ServeOptions) => {
             const app = await createAppService({shell: "web"});
             const request = {
                 model: options.model,
-                settings: {
-                    contextSize: options.ctx,
-                    gpuLayers: options.gpuLayers,
-                    kvCacheType: options.kvType,
-                    threads: options.threads,
-                    batchSize: options.batch,
-                    parallel: options.parallel,
-                    flashAttention: options.flashAttention
-                },
+                settings: engineSettingsFrom(options),
                 server: {host: options.host, port: options.port, apiKey: options.apiKey ?? process.env.AGENTFIT_API_KEY, corsOrigins: options.cors}
             };
             let stopping = false;

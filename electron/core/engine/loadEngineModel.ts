@@ -1,3 +1,4 @@
+import {defaultAgentContext} from "../catalog/estimateFit.ts";
 import fs from "node:fs";
 import path from "node:path";
 import {
@@ -20,7 +21,7 @@ import {ToolCallMemory} from "./runChatCompletion.ts";
 import {SequencePool} from "./SequencePool.ts";
 
 /** Context size when none is asked for: enough for a coding agent's tool prompt, capped at the trained length. */
-export const DEFAULT_CONTEXT_SIZE = 8192;
+export const DEFAULT_CONTEXT_SIZE = defaultAgentContext;
 
 /** A model loaded in the engine process, with its context, sequences and what serving it needs. */
 export interface LoadedEngineModel extends AsyncDisposable {

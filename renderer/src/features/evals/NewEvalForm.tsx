@@ -1,6 +1,6 @@
 import {useMemo, useState} from "react";
 import type {EvalModelSpec, EvalProviderId, EvalProviderInfo, EvalRunSummary, EvalTaskInfo} from "../../../../electron/api/EvalApi.ts";
-import {useApiAction} from "../../api/hooks.ts";
+import {useApiAction, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -39,6 +39,8 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
     const [longPrompt, setLongPrompt] = useState(false);
     const [wattage, setWattage] = useState("");
     const providerInfo = props.providers.find((p) => p.id === provider);
+    // Downloaded and imported models, offered as suggestions for the local provider.
+    const localModels = useApiQuery("engine.localModels", {});
 
     const addModel = () => {
         if (!model.trim()) return;
@@ -92,7 +94,15 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
                             placeholder={placeholders[provider]}
                             aria-label="Model"
                             data-testid="model-input"
+                            list={provider === "local" ? "eval-local-models" : undefined}
                         />
+                        <datalist id="eval-local-models">
+                            {(localModels.data ?? []).map((m) => (
+                                <option key={m.path} value={m.modelId ?? m.path}>
+                                    {m.name}
+                                </option>
+                            ))}
+                        </datalist>
                         {provider !== "local" && (
                             <input
                                 value={baseUrl}

@@ -39,7 +39,7 @@ interface Form {
 const defaultForm: Form = {
     model: "",
     otherPath: "",
-    contextSize: "8192",
+    contextSize: "32768",
     parallel: "1",
     kvCacheType: "f16",
     threads: "",
