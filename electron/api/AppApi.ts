@@ -4,15 +4,16 @@ import type {DownloadsApi, DownloadsEvents} from "./DownloadsApi.ts";
 import type {EngineApi, EngineEvents} from "./EngineApi.ts";
 import type {HardwareApi, HardwareEvents} from "./HardwareApi.ts";
 import type {ModelsApi, ModelsEvents} from "./ModelsApi.ts";
+import type {BenchApi, BenchEvents} from "./BenchApi.ts";
 
 /**
  * The whole contract between the UI (or any client) and the app: one method per name, one JSON
  * argument, a JSON result. Transports (IPC, HTTP) and the CLI expose exactly this.
  */
-export type AppApi = AppInfoApi & HardwareApi & ModelsApi & DownloadsApi & EngineApi & EvalApi;
+export type AppApi = AppInfoApi & HardwareApi & ModelsApi & DownloadsApi & EngineApi & EvalApi & BenchApi;
 
 /** Events the app pushes to every subscribed client, by name, with a JSON payload. */
-export type AppEvents = HardwareEvents & ModelsEvents & DownloadsEvents & EngineEvents & EvalEvents;
+export type AppEvents = HardwareEvents & ModelsEvents & DownloadsEvents & EngineEvents & EvalEvents & BenchEvents;
 
 export type AppMethod = keyof AppApi;
 export type AppEvent = keyof AppEvents;

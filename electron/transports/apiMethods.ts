@@ -44,7 +44,13 @@ export const apiMethods = [
     "models.inspect",
     "models.presets",
     "models.refreshCatalog",
-    "models.measureBandwidth"
+    "models.measureBandwidth",
+    "bench.start",
+    "bench.cancel",
+    "bench.runs",
+    "bench.run",
+    "bench.latest",
+    "bench.exportJson"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

@@ -4,6 +4,7 @@ import type {EvalRepository} from "./evalRepository.ts";
 import type {DownloadPlan} from "../downloads/DownloadPlan.ts";
 import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 import type {CatalogRepository} from "./catalogRepository.ts";
+import type {BenchRepository} from "./benchRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -65,6 +66,8 @@ export interface Store extends AsyncDisposable {
     readonly modelLoads: ModelLoadRepository;
     /** Measured memory bandwidth and catalog sizes refreshed from Hugging Face (recommendations). */
     readonly catalog: CatalogRepository;
+    /** Speed benchmark runs and per-test results with raw samples (speed bench). */
+    readonly bench: BenchRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }
