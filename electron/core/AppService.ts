@@ -16,6 +16,7 @@ import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
 import {createModelsApi} from "./catalog/createModelsApi.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
+import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
@@ -116,7 +117,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createDownloadsApi(context),
         ...createModelsApi(context),
         ...engine.api,
-        ...createBenchApi(context)
+        ...createBenchApi(context),
+        ...createVerdictApi(context, () => api)
     };
 
     let disposing: Promise<void> | undefined;

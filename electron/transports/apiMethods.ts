@@ -50,7 +50,12 @@ export const apiMethods = [
     "bench.runs",
     "bench.run",
     "bench.latest",
-    "bench.exportJson"
+    "bench.exportJson",
+    "verdict.get",
+    "verdict.status",
+    "verdict.thresholds",
+    "verdict.setThresholds",
+    "reports.export"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

@@ -212,6 +212,17 @@ export const migrations: readonly Migration[] = [
             );
             CREATE INDEX bench_results_shape ON bench_results (model_path, settings_key, kind, prompt_tokens, generated_tokens, depth, id);
         `
+    },
+    {
+        version: 7,
+        name: "verdict thresholds",
+        sql: `
+            CREATE TABLE verdict_thresholds (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                updated_at TEXT NOT NULL,
+                data TEXT NOT NULL
+            );
+        `
     }
 ];
 
