@@ -57,31 +57,34 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
         if (changes.length >= 2) break;
     }
 
-    // The smallest RAM upgrade that fits each promising model that does not fit now.
-    const missing = promising.filter(({model}) => !rec(here, model.id)?.best);
+    // The smallest RAM upgrade that fits each promising model at its usual quantization (Q4_K_M for most), when it does not fit here.
+    const optionOf = (report: RecommendationReport, model: CatalogModel) => rec(report, model.id)?.options.find((o) => o.quantization === model.defaultQuantization);
+    const missing = promising.filter(({model}) => {
+        const option = optionOf(here, model);
+        return option !== undefined && option.fit.fitClass === "no-fit";
+    });
     const ramCurrentGiB = options.hardware.ramBytes / GiB;
     const reported = new Set<string>();
     for (const gib of ramSteps.filter((g) => g > ramCurrentGiB + 0.5)) {
-        if (missing.every(({model}) => reported.has(model.id))) break;
+        if (missing.every(({model}) => reported.has(model.id)) || reported.size >= 3) break;
         const report = await options.recommend({...base, hardware: {ram: `${gib}GiB`}});
         for (const {model, published} of missing) {
-            const r = rec(report, model.id);
-            if (reported.has(model.id) || !r?.best) continue;
+            const option = optionOf(report, model);
+            if (reported.has(model.id) || !option || option.fit.fitClass === "no-fit") continue;
             reported.add(model.id);
-            const speed = r.best.speed.generationAtDepthTokensPerSecond;
+            const speed = option.speed.generationAtDepthTokensPerSecond;
             changes.push({
                 kind: "ram",
-                text: `With ${gib} GB of RAM this machine would fit ${model.name} at ${r.bestQuantization} at ${ctx} (predicted ${formatTps(speed)}${
+                text: `With ${gib} GB of RAM this machine would fit ${model.name} at ${option.quantization} at ${ctx} (predicted ${formatTps(speed)}${
                     speed < t.usableGenerationTps ? `, under the ${t.usableGenerationTps} tok/s bar` : ""
                 }; published refactor score ${published!.label}).`,
                 modelId: model.id,
-                quantization: r.bestQuantization,
+                quantization: option.quantization,
                 hardware: `${gib} GB RAM`,
                 predictedGenerationTps: speed,
                 published: published!.label
             });
         }
-        if (reported.size >= 3) break;
     }
 
     // The first laptop preset that runs the best promising model fast enough, when this machine cannot.
