@@ -1,6 +1,5 @@
 import path from "node:path";
 import {getLlama, LlamaLogLevel} from "node-llama-cpp";
-import {expect} from "vitest";
 import type {BenchResult, BenchRun, BenchSettings} from "../../electron/api/BenchApi.ts";
 import type {EvalRunDetail} from "../../electron/api/EvalApi.ts";
 import {runSpeedTests, type SpeedTestShape} from "../../electron/core/bench/runSpeedTests.ts";
@@ -23,9 +22,15 @@ export interface VerdictFixture extends AsyncDisposable {
     benchRun: BenchRun;
 }
 
-async function finished(client: ApiClient, runId: number): Promise<EvalRunDetail> {
-    await expect.poll(async () => (await client.call("eval.run", {runId})).status, {timeout: 240_000, interval: 250}).not.toMatch(/^(queued|running)$/);
-    return client.call("eval.run", {runId});
+/** Waits for a run to end (usable in hooks, where expect.poll is not). */
+async function finished(client: ApiClient, runId: number, timeoutMs = 240_000): Promise<EvalRunDetail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const run = await client.call("eval.run", {runId});
+        if (run.status !== "queued" && run.status !== "running") return run;
+        if (Date.now() > deadline) throw new Error(`Eval run ${runId} still ${run.status} after ${timeoutMs} ms.`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+    }
 }
 
 /**
@@ -67,7 +72,10 @@ export async function createVerdictFixture(options: {serveUi?: boolean} = {}): P
         epochs: 4,
         concurrency: 1
     });
-    for (const run of [...localRuns, ...cloudRuns]) expect((await finished(app.client, run.id)).status).toBe("completed");
+    for (const run of [...localRuns, ...cloudRuns]) {
+        const done = await finished(app.client, run.id);
+        if (done.status !== "completed") throw new Error(`Eval run ${run.id} ended ${done.status}: ${JSON.stringify(done.error)}`);
+    }
     await app.client.call("engine.stop", {});
 
     const benchRun = await recordSpeedRun(app, Object.values(models), snapshot);

@@ -149,7 +149,7 @@ export function reportSections(data: ReportData): ReportSection[] {
         id: "measurements",
         heading: "Measurements",
         paragraphs: [
-            `${data.evals.runs.length} eval runs (${samples} scored samples), ${data.bench.runs.length} benchmark runs (${benchResults} results), ${data.modelLoads.filter((l) => l.outcome === "loaded").length} recorded model loads. Every value is in the CSV and JSON exports (\`agentfit report --format csv|json\`).`,
+            `${data.evals.runs.length} eval runs (${samples} scored samples), ${data.bench.runs.length} benchmark runs (${benchResults} results), ${data.modelLoads.filter((l) => l.outcome === "loaded").length} recorded model loads. Every value is in the CSV and JSON exports ("agentfit report --format csv" or "json").`,
             `AgentFit ${data.appVersion}, generated ${data.generatedAt}.`
         ]
     });
