@@ -151,7 +151,7 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                 )}
             </Card>
 
-            <Comparisons verdict={v} />
+            {(v.local.length > 0 || v.cloud.length > 0) && <Comparisons verdict={v} />}
 
             <div className="grid grid-2">
                 <Card title={<><Icon name="bolt" /> What would change the answer</>} subtitle="From the what-if estimates: predictions, not measurements." testId="verdict-changes">
@@ -328,7 +328,8 @@ function Comparisons({verdict: v}: {verdict: Verdict}) {
                 ) : (
                     <div className="empty-inline">Measure two or more quantizations of one model to compare them here.</div>
                 ))}
-            {tab === "cloud" && (
+            {tab === "cloud" && compared.length === 0 && <div className="empty-inline">No eval results yet: evaluate a local and a cloud model on the same task.</div>}
+            {tab === "cloud" && compared.length > 0 && (
                 <table className="table" data-testid="local-vs-cloud">
                     <thead>
                         <tr>
