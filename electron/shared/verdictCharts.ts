@@ -7,6 +7,8 @@ import type {Verdict, VerdictLevel} from "../api/VerdictApi.ts";
 export interface ChartPoint {
     key: string;
     label: string;
+    /** A label short enough to sit next to a point: the quantization when all local points are one model, the model without its provider. */
+    shortLabel: string;
     group: "local" | "cloud";
     level: VerdictLevel;
     /** Eval success rate, 0–1. */
@@ -21,11 +23,13 @@ export interface ChartPoint {
 
 /** Every evaluated model of the verdict as a chart point (models without eval results have no accuracy to plot). */
 export function chartPoints(verdict: Verdict): ChartPoint[] {
-    const local: ChartPoint[] = verdict.local
-        .filter((l) => l.eval)
+    const evaluated = verdict.local.filter((l) => l.eval);
+    const oneFamily = new Set(evaluated.map((l) => l.family)).size === 1;
+    const local: ChartPoint[] = evaluated
         .map((l) => ({
             key: l.key,
             label: l.label,
+            shortLabel: oneFamily ? (l.quantization ?? l.label) : l.label,
             group: "local",
             level: l.verdict,
             successRate: l.eval!.successRate,
@@ -36,6 +40,7 @@ export function chartPoints(verdict: Verdict): ChartPoint[] {
     const cloud: ChartPoint[] = verdict.cloud.map((c) => ({
         key: c.key,
         label: c.label,
+        shortLabel: c.model,
         group: "cloud",
         level: c.level,
         successRate: c.eval.successRate,

@@ -56,7 +56,7 @@ export function scatterSvg(o: ScatterOptions): string {
             const shape = p.group === "local" ? `<circle cx="${cx}" cy="${cy}" r="6" fill="${color}" fill-opacity="0.85"/>` : `<rect x="${cx - 6}" y="${cy - 6}" width="12" height="12" fill="${color}" fill-opacity="0.85"/>`;
             const anchor = cx > W - 160 ? "end" : "start";
             const dx = anchor === "end" ? -9 : 9;
-            return `<g><title>${esc(`${p.label}: ${o.formatY(y)}, ${o.formatX(x)}`)}</title>${shape}<text x="${cx + dx}" y="${cy - 8}" text-anchor="${anchor}" font-size="11" fill="#17202e">${esc(p.label)}</text></g>`;
+            return `<g><title>${esc(`${p.label}: ${o.formatY(y)}, ${o.formatX(x)}`)}</title>${shape}<text x="${cx + dx}" y="${cy - 8}" text-anchor="${anchor}" font-size="11" fill="#17202e">${esc(p.shortLabel)}</text></g>`;
         })
         .join("");
     const legend = `<g font-size="11" fill="#5f6b7d"><circle cx="${W - 150}" cy="16" r="5" fill="#5f6b7d"/><text x="${W - 141}" y="20">local</text><rect x="${W - 100}" y="11" width="10" height="10" fill="#5f6b7d"/><text x="${W - 86}" y="20">cloud</text></g>`;

@@ -1,4 +1,4 @@
-import {CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis} from "recharts";
+import {CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis, type LabelProps} from "recharts";
 import type {Verdict} from "../../../../electron/api/VerdictApi.ts";
 import {formatCost, formatPercent} from "../../../../electron/shared/evalFormat.ts";
 import {chartPoints, levelColors, type ChartPoint} from "../../../../electron/shared/verdictCharts.ts";
@@ -27,6 +27,21 @@ function Chart(props: {
         props.xLog && xs.length
             ? Array.from({length: Math.ceil(Math.log10(Math.max(...xs))) - Math.floor(Math.log10(Math.min(...xs))) + 1}, (_, i) => 10 ** (Math.floor(Math.log10(Math.min(...xs))) + i))
             : undefined;
+    // Labels of points in the right part of the plot go to their left, so none runs off the edge.
+    const xMax = Math.max(...props.points.map((p) => p.x), 0);
+    const xMin = logTicks?.[0] ?? 0;
+    const share = (x: number) => (logTicks ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(logTicks.at(-1)!) - Math.log10(xMin) || 1) : x / (xMax || 1));
+    const label = (data: Plotted[]) => (labelProps: LabelProps) => {
+        const point = data[Number(labelProps.index)];
+        if (!point) return null;
+        const cx = Number(labelProps.x) + Number(labelProps.width ?? 0) / 2;
+        const right = share(point.x) > 0.6;
+        return (
+            <text x={cx + (right ? -9 : 9)} y={Number(labelProps.y) - 2} textAnchor={right ? "end" : "start"} fontSize={11} fill="#17202e">
+                {point.shortLabel}
+            </text>
+        );
+    };
     const groups = [
         {name: "local", shape: "circle" as const, data: props.points.filter((p) => p.group === "local")},
         {name: "cloud", shape: "square" as const, data: props.points.filter((p) => p.group === "cloud")}
@@ -61,16 +76,23 @@ function Chart(props: {
                         />
                         <Legend verticalAlign="top" height={24} iconSize={10} />
                         {groups.map((g) => (
-                            <Scatter key={g.name} name={g.name} data={g.data} shape={g.shape} fill="#5f6b7d" isAnimationActive={false}>
+                            <Scatter key={g.name} name={g.name} data={g.data} shape={g.shape} legendType={g.shape} fill="#5f6b7d" isAnimationActive={false}>
                                 {g.data.map((p) => (
                                     <Cell key={p.key} fill={levelColors[p.level]} />
                                 ))}
-                                <LabelList dataKey="label" position="top" offset={10} fontSize={11} fill="#17202e" />
+                                <LabelList dataKey="shortLabel" content={label(g.data)} />
                             </Scatter>
                         ))}
                     </ScatterChart>
                 </ResponsiveContainer>
             )}
+            <div className="chart-key muted small">
+                {(["usable", "almost", "no"] as const).map((level) => (
+                    <span key={level}>
+                        <i style={{background: levelColors[level]}} /> {level === "no" ? "not usable" : level}
+                    </span>
+                ))}
+            </div>
         </div>
     );
 }
