@@ -4,15 +4,17 @@ import type {DownloadsApi, DownloadsEvents} from "./DownloadsApi.ts";
 import type {EngineApi, EngineEvents} from "./EngineApi.ts";
 import type {HardwareApi, HardwareEvents} from "./HardwareApi.ts";
 import type {ModelsApi, ModelsEvents} from "./ModelsApi.ts";
+import type {BenchApi, BenchEvents} from "./BenchApi.ts";
+import type {VerdictApi, VerdictEvents} from "./VerdictApi.ts";
 
 /**
  * The whole contract between the UI (or any client) and the app: one method per name, one JSON
  * argument, a JSON result. Transports (IPC, HTTP) and the CLI expose exactly this.
  */
-export type AppApi = AppInfoApi & HardwareApi & ModelsApi & DownloadsApi & EngineApi & EvalApi;
+export type AppApi = AppInfoApi & HardwareApi & ModelsApi & DownloadsApi & EngineApi & EvalApi & BenchApi & VerdictApi;
 
 /** Events the app pushes to every subscribed client, by name, with a JSON payload. */
-export type AppEvents = HardwareEvents & ModelsEvents & DownloadsEvents & EngineEvents & EvalEvents;
+export type AppEvents = HardwareEvents & ModelsEvents & DownloadsEvents & EngineEvents & EvalEvents & BenchEvents & VerdictEvents;
 
 export type AppMethod = keyof AppApi;
 export type AppEvent = keyof AppEvents;

@@ -15,6 +15,8 @@ import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
 import {createModelsApi} from "./catalog/createModelsApi.ts";
+import {createBenchApi} from "./bench/createBenchApi.ts";
+import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
@@ -87,7 +89,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         env: options.evalEnv,
         downloads: options.downloads,
         catalog: options.catalogLookup ? {...catalog, resolve: options.catalogLookup.resolve} : catalog,
-        speedMeasurements: options.speedMeasurements,
+        speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
         measureBandwidthAutomatically: options.measureBandwidthAutomatically,
         huggingFaceEndpoint: options.huggingFaceEndpoint,
         onDispose: (cleanup) => void cleanups.push(cleanup)
@@ -114,7 +116,9 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createEvalApi(context),
         ...createDownloadsApi(context),
         ...createModelsApi(context),
-        ...engine.api
+        ...engine.api,
+        ...createBenchApi(context),
+        ...createVerdictApi(context, () => api)
     };
 
     let disposing: Promise<void> | undefined;

@@ -44,7 +44,18 @@ export const apiMethods = [
     "models.inspect",
     "models.presets",
     "models.refreshCatalog",
-    "models.measureBandwidth"
+    "models.measureBandwidth",
+    "bench.start",
+    "bench.cancel",
+    "bench.runs",
+    "bench.run",
+    "bench.latest",
+    "bench.exportJson",
+    "verdict.get",
+    "verdict.status",
+    "verdict.thresholds",
+    "verdict.setThresholds",
+    "reports.export"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

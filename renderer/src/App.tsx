@@ -3,21 +3,28 @@ import {useApiQuery} from "./api/hooks.ts";
 import {Icon} from "./components/Icon.tsx";
 import {screens} from "./screens.tsx";
 
-function currentScreenId(): string {
+/** The screen the URL names, or null for the home screen. */
+function currentScreenId(): string | null {
     const id = window.location.hash.replace(/^#\/?/, "").split("/")[0];
-    return screens.some((s) => s.id === id) ? id! : screens[0]!.id;
+    return screens.some((s) => s.id === id) ? id! : null;
 }
+
+const firstHome = screens.find((s) => !s.homeOnceResults)!;
 
 export function App() {
     const [screenId, setScreenId] = useState(currentScreenId);
     const info = useApiQuery("app.info", {});
+    // The Verdict screen becomes home once there are results to judge; before that, the first screen stays home.
+    const status = useApiQuery("verdict.status", {});
+    const home = status.data?.hasResults ? (screens.find((s) => s.homeOnceResults) ?? firstHome) : firstHome;
     useEffect(() => {
         const onHash = () => setScreenId(currentScreenId());
         window.addEventListener("hashchange", onHash);
         return () => window.removeEventListener("hashchange", onHash);
     }, []);
-    const screen = screens.find((s) => s.id === screenId) ?? screens[0]!;
+    const screen = screens.find((s) => s.id === screenId) ?? home;
     const Screen = screen.component;
+    const waitingForHome = screenId === null && status.loading && !status.data && !status.error;
     return (
         <div className="shell">
             <nav className="sidebar" aria-label="Main">
@@ -52,7 +59,7 @@ export function App() {
                 </div>
             </nav>
             <main className="content">
-                <Screen />
+                {!waitingForHome && <Screen />}
             </main>
         </div>
     );

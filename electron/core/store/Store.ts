@@ -4,6 +4,8 @@ import type {EvalRepository} from "./evalRepository.ts";
 import type {DownloadPlan} from "../downloads/DownloadPlan.ts";
 import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 import type {CatalogRepository} from "./catalogRepository.ts";
+import type {BenchRepository} from "./benchRepository.ts";
+import type {VerdictRepository} from "./verdictRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -65,6 +67,10 @@ export interface Store extends AsyncDisposable {
     readonly modelLoads: ModelLoadRepository;
     /** Measured memory bandwidth and catalog sizes refreshed from Hugging Face (recommendations). */
     readonly catalog: CatalogRepository;
+    /** Speed benchmark runs and per-test results with raw samples (speed bench). */
+    readonly bench: BenchRepository;
+    /** The verdict's edited thresholds (verdict). */
+    readonly verdict: VerdictRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

@@ -181,6 +181,48 @@ export const migrations: readonly Migration[] = [
                 PRIMARY KEY (model_id, quantization)
             );
         `
+    },
+    {
+        version: 6,
+        name: "speed benchmark runs and results",
+        sql: `
+            CREATE TABLE bench_runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL,
+                completed_at TEXT,
+                status TEXT NOT NULL,
+                hardware_snapshot_id INTEGER REFERENCES hardware_snapshots (id) ON DELETE SET NULL,
+                hardware_key TEXT,
+                data TEXT NOT NULL
+            );
+            CREATE TABLE bench_results (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                run_id INTEGER NOT NULL REFERENCES bench_runs (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                model_path TEXT NOT NULL,
+                settings_key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                prompt_tokens INTEGER NOT NULL,
+                generated_tokens INTEGER NOT NULL,
+                depth INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                measured_at TEXT NOT NULL,
+                data TEXT NOT NULL,
+                UNIQUE (run_id, seq)
+            );
+            CREATE INDEX bench_results_shape ON bench_results (model_path, settings_key, kind, prompt_tokens, generated_tokens, depth, id);
+        `
+    },
+    {
+        version: 7,
+        name: "verdict thresholds",
+        sql: `
+            CREATE TABLE verdict_thresholds (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                updated_at TEXT NOT NULL,
+                data TEXT NOT NULL
+            );
+        `
     }
 ];
 

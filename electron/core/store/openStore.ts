@@ -2,6 +2,8 @@ import type {Store} from "./Store.ts";
 import {createEvalRepository} from "./evalRepository.ts";
 import {createDownloadJobRepository} from "./downloadJobRepository.ts";
 import {createCatalogRepository} from "./catalogRepository.ts";
+import {createBenchRepository} from "./benchRepository.ts";
+import {createVerdictRepository} from "./verdictRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {createModelRepository} from "./modelRepository.ts";
 import {createModelLoadRepository} from "./modelLoadRepository.ts";
@@ -26,6 +28,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         downloads: createDownloadJobRepository(db),
         modelLoads: createModelLoadRepository(db),
         catalog: createCatalogRepository(db),
+        bench: createBenchRepository(db),
+        verdict: createVerdictRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;

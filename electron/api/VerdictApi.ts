@@ -1,0 +1,249 @@
+/**
+ * The answer AgentFit exists for: can this machine run a usable coding agent on a local model?
+ * Every measurement (fit, speed, eval, cost) turned into a verdict per model and quantization, one
+ * answer for the machine, comparisons, and reports. Types only.
+ */
+import type {EvalFailureMode, EvalInterval, EvalProviderId} from "./EvalApi.ts";
+import type {FitClass, MemoryPart} from "./ModelsApi.ts";
+
+/** "usable": every criterion passes; "almost": none fails but one is only near; "no": one fails; "untested": not evaluated yet and nothing rules it out. */
+export type VerdictLevel = "usable" | "almost" | "no" | "untested";
+
+/** One criterion against its thresholds: "pass" (usable), "near" (almost), "fail", or "unknown" (not measured). */
+export type CriterionStatus = "pass" | "near" | "fail" | "unknown";
+
+/**
+ * The rules of the verdict, stored in SQLite and editable. Defaults mirror helperbench and the
+ * article it came from (see README, "The verdict").
+ */
+export interface VerdictThresholds {
+    /** Context the agent runs at, tokens; fit is judged at it. Default 32768. */
+    contextSize: number;
+    /** Eval success rate (share of runs scored C) for "usable", 0–1. Default 0.8 (8/10, GPT-4.1's helperbench score). */
+    usableSuccessRate: number;
+    /** Success rate for "almost", 0–1. Default 0.5. */
+    almostSuccessRate: number;
+    /** Eval runs needed before a model can be called usable. Default 10 (helperbench's epochs). */
+    minRuns: number;
+    /** Generation speed for "usable", tokens/s. Default 10. */
+    usableGenerationTps: number;
+    /** Generation speed for "almost", tokens/s. Default 5. */
+    almostGenerationTps: number;
+    /** Time per agent turn for "usable", seconds. Default 30. */
+    usableTurnSeconds: number;
+    /** Time per agent turn for "almost", seconds. Default 90. */
+    almostTurnSeconds: number;
+}
+
+export interface VerdictThresholdsState {
+    thresholds: VerdictThresholds;
+    defaults: VerdictThresholds;
+    /** Names of thresholds changed from their defaults. */
+    edited: (keyof VerdictThresholds)[];
+    /** ISO 8601 of the last edit; null when all are defaults. */
+    updatedAt: string | null;
+}
+
+export interface VerdictCriterion {
+    id: "fit" | "success" | "generation" | "turn";
+    label: string;
+    status: CriterionStatus;
+    /** The value as people read it: "fits (5.1 GB of 18.9 GB)", "0/10 (0%, 95% CI 0–28%)", "14.2 tok/s". */
+    value: string;
+    /** The rule applied, or what to do when unknown. */
+    detail: string;
+    /** Where the value comes from. */
+    source: "measured" | "estimated" | "predicted" | null;
+}
+
+/** Eval results of one model on the verdict's task, pooled over its runs. */
+export interface VerdictEvalEvidence {
+    task: string;
+    samples: number;
+    successes: number;
+    successRate: number;
+    /** Wilson 95% interval. */
+    interval: EvalInterval | null;
+    strictRate: number | null;
+    meanTurns: number | null;
+    /** Agent loop wall time per run, ms. */
+    meanWallMs: number | null;
+    /** Dollars per run (0 for local models); null when no price is known. */
+    costPerRun: number | null;
+    energyWhPerRun: number | null;
+    outputTokensPerSecond: number | null;
+    failureModes: Partial<Record<EvalFailureMode, number>>;
+    runIds: number[];
+}
+
+export interface VerdictSpeedEvidence {
+    /** Prompt processing, tokens/s (bench pp), null when not measured. */
+    promptTps: number | null;
+    /** Generation, tokens/s: bench tg at the deepest context measured, else the eval's output rate. */
+    generationTps: number | null;
+    generationSource: "bench" | "eval" | null;
+    /** Context depth of the bench tg figure, tokens. */
+    generationDepth: number | null;
+    timeToFirstTokenMs: number | null;
+    /** Seconds per agent turn. */
+    turnSeconds: number | null;
+    /** "bench-agent": the benchmark's agent workload; "eval": eval wall time ÷ turns; "estimated": from pp and tg with an agent-sized turn. */
+    turnSource: "bench-agent" | "eval" | "estimated" | null;
+    /** The prediction before any measurement, for comparison. */
+    predictedGenerationTps: number | null;
+    /** Settings of the bench results used, e.g. "2 threads, f16 KV". */
+    settings: string | null;
+    benchRunIds: number[];
+    measuredAt: string | null;
+}
+
+export interface VerdictMemoryEvidence {
+    contextSize: number;
+    fitClass: FitClass;
+    ramNeededBytes: number;
+    vramNeededBytes: number;
+    ramCapacityBytes: number;
+    vramCapacityBytes: number;
+    headroomBytes: number;
+    tight: boolean;
+    parts: MemoryPart[];
+    /** The newest recorded load of this file: what it really took. */
+    measured: {residentBytes: number; vramBytes: number; contextSize: number | null; loadedAt: string; loadId: number} | null;
+}
+
+/** A cloud model run through the same eval, for comparison. */
+export interface VerdictCloudModel {
+    key: string;
+    provider: EvalProviderId;
+    model: string;
+    label: string;
+    eval: VerdictEvalEvidence;
+    /** Where its success rate stands against the thresholds. */
+    level: "usable" | "almost" | "no";
+}
+
+/** One local model and quantization tried on this machine, with its verdict and evidence. */
+export interface LocalModelVerdict {
+    /** Stable key (the file path when known). */
+    key: string;
+    /** "Qwen2.5 Coder 7B Instruct · Q4_K_M". */
+    label: string;
+    /** The model without its quantization (groups the quantization ladder). */
+    family: string;
+    familyLabel: string;
+    quantization: string | null;
+    /** Bits per weight of the file (file bytes × 8 ÷ parameters), for ordering the ladder. */
+    bitsPerWeight: number | null;
+    path: string | null;
+    fileBytes: number | null;
+    parameterCount: number | null;
+    catalogModelId: string | null;
+    verdict: VerdictLevel;
+    /** One sentence: why. */
+    headline: string;
+    criteria: VerdictCriterion[];
+    memory: VerdictMemoryEvidence | null;
+    speed: VerdictSpeedEvidence;
+    eval: VerdictEvalEvidence | null;
+    /** The best cloud model on the same task: what the local model is weighed against. */
+    versusCloud: {key: string; label: string; successRate: number; costPerRun: number | null; meanWallMs: number | null} | null;
+}
+
+/** What would change the answer, from the what-if estimates. */
+export interface VerdictChange {
+    kind: "model" | "ram" | "gpu" | "settings";
+    /** One sentence, e.g. "With 32 GB of RAM this machine would fit Qwen3-Coder-30B-A3B at Q4_K_M…". */
+    text: string;
+    modelId: string | null;
+    quantization: string | null;
+    /** The hardware it assumes ("32 GB RAM", a preset's label), when it is a hardware change. */
+    hardware: string | null;
+    predictedGenerationTps: number | null;
+    /** Published refactor-eval result of the model, e.g. "9/10 (Apr 2026)". */
+    published: string | null;
+}
+
+/** The quantization ladder of one model: its quantizations side by side, fewest bits first. */
+export interface QuantizationLadder {
+    family: string;
+    label: string;
+    /** Keys of LocalModelVerdict entries. */
+    entries: string[];
+}
+
+export interface VerdictMachine {
+    label: string;
+    hardwareKey: string | null;
+    ramBytes: number;
+    vramBytes: number;
+    gpuName: string | null;
+    backend: string;
+    cpuThreads: number;
+}
+
+export interface Verdict {
+    generatedAt: string;
+    machine: VerdictMachine;
+    /** The eval task the verdict reads (null before any eval). */
+    task: string | null;
+    /** Tasks with results, most samples first. */
+    tasks: string[];
+    thresholds: VerdictThresholds;
+    /** One answer for the machine. */
+    answer: {
+        verdict: VerdictLevel;
+        headline: string;
+        /** Evidence lines, most important first. */
+        evidence: string[];
+        /** Key of the best local model, if any. */
+        best: string | null;
+    };
+    /** Best first (usable, almost, untested, no; then success rate, then speed). */
+    local: LocalModelVerdict[];
+    /** Highest success first, then cheapest. */
+    cloud: VerdictCloudModel[];
+    ladders: QuantizationLadder[];
+    changes: VerdictChange[];
+}
+
+export interface VerdictStatus {
+    /** True once any eval sample or benchmark result is stored: the Verdict screen becomes home. */
+    hasResults: boolean;
+    evalRuns: number;
+    benchResults: number;
+}
+
+export type ReportFormat = "md" | "html" | "csv" | "json" | "llama-bench" | "inspect";
+
+export interface ReportFile {
+    /** Suggested file name, e.g. "agentfit-report-2026-11-26.html". */
+    name: string;
+    mimeType: string;
+    content: string;
+}
+
+export interface ReportExport {
+    format: ReportFormat;
+    generatedAt: string;
+    /** One file, except "inspect": one Inspect AI log per eval run. */
+    files: ReportFile[];
+}
+
+export interface VerdictApi {
+    /** The verdict for this machine on one task (default: the task with the most results). */
+    "verdict.get": (arg: {task?: string}) => Promise<Verdict>;
+    /** Whether there is anything to judge yet (cheap; decides the home screen). */
+    "verdict.status": (arg: Record<string, never>) => Promise<VerdictStatus>;
+    "verdict.thresholds": (arg: Record<string, never>) => Promise<VerdictThresholdsState>;
+    /** Changes some thresholds (the rest stay); `reset: true` restores every default. */
+    "verdict.setThresholds": (arg: Partial<VerdictThresholds> & {reset?: boolean}) => Promise<VerdictThresholdsState>;
+    /** A report of this machine's results in one format. */
+    "reports.export": (arg: {format: ReportFormat; task?: string}) => Promise<ReportExport>;
+}
+
+export interface VerdictEvents {
+    /** Thresholds were edited or reset. */
+    "verdict.thresholdsChanged": VerdictThresholdsState;
+    /** A report was exported: format and file names. */
+    "reports.exported": {format: ReportFormat; files: string[]};
+}

@@ -1,0 +1,92 @@
+import fs from "node:fs";
+import path from "node:path";
+import type {AppApi} from "../../api/AppApi.ts";
+import type {ReportFormat, VerdictApi} from "../../api/VerdictApi.ts";
+import type {AppContext} from "../AppContext.ts";
+import {InvalidArgumentError} from "../AppError.ts";
+import {inspectModel} from "../catalog/inspectModel.ts";
+import {exportReport, reportFormats} from "../reports/exportReport.ts";
+import {buildVerdict} from "./buildVerdict.ts";
+import {currentThresholds, updateThresholds} from "./verdictThresholds.ts";
+import {VerdictError} from "./VerdictError.ts";
+
+/**
+ * The verdict and reports slice of AppApi. It reads the other domains through the app's own API
+ * (eval results with their prices, recommendations and what-ifs) and the store (benchmark results,
+ * model loads, the registry), so every number is the one the other screens show.
+ */
+export function createVerdictApi(context: AppContext, app: () => AppApi): VerdictApi {
+    const {store} = context;
+
+    const locate = (reference: string): string | null => {
+        try {
+            const located = context.localModels?.locate?.(reference);
+            if (located) return located;
+        } catch {
+            // Not a model the engine knows (removed since): fall back to the reference itself.
+        }
+        return path.isAbsolute(reference) ? reference : null;
+    };
+
+    const verdict = async (task: string | undefined) => {
+        if (task !== undefined) {
+            if (typeof task !== "string" || task.trim() === "") throw new InvalidArgumentError("task must be a task name, e.g. \"r-skill-frontmatter\".");
+            const known = await app()["eval.tasks"]({});
+            if (!known.some((t) => t.name === task))
+                throw new VerdictError("VERDICT_TASK_NOT_FOUND", `There is no eval task "${task}"; tasks: ${known.map((t) => t.name).join(", ")}.`);
+        }
+        const {thresholds} = currentThresholds(store.verdict);
+        const here = await app()["models.recommend"]({contextSize: thresholds.contextSize, minTokensPerSecond: thresholds.usableGenerationTps});
+        const hardware = here.hardware;
+        return buildVerdict({
+            thresholds,
+            task,
+            evalResults: await app()["eval.results"]({}),
+            bench: store.bench.latest(hardware.hardwareKey ? {hardwareKey: hardware.hardwareKey} : {}),
+            loads: store.modelLoads.list(1000),
+            registry: store.models.list(),
+            catalog: context.catalog.models(),
+            hardware,
+            locate,
+            inspect: async (file, settings) => {
+                if (!fs.existsSync(file)) return null;
+                return inspectModel(file, {...settings, hardware, catalog: context.catalog.models(), useResolver: false});
+            },
+            recommend: (request) => (request.hardware || request.contextSize !== here.settings.contextSize ? app()["models.recommend"](request) : Promise.resolve(here))
+        });
+    };
+
+    return {
+        async "verdict.get"(arg) {
+            return verdict(arg?.task);
+        },
+        async "verdict.status"() {
+            const evalRuns = store.evals.listRuns(1_000_000);
+            const samples = store.evals.samplesOfRuns(evalRuns.map((r) => r.id));
+            const scored = [...samples.values()].flat().filter((s) => s.score !== null).length;
+            const benchResults = store.bench.latest({}).length;
+            return {hasResults: scored > 0 || benchResults > 0, evalRuns: evalRuns.length, benchResults};
+        },
+        async "verdict.thresholds"() {
+            return currentThresholds(store.verdict);
+        },
+        async "verdict.setThresholds"(arg) {
+            const state = updateThresholds(store.verdict, arg);
+            context.events.emit("verdict.thresholdsChanged", state);
+            return state;
+        },
+        async "reports.export"(arg) {
+            const format = arg?.format as ReportFormat;
+            if (!reportFormats.includes(format))
+                throw new VerdictError("REPORT_FORMAT_INVALID", `format must be one of ${reportFormats.join(", ")}; got ${JSON.stringify(arg?.format)}.`);
+            const result = await exportReport(format, {
+                verdict: await verdict(arg.task),
+                store,
+                app: app(),
+                appVersion: context.appVersion
+            });
+            context.events.emit("reports.exported", {format, files: result.files.map((f) => f.name)});
+            return result;
+        }
+    };
+}

@@ -1,0 +1,84 @@
+import {z} from "zod";
+import type {VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
+import type {VerdictRepository} from "../store/verdictRepository.ts";
+import {VerdictError} from "./VerdictError.ts";
+
+/**
+ * Defaults that mirror helperbench and the article it came from (README, "The verdict"): 8/10
+ * successes over 10 runs is the lowest score the article still counted as reliable (GPT-4.1); 10
+ * tok/s is the recommendations' speed floor for an agent; a turn of 30 s keeps a 10–15-turn refactor
+ * within a few minutes.
+ */
+export const defaultThresholds: Readonly<VerdictThresholds> = Object.freeze({
+    contextSize: 32768,
+    usableSuccessRate: 0.8,
+    almostSuccessRate: 0.5,
+    minRuns: 10,
+    usableGenerationTps: 10,
+    almostGenerationTps: 5,
+    usableTurnSeconds: 30,
+    almostTurnSeconds: 90
+});
+
+const rate = z.number().min(0).max(1);
+const positive = z.number().positive().max(1_000_000);
+
+const thresholdsSchema = z.strictObject({
+    contextSize: z.number().int().min(512).max(1_048_576),
+    usableSuccessRate: rate,
+    almostSuccessRate: rate,
+    minRuns: z.number().int().min(1).max(1000),
+    usableGenerationTps: positive,
+    almostGenerationTps: positive,
+    usableTurnSeconds: positive,
+    almostTurnSeconds: positive
+});
+
+export const thresholdsPatchSchema = thresholdsSchema.partial().extend({reset: z.boolean().optional()}).strict();
+
+const keys = Object.keys(defaultThresholds) as (keyof VerdictThresholds)[];
+
+/** The thresholds in force: defaults with the stored edits applied. */
+export function currentThresholds(repository: VerdictRepository): VerdictThresholdsState {
+    const stored = repository.thresholds();
+    const thresholds = {...defaultThresholds, ...(stored?.values ?? {})};
+    return {
+        thresholds,
+        defaults: {...defaultThresholds},
+        edited: keys.filter((key) => thresholds[key] !== defaultThresholds[key]),
+        updatedAt: stored?.updatedAt ?? null
+    };
+}
+
+/** Validates a patch against the current thresholds and stores only values that differ from the defaults. */
+export function updateThresholds(repository: VerdictRepository, arg: unknown, now = new Date()): VerdictThresholdsState {
+    const parsed = thresholdsPatchSchema.safeParse(arg ?? {});
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const where = issue.path.join(".") || "thresholds";
+        throw new VerdictError("VERDICT_THRESHOLDS_INVALID", `${where}: ${issue.message}. Rates are fractions from 0 to 1 (0.8 = 80%), speeds tokens/s, turn times seconds.`);
+    }
+    const {reset, ...patch} = parsed.data;
+    if (reset) {
+        repository.resetThresholds();
+        if (Object.keys(patch).length === 0) return currentThresholds(repository);
+    }
+    const next: VerdictThresholds = {...currentThresholds(repository).thresholds, ...patch};
+    const pairs: [keyof VerdictThresholds, keyof VerdictThresholds, "atLeast" | "atMost"][] = [
+        ["usableSuccessRate", "almostSuccessRate", "atLeast"],
+        ["usableGenerationTps", "almostGenerationTps", "atLeast"],
+        ["usableTurnSeconds", "almostTurnSeconds", "atMost"]
+    ];
+    for (const [usable, almost, rule] of pairs) {
+        const ok = rule === "atLeast" ? next[usable] >= next[almost] : next[usable] <= next[almost];
+        if (!ok)
+            throw new VerdictError(
+                "VERDICT_THRESHOLDS_INVALID",
+                `${usable} (${next[usable]}) must be ${rule === "atLeast" ? "at least" : "at most"} ${almost} (${next[almost]}): "usable" is the stricter level.`
+            );
+    }
+    const edits = Object.fromEntries(keys.filter((key) => next[key] !== defaultThresholds[key]).map((key) => [key, next[key]]));
+    if (Object.keys(edits).length === 0) repository.resetThresholds();
+    else repository.saveThresholds(edits, now.toISOString());
+    return currentThresholds(repository);
+}

@@ -1,0 +1,143 @@
+import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, ModelRecommendation, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
+import type {LocalModelVerdict, VerdictChange, VerdictThresholds} from "../../api/VerdictApi.ts";
+import {formatBytes} from "../../shared/format.ts";
+import {formatTps} from "../../shared/verdictFormat.ts";
+import {whatIfPresets} from "../catalog/hardwareProfile.ts";
+
+export interface WhatIfChangesOptions {
+    thresholds: VerdictThresholds;
+    hardware: HardwareProfile;
+    catalog: readonly CatalogModel[];
+    local: readonly LocalModelVerdict[];
+    recommend(request: RecommendRequest): Promise<RecommendationReport>;
+    inspect(file: string, settings: FitSettings): Promise<InspectReport | null>;
+}
+
+const GiB = 1024 ** 3;
+const ramSteps = [16, 24, 32, 48, 64, 96, 128];
+
+/**
+ * What would change the answer, from the what-if estimates (always predictions): a model with a
+ * good published refactor score that fits here and has not been tried; the smallest RAM upgrade that
+ * fits such a model; the first laptop preset that would run it fast enough; and for local files that
+ * do not fit, a quantized KV cache or a shorter context that would.
+ */
+export async function whatIfChanges(options: WhatIfChangesOptions): Promise<VerdictChange[]> {
+    const t = options.thresholds;
+    const base: RecommendRequest = {contextSize: t.contextSize, minTokensPerSecond: t.usableGenerationTps};
+    const ctx = `${Math.round(t.contextSize / 1024)}k`;
+    const changes: VerdictChange[] = [];
+    const tried = new Set(options.local.map((l) => `${l.catalogModelId}:${l.quantization}`));
+
+    // Models worth having: a published refactor score at least "almost", best first.
+    const promising = options.catalog
+        .map((model) => ({model, published: bestPublished(model)}))
+        .filter((m) => m.published && m.published.accuracy >= t.almostSuccessRate)
+        .sort((a, b) => b.published!.accuracy - a.published!.accuracy || b.model.capability.score - a.model.capability.score);
+    const here = await options.recommend(base);
+    const rec = (report: RecommendationReport, id: string) => report.models.find((m) => m.model.id === id);
+    const fitsFast = (r: ModelRecommendation | undefined) => !!r?.best && (r.verdict === "recommended" || r.verdict === "usable");
+
+    for (const {model, published} of promising) {
+        const r = rec(here, model.id);
+        if (!r?.best || tried.has(`${model.id}:${r.bestQuantization}`)) continue;
+        const speed = r.best.speed.generationAtDepthTokensPerSecond;
+        const fast = fitsFast(r);
+        changes.push({
+            kind: "model",
+            text: fast
+                ? `Try ${model.name} at ${r.bestQuantization}: it fits here at ${ctx} (${formatBytes(r.best.fit.ramNeededBytes + r.best.fit.vramNeededBytes)}), predicted ${formatTps(speed)}, and scored ${published!.label} on the published refactor eval.`
+                : `${model.name} at ${r.bestQuantization} fits here at ${ctx} and scored ${published!.label} on the published refactor eval, but is predicted at only ${formatTps(speed)} (needs ${t.usableGenerationTps}).`,
+            modelId: model.id,
+            quantization: r.bestQuantization,
+            hardware: null,
+            predictedGenerationTps: speed,
+            published: published!.label
+        });
+        if (changes.length >= 2) break;
+    }
+
+    // The smallest RAM upgrade that fits each promising model at its usual quantization (Q4_K_M for most), when it does not fit here.
+    const optionOf = (report: RecommendationReport, model: CatalogModel) => rec(report, model.id)?.options.find((o) => o.quantization === model.defaultQuantization);
+    const missing = promising.filter(({model}) => {
+        const option = optionOf(here, model);
+        return option !== undefined && option.fit.fitClass === "no-fit";
+    });
+    const ramCurrentGiB = options.hardware.ramBytes / GiB;
+    const reported = new Set<string>();
+    for (const gib of ramSteps.filter((g) => g > ramCurrentGiB + 0.5)) {
+        if (missing.every(({model}) => reported.has(model.id)) || reported.size >= 3) break;
+        const report = await options.recommend({...base, hardware: {ram: `${gib}GiB`}});
+        for (const {model, published} of missing) {
+            const option = optionOf(report, model);
+            if (reported.has(model.id) || !option || option.fit.fitClass === "no-fit") continue;
+            reported.add(model.id);
+            const speed = option.speed.generationAtDepthTokensPerSecond;
+            changes.push({
+                kind: "ram",
+                text: `With ${gib} GB of RAM this machine would fit ${model.name} at ${option.quantization} at ${ctx} (predicted ${formatTps(speed)}${
+                    speed < t.usableGenerationTps ? `, under the ${t.usableGenerationTps} tok/s bar` : ""
+                }; published refactor score ${published!.label}).`,
+                modelId: model.id,
+                quantization: option.quantization,
+                hardware: `${gib} GB RAM`,
+                predictedGenerationTps: speed,
+                published: published!.label
+            });
+        }
+    }
+
+    // The first laptop preset that runs the best promising model fast enough, when this machine cannot.
+    const target = promising.find(({model}) => !fitsFast(rec(here, model.id)));
+    if (target) {
+        for (const preset of whatIfPresets) {
+            const report = await options.recommend({...base, hardware: {preset: preset.id}});
+            const r = rec(report, target.model.id);
+            if (!fitsFast(r)) continue;
+            changes.push({
+                kind: "gpu",
+                text: `On a ${preset.label} (${preset.description}), ${target.model.name} at ${r!.bestQuantization} would fit at ${ctx} and run at ~${formatTps(
+                    r!.best!.speed.generationAtDepthTokensPerSecond
+                )} (predicted).`,
+                modelId: target.model.id,
+                quantization: r!.bestQuantization,
+                hardware: preset.label,
+                predictedGenerationTps: r!.best!.speed.generationAtDepthTokensPerSecond,
+                published: target.published!.label
+            });
+            break;
+        }
+    }
+
+    // Local files that do not fit: would a quantized KV cache or a shorter context make them fit?
+    for (const entry of options.local.filter((l) => l.path && l.memory?.fitClass === "no-fit")) {
+        const tries: {settings: FitSettings; label: string}[] = [
+            {settings: {contextSize: t.contextSize, kvCacheType: "q8_0"}, label: `a q8_0 KV cache at ${ctx}`},
+            {settings: {contextSize: t.contextSize, kvCacheType: "q4_0"}, label: `a q4_0 KV cache at ${ctx}`},
+            {settings: {contextSize: Math.max(4096, t.contextSize / 2)}, label: `a ${Math.round(Math.max(4096, t.contextSize / 2) / 1024)}k context`}
+        ];
+        for (const attempt of tries) {
+            const report = await options.inspect(entry.path!, attempt.settings);
+            if (!report || report.fit.fitClass === "no-fit") continue;
+            changes.push({
+                kind: "settings",
+                text: `With ${attempt.label}, ${entry.label} would fit (${formatBytes(report.fit.ramNeededBytes + report.fit.vramNeededBytes)}).`,
+                modelId: entry.catalogModelId,
+                quantization: entry.quantization,
+                hardware: null,
+                predictedGenerationTps: report.speed.generationAtDepthTokensPerSecond,
+                published: null
+            });
+            break;
+        }
+    }
+    return changes;
+}
+
+function bestPublished(model: CatalogModel): {accuracy: number; label: string} | null {
+    const newest = [...model.evals].sort((a, b) => b.date.localeCompare(a.date) || b.accuracy - a.accuracy)[0];
+    if (!newest) return null;
+    const [year, month] = newest.date.split("-");
+    const monthName = month ? new Date(Date.UTC(Number(year), Number(month) - 1, 1)).toLocaleString("en", {month: "short", timeZone: "UTC"}) : "";
+    return {accuracy: newest.accuracy, label: `${newest.correct}/${newest.runs} (${monthName} ${year})`.replace("( ", "(")};
+}

@@ -1,0 +1,15 @@
+/** How verdict numbers read, the same in the UI, the CLI and reports. Pure: the renderer bundles this file. */
+
+/** "14.2 tok/s", "0.84 tok/s", "312 tok/s". */
+export function formatTps(tps: number | null | undefined): string {
+    if (tps == null || !Number.isFinite(tps)) return "–";
+    return `${tps >= 100 ? Math.round(tps) : tps >= 10 ? tps.toFixed(1) : tps.toPrecision(2)} tok/s`;
+}
+
+/** "0.4 s", "12 s", "3.5 min". */
+export function formatSeconds(seconds: number | null | undefined): string {
+    if (seconds == null || !Number.isFinite(seconds)) return "–";
+    if (seconds < 10) return `${seconds.toFixed(seconds < 1 ? 2 : 1)} s`;
+    if (seconds < 120) return `${Math.round(seconds)} s`;
+    return `${(seconds / 60).toFixed(1)} min`;
+}

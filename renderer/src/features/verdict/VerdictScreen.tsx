@@ -1,0 +1,414 @@
+import {Fragment, useMemo, useState} from "react";
+import type {CriterionStatus, LocalModelVerdict, ReportFormat, Verdict, VerdictLevel} from "../../../../electron/api/VerdictApi.ts";
+import {formatCost, formatPercent, formatScore} from "../../../../electron/shared/evalFormat.ts";
+import {formatBytes} from "../../../../electron/shared/format.ts";
+import {levelLabels} from "../../../../electron/shared/verdictCharts.ts";
+import {formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
+import {api} from "../../api/client.ts";
+import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {Badge, type Tone} from "../../components/Badge.tsx";
+import {Card} from "../../components/Card.tsx";
+import {ErrorBanner} from "../../components/ErrorBanner.tsx";
+import {Icon} from "../../components/Icon.tsx";
+import {Meter} from "../../components/Meter.tsx";
+import {PageHeader} from "../../components/PageHeader.tsx";
+import {ThresholdsCard} from "./ThresholdsCard.tsx";
+import {AccuracySpeedChart, CostAccuracyChart} from "./VerdictCharts.tsx";
+
+export const levelTone: Record<VerdictLevel, Tone> = {usable: "good", almost: "warn", no: "bad", untested: "neutral"};
+const statusTone: Record<CriterionStatus, Tone> = {pass: "good", near: "warn", fail: "bad", unknown: "neutral"};
+const statusMark: Record<CriterionStatus, string> = {pass: "✓", near: "~", fail: "✗", unknown: "?"};
+
+const exportFormats: {format: ReportFormat; label: string}[] = [
+    {format: "html", label: "HTML report"},
+    {format: "md", label: "Markdown"},
+    {format: "csv", label: "CSV"},
+    {format: "json", label: "JSON"},
+    {format: "llama-bench", label: "llama-bench JSON"},
+    {format: "inspect", label: "Inspect logs"}
+];
+
+export function VerdictScreen() {
+    const [task, setTask] = useState<string | undefined>();
+    const verdict = useApiQuery("verdict.get", task ? {task} : {});
+    useApiEvent("verdict.thresholdsChanged", () => void verdict.reload());
+    useApiEvent("eval.run.updated", (run) => {
+        if (run.status === "completed") void verdict.reload();
+    });
+    useApiEvent("bench.progress", (run) => {
+        if (run.status === "completed") void verdict.reload();
+    });
+    const v = verdict.data;
+    return (
+        <div className="page verdict-page">
+            <PageHeader
+                title="Verdict"
+                subtitle="Can this machine run a usable coding agent on a local model? Every measurement, weighed against explicit thresholds."
+                actions={
+                    v && v.tasks.length > 1 ? (
+                        <label className="field inline">
+                            <span>Eval task</span>
+                            <select value={v.task ?? ""} onChange={(e) => setTask(e.target.value)} data-testid="verdict-task">
+                                {v.tasks.map((t) => (
+                                    <option key={t} value={t}>
+                                        {t}
+                                    </option>
+                                ))}
+                            </select>
+                        </label>
+                    ) : undefined
+                }
+            />
+            <ErrorBanner error={verdict.error} title="The verdict could not be computed" />
+            {!v && verdict.loading && <div className="empty">Weighing the evidence…</div>}
+            {v && <VerdictView verdict={v} task={task} />}
+        </div>
+    );
+}
+
+function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undefined}) {
+    const [open, setOpen] = useState<string | null>(null);
+    const best = v.local.find((l) => l.key === v.answer.best);
+    return (
+        <>
+            <section className={`verdict-hero tone-border-${levelTone[v.answer.verdict]}`} data-testid="verdict-answer" data-verdict={v.answer.verdict}>
+                <div className={`verdict-level tone-${levelTone[v.answer.verdict]}`} data-testid="verdict-level">
+                    {levelLabels[v.answer.verdict]}
+                </div>
+                <div className="verdict-hero-body">
+                    <h2 data-testid="verdict-headline">{v.answer.headline}</h2>
+                    <ul className="verdict-evidence">
+                        {v.answer.evidence.map((line) => (
+                            <li key={line}>{line}</li>
+                        ))}
+                    </ul>
+                    <div className="muted verdict-machine">
+                        {v.machine.label} · {formatBytes(v.machine.ramBytes)} RAM · {v.machine.gpuName ?? "no GPU"} · task {v.task ?? "–"} · agent context {Math.round(v.thresholds.contextSize / 1024)}k
+                    </div>
+                </div>
+                {best && (
+                    <div className="verdict-hero-stats">
+                        <HeroStat label="Refactor success" value={best.eval ? formatPercent(best.eval.successRate) : "–"} note={best.eval ? `${best.eval.successes}/${best.eval.samples} runs` : "not evaluated"} />
+                        <HeroStat label="Generation" value={formatTps(best.speed.generationTps)} note={best.speed.generationSource === "bench" ? "benchmark" : best.speed.generationSource === "eval" ? "in the eval" : "not measured"} />
+                        <HeroStat label="Per agent turn" value={formatSeconds(best.speed.turnSeconds)} note={best.speed.turnSource ?? "not measured"} />
+                    </div>
+                )}
+            </section>
+
+            <Card title="Models tried on this machine" subtitle="Each model and quantization against the thresholds. Click one for its evidence." testId="verdict-models">
+                {v.local.length === 0 ? (
+                    <div className="empty-inline">
+                        Nothing measured here yet. <a href="#/evaluate">Evaluate a local model</a> (and a cloud one to compare) to get the answer.
+                    </div>
+                ) : (
+                    <table className="table verdict-table">
+                        <thead>
+                            <tr>
+                                <th>Verdict</th>
+                                <th>Model</th>
+                                <th>Fit</th>
+                                <th>Success</th>
+                                <th>Generation</th>
+                                <th>Per turn</th>
+                                <th className="num">Memory at {Math.round(v.thresholds.contextSize / 1024)}k</th>
+                                <th className="num">Success rate (95% CI)</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {v.local.map((l) => (
+                                <Fragment key={l.key}>
+                                    <tr className={`clickable ${open === l.key ? "selected" : ""}`} onClick={() => setOpen(open === l.key ? null : l.key)} data-testid="verdict-row" data-key={l.key}>
+                                        <td>
+                                            <Badge tone={levelTone[l.verdict]} testId="row-verdict">
+                                                {levelLabels[l.verdict]}
+                                            </Badge>
+                                        </td>
+                                        <td>
+                                            <div className="model-name">{l.label}</div>
+                                            <div className="muted small">{l.headline}</div>
+                                        </td>
+                                        {l.criteria.map((c) => (
+                                            <td key={c.id} title={c.detail} data-testid={`criterion-${c.id}`}>
+                                                <span className={`criterion tone-${statusTone[c.status]}`}>{statusMark[c.status]}</span> {c.id === "fit" ? (c.status === "fail" ? "no" : c.status === "pass" ? "yes" : "?") : c.value.split(" (")[0]}
+                                            </td>
+                                        ))}
+                                        <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
+                                        <td className="num" data-testid="row-success">
+                                            {l.eval ? formatScore(l.eval.successes, l.eval.samples, l.eval.interval) : "not evaluated"}
+                                        </td>
+                                    </tr>
+                                    {open === l.key && (
+                                        <tr className="details-row">
+                                            <td colSpan={8}>
+                                                <ModelEvidence model={l} />
+                                            </td>
+                                        </tr>
+                                    )}
+                                </Fragment>
+                            ))}
+                        </tbody>
+                    </table>
+                )}
+            </Card>
+
+            {(v.local.length > 0 || v.cloud.length > 0) && <Comparisons verdict={v} />}
+
+            <div className="grid grid-2">
+                <Card title={<><Icon name="bolt" /> What would change the answer</>} subtitle="From the what-if estimates: predictions, not measurements." testId="verdict-changes">
+                    {v.changes.length === 0 ? (
+                        <div className="empty-inline">Nothing in the catalog's estimates would change it.</div>
+                    ) : (
+                        <ul className="change-list">
+                            {v.changes.map((c) => (
+                                <li key={c.text} data-testid="change">
+                                    <Badge tone={c.kind === "model" ? "accent" : c.kind === "settings" ? "neutral" : "info"}>{c.kind === "model" ? "try" : c.kind === "ram" ? "RAM" : c.kind === "gpu" ? "laptop" : "settings"}</Badge>
+                                    <span>{c.text}</span>
+                                </li>
+                            ))}
+                        </ul>
+                    )}
+                </Card>
+                <ThresholdsCard />
+            </div>
+
+            <ExportCard task={task} />
+        </>
+    );
+}
+
+function HeroStat(props: {label: string; value: string; note: string}) {
+    return (
+        <div className="stat">
+            <div className="stat-label">{props.label}</div>
+            <div className="stat-value">{props.value}</div>
+            <div className="stat-note">{props.note}</div>
+        </div>
+    );
+}
+
+function ModelEvidence({model: l}: {model: LocalModelVerdict}) {
+    const memory = l.memory;
+    return (
+        <div className="verdict-evidence-grid" data-testid="model-evidence">
+            <div>
+                <div className="section-title">Criteria</div>
+                <ul className="criteria-list">
+                    {l.criteria.map((c) => (
+                        <li key={c.id}>
+                            <Badge tone={statusTone[c.status]}>{c.status}</Badge> <strong>{c.label}</strong>: {c.value}
+                            <div className="muted small">
+                                {c.detail}
+                                {c.source ? ` · ${c.source}` : ""}
+                            </div>
+                        </li>
+                    ))}
+                </ul>
+            </div>
+            <div>
+                <div className="section-title">Memory at {Math.round((memory?.contextSize ?? 0) / 1024)}k context</div>
+                {memory ? (
+                    <>
+                        <Meter
+                            capacity={memory.ramCapacityBytes + memory.vramCapacityBytes}
+                            segments={memory.parts.map((p, i) => ({label: `${p.label}: ${formatBytes(p.ramBytes + p.vramBytes)}`, value: p.ramBytes + p.vramBytes, tone: (["accent", "info", "warn", "neutral"] as Tone[])[i % 4]!}))}
+                            label="memory breakdown"
+                        />
+                        <ul className="plain-list small">
+                            {memory.parts.map((p) => (
+                                <li key={p.label}>
+                                    {p.label}: {formatBytes(p.ramBytes + p.vramBytes)}
+                                </li>
+                            ))}
+                            <li>
+                                needs {formatBytes(memory.ramNeededBytes + memory.vramNeededBytes)} of {formatBytes(memory.ramCapacityBytes + memory.vramCapacityBytes)} usable
+                            </li>
+                            {memory.measured && (
+                                <li data-testid="measured-load">
+                                    measured load at {memory.measured.contextSize ?? "?"} tokens: {formatBytes(memory.measured.residentBytes + memory.measured.vramBytes)}
+                                </li>
+                            )}
+                        </ul>
+                    </>
+                ) : (
+                    <div className="muted">No estimate.</div>
+                )}
+            </div>
+            <div>
+                <div className="section-title">Speed and cost</div>
+                <ul className="plain-list small">
+                    <li>prompt processing: {formatTps(l.speed.promptTps)}</li>
+                    <li>
+                        generation: {formatTps(l.speed.generationTps)}
+                        {l.speed.generationDepth !== null ? ` at depth ${l.speed.generationDepth}` : ""} (predicted {formatTps(l.speed.predictedGenerationTps)})
+                    </li>
+                    <li>per agent turn: {formatSeconds(l.speed.turnSeconds)}</li>
+                    {l.speed.settings && <li>settings: {l.speed.settings}</li>}
+                    {l.eval && <li>cost per run: {formatCost(l.eval.costPerRun)}{l.eval.energyWhPerRun !== null ? ` (${l.eval.energyWhPerRun.toFixed(2)} Wh)` : ""}</li>}
+                    {l.versusCloud && (
+                        <li data-testid="versus-cloud">
+                            vs {l.versusCloud.label}: {formatPercent(l.versusCloud.successRate)} at {formatCost(l.versusCloud.costPerRun)} per run
+                        </li>
+                    )}
+                    {l.path && <li className="path mono">{l.path}</li>}
+                </ul>
+            </div>
+        </div>
+    );
+}
+
+function Comparisons({verdict: v}: {verdict: Verdict}) {
+    const ladders = v.ladders.filter((l) => l.entries.length > 1);
+    const [tab, setTab] = useState<"ladder" | "cloud">(ladders.length ? "ladder" : "cloud");
+    const [family, setFamily] = useState<string | undefined>();
+    const ladder = ladders.find((l) => l.family === family) ?? ladders[0];
+    const byKey = useMemo(() => new Map(v.local.map((l) => [l.key, l])), [v.local]);
+    const compared = [
+        ...v.local.filter((l) => l.eval).map((l) => ({key: l.key, label: l.label, where: "local" as const, e: l.eval!, level: l.verdict})),
+        ...v.cloud.map((c) => ({key: c.key, label: c.label, where: "cloud" as const, e: c.eval, level: c.level as VerdictLevel}))
+    ];
+    return (
+        <Card title="Comparisons" subtitle="Quantizations of one model side by side, and local against cloud on the same eval." testId="verdict-comparisons">
+            <div className="tabs" role="tablist">
+                <button role="tab" className={`tab ${tab === "ladder" ? "active" : ""}`} aria-selected={tab === "ladder"} onClick={() => setTab("ladder")} data-testid="tab-ladder">
+                    Quantization ladder
+                </button>
+                <button role="tab" className={`tab ${tab === "cloud" ? "active" : ""}`} aria-selected={tab === "cloud"} onClick={() => setTab("cloud")} data-testid="tab-cloud">
+                    Local vs cloud
+                </button>
+            </div>
+            {tab === "ladder" &&
+                (ladder ? (
+                    <div data-testid="ladder">
+                        {ladders.length > 1 && (
+                            <select value={ladder.family} onChange={(e) => setFamily(e.target.value)} data-testid="ladder-family">
+                                {ladders.map((l) => (
+                                    <option key={l.family} value={l.family}>
+                                        {l.label}
+                                    </option>
+                                ))}
+                            </select>
+                        )}
+                        <h3 className="ladder-title">{ladder.label}</h3>
+                        <table className="table">
+                            <thead>
+                                <tr>
+                                    <th>Quantization</th>
+                                    <th className="num">Bits / weight</th>
+                                    <th className="num">Memory</th>
+                                    <th className="num">Prompt</th>
+                                    <th className="num">Generation</th>
+                                    <th className="num">Success</th>
+                                    <th className="num">95% CI</th>
+                                    <th>Verdict</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {ladder.entries.map((key) => {
+                                    const l = byKey.get(key)!;
+                                    return (
+                                        <tr key={key} data-testid="ladder-row">
+                                            <td className="mono">{l.quantization ?? "?"}</td>
+                                            <td className="num">{l.bitsPerWeight?.toFixed(2) ?? "–"}</td>
+                                            <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
+                                            <td className="num">{formatTps(l.speed.promptTps)}</td>
+                                            <td className="num" data-testid="ladder-generation">
+                                                {formatTps(l.speed.generationTps)}
+                                            </td>
+                                            <td className="num">{l.eval ? `${l.eval.successes}/${l.eval.samples}` : "–"}</td>
+                                            <td className="num">{l.eval?.interval ? `${Math.round(l.eval.interval.low * 100)}–${Math.round(l.eval.interval.high * 100)}%` : "–"}</td>
+                                            <td>
+                                                <Badge tone={levelTone[l.verdict]}>{levelLabels[l.verdict]}</Badge>
+                                            </td>
+                                        </tr>
+                                    );
+                                })}
+                            </tbody>
+                        </table>
+                    </div>
+                ) : (
+                    <div className="empty-inline">Measure two or more quantizations of one model to compare them here.</div>
+                ))}
+            {tab === "cloud" && compared.length === 0 && <div className="empty-inline">No eval results yet: evaluate a local and a cloud model on the same task.</div>}
+            {tab === "cloud" && compared.length > 0 && (
+                <table className="table" data-testid="local-vs-cloud">
+                    <thead>
+                        <tr>
+                            <th>Model</th>
+                            <th>Where</th>
+                            <th className="num">Success (95% CI)</th>
+                            <th className="num">Cost / run</th>
+                            <th className="num">Time / run</th>
+                            <th className="num">Turns</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {compared.map((c) => (
+                            <tr key={c.key} data-testid="compare-row">
+                                <td>
+                                    <Badge tone={levelTone[c.level]}>{levelLabels[c.level]}</Badge> {c.label}
+                                </td>
+                                <td>{c.where}</td>
+                                <td className="num">{formatScore(c.e.successes, c.e.samples, c.e.interval)}</td>
+                                <td className="num" data-testid="compare-cost">
+                                    {formatCost(c.e.costPerRun)}
+                                </td>
+                                <td className="num">{formatSeconds(c.e.meanWallMs !== null ? c.e.meanWallMs / 1000 : null)}</td>
+                                <td className="num">{c.e.meanTurns?.toFixed(1) ?? "–"}</td>
+                            </tr>
+                        ))}
+                    </tbody>
+                </table>
+            )}
+            <div className="grid grid-2 verdict-charts">
+                <AccuracySpeedChart verdict={v} />
+                <CostAccuracyChart verdict={v} />
+            </div>
+        </Card>
+    );
+}
+
+function ExportCard({task}: {task: string | undefined}) {
+    const [busy, setBusy] = useState<ReportFormat | null>(null);
+    const [error, setError] = useState<Error | undefined>();
+    const [done, setDone] = useState<string | null>(null);
+    const download = async (format: ReportFormat) => {
+        setBusy(format);
+        setError(undefined);
+        try {
+            const result = await api.call("reports.export", task ? {format, task} : {format});
+            for (const file of result.files) {
+                const url = URL.createObjectURL(new Blob([file.content], {type: file.mimeType}));
+                const a = document.createElement("a");
+                a.href = url;
+                a.download = file.name;
+                document.body.append(a);
+                a.click();
+                a.remove();
+                setTimeout(() => URL.revokeObjectURL(url), 10_000);
+            }
+            setDone(result.files.length === 0 ? "Nothing to export yet." : `Saved ${result.files.map((f) => f.name).join(", ")}`);
+        } catch (e) {
+            setError(e as Error);
+        } finally {
+            setBusy(null);
+        }
+    };
+    return (
+        <Card title={<><Icon name="download" /> Export</>} subtitle="A self-contained report to share, or every measurement for your own analysis." testId="verdict-export">
+            <ErrorBanner error={error} title="The export failed" />
+            <div className="export-buttons">
+                {exportFormats.map((f) => (
+                    <button key={f.format} className={`button ${f.format === "html" ? "primary" : ""}`} onClick={() => void download(f.format)} disabled={busy !== null} data-testid={`export-${f.format}`}>
+                        <Icon name="download" size={16} />
+                        {busy === f.format ? "Exporting…" : f.label}
+                    </button>
+                ))}
+            </div>
+            {done && (
+                <div className="muted small" data-testid="export-done">
+                    {done}
+                </div>
+            )}
+        </Card>
+    );
+}

@@ -1,0 +1,259 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type {Browser, Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import type {InspectEvalLog} from "../../electron/api/EvalApi.ts";
+import type {LlamaBenchJsonEntry} from "../../electron/api/BenchApi.ts";
+import type {Verdict} from "../../electron/api/VerdictApi.ts";
+import type {ReportData} from "../../electron/core/reports/collectReportData.ts";
+import {formatCost, formatScore} from "../../electron/shared/evalFormat.ts";
+import {formatTps} from "../../electron/shared/verdictFormat.ts";
+import {launchChromium, screenshotDir} from "../utils/browser.ts";
+import {projectRoot, runCli} from "../utils/runCli.ts";
+import {startApp} from "../utils/startApp.ts";
+import {createVerdictFixture, verdictTask, type VerdictFixture} from "../utils/verdictFixture.ts";
+
+let browser: Browser & AsyncDisposable;
+let fixture: VerdictFixture;
+
+beforeAll(async () => {
+    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
+        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
+    browser = await launchChromium();
+    fs.mkdirSync(screenshotDir, {recursive: true});
+    fixture = await createVerdictFixture({serveUi: true});
+}, 300_000);
+afterAll(async () => {
+    await fixture?.[Symbol.asyncDispose]();
+    await browser?.[Symbol.asyncDispose]();
+});
+
+async function openPage(url: string): Promise<{page: Page; errors: string[]}> {
+    const page = await browser.newPage({viewport: {width: 1360, height: 1000}, acceptDownloads: true});
+    const errors: string[] = [];
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(url);
+    return {page, errors};
+}
+
+/** What the verdict must show, computed from the store and the eval's statistics rather than from the verdict itself. */
+async function expected() {
+    const {app, models} = fixture;
+    const results = await app.client.call("eval.results", {task: verdictTask});
+    const latest = app.service.store.bench.latest({});
+    const deepestTg = (file: string) =>
+        latest.filter((l) => l.result.model.path === file && l.result.kind === "tg").sort((a, b) => b.result.depth - a.result.depth)[0]!.result.avgTs!;
+    const local = (q: "Q4_0" | "Q8_0") => results.find((r) => r.provider === "local" && r.quantization === q)!;
+    const cloud = (model: string) => results.find((r) => r.provider === "openai" && r.model === model)!;
+    return {models, deepestTg, local, cloud};
+}
+
+describe("Verdict screen (browser mode)", () => {
+    it("is home once results exist and shows each model's verdict with the numbers the store holds", async () => {
+        const {models, deepestTg, local, cloud} = await expected();
+        const {page, errors} = await openPage(`${fixture.app.server.url}/`);
+        const answer = page.getByTestId("verdict-answer");
+        await expect.poll(() => answer.getAttribute("data-verdict")).toBe("no");
+        expect(await page.locator(".nav a.active").textContent()).toContain("Verdict");
+        expect(await page.getByTestId("verdict-headline").textContent()).toMatch(/^No — none of the local models tried here is a usable coding agent\. Closest: AgentFit Test Tiny .* · Q(4|8)_0/);
+        const evidence = await answer.locator("li").allTextContents();
+        expect(evidence).toContain(`Cloud, same eval: openai:gpt-4.1 refactors 100% (4/4) at ${formatCost(cloud("gpt-4.1").stats.costPerRun)} per run, ${evidence.find((e) => e.startsWith("Cloud"))!.split(", ").at(-1)}`);
+
+        const rows = page.getByTestId("verdict-row");
+        await expect.poll(() => rows.count()).toBe(3);
+        for (const q of ["Q4_0", "Q8_0"] as const) {
+            const row = page.locator(`[data-testid="verdict-row"][data-key="${models[q].path}"]`);
+            expect(await row.getByTestId("row-verdict").textContent()).toBe("No");
+            const stats = local(q).stats;
+            expect(stats.successes).toBe(0);
+            expect(await row.getByTestId("row-success").textContent()).toBe(formatScore(stats.successes, stats.samples, stats.interval));
+            expect(await row.getByTestId("criterion-generation").textContent()).toContain(formatTps(deepestTg(models[q].path)));
+            expect(await row.getByTestId("criterion-success").getAttribute("title")).toContain("usable ≥ 80%, almost ≥ 50%");
+        }
+        const f16 = page.locator(`[data-testid="verdict-row"][data-key="${models.F16.path}"]`);
+        expect(await f16.getByTestId("row-verdict").textContent()).toBe("Not evaluated");
+        expect(await f16.getByTestId("criterion-generation").textContent()).toContain(formatTps(deepestTg(models.F16.path)));
+
+        // Charts drawn by recharts: a mark per evaluated model.
+        await expect.poll(() => page.getByTestId("chart-accuracy-speed").locator(".recharts-scatter-symbol").count()).toBeGreaterThanOrEqual(3);
+        expect(await page.getByTestId("chart-cost-accuracy").locator(".recharts-scatter-symbol").count()).toBe(4);
+        expect(await page.getByTestId("chart-cost-accuracy").locator("svg text").allTextContents()).toEqual(expect.arrayContaining(["gpt-4.1", "gpt-4.1-mini", "Q4_0", "Q8_0"]));
+        expect(await page.getByTestId("change").count()).toBeGreaterThan(0);
+        await page.screenshot({path: path.join(screenshotDir, "verdict.png"), fullPage: true});
+
+        // The evidence of one model: criteria, memory breakdown with the measured load, speed, cloud comparison.
+        await page.locator(`[data-testid="verdict-row"][data-key="${models.Q8_0.path}"]`).click();
+        const detail = page.getByTestId("model-evidence");
+        expect(await detail.textContent()).toContain("Eval success rate");
+        expect(await detail.getByTestId("measured-load").textContent()).toMatch(/measured load at 4096 tokens: \d/);
+        expect(await detail.getByTestId("versus-cloud").textContent()).toBe(`vs openai:gpt-4.1: 100% at ${formatCost(cloud("gpt-4.1").stats.costPerRun)} per run`);
+        await detail.screenshot({path: path.join(screenshotDir, "verdict-evidence.png")});
+
+        // The quantization ladder, fewest bits first, and local against cloud.
+        const ladder = page.getByTestId("ladder-row");
+        expect(await ladder.locator("td:first-child").allTextContents()).toEqual(["Q4_0", "Q8_0", "F16"]);
+        expect(await page.getByTestId("ladder-generation").allTextContents()).toEqual(["Q4_0", "Q8_0", "F16"].map((q) => formatTps(deepestTg(models[q as "F16"].path))));
+        await page.getByTestId("verdict-comparisons").screenshot({path: path.join(screenshotDir, "verdict-ladder.png")});
+        await page.getByTestId("tab-cloud").click();
+        expect(await page.getByTestId("compare-row").count()).toBe(4);
+        expect(await page.getByTestId("compare-cost").allTextContents()).toEqual(expect.arrayContaining([formatCost(cloud("gpt-4.1").stats.costPerRun), formatCost(cloud("gpt-4.1-mini").stats.costPerRun), "free"]));
+        await page.getByTestId("verdict-comparisons").screenshot({path: path.join(screenshotDir, "verdict-cloud.png")});
+        expect(errors).toEqual([]);
+        await page.close();
+    });
+
+    it("edits the thresholds: the verdict changes at once and the edit is kept in SQLite", async () => {
+        const {models} = await expected();
+        const {page, errors} = await openPage(`${fixture.app.server.url}/#/verdict`);
+        await expect.poll(() => page.getByTestId("verdict-answer").getAttribute("data-verdict")).toBe("no");
+        await page.getByTestId("threshold-almostSuccessRate").fill("0");
+        await page.getByTestId("thresholds-save").click();
+        await expect.poll(() => page.getByTestId("verdict-answer").getAttribute("data-verdict")).toBe("almost");
+        const row = page.locator(`[data-testid="verdict-row"][data-key="${models.Q8_0.path}"]`);
+        expect(await row.getByTestId("row-verdict").textContent()).toBe("Almost");
+        expect(fixture.app.service.store.verdict.thresholds()?.values).toEqual({almostSuccessRate: 0});
+        await page.getByTestId("verdict-thresholds").screenshot({path: path.join(screenshotDir, "verdict-thresholds.png")});
+
+        // An inconsistent edit is refused with its reason, and nothing is stored.
+        await page.getByTestId("threshold-usableGenerationTps").fill("1");
+        await page.getByTestId("thresholds-save").click();
+        await expect.poll(() => page.locator(".error-banner").textContent()).toContain("usableGenerationTps (1) must be at least almostGenerationTps (5)");
+        expect(fixture.app.service.store.verdict.thresholds()?.values).toEqual({almostSuccessRate: 0});
+
+        await page.getByTestId("thresholds-reset").click();
+        await expect.poll(() => page.getByTestId("verdict-answer").getAttribute("data-verdict")).toBe("no");
+        expect(fixture.app.service.store.verdict.thresholds()).toBeNull();
+        // The refused edit is the one failed request (the browser logs its 400).
+        expect(errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+        await page.close();
+    });
+
+    it("exports reports that match the store: HTML from the button, and CSV, JSON, llama-bench and Inspect", async () => {
+        const {app, benchRun} = fixture;
+        const store = app.service.store;
+        const {page, errors} = await openPage(`${app.server.url}/#/verdict`);
+        await page.getByTestId("export-html").waitFor();
+        const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-html").click()]);
+        const html = fs.readFileSync((await download.path())!, "utf8");
+        expect(download.suggestedFilename()).toMatch(/^agentfit-report-\d{4}-\d{2}-\d{2}\.html$/);
+        // Self-contained: inline CSS and SVG, no scripts, nothing fetched from elsewhere.
+        expect(html).not.toMatch(/<script|<link|src=|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+        expect(html.match(/<svg /g)?.length).toBe(2);
+        expect(html).toContain('data-verdict="no"');
+        expect(await page.getByTestId("export-done").textContent()).toContain(download.suggestedFilename());
+
+        // The HTML report as a reader sees it.
+        const report = await browser.newPage({viewport: {width: 1180, height: 900}});
+        const blocked: string[] = [];
+        await report.route("**/*", (route) => (blocked.push(route.request().url()), route.abort()));
+        await report.setContent(html);
+        expect(await report.locator("#answer .pill").textContent()).toBe("No");
+        await report.screenshot({path: path.join(screenshotDir, "verdict-report-html.png"), fullPage: true});
+        expect(blocked).toEqual([]);
+        await report.close();
+
+        const exportOf = async (format: "csv" | "json" | "llama-bench" | "inspect" | "md") => (await app.client.call("reports.export", {format})).files;
+        const evalRuns = store.evals.listRuns(100);
+        const samples = evalRuns.flatMap((r) => store.evals.samples(r.id).map((s) => ({run: r, s})));
+        const benchResults = store.bench.results(benchRun.id);
+
+        const [csv] = await exportOf("csv");
+        const lines = csv!.content.trimEnd().split("\r\n");
+        const header = lines[0]!.split(",");
+        const rows = lines.slice(1).map((line) => Object.fromEntries(line.split(",").map((v, i) => [header[i], v])) as Record<string, string>);
+        for (const {run, s} of samples) {
+            const score = rows.find((r) => r.source === "eval_sample" && r.item_id === String(s.id) && r.metric === "score")!;
+            expect(score).toMatchObject({run_id: String(run.id), model: run.spec.model.model, task: verdictTask, value: s.score === "C" ? "1" : "0"});
+            expect(rows.find((r) => r.source === "eval_sample" && r.item_id === String(s.id) && r.metric === "output_tokens")!.value).toBe(String(s.usage.outputTokens));
+        }
+        for (const result of benchResults) {
+            const avg = rows.find((r) => r.source === "bench" && r.item_id === String(result.id) && r.metric === "avg_ts")!;
+            expect(Number(avg.value)).toBe(result.avgTs);
+        }
+        expect(rows.filter((r) => r.source === "model_load").length).toBeGreaterThan(0);
+
+        const [json] = await exportOf("json");
+        const data = JSON.parse(json!.content) as ReportData;
+        expect(data.evals.runs.map((r) => r.samples)).toEqual(evalRuns.reverse().map((r) => store.evals.samples(r.id)));
+        expect(data.bench.runs).toHaveLength(1);
+        expect(data.bench.runs[0]!.results).toEqual(benchResults);
+        expect(data.modelLoads).toEqual(store.modelLoads.list(1000).reverse());
+        expect(data.verdict.answer.verdict).toBe("no");
+
+        const [bench] = await exportOf("llama-bench");
+        const entries = JSON.parse(bench!.content) as LlamaBenchJsonEntry[];
+        expect(entries.map((e) => [e.agentfit_result_id, e.avg_ts, e.n_prompt, e.n_gen, e.n_depth])).toEqual(benchResults.map((r) => [r.id, r.avgTs, r.promptTokens, r.generatedTokens, r.depth]));
+
+        const inspect = await exportOf("inspect");
+        expect(inspect).toHaveLength(evalRuns.length);
+        for (const file of inspect) {
+            const log = JSON.parse(file.content) as InspectEvalLog;
+            expect(log.version).toBe(2);
+            const runId = Number(/agentfit-eval-(\d+)-/.exec(file.name)![1]);
+            expect(log.samples).toHaveLength(store.evals.samples(runId).length);
+        }
+
+        const [md] = await exportOf("md");
+        const verdict = await app.client.call("verdict.get", {});
+        expect(md!.content).toContain(`**${verdict.answer.headline}**`);
+        expect(md!.content).toContain("| AgentFit Test Tiny");
+        expect(errors).toEqual([]);
+        await page.close();
+    });
+
+    it("agentfit verdict and agentfit report, as real processes on the same data", async () => {
+        const {app} = fixture;
+        const api = (await app.client.call("verdict.get", {})) as Verdict;
+        const text = await runCli(["verdict"], app.home.env);
+        expect(text.code, text.stderr).toBe(0);
+        expect(text.stdout).toContain(api.answer.headline);
+        expect(text.stdout).toContain("Local models");
+        expect(text.stdout).toContain("Cloud models, same eval");
+        for (const l of api.local) expect(text.stdout).toContain(l.label);
+
+        const json = await runCli(["verdict", "--json"], app.home.env);
+        expect((JSON.parse(json.stdout) as Verdict).local.map((l) => [l.key, l.verdict])).toEqual(api.local.map((l) => [l.key, l.verdict]));
+
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-report-"));
+        try {
+            const csv = await runCli(["report", "--format", "csv", "--out", path.join(out, "all.csv")], app.home.env);
+            expect(csv.code, csv.stderr).toBe(0);
+            const [apiCsv] = (await app.client.call("reports.export", {format: "csv"})).files;
+            expect(fs.readFileSync(path.join(out, "all.csv"), "utf8")).toBe(apiCsv!.content);
+
+            const inspect = await runCli(["report", "--format", "inspect", "--out", path.join(out, "logs")], app.home.env);
+            expect(inspect.code, inspect.stderr).toBe(0);
+            expect(fs.readdirSync(path.join(out, "logs"))).toHaveLength(app.service.store.evals.listRuns(100).length);
+
+            const md = await runCli(["report"], app.home.env);
+            expect(md.stdout).toContain("# Can this machine run a usable coding agent?");
+        } finally {
+            fs.rmSync(out, {recursive: true, force: true});
+        }
+
+        const bad = await runCli(["report", "--format", "xml"], app.home.env);
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toContain("error [REPORT_FORMAT_INVALID]: format must be one of md, html, csv, json, llama-bench, inspect");
+        const badThreshold = await runCli(["verdict", "thresholds", "usableSuccessRate=1.5"], app.home.env);
+        expect(badThreshold.code).toBe(1);
+        expect(badThreshold.stderr).toContain("error [VERDICT_THRESHOLDS_INVALID]: usableSuccessRate");
+        const badTask = await runCli(["verdict", "--task", "nope"], app.home.env);
+        expect(badTask.stderr).toContain("error [VERDICT_TASK_NOT_FOUND]");
+    });
+});
+
+describe("before any results", () => {
+    it("keeps the first screen as home and the Verdict screen says what to do", async () => {
+        await using app = await startApp({serveUi: true});
+        const {page, errors} = await openPage(`${app.server.url}/`);
+        await expect.poll(() => page.locator(".nav a.active").textContent()).toContain("Hardware");
+        await page.goto(`${app.server.url}/#/verdict`);
+        await expect.poll(() => page.getByTestId("verdict-answer").getAttribute("data-verdict")).toBe("untested");
+        expect(await page.getByTestId("verdict-models").textContent()).toContain("Evaluate a local model");
+        await page.screenshot({path: path.join(screenshotDir, "verdict-empty.png"), fullPage: true});
+        expect(errors).toEqual([]);
+        await page.close();
+    });
+});
