@@ -114,6 +114,18 @@ describe("hardware profiles and what-if overrides", () => {
         expect(() => applyOverrides(cpuLaptop, {bandwidthGBps: -5})).toThrow(/positive number of GB\/s/);
     });
 
+    it("keeps this machine's bandwidth, its kind and its key when only the RAM changes", () => {
+        const p = applyOverrides(cpuLaptop, {ram: "64GB"});
+        expect(p.ramBytes).toBe(64 * GiB);
+        expect(p).toMatchObject({
+            hardwareKey: cpuLaptop.hardwareKey,
+            bandwidthKind: cpuLaptop.bandwidthKind,
+            cpuBandwidthBytesPerSecond: cpuLaptop.cpuBandwidthBytesPerSecond,
+            cpuThreads: cpuLaptop.cpuThreads
+        });
+        expect(applyOverrides(cpuLaptop, {ram: "64GB", bandwidthGBps: 90})).toMatchObject({hardwareKey: null, bandwidthKind: "measured"});
+    });
+
     it("assumes a mid-range laptop GPU when only VRAM is given, and says so", () => {
         const p = applyOverrides(cpuLaptop, {vram: "8GB"});
         expect(p).toMatchObject({vramBytes: 8 * GiB, gpuBandwidthBytesPerSecond: 256e9, unifiedMemory: false});
@@ -235,6 +247,10 @@ describe("recommendations", () => {
         expect(calibrated.speed.generationTokensPerSecond / plain.speed.generationTokensPerSecond).toBeCloseTo(calibrated.speed.calibration!.generationFactor, 5);
         expect(calibrated.speed.basis).toMatch(/calibrated by 3 benchmarks of this machine/);
         expect(calibrated.speed.measured).toEqual({generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"});
+        // This machine with more RAM runs as fast as this machine: still calibrated, same prediction.
+        const moreRam = recommendModels([m], applyOverrides(cpuLaptop, {ram: "64GB"}), {measurements}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
+        expect(moreRam.speed.generationTokensPerSecond).toBeCloseTo(calibrated.speed.generationTokensPerSecond, 5);
+        expect(moreRam.speed.measured).toEqual(calibrated.speed.measured);
         // A what-if machine is never calibrated by this machine's measurements.
         const whatIf = recommendModels([m], applyOverrides(cpuLaptop, {preset: "laptop-16gb-ddr4"}), {measurements}).models[0]!.options[0]!;
         expect(whatIf.speed.calibration).toBeNull();

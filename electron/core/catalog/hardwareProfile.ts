@@ -179,9 +179,12 @@ export function applyOverrides(base: HardwareProfile, overrides: HardwareOverrid
                 : base.bandwidthSource
     ];
     const whatIfCpuFlops = 8 * 3.5e9 * (chip?.kind === "apple" ? 16 : 32);
+    // Changing only how much memory there is leaves this machine's speed as it is: keep its bandwidth
+    // kind (a measured bandwidth stays measured) and its key, so measured benchmarks still calibrate.
+    const sameSpeedAsBase = !chip && !overrides.preset && merged.bandwidthGBps === undefined && !assumedGpu && backend === base.backend && (hasGpu ? vram : 0) === base.vramBytes;
     return {
         label,
-        hardwareKey: null,
+        hardwareKey: sameSpeedAsBase ? base.hardwareKey : null,
         backend,
         ramBytes: ram,
         ramReserveBytes: merged.ramReserve !== undefined ? parseSize(merged.ramReserve, "RAM reserve") : defaultRamReserve(ram),
@@ -191,7 +194,7 @@ export function applyOverrides(base: HardwareProfile, overrides: HardwareOverrid
         cpuBandwidthBytesPerSecond: cpuBandwidthGBps * GB,
         gpuBandwidthBytesPerSecond: gpuBandwidthGBps * GB,
         bandwidthSource: sources.join("; "),
-        bandwidthKind: merged.bandwidthGBps ? "measured" : "peak",
+        bandwidthKind: merged.bandwidthGBps ? "measured" : sameSpeedAsBase ? base.bandwidthKind : "peak",
         cpuThreads: chip || overrides.preset ? 8 : base.cpuThreads,
         cpuFlops: chip || overrides.preset ? whatIfCpuFlops : base.cpuFlops,
         gpuFlops: hasGpu ? ((chip ?? assumedGpu)?.fp16Tflops ?? 0) * 1e12 || base.gpuFlops : 0
