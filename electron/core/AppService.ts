@@ -116,7 +116,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createDownloadsApi(context),
         ...createModelsApi(context),
         ...engine.api,
-        ...createBenchApi(context)
+        ...createBenchApi(context, engine)
     };
 
     let disposing: Promise<void> | undefined;
