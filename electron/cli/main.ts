@@ -9,6 +9,7 @@ import {registerCatalogCommand} from "./commands/catalog.ts";
 import {registerInspectCommand} from "./commands/inspect.ts";
 import {registerRecommendCommand} from "./commands/recommend.ts";
 import {registerWebCommand} from "./commands/web.ts";
+import {registerBenchCommand} from "./commands/bench.ts";
 import {red} from "./format.ts";
 
 const program = new Command()
@@ -27,6 +28,7 @@ registerServeCommand(program);
 registerRecommendCommand(program);
 registerInspectCommand(program);
 registerCatalogCommand(program);
+registerBenchCommand(program);
 
 try {
     await program.parseAsync(process.argv);
