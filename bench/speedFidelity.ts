@@ -66,7 +66,7 @@ export const speedFidelityBenchmark: Benchmark = {
         }
         for (const type of ["Q8_0", "Q4_0"] as const) {
             const model = largeModel(type);
-            console.log(`   ${path.basename(model)} (${(fs.statSync(model).size / 1e6).toFixed(0)} MB), ${threads} threads, ${ROUNDS} alternating rounds of ${REPS} repetitions`);
+            console.log(`   ${path.basename(model)} (${(fs.statSync(model).size / 1e6).toFixed(0)} MB), ${threads} thread${threads === 1 ? "" : "s"}, ${ROUNDS} alternating rounds of ${REPS} repetitions`);
             const ours = {pp: [] as number[], tg: [] as number[]};
             const theirs = {pp: [] as number[], tg: [] as number[]};
             const ratios = {pp: [] as number[], tg: [] as number[]};

@@ -215,6 +215,8 @@ export interface BenchProgress {
         phase: "loading" | "warmup" | "measuring";
         repetition: number;
         repetitions: number;
+        /** Tokens/s of the repetition that just ended (generated tokens/s of the last turn for "agent"). */
+        lastTokensPerSecond?: number;
     } | null;
 }
 

@@ -120,6 +120,8 @@ describe("speed benchmark in the engine process", () => {
         const latest = await app["bench.latest"]({model: files.Q4_0!, kinds: ["tg"]});
         expect(latest.map((l) => l.result.depth).sort()).toEqual([0, 0, 256, 256]);
         expect(app.store.bench.measuredSpeeds().filter((s) => s.generationTokensPerSecond && s.promptTokensPerSecond).length).toBe(12);
+        const report = await app["models.recommend"]({});
+        expect(report.models[0]!.options[0]!.speed.calibration?.samples).toBe(12);
     });
 
     it("records settings that cannot run with their reasons and goes on; refuses bad input before starting", async () => {

@@ -120,7 +120,7 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         if (run.id !== mine.runId) return;
         const current = run.progress.current;
         const test = current
-            ? `${current.modelFile} ${current.kind}${current.depth ? ` @ d${current.depth}` : ""} ${current.phase === "measuring" ? `rep ${current.repetition}/${current.repetitions}` : current.phase}`
+            ? `${current.modelFile} ${current.kind}${current.depth ? ` @ d${current.depth}` : ""} ${current.phase === "measuring" ? `rep ${current.repetition}/${current.repetitions}${current.lastTokensPerSecond !== undefined ? ` (${current.lastTokensPerSecond.toFixed(1)} t/s)` : ""}` : current.phase}`
             : "";
         if (bar) {
             if (!bar.getTotal() || bar.getTotal() !== run.progress.testsTotal) bar.start(Math.max(1, run.progress.testsTotal), run.progress.testsDone, {test});

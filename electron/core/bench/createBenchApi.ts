@@ -100,6 +100,12 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
     const {store, events} = context;
     store.bench.markInterrupted();
     let active: {runId: number; controller: AbortController; done: Promise<BenchRun>} | undefined;
+    // Closing the app cancels a run in flight, so it is stored as cancelled rather than left running.
+    context.onDispose(async () => {
+        const running = active;
+        running?.controller.abort();
+        await running?.done;
+    });
 
     const getRun = (runId: number) => {
         const run = store.bench.getRun(runId);
@@ -189,10 +195,6 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
                     return ended;
                 });
             active = {runId: run.id, controller, done};
-            context.onDispose(async () => {
-                controller.abort();
-                await done;
-            });
             events.emit("bench.progress", run);
             return run;
         },

@@ -304,6 +304,7 @@ function ProgressView({run}: {run: BenchRun | undefined}) {
                         · {current.modelFile} · {current.kind}
                         {current.depth ? ` @ d${current.depth}` : ""} ·{" "}
                         {current.phase === "measuring" ? `repetition ${current.repetition} of ${current.repetitions}` : current.phase === "warmup" ? "warm-up (not counted)" : "loading the model"}
+                        {current.phase === "measuring" && current.lastTokensPerSecond !== undefined && ` · last ${current.lastTokensPerSecond.toFixed(current.lastTokensPerSecond >= 100 ? 0 : 1)} tok/s`}
                     </span>
                 ) : (
                     <span className="muted"> · {run.status === "running" ? "starting" : `${run.status} ${run.completedAt ? new Date(run.completedAt).toLocaleTimeString() : ""}`}</span>
