@@ -125,9 +125,13 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         if (bar) {
             if (!bar.getTotal() || bar.getTotal() !== run.progress.testsTotal) bar.start(Math.max(1, run.progress.testsTotal), run.progress.testsDone, {test});
             bar.update(run.progress.testsDone, {test});
-        } else if (test && test !== lastLine && current?.phase === "loading") {
-            lastLine = test;
-            console.error(dim(test));
+        } else if (current) {
+            // Without a terminal: one line per phase of each test (loading, warm-up, first repetition).
+            const key = `${current.configuration}:${current.kind}:${current.depth}:${current.phase}`;
+            if (key !== lastLine) {
+                lastLine = key;
+                console.error(dim(test));
+            }
         }
         if (run.status !== "running") finished(run);
     });
@@ -150,6 +154,11 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         return 1;
     }
     return run.status === "cancelled" ? 130 : 0;
+}
+
+/** `bench show 1 --json`: commander hands a flag the parent `bench` also declares to the parent. */
+function wantsJson(options: {json?: boolean}, command: Command): boolean {
+    return options.json === true || command.parent?.opts<{json?: boolean}>().json === true;
 }
 
 export function registerBenchCommand(program: Command) {
@@ -184,10 +193,11 @@ export function registerBenchCommand(program: Command) {
         .command("runs")
         .description("List benchmark runs, newest first")
         .option("--json", "print JSON")
-        .action(async (options: {json?: boolean}) => {
+        .action(async (options: {json?: boolean}, command: Command) => {
+            const json = wantsJson(options, command);
             await withAppService(async (app) => {
                 const runs = await app["bench.runs"]({limit: 50});
-                if (options.json) return console.log(JSON.stringify(runs, null, 2));
+                if (json) return console.log(JSON.stringify(runs, null, 2));
                 if (runs.length === 0) return console.log("No benchmark runs yet. Try: agentfit bench --model <path|id>");
                 console.log(
                     table(
@@ -210,10 +220,11 @@ export function registerBenchCommand(program: Command) {
         .description("Show one run's results (--json: llama-bench-compatible JSON)")
         .option("--json", "print llama-bench-compatible JSON")
         .option("--all", "with --json, include skipped, failed and cancelled tests")
-        .action(async (runId: string, options: {json?: boolean; all?: boolean}) => {
+        .action(async (runId: string, options: {json?: boolean; all?: boolean}, command: Command) => {
             const id = wholeNumber("runId", 1, Number.MAX_SAFE_INTEGER)(runId);
+            const json = wantsJson(options, command);
             await withAppService(async (app) => {
-                if (options.json) return console.log(JSON.stringify(await app["bench.exportJson"]({runId: id, includeSkipped: options.all === true}), null, 2));
+                if (json) return console.log(JSON.stringify(await app["bench.exportJson"]({runId: id, includeSkipped: options.all === true}), null, 2));
                 const detail = await app["bench.run"]({runId: id});
                 printRun(detail, detail.results);
             });

@@ -297,7 +297,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                 const partial: number[] = [];
                 const partialTs: number[] = [];
                 const turns: BenchAgentTurn[] = [];
-                setProgress(current(test, "measuring", 0), true);
+                setProgress(current(test, "warmup", 0), true);
                 const unsubscribe = options.subscribeRepetitions((event) => {
                     if (event.phase === "warmup") setProgress(current(test, "warmup", 0), false);
                     else {
