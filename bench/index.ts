@@ -5,6 +5,7 @@ import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
 import {serveLatencyBenchmark, servePrefixReuseBenchmark, serveThroughputBenchmark} from "./serve.ts";
 import {recommendAccuracyBenchmark} from "./recommendAccuracy.ts";
+import {speedFidelityBenchmark} from "./speedFidelity.ts";
 
 export interface Benchmark {
     name: string;
@@ -12,7 +13,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark];
+const benchmarks: Benchmark[] = [probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

@@ -36,6 +36,8 @@ export interface BenchAgentWorkload {
     turns: number;
     /** Tokens the model may generate per turn. Default 64. */
     maxTokensPerTurn: number;
+    /** "long": a real coding agent's prompt (about 18,000 characters); "concise": AgentFit's short one. Default "long". */
+    systemPrompt: "long" | "concise";
 }
 
 /** `bench.start`: what to measure. Every field but `models` has a default. */
@@ -213,6 +215,8 @@ export interface BenchProgress {
         phase: "loading" | "warmup" | "measuring";
         repetition: number;
         repetitions: number;
+        /** Tokens/s of the repetition that just ended (generated tokens/s of the last turn for "agent"). */
+        lastTokensPerSecond?: number;
     } | null;
 }
 

@@ -10,6 +10,7 @@ import {registerInspectCommand} from "./commands/inspect.ts";
 import {registerRecommendCommand} from "./commands/recommend.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {registerVerdictCommands} from "./commands/verdict.ts";
+import {registerBenchCommand} from "./commands/bench.ts";
 import {red} from "./format.ts";
 
 const program = new Command()
@@ -29,6 +30,7 @@ registerRecommendCommand(program);
 registerInspectCommand(program);
 registerCatalogCommand(program);
 registerVerdictCommands(program);
+registerBenchCommand(program);
 
 try {
     await program.parseAsync(process.argv);

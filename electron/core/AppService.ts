@@ -117,7 +117,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createDownloadsApi(context),
         ...createModelsApi(context),
         ...engine.api,
-        ...createBenchApi(context),
+        ...createBenchApi(context, engine),
         ...createVerdictApi(context, () => api)
     };
 

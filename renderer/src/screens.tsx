@@ -5,6 +5,7 @@ import {HardwareScreen} from "./features/hardware/HardwareScreen.tsx";
 import {ServeScreen} from "./features/serve/ServeScreen.tsx";
 import {ModelsScreen} from "./features/models/ModelsScreen.tsx";
 import {VerdictScreen} from "./features/verdict/VerdictScreen.tsx";
+import {BenchmarkScreen} from "./features/bench/BenchmarkScreen.tsx";
 import type {IconName} from "./components/Icon.tsx";
 
 export interface ScreenDefinition {
@@ -24,5 +25,6 @@ export const screens: ScreenDefinition[] = [
     {id: "models", label: "Models", icon: "models", component: ModelsScreen},
     {id: "downloads", label: "Downloads", icon: "download", component: DownloadsScreen},
     {id: "serve", label: "Serve", icon: "server", component: ServeScreen},
+    {id: "benchmark", label: "Benchmark", icon: "gauge", component: BenchmarkScreen},
     {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen}
 ];

@@ -22,7 +22,7 @@ export interface SpeedTestResult extends SpeedTestShape {
     stdDevTokensPerSecond: number;
     /**
      * For tests with both a prompt and a generation: time from the start of the prompt until the
-     * first generated token is computed, per repetition, ms.
+     * first token can be sampled (the prompt's last logits are computed), per repetition, ms.
      */
     timeToFirstTokenMs: number[];
 }
@@ -39,6 +39,8 @@ export interface RunSpeedTestsOptions {
     /** Seed for the random tokens fed to the model. Default 42. */
     seed?: number;
     signal?: AbortSignal;
+    /** Called before a test's untimed warm-up run; errors thrown by the listener are ignored. */
+    onWarmup?: (event: {testIndex: number}) => void;
     /** Called after each timed repetition; errors thrown by the listener are ignored. */
     onRepetition?: (event: {testIndex: number; repetition: number; ns: number; tokensPerSecond: number}) => void;
 }
@@ -70,15 +72,19 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
             const started = process.hrtime.bigint();
             let firstTokenAt: bigint | undefined;
             if (prompt.length > 0) await sequence.evaluateWithoutGeneratingNewTokens(prompt);
-            for (let i = 0; i < generated.length; i++) {
-                await sequence.evaluateWithoutGeneratingNewTokens([generated[i]!]);
-                if (i === 0) firstTokenAt = process.hrtime.bigint();
-            }
+            // The prompt's last logits give the first token; after a prompt, that is when a client sees it.
+            if (prompt.length > 0 && generated.length > 0) firstTokenAt = process.hrtime.bigint();
+            for (let i = 0; i < generated.length; i++) await sequence.evaluateWithoutGeneratingNewTokens([generated[i]!]);
             const ended = process.hrtime.bigint();
             return {ns: Number(ended - started), ttftMs: firstTokenAt !== undefined && prompt.length > 0 ? Number(firstTokenAt - started) / 1e6 : undefined};
         };
 
-        if (options.warmup ?? true) await runOnce();
+        if (options.warmup ?? true) {
+            try {
+                options.onWarmup?.({testIndex});
+            } catch {}
+            await runOnce();
+        }
         const samplesNs: number[] = [];
         const timeToFirstTokenMs: number[] = [];
         for (let repetition = 0; repetition < repetitions; repetition++) {

@@ -99,7 +99,8 @@ export async function inspectModel(source: string, options: InspectModelOptions)
     return {facts, hardware: options.hardware, fit, speed, resolver, catalogMatch};
 }
 
-function matchCatalog(facts: GgufFacts, catalog: readonly CatalogModel[]): InspectReport["catalogMatch"] {
+/** The catalog model with the same architecture and size as a GGUF header, and its quantization. */
+export function matchCatalog(facts: GgufFacts, catalog: readonly CatalogModel[]): InspectReport["catalogMatch"] {
     const model = catalog.find(
         (m) =>
             m.architecture.ggufArchitecture === facts.architecture &&

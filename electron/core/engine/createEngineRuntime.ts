@@ -1,4 +1,10 @@
+import fs from "node:fs";
+import {createRequire} from "node:module";
+import path from "node:path";
 import type {ServerSettings} from "../../api/EngineApi.ts";
+import {runAgentWorkload} from "../bench/runAgentWorkload.ts";
+import {runSpeedTests} from "../bench/runSpeedTests.ts";
+import {EngineError} from "./EngineError.ts";
 import {createOpenAiServer, DEFAULT_SERVE_PORT, type OpenAiServer} from "./createOpenAiServer.ts";
 import type {EngineCommandHandlers, EngineEventMap} from "./engineProtocol.ts";
 import {disposeLlama, loadEngineModel, type LoadedEngineModel} from "./loadEngineModel.ts";
@@ -48,6 +54,11 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
         const current = server;
         server = undefined;
         await current?.instance.dispose();
+    };
+
+    const loadedForBench = () => {
+        if (!loaded) throw new EngineError("MODEL_UNLOADED", "No model is loaded: load one before benchmarking it.");
+        return loaded;
     };
 
     const handlers: EngineCommandHandlers = {
@@ -102,6 +113,51 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
         async metrics() {
             return metrics.snapshot();
         },
+        async speedTest(arg, context) {
+            const model = loadedForBench();
+            const lease = await model.pool.acquire([], context.signal);
+            try {
+                const [result] = await runSpeedTests({
+                    sequence: lease.sequence,
+                    model: model.model,
+                    tests: [arg.test],
+                    repetitions: arg.repetitions,
+                    warmup: arg.warmup,
+                    signal: context.signal,
+                    onWarmup: () => context.emit("benchRepetition", {phase: "warmup", repetition: 0}),
+                    onRepetition: ({repetition, ns, tokensPerSecond}) => context.emit("benchRepetition", {phase: "measuring", repetition, ns, tokensPerSecond})
+                });
+                return result!;
+            } finally {
+                lease.release();
+            }
+        },
+        async agentWorkload(arg, context) {
+            return runAgentWorkload(loadedForBench(), {
+                ...arg,
+                signal: context.signal,
+                onWarmup: () => context.emit("benchRepetition", {phase: "warmup", repetition: 0}),
+                onTurn: (turn) =>
+                    context.emit("benchRepetition", {
+                        phase: "measuring",
+                        repetition: turn.repetition,
+                        ns: turn.totalMs * 1e6,
+                        tokensPerSecond: turn.generationMs > 0 ? (turn.generatedTokens * 1000) / turn.generationMs : 0
+                    })
+            });
+        },
+        async benchInfo() {
+            const {llama, model} = loadedForBench();
+            const gpu = llama.gpu;
+            return {
+                nodeLlamaCpp: nodeLlamaCppVersion(),
+                llamaCppRelease: llama.llamaCppRelease.release,
+                backend: gpu === false ? "CPU" : gpu === "cuda" ? "CUDA" : gpu === "metal" ? "Metal" : gpu === "vulkan" ? "Vulkan" : String(gpu),
+                gpuNames: gpu === false ? [] : await llama.getGpuDeviceNames().catch(() => []),
+                modelType: model.typeDescription,
+                parameterCount: model.fileInsights.totalParameters
+            };
+        },
         async shutdown() {
             await stopServer();
             await unload();
@@ -117,4 +173,14 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
             await handlers.shutdown({}, {signal: AbortSignal.abort(), emit});
         }
     };
+}
+
+function nodeLlamaCppVersion(): string {
+    try {
+        // The package's exports hide package.json; it sits one folder above the entry point.
+        const entry = createRequire(import.meta.url).resolve("node-llama-cpp");
+        return (JSON.parse(fs.readFileSync(path.join(path.dirname(entry), "..", "package.json"), "utf8")) as {version: string}).version;
+    } catch {
+        return "unknown";
+    }
 }

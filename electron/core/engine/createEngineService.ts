@@ -18,6 +18,7 @@ import {DEFAULT_SERVE_PORT} from "./createOpenAiServer.ts";
 import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
+import type {EngineEventMap} from "./engineProtocol.ts";
 import {checkModelSettings} from "./loadEngineModel.ts";
 import {listServableModels, resolveModelReference} from "./resolveModelReference.ts";
 
@@ -35,9 +36,20 @@ export interface EngineServiceOptions {
 export interface EngineService extends LocalModelEndpoints, AsyncDisposable {
     readonly api: EngineApi;
     status(): EngineStatus;
+    /**
+     * Gives `work` the engine process to itself (the speed benchmark): waits for other engine
+     * operations, stops serving and unloads the model first (measurements need the cores and the
+     * memory), holds later operations until `work` ends, then ends the process so whatever it loaded
+     * is released. `onEvent` receives the engine's events while `work` runs.
+     */
+    exclusiveUse<T>(work: (engine: EngineCaller) => Promise<T>, options?: {onEvent?: EngineEventListener}): Promise<T>;
     /** Stops the engine process (model, server) and refuses further work. Idempotent. */
     dispose(): Promise<void>;
 }
+
+/** Sends one command to the engine process (see EngineSupervisor.call). */
+export type EngineCaller = EngineSupervisor["call"];
+export type EngineEventListener = <E extends keyof EngineEventMap>(event: E, payload: EngineEventMap[E]) => void;
 
 type LoadProgress = (p: {phase: string; progress?: number}) => void;
 
@@ -63,6 +75,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let loadedKey: string | undefined;
     let serverSettings: ServerSettings | undefined;
     let progressListener: LoadProgress | undefined;
+    let exclusiveListener: EngineEventListener | undefined;
     let disposed = false;
 
     const update = (change: Partial<EngineStatus>) => {
@@ -74,6 +87,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         launcher: options.launcher ?? launchNodeEngineProcess,
         env: options.env,
         onEvent: (event, payload) => {
+            if (exclusiveListener) {
+                try {
+                    exclusiveListener(event, payload);
+                } catch {}
+                return;
+            }
             if (event === "loadProgress") {
                 const {progress} = payload as {progress: number};
                 try {
@@ -224,8 +243,29 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     };
 
     let disposing: Promise<void> | undefined;
+    function exclusiveUse<T>(work: (engine: EngineCaller) => Promise<T>, useOptions: {onEvent?: EngineEventListener} = {}): Promise<T> {
+        if (disposed) return Promise.reject(new EngineError("ENGINE_START_FAILED", "The app is shutting down."));
+        return exclusive(async () => {
+            if (supervisor.running) {
+                await supervisor.stop();
+                loadedKey = undefined;
+                update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null});
+            }
+            exclusiveListener = useOptions.onEvent ?? (() => {});
+            try {
+                return await work((command, arg, callOptions) => supervisor.call(command, arg, callOptions));
+            } finally {
+                exclusiveListener = undefined;
+                await supervisor.stop();
+                loadedKey = undefined;
+                if (status.state !== "stopped") update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null});
+            }
+        });
+    }
+
     const service: EngineService = {
         api,
+        exclusiveUse,
         ensure,
         locate: (model) => resolveModelReference(model, options.paths.models, options.store.models).path,
         status: () => status,

@@ -74,7 +74,11 @@ port.onMessage((message) => {
     });
 });
 
-port.onDisconnect(() => void exit(0));
+// The app went away (killed, crashed): stop whatever runs (a long benchmark would otherwise hold the exit) and leave.
+port.onDisconnect(() => {
+    for (const running of inFlight.values()) running.abort(new Error("The app went away."));
+    void exit(0);
+});
 // Ctrl-C in a terminal reaches the whole process group; the app decides when the engine stops.
 process.on("SIGINT", () => {});
 process.on("uncaughtException", (error) => {

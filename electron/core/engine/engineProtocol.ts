@@ -1,4 +1,6 @@
+import type {BenchAgentTurn} from "../../api/BenchApi.ts";
 import type {EngineMetrics, LoadedModel, LocalModelSettings, ServerSettings} from "../../api/EngineApi.ts";
+import type {SpeedTestResult, SpeedTestShape} from "../bench/runSpeedTests.ts";
 
 /**
  * The typed protocol between the app (parent) and the engine process. Adding a command is one
@@ -15,6 +17,12 @@ export interface EngineCommands {
     stopServing: {arg: Record<string, never>; result: null};
     /** Current server counters. */
     metrics: {arg: Record<string, never>; result: EngineMetrics};
+    /** Speed benchmark: one llama-bench-style test on the loaded model; each repetition arrives as a "benchRepetition" event. */
+    speedTest: {arg: SpeedTestArg; result: SpeedTestResult};
+    /** Speed benchmark: the agent-shaped workload through the serving path on the loaded model. */
+    agentWorkload: {arg: AgentWorkloadArg; result: BenchAgentTurn[]};
+    /** Speed benchmark: the loaded model's and the engine's facts for the record. */
+    benchInfo: {arg: Record<string, never>; result: BenchInfo};
     /** Releases everything; the process exits after answering. */
     shutdown: {arg: Record<string, never>; result: null};
 }
@@ -26,8 +34,36 @@ export interface EngineLoadArg {
     settings: LocalModelSettings;
 }
 
+export interface SpeedTestArg {
+    test: SpeedTestShape;
+    repetitions: number;
+    /** One untimed run first. */
+    warmup: boolean;
+}
+
+export interface AgentWorkloadArg {
+    turns: number;
+    maxTokensPerTurn: number;
+    systemPrompt: "long" | "concise";
+    repetitions: number;
+    warmup: boolean;
+}
+
+export interface BenchInfo {
+    nodeLlamaCpp: string;
+    llamaCppRelease: string;
+    /** "CPU", "CUDA", "Metal", "Vulkan". */
+    backend: string;
+    gpuNames: string[];
+    /** llama.cpp's model description, e.g. "llama 1B Q8_0". */
+    modelType: string;
+    parameterCount: number;
+}
+
 export interface EngineEventMap {
     loadProgress: {progress: number};
+    /** A benchmark warm-up started, or a timed repetition (an agent turn for the workload) ended. */
+    benchRepetition: {phase: "warmup" | "measuring"; repetition: number; ns?: number; tokensPerSecond?: number};
     metrics: EngineMetrics;
 }
 

@@ -1,0 +1,232 @@
+import cliProgress from "cli-progress";
+import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
+import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
+import type {AppService} from "../../core/AppService.ts";
+import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
+import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
+import {bold, dim, red, table, yellow} from "../format.ts";
+import {withAppService} from "../withAppService.ts";
+
+interface BenchOptions {
+    model: string[];
+    pp: number;
+    tg: number;
+    reps: number;
+    depth: number[];
+    kvType?: BenchKvCacheType[];
+    threads?: number[];
+    gpuLayers?: (number | "max")[];
+    flashAttention?: boolean[];
+    ttft: boolean;
+    agent?: boolean;
+    agentTurns?: number;
+    ctx?: number;
+    batch?: number;
+    json?: boolean;
+}
+
+function wholeNumber(name: string, min: number, max: number) {
+    return (value: string) => {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n < min || n > max) throw new CommanderArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+        return n;
+    };
+}
+
+/** "0,4096" → [0, 4096], each item checked by `item`. */
+function commaList<T>(name: string, item: (value: string) => T) {
+    return (value: string): T[] => {
+        const parts = value.split(",").map((part) => part.trim());
+        if (parts.some((part) => part === "")) throw new CommanderArgumentError(`${name} takes a comma-separated list, e.g. ${name} 0,4096.`);
+        return parts.map(item);
+    };
+}
+
+const kvType = (value: string): BenchKvCacheType => {
+    if (value !== "f16" && value !== "q8_0" && value !== "q4_0") throw new CommanderArgumentError("--kv-type takes f16, q8_0 and/or q4_0 (comma-separated).");
+    return value;
+};
+const onOff = (value: string): boolean => {
+    if (value === "on" || value === "1" || value === "true") return true;
+    if (value === "off" || value === "0" || value === "false") return false;
+    throw new CommanderArgumentError("--flash-attention takes on and/or off (comma-separated).");
+};
+
+function speedCell(result: BenchResult): string {
+    if (result.status === "skipped" || result.status === "failed") return yellow(`${result.status}: ${result.reason?.message ?? ""}`);
+    const value = benchSpeedText(result, {unit: false});
+    return result.status === "cancelled" ? `${value} ${dim(`(cancelled after ${result.samplesNs.length})`)}` : value;
+}
+
+/** The results as llama-bench's markdown table prints them, with the settings that vary. */
+export function resultsTable(results: BenchResult[]): string {
+    const rows = results.map((r) => [
+        r.model.modelType,
+        formatBytes(r.model.fileBytes),
+        formatParameterCount(r.model.parameterCount),
+        String(r.settings?.threads ?? r.requested.threads),
+        String(r.settings?.gpuLayers ?? r.requested.gpuLayers),
+        r.requested.kvCacheType,
+        r.requested.flashAttention ? "1" : "0",
+        testName(r),
+        speedCell(r)
+    ]);
+    return table(["model", "size", "params", "threads", "ngl", "type_kv", "fa", "test", "t/s"], rows);
+}
+
+function printRun(run: BenchRun, results: BenchResult[]) {
+    console.log(resultsTable(results));
+    for (const score of run.scores)
+        console.log(
+            `${bold("LocalScore-style score")} ${score.score.toFixed(0)} ${dim(`(${benchConfigurationLabel(score.modelFile, score.settings)}: pp ${score.promptTokensPerSecond.toFixed(1)} t/s, tg ${score.generationTokensPerSecond.toFixed(1)} t/s, TTFT ${score.timeToFirstTokenMs.toFixed(0)} ms)`)}`
+        );
+    const engine = run.engine ? `node-llama-cpp ${run.engine.nodeLlamaCpp}, llama.cpp ${run.engine.llamaCppRelease}, ${run.engine.backend}` : "engine not started";
+    console.log(dim(`Run ${run.id} · ${run.status} · ${engine} · 'agentfit bench show ${run.id} --json' exports llama-bench JSON`));
+}
+
+async function runBench(app: AppService, options: BenchOptions): Promise<number> {
+    const request: BenchStartRequest = {
+        models: options.model,
+        promptTokens: options.pp,
+        generatedTokens: options.tg,
+        repetitions: options.reps,
+        depths: options.depth,
+        matrix: {threads: options.threads, gpuLayers: options.gpuLayers, kvCacheTypes: options.kvType, flashAttention: options.flashAttention},
+        timeToFirstToken: options.ttft,
+        agent: options.agent ? (options.agentTurns ? {turns: options.agentTurns} : true) : false,
+        contextSize: options.ctx,
+        batchSize: options.batch
+    };
+    const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar(
+              {format: `{bar} {value}/{total} tests ${dim("·")} {test}`, hideCursor: true, barsize: 30, stream: process.stderr, clearOnComplete: true},
+              cliProgress.Presets.shades_classic
+          )
+        : undefined;
+    let finished: (run: BenchRun) => void = () => {};
+    const ended = new Promise<BenchRun>((resolve) => (finished = resolve));
+    // Events may arrive before bench.start returns; they are matched once the run's id is known.
+    const mine: {runId?: number} = {};
+    let lastLine = "";
+    const unsubscribe = app.events.subscribe((event, payload) => {
+        if (event === "bench.result") {
+            const result = payload as BenchResult;
+            if (result.runId !== mine.runId) return;
+            const line = `${result.model.fileName} ${testName(result)}: ${speedCell(result)}`;
+            if (!bar) console.error(dim(line));
+        }
+        if (event !== "bench.progress") return;
+        const run = payload as BenchRun;
+        if (run.id !== mine.runId) return;
+        const current = run.progress.current;
+        const test = current
+            ? `${current.modelFile} ${current.kind}${current.depth ? ` @ d${current.depth}` : ""} ${current.phase === "measuring" ? `rep ${current.repetition}/${current.repetitions}${current.lastTokensPerSecond !== undefined ? ` (${current.lastTokensPerSecond.toFixed(1)} t/s)` : ""}` : current.phase}`
+            : "";
+        if (bar) {
+            if (!bar.getTotal() || bar.getTotal() !== run.progress.testsTotal) bar.start(Math.max(1, run.progress.testsTotal), run.progress.testsDone, {test});
+            bar.update(run.progress.testsDone, {test});
+        } else if (current) {
+            // Without a terminal: one line per phase of each test (loading, warm-up, first repetition).
+            const key = `${current.configuration}:${current.kind}:${current.depth}:${current.phase}`;
+            if (key !== lastLine) {
+                lastLine = key;
+                console.error(dim(test));
+            }
+        }
+        if (run.status !== "running") finished(run);
+    });
+    const started = await app["bench.start"](request);
+    mine.runId = started.id;
+    console.error(`Benchmark run ${started.id}: ${plural(started.spec.models.length, "model")}, ${started.spec.repetitions} repetitions per test; Ctrl-C cancels (results so far are kept).`);
+    const cancel = () => void app["bench.cancel"]({runId: started.id}).catch(() => {});
+    process.once("SIGINT", cancel);
+    process.once("SIGTERM", cancel);
+    const run = await ended;
+    bar?.stop();
+    unsubscribe();
+    process.off("SIGINT", cancel);
+    process.off("SIGTERM", cancel);
+    const detail = await app["bench.run"]({runId: run.id});
+    if (options.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
+    else printRun(run, detail.results);
+    if (run.status === "failed") {
+        console.error(red(`error [${run.error?.code}]: ${run.error?.message}`));
+        return 1;
+    }
+    return run.status === "cancelled" ? 130 : 0;
+}
+
+/** `bench show 1 --json`: commander hands a flag the parent `bench` also declares to the parent. */
+function wantsJson(options: {json?: boolean}, command: Command): boolean {
+    return options.json === true || command.parent?.opts<{json?: boolean}>().json === true;
+}
+
+export function registerBenchCommand(program: Command) {
+    const bench = program
+        .command("bench")
+        .description("Measure a model's speed like llama-bench: prompt processing, generation, time to first token, context depth, agent turns")
+        .option("--model <path|id...>", "GGUF files or registered model ids (several: e.g. quantizations of one model)")
+        .option("--pp <n>", "prompt tokens of the pp test (0 skips it)", wholeNumber("--pp", 0, 1 << 20), 512)
+        .option("--tg <n>", "generated tokens of the tg test (0 skips it)", wholeNumber("--tg", 0, 1 << 16), 128)
+        .option("--reps <n>", "timed repetitions per test (a warm-up run is never counted)", wholeNumber("--reps", 1, 100), 5)
+        .option("--depth <list>", "context depths, comma-separated, e.g. 0,4096,16384", commaList("--depth", wholeNumber("--depth", 0, 1 << 21)), [0])
+        .option("--kv-type <list>", "KV-cache types to compare: f16,q8_0,q4_0 (default f16)", commaList("--kv-type", kvType))
+        .option("--threads <list>", "thread counts to compare (default: physical cores)", commaList("--threads", wholeNumber("--threads", 1, 1024)))
+        .option("--gpu-layers <list>", "GPU layer counts to compare, or max (default: 0 without a GPU, max with one)", commaList("--gpu-layers", (v) => (v === "max" ? "max" : wholeNumber("--gpu-layers", 0, 100_000)(v))))
+        .option("--flash-attention <list>", "flash attention settings to compare: on,off (default: on for a quantized KV cache)", commaList("--flash-attention", onOff))
+        .option("--no-ttft", "skip the time-to-first-token test")
+        .option("--agent", "also run the agent-shaped workload (long system prompt, tools, a source file, several turns)")
+        .option("--agent-turns <n>", "turns of the agent workload (default 4)", wholeNumber("--agent-turns", 1, 20))
+        .option("--ctx <n>", "context size (default: what the tests need, capped at the model's)", wholeNumber("--ctx", 64, 1 << 21))
+        .option("--batch <n>", "batch size in tokens (default 512)", wholeNumber("--batch", 1, 1 << 16))
+        .option("--json", "print llama-bench-compatible JSON (llama-bench -o json fields plus agentfit_ fields)")
+        .action(async (options: BenchOptions) => {
+            if (!options.model?.length) {
+                console.error(red("error: ") + "--model is required: a GGUF path or a registered model id (see 'agentfit models').");
+                process.exit(2);
+            }
+            const code = await withAppService((app) => runBench(app, options));
+            process.exit(code);
+        });
+
+    bench
+        .command("runs")
+        .description("List benchmark runs, newest first")
+        .option("--json", "print JSON")
+        .action(async (options: {json?: boolean}, command: Command) => {
+            const json = wantsJson(options, command);
+            await withAppService(async (app) => {
+                const runs = await app["bench.runs"]({limit: 50});
+                if (json) return console.log(JSON.stringify(runs, null, 2));
+                if (runs.length === 0) return console.log("No benchmark runs yet. Try: agentfit bench --model <path|id>");
+                console.log(
+                    table(
+                        ["run", "started", "status", "models", "tests", "score"],
+                        runs.map((run) => [
+                            String(run.id),
+                            run.createdAt.replace("T", " ").slice(0, 19),
+                            run.status,
+                            run.spec.models.join(", "),
+                            `${run.progress.testsDone}/${run.progress.testsTotal}`,
+                            run.scores.map((s) => s.score.toFixed(0)).join(", ") || "–"
+                        ])
+                    )
+                );
+            });
+        });
+
+    bench
+        .command("show <runId>")
+        .description("Show one run's results (--json: llama-bench-compatible JSON)")
+        .option("--json", "print llama-bench-compatible JSON")
+        .option("--all", "with --json, include skipped, failed and cancelled tests")
+        .action(async (runId: string, options: {json?: boolean; all?: boolean}, command: Command) => {
+            const id = wholeNumber("runId", 1, Number.MAX_SAFE_INTEGER)(runId);
+            const json = wantsJson(options, command);
+            await withAppService(async (app) => {
+                if (json) return console.log(JSON.stringify(await app["bench.exportJson"]({runId: id, includeSkipped: options.all === true}), null, 2));
+                const detail = await app["bench.run"]({runId: id});
+                printRun(detail, detail.results);
+            });
+        });
+}
