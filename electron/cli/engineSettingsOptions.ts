@@ -1,14 +1,6 @@
 import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
 import type {LocalModelSettings} from "../api/EngineApi.ts";
-
-/** Commander parser for a whole number within bounds, with a message naming the option. */
-export function wholeNumber(name: string, min: number, max: number) {
-    return (value: string) => {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < min || n > max) throw new CommanderArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
-        return n;
-    };
-}
+import {wholeNumber} from "./optionParsers.ts";
 
 /** What the engine-settings options parse to (commander's camel-cased names). */
 export interface EngineSettingsOptions {

@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
+import {wholeNumber} from "../optionParsers.ts";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
@@ -23,14 +24,6 @@ interface BenchOptions {
     ctx?: number;
     batch?: number;
     json?: boolean;
-}
-
-function wholeNumber(name: string, min: number, max: number) {
-    return (value: string) => {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < min || n > max) throw new CommanderArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
-        return n;
-    };
 }
 
 /** "0,4096" → [0, 4096], each item checked by `item`. */

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
-import {InvalidArgumentError, type Command} from "commander";
+import type {Command} from "commander";
+import {nonNegativeNumber, wholeNumber} from "../optionParsers.ts";
 import cliProgress from "cli-progress";
 import type {EvalModelSpec, EvalRunDetail, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
 import {InvalidArgumentError as AppInvalidArgumentError} from "../../core/AppError.ts";
@@ -14,20 +15,8 @@ import {withAppService} from "../withAppService.ts";
 const FLAGSHIP_TASK = "r-skill-frontmatter";
 const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
 
-function positiveInt(name: string) {
-    return (value: string) => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
-        return n;
-    };
-}
-function positiveNumber(name: string) {
-    return (value: string) => {
-        const n = Number(value);
-        if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number of at least 0.`);
-        return n;
-    };
-}
+const positiveInt = (name: string) => wholeNumber(name, 1);
+const positiveNumber = nonNegativeNumber;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface RunOptions extends EngineSettingsOptions {

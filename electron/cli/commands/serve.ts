@@ -4,7 +4,8 @@ import type {EngineStatus} from "../../api/EngineApi.ts";
 import {createAppService, type AppService} from "../../core/AppService.ts";
 import {DEFAULT_SERVE_PORT} from "../../core/engine/createOpenAiServer.ts";
 import {plural} from "../../shared/format.ts";
-import {addEngineSettingsOptions, engineSettingsFrom, wholeNumber, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
+import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
+import {wholeNumber} from "../optionParsers.ts";
 import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../format.ts";
 
 interface ServeOptions extends EngineSettingsOptions {
