@@ -238,6 +238,10 @@ describe("recommendations", () => {
             sample({generationTokensPerSecond: predictedFor1GB * 0.5}),
             sample({generationTokensPerSecond: predictedFor1GB * 0.5, measuredAt: "2026-01-02T00:00:00Z"}),
             sample({hardwareKey: "another-machine", generationTokensPerSecond: predictedFor1GB * 3}),
+            // Not comparable with the prediction, so ignored: a filled context, another thread count, an overhead-bound tiny model.
+            sample({contextDepth: 4096, generationTokensPerSecond: predictedFor1GB * 0.1}),
+            sample({threads: 1, generationTokensPerSecond: predictedFor1GB * 0.1}),
+            sample({activeBytesPerToken: 90e6, modelFileBytes: 100e6, generationTokensPerSecond: 40}),
             sample({modelId: m.id, quantization: "Q4_K_M", modelFileBytes: q.sizeBytes, generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"})
         ];
         const calibrated = recommendModels([m], cpuLaptop, {measurements}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;

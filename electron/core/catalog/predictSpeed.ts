@@ -66,13 +66,24 @@ export function rawPromptSpeed(activeParameters: number, gpuShare: number, hardw
     return promptTokensPerSecond(2 * activeParameters, gpuShare, hardware, weightsBytes);
 }
 
+/** Smaller models are bound by per-token overhead, not memory bandwidth (docs/FACTS.md §3), so they would skew a calibration. */
+export const MIN_CALIBRATION_BYTES = 256 * 1024 * 1024;
+
 /**
- * Calibration factors (measured ÷ predicted, median) from benchmarks of this machine. Samples of
- * other machines are ignored; factors are clamped to ¼–4× so one odd sample cannot run away.
+ * Calibration factors (measured ÷ predicted, median) from benchmarks of this machine. Only samples
+ * comparable with the prediction count: this machine, an empty context (the raw prediction has no
+ * KV reads), the thread count predictions assume on the CPU, and models big enough to be
+ * bandwidth-bound. Factors are clamped to ¼–4× so one odd sample cannot run away.
  */
 export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: HardwareProfile): SpeedCalibration | null {
     if (!hardware.hardwareKey) return null;
-    const mine = samples.filter((s) => s.hardwareKey === hardware.hardwareKey);
+    const mine = samples.filter(
+        (s) =>
+            s.hardwareKey === hardware.hardwareKey &&
+            s.contextDepth === 0 &&
+            s.activeBytesPerToken >= MIN_CALIBRATION_BYTES &&
+            (s.gpuLayers > 0 || s.threads === hardware.cpuThreads)
+    );
     const gen: number[] = [];
     const pp: number[] = [];
     for (const s of mine) {

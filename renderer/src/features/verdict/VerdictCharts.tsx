@@ -17,6 +17,7 @@ function Chart(props: {
     xLabel: string;
     yLabel: string;
     xLog?: boolean;
+    xDomain?: [number, number];
     yDomain?: [number, number];
     formatX: (v: number) => string;
     formatY: (v: number) => string;
@@ -30,7 +31,8 @@ function Chart(props: {
     // Labels of points in the right part of the plot go to their left, so none runs off the edge.
     const xMax = Math.max(...props.points.map((p) => p.x), 0);
     const xMin = logTicks?.[0] ?? 0;
-    const share = (x: number) => (logTicks ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(logTicks.at(-1)!) - Math.log10(xMin) || 1) : x / (xMax || 1));
+    const xRange = props.xDomain ? props.xDomain[1] : xMax;
+    const share = (x: number) => (logTicks ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(logTicks.at(-1)!) - Math.log10(xMin) || 1) : x / (xRange || 1));
     const label = (data: Plotted[]) => (labelProps: LabelProps) => {
         const point = data[Number(labelProps.index)];
         if (!point) return null;
@@ -60,7 +62,7 @@ function Chart(props: {
                             type="number"
                             dataKey="x"
                             scale={props.xLog ? "log" : "auto"}
-                            domain={logTicks ? [logTicks[0]!, logTicks.at(-1)!] : [0, "auto"]}
+                            domain={logTicks ? [logTicks[0]!, logTicks.at(-1)!] : (props.xDomain ?? [0, "auto"])}
                             ticks={logTicks}
                             tickFormatter={props.formatX}
                             label={{value: props.xLabel, position: "insideBottom", offset: -16, fontSize: 12}}
@@ -131,6 +133,9 @@ export function CostAccuracyChart({verdict}: {verdict: Verdict}) {
             points={points}
             xLabel="success"
             yLabel="$ per run"
+            xDomain={[0, 1]}
+            // With only free (local) runs, a cent keeps the axis from inventing dollars.
+            yDomain={[0, Math.max(0.01, ...points.map((p) => p.y * 1.1))]}
             formatX={(v) => formatPercent(v)}
             formatY={(v) => formatCost(v).replace("free", "$0")}
         />
