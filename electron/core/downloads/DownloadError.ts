@@ -2,7 +2,6 @@ import {AppError} from "../AppError.ts";
 
 export type DownloadErrorCode =
     | "DOWNLOAD_REFERENCE_INVALID"
-    | "CATALOG_UNAVAILABLE"
     | "DOWNLOAD_NOT_FOUND"
     | "DOWNLOAD_AMBIGUOUS"
     | "DOWNLOAD_UNAUTHORIZED"

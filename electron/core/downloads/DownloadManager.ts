@@ -21,8 +21,8 @@ export interface DownloadManagerOptions {
     events: EventBus<AppEvents>;
     /** The app's models folder. */
     modelsDir: string;
-    /** Resolves catalog ids; without it they fail with CATALOG_UNAVAILABLE. */
-    catalog?: CatalogLookup;
+    /** Resolves catalog ids (`pull <id[:quant]>`). */
+    catalog: CatalogLookup;
     /** Hugging Face base URL. Default: HF_ENDPOINT, else https://huggingface.co. */
     huggingFaceEndpoint?: string;
     /** Token for gated and private repositories. Default: HF_TOKEN, else the huggingface_hub token file. */

@@ -75,8 +75,8 @@ function invalidReference(reference: string, detail: string) {
 
 export interface ResolveDownloadPlanOptions {
     hub: HuggingFaceAccess;
-    /** The model catalog; catalog ids fail with CATALOG_UNAVAILABLE without it. */
-    catalog?: CatalogLookup;
+    /** The model catalog catalog ids resolve through. */
+    catalog: CatalogLookup;
     /** The app's models folder; files go to `huggingface/<user>/<repo>/…` or `urls/<host>/…` under it. */
     modelsDir: string;
 }
@@ -86,11 +86,6 @@ export async function resolveDownloadPlan(reference: string, options: ResolveDow
     const parsed = parseDownloadReference(reference, options.hub.endpoint);
     if (parsed.kind === "url") return resolveUrlPlan(reference, parsed.url, options);
     if (parsed.kind === "catalog") {
-        if (!options.catalog)
-            throw new DownloadError(
-                "CATALOG_UNAVAILABLE",
-                `"${parsed.id}" looks like a catalog id, but no model catalog is available here. Download it by its Hugging Face name instead (hf:user/repo:QUANT or hf:user/repo/file.gguf).`
-            );
         const entry = options.catalog.resolve(parsed.id);
         const listing = await listHubRepo(options.hub, entry.huggingFaceRepo, "main");
         const files = entry.files.map((name) => findFile(listing, name));
