@@ -2,18 +2,14 @@ import fs from "node:fs";
 import path from "node:path";
 import type {Browser} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {launchChromium, screenshotDir} from "../utils/browser.ts";
+import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {projectRoot} from "../utils/runCli.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
-        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
-    browser = await launchChromium();
-    fs.mkdirSync(screenshotDir, {recursive: true});
+    browser = await launchBrowserForUi();
 });
 afterAll(async () => {
     await browser?.[Symbol.asyncDispose]();

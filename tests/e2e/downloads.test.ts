@@ -2,10 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser} from "playwright-core";
-import {launchChromium, screenshotDir} from "../utils/browser.ts";
+import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {createDownloadFixtures, testDownloadSettings, type DownloadFixtures} from "../utils/downloadFixtures.ts";
 import {startFakeHuggingFace, type FakeHuggingFace} from "../utils/fakeHuggingFace.ts";
-import {projectRoot} from "../utils/runCli.ts";
 import {startApp} from "../utils/startApp.ts";
 import {createTempHome} from "../utils/tempHome.ts";
 
@@ -14,10 +13,7 @@ let fixtures: DownloadFixtures;
 let hub: FakeHuggingFace;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
-        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
-    browser = await launchChromium();
-    fs.mkdirSync(screenshotDir, {recursive: true});
+    browser = await launchBrowserForUi();
     fixtures = createDownloadFixtures();
     hub = await startFakeHuggingFace({repos: fixtures.repos});
 });

@@ -3,9 +3,8 @@ import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser, Page} from "playwright-core";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
-import {launchChromium, screenshotDir} from "../utils/browser.ts";
+import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {task} from "../utils/evalFixtures.ts";
-import {projectRoot} from "../utils/runCli.ts";
 import {failingAgents, solver} from "../utils/scriptedAgents.ts";
 import {startScriptedOpenAi} from "../utils/scriptedOpenAi.ts";
 import {startApp} from "../utils/startApp.ts";
@@ -14,10 +13,7 @@ let browser: Browser & AsyncDisposable;
 const js = task("js-timesheet-durations");
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
-        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
-    browser = await launchChromium();
-    fs.mkdirSync(screenshotDir, {recursive: true});
+    browser = await launchBrowserForUi();
 });
 afterAll(async () => {
     await browser?.[Symbol.asyncDispose]();

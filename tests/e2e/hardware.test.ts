@@ -1,20 +1,16 @@
-import fs from "node:fs";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser} from "playwright-core";
 import type {HardwareSnapshot} from "../../electron/api/HardwareApi.ts";
 import {backendLabel, formatBytes} from "../../electron/shared/format.ts";
-import {launchChromium, screenshotDir} from "../utils/browser.ts";
-import {projectRoot, runCli} from "../utils/runCli.ts";
+import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
+import {runCli} from "../utils/runCli.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
-        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
-    browser = await launchChromium();
-    fs.mkdirSync(screenshotDir, {recursive: true});
+    browser = await launchBrowserForUi();
 });
 afterAll(async () => {
     await browser?.[Symbol.asyncDispose]();

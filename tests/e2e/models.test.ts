@@ -3,20 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser} from "playwright-core";
-import {launchChromium, screenshotDir} from "../utils/browser.ts";
+import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
 import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {projectRoot} from "../utils/runCli.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-models-e2e-"));
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
-        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
-    browser = await launchChromium();
-    fs.mkdirSync(screenshotDir, {recursive: true});
+    browser = await launchBrowserForUi();
 });
 afterAll(async () => {
     await browser?.[Symbol.asyncDispose]();

@@ -9,8 +9,8 @@ import type {Verdict} from "../../electron/api/VerdictApi.ts";
 import type {ReportData} from "../../electron/core/reports/collectReportData.ts";
 import {formatCost, formatScore} from "../../electron/shared/evalFormat.ts";
 import {formatTps} from "../../electron/shared/verdictFormat.ts";
-import {launchChromium, screenshotDir} from "../utils/browser.ts";
-import {projectRoot, runCli} from "../utils/runCli.ts";
+import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
+import {runCli} from "../utils/runCli.ts";
 import {startApp} from "../utils/startApp.ts";
 import {createVerdictFixture, verdictTask, type VerdictFixture} from "../utils/verdictFixture.ts";
 
@@ -18,10 +18,7 @@ let browser: Browser & AsyncDisposable;
 let fixture: VerdictFixture;
 
 beforeAll(async () => {
-    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
-        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
-    browser = await launchChromium();
-    fs.mkdirSync(screenshotDir, {recursive: true});
+    browser = await launchBrowserForUi();
     fixture = await createVerdictFixture({serveUi: true});
 }, 300_000);
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import {chromium, type Browser} from "playwright-core";
+import {projectRoot} from "./runCli.ts";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -30,3 +31,15 @@ export async function launchChromium(): Promise<Browser & AsyncDisposable> {
 
 /** Screenshots land here for people to look at; the folder is git-ignored. */
 export const screenshotDir = path.resolve("test-results", "screenshots");
+
+/**
+ * Chromium for a UI test: refuses to start when the renderer is not built (the browser mode serves
+ * out/renderer) and makes sure the screenshot folder exists.
+ */
+export async function launchBrowserForUi(): Promise<Browser & AsyncDisposable> {
+    if (!fs.existsSync(path.join(projectRoot, "out", "renderer", "index.html")))
+        throw new Error('The UI is not built: run "npm run build" (npm test does it first).');
+    const browser = await launchChromium();
+    fs.mkdirSync(screenshotDir, {recursive: true});
+    return browser;
+}
