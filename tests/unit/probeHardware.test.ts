@@ -1,17 +1,9 @@
 import {describe, expect, it} from "vitest";
 import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
-import type {HardwareProbeSources, LlamaBackendFacts} from "../../electron/core/hardware/probeSources.ts";
+import type {HardwareProbeSources} from "../../electron/core/hardware/probeSources.ts";
+import {cpuOnlyLlama} from "../utils/fixedMachines.ts";
 
 const GiB = 1024 ** 3;
-const cpuOnlyLlama: LlamaBackendFacts = {
-    selected: "cpu",
-    available: ["cpu"],
-    deviceMemoryTotalBytes: 0,
-    deviceMemoryFreeBytes: 0,
-    unifiedMemoryBytes: 0,
-    deviceNames: [],
-    cpuFeatureLine: ""
-};
 
 /** Sources that describe a fixed machine, so tests do not depend on the one they run on. */
 const fixedSources = (overrides: Partial<HardwareProbeSources> = {}): Partial<HardwareProbeSources> => ({

@@ -3,7 +3,8 @@ import type {HardwareProbeSources, LlamaBackendFacts} from "../../electron/core/
 
 const GiB = 1024 ** 3;
 
-const cpuOnly: LlamaBackendFacts = {
+/** llama.cpp as it looks on a machine without a usable GPU. */
+export const cpuOnlyLlama: LlamaBackendFacts = {
     selected: "cpu",
     available: ["cpu"],
     deviceMemoryTotalBytes: 0,
@@ -27,8 +28,8 @@ export function fixedMachine(kind: "cpu-32gb" | "rtx4060-32gb" = "cpu-32gb"): Pa
         graphics: async () => (kind === "rtx4060-32gb" ? [gpu] : []),
         llama: async () =>
             kind === "rtx4060-32gb"
-                ? {...cpuOnly, selected: "cuda", available: ["cuda", "cpu"], deviceMemoryTotalBytes: 8 * GiB, deviceMemoryFreeBytes: 7.5 * GiB, deviceNames: [gpu.model]}
-                : cpuOnly,
+                ? {...cpuOnlyLlama, selected: "cuda", available: ["cuda", "cpu"], deviceMemoryTotalBytes: 8 * GiB, deviceMemoryFreeBytes: 7.5 * GiB, deviceNames: [gpu.model]}
+                : cpuOnlyLlama,
         disk: async (folder) => ({path: folder, freeBytes: 200 * GiB, totalBytes: 500 * GiB})
     };
 }
