@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type {LocalModelFile} from "../../api/EngineApi.ts";
+import {findGgufModels} from "../downloads/importLocalModels.ts";
 import {resolveModelReference as resolveRegisteredModel} from "../downloads/resolveModelReference.ts";
 import type {ModelRepository} from "../store/Store.ts";
 import {EngineError} from "./EngineError.ts";
@@ -64,23 +65,9 @@ export function listServableModels(modelsDir: string, registry: ModelRepository)
     return [...registered, ...listLocalModels(modelsDir).filter((file) => !known.has(file.path))];
 }
 
-/** GGUF files under a folder (recursively), largest first; later parts of split models are left out. */
+/** GGUF files under a folder (recursively, as an import scan finds them), largest first; later parts of split models are left out. */
 export function listLocalModels(modelsDir: string): LocalModelFile[] {
-    const found: LocalModelFile[] = [];
-    const walk = (dir: string, depth: number) => {
-        let entries: fs.Dirent[];
-        try {
-            entries = fs.readdirSync(dir, {withFileTypes: true});
-        } catch {
-            return;
-        }
-        for (const entry of entries) {
-            const full = path.join(dir, entry.name);
-            if (entry.isDirectory() && depth < 4) walk(full, depth + 1);
-            else if (entry.isFile() && /\.gguf$/i.test(entry.name) && !/-0000[2-9]-of-|-000[1-9]\d-of-/.test(entry.name))
-                found.push({path: full, name: path.relative(modelsDir, full), bytes: fs.statSync(full).size});
-        }
-    };
-    walk(modelsDir, 0);
-    return found.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+    return findGgufModels(modelsDir)
+        .map((file) => ({path: file, name: path.relative(modelsDir, file), bytes: fs.statSync(file).size}))
+        .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
 }
