@@ -4,7 +4,7 @@
  * answer for the machine, comparisons, and reports. Types only.
  */
 import type {EvalFailureMode, EvalInterval, EvalProviderId} from "./EvalApi.ts";
-import type {FitClass, MemoryPart} from "./ModelsApi.ts";
+import type {FitEstimate} from "./ModelsApi.ts";
 
 /** "usable": every criterion passes; "almost": none fails but one is only near; "no": one fails; "untested": not evaluated yet and nothing rules it out. */
 export type VerdictLevel = "usable" | "almost" | "no" | "untested";
@@ -97,16 +97,10 @@ export interface VerdictSpeedEvidence {
     measuredAt: string | null;
 }
 
-export interface VerdictMemoryEvidence {
+/** The catalog's fit estimate at the verdict's context, with the newest real load beside it. */
+export interface VerdictMemoryEvidence
+    extends Pick<FitEstimate, "fitClass" | "ramNeededBytes" | "vramNeededBytes" | "ramCapacityBytes" | "vramCapacityBytes" | "headroomBytes" | "tight" | "parts"> {
     contextSize: number;
-    fitClass: FitClass;
-    ramNeededBytes: number;
-    vramNeededBytes: number;
-    ramCapacityBytes: number;
-    vramCapacityBytes: number;
-    headroomBytes: number;
-    tight: boolean;
-    parts: MemoryPart[];
     /** The newest recorded load of this file: what it really took. */
     measured: {residentBytes: number; vramBytes: number; contextSize: number | null; loadedAt: string; loadId: number} | null;
 }
