@@ -1,16 +1,24 @@
+import {useMemo} from "react";
 import {useApiAction, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Icon} from "../../components/Icon.tsx";
 
+/** Catalog references ("id:QUANT", lower-cased) of the models already downloaded from the catalog; read once per caller. */
+export function useDownloadedCatalogReferences(): ReadonlySet<string> {
+    const models = useApiQuery("models.list", {});
+    return useMemo(
+        () => new Set((models.data ?? []).flatMap((m) => (m.source.kind === "huggingface" && m.source.catalogId ? [m.source.catalogId.toLowerCase()] : []))),
+        [models.data]
+    );
+}
+
 /**
  * Starts downloading one catalog quantization (`id:QUANT`) and opens the Downloads view, where its
- * progress shows. A model already registered from that reference is marked as downloaded instead.
+ * progress shows. A quantization already downloaded is marked as such instead.
  */
-export function DownloadButton({reference, label = "Download"}: {reference: string; label?: string}) {
-    const models = useApiQuery("models.list", {});
+export function DownloadButton({reference, downloaded, label = "Download"}: {reference: string; downloaded: ReadonlySet<string>; label?: string}) {
     const start = useApiAction("downloads.start");
-    const registered = models.data?.some((m) => m.source.kind === "huggingface" && m.source.catalogId?.toLowerCase() === reference.toLowerCase());
-    if (registered) return <Badge tone="good">Downloaded</Badge>;
+    if (downloaded.has(reference.toLowerCase())) return <Badge tone="good">Downloaded</Badge>;
     return (
         <span className="download-action">
             <button

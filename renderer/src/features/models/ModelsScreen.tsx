@@ -18,7 +18,7 @@ import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
-import {DownloadButton} from "./DownloadButton.tsx";
+import {DownloadButton, useDownloadedCatalogReferences} from "./DownloadButton.tsx";
 
 const contextChoices = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
@@ -105,7 +105,7 @@ function Speed({speed}: {speed: SpeedPrediction}) {
     );
 }
 
-function QuantizationTable({modelId, options, best}: {modelId: string; options: QuantizationOption[]; best: string | null}) {
+function QuantizationTable({modelId, options, best, downloaded}: {modelId: string; options: QuantizationOption[]; best: string | null; downloaded: ReadonlySet<string>}) {
     return (
         <table className="table quant-table" data-testid="quant-table">
             <thead>
@@ -146,7 +146,7 @@ function QuantizationTable({modelId, options, best}: {modelId: string; options: 
                                 {o.speed.measured?.generationTokensPerSecond != null && <div className="measured">measured {tps(o.speed.measured.generationTokensPerSecond)}</div>}
                             </td>
                             <td className="num">{Math.round(o.speed.agentPromptSeconds)} s</td>
-                            <td className="num">{o.fit.fitClass !== "no-fit" && <DownloadButton reference={`${modelId}:${o.quantization}`} />}</td>
+                            <td className="num">{o.fit.fitClass !== "no-fit" && <DownloadButton reference={`${modelId}:${o.quantization}`} downloaded={downloaded} />}</td>
                         </tr>
                     );
                 })}
@@ -156,6 +156,7 @@ function QuantizationTable({modelId, options, best}: {modelId: string; options: 
 }
 
 function ModelDetails({rec}: {rec: ModelRecommendation}) {
+    const downloaded = useDownloadedCatalogReferences();
     const m = rec.model;
     return (
         <div className="model-details" data-testid="model-details">
@@ -169,7 +170,7 @@ function ModelDetails({rec}: {rec: ModelRecommendation}) {
                     </ul>
                     {rec.bestQuantization && (
                         <p className="muted download-best">
-                            <DownloadButton reference={`${m.id}:${rec.bestQuantization}`} label={`Download ${rec.bestQuantization}`} /> or{" "}
+                            <DownloadButton reference={`${m.id}:${rec.bestQuantization}`} label={`Download ${rec.bestQuantization}`} downloaded={downloaded} /> or{" "}
                             <code>agentfit pull {m.id}:{rec.bestQuantization}</code>
                         </p>
                     )}
@@ -199,7 +200,7 @@ function ModelDetails({rec}: {rec: ModelRecommendation}) {
                     </dl>
                 </div>
             </div>
-            <QuantizationTable modelId={m.id} options={rec.options} best={rec.bestQuantization} />
+            <QuantizationTable modelId={m.id} options={rec.options} best={rec.bestQuantization} downloaded={downloaded} />
             <details className="sources">
                 <summary>Sources</summary>
                 <ul>
