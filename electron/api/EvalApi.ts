@@ -28,6 +28,12 @@ export interface EvalLimits {
     maxTokens: number;
     /** Wall time of one sample's agent loop, ms. Default 1,800,000 (30 min). */
     maxWallTimeMs: number;
+    /**
+     * Output tokens one model call may generate (sent as `max_completion_tokens` to OpenAI,
+     * `max_tokens` elsewhere). Undefined: the provider's default, which for a local model is the
+     * rest of the context, so a model that repeats itself fills the context on every turn.
+     */
+    maxOutputTokensPerTurn?: number;
 }
 
 export type EvalSystemPromptKind = "concise" | "long";
@@ -81,7 +87,8 @@ export type EvalFailureMode =
     | "context_overflow"
     | "provider_error";
 
-export type EvalLimitKind = "turns" | "tokens" | "time";
+/** "output": one answer was cut off at `maxOutputTokensPerTurn`. */
+export type EvalLimitKind = "turns" | "tokens" | "time" | "output";
 
 export interface EvalUsage {
     /** Prompt tokens not served from the provider's cache, summed over turns. */

@@ -71,7 +71,9 @@ describe("the eval against local models served by the engine", () => {
             tasks: ["js-timesheet-durations"],
             models: [{provider: "local", model: modelId, settings: {contextSize: 8192, threads: 1}}],
             epochs: 1,
-            limits: {maxTurns: 4, maxTokens: 60_000}
+            // Greedy and capped per turn: SmolLM2 repeats itself, and uncapped each turn fills the 8k context.
+            temperature: 0,
+            limits: {maxTurns: 4, maxTokens: 60_000, maxOutputTokensPerTurn: 400}
         });
         expect(created!.spec.model.quantization).toBe("Q4_1");
         const run = await finished(app.client, created!.id);

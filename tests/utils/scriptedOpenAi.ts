@@ -78,7 +78,7 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
             const reply = await agent(body);
             if ("status" in reply) return sendError(res, reply.status, reply.error.message, reply.error.type, reply.error.code ?? null, reply.headers);
 
-            const toolCalls = (reply.toolCalls ?? []).map((call) => ({
+            let toolCalls = (reply.toolCalls ?? []).map((call) => ({
                 id: `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`,
                 type: "function" as const,
                 function: {name: call.name, arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments)}
@@ -87,7 +87,17 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
             const conversation = JSON.stringify(body.messages.slice(0, 2));
             const cached = Math.min(lastPromptTokens.get(conversation) ?? 0, promptTokens);
             lastPromptTokens.set(conversation, promptTokens);
-            const completionTokens = approximateTokens(reply.content) + approximateTokens(toolCalls);
+            let completionTokens = approximateTokens(reply.content) + approximateTokens(toolCalls);
+            let content = reply.content ?? null;
+            let finishReason = reply.finishReason ?? (toolCalls.length ? "tool_calls" : "stop");
+            // Like real servers, an answer longer than the request's output cap is cut off there (a cut tool call is lost).
+            const cap = body.max_completion_tokens ?? body.max_tokens;
+            if (cap && completionTokens > cap) {
+                content = (content ?? "").slice(0, cap * 4);
+                toolCalls = [];
+                completionTokens = cap;
+                finishReason = "length";
+            }
             const completion: ChatCompletion = {
                 id: `chatcmpl-${randomUUID()}`,
                 object: "chat.completion",
@@ -96,8 +106,8 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
                 choices: [
                     {
                         index: 0,
-                        message: {role: "assistant", content: reply.content ?? null, refusal: null, ...(toolCalls.length ? {tool_calls: toolCalls} : {})},
-                        finish_reason: reply.finishReason ?? (toolCalls.length ? "tool_calls" : "stop"),
+                        message: {role: "assistant", content, refusal: null, ...(toolCalls.length ? {tool_calls: toolCalls} : {})},
+                        finish_reason: finishReason,
                         logprobs: null
                     }
                 ],

@@ -26,6 +26,7 @@ interface RunOptions extends EngineSettingsOptions {
     concurrency?: number;
     maxTurns?: number;
     maxTokens?: number;
+    maxOutputTokens?: number;
     timeout?: number;
     longPrompt?: boolean;
     baseUrl?: string;
@@ -50,6 +51,7 @@ export function registerEvalCommand(program: Command) {
         .option("-c, --concurrency <n>", "runs of one model in flight at once (default 1 local, 4 cloud)", positiveInt("--concurrency"))
         .option("--max-turns <n>", "model calls per run (default 40)", positiveInt("--max-turns"))
         .option("--max-tokens <n>", "input + output tokens per run (default 2,000,000)", positiveInt("--max-tokens"))
+        .option("--max-output-tokens <n>", "output tokens per model call (default: the provider's; for local models the rest of the context)", positiveInt("--max-output-tokens"))
         .option("--timeout <minutes>", "wall time per run, minutes (default 30)", positiveNumber("--timeout"))
         .option("--long-prompt", "use the long (thousands of tokens) coding-agent system prompt")
         .option("--base-url <url>", "OpenAI-compatible base URL (required for openai-compatible; overrides a provider's)")
@@ -83,6 +85,7 @@ export function registerEvalCommand(program: Command) {
                     limits: {
                         ...(options.maxTurns ? {maxTurns: options.maxTurns} : {}),
                         ...(options.maxTokens ? {maxTokens: options.maxTokens} : {}),
+                        ...(options.maxOutputTokens ? {maxOutputTokensPerTurn: options.maxOutputTokens} : {}),
                         ...(options.timeout ? {maxWallTimeMs: Math.round(options.timeout * 60_000)} : {})
                     },
                     systemPrompt: options.longPrompt ? "long" : "concise",

@@ -15,7 +15,7 @@ export function classifyFailure(task: RefactorTask, trace: AgentTrace, scoring: 
         return {mode: "context_overflow", detail: "The model's answer was cut off at its length limit (the context window is full)."};
     if (trace.providerError) return {mode: "provider_error", detail: trace.providerError.message};
     if (trace.limitHit) {
-        const what = {turns: "turn", tokens: "token", time: "wall-time"}[trace.limitHit];
+        const what = {turns: "turn", tokens: "token", time: "wall-time", output: "per-turn output"}[trace.limitHit];
         return {mode: "limit_reached", detail: `The run stopped at the ${what} limit. ${scoring.original.explanation}`};
     }
     if (trace.toolCalls === 0)

@@ -55,7 +55,8 @@ const startSchema = z.strictObject({
         .strictObject({
             maxTurns: z.number().int().min(1).max(1000).optional(),
             maxTokens: z.number().int().min(1000).max(1_000_000_000).optional(),
-            maxWallTimeMs: z.number().int().min(1000).max(24 * 3_600_000).optional()
+            maxWallTimeMs: z.number().int().min(1000).max(24 * 3_600_000).optional(),
+            maxOutputTokensPerTurn: z.number().int().min(16).max(1_000_000).optional()
         })
         .optional(),
     systemPrompt: z.enum(["concise", "long"]).optional(),

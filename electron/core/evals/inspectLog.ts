@@ -98,8 +98,12 @@ export function buildInspectLog({run, task, samples, messages, appVersion}: Insp
         return {accuracy: {name: "accuracy", value: accuracy, params: {}}, stderr: {name: "stderr", value: stderr, params: {}}};
     };
     const status = run.status === "completed" ? "success" : run.status === "cancelled" ? "cancelled" : run.status === "queued" || run.status === "running" ? "started" : "error";
-    const limitType = {turns: "custom", tokens: "token", time: "time"} as const;
-    const limitValue = {turns: spec.limits.maxTurns, tokens: spec.limits.maxTokens, time: spec.limits.maxWallTimeMs / 1000};
+    const generateConfig = {
+        ...(spec.temperature !== undefined ? {temperature: spec.temperature} : {}),
+        ...(spec.limits.maxOutputTokensPerTurn !== undefined ? {max_tokens: spec.limits.maxOutputTokensPerTurn} : {})
+    };
+    const limitType = {turns: "custom", tokens: "token", time: "time", output: "custom"} as const;
+    const limitValue = {turns: spec.limits.maxTurns, tokens: spec.limits.maxTokens, time: spec.limits.maxWallTimeMs / 1000, output: spec.limits.maxOutputTokensPerTurn ?? null};
 
     return {
         version: 2,
@@ -120,7 +124,7 @@ export function buildInspectLog({run, task, samples, messages, appVersion}: Insp
             tags: ["agentfit", spec.model.provider],
             dataset: {name: task.name, samples: 1, sample_ids: [task.name], shuffled: false},
             model,
-            model_generate_config: spec.temperature !== undefined ? {temperature: spec.temperature} : {},
+            model_generate_config: generateConfig,
             model_base_url: spec.model.provider === "local" ? null : (spec.model.baseUrl ?? null),
             model_args: {},
             config: {epochs: spec.epochs, token_limit: spec.limits.maxTokens, time_limit: Math.round(spec.limits.maxWallTimeMs / 1000), max_samples: spec.concurrency},
@@ -143,7 +147,7 @@ export function buildInspectLog({run, task, samples, messages, appVersion}: Insp
         plan: {
             name: "plan",
             steps: [{solver: SOLVER, params: {system_prompt: spec.systemPrompt, tools: toolDefinitions.map((t) => t.function.name), max_turns: spec.limits.maxTurns}}],
-            config: spec.temperature !== undefined ? {temperature: spec.temperature} : {}
+            config: generateConfig
         },
         results: {
             total_samples: samples.length,

@@ -15,6 +15,8 @@ export interface RunAgentOptions {
     limits: EvalLimits;
     /** Sampling temperature; the provider's default when undefined. */
     temperature?: number;
+    /** OpenAI's own API takes the output cap only as `max_completion_tokens` (reasoning models refuse `max_tokens`); other providers' OpenAI-compatible APIs take `max_tokens`. */
+    outputCapField?: "max_tokens" | "max_completion_tokens";
     /** Aborting stops the loop at once and rejects with the signal's reason. */
     signal?: AbortSignal;
     /** Every message as it joins the conversation, in order. Listener errors are ignored. */
@@ -132,7 +134,10 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
                     messages,
                     tools: toolDefinitions,
                     tool_choice: "auto",
-                    ...(options.temperature !== undefined ? {temperature: options.temperature} : {})
+                    ...(options.temperature !== undefined ? {temperature: options.temperature} : {}),
+                    ...(options.limits.maxOutputTokensPerTurn !== undefined
+                        ? {[options.outputCapField ?? "max_tokens"]: options.limits.maxOutputTokensPerTurn}
+                        : {})
                 },
                 {signal: callSignal}
             );
@@ -196,7 +201,11 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
         if (calls.length === 0) {
             trace.finalText = content;
             trace.toolCallsAsText = TEXT_TOOL_CALL.test(content ?? "");
-            trace.endReason = choice.finish_reason === "length" ? "length" : "answered";
+            const cap = options.limits.maxOutputTokensPerTurn;
+            if (choice.finish_reason !== "length") trace.endReason = "answered";
+            // Cut off by our own per-turn cap, not by a full context.
+            else if (cap !== undefined && turnUsage.outputTokens >= cap) stopAt("output");
+            else trace.endReason = "length";
             safely(() => options.onTurn?.(trace));
             break;
         }

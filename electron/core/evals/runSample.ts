@@ -41,6 +41,7 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
             tools: {root: workspace, toolchain, signal: options.signal},
             limits: spec.limits,
             temperature: spec.temperature,
+            outputCapField: spec.model.provider === "openai" ? "max_completion_tokens" : "max_tokens",
             signal: options.signal,
             onMessage: options.onMessage,
             onTurn: options.onTurn

@@ -36,6 +36,7 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
     const [epochs, setEpochs] = useState(10);
     const [concurrency, setConcurrency] = useState("");
     const [maxTurns, setMaxTurns] = useState(40);
+    const [maxOutputTokens, setMaxOutputTokens] = useState("");
     const [longPrompt, setLongPrompt] = useState(false);
     const [wattage, setWattage] = useState("");
     const providerInfo = props.providers.find((p) => p.id === provider);
@@ -62,7 +63,7 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
             models: toRun,
             epochs,
             ...(Number(concurrency) > 0 ? {concurrency: Number(concurrency)} : {}),
-            limits: {maxTurns},
+            limits: {maxTurns, ...(Number(maxOutputTokens) > 0 ? {maxOutputTokensPerTurn: Number(maxOutputTokens)} : {})},
             systemPrompt: longPrompt ? "long" : "concise",
             ...(Number(wattage) > 0 ? {wattage: Number(wattage)} : {})
         });
@@ -173,6 +174,10 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
                     <label>
                         <span className="field-label">Max turns</span>
                         <input type="number" min={1} max={1000} value={maxTurns} onChange={(e) => setMaxTurns(Number(e.target.value))} />
+                    </label>
+                    <label title="Output tokens per model call. Empty: the provider's default; a local model may then fill its whole context on one turn.">
+                        <span className="field-label">Max output / turn</span>
+                        <input type="number" min={16} value={maxOutputTokens} placeholder="default" onChange={(e) => setMaxOutputTokens(e.target.value)} data-testid="max-output-input" />
                     </label>
                     <label>
                         <span className="field-label">Watts (local)</span>
