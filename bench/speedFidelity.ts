@@ -36,7 +36,7 @@ async function llamaBench(binary: string, model: string): Promise<{pp: number; t
     return {pp: entries.find((e) => e.n_prompt === 512 && e.n_gen === 0)!.avg_ts, tg: entries.find((e) => e.n_gen === 128 && e.n_prompt === 0)!.avg_ts};
 }
 
-async function agentFit(model: string): Promise<{pp: number; tg: number}> {
+async function agentFit(model: string): Promise<{pp: number; tg: number; binary: string}> {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-bench-"));
     const app = await createAppService({paths: {home, database: path.join(home, "agentfit.sqlite"), models: path.join(home, "models")}, measureBandwidthAutomatically: false});
     try {
@@ -47,7 +47,8 @@ async function agentFit(model: string): Promise<{pp: number; tg: number}> {
         const finished = await ended;
         if (finished.status !== "completed") throw new Error(`AgentFit's run ended ${finished.status}: ${finished.error?.message ?? ""}`);
         const entries = await app["bench.exportJson"]({runId: finished.id});
-        return {pp: entries.find((e) => e.n_prompt === 512)!.avg_ts, tg: entries.find((e) => e.n_gen === 128)!.avg_ts};
+        const binary = finished.engine?.binary === "local" ? "built on this machine" : "prebuilt";
+        return {pp: entries.find((e) => e.n_prompt === 512)!.avg_ts, tg: entries.find((e) => e.n_gen === 128)!.avg_ts, binary};
     } finally {
         await app.dispose();
         fs.rmSync(home, {recursive: true, force: true});
@@ -72,7 +73,7 @@ export const speedFidelityBenchmark: Benchmark = {
             const ratios = {pp: [] as number[], tg: [] as number[]};
             for (let round = 0; round < ROUNDS; round++) {
                 // Alternate which side goes first, so a drift in machine load hits both alike.
-                let a: {pp: number; tg: number};
+                let a: {pp: number; tg: number; binary: string};
                 let b: {pp: number; tg: number};
                 if (round % 2 === 0) {
                     a = await agentFit(model);
@@ -87,6 +88,7 @@ export const speedFidelityBenchmark: Benchmark = {
                 theirs.tg.push(b.tg);
                 ratios.pp.push(a.pp / b.pp);
                 ratios.tg.push(a.tg / b.tg);
+                if (round === 0) console.log(`   AgentFit's engine binary: ${a.binary} (agentfit engine build / remove-build switches it)`);
                 console.log(`   round ${round + 1}: pp512 ${a.pp.toFixed(1)} vs ${b.pp.toFixed(1)} t/s, tg128 ${a.tg.toFixed(2)} vs ${b.tg.toFixed(2)} t/s`);
             }
             for (const test of ["pp", "tg"] as const) {

@@ -99,6 +99,11 @@ export interface BenchEngineInfo {
     buildNumber: number;
     /** Backend used: "CPU", "CUDA", "Metal", "Vulkan". */
     backend: string;
+    /**
+     * node-llama-cpp's portable prebuilt binary, or the engine compiled on this machine
+     * (`engine.buildBinary`). Absent in runs recorded before it was tracked.
+     */
+    binary?: "prebuilt" | "local";
     /** CPU brand string (llama-bench `cpu_info`). */
     cpuInfo: string;
     /** GPU names, comma-separated (llama-bench `gpu_info`); "" without a GPU. */

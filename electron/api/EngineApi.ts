@@ -96,6 +96,8 @@ export interface LoadedModel {
     memory: MeasuredMemory;
     /** Store id of the recorded load. */
     loadId: number;
+    /** The llama.cpp binary serving it: node-llama-cpp's portable prebuilt one, or the one built on this machine. */
+    binary: EngineBinaryKind;
 }
 
 /** Live counters of the OpenAI-compatible server since the model was loaded. */
@@ -175,6 +177,62 @@ export interface ModelLoadRecord {
     hardwareSnapshotId: number | null;
 }
 
+export type EngineBinaryKind = "prebuilt" | "local";
+
+/** The engine compiled on this machine (node-llama-cpp's `source download`, CPU only). */
+export interface LocalEngineBuild {
+    /** Folder of the build inside node-llama-cpp's package. */
+    folder: string;
+    /** ISO 8601. */
+    builtAt: string;
+    /** llama.cpp release it was compiled from, e.g. "v0.5.0" (node-llama-cpp's tag of its bundle). */
+    llamaCppRelease: string;
+    /** Compiled for this CPU (`-march=native`). */
+    native: boolean;
+    /** Uses OpenMP's thread pool (the prebuilt binaries do not). */
+    openmp: boolean;
+    /** The C++ compiler, e.g. "c++". */
+    compiler: string | null;
+    /** Size of the binaries, bytes. */
+    bytes: number;
+}
+
+export interface EngineBuildRequirement {
+    name: string;
+    ok: boolean;
+    /** A required one that is missing makes building impossible; the others only need internet. */
+    required: boolean;
+    /** The version found, or what to do about it. */
+    detail: string;
+}
+
+export interface EngineBuildJob {
+    state: "running" | "completed" | "failed" | "cancelled";
+    phase: "preparing" | "compiling" | "done";
+    /** 0–1 while compiling (the build tool's step count), null before. */
+    progress: number | null;
+    /** ISO 8601. */
+    startedAt: string;
+    finishedAt: string | null;
+    /** The build's last output lines. */
+    logTail: string[];
+    error: {code: string; message: string} | null;
+}
+
+/** Which llama.cpp binary the engine uses, and building one for this machine. */
+export interface EngineBinaryStatus {
+    /** What the next engine process loads: the local build when a complete one exists. */
+    next: EngineBinaryKind;
+    /** What the running engine process loaded; null when none runs or it loaded nothing yet. */
+    running: EngineBinaryKind | null;
+    local: LocalEngineBuild | null;
+    requirements: EngineBuildRequirement[];
+    /** Every required requirement is met. */
+    canBuild: boolean;
+    /** The running or last build of this session. */
+    build: EngineBuildJob | null;
+}
+
 export interface EngineStartRequest {
     /** A GGUF path, or a registered model id. */
     model: string;
@@ -192,6 +250,19 @@ export interface EngineApi {
     "engine.localModels": (arg: Record<string, never>) => Promise<LocalModelFile[]>;
     /** Recorded loads, newest first. */
     "engine.loads": (arg: {limit?: number}) => Promise<ModelLoadRecord[]>;
+    /** Which binary the engine uses and whether one can be built here. */
+    "engine.binary": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
+    /**
+     * Starts compiling the engine for this machine's CPU (minutes); follow it with `engine.binary`
+     * events. When it completes, an idle engine process is ended so the next load uses it; a serving
+     * one keeps the old binary until it is stopped. ENGINE_BUILD_BUSY while a build runs,
+     * ENGINE_BUILD_UNAVAILABLE when a requirement is missing.
+     */
+    "engine.buildBinary": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
+    /** Stops a running build; nothing half-built is left. */
+    "engine.cancelBuild": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
+    /** Deletes the local build (and its source); the engine goes back to the prebuilt binaries. */
+    "engine.removeLocalBinary": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
 }
 
 export interface EngineEvents {
@@ -199,4 +270,6 @@ export interface EngineEvents {
     "engine.status": EngineStatus;
     /** Server counters, about once a second while requests run. */
     "engine.metrics": EngineMetrics;
+    /** A build's progress and end, a removal. */
+    "engine.binary": EngineBinaryStatus;
 }

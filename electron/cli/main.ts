@@ -11,6 +11,7 @@ import {registerRecommendCommand} from "./commands/recommend.ts";
 import {registerWebCommand} from "./commands/web.ts";
 import {registerVerdictCommands} from "./commands/verdict.ts";
 import {registerBenchCommand} from "./commands/bench.ts";
+import {registerEngineCommand} from "./commands/engine.ts";
 import {red} from "./format.ts";
 
 const program = new Command()
@@ -26,6 +27,7 @@ registerEvalCommand(program);
 registerPullCommand(program);
 registerModelCommands(program);
 registerServeCommand(program);
+registerEngineCommand(program);
 registerRecommendCommand(program);
 registerInspectCommand(program);
 registerCatalogCommand(program);

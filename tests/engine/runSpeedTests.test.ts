@@ -55,6 +55,22 @@ describe("runSpeedTests", () => {
         expect(sequence.nextTokenIndex).toBe(0);
     });
 
+    it("decodes generated tokens natively, one llama_decode each, and leaves no trace in the context", async () => {
+        await using context = await model.createContext({contextSize: 256, threads: 2});
+        const sequence = context.getSequence();
+        const prompt = model.tokenize("The quick brown fox");
+        // What the public API computes for the next token after the prompt...
+        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+        const [viaPublicApi] = await sequence.controlledEvaluate([[prompt.at(-1)!, {generateNext: {probabilities: true}}]]);
+        await sequence.clearHistory();
+        // ...is what the native decoder's position bookkeeping leads to after a benchmark filled and forgot generated tokens.
+        await runSpeedTests({sequence, model, repetitions: 2, tests: [{promptTokens: 0, generatedTokens: 200, depth: 40}]});
+        expect(sequence.nextTokenIndex).toBe(0);
+        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+        const [afterBenchmark] = await sequence.controlledEvaluate([[prompt.at(-1)!, {generateNext: {probabilities: true}}]]);
+        expect([...afterBenchmark!.next!.probabilities!.entries()].slice(0, 5)).toEqual([...viaPublicApi!.next!.probabilities!.entries()].slice(0, 5));
+    });
+
     it("refuses a test that does not fit the context", async () => {
         await using context = await model.createContext({contextSize: 256, threads: 2});
         await expect(

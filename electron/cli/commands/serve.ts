@@ -107,6 +107,7 @@ function printReady(status: EngineStatus) {
             ["Settings", `${plural(s.threads, "thread")}, batch ${s.batchSize}, KV ${s.kvCacheType}, flash attention ${s.flashAttention ? "on" : "off"}, GPU layers ${s.gpuLayers}`],
             ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)})`],
             ["Loaded in", formatDuration(model.loadMs)],
+            ["Engine", model.binary === "local" ? "llama.cpp built for this CPU (agentfit engine build)" : "node-llama-cpp's prebuilt llama.cpp"],
             ["API key", status.server!.apiKey ? "required (Authorization: Bearer …)" : "none"]
         ])
     );

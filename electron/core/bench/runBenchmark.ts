@@ -264,6 +264,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                         llamaCppRelease: info.llamaCppRelease,
                         buildNumber: buildNumberOf(info.llamaCppRelease),
                         backend: info.backend,
+                        binary: info.binary,
                         cpuInfo: options.cpuInfo,
                         gpuInfo: info.gpuNames.join(", ")
                     };

@@ -69,7 +69,9 @@ export function toLlamaBenchJson(run: BenchRun, results: readonly BenchResult[],
                 agentfit_agent_turns: r.agentTurns,
                 agentfit_hardware_snapshot_id: run.hardwareSnapshotId,
                 agentfit_hardware_key: run.hardwareKey,
-                agentfit_engine: engine ? `node-llama-cpp ${engine.nodeLlamaCpp} (llama.cpp ${engine.llamaCppRelease})` : "unknown",
+                agentfit_engine: engine
+                    ? `node-llama-cpp ${engine.nodeLlamaCpp} (llama.cpp ${engine.llamaCppRelease}, ${engine.binary === "local" ? "built on this machine" : "prebuilt"})`
+                    : "unknown",
                 agentfit_app_version: run.appVersion
             };
         });

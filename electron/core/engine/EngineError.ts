@@ -24,7 +24,13 @@ export type EngineErrorCode =
     /** llama.cpp refused the model (corrupt tensors, not enough memory…). */
     | "MODEL_LOAD_FAILED"
     /** The model was unloaded while a request waited. */
-    | "MODEL_UNLOADED";
+    | "MODEL_UNLOADED"
+    /** An engine build is already running. */
+    | "ENGINE_BUILD_BUSY"
+    /** Something the build needs is missing (a C++ compiler, a writable engine folder). */
+    | "ENGINE_BUILD_UNAVAILABLE"
+    /** The compiler or CMake failed; the prebuilt engine stays in use. */
+    | "ENGINE_BUILD_FAILED";
 
 /** A serving failure people can act on; `code` is stable. */
 export class EngineError extends AppError {

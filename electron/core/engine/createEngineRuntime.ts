@@ -152,6 +152,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
             return {
                 nodeLlamaCpp: nodeLlamaCppVersion(),
                 llamaCppRelease: llama.llamaCppRelease.release,
+                binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 backend: gpu === false ? "CPU" : gpu === "cuda" ? "CUDA" : gpu === "metal" ? "Metal" : gpu === "vulkan" ? "Vulkan" : String(gpu),
                 gpuNames: gpu === false ? [] : await llama.getGpuDeviceNames().catch(() => []),
                 modelType: model.typeDescription,

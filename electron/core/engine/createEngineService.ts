@@ -17,6 +17,7 @@ import type {Store} from "../store/Store.ts";
 import {DEFAULT_SERVE_PORT} from "./createOpenAiServer.ts";
 import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
+import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
 import type {EngineEventMap} from "./engineProtocol.ts";
 import {checkModelSettings} from "./loadEngineModel.ts";
@@ -30,6 +31,8 @@ export interface EngineServiceOptions {
     launcher?: EngineLauncher;
     /** Extra environment for the engine process. */
     env?: NodeJS.ProcessEnv;
+    /** node-llama-cpp's folders, for building the engine (default: the installed package). */
+    nodeLlamaCpp?: NodeLlamaCppLayout;
 }
 
 /** The serving domain: the AppApi slice, the endpoints other domains use, and the supervisor. */
@@ -108,6 +111,21 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             loadedKey = undefined;
             update({state: "crashed", crash, model: null, server: null, loadProgress: null, metrics: null, error: {code: "ENGINE_CRASHED", message: crash.reason}});
         }
+    });
+
+    const binaries = new EngineBinaryManager({
+        layout: options.nodeLlamaCpp,
+        onChange: (binaryStatus) => events.emit("engine.binary", binaryStatus),
+        activeBinary: () => (supervisor.running ? (status.model?.binary ?? null) : null),
+        // A process keeps the binary it loaded first; end an idle one so the next load picks up the change.
+        onBinaryChanged: () =>
+            exclusive(async () => {
+                if (supervisor.running && status.state !== "ready") {
+                    await supervisor.stop();
+                    loadedKey = undefined;
+                    update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null});
+                }
+            })
     });
 
     // One engine operation at a time: a start, stop or ensure waits for the one before it.
@@ -239,7 +257,11 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
                 throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}`);
             return store.modelLoads.list(limit);
-        }
+        },
+        "engine.binary": () => binaries.status(),
+        "engine.buildBinary": () => binaries.build(),
+        "engine.cancelBuild": () => binaries.cancel(),
+        "engine.removeLocalBinary": () => binaries.removeLocal()
     };
 
     let disposing: Promise<void> | undefined;
@@ -272,6 +294,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         dispose() {
             disposing ??= (async () => {
                 disposed = true;
+                await binaries.dispose();
                 await supervisor.dispose();
             })();
             return disposing;

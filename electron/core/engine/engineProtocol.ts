@@ -54,6 +54,7 @@ export interface BenchInfo {
     llamaCppRelease: string;
     /** "CPU", "CUDA", "Metal", "Vulkan". */
     backend: string;
+    binary: "prebuilt" | "local";
     gpuNames: string[];
     /** llama.cpp's model description, e.g. "llama 1B Q8_0". */
     modelType: string;

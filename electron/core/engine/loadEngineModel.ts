@@ -188,6 +188,7 @@ export async function loadEngineModel(
                 fileBytes,
                 architecture: facts.architecture,
                 trainedContextSize: trained,
+                binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 settings: {
                     contextSize: loadedContext.contextSize,
                     gpuLayers: loadedModel.gpuLayers,

@@ -10,6 +10,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {DepthChart, QuantizationChart} from "./BenchCharts.tsx";
+import {EngineBinaryCard} from "./EngineBinaryCard.tsx";
 import {benchConfigurationLabel as configurationLabel, benchSpeedText as speedText, benchTestName as testName} from "../../../../electron/shared/benchFormat.ts";
 
 interface Form {
@@ -239,6 +240,7 @@ export function BenchmarkScreen() {
                             </div>
                         </Card>
                     )}
+                    <EngineBinaryCard />
                 </div>
             </div>
             {detail && detail.results.some((r) => r.status === "completed") && (
@@ -319,7 +321,8 @@ function ProgressView({run}: {run: BenchRun | undefined}) {
             )}
             {run.engine && (
                 <div className="muted small">
-                    node-llama-cpp {run.engine.nodeLlamaCpp} · llama.cpp {run.engine.llamaCppRelease} · {run.engine.backend} · {run.engine.cpuInfo}
+                    node-llama-cpp {run.engine.nodeLlamaCpp} · llama.cpp {run.engine.llamaCppRelease}
+                    {run.engine.binary && (run.engine.binary === "local" ? " (built for this CPU)" : " (prebuilt)")} · {run.engine.backend} · {run.engine.cpuInfo}
                 </div>
             )}
             {run.error && <div className="notice bad">{run.error.message}</div>}

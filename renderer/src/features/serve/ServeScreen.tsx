@@ -291,7 +291,9 @@ function StatusView({status}: {status: EngineStatus | undefined}) {
                 <dt>API key</dt>
                 <dd>{status.server?.apiKey ? "required" : "none (loopback only)"}</dd>
                 <dt>Engine process</dt>
-                <dd>pid {status.pid}</dd>
+                <dd data-testid="engine-process">
+                    pid {status.pid} · {m.binary === "local" ? "llama.cpp built for this CPU" : "node-llama-cpp's prebuilt llama.cpp"}
+                </dd>
                 <dt>File</dt>
                 <dd className="path">{m.path}</dd>
             </dl>

@@ -1,0 +1,137 @@
+import type {Command} from "commander";
+import cliProgress from "cli-progress";
+import type {EngineBinaryStatus} from "../../api/EngineApi.ts";
+import type {AppService} from "../../core/AppService.ts";
+import {bold, dim, formatBytes, formatDuration, green, keyValues, red, yellow} from "../format.ts";
+import {withAppService} from "../withAppService.ts";
+
+function describeBinary(status: EngineBinaryStatus): string {
+    const local = status.local;
+    const lines: [string, string][] = [
+        [
+            "Engine binary",
+            status.next === "local"
+                ? `${green("built on this machine")}${local ? dim(` (${[local.native ? "-march=native" : "portable", local.openmp ? "OpenMP" : "no OpenMP", local.compiler].filter(Boolean).join(", ")})`) : ""}`
+                : `node-llama-cpp's prebuilt binary ${dim("(portable: every CPU variant, no OpenMP)")}`
+        ]
+    ];
+    if (local) lines.push(["Local build", `${local.folder} ${dim(`· llama.cpp ${local.llamaCppRelease} · ${formatBytes(local.bytes)} · built ${new Date(local.builtAt).toLocaleString()}`)}`]);
+    for (const requirement of status.requirements)
+        lines.push([requirement.name, requirement.ok ? requirement.detail : (requirement.required ? red : yellow)(requirement.detail)]);
+    return keyValues(lines);
+}
+
+/** Follows a build on stderr until it ends; Ctrl-C cancels it. */
+async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
+    const tty = Boolean(process.stderr.isTTY);
+    const bar = tty
+        ? new cliProgress.SingleBar(
+              {format: `Compiling ${dim("|")}{bar}${dim("|")} {percentage}% ${dim("·")} {step}`, hideCursor: true, barsize: 30, stream: process.stderr, clearOnComplete: true},
+              cliProgress.Presets.shades_classic
+          )
+        : undefined;
+    let lastDecile = -1;
+    let barStarted = false;
+    const onSignal = () => {
+        process.exitCode = 130;
+        console.error(yellow("\nCancelling the build…"));
+        void app["engine.cancelBuild"]({});
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+        return await new Promise<EngineBinaryStatus>((resolve) => {
+            const render = (status: EngineBinaryStatus) => {
+                const job = status.build;
+                if (!job) return;
+                if (job.state !== "running") {
+                    unsubscribe();
+                    bar?.stop();
+                    resolve(status);
+                    return;
+                }
+                if (job.progress === null) return;
+                if (bar) {
+                    if (!barStarted) {
+                        bar.start(100, 0, {step: ""});
+                        barStarted = true;
+                    }
+                    bar.update(Math.round(job.progress * 100), {step: (job.logTail.at(-1) ?? "").replace(/^\[\d+\/\d+\]\s*/, "").slice(0, 60)});
+                } else {
+                    const decile = Math.floor(job.progress * 10);
+                    if (decile > lastDecile) {
+                        lastDecile = decile;
+                        console.error(`  ${decile * 10}%`);
+                    }
+                }
+            };
+            const unsubscribe = app.events.subscribe((event, payload) => {
+                if (event === "engine.binary") render(payload as EngineBinaryStatus);
+            });
+            void app["engine.binary"]({}).then(render);
+        });
+    } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+    }
+}
+
+export function registerEngineCommand(program: Command) {
+    const engine = program.command("engine").description("The llama.cpp engine binary: which one runs, and building one for this machine's CPU");
+
+    engine
+        .command("info", {isDefault: true})
+        .description("Show which engine binary the next model load uses and what building one needs")
+        .option("--json", "print as JSON")
+        .action(async (options: {json?: boolean}) => {
+            await withAppService(async (app) => {
+                const status = await app["engine.binary"]({});
+                if (options.json) console.log(JSON.stringify(status, null, 2));
+                else {
+                    console.log(describeBinary(status));
+                    if (status.next === "prebuilt")
+                        console.log(`\n${dim("Build one for this CPU (a few minutes; usually faster prompt processing):")} ${bold("agentfit engine build")}`);
+                }
+            });
+        });
+
+    engine
+        .command("build")
+        .description("Compile the engine from the llama.cpp source node-llama-cpp ships, for this CPU (-march=native, OpenMP); Ctrl-C cancels")
+        .option("--json", "print the result as JSON")
+        .action(async (options: {json?: boolean}) => {
+            await withAppService(async (app) => {
+                const started = performance.now();
+                console.error(`Building the engine for this machine ${dim("(node-llama-cpp source download --gpu false)")}…`);
+                await app["engine.buildBinary"]({});
+                const status = await followBuild(app);
+                const job = status.build!;
+                if (options.json) console.log(JSON.stringify(status, null, 2));
+                if (job.state === "completed") {
+                    if (!options.json) {
+                        console.log(`${green("Built")} in ${formatDuration(performance.now() - started)}. The engine now uses it for every model load.`);
+                        console.log(describeBinary(status));
+                    }
+                } else if (job.state === "cancelled") {
+                    console.error(yellow("Cancelled.") + " The prebuilt engine stays in use.");
+                    process.exitCode = 130;
+                } else {
+                    console.error(red(job.error?.message ?? "The build failed."));
+                    console.error(dim(job.logTail.slice(-15).join("\n")));
+                    process.exitCode = 1;
+                }
+            });
+        });
+
+    engine
+        .command("remove-build")
+        .description("Delete the engine built on this machine (and its source); models load with the prebuilt binary again")
+        .action(async () => {
+            await withAppService(async (app) => {
+                const before = await app["engine.binary"]({});
+                const status = await app["engine.removeLocalBinary"]({});
+                console.log(before.local ? `Removed ${before.local.folder}. The prebuilt engine is used again.` : "There was no local build; the prebuilt engine is in use.");
+                if (status.next !== "prebuilt") process.exitCode = 1;
+            });
+        });
+}

@@ -1,0 +1,369 @@
+import {execFile, spawn, type ChildProcess} from "node:child_process";
+import fs from "node:fs";
+import {createRequire} from "node:module";
+import os from "node:os";
+import path from "node:path";
+import {promisify} from "node:util";
+import type {EngineBinaryStatus, EngineBuildJob, EngineBuildRequirement, LocalEngineBuild} from "../../api/EngineApi.ts";
+import {EngineError} from "./EngineError.ts";
+
+const run = promisify(execFile);
+const LOG_TAIL_LINES = 40;
+
+/** Where node-llama-cpp lives and keeps its local builds (its own layout, see its `source` CLI). */
+export interface NodeLlamaCppLayout {
+    packageDir: string;
+    cliPath: string;
+    llamaDir: string;
+    localBuildsDir: string;
+    /** The llama.cpp source `source download` clones from the package's git bundle. */
+    sourceDir: string;
+}
+
+export function nodeLlamaCppLayout(packageDir?: string): NodeLlamaCppLayout {
+    // The package's exports hide package.json; the entry point sits in dist/.
+    const dir = packageDir ?? path.resolve(path.dirname(createRequire(import.meta.url).resolve("node-llama-cpp")), "..");
+    const llamaDir = path.join(dir, "llama");
+    return {
+        packageDir: dir,
+        cliPath: path.join(dir, "dist", "cli", "cli.js"),
+        llamaDir,
+        localBuildsDir: path.join(llamaDir, "localBuilds"),
+        sourceDir: path.join(llamaDir, "llama.cpp")
+    };
+}
+
+/**
+ * The CPU build compiled on this machine, if a complete one exists. node-llama-cpp loads it instead
+ * of its prebuilt binaries whenever the build options match (CPU only here), so it is what the next
+ * engine process runs.
+ */
+export function findLocalCpuBuild(layout: NodeLlamaCppLayout): LocalEngineBuild | null {
+    let folders: string[];
+    try {
+        folders = fs.readdirSync(layout.localBuildsDir);
+    } catch {
+        return null;
+    }
+    for (const folder of folders) {
+        const dir = path.join(layout.localBuildsDir, folder);
+        const done = path.join(dir, "buildDone.status");
+        let metadata: {buildOptions?: {gpu?: unknown; llamaCpp?: {release?: string}}};
+        try {
+            metadata = JSON.parse(fs.readFileSync(path.join(dir, "Release", "_nlcBuildMetadata.json"), "utf8"));
+            if (!fs.existsSync(done) || !fs.existsSync(path.join(dir, "Release", "llama-addon.node"))) continue;
+        } catch {
+            continue;
+        }
+        if (metadata.buildOptions?.gpu !== false) continue;
+        const cache = readCmakeCache(path.join(dir, "CMakeCache.txt"));
+        return {
+            folder: dir,
+            builtAt: fs.statSync(done).mtime.toISOString(),
+            llamaCppRelease: metadata.buildOptions.llamaCpp?.release ?? "unknown",
+            native: cache.GGML_NATIVE === "ON",
+            openmp: cache.OpenMP_FOUND === "TRUE" || cache.GGML_OPENMP === "ON",
+            compiler: cache.CMAKE_CXX_COMPILER ? path.basename(cache.CMAKE_CXX_COMPILER) : null,
+            bytes: folderBytes(path.join(dir, "Release"))
+        };
+    }
+    return null;
+}
+
+function readCmakeCache(file: string): Record<string, string> {
+    const values: Record<string, string> = {};
+    try {
+        for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+            const match = /^([A-Za-z_][\w]*):[A-Z]+=(.*)$/.exec(line);
+            if (match) values[match[1]!] = match[2]!;
+        }
+    } catch {}
+    // GGML_OPENMP defaults to ON and is only cached when set; OpenMP_FOUND is not cached at all.
+    if (values.GGML_OPENMP === undefined && values.OpenMP_CXX_FLAGS) values.GGML_OPENMP = "ON";
+    return values;
+}
+
+function folderBytes(dir: string): number {
+    let total = 0;
+    for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+        const full = path.join(dir, entry.name);
+        total += entry.isDirectory() ? folderBytes(full) : fs.statSync(full).size;
+    }
+    return total;
+}
+
+async function firstLine(command: string, args: string[]): Promise<string | null> {
+    try {
+        const {stdout} = await run(command, args, {timeout: 10_000});
+        return stdout.split("\n")[0]!.trim() || null;
+    } catch {
+        return null;
+    }
+}
+
+/** cmake-js's header cache for a Node version (what it would otherwise download from nodejs.org). */
+function cmakeJsHeadersDir(version: string, arch: string): string {
+    return path.join(os.homedir(), ".cmake-js", `node-${arch}`, version);
+}
+
+/** Headers that ship with this Node installation (`<prefix>/include/node`), when present. */
+function installedNodeHeaders(execPath: string): string | null {
+    const include = path.resolve(path.dirname(execPath), "..", "include");
+    return fs.existsSync(path.join(include, "node", "node.h")) ? include : null;
+}
+
+/** What building needs, each with what to do when it is missing. */
+export async function checkBuildRequirements(layout: NodeLlamaCppLayout, runtime = {execPath: process.execPath, version: process.version, arch: process.arch}): Promise<EngineBuildRequirement[]> {
+    const compiler = (await firstLine("c++", ["--version"])) ?? (await firstLine("g++", ["--version"])) ?? (await firstLine("clang++", ["--version"]));
+    const cmake = await firstLine("cmake", ["--version"]);
+    const cached = fs.existsSync(path.join(cmakeJsHeadersDir(runtime.version, runtime.arch), "include", "node", "node.h"));
+    const installed = installedNodeHeaders(runtime.execPath);
+    let writable = true;
+    try {
+        fs.accessSync(layout.llamaDir, fs.constants.W_OK);
+    } catch {
+        writable = false;
+    }
+    const insideAsar = layout.packageDir.includes(".asar");
+    return [
+        {
+            name: "C++ compiler",
+            ok: compiler !== null,
+            required: true,
+            detail: compiler ?? "None found (c++, g++ or clang++). Install one: apt install g++ · xcode-select --install · Visual Studio Build Tools."
+        },
+        {
+            name: "CMake",
+            ok: cmake !== null,
+            required: false,
+            detail: cmake ?? "Not installed: node-llama-cpp downloads its own CMake, which needs internet. Or install it: apt install cmake · brew install cmake."
+        },
+        {
+            name: "Node.js headers",
+            ok: cached || installed !== null,
+            required: false,
+            detail: cached
+                ? `In cmake-js's cache for Node ${runtime.version}.`
+                : installed
+                  ? `Taken from this Node installation (${installed}).`
+                  : `Not on this machine: cmake-js downloads them for Node ${runtime.version} from nodejs.org, which needs internet.`
+        },
+        {
+            name: "Writable engine folder",
+            ok: writable && !insideAsar,
+            required: true,
+            detail: insideAsar
+                ? "The packaged app's engine is read-only. Build from the CLI of a source checkout (agentfit engine build)."
+                : writable
+                  ? layout.llamaDir
+                  : `${layout.llamaDir} is not writable by this user.`
+        }
+    ];
+}
+
+/**
+ * cmake-js downloads Node's headers unless its cache has them. This machine's own Node installation
+ * carries the same headers, so the cache points at them and the build works offline.
+ */
+function linkInstalledNodeHeaders(runtime: {execPath: string; version: string; arch: string}) {
+    const target = cmakeJsHeadersDir(runtime.version, runtime.arch);
+    if (fs.existsSync(path.join(target, "include", "node", "node.h"))) return;
+    const installed = installedNodeHeaders(runtime.execPath);
+    if (!installed) return;
+    fs.mkdirSync(target, {recursive: true});
+    fs.rmSync(path.join(target, "include"), {recursive: true, force: true});
+    fs.symlinkSync(installed, path.join(target, "include"), "dir");
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
+/** Ninja's and CMake's "[12/153]" progress, as a fraction. */
+export function buildProgressOf(line: string): number | null {
+    const match = /^\[(\d+)\/(\d+)\]/.exec(line.trim());
+    if (!match) return null;
+    const done = Number(match[1]);
+    const total = Number(match[2]);
+    return total > 0 ? Math.min(1, done / total) : null;
+}
+
+export interface EngineBinaryManagerOptions {
+    layout?: NodeLlamaCppLayout;
+    /** Told of every change: a build's progress, its end, a removal. */
+    onChange?: (status: EngineBinaryStatus) => void;
+    /** Called after the local build appeared or went away: the engine process must restart to load it. */
+    onBinaryChanged?: () => Promise<void> | void;
+    /** Which binary the running engine loaded, when one runs. */
+    activeBinary?: () => "prebuilt" | "local" | null;
+}
+
+/**
+ * Builds node-llama-cpp's engine from the llama.cpp source it ships, for this machine's CPU
+ * (`-march=native`, OpenMP), using node-llama-cpp's own `source download` (a local git bundle, no
+ * network). The prebuilt binaries are portable builds with every CPU variant and no OpenMP; on a
+ * CPU the local build runs as fast as llama.cpp's own tools compiled here (see README).
+ */
+export class EngineBinaryManager {
+    readonly layout: NodeLlamaCppLayout;
+    private job: EngineBuildJob | null = null;
+    private child: ChildProcess | null = null;
+    private cancelled = false;
+    private finished: Promise<void> | null = null;
+
+    constructor(private readonly options: EngineBinaryManagerOptions = {}) {
+        this.layout = options.layout ?? nodeLlamaCppLayout();
+    }
+
+    async status(): Promise<EngineBinaryStatus> {
+        const local = findLocalCpuBuild(this.layout);
+        const requirements = await checkBuildRequirements(this.layout);
+        return this.snapshot(local, requirements);
+    }
+
+    private snapshot(local: LocalEngineBuild | null, requirements: EngineBuildRequirement[]): EngineBinaryStatus {
+        return {
+            next: local ? "local" : "prebuilt",
+            running: this.options.activeBinary?.() ?? null,
+            local,
+            requirements,
+            canBuild: requirements.every((r) => r.ok || !r.required),
+            build: this.job ? {...this.job, logTail: [...this.job.logTail]} : null
+        };
+    }
+
+    private async emit() {
+        const status = await this.status();
+        try {
+            this.options.onChange?.(status);
+        } catch {}
+    }
+
+    /** Starts a build unless one runs; resolves once it has started (follow it with status or onChange). */
+    async build(): Promise<EngineBinaryStatus> {
+        if (this.job?.state === "running") throw new EngineError("ENGINE_BUILD_BUSY", "A build is already running. Cancel it or wait for it to finish.");
+        const requirements = await checkBuildRequirements(this.layout);
+        const missing = requirements.filter((r) => r.required && !r.ok);
+        if (missing.length > 0)
+            throw new EngineError("ENGINE_BUILD_UNAVAILABLE", `The engine cannot be built here: ${missing.map((r) => `${r.name}: ${r.detail}`).join(" ")}`);
+        const runtime = {execPath: process.execPath, version: process.version, arch: process.arch};
+        try {
+            linkInstalledNodeHeaders(runtime);
+        } catch {}
+
+        this.cancelled = false;
+        const job: EngineBuildJob = {state: "running", phase: "preparing", progress: null, startedAt: new Date().toISOString(), finishedAt: null, logTail: [], error: null};
+        this.job = job;
+        const env = {...process.env, ...(process.versions.electron ? {ELECTRON_RUN_AS_NODE: "1"} : {}), FORCE_COLOR: "0", NO_COLOR: "1"};
+        const child = spawn(runtime.execPath, [this.layout.cliPath, "source", "download", "--gpu", "false", "--noUsageExample"], {
+            cwd: this.layout.packageDir,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+            // Its own process group, so cancelling ends cmake and the compilers too.
+            detached: process.platform !== "win32"
+        });
+        this.child = child;
+        let lastEmit = 0;
+        const onOutput = (data: Buffer) => {
+            for (const raw of data.toString().split(/[\r\n]+/)) {
+                const line = raw.replace(ANSI, "").trimEnd();
+                if (!line.trim()) continue;
+                job.logTail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+                if (job.logTail.length > LOG_TAIL_LINES) job.logTail.splice(0, job.logTail.length - LOG_TAIL_LINES);
+                const progress = buildProgressOf(line);
+                if (progress !== null) {
+                    job.phase = "compiling";
+                    job.progress = progress;
+                }
+            }
+            if (Date.now() - lastEmit > 250) {
+                lastEmit = Date.now();
+                void this.emit();
+            }
+        };
+        child.stdout?.on("data", onOutput);
+        child.stderr?.on("data", onOutput);
+        this.finished = new Promise<void>((resolve) => {
+            const end = async (code: number | null, error?: Error) => {
+                this.child = null;
+                job.finishedAt = new Date().toISOString();
+                const local = findLocalCpuBuild(this.layout);
+                if (this.cancelled) {
+                    job.state = "cancelled";
+                    job.phase = "done";
+                    // node-llama-cpp empties the build folder first, so a cancelled build leaves nothing usable.
+                    await this.clearBuilds().catch(() => {});
+                } else if (code === 0 && local) {
+                    job.state = "completed";
+                    job.phase = "done";
+                    job.progress = 1;
+                } else {
+                    job.state = "failed";
+                    job.phase = "done";
+                    const lastError = [...job.logTail].reverse().find((line) => /error|failed|not found/i.test(line));
+                    job.error = {
+                        code: "ENGINE_BUILD_FAILED",
+                        message: error
+                            ? `The build could not start: ${error.message}`
+                            : `The build ended with exit code ${code}${lastError ? `: ${lastError.trim()}` : ""}. The prebuilt engine stays in use.`
+                    };
+                }
+                try {
+                    if (job.state !== "failed") await this.options.onBinaryChanged?.();
+                } catch {}
+                await this.emit();
+                resolve();
+            };
+            child.once("error", (error) => void end(null, error));
+            child.once("exit", (code) => void end(code));
+        });
+        await this.emit();
+        return this.status();
+    }
+
+    /** Resolves when the current build (if any) has ended and been recorded. */
+    async settled(): Promise<void> {
+        await this.finished;
+    }
+
+    async cancel(): Promise<EngineBinaryStatus> {
+        const child = this.child;
+        if (child && this.job?.state === "running") {
+            this.cancelled = true;
+            killGroup(child, "SIGTERM");
+            const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5000);
+            await this.finished;
+            clearTimeout(timer);
+        }
+        return this.status();
+    }
+
+    /** Removes the local build and the cloned source; the engine goes back to the prebuilt binaries. */
+    async removeLocal(): Promise<EngineBinaryStatus> {
+        if (this.job?.state === "running") throw new EngineError("ENGINE_BUILD_BUSY", "A build is running. Cancel it first.");
+        const had = findLocalCpuBuild(this.layout) !== null;
+        await this.clearBuilds();
+        fs.rmSync(this.layout.sourceDir, {recursive: true, force: true});
+        if (had) await this.options.onBinaryChanged?.();
+        await this.emit();
+        return this.status();
+    }
+
+    private async clearBuilds() {
+        await run(process.execPath, [this.layout.cliPath, "source", "clear", "--type", "builds"], {
+            cwd: this.layout.packageDir,
+            env: {...process.env, ...(process.versions.electron ? {ELECTRON_RUN_AS_NODE: "1"} : {}), NO_COLOR: "1"},
+            timeout: 120_000
+        });
+    }
+
+    async dispose() {
+        if (this.job?.state === "running") await this.cancel();
+    }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+    try {
+        if (child.pid && process.platform !== "win32") process.kill(-child.pid, signal);
+        else child.kill(signal);
+    } catch {}
+}
