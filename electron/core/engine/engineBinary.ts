@@ -209,15 +209,22 @@ export class EngineBinaryManager {
     private child: ChildProcess | null = null;
     private cancelled = false;
     private finished: Promise<void> | null = null;
+    /** Checking tools spawns processes: at most every 30 s (progress events ask several times a second). */
+    private requirements: {checkedAt: number; value: Promise<EngineBuildRequirement[]>} | null = null;
 
     constructor(private readonly options: EngineBinaryManagerOptions = {}) {
         this.layout = options.layout ?? nodeLlamaCppLayout();
     }
 
+    private checkRequirements(fresh = false): Promise<EngineBuildRequirement[]> {
+        if (fresh || !this.requirements || Date.now() - this.requirements.checkedAt > 30_000)
+            this.requirements = {checkedAt: Date.now(), value: checkBuildRequirements(this.layout)};
+        return this.requirements.value;
+    }
+
     async status(): Promise<EngineBinaryStatus> {
         const local = findLocalCpuBuild(this.layout);
-        const requirements = await checkBuildRequirements(this.layout);
-        return this.snapshot(local, requirements);
+        return this.snapshot(local, await this.checkRequirements());
     }
 
     private snapshot(local: LocalEngineBuild | null, requirements: EngineBuildRequirement[]): EngineBinaryStatus {
@@ -241,7 +248,7 @@ export class EngineBinaryManager {
     /** Starts a build unless one runs; resolves once it has started (follow it with status or onChange). */
     async build(): Promise<EngineBinaryStatus> {
         if (this.job?.state === "running") throw new EngineError("ENGINE_BUILD_BUSY", "A build is already running. Cancel it or wait for it to finish.");
-        const requirements = await checkBuildRequirements(this.layout);
+        const requirements = await this.checkRequirements(true);
         const missing = requirements.filter((r) => r.required && !r.ok);
         if (missing.length > 0)
             throw new EngineError("ENGINE_BUILD_UNAVAILABLE", `The engine cannot be built here: ${missing.map((r) => `${r.name}: ${r.detail}`).join(" ")}`);
@@ -263,8 +270,11 @@ export class EngineBinaryManager {
         });
         this.child = child;
         let lastEmit = 0;
+        let partial = "";
         const onOutput = (data: Buffer) => {
-            for (const raw of data.toString().split(/[\r\n]+/)) {
+            const lines = (partial + data.toString()).split(/[\r\n]+/);
+            partial = lines.pop() ?? "";
+            for (const raw of lines) {
                 const line = raw.replace(ANSI, "").trimEnd();
                 if (!line.trim()) continue;
                 job.logTail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
@@ -283,7 +293,11 @@ export class EngineBinaryManager {
         child.stdout?.on("data", onOutput);
         child.stderr?.on("data", onOutput);
         this.finished = new Promise<void>((resolve) => {
+            let ended = false;
             const end = async (code: number | null, error?: Error) => {
+                // A process that cannot start reports "error" and may still report "exit".
+                if (ended) return;
+                ended = true;
                 this.child = null;
                 job.finishedAt = new Date().toISOString();
                 const local = findLocalCpuBuild(this.layout);
