@@ -12,8 +12,8 @@ import {ratioLine, summarize} from "./stats.ts";
 const run = promisify(execFile);
 const benchDir = path.join(os.tmpdir(), "agentfit-bench-models");
 const threads = Number(process.env.AGENTFIT_BENCH_THREADS) || Math.min(2, os.availableParallelism());
-const ROUNDS = Number(process.env.AGENTFIT_BENCH_ROUNDS) || 3;
-const REPS = 3;
+const ROUNDS = Number(process.env.AGENTFIT_BENCH_ROUNDS) || 5;
+const REPS = 5;
 
 /** ~250M-parameter random models (~270 MB at Q8_0, ~150 MB at Q4_0): memory-bound like real models. */
 function largeModel(type: GgufWeightType): string {
