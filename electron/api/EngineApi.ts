@@ -256,7 +256,8 @@ export interface EngineApi {
      * Starts compiling the engine for this machine's CPU (minutes); follow it with `engine.binary`
      * events. When it completes, an idle engine process is ended so the next load uses it; a serving
      * one keeps the old binary until it is stopped. ENGINE_BUILD_BUSY while a build runs,
-     * ENGINE_BUILD_UNAVAILABLE when a requirement is missing.
+     * ENGINE_BUILD_UNAVAILABLE when a requirement is missing. While it runs, loads that need a new
+     * engine binding (and benchmarks) are refused with ENGINE_BUILD_BUSY.
      */
     "engine.buildBinary": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
     /** Stops a running build; nothing half-built is left. */

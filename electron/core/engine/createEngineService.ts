@@ -145,6 +145,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         const settings = withoutUndefined(request.settings);
         checkModelSettings(settings);
         const key = JSON.stringify({path: resolved.path, settings});
+        // The model already being served needs no new binding; anything else would wait for the build.
+        if (!(supervisor.running && loadedKey === key && status.model)) binaries.assertNotBuilding();
 
         return exclusive(async () => {
             progressListener = jobOptions.onProgress;
@@ -267,6 +269,11 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let disposing: Promise<void> | undefined;
     function exclusiveUse<T>(work: (engine: EngineCaller) => Promise<T>, useOptions: {onEvent?: EngineEventListener} = {}): Promise<T> {
         if (disposed) return Promise.reject(new EngineError("ENGINE_START_FAILED", "The app is shutting down."));
+        try {
+            binaries.assertNotBuilding();
+        } catch (error) {
+            return Promise.reject(error);
+        }
         return exclusive(async () => {
             if (supervisor.running) {
                 await supervisor.stop();

@@ -222,6 +222,20 @@ export class EngineBinaryManager {
         return this.requirements.value;
     }
 
+    /**
+     * Refuses to start an engine process while a build runs: node-llama-cpp makes every new process
+     * wait for the build's lock (minutes) and then loads the new build.
+     */
+    assertNotBuilding() {
+        const job = this.job;
+        if (job?.state !== "running") return;
+        const done = job.progress !== null ? `compiling, ${Math.round(job.progress * 100)}% done` : "preparing";
+        throw new EngineError(
+            "ENGINE_BUILD_BUSY",
+            `The engine is being built for this CPU (${done}). Models load once it finishes, with the new build; or cancel the build (agentfit engine build, Benchmark screen).`
+        );
+    }
+
     async status(): Promise<EngineBinaryStatus> {
         const local = findLocalCpuBuild(this.layout);
         return this.snapshot(local, await this.checkRequirements());

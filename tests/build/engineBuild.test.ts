@@ -60,8 +60,13 @@ describe("building the engine for this machine", () => {
         await expect.poll(() => page.getByTestId("engine-binary-kind").textContent()).toBe("prebuilt");
         await page.getByTestId("engine-build").click();
         await expect.poll(() => page.getByTestId("engine-build-progress").isVisible(), {timeout: 30_000}).toBe(true);
-        // A second build while one runs is refused.
+        // A second build while one runs is refused, and so is a model load (it would wait for the build).
         await expect(app.client.call("engine.buildBinary", {})).rejects.toMatchObject({code: "ENGINE_BUILD_BUSY"});
+        const model = writeGgufModel(path.join(app.home.models, "tiny.Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 1024, type: "Q8_0"});
+        await expect(app.client.call("engine.start", {model: model.path, settings: {threads: 1}, server: {port: 0}})).rejects.toMatchObject({
+            code: "ENGINE_BUILD_BUSY",
+            message: expect.stringMatching(/being built for this CPU/)
+        });
         await expect.poll(async () => (await app.client.call("engine.binary", {})).build?.logTail.length ?? 0, {timeout: 60_000}).toBeGreaterThan(0);
         await page.screenshot({path: path.join(screenshotDir, "engine-build-running.png"), fullPage: true});
 
