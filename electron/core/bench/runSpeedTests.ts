@@ -60,7 +60,7 @@ interface NativeContextBinding {
  * generation time, which would be measured as the model's speed. node-llama-cpp is pinned, and the
  * engine tests fail if this binding changes.
  */
-export function nativeTokenDecoder(sequence: LlamaContextSequence) {
+function nativeTokenDecoder(sequence: LlamaContextSequence) {
     const native = (sequence.context as unknown as {_ctx?: Partial<NativeContextBinding>})._ctx;
     const sequenceId = (sequence as unknown as {_sequenceId?: unknown})._sequenceId;
     if (

@@ -1,9 +1,9 @@
 import fs from "node:fs";
-import {createRequire} from "node:module";
 import path from "node:path";
 import type {ServerSettings} from "../../api/EngineApi.ts";
 import {runAgentWorkload} from "../bench/runAgentWorkload.ts";
 import {runSpeedTests} from "../bench/runSpeedTests.ts";
+import {nodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineError} from "./EngineError.ts";
 import {createOpenAiServer, DEFAULT_SERVE_PORT, type OpenAiServer} from "./createOpenAiServer.ts";
 import type {EngineCommandHandlers, EngineEventMap} from "./engineProtocol.ts";
@@ -178,9 +178,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
 
 function nodeLlamaCppVersion(): string {
     try {
-        // The package's exports hide package.json; it sits one folder above the entry point.
-        const entry = createRequire(import.meta.url).resolve("node-llama-cpp");
-        return (JSON.parse(fs.readFileSync(path.join(path.dirname(entry), "..", "package.json"), "utf8")) as {version: string}).version;
+        return (JSON.parse(fs.readFileSync(path.join(nodeLlamaCppLayout().packageDir, "package.json"), "utf8")) as {version: string}).version;
     } catch {
         return "unknown";
     }

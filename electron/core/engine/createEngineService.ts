@@ -267,13 +267,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     };
 
     let disposing: Promise<void> | undefined;
-    function exclusiveUse<T>(work: (engine: EngineCaller) => Promise<T>, useOptions: {onEvent?: EngineEventListener} = {}): Promise<T> {
-        if (disposed) return Promise.reject(new EngineError("ENGINE_START_FAILED", "The app is shutting down."));
-        try {
-            binaries.assertNotBuilding();
-        } catch (error) {
-            return Promise.reject(error);
-        }
+    async function exclusiveUse<T>(work: (engine: EngineCaller) => Promise<T>, useOptions: {onEvent?: EngineEventListener} = {}): Promise<T> {
+        if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
+        binaries.assertNotBuilding();
         return exclusive(async () => {
             if (supervisor.running) {
                 await supervisor.stop();

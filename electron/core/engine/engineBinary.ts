@@ -112,8 +112,16 @@ function installedNodeHeaders(execPath: string): string | null {
     return fs.existsSync(path.join(include, "node", "node.h")) ? include : null;
 }
 
+/** The Node runtime that runs node-llama-cpp's CLI, whose headers the build compiles against. */
+const thisRuntime = {execPath: process.execPath, version: process.version, arch: process.arch};
+
+/** Environment for node-llama-cpp's CLI: plain output, and plain Node when the app runs in Electron. */
+function cliEnv(): NodeJS.ProcessEnv {
+    return {...process.env, ...(process.versions.electron ? {ELECTRON_RUN_AS_NODE: "1"} : {}), FORCE_COLOR: "0", NO_COLOR: "1"};
+}
+
 /** What building needs, each with what to do when it is missing. */
-export async function checkBuildRequirements(layout: NodeLlamaCppLayout, runtime = {execPath: process.execPath, version: process.version, arch: process.arch}): Promise<EngineBuildRequirement[]> {
+async function checkBuildRequirements(layout: NodeLlamaCppLayout, runtime = thisRuntime): Promise<EngineBuildRequirement[]> {
     const compiler = (await firstLine("c++", ["--version"])) ?? (await firstLine("g++", ["--version"])) ?? (await firstLine("clang++", ["--version"]));
     const cmake = await firstLine("cmake", ["--version"]);
     const cached = fs.existsSync(path.join(cmakeJsHeadersDir(runtime.version, runtime.arch), "include", "node", "node.h"));
@@ -165,7 +173,7 @@ export async function checkBuildRequirements(layout: NodeLlamaCppLayout, runtime
  * cmake-js downloads Node's headers unless its cache has them. This machine's own Node installation
  * carries the same headers, so the cache points at them and the build works offline.
  */
-function linkInstalledNodeHeaders(runtime: {execPath: string; version: string; arch: string}) {
+function linkInstalledNodeHeaders(runtime = thisRuntime) {
     const target = cmakeJsHeadersDir(runtime.version, runtime.arch);
     if (fs.existsSync(path.join(target, "include", "node", "node.h"))) return;
     const installed = installedNodeHeaders(runtime.execPath);
@@ -238,10 +246,7 @@ export class EngineBinaryManager {
 
     async status(): Promise<EngineBinaryStatus> {
         const local = findLocalCpuBuild(this.layout);
-        return this.snapshot(local, await this.checkRequirements());
-    }
-
-    private snapshot(local: LocalEngineBuild | null, requirements: EngineBuildRequirement[]): EngineBinaryStatus {
+        const requirements = await this.checkRequirements();
         return {
             next: local ? "local" : "prebuilt",
             running: this.options.activeBinary?.() ?? null,
@@ -252,11 +257,13 @@ export class EngineBinaryManager {
         };
     }
 
-    private async emit() {
+    /** Tells `onChange` the current status, and returns it. */
+    private async emit(): Promise<EngineBinaryStatus> {
         const status = await this.status();
         try {
             this.options.onChange?.(status);
         } catch {}
+        return status;
     }
 
     /** Starts a build unless one runs; resolves once it has started (follow it with status or onChange). */
@@ -266,18 +273,16 @@ export class EngineBinaryManager {
         const missing = requirements.filter((r) => r.required && !r.ok);
         if (missing.length > 0)
             throw new EngineError("ENGINE_BUILD_UNAVAILABLE", `The engine cannot be built here: ${missing.map((r) => `${r.name}: ${r.detail}`).join(" ")}`);
-        const runtime = {execPath: process.execPath, version: process.version, arch: process.arch};
         try {
-            linkInstalledNodeHeaders(runtime);
+            linkInstalledNodeHeaders();
         } catch {}
 
         this.cancelled = false;
         const job: EngineBuildJob = {state: "running", phase: "preparing", progress: null, startedAt: new Date().toISOString(), finishedAt: null, logTail: [], error: null};
         this.job = job;
-        const env = {...process.env, ...(process.versions.electron ? {ELECTRON_RUN_AS_NODE: "1"} : {}), FORCE_COLOR: "0", NO_COLOR: "1"};
-        const child = spawn(runtime.execPath, [this.layout.cliPath, "source", "download", "--gpu", "false", "--noUsageExample"], {
+        const child = spawn(thisRuntime.execPath, [this.layout.cliPath, "source", "download", "--gpu", "false", "--noUsageExample"], {
             cwd: this.layout.packageDir,
-            env,
+            env: cliEnv(),
             stdio: ["ignore", "pipe", "pipe"],
             // Its own process group, so cancelling ends cmake and the compilers too.
             detached: process.platform !== "win32"
@@ -314,19 +319,16 @@ export class EngineBinaryManager {
                 ended = true;
                 this.child = null;
                 job.finishedAt = new Date().toISOString();
-                const local = findLocalCpuBuild(this.layout);
+                job.phase = "done";
                 if (this.cancelled) {
                     job.state = "cancelled";
-                    job.phase = "done";
                     // node-llama-cpp empties the build folder first, so a cancelled build leaves nothing usable.
                     await this.clearBuilds().catch(() => {});
-                } else if (code === 0 && local) {
+                } else if (code === 0 && findLocalCpuBuild(this.layout)) {
                     job.state = "completed";
-                    job.phase = "done";
                     job.progress = 1;
                 } else {
                     job.state = "failed";
-                    job.phase = "done";
                     const lastError = [...job.logTail].reverse().find((line) => /error|failed|not found/i.test(line));
                     job.error = {
                         code: "ENGINE_BUILD_FAILED",
@@ -344,13 +346,7 @@ export class EngineBinaryManager {
             child.once("error", (error) => void end(null, error));
             child.once("exit", (code) => void end(code));
         });
-        await this.emit();
-        return this.status();
-    }
-
-    /** Resolves when the current build (if any) has ended and been recorded. */
-    async settled(): Promise<void> {
-        await this.finished;
+        return this.emit();
     }
 
     async cancel(): Promise<EngineBinaryStatus> {
@@ -372,16 +368,11 @@ export class EngineBinaryManager {
         await this.clearBuilds();
         fs.rmSync(this.layout.sourceDir, {recursive: true, force: true});
         if (had) await this.options.onBinaryChanged?.();
-        await this.emit();
-        return this.status();
+        return this.emit();
     }
 
     private async clearBuilds() {
-        await run(process.execPath, [this.layout.cliPath, "source", "clear", "--type", "builds"], {
-            cwd: this.layout.packageDir,
-            env: {...process.env, ...(process.versions.electron ? {ELECTRON_RUN_AS_NODE: "1"} : {}), NO_COLOR: "1"},
-            timeout: 120_000
-        });
+        await run(thisRuntime.execPath, [this.layout.cliPath, "source", "clear", "--type", "builds"], {cwd: this.layout.packageDir, env: cliEnv(), timeout: 120_000});
     }
 
     async dispose() {
