@@ -147,6 +147,27 @@ describe("the eval pipeline against scripted OpenAI-compatible agents", () => {
         expect(byTime!.samples[0]).toMatchObject({failureMode: "limit_reached", limitHit: "time", turns: 0});
     });
 
+    it("the per-turn output cap goes in each provider's field, and an answer cut off there is that limit", async () => {
+        const js = task("js-timesheet-durations");
+        await using server = await startScriptedOpenAi({agents: {rambler: () => ({content: "I will look at the code first. ".repeat(300)})}, apiKey: API_KEY});
+        await using app = await startApp({service: {secrets: createEnvironmentSecretStore({OPENAI_API_KEY: API_KEY, AGENTFIT_OPENAI_COMPATIBLE_API_KEY: API_KEY})}});
+        const runs = [];
+        for (const provider of ["openai", "openai-compatible"] as const)
+            runs.push(
+                ...(await app.client.call("eval.start", {
+                    tasks: [js.name],
+                    models: [{provider, model: "rambler", baseUrl: server.baseUrl}],
+                    epochs: 1,
+                    limits: {maxOutputTokensPerTurn: 64}
+                }))
+            );
+        const [openai, compatible] = await finished(app.client, runs.map((r) => r.id));
+        for (const run of [openai, compatible]) expect(run!.samples[0]).toMatchObject({failureMode: "limit_reached", limitHit: "output", turns: 1});
+        const bodies = server.requests.map((r) => r.body as unknown as Record<string, unknown>);
+        expect(bodies.filter((b) => b.max_completion_tokens === 64 && !("max_tokens" in b))).toHaveLength(1);
+        expect(bodies.filter((b) => b.max_tokens === 64 && !("max_completion_tokens" in b))).toHaveLength(1);
+    });
+
     it("local models go through the engine's endpoint with the same client path", async () => {
         const js = task("js-timesheet-durations");
         await using server = await startScriptedOpenAi({agents: {"engine-model-id": solvers()[`solver-${js.name}`]!}, apiKey: "engine-key"});

@@ -10,27 +10,31 @@ export interface ProviderDefinition {
     keyEnvVars: string[];
     /** Whether a request without a key makes sense (local servers). */
     keyOptional: boolean;
+    /** How a request caps its output: OpenAI's own API takes only `max_completion_tokens` (its reasoning models refuse `max_tokens`); the OpenAI-compatible APIs of others take `max_tokens`. */
+    outputCapField: "max_tokens" | "max_completion_tokens";
 }
 
 /** Every provider speaks the OpenAI chat-completions protocol; only the base URL and key differ. */
 export const providerDefinitions: Record<EvalProviderId, ProviderDefinition> = {
-    local: {id: "local", label: "Local (AgentFit engine)", baseUrl: null, keyEnvVars: [], keyOptional: true},
-    openai: {id: "openai", label: "OpenAI", baseUrl: "https://api.openai.com/v1", keyEnvVars: ["OPENAI_API_KEY"], keyOptional: false},
-    anthropic: {id: "anthropic", label: "Anthropic", baseUrl: "https://api.anthropic.com/v1/", keyEnvVars: ["ANTHROPIC_API_KEY"], keyOptional: false},
-    openrouter: {id: "openrouter", label: "OpenRouter", baseUrl: "https://openrouter.ai/api/v1", keyEnvVars: ["OPENROUTER_API_KEY"], keyOptional: false},
+    local: {id: "local", label: "Local (AgentFit engine)", baseUrl: null, keyEnvVars: [], keyOptional: true, outputCapField: "max_tokens"},
+    openai: {id: "openai", label: "OpenAI", baseUrl: "https://api.openai.com/v1", keyEnvVars: ["OPENAI_API_KEY"], keyOptional: false, outputCapField: "max_completion_tokens"},
+    anthropic: {id: "anthropic", label: "Anthropic", baseUrl: "https://api.anthropic.com/v1/", keyEnvVars: ["ANTHROPIC_API_KEY"], keyOptional: false, outputCapField: "max_tokens"},
+    openrouter: {id: "openrouter", label: "OpenRouter", baseUrl: "https://openrouter.ai/api/v1", keyEnvVars: ["OPENROUTER_API_KEY"], keyOptional: false, outputCapField: "max_tokens"},
     gemini: {
         id: "gemini",
         label: "Google Gemini",
         baseUrl: "https://generativelanguage.googleapis.com/v1beta/openai/",
         keyEnvVars: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
-        keyOptional: false
+        keyOptional: false,
+        outputCapField: "max_tokens"
     },
     "openai-compatible": {
         id: "openai-compatible",
         label: "OpenAI-compatible server",
         baseUrl: null,
         keyEnvVars: ["AGENTFIT_OPENAI_COMPATIBLE_API_KEY"],
-        keyOptional: true
+        keyOptional: true,
+        outputCapField: "max_tokens"
     }
 };
 

@@ -3,6 +3,7 @@ import type OpenAI from "openai";
 import {APIError, APIUserAbortError} from "openai";
 import type {ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall} from "openai/resources/chat/completions";
 import type {EvalLimitKind, EvalLimits, EvalMessage, EvalToolErrorCounts, EvalUsage} from "../../api/EvalApi.ts";
+import type {ProviderDefinition} from "./providers.ts";
 import {executeToolCall, toolDefinitions, type ToolContext} from "./workspaceTools.ts";
 
 export interface RunAgentOptions {
@@ -15,8 +16,8 @@ export interface RunAgentOptions {
     limits: EvalLimits;
     /** Sampling temperature; the provider's default when undefined. */
     temperature?: number;
-    /** OpenAI's own API takes the output cap only as `max_completion_tokens` (reasoning models refuse `max_tokens`); other providers' OpenAI-compatible APIs take `max_tokens`. */
-    outputCapField?: "max_tokens" | "max_completion_tokens";
+    /** The request field that carries `limits.maxOutputTokensPerTurn` (the provider's, see ProviderDefinition). Default "max_tokens". */
+    outputCapField?: ProviderDefinition["outputCapField"];
     /** Aborting stops the loop at once and rejects with the signal's reason. */
     signal?: AbortSignal;
     /** Every message as it joins the conversation, in order. Listener errors are ignored. */

@@ -5,6 +5,7 @@ import type OpenAI from "openai";
 import type {EvalMessage, EvalRunSpec} from "../../api/EvalApi.ts";
 import type {EvalSampleOutcome} from "../store/evalRepository.ts";
 import {classifyFailure} from "./classifyFailure.ts";
+import {providerDefinitions} from "./providers.ts";
 import {EvalError} from "./EvalError.ts";
 import {runAgent, type AgentTrace} from "./runAgent.ts";
 import {scoreSample} from "./scoreSample.ts";
@@ -41,7 +42,7 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
             tools: {root: workspace, toolchain, signal: options.signal},
             limits: spec.limits,
             temperature: spec.temperature,
-            outputCapField: spec.model.provider === "openai" ? "max_completion_tokens" : "max_tokens",
+            outputCapField: providerDefinitions[spec.model.provider].outputCapField,
             signal: options.signal,
             onMessage: options.onMessage,
             onTurn: options.onTurn
