@@ -5,6 +5,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import type {ChatCompletionMessageParam} from "openai/resources/chat/completions";
 import {createAppService} from "../electron/core/AppService.ts";
+import {createTempHome} from "../tests/utils/tempHome.ts";
 import {ggufModelPresets, writeGgufModel} from "../tests/utils/gguf/writeGgufModel.ts";
 import {ensureSmolLM2} from "../tests/utils/smollm2.ts";
 import type {Benchmark} from "./index.ts";
@@ -28,15 +29,10 @@ function largeModel(): string {
 }
 
 async function withServer<T>(modelPath: string, settings: {contextSize: number; parallel?: number}, action: (client: OpenAI, model: string) => Promise<T>): Promise<T> {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-bench-"));
-    const app = await createAppService({paths: {home, database: path.join(home, "agentfit.sqlite"), models: path.join(home, "models")}});
-    try {
-        const status = await app["engine.start"]({model: modelPath, settings: {...settings, threads}, server: {port: 0}});
-        return await action(new OpenAI({baseURL: status.server!.baseUrl, apiKey: "bench", maxRetries: 0}), status.model!.id);
-    } finally {
-        await app.dispose();
-        fs.rmSync(home, {recursive: true, force: true});
-    }
+    using home = createTempHome("agentfit-bench-");
+    await using app = await createAppService({paths: home});
+    const status = await app["engine.start"]({model: modelPath, settings: {...settings, threads}, server: {port: 0}});
+    return await action(new OpenAI({baseURL: status.server!.baseUrl, apiKey: "bench", maxRetries: 0}), status.model!.id);
 }
 
 /** Streaming generation through the HTTP API vs direct node-llama-cpp generation, alternated. */

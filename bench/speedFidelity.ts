@@ -5,6 +5,7 @@ import path from "node:path";
 import {promisify} from "node:util";
 import type {BenchRun, LlamaBenchJsonEntry} from "../electron/api/BenchApi.ts";
 import {createAppService} from "../electron/core/AppService.ts";
+import {createTempHome} from "../tests/utils/tempHome.ts";
 import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../tests/utils/gguf/writeGgufModel.ts";
 import type {Benchmark} from "./index.ts";
 import {ratioLine, summarize} from "./stats.ts";
@@ -37,22 +38,17 @@ async function llamaBench(binary: string, model: string): Promise<{pp: number; t
 }
 
 async function agentFit(model: string): Promise<{pp: number; tg: number; binary: string}> {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-bench-"));
-    const app = await createAppService({paths: {home, database: path.join(home, "agentfit.sqlite"), models: path.join(home, "models")}, measureBandwidthAutomatically: false});
-    try {
-        const ended = new Promise<BenchRun>((resolve) =>
-            app.events.subscribe((event, payload) => event === "bench.progress" && (payload as BenchRun).status !== "running" && resolve(payload as BenchRun))
-        );
-        await app["bench.start"]({models: [model], promptTokens: 512, generatedTokens: 128, repetitions: REPS, timeToFirstToken: false, matrix: {threads: [threads], flashAttention: [false]}});
-        const finished = await ended;
-        if (finished.status !== "completed") throw new Error(`AgentFit's run ended ${finished.status}: ${finished.error?.message ?? ""}`);
-        const entries = await app["bench.exportJson"]({runId: finished.id});
-        const binary = finished.engine?.binary === "local" ? "built on this machine" : "prebuilt";
-        return {pp: entries.find((e) => e.n_prompt === 512)!.avg_ts, tg: entries.find((e) => e.n_gen === 128)!.avg_ts, binary};
-    } finally {
-        await app.dispose();
-        fs.rmSync(home, {recursive: true, force: true});
-    }
+    using home = createTempHome("agentfit-bench-");
+    await using app = await createAppService({paths: home, measureBandwidthAutomatically: false});
+    const ended = new Promise<BenchRun>((resolve) =>
+        app.events.subscribe((event, payload) => event === "bench.progress" && (payload as BenchRun).status !== "running" && resolve(payload as BenchRun))
+    );
+    await app["bench.start"]({models: [model], promptTokens: 512, generatedTokens: 128, repetitions: REPS, timeToFirstToken: false, matrix: {threads: [threads], flashAttention: [false]}});
+    const finished = await ended;
+    if (finished.status !== "completed") throw new Error(`AgentFit's run ended ${finished.status}: ${finished.error?.message ?? ""}`);
+    const entries = await app["bench.exportJson"]({runId: finished.id});
+    const binary = finished.engine?.binary === "local" ? "built on this machine" : "prebuilt";
+    return {pp: entries.find((e) => e.n_prompt === 512)!.avg_ts, tg: entries.find((e) => e.n_gen === 128)!.avg_ts, binary};
 }
 
 /** AgentFit's pp512/tg128 vs llama.cpp's llama-bench on the same files, threads and settings, alternated round by round. */
