@@ -41,6 +41,11 @@ export function EngineBinaryCard() {
                     {status.running === "prebuilt" && " The engine running now still uses the prebuilt binary; stop serving and start again to switch."}
                 </p>
             )}
+            {!local && status.running === "local" && (
+                <p className="small" data-testid="engine-local-build">
+                    The engine running now still uses the build that was removed; stop serving and start again to switch to the prebuilt binary.
+                </p>
+            )}
             {building && (
                 <div data-testid="engine-build-progress">
                     <Meter capacity={1} segments={[{label: "Compiled", value: job.progress ?? 0, tone: "info"}]} label="Build progress" />
