@@ -128,7 +128,7 @@ export function TranscriptView({sampleId, onClose}: {sampleId: number; onClose: 
                                         {scoreStepLabels[step.check]}
                                         {step.score === "strict" ? " (strict)" : ""}
                                     </dt>
-                                    <dd>{step.passed === null ? step.detail : `${step.passed ? "passed" : "failed"}: ${step.detail}`}</dd>
+                                    <dd>{step.passed === null ? step.detail : `${step.passed ? "passed" : "failed"} — ${step.detail}`}</dd>
                                 </Fragment>
                             ))}
                         </dl>
