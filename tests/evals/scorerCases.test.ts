@@ -2,12 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {EvalScoreValue} from "../../electron/api/EvalApi.ts";
+import {failedAnalysis} from "../../electron/core/evals/analysis/ModuleAnalysis.ts";
 import {classifyFailure} from "../../electron/core/evals/classifyFailure.ts";
 import type {AgentTrace} from "../../electron/core/evals/runAgent.ts";
 import {scoreSample} from "../../electron/core/evals/scoreSample.ts";
 import {createToolchains} from "../../electron/core/evals/toolchains.ts";
 import type {RefactorTask} from "../../electron/core/evals/tasks/refactorTasks.ts";
-import {applyWorkspaceFixture, tasks, workspaceCopy, workspaceFixtures} from "../utils/evalFixtures.ts";
+import {applyWorkspaceFixture, outcomeText, task as taskNamed, tasks, workspaceCopy, workspaceFixtures} from "../utils/evalFixtures.ts";
 
 // The scorer's hard cases, each a hand-made workspace (tests/fixtures/evals/<task>/workspaces/) or a
 // byte-level rewrite of the pristine target, scored by the real toolchains.
@@ -136,4 +137,20 @@ describe.concurrent.each(tasks.map((t) => [t.name, t] as const))("hard cases of 
             });
         }
     });
+});
+
+it("gives no strict verdict when the original project cannot be analysed, instead of taking every function for new", async () => {
+    const python = taskNamed("py-ledger-amounts");
+    const real = toolchains.python;
+    // The analyzer breaking (a broken interpreter, a killed process) on the pristine project only.
+    const toolchain = {...real, analyze: async (files: readonly string[], cwd: string) => (cwd === python.projectDir ? files.map((f) => failedAnalysis(f, "the analyzer failed: exit 1")) : real.analyze(files, cwd))};
+    using ws = workspaceCopy(python);
+    fs.writeFileSync(path.join(ws.dir, python.targetFile), outcomeText(python, "refactored"));
+    const result = await scoreSample({task: python, toolchain, workspace: ws.dir});
+    expect(result.original.value).toBe("C");
+    expect(result.strict.value).toBe("I");
+    expect(result.strict.explanation).toBe(
+        "The original project's ledger/__init__.py could not be analysed (the analyzer failed: exit 1), so new functions cannot be told apart."
+    );
+    expect(result.checks.newFunctions).toEqual([]);
 });

@@ -126,6 +126,20 @@ async function strictChecks(task: RefactorTask, toolchain: Toolchain, clean: str
         toolchain.analyze(sourceFiles(clean), clean)
     ]);
     const relative = (file: string) => path.relative(clean, file).split(path.sep).join("/");
+    // Without the original's functions every function would look new: no strict verdict then.
+    const originalUnreadable = before.find((m) => m.error);
+    if (originalUnreadable) {
+        const why = `The original project's ${path.relative(task.projectDir, originalUnreadable.file).split(path.sep).join("/")} could not be analysed (${firstLine(originalUnreadable.error)}), so new functions cannot be told apart.`;
+        return {
+            durationMs: performance.now() - started,
+            steps: [
+                {check: "newHelper" as const, score: "strict" as const, passed: false, detail: why},
+                {check: "helperUsed" as const, score: "strict" as const, passed: null, detail: "Not checked: an earlier check failed."},
+                {check: "blockMoved" as const, score: "strict" as const, passed: null, detail: "Not checked: an earlier check failed."}
+            ],
+            checks: {newFunctions: [], functionFound: null, helperUsed: null, blockInline: null}
+        };
+    }
     const existing = new Set(before.flatMap((m) => m.functions.map((f) => f.name)));
     // New: a top-level function whose name the original source folder did not have, in any file of the copied source folder.
     const created: FunctionRef[] = after.flatMap((m) => m.functions.filter((f) => !existing.has(f.name)).map((f) => ({file: m.file, name: f.name})));

@@ -34,12 +34,21 @@ export function analyzeJavaScript(files: readonly string[]): ModuleAnalysis[] {
     return files.map((file) => {
         const entry = parsed.get(path.resolve(file))!;
         if (typeof entry === "string") return failedAnalysis(file, entry);
-        return moduleAnalysis(entry, (specifier) => resolveSpecifier(entry.file, specifier, parsed), isCommonJs);
+        try {
+            return moduleAnalysis(entry, (specifier) => resolveSpecifier(entry.file, specifier, parsed), isCommonJs);
+        } catch (error) {
+            return failedAnalysis(file, `the scope analysis failed: ${(error as Error).message}`);
+        }
     });
 }
 
 function parseModule(file: string): ParsedModule | string {
-    const source = fs.readFileSync(file, "utf8");
+    let source: string;
+    try {
+        source = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        return (error as Error).message;
+    }
     const commonJsFile = file.endsWith(".cjs");
     const tokens: Token[] = [];
     let program: ESTree.Program;

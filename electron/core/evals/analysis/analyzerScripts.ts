@@ -164,7 +164,7 @@ def analyze(path):
         tree = ast.parse(source, path)
         table = symtable.symtable(source, path, "exec")
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (SyntaxError, UnicodeDecodeError, tokenize.TokenError) as error:
+    except (SyntaxError, ValueError, UnicodeDecodeError, tokenize.TokenError, RecursionError) as error:
         return {"file": path, "error": "line %s: %s" % (getattr(error, "lineno", "?"), getattr(error, "msg", str(error)))}
     functions, imports, exports, stars = [], {}, {}, []
     for node in walk_outside_functions(tree):
@@ -191,7 +191,14 @@ def analyze(path):
             "scopeStars": stars, "exportStars": stars}
 
 
-print(json.dumps([analyze(path) for path in sys.argv[2:]]))
+def analyze_safely(path):
+    try:
+        return analyze(path)
+    except Exception as error:  # one odd file must not hide the others
+        return {"file": path, "error": "%s: %s" % (type(error).__name__, error)}
+
+
+print(json.dumps([analyze_safely(path) for path in sys.argv[2:]]))
 `;
 
 /** R: parse() for functions, their free names and own-package `pkg::f` calls, getParseData() for code tokens. */
@@ -271,8 +278,7 @@ empty_object <- function() structure(list(), names = character(0))
 analyze_file <- function(path) {
   exprs <- tryCatch(parse(path, keep.source = TRUE, encoding = "UTF-8"), error = function(e) e)
   if (inherits(exprs, "error"))
-    return(list(file = path, error = conditionMessage(exprs), functions = list(), imports = empty_object(),
-                exports = empty_object(), scopeStars = I(character()), exportStars = I(character())))
+    return(list(file = path, error = conditionMessage(exprs)))
   refs <- attr(exprs, "srcref")
   data <- getParseData(exprs, includeText = TRUE)
   functions <- list()
@@ -297,7 +303,10 @@ analyze_file <- function(path) {
        scopeStars = I(character()), exportStars = I(character()))
 }
 
-cat(jsonlite::toJSON(lapply(commandArgs(TRUE)[-1], analyze_file), auto_unbox = TRUE, null = "null"))
+# One odd file must not hide the others.
+analyze_safely <- function(path) tryCatch(analyze_file(path), error = function(e) list(file = path, error = conditionMessage(e)))
+
+cat(jsonlite::toJSON(lapply(commandArgs(TRUE)[-1], analyze_safely), auto_unbox = TRUE, null = "null"))
 `;
 
 /** Reads an analyzer's JSON output; a runtime failure becomes an error on every file. */
