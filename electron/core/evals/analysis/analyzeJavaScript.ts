@@ -12,7 +12,6 @@ type Parent = Map<ESTree.Node, ESTree.Node>;
 
 interface ParsedModule {
     file: string;
-    source: string;
     program: ESTree.Program;
     tokens: Token[];
     commonJs: boolean;
@@ -66,7 +65,7 @@ function parseModule(file: string): ParsedModule | string {
         return (error as Error).message;
     }
     const commonJs = commonJsFile || program.body.some((statement) => commonJsExport(statement) !== null);
-    return {file: path.resolve(file), source, program, tokens, commonJs};
+    return {file: path.resolve(file), program, tokens, commonJs};
 }
 
 /** A relative specifier's file among the analysed ones, as Node would find it (extensions tried for require()). */
