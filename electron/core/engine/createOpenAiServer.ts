@@ -12,7 +12,6 @@ import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts";
 import type {ServerMetrics} from "./ServerMetrics.ts";
 
-/** The documented default port of the OpenAI-compatible server. */
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** What the server serves: the model (if any) and whether one is loading. */

@@ -2,7 +2,7 @@ import type {BenchAgentTurn} from "../../api/BenchApi.ts";
 import type {EngineMetrics, LoadedModel, LocalModelSettings, ServerSettings} from "../../api/EngineApi.ts";
 import type {SpeedTestResult, SpeedTestShape} from "../bench/runSpeedTests.ts";
 
-/** The OpenAI-compatible server's port when a start names none. */
+/** The documented default port of the OpenAI-compatible server, when a start names none. */
 export const DEFAULT_SERVE_PORT = 8723;
 
 /**
