@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
+import {findAppRoot} from "../../appRoot.ts";
 import type {CodeToken} from "../analysis/ModuleAnalysis.ts";
 import type {TaskLanguage} from "../toolchains.ts";
 
@@ -100,17 +100,11 @@ const sources: TaskSource[] = [
     }
 ];
 
-/** Where the task projects live: next to this file in the source tree, or under the app root in a bundle. */
+/** Where the task projects live: `electron/core/evals/tasks/` under the app root (sources and bundles alike). */
 export function findTasksDir(): string {
-    let dir = path.dirname(fileURLToPath(import.meta.url));
-    const marker = (d: string) => fs.existsSync(path.join(d, "r-skill-frontmatter", "project"));
-    if (marker(dir)) return dir;
-    for (let i = 0; i < 6; i++) {
-        const candidate = path.join(dir, "electron", "core", "evals", "tasks");
-        if (marker(candidate)) return candidate;
-        dir = path.dirname(dir);
-    }
-    throw new Error("The eval task projects were not found next to the app (electron/core/evals/tasks).");
+    const dir = path.join(findAppRoot(), "electron", "core", "evals", "tasks");
+    if (!fs.existsSync(path.join(dir, "r-skill-frontmatter", "project"))) throw new Error(`The eval task projects were not found next to the app (${dir}).`);
+    return dir;
 }
 
 /** The block from its first line to its last, dedented. */
