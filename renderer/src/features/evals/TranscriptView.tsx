@@ -8,6 +8,7 @@ import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {DiffView} from "./DiffView.tsx";
 import {sampleTone} from "./evalLabels.ts";
+import "./TranscriptView.css";
 
 /** Tool-call arguments as the model wrote them: one row per field, multi-line strings shown as text; raw when not a JSON object. */
 function ToolArguments({text}: {text: string}) {
