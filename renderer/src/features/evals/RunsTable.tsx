@@ -9,7 +9,7 @@ import {runStatusTone} from "./evalLabels.ts";
 /** Every run with its live progress and headline numbers; a row opens the run. */
 export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | undefined; onSelect: (id: number) => void}) {
     return (
-        <table className="table" data-testid="runs-table">
+        <table className="table runs-table" data-testid="runs-table">
             <thead>
                 <tr>
                     <th>#</th>
