@@ -8,6 +8,7 @@ import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {DiffView} from "./DiffView.tsx";
 import {sampleTone} from "./evalLabels.ts";
+import "./TranscriptView.css";
 
 /** What each scorer check is called in the transcript. */
 const scoreStepLabels: Record<EvalScoreStep["check"], string> = {

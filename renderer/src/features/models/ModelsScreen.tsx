@@ -12,6 +12,7 @@ import type {
 } from "../../../../electron/api/ModelsApi.ts";
 import {formatBytes, formatParameterCount} from "../../../../electron/shared/format.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -19,6 +20,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {DownloadButton, useDownloadedCatalogReferences} from "./DownloadButton.tsx";
+import "./ModelsScreen.css";
 
 const contextChoices = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
@@ -229,7 +231,7 @@ function ModelRow({rec, open, onToggle}: {rec: ModelRecommendation; open: boolea
     const helper = rec.model.evals[0];
     return (
         <>
-            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} onClick={onToggle} data-testid="model-row" data-model-id={rec.model.id}>
+            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} {...activatable(onToggle, {expanded: open})} data-testid="model-row" data-model-id={rec.model.id}>
                 <td className="rank">{rec.rank}</td>
                 <td className="model-col">
                     <div className="model-name">{rec.model.name}</div>
