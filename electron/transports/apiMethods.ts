@@ -49,6 +49,7 @@ export const apiMethods = [
     "models.presets",
     "models.refreshCatalog",
     "models.measureBandwidth",
+    "models.bandwidth",
     "bench.start",
     "bench.cancel",
     "bench.runs",

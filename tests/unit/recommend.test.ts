@@ -28,6 +28,8 @@ const cpuLaptop: HardwareProfile = {
     gpuBandwidthBytesPerSecond: 0,
     bandwidthSource: "test",
     bandwidthKind: "measured",
+    bandwidthUnderLoad: false,
+    bandwidthMeasurement: null,
     cpuThreads: 8,
     cpuFlops: 8 * 3e9 * 32,
     gpuFlops: 0
@@ -157,8 +159,9 @@ describe("hardware profiles and what-if overrides", () => {
         const snapshot = {...(await probeHardware({modelsPath: "/m", appVersion: "t", sources: fixedMachine("rtx4060-32gb")})), id: 7};
         const profile = profileFromSnapshot(snapshot);
         expect(profile).toMatchObject({label: "this machine (probe #7)", backend: "cuda", vramBytes: 8 * GiB, gpuBandwidthBytesPerSecond: 256e9, bandwidthKind: "peak"});
-        const measured = profileFromSnapshot(snapshot, {measured: {hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z"}});
-        expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured"});
+        const quietLoad = {otherBusyCores: 0.05, cores: 8, loadAverage1m: 0.3, busy: false};
+        const measured = profileFromSnapshot(snapshot, {measurements: [{hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z", load: quietLoad}]});
+        expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured", bandwidthUnderLoad: false});
     });
 });
 
@@ -263,7 +266,7 @@ describe("recommendations", () => {
 });
 
 describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", () => {
-    const repository = {refreshed: () => [], latestBandwidth: () => undefined};
+    const repository = {refreshed: () => [], bandwidths: () => []};
 
     it("resolves id:quant to the files to download, any case", () => {
         const lookup = createCatalogLookup({models: catalog, repository, latestSnapshot: () => undefined});
@@ -295,7 +298,7 @@ describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", 
             models: catalog,
             repository: {
                 refreshed: () => [{modelId: "qwen3-8b", quantization: "Q4_K_M", files: ["Qwen_Qwen3-8B-Q4_K_M.gguf"], sizeBytes: 5_027_783_488, sha256: sha, refreshedAt: "2026-02-01T00:00:00Z"}],
-                latestBandwidth: () => undefined
+                bandwidths: () => []
             },
             latestSnapshot: () => undefined
         });

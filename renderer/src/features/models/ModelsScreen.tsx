@@ -1,3 +1,4 @@
+import {BandwidthUnderLoadNotice} from "../hardware/BandwidthCard.tsx";
 import {Fragment, useMemo, useState} from "react";
 import type {
     FitEstimate,
@@ -291,6 +292,7 @@ function HardwareLine({hardware}: {hardware: HardwareProfile}) {
                 {` · ${((hardware.vramBytes > 0 ? hardware.gpuBandwidthBytesPerSecond : hardware.cpuBandwidthBytesPerSecond) / 1e9).toFixed(0)} GB/s`}
             </span>
             <span className="muted small">{hardware.bandwidthSource}</span>
+            <BandwidthUnderLoadNotice underLoad={hardware.bandwidthUnderLoad} chosen={hardware.bandwidthMeasurement} />
         </div>
     );
 }
