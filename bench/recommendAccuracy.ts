@@ -3,8 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {HardwareProfile, KvCacheType} from "../electron/api/ModelsApi.ts";
-import {engineProcessBytes, llamaRuntimeBytes} from "../electron/core/catalog/estimateFit.ts";
-import {inspectModel} from "../electron/core/catalog/inspectModel.ts";
+import {engineProcessBytes, llamaCppReservedBytes} from "../electron/core/catalog/estimateFit.ts";
+import {inspectModel, shapeFromFacts} from "../electron/core/catalog/inspectModel.ts";
 import {measureBandwidth} from "../electron/core/catalog/measureBandwidth.ts";
 import {profileFromSnapshot} from "../electron/core/catalog/hardwareProfile.ts";
 import {probeHardware} from "../electron/core/hardware/probeHardware.ts";
@@ -100,7 +100,7 @@ export const recommendAccuracyBenchmark: Benchmark = {
                 const estimate = report.fit.ramNeededBytes;
                 const resolver = report.resolver?.ramNeededBytes ?? NaN;
                 // The child's RSS baseline already holds the engine process (Node + addon); llama.cpp's buffers exclude its runtime state too.
-                const alloc = (estimate - engineProcessBytes - llamaRuntimeBytes) / allocated;
+                const alloc = llamaCppReservedBytes(shapeFromFacts(report.facts), report.fit.settings) / allocated;
                 const rss = (estimate - engineProcessBytes) / measured.rssGrowth;
                 ratios.push({label: c.label, alloc, rss});
                 console.log(

@@ -36,6 +36,7 @@ export function shapeFromFacts(facts: GgufFacts): ModelShape {
     const isMoe = facts.expertCount != null && facts.expertCount > 1;
     return {
         weightsBytes: facts.tensorBytes,
+        bpeTokenizer: facts.tokenizerModel == null ? undefined : facts.tokenizerModel === "gpt2",
         architecture: {
             parameters: facts.parameterCount,
             activeParameters: isMoe ? (facts.activeParameterCount ?? null) : null,
