@@ -211,8 +211,10 @@ export interface SpeedPrediction {
     bytesPerToken: number;
     /** One line: how the number was derived. */
     basis: string;
-    /** Calibration from measured benchmarks on this machine, when there are any. */
-    calibration: {samples: number; generationFactor: number; promptFactor: number} | null;
+    /** "calibrated on this machine (2026-12-05, Q4_K_M measured)" or "uncalibrated estimate". */
+    calibrationLabel: string;
+    /** Calibration from measured benchmarks on this machine, when there are any: the factors applied (the weight type's own when it was measured). */
+    calibration: {samples: number; generationFactor: number; promptFactor: number; weightType: string | null; measuredAt: string} | null;
     /** A benchmark of this very file on this machine, shown side by side with the prediction. */
     measured: {generationTokensPerSecond: number | null; promptTokensPerSecond: number | null; measuredAt: string} | null;
 }
@@ -317,6 +319,20 @@ export interface BandwidthMeasurement {
     load?: MachineLoad;
 }
 
+/** Measured ÷ predicted speed on this machine, overall and per weight type (see `agentfit calibrate`). */
+export interface SpeedCalibrationReport {
+    hardwareKey: string | null;
+    calibration: {
+        samples: number;
+        generationFactor: number;
+        promptFactor: number;
+        byWeightType: Record<string, {samples: number; generationFactor: number; promptFactor: number}>;
+        kvReadFactor: number;
+        attentionFactor: number;
+        measuredAt: string;
+    } | null;
+}
+
 /** The bandwidth figure predictions use on this machine, and why. */
 export interface BandwidthStatus {
     hardwareKey: string | null;
@@ -366,6 +382,13 @@ export interface MeasuredSpeed {
     promptTokensPerSecond: number | null;
     generationTokensPerSecond: number | null;
     measuredAt: string;
+    /** Parameters used per token, when the benchmark stored them. */
+    parameterCount?: number;
+    /** KV-cache bytes per token of context at the run's KV type, and attention FLOPs per prompt token per token of context: calibrate the depth terms. */
+    kvBytesPerContextToken?: number;
+    attentionFlopsPerContextToken?: number;
+    /** Length of the prompt-processing test, tokens. */
+    promptTokens?: number;
 }
 
 export interface ModelsApi {
@@ -383,6 +406,8 @@ export interface ModelsApi {
     "models.refreshCatalog": (arg: {models?: string[]}) => Promise<CatalogRefreshReport>;
     /** Measures this machine's memory bandwidth (a few seconds) and keeps it; a quiet figure is never replaced by one taken under load. */
     "models.measureBandwidth": (arg: Record<string, never>) => Promise<BandwidthMeasurement>;
+    /** The per-weight-type speed calibration of this machine from its benchmarks (null before any). */
+    "models.calibration": (arg: Record<string, never>) => Promise<SpeedCalibrationReport>;
     /** The bandwidth predictions use on this machine and every measurement kept (measures nothing). */
     "models.bandwidth": (arg: Record<string, never>) => Promise<BandwidthStatus>;
 }

@@ -139,6 +139,11 @@ export function createModelsApi(context: AppContext): ModelsApi {
             return measureAndSave();
         },
 
+        async "models.calibration"() {
+            const profile = catalog.machineProfile({bandwidthFailure});
+            return {hardwareKey: profile?.hardwareKey ?? null, calibration: profile ? calibrationFrom(measurements(), profile) : null};
+        },
+
         async "models.bandwidth"() {
             const snapshot = context.store.hardware.latest();
             const profile = catalog.machineProfile({bandwidthFailure});
