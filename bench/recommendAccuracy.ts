@@ -30,7 +30,7 @@ interface ChildResult {
     speed: {pp: number; tg: number} | null;
 }
 
-const threads = 2;
+const threads = Number(process.env.AGENTFIT_BENCH_THREADS ?? 2);
 
 function runChild(c: Case): ChildResult {
     const result = spawnSync(
