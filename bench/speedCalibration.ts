@@ -33,17 +33,20 @@ async function runToEnd(app: AppService, request: BenchStartRequest): Promise<Be
 
 export async function speedCalibrationAccuracy(dir: string): Promise<void> {
     const threads = Number(process.env.AGENTFIT_BENCH_THREADS ?? Math.max(1, Math.min(2, os.availableParallelism())));
+    // On a loaded machine a 16k fill can take an hour: AGENTFIT_BENCH_DEPTH=0 checks the empty context only, AGENTFIT_BENCH_TYPES=Q8_0,F16 fewer types.
     const deepDepth = Number(process.env.AGENTFIT_BENCH_DEPTH ?? 16384);
+    const depths = deepDepth > 0 ? [0, deepDepth] : [0];
+    const types = process.env.AGENTFIT_BENCH_TYPES?.split(",").map((t) => t.trim().toUpperCase());
     using home = createTempHome("agentfit-bench-calibration-");
     await using app = await createAppService({paths: home});
-    const files = models.map((m) => ({...m, path: writeGgufModel(path.join(dir, `calibration-${m.type}.gguf`), {...m.shape, type: m.type, contextLength: 32768}).path}));
+    const files = models.filter((m) => !types || types.includes(m.type)).map((m) => ({...m, path: writeGgufModel(path.join(dir, `calibration-${m.type}.gguf`), {...m.shape, type: m.type, contextLength: 32768}).path}));
     const report = await app["models.recommend"]({});
     // Predictions assume the thread count the benchmarks use.
     const hardware: HardwareProfile = {...report.hardware, cpuThreads: threads, cpuFlops: (report.hardware.cpuFlops / report.hardware.cpuThreads) * threads};
     console.log(`   speed: ${files.length} generated models (${files.map((f) => f.type).join(", ")}), ${threads} thread(s), bandwidth ${(hardware.cpuBandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s${hardware.bandwidthUnderLoad ? " (measured under load)" : ""}`);
 
     const matrix = {threads: [threads], kvCacheTypes: ["f16" as const], flashAttention: [true]};
-    const calibrationRun = await runToEnd(app, {models: files.map((f) => f.path), promptTokens: 256, generatedTokens: 32, repetitions: 2, depths: [0, 4096], timeToFirstToken: false, matrix});
+    const calibrationRun = await runToEnd(app, {models: files.map((f) => f.path), promptTokens: 256, generatedTokens: 32, repetitions: 2, depths: deepDepth > 0 ? [0, 4096] : [0], timeToFirstToken: false, matrix});
     const calibration: SpeedCalibration | null = calibrationFrom(app.store.bench.measuredSpeeds(), hardware);
     console.log(`   calibration run ${calibrationRun.id}: ${calibrationRun.status}; ${calibration ? `${calibration.samples} samples, KV ×${calibration.kvReadFactor.toFixed(2)}, attention ×${calibration.attentionFactor.toFixed(2)}` : "no usable sample"}`);
     for (const [type, f] of Object.entries(calibration?.byWeightType ?? {})) console.log(`     ${type.padEnd(8)} generation ×${f.generationFactor.toFixed(2)}  prompt ×${f.promptFactor.toFixed(2)}`);
@@ -54,7 +57,7 @@ export async function speedCalibrationAccuracy(dir: string): Promise<void> {
         const shape = shapeFromFacts(facts);
         predictions.set(
             f.path,
-            [0, deepDepth].map((depth) => {
+            depths.map((depth) => {
                 const calibrated = predictAtDepth(shape, hardware, {depth, promptTokens: 512, weightType: facts.quantization, calibration});
                 const raw = predictAtDepth(shape, hardware, {depth, promptTokens: 512, weightType: facts.quantization});
                 return {depth, tg: calibrated.generationTokensPerSecond, pp: calibrated.promptTokensPerSecond, rawTg: raw.generationTokensPerSecond, rawPp: raw.promptTokensPerSecond};
@@ -62,7 +65,7 @@ export async function speedCalibrationAccuracy(dir: string): Promise<void> {
         );
     }
 
-    const evaluation = await runToEnd(app, {models: files.map((f) => f.path), promptTokens: 512, generatedTokens: 64, repetitions: 3, depths: [0, deepDepth], timeToFirstToken: false, matrix});
+    const evaluation = await runToEnd(app, {models: files.map((f) => f.path), promptTokens: 512, generatedTokens: 64, repetitions: 3, depths, timeToFirstToken: false, matrix});
     const results = (await app["bench.run"]({runId: evaluation.id})).results;
     console.log(`   evaluation run ${evaluation.id}: ${evaluation.status}`);
     console.log(`   ${"weight type @ depth".padEnd(22)} ${"tg pred".padStart(8)} ${"tg meas".padStart(8)} ${"pred÷meas".padStart(9)} ${"uncal.".padStart(7)}   ${"pp pred".padStart(8)} ${"pp meas".padStart(8)} ${"pred÷meas".padStart(9)} ${"uncal.".padStart(7)}`);
