@@ -37,14 +37,15 @@ const ubatch = 512;
  * RAM beyond llama.cpp's named buffers: the engine process itself (Node.js with the llama.cpp addon
  * loaded, ≈ 96 MiB measured), and what a loaded model adds besides its buffers: llama.cpp's runtime
  * state and the tokenizer (llama.cpp's token tables and merge ranks, node-llama-cpp's copy of the
- * GGUF metadata). Measured in the engine process here: ≈ 12 MiB + ≈ 225 bytes per vocabulary token,
- * plus ≈ 325 bytes per BPE merge (a BPE vocabulary has about as many merges as tokens): 13 MiB for a
- * 4k-token generated model, 37 MiB for SmolLM2 (49k BPE), 65–76 MiB for Gemma 3 (262k SentencePiece).
+ * GGUF metadata). Fitted to loads in the engine process here: ≈ 12 MiB + ≈ 180 bytes per vocabulary
+ * token, plus ≈ 325 bytes per BPE merge (a BPE vocabulary has about as many merges as tokens): 13 MiB
+ * for a 4k-token generated model, 36 MiB for SmolLM2 (49k BPE), 57 MiB for Gemma 3 (262k
+ * SentencePiece). Single loads vary by up to ±10 % around that (docs/FACTS.md §9).
  */
 export const engineProcessBytes = 96 * MiB;
 export function llamaRuntimeBytes(shape: Pick<ModelShape, "architecture" | "bpeTokenizer">): number {
     const vocabulary = shape.architecture.vocabularySize;
-    return 12 * MiB + 225 * vocabulary + (shape.bpeTokenizer === false ? 0 : 325 * vocabulary);
+    return 12 * MiB + 180 * vocabulary + (shape.bpeTokenizer === false ? 0 : 325 * vocabulary);
 }
 /** A discrete GPU's driver context and display surfaces take VRAM before any model does. */
 const discreteVramReserveBytes = 512 * MiB;
