@@ -106,7 +106,7 @@ function printReady(status: EngineStatus) {
             ["Model", `${model.id}  ${dim(model.path)}`],
             ["Context", `${s.contextSize} tokens × ${s.parallel} parallel  (trained ${model.trainedContextSize})`],
             ["Settings", `${plural(s.threads, "thread")}, batch ${s.batchSize}, KV ${s.kvCacheType}, flash attention ${s.flashAttention ? "on" : "off"}, GPU layers ${s.gpuLayers}`],
-            ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)})`],
+            ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)}${model.memory.estimatedPeakRamBytes && model.memory.estimatedPeakRamBytes > model.memory.estimatedRamBytes ? `; up to ${formatBytes(model.memory.estimatedPeakRamBytes + model.memory.estimatedVramBytes)} once prompts fill the context` : ""}${model.memory.estimatedBy === "node-llama-cpp" ? ", node-llama-cpp's" : ""})`],
             ["Loaded in", formatDuration(model.loadMs)],
             ["Engine", model.binary === "local" ? "llama.cpp built for this CPU (agentfit engine build)" : "node-llama-cpp's prebuilt llama.cpp"],
             ["API key", status.server!.apiKey ? "required (Authorization: Bearer …)" : "none"]

@@ -4,6 +4,7 @@ import {backendLabel, formatBytes, formatDuration} from "../../../../electron/sh
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
+import {BandwidthCard} from "./BandwidthCard.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
@@ -51,6 +52,7 @@ export function HardwareScreen() {
             <ErrorBanner error={probe.error ?? snapshots.error} title="The probe failed" />
             {!selected && (snapshots.loading || probe.running) && <div className="empty">Reading this machine…</div>}
             {selected && <SnapshotView snapshot={selected} isLatest={selected.id === list[0]?.id} />}
+            {selected && <BandwidthCard />}
             {list.length > 0 && (
                 <Card title="Snapshots" subtitle="Every probe is kept, so you can see what changed between runs." testId="snapshot-history">
                     <table className="table">

@@ -1,3 +1,4 @@
+import {BandwidthUnderLoadNotice} from "../hardware/BandwidthCard.tsx";
 import {Fragment, useMemo, useState} from "react";
 import type {
     FitEstimate,
@@ -100,7 +101,8 @@ function Speed({speed}: {speed: SpeedPrediction}) {
             <span className="speed-value">{tps(speed.generationAtDepthTokensPerSecond)}</span>
             <span className="speed-unit">tok/s</span>
             <div className="speed-detail">
-                predicted at {kTokens(speed.depth)} · {tps(speed.generationTokensPerSecond)} empty
+                predicted at {kTokens(speed.depth)} · {tps(speed.generationTokensPerSecond)} empty ·{" "}
+                <span data-testid="calibration-label" title={speed.calibrationLabel}>{speed.calibration ? "calibrated here" : "uncalibrated"}</span>
                 {measured != null && <span className="measured"> · measured {tps(measured)}</span>}
             </div>
         </div>
@@ -293,6 +295,7 @@ function HardwareLine({hardware}: {hardware: HardwareProfile}) {
                 {` · ${((hardware.vramBytes > 0 ? hardware.gpuBandwidthBytesPerSecond : hardware.cpuBandwidthBytesPerSecond) / 1e9).toFixed(0)} GB/s`}
             </span>
             <span className="muted small">{hardware.bandwidthSource}</span>
+            <BandwidthUnderLoadNotice underLoad={hardware.bandwidthUnderLoad} chosen={hardware.bandwidthMeasurement} />
         </div>
     );
 }
@@ -408,6 +411,14 @@ export function ModelsScreen() {
     const request: RecommendRequest = useMemo(() => ({contextSize, kvCacheType, flashAttention, ...(hardware ? {hardware} : {})}), [contextSize, kvCacheType, flashAttention, hardware]);
     const report = useApiQuery("models.recommend", request);
     const measure = useApiAction("models.measureBandwidth");
+    const calibrate = useApiAction("bench.calibrate");
+    const [calibrationRun, setCalibrationRun] = useState<number | undefined>();
+    useApiEvent("bench.progress", (run) => {
+        if (run.id === calibrationRun && run.status !== "running") {
+            setCalibrationRun(undefined);
+            void report.reload();
+        }
+    });
     useApiEvent("models.catalogRefreshed", () => void report.reload());
     useApiEvent("hardware.probed", () => void report.reload());
 
@@ -423,6 +434,7 @@ export function ModelsScreen() {
                 subtitle="Which open models can drive a coding agent here, at the context an agent needs — what fits, the best quantization, and how fast it will run."
                 actions={
                     !hardware && (
+                        <>
                         <button
                             className="button"
                             onClick={async () => {
@@ -436,10 +448,22 @@ export function ModelsScreen() {
                             <Icon name="bolt" size={16} />
                             {measure.running ? "Measuring…" : "Measure bandwidth"}
                         </button>
+                        <button
+                            className="button"
+                            onClick={async () => setCalibrationRun((await calibrate.run({}))?.id)}
+                            disabled={calibrate.running || calibrationRun !== undefined}
+                            data-testid="calibrate-button"
+                            title="Benchmark one downloaded model per weight type briefly (about a minute each), so speed predictions fit this machine"
+                        >
+                            <Icon name="refresh" size={16} />
+                            {calibrationRun !== undefined ? `Calibrating (benchmark run ${calibrationRun})…` : "Calibrate speed"}
+                        </button>
+                        </>
                     )
                 }
             />
             <ErrorBanner error={report.error ?? measure.error} title="The recommendation failed" />
+            <ErrorBanner error={calibrate.error} title="Calibration could not start" />
             {data && <HardwareLine hardware={data.hardware} />}
 
             <div className="models-top">
