@@ -17,6 +17,7 @@ import si from "systeminformation";
 import type {LoadedModel, LocalModelSettings} from "../../api/EngineApi.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import {EngineError} from "./EngineError.ts";
+import {contextLimit} from "./contextLimit.ts";
 import {ToolCallMemory} from "./runChatCompletion.ts";
 import {SequencePool} from "./SequencePool.ts";
 
@@ -188,6 +189,8 @@ export async function loadEngineModel(
                 fileBytes,
                 architecture: facts.architecture,
                 trainedContextSize: trained,
+                contextLimit: contextLimit(settings.contextSize, DEFAULT_CONTEXT_SIZE, trained, loadedContext.contextSize),
+                quantization: facts.quantization,
                 binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 settings: {
                     contextSize: loadedContext.contextSize,
