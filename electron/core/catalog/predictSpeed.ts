@@ -1,4 +1,5 @@
 import type {FitEstimate, HardwareProfile, MeasuredSpeed, SpeedPrediction} from "../../api/ModelsApi.ts";
+import {agentTurnShape, agentTurnTimes} from "../../shared/agentTurn.ts";
 import {activeWeightBytes, kvCacheBytes, type ModelShape} from "./estimateFit.ts";
 import {bitsPerWeight} from "./quantizations.ts";
 
@@ -19,8 +20,8 @@ const pcieBytesPerSecond = 16e9;
 const ubatchTokens = 512;
 /** Time per generated token outside the weight streaming: sampling, the JS/N-API call, graph setup (docs/FACTS.md §3, ≈ 0.5 ms). */
 const perTokenOverheadSeconds = 0.0004;
-/** Tokens of the first request of an agent turn: system prompt, tool definitions and file contents. */
-export const agentPromptTokens = 8192;
+/** Tokens of the first request of an agent session: system prompt, tool definitions and file contents. */
+export const agentPromptTokens = agentTurnShape.firstPromptTokens;
 
 export interface SpeedCalibration {
     samples: number;
@@ -142,6 +143,7 @@ export function predictSpeed(
         depth,
         promptTokensPerSecond: prompt,
         agentPromptSeconds: agentPromptTokens / prompt,
+        ...agentTurnTimes(prompt, generationAtDepth)!,
         bytesPerToken: weights,
         basis:
             `${(weights / 1e9).toFixed(2)} GB read per token from ${where} at ${(bandwidth / 1e9).toFixed(0)} GB/s (${hardware.bandwidthKind === "measured" ? "measured" : "peak"})` +
