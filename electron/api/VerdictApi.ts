@@ -66,6 +66,11 @@ export interface VerdictCriterion {
     detail: string;
     /** Where the value comes from: measured here, estimated (fit arithmetic, or a turn from measured pp and tg), or predicted (never measured). */
     source: "measured" | "estimated" | "predicted" | null;
+    /**
+     * Why a failing fit fails: not enough memory, a trained context below the agent context, or a
+     * local server running the model at a shorter context. Absent otherwise.
+     */
+    cause?: "memory" | "trained-context" | "served-context";
 }
 
 /** Eval results of one model on the verdict's task, pooled over its runs. */

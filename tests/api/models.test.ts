@@ -186,7 +186,8 @@ describe("one set of rules: recommendations judge with the Verdict's thresholds 
     });
 });
 
-describe("agentfit recommend / inspect / catalog (CLI)", () => {
+// Each test runs several CLI processes; on a busy shared machine one takes 10–30 s.
+describe("agentfit recommend / inspect / catalog (CLI)", {timeout: 300_000}, () => {
     it("prints a ranked table, JSON, per-quantization tables and what-if answers", async () => {
         await using app = await startOnLaptop();
         await app.client.call("hardware.probe", {});

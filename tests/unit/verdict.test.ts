@@ -77,6 +77,7 @@ describe("judgeModel", () => {
         const noFit = judgeModel({memory: {...fits, fitClass: "no-fit", ramNeededBytes: 30 * GB, headroomBytes: -10 * GB}, speed: speed(null, null), eval: null}, t);
         expect(noFit.verdict).toBe("no-fit");
         expect(noFit.headline).toBe("Doesn't fit: it needs 30.0 GB of 20.0 GB at a 32k context.");
+        expect(noFit.criteria[0]!.cause).toBe("memory");
         expect(judgeModel({memory: fits, speed: speed(4, 12), eval: evals(10, 10)}, t).headline).toBe("No: generation at 4.0 tok/s is below 5 tok/s.");
         expect(judgeModel({memory: fits, speed: speed(14, 120), eval: evals(10, 10)}, t).headline).toBe("No: an agent turn takes 2.0 min, over 90 s.");
         const slowish = judgeModel({memory: fits, speed: speed(7, 45), eval: evals(10, 10)}, t);
@@ -94,7 +95,7 @@ describe("judgeModel", () => {
     it("fails the fit when the model was trained for less than the agent context, whatever the memory says", () => {
         const short = judgeModel({memory: {...fits, trainedContextSize: 8192}, speed: speed(200, 2), eval: evals(10, 10)}, t);
         expect(short.verdict).toBe("no-fit");
-        expect(short.criteria[0]).toMatchObject({id: "fit", status: "fail", value: "trained for 8k"});
+        expect(short.criteria[0]).toMatchObject({id: "fit", status: "fail", value: "trained for 8k", cause: "trained-context"});
         expect(short.criteria[0]!.detail).toContain("Trained for 8,192 tokens; the agent context is 32,768");
         expect(short.headline).toBe("Doesn't fit: trained for 8,192 tokens; the agent context is 32,768.");
         // At an agent context it was trained for, the same model fits.
@@ -108,6 +109,7 @@ describe("judgeModel", () => {
         expect(served.criteria[0]).toMatchObject({status: "pass", value: "runs on 127.0.0.1:11434", source: "measured"});
         const small = judgeModel({memory: null, server: {facts: {...facts, contextSize: 4096}, host: "127.0.0.1:11434"}, speed: speed(14, 12), eval: evals(9, 10)}, t);
         expect(small.verdict).toBe("no-fit");
+        expect(small.criteria[0]!.cause).toBe("served-context");
         expect(small.headline).toBe("Doesn't fit: the server at 127.0.0.1:11434 runs it with a 4,096-token context; the agent context is 32,768.");
         expect(judgeModel({memory: null, server: {facts: {...facts, trainedContextSize: 8192}, host: "h:1"}, speed: speed(14, 12), eval: evals(9, 10)}, t).verdict).toBe("no-fit");
     });

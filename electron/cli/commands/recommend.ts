@@ -87,7 +87,7 @@ export function describeHardware(h: HardwareProfile): string {
 
 /** Where the model goes in memory; with the judged criteria, a trained context below the agent's shows instead. */
 export function fitLabel(fit: FitEstimate, criteria?: readonly VerdictCriterion[]): string {
-    const contextFails = criteria?.find((c) => c.id === "fit" && c.status === "fail" && c.value.startsWith("trained"));
+    const contextFails = criteria?.find((c) => c.cause === "trained-context");
     if (contextFails && fit.fitClass !== "no-fit") return red(contextFails.value);
     switch (fit.fitClass) {
         case "gpu-full":

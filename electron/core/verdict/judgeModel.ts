@@ -92,6 +92,7 @@ function fitCriterion(memory: VerdictMemoryEvidence | null, server: ServedModelE
                 value: `needs ${formatBytes(needed)} of ${formatBytes(capacity)}`,
                 detail: `Does not fit in memory at a ${ctx} context with the OS reserve kept free${tooShort ? `; also ${tooShort}` : ""}.`,
                 source: "estimated",
+                cause: "memory",
                 failure: `it needs ${formatBytes(needed)} of ${formatBytes(capacity)} at a ${ctx} context`
             };
         if (tooShort)
@@ -101,6 +102,7 @@ function fitCriterion(memory: VerdictMemoryEvidence | null, server: ServedModelE
                 value: `trained for ${k(trained!)}`,
                 detail: `${capitalize(tooShort)} (memory would fit: ${formatBytes(needed)} of ${formatBytes(capacity)}).`,
                 source: "estimated",
+                cause: "trained-context",
                 failure: tooShort
             };
         const placement = memory.fitClass === "gpu-full" ? "on the GPU" : memory.fitClass === "gpu-partial" ? "partly on the GPU" : "in RAM";
@@ -117,10 +119,18 @@ function fitCriterion(memory: VerdictMemoryEvidence | null, server: ServedModelE
     if (server) {
         const served = server.facts.contextSize;
         if (tooShort)
-            return {...base, status: "fail", value: `trained for ${k(trained!)}`, detail: `${capitalize(tooShort)} (reported by the server at ${server.host}).`, source: "measured", failure: tooShort};
+            return {
+                ...base,
+                status: "fail",
+                value: `trained for ${k(trained!)}`,
+                detail: `${capitalize(tooShort)} (reported by the server at ${server.host}).`,
+                source: "measured",
+                cause: "trained-context",
+                failure: tooShort
+            };
         if (served !== null && served < contextSize) {
             const failure = `the server at ${server.host} runs it with a ${tokens(served)}-token context; the agent context is ${tokens(contextSize)}`;
-            return {...base, status: "fail", value: `served at ${k(served)}`, detail: `${capitalize(failure)}. Restart it with a longer context.`, source: "measured", failure};
+            return {...base, status: "fail", value: `served at ${k(served)}`, detail: `${capitalize(failure)}. Restart it with a longer context.`, source: "measured", cause: "served-context", failure};
         }
         return {
             ...base,

@@ -44,7 +44,7 @@ export function fitBadge(fit: FitEstimate): {label: string; tone: Tone} {
 
 /** The memory placement, or the trained context when that is what fails the fit. */
 function fitBadgeOf(fit: FitEstimate, criteria: readonly VerdictCriterion[]): {label: string; tone: Tone} {
-    const context = criteria.find((c) => c.id === "fit" && c.status === "fail" && c.value.startsWith("trained"));
+    const context = criteria.find((c) => c.cause === "trained-context");
     return context && fit.fitClass !== "no-fit" ? {label: `Context: ${context.value}`, tone: "bad"} : fitBadge(fit);
 }
 
@@ -243,7 +243,7 @@ function ModelDetails({rec}: {rec: ModelRecommendation}) {
 
 function ModelRow({rec, open, onToggle}: {rec: ModelRecommendation; open: boolean; onToggle: () => void}) {
     const best = rec.best;
-    const trainedTooShort = !best && rec.options[0]?.criteria.some((c) => c.id === "fit" && c.value.startsWith("trained"));
+    const trainedTooShort = !best && rec.options[0]?.criteria.some((c) => c.cause === "trained-context");
     const badge = best ? fitBadgeOf(best.fit, best.criteria) : trainedTooShort ? fitBadgeOf(rec.options[0]!.fit, rec.options[0]!.criteria) : {label: "Will not fit", tone: "bad" as Tone};
     const helper = rec.model.evals[0];
     return (

@@ -144,7 +144,7 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                                             {l.criteria.map((c) => (
                                                 <td key={c.id} title={c.detail} data-testid={`criterion-${c.id}`}>
                                                     <span className={`criterion tone-${statusTone[c.status]}`}>{statusMark[c.status]}</span>{" "}
-                                                    {c.id === "fit" ? (c.status === "fail" ? (c.value.startsWith("trained") ? c.value : "no") : c.status === "pass" ? "yes" : "?") : c.value.split(" (")[0]}
+                                                    {c.id === "fit" ? (c.status === "fail" ? (c.cause === "memory" ? "no" : c.value) : c.status === "pass" ? "yes" : "?") : c.value.split(" (")[0]}
                                                 </td>
                                             ))}
                                             <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
