@@ -359,6 +359,10 @@ describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", 
         const expected = recommendModels([model("qwen2.5-coder-1.5b-instruct")], profileFromSnapshot(snapshot)).models[0]!.bestQuantization;
         expect(withMachine.resolve("qwen2.5-coder-1.5b-instruct").quantization).toBe(expected);
         expect(expected).not.toBe("Q4_K_M");
+        // The pick follows the Verdict's thresholds: when none is fast enough, the moderate Q4_K_M.
+        const strict = {...defaultThresholds, usableTurnSeconds: 0.001, almostTurnSeconds: 0.002};
+        const judgedStrictly = createCatalogLookup({models: catalog, repository, latestSnapshot: () => snapshot, thresholds: () => strict});
+        expect(judgedStrictly.resolve("qwen2.5-coder-1.5b-instruct").quantization).toBe("Q4_K_M");
     });
 
     it("applies refreshed sizes, names and checksums", () => {
