@@ -95,6 +95,10 @@ describe("the eval against local models served by the engine", () => {
         expect(entry.detail).toMatch(/^GGUF name "[^"]+"/);
         expect(entry.label).not.toContain(entry.detail!.split('"')[1]!);
         expect(entry.criteria[0]).toMatchObject({id: "fit", label: "Fits at 32k context", status: "fail", value: "trained for 8k"});
+        // The report says the same, under the same name.
+        const [md] = (await app.client.call("reports.export", {format: "md"})).files;
+        expect(md!.content).toContain("| SmolLM2-135M-Instruct.Q4_1 | AgentFit engine | Doesn't fit |");
+        expect(md!.content).toContain("- SmolLM2-135M-Instruct.Q4_1: Doesn't fit: trained for 8,192 tokens; the agent context is 32,768.");
     });
 
     it("AgentFit's own server, reached as an OpenAI-compatible server on 127.0.0.1, is a local server that says what it serves", async () => {
