@@ -4,7 +4,7 @@
  * answer for the machine, comparisons, and reports. Types only.
  */
 import type {EvalFailureMode, EvalInterval, EvalModelLocation, EvalProviderId, ServedModelFacts} from "./EvalApi.ts";
-import type {FitEstimate} from "./ModelsApi.ts";
+import type {BandwidthMeasurement, FitEstimate} from "./ModelsApi.ts";
 
 /**
  * The words AgentFit judges with, in the Verdict, on the Models screen, in `recommend` and reports:
@@ -205,6 +205,8 @@ export interface VerdictMachine {
     gpuName: string | null;
     backend: string;
     cpuThreads: number;
+    /** The memory bandwidth predictions used, and whether it was measured while the machine was busy. */
+    bandwidth: {bytesPerSecond: number; source: string; underLoad: boolean; chosen: BandwidthMeasurement | null};
 }
 
 export interface Verdict {

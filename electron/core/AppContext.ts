@@ -2,7 +2,8 @@ import type {AppEvents} from "../api/AppApi.ts";
 import type {AppInfo} from "../api/AppInfoApi.ts";
 import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
-import type {MeasuredSpeed} from "../api/ModelsApi.ts";
+import type {MachineLoad, MeasuredSpeed} from "../api/ModelsApi.ts";
+import type {BandwidthResult, MeasureBandwidthOptions} from "./catalog/measureBandwidth.ts";
 import type {AppPaths} from "./appPaths.ts";
 import type {Catalog} from "./catalog/createCatalogLookup.ts";
 import type {EventBus} from "./EventBus.ts";
@@ -38,6 +39,10 @@ export interface AppContext {
     speedMeasurements?: {list(): MeasuredSpeed[]};
     /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
     measureBandwidthAutomatically?: boolean;
+    /** The bandwidth measurement (tests inject failures and figures). Default `measureBandwidth`. */
+    measureBandwidth?: (options: MeasureBandwidthOptions) => Promise<BandwidthResult>;
+    /** Reads how busy other processes keep the machine right now (tests inject loads). Default: a 300 ms sample. */
+    sampleMachineLoad?: () => Promise<MachineLoad>;
     /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
     huggingFaceEndpoint?: string;
     /** Registers cleanup for app disposal (servers, child processes, downloads in flight). */

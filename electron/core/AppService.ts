@@ -57,6 +57,10 @@ export interface AppServiceOptions {
     speedMeasurements?: {list(): MeasuredSpeed[]};
     /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
     measureBandwidthAutomatically?: boolean;
+    /** Replaces the bandwidth measurement (tests inject failures and figures). */
+    measureBandwidth?: AppContext["measureBandwidth"];
+    /** Replaces the reading of other processes' load (tests inject busy or quiet machines). */
+    sampleMachineLoad?: AppContext["sampleMachineLoad"];
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -97,6 +101,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         catalog: options.catalogLookup ? {...catalog, resolve: options.catalogLookup.resolve} : catalog,
         speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
         measureBandwidthAutomatically: options.measureBandwidthAutomatically,
+        measureBandwidth: options.measureBandwidth,
+        sampleMachineLoad: options.sampleMachineLoad,
         huggingFaceEndpoint: options.huggingFaceEndpoint,
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };

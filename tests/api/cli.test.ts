@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import {describe, expect, it} from "vitest";
 import type {HardwareSnapshot} from "../../electron/api/HardwareApi.ts";
+import {openSqliteDatabase} from "../../electron/core/store/openSqliteDatabase.ts";
 import {runCli} from "../utils/runCli.ts";
 import {createTempHome} from "../utils/tempHome.ts";
 
@@ -27,9 +28,8 @@ describe("agentfit CLI", () => {
 
     it("explains a database from a newer version instead of overwriting it", async () => {
         using home = createTempHome();
-        const Database = (await import("better-sqlite3")).default;
         fs.mkdirSync(home.home, {recursive: true});
-        const db = new Database(home.database);
+        const db = openSqliteDatabase(home.database);
         db.pragma("user_version = 4242");
         db.close();
         const result = await runCli(["probe"], home.env);

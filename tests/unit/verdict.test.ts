@@ -128,6 +128,7 @@ describe("one set of rules: predictions are judged like measurements", () => {
         laterTurnSeconds: turn * 0.7,
         bytesPerToken: 1e9,
         basis: "test",
+        calibrationLabel: "uncalibrated estimate",
         calibration: null,
         measured: null
     });

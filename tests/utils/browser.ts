@@ -45,12 +45,16 @@ export async function launchBrowserForUi(): Promise<Browser & AsyncDisposable> {
 }
 
 /**
- * Elements that stick out past the right edge of the window (ignoring tables that scroll inside
- * their card): a layout that would make the whole page scroll sideways at this width.
+ * Elements that stick out past the right edge of the window, ignoring what a scrolling container
+ * clips (a wide table scrolls inside its card): a layout that would make the whole page scroll
+ * sideways at this width.
  */
 export function elementsWiderThanWindow(page: Page): Promise<string[]> {
-    // A script string: the tests' tsconfig has no DOM types.
+    // A script string: the tests' tsconfig has no DOM types. No named inner functions (docs/FACTS.md §10).
     return page.evaluate<string[]>(`[...document.querySelectorAll("body *")]
-        .filter((e) => !e.closest(".table-scroll") && e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter((e) => {
+            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) if (getComputedStyle(a).overflowX !== "visible") return false;
+            return e.getBoundingClientRect().right > window.innerWidth + 1;
+        })
         .map((e) => e.tagName.toLowerCase() + "." + String(e.className) + " (" + Math.round(e.getBoundingClientRect().right) + " px)")`);
 }

@@ -2,7 +2,9 @@ import cliProgress from "cli-progress";
 import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
 import {wholeNumber} from "../optionParsers.ts";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
+import type {SpeedCalibrationReport} from "../../api/ModelsApi.ts";
 import type {AppService} from "../../core/AppService.ts";
+import {calibrationModels, calibrationRequest} from "../../core/bench/calibrationRequest.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
 import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../format.ts";
@@ -24,6 +26,8 @@ interface BenchOptions {
     ctx?: number;
     batch?: number;
     json?: boolean;
+    /** Print nothing of the run's results (the caller prints its own summary). */
+    quiet?: boolean;
 }
 
 /** "0,4096" → [0, 4096], each item checked by `item`. */
@@ -140,13 +144,30 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
     process.off("SIGINT", cancel);
     process.off("SIGTERM", cancel);
     const detail = await app["bench.run"]({runId: run.id});
-    if (options.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
+    if (options.quiet) {
+        // The caller prints its own summary.
+    } else if (options.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
     else printRun(run, detail.results);
     if (run.status === "failed") {
         console.error(red(`error [${run.error?.code}]: ${run.error?.message}`));
         return 1;
     }
     return run.status === "cancelled" ? 130 : 0;
+}
+
+/** The per-weight-type calibration as a table. */
+export function formatCalibration(report: SpeedCalibrationReport): string {
+    const c = report.calibration;
+    if (!c) return "Uncalibrated: no benchmark of a model of 256 MB or more with the default thread count on this machine yet. Run: agentfit calibrate";
+    const f = (v: number) => `×${v.toFixed(2)}`;
+    return [
+        `Calibrated on this machine (newest measurement ${c.measuredAt.slice(0, 10)}; measured ÷ uncalibrated prediction, applied to predictions):`,
+        table(
+            ["weight type", "benchmarks", "generation", "prompt"],
+            [...Object.entries(c.byWeightType).map(([type, t]) => [type, String(t.samples), f(t.generationFactor), f(t.promptFactor)]), ["any other", String(c.samples), f(c.generationFactor), f(c.promptFactor)]]
+        ),
+        `Context terms: KV-cache reads ${f(c.kvReadFactor)}, attention ${f(c.attentionFactor)}${c.kvReadFactor === 1 && c.attentionFactor === 1 ? dim(" (no benchmark at a depth yet)") : ""}`
+    ].join("\n");
 }
 
 /** `bench show 1 --json`: commander hands a flag the parent `bench` also declares to the parent. */
@@ -179,6 +200,28 @@ export function registerBenchCommand(program: Command) {
                 process.exit(2);
             }
             const code = await withAppService((app) => runBench(app, options));
+            process.exit(code);
+        });
+
+    program
+        .command("calibrate")
+        .description("Calibrate speed predictions for this machine: short benchmarks (about a minute per model) of one registered model per weight type, at an empty context and at 4k")
+        .option("--model <path|id...>", "GGUF files or registered model ids to measure (default: the largest registered model of each weight type, 256 MB or more)")
+        .option("--json", "print the calibration as JSON")
+        .action(async (options: {model?: string[]; json?: boolean}) => {
+            const code = await withAppService(async (app) => {
+                const models = options.model?.length ? options.model : calibrationModels(await app["models.list"]({})).map((m) => m.path);
+                if (models.length === 0) {
+                    console.error(red("error: ") + "no registered model of 256 MB or more to measure: pull or import one (agentfit pull, agentfit import), or name files with --model.");
+                    return 2;
+                }
+                const request = calibrationRequest(models);
+                const code = await runBench(app, {model: request.models, pp: request.promptTokens!, tg: request.generatedTokens!, reps: request.repetitions!, depth: request.depths!, ttft: false, quiet: true});
+                const report = await app["models.calibration"]({});
+                if (options.json) console.log(JSON.stringify(report, null, 2));
+                else console.log(`\n${formatCalibration(report)}`);
+                return code;
+            });
             process.exit(code);
         });
 

@@ -1,9 +1,9 @@
 import type {BandwidthMeasurement, HardwareOverrides, HardwareProfile, MeasuredSpeed, ModelsApi} from "../../api/ModelsApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
+import {errorMessage, InvalidArgumentError} from "../AppError.ts";
 import {probeHardware} from "../hardware/probeHardware.ts";
 import {CatalogError} from "./CatalogError.ts";
-import {applyOverrides, hardwareKeyOf, profileFromSnapshot, whatIfPresets} from "./hardwareProfile.ts";
+import {applyOverrides, fallbackCpuBandwidthGBps, hardwareKeyOf, profileFromSnapshot, unknownMemoryPrefix, whatIfPresets} from "./hardwareProfile.ts";
 import {inspectModel} from "./inspectModel.ts";
 import {measureBandwidth} from "./measureBandwidth.ts";
 import {calibrationFrom} from "./predictSpeed.ts";
@@ -11,35 +11,60 @@ import {currentThresholds} from "../verdict/verdictThresholds.ts";
 import {evaluateQuantization, recommendModels} from "./recommendModels.ts";
 import {resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
+import {sampleMachineLoad} from "./watchMachineLoad.ts";
 
 /** The Models domain of AppApi: catalog, fit, predicted speed, recommendations, inspect, refresh. */
 export function createModelsApi(context: AppContext): ModelsApi {
     const catalog = context.catalog;
 
+    const measure = context.measureBandwidth ?? measureBandwidth;
+    const sampleLoad = context.sampleMachineLoad ?? (() => sampleMachineLoad());
+    /** Why the last automatic measurement failed (stated in the profile next to the assumed default); cleared by a success. */
+    let bandwidthFailure: string | undefined;
+
     /**
      * This machine from its latest snapshot, probing first when there is none yet. When neither the
-     * CPU nor the GPU is in the bandwidth table, the bandwidth is measured once (about a second) and kept.
+     * CPU nor the GPU is in the bandwidth table, the bandwidth is measured (about two seconds) and
+     * kept. When every kept measurement was taken under load, it is measured again whenever the
+     * machine is quiet now; a failure falls back to a stated default instead of failing the answer.
      */
     const machine = async (): Promise<HardwareProfile> => {
         if (!context.store.hardware.latest()) {
             const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
             context.events.emit("hardware.probed", context.store.hardware.save(snapshot));
         }
-        const profile = catalog.machineProfile()!;
-        if (profile.bandwidthKind === "peak" && profile.bandwidthSource.startsWith("unknown memory") && context.measureBandwidthAutomatically !== false) {
-            await measureAndSave();
-            return catalog.machineProfile()!;
+        const profile = catalog.machineProfile({bandwidthFailure})!;
+        if (context.measureBandwidthAutomatically === false) return profile;
+        const unknown = profile.bandwidthKind === "peak" && profile.bandwidthSource.startsWith(unknownMemoryPrefix) && bandwidthFailure === undefined;
+        if (unknown || (profile.bandwidthUnderLoad && !(await sampleLoad()).busy)) {
+            try {
+                await measureAndSave();
+            } catch (error) {
+                if (unknown) bandwidthFailure = errorMessage(error);
+                console.error("[agentfit] measuring memory bandwidth failed:", errorMessage(error));
+            }
         }
-        return profile;
+        return catalog.machineProfile({bandwidthFailure})!;
     };
     let measuring: Promise<BandwidthMeasurement> | undefined;
     const measureAndSave = () =>
         (measuring ??= (async () => {
             const snapshot = context.store.hardware.latest()!;
-            const result = await measureBandwidth({threads: profileFromSnapshot(snapshot).cpuThreads});
+            const result = await measure({threads: profileFromSnapshot(snapshot).cpuThreads});
             if (!(result.bytesPerSecond > 0)) throw new CatalogError("BANDWIDTH_MEASUREMENT_FAILED", "The bandwidth measurement returned no result; try again when the machine is idle.");
-            const measurement: BandwidthMeasurement = {hardwareKey: hardwareKeyOf(snapshot), bytesPerSecond: result.bytesPerSecond, threads: result.threads, method: result.method, measuredAt: new Date().toISOString()};
+            const measurement: BandwidthMeasurement = {
+                hardwareKey: hardwareKeyOf(snapshot),
+                bytesPerSecond: result.bytesPerSecond,
+                threads: result.threads,
+                method: result.method,
+                measuredAt: new Date().toISOString(),
+                roundsBytesPerSecond: result.roundsBytesPerSecond,
+                spread: result.spread,
+                load: result.load
+            };
+            // Kept even when taken under load: the choice (best quiet, else best busy) happens when it is read.
             context.store.catalog.saveBandwidth(measurement);
+            bandwidthFailure = undefined;
             context.events.emit("models.bandwidthMeasured", measurement);
             return measurement;
         })().finally(() => (measuring = undefined)));
@@ -119,6 +144,26 @@ export function createModelsApi(context: AppContext): ModelsApi {
         async "models.measureBandwidth"() {
             if (!context.store.hardware.latest()) await machine();
             return measureAndSave();
+        },
+
+        async "models.calibration"() {
+            const profile = catalog.machineProfile({bandwidthFailure});
+            return {hardwareKey: profile?.hardwareKey ?? null, calibration: profile ? calibrationFrom(measurements(), profile) : null};
+        },
+
+        async "models.bandwidth"() {
+            const snapshot = context.store.hardware.latest();
+            const profile = catalog.machineProfile({bandwidthFailure});
+            const key = snapshot ? hardwareKeyOf(snapshot) : null;
+            return {
+                hardwareKey: key,
+                bytesPerSecond: profile?.cpuBandwidthBytesPerSecond ?? fallbackCpuBandwidthGBps * 1e9,
+                kind: profile?.bandwidthKind ?? "peak",
+                source: profile?.bandwidthSource ?? "not probed yet: the first recommendation probes this machine and measures its bandwidth",
+                underLoad: profile?.bandwidthUnderLoad ?? false,
+                chosen: profile?.bandwidthMeasurement ?? null,
+                measurements: key ? context.store.catalog.bandwidths(key) : []
+            };
         }
     };
 }

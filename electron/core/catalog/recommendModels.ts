@@ -64,7 +64,7 @@ export interface EvaluateOptions {
 export function evaluateQuantization(model: CatalogModel, q: CatalogQuantization, hardware: HardwareProfile, options: EvaluateOptions): QuantizationOption {
     const shape = shapeOf(model, q);
     const fit = estimateFit(shape, hardware, options.settings);
-    const speed = predictSpeed(shape, fit, hardware, {calibration: options.calibration, measured: measuredFor(model, q, hardware, options.measurements)});
+    const speed = predictSpeed(shape, fit, hardware, {calibration: options.calibration, weightType: q.quantization, measured: measuredFor(model, q, hardware, options.measurements)});
     const {verdict, criteria} = judgePrediction(memoryEvidenceOf(fit, model.architecture.contextLength), speed, options.thresholds);
     return {quantization: q.quantization, sizeBytes: q.sizeBytes, sizeEstimated: q.sizeEstimated, fit, speed, verdict, criteria, quality: quantizationQuality(q.quantization)};
 }

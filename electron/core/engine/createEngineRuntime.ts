@@ -5,8 +5,8 @@ import {runAgentWorkload} from "../bench/runAgentWorkload.ts";
 import {runSpeedTests} from "../bench/runSpeedTests.ts";
 import {nodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineError} from "./EngineError.ts";
-import {createOpenAiServer, DEFAULT_SERVE_PORT, type OpenAiServer} from "./createOpenAiServer.ts";
-import type {EngineCommandHandlers, EngineEventMap} from "./engineProtocol.ts";
+import {createOpenAiServer, type OpenAiServer} from "./createOpenAiServer.ts";
+import {DEFAULT_SERVE_PORT, type EngineCommandHandlers, type EngineEventMap} from "./engineProtocol.ts";
 import {disposeLlama, loadEngineModel, type LoadedEngineModel} from "./loadEngineModel.ts";
 import {ServerMetrics} from "./ServerMetrics.ts";
 

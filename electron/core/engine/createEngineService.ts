@@ -14,12 +14,11 @@ import type {AppPaths} from "../appPaths.ts";
 import {InvalidArgumentError, errorMessage} from "../AppError.ts";
 import type {EventBus} from "../EventBus.ts";
 import type {Store} from "../store/Store.ts";
-import {DEFAULT_SERVE_PORT} from "./createOpenAiServer.ts";
 import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
-import type {EngineEventMap} from "./engineProtocol.ts";
+import {DEFAULT_SERVE_PORT, type EngineEventMap} from "./engineProtocol.ts";
 import {checkModelSettings} from "./loadEngineModel.ts";
 import {listServableModels, resolveModelReference} from "./resolveModelReference.ts";
 

@@ -6,13 +6,12 @@ import type {ServerSettings} from "../../api/EngineApi.ts";
 import {isAllowedHost} from "../../shared/requestGuards.ts";
 import {parseChatCompletionRequest, type ChatCompletionRequest} from "./chatCompletionRequest.ts";
 import {EngineError} from "./EngineError.ts";
+import {DEFAULT_SERVE_PORT} from "./engineProtocol.ts";
 import type {LoadedEngineModel} from "./loadEngineModel.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts";
 import type {ServerMetrics} from "./ServerMetrics.ts";
 
-/** The documented default port of the OpenAI-compatible server. */
-export const DEFAULT_SERVE_PORT = 8723;
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** What the server serves: the model (if any) and whether one is loading. */

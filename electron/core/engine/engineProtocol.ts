@@ -2,6 +2,9 @@ import type {BenchAgentTurn} from "../../api/BenchApi.ts";
 import type {EngineMetrics, LoadedModel, LocalModelSettings, ServerSettings} from "../../api/EngineApi.ts";
 import type {SpeedTestResult, SpeedTestShape} from "../bench/runSpeedTests.ts";
 
+/** The documented default port of the OpenAI-compatible server, when a start names none. */
+export const DEFAULT_SERVE_PORT = 8723;
+
 /**
  * The typed protocol between the app (parent) and the engine process. Adding a command is one
  * entry here plus one handler in `engineCommandHandlers` (the compiler insists on both).

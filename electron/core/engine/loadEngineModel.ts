@@ -15,6 +15,8 @@ import {
 } from "node-llama-cpp";
 import si from "systeminformation";
 import type {LoadedModel, LocalModelSettings} from "../../api/EngineApi.ts";
+import type {GgufFacts} from "../../api/GgufFacts.ts";
+import {estimateEngineMemory} from "../catalog/estimateEngineMemory.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import {EngineError} from "./EngineError.ts";
 import {contextLimit} from "./contextLimit.ts";
@@ -90,6 +92,29 @@ export function checkModelSettings(settings: LocalModelSettings) {
         throw new EngineError("ENGINE_SETTINGS_INVALID", `A ${settings.kvCacheType} KV cache needs flash attention in llama.cpp: turn flash attention on, or use an f16 KV cache.`);
 }
 
+/** Anonymous resident memory of this process (Linux's RssAnon), or null where the OS does not split RSS. */
+function anonymousResidentBytes(): number | null {
+    try {
+        const kib = /RssAnon:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1];
+        return kib ? Number(kib) * 1024 : null;
+    } catch {
+        return null;
+    }
+}
+
+/**
+ * RAM the load added. With mmap on the CPU, the weights are file pages the kernel may count or drop
+ * (and the originals of weights llama.cpp repacked stay mapped but are never read again), so RSS
+ * misstates them either way: the measurement is the anonymous memory the load allocated and touched
+ * (KV cache, repacked weights, buffers, tokenizer) plus the mapped weights every token reads (the
+ * file's tensor bytes less the repacked ones). Elsewhere it is the RSS growth.
+ */
+function residentGrowth(m: {rssBefore: number; rssAfter: number; anonymousBefore: number | null; anonymousAfter: number | null; mmap: boolean; facts: GgufFacts}): number {
+    if (m.mmap && m.anonymousBefore != null && m.anonymousAfter != null)
+        return Math.max(0, m.anonymousAfter - m.anonymousBefore) + Math.max(0, m.facts.tensorBytes - (m.facts.repackedTensorBytes ?? 0));
+    return Math.max(0, m.rssAfter - m.rssBefore);
+}
+
 /**
  * Loads a GGUF model with the given settings, creates its context with one sequence per parallel
  * request, warms it up with one evaluation (so weights are paged in and buffers allocated) and
@@ -122,6 +147,7 @@ export async function loadEngineModel(
     const gpuLayers = hasGpu ? (settings.gpuLayers ?? "auto") : 0;
 
     const rssBefore = process.memoryUsage().rss;
+    const anonymousBefore = anonymousResidentBytes();
     const vramBefore = hasGpu ? (await llama.getVramState()).used : 0;
     const started = performance.now();
     let model: LlamaModel | undefined;
@@ -158,7 +184,9 @@ export async function loadEngineModel(
         }
         const loadMs = performance.now() - started;
         const rssAfter = process.memoryUsage().rss;
+        const anonymousAfter = anonymousResidentBytes();
         const vramAfter = hasGpu ? (await llama.getVramState()).used : 0;
+        const ours = model.gpuLayers === 0 ? estimateEngineMemory(facts, {contextSize: context.contextSize, kvCacheType, flashAttention}) : null;
         const modelEstimate = await model.fileInsights.estimateModelResourceRequirementsV2({gpuLayers: model.gpuLayers, useMmap: model.useMmap});
         const contextEstimate = await model.fileInsights.estimateContextResourceRequirementsV2({
             contextSize: context.contextSize,
@@ -203,12 +231,14 @@ export async function loadEngineModel(
                 },
                 loadMs,
                 memory: {
-                    residentBytes: Math.max(0, rssAfter - rssBefore),
+                    residentBytes: residentGrowth({rssBefore, rssAfter, anonymousBefore, anonymousAfter, mmap: loadedModel.useMmap && loadedModel.gpuLayers === 0, facts}),
                     vramBytes: Math.max(0, vramAfter - vramBefore),
                     rssBeforeBytes: rssBefore,
                     rssAfterBytes: rssAfter,
                     modelBytes: loadedModel.size,
-                    estimatedRamBytes: modelEstimate.cpuRam + contextEstimate.cpuRam,
+                    estimatedRamBytes: ours?.atLoadBytes ?? modelEstimate.cpuRam + contextEstimate.cpuRam,
+                    estimatedPeakRamBytes: ours?.peakBytes ?? modelEstimate.cpuRam + contextEstimate.cpuRam,
+                    estimatedBy: ours ? "agentfit" : "node-llama-cpp",
                     estimatedVramBytes: modelEstimate.gpuVram + contextEstimate.gpuVram
                 }
             },

@@ -61,72 +61,70 @@ export function PricesCard({onChanged}: {onChanged: () => void}) {
     return (
         <Card title="Prices" subtitle="Dollars per million tokens. Cost per run = uncached input × input + cached input × cached + output × output. Local models cost nothing per token." testId="prices">
             <ErrorBanner error={setPrice.error ?? prices.error} title="The price was not saved" />
-            <div className="table-scroll">
-                <table className="table">
-                    <thead>
-                        <tr>
-                            <th>Provider</th>
-                            <th>Model</th>
-                            <th className="num">Input</th>
-                            <th className="num">Cached input</th>
-                            <th className="num">Output</th>
-                            <th>Source</th>
-                            <th />
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {prices.data?.map((p) => (
-                            <PriceRow
-                                key={`${p.provider}:${p.model}:${p.source}:${p.inputPerMillion}:${p.outputPerMillion}:${p.cachedInputPerMillion}`}
-                                price={p}
-                                onSave={(next) =>
-                                    void save(
-                                        "reset" in next
-                                            ? next
-                                            : {provider: next.provider, model: next.model, inputPerMillion: next.inputPerMillion, outputPerMillion: next.outputPerMillion, cachedInputPerMillion: next.cachedInputPerMillion}
-                                    )
+            <table className="table">
+                <thead>
+                    <tr>
+                        <th>Provider</th>
+                        <th>Model</th>
+                        <th className="num">Input</th>
+                        <th className="num">Cached input</th>
+                        <th className="num">Output</th>
+                        <th>Source</th>
+                        <th />
+                    </tr>
+                </thead>
+                <tbody>
+                    {prices.data?.map((p) => (
+                        <PriceRow
+                            key={`${p.provider}:${p.model}:${p.source}:${p.inputPerMillion}:${p.outputPerMillion}:${p.cachedInputPerMillion}`}
+                            price={p}
+                            onSave={(next) =>
+                                void save(
+                                    "reset" in next
+                                        ? next
+                                        : {provider: next.provider, model: next.model, inputPerMillion: next.inputPerMillion, outputPerMillion: next.outputPerMillion, cachedInputPerMillion: next.cachedInputPerMillion}
+                                )
+                            }
+                        />
+                    ))}
+                    <tr>
+                        <td>
+                            <select value={adding.provider} onChange={(e) => setAdding({...adding, provider: e.target.value})} aria-label="New price provider">
+                                {["openai", "anthropic", "openrouter", "gemini", "openai-compatible"].map((p) => (
+                                    <option key={p}>{p}</option>
+                                ))}
+                            </select>
+                        </td>
+                        <td>
+                            <input value={adding.model} placeholder="model id" onChange={(e) => setAdding({...adding, model: e.target.value})} aria-label="New price model" />
+                        </td>
+                        <td className="num">
+                            <input className="price" value={adding.input} onChange={(e) => setAdding({...adding, input: e.target.value})} aria-label="New input price" />
+                        </td>
+                        <td />
+                        <td className="num">
+                            <input className="price" value={adding.output} onChange={(e) => setAdding({...adding, output: e.target.value})} aria-label="New output price" />
+                        </td>
+                        <td />
+                        <td>
+                            <button
+                                className="button"
+                                disabled={!adding.model.trim() || adding.input === "" || adding.output === ""}
+                                onClick={() =>
+                                    void save({
+                                        provider: adding.provider as EvalPrice["provider"],
+                                        model: adding.model.trim(),
+                                        inputPerMillion: Number(adding.input),
+                                        outputPerMillion: Number(adding.output)
+                                    }).then(() => setAdding({...adding, model: "", input: "", output: ""}))
                                 }
-                            />
-                        ))}
-                        <tr>
-                            <td>
-                                <select value={adding.provider} onChange={(e) => setAdding({...adding, provider: e.target.value})} aria-label="New price provider">
-                                    {["openai", "anthropic", "openrouter", "gemini", "openai-compatible"].map((p) => (
-                                        <option key={p}>{p}</option>
-                                    ))}
-                                </select>
-                            </td>
-                            <td>
-                                <input value={adding.model} placeholder="model id" onChange={(e) => setAdding({...adding, model: e.target.value})} aria-label="New price model" />
-                            </td>
-                            <td className="num">
-                                <input className="price" value={adding.input} onChange={(e) => setAdding({...adding, input: e.target.value})} aria-label="New input price" />
-                            </td>
-                            <td />
-                            <td className="num">
-                                <input className="price" value={adding.output} onChange={(e) => setAdding({...adding, output: e.target.value})} aria-label="New output price" />
-                            </td>
-                            <td />
-                            <td>
-                                <button
-                                    className="button"
-                                    disabled={!adding.model.trim() || adding.input === "" || adding.output === ""}
-                                    onClick={() =>
-                                        void save({
-                                            provider: adding.provider as EvalPrice["provider"],
-                                            model: adding.model.trim(),
-                                            inputPerMillion: Number(adding.input),
-                                            outputPerMillion: Number(adding.output)
-                                        }).then(() => setAdding({...adding, model: "", input: "", output: ""}))
-                                    }
-                                >
-                                    Add
-                                </button>
-                            </td>
-                        </tr>
-                    </tbody>
-                </table>
-            </div>
+                            >
+                                Add
+                            </button>
+                        </td>
+                    </tr>
+                </tbody>
+            </table>
         </Card>
     );
 }

@@ -27,53 +27,51 @@ export function ProvidersCard(props: {providers: EvalProviderInfo[]; onChanged: 
             testId="providers"
         >
             <ErrorBanner error={setKey.error} title="The key was not saved" />
-            <div className="table-scroll">
-                <table className="table">
-                    <tbody>
-                        {props.providers.map((p) => (
-                            <tr key={p.id} data-testid="provider-row">
-                                <td>
-                                    <strong>{p.label}</strong>
-                                    <div className="muted small">{p.defaultBaseUrl ?? p.note}</div>
-                                </td>
-                                <td>
-                                    {p.id === "local" ? (
-                                        <Badge tone={p.available ? "good" : "neutral"}>{p.available ? "engine ready" : "engine not available"}</Badge>
-                                    ) : p.keyConfigured ? (
-                                        <Badge tone="good">key set</Badge>
-                                    ) : (
-                                        <Badge tone={p.id === "openai-compatible" ? "neutral" : "warn"}>{p.id === "openai-compatible" ? "key optional" : "no key"}</Badge>
-                                    )}
-                                </td>
-                                <td className="small">
-                                    {p.id !== "local" &&
-                                        (keychain ? (
-                                            <span className="key-entry">
-                                                <input
-                                                    type="password"
-                                                    placeholder="paste an API key"
-                                                    value={drafts[p.id] ?? ""}
-                                                    onChange={(e) => setDrafts((d) => ({...d, [p.id]: e.target.value}))}
-                                                    aria-label={`${p.label} API key`}
-                                                />
-                                                <button className="button" disabled={!drafts[p.id]?.trim()} onClick={() => void save(p.id, drafts[p.id]!.trim())}>
-                                                    Save
+            <table className="table">
+                <tbody>
+                    {props.providers.map((p) => (
+                        <tr key={p.id} data-testid="provider-row">
+                            <td>
+                                <strong>{p.label}</strong>
+                                <div className="muted small">{p.defaultBaseUrl ?? p.note}</div>
+                            </td>
+                            <td>
+                                {p.id === "local" ? (
+                                    <Badge tone={p.available ? "good" : "neutral"}>{p.available ? "engine ready" : "engine not available"}</Badge>
+                                ) : p.keyConfigured ? (
+                                    <Badge tone="good">key set</Badge>
+                                ) : (
+                                    <Badge tone={p.id === "openai-compatible" ? "neutral" : "warn"}>{p.id === "openai-compatible" ? "key optional" : "no key"}</Badge>
+                                )}
+                            </td>
+                            <td className="small">
+                                {p.id !== "local" &&
+                                    (keychain ? (
+                                        <span className="key-entry">
+                                            <input
+                                                type="password"
+                                                placeholder="paste an API key"
+                                                value={drafts[p.id] ?? ""}
+                                                onChange={(e) => setDrafts((d) => ({...d, [p.id]: e.target.value}))}
+                                                aria-label={`${p.label} API key`}
+                                            />
+                                            <button className="button" disabled={!drafts[p.id]?.trim()} onClick={() => void save(p.id, drafts[p.id]!.trim())}>
+                                                Save
+                                            </button>
+                                            {p.keyConfigured && (
+                                                <button className="button" onClick={() => void save(p.id, null)}>
+                                                    Remove
                                                 </button>
-                                                {p.keyConfigured && (
-                                                    <button className="button" onClick={() => void save(p.id, null)}>
-                                                        Remove
-                                                    </button>
-                                                )}
-                                            </span>
-                                        ) : (
-                                            <code>{p.keyEnvVars.join(" or ")}</code>
-                                        ))}
-                                </td>
-                            </tr>
-                        ))}
-                    </tbody>
-                </table>
-            </div>
+                                            )}
+                                        </span>
+                                    ) : (
+                                        <code>{p.keyEnvVars.join(" or ")}</code>
+                                    ))}
+                            </td>
+                        </tr>
+                    ))}
+                </tbody>
+            </table>
         </Card>
     );
 }

@@ -3,6 +3,7 @@ import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTok
 import {formatDuration} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -125,47 +126,45 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
             <p className="muted small" data-testid="score-legend">
                 Passed: the target file changed, parses and the whole test suite passes. {strictScoreMeaning}
             </p>
-            <div className="table-scroll">
-                <table className="table" data-testid="samples-table">
-                    <thead>
-                        <tr>
-                            <th>Sample</th>
-                            <th>Status</th>
-                            <th>Score</th>
-                            <th title={strictScoreMeaning}>Strict score</th>
-                            <th className="num">Turns</th>
-                            <th className="num">Tool calls</th>
-                            <th className="num">Tool errors</th>
-                            <th className="num">Input</th>
-                            <th className="num">Output</th>
-                            <th className="num">Time</th>
-                            <th>Why</th>
+            <table className="table" data-testid="samples-table">
+                <thead>
+                    <tr>
+                        <th>Sample</th>
+                        <th>Status</th>
+                        <th>Score</th>
+                        <th title={strictScoreMeaning}>Strict score</th>
+                        <th className="num">Turns</th>
+                        <th className="num">Tool calls</th>
+                        <th className="num">Tool errors</th>
+                        <th className="num">Input</th>
+                        <th className="num">Output</th>
+                        <th className="num">Time</th>
+                        <th>Why</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {r.samples.map((x) => (
+                        <tr
+                            key={x.id}
+                            className={`${x.status === "pending" ? "" : "clickable"} ${x.id === selectedSampleId ? "selected" : ""}`}
+                            {...(x.status === "pending" ? {} : activatable(() => onSelectSample(x.id)))}
+                            data-testid="sample-row"
+                        >
+                            <td>#{x.epoch}</td>
+                            <td>{x.status}</td>
+                            <td>{x.score ? <Badge tone={x.score === "C" ? "good" : "bad"}>{scoreWord(x.score)}</Badge> : "–"}</td>
+                            <td>{x.strictScore ? <Badge tone={x.strictScore === "C" ? "good" : "bad"}>{scoreWord(x.strictScore)}</Badge> : "–"}</td>
+                            <td className="num">{x.turns}</td>
+                            <td className="num">{x.toolCalls}</td>
+                            <td className="num">{x.toolErrors.unknownTool + x.toolErrors.badArguments + x.toolErrors.failed}</td>
+                            <td className="num">{formatTokens(x.usage.inputTokens + x.usage.cachedInputTokens)}</td>
+                            <td className="num">{formatTokens(x.usage.outputTokens)}</td>
+                            <td className="num">{formatDuration(x.wallMs)}</td>
+                            <td className="small">{x.failureMode ? <strong>{x.failureMode.replaceAll("_", " ")}</strong> : null} {x.failureDetail}</td>
                         </tr>
-                    </thead>
-                    <tbody>
-                        {r.samples.map((x) => (
-                            <tr
-                                key={x.id}
-                                className={`${x.status === "pending" ? "" : "clickable"} ${x.id === selectedSampleId ? "selected" : ""}`}
-                                onClick={() => x.status !== "pending" && onSelectSample(x.id)}
-                                data-testid="sample-row"
-                            >
-                                <td>#{x.epoch}</td>
-                                <td>{x.status}</td>
-                                <td>{x.score ? <Badge tone={x.score === "C" ? "good" : "bad"}>{scoreWord(x.score)}</Badge> : "–"}</td>
-                                <td>{x.strictScore ? <Badge tone={x.strictScore === "C" ? "good" : "bad"}>{scoreWord(x.strictScore)}</Badge> : "–"}</td>
-                                <td className="num">{x.turns}</td>
-                                <td className="num">{x.toolCalls}</td>
-                                <td className="num">{x.toolErrors.unknownTool + x.toolErrors.badArguments + x.toolErrors.failed}</td>
-                                <td className="num">{formatTokens(x.usage.inputTokens + x.usage.cachedInputTokens)}</td>
-                                <td className="num">{formatTokens(x.usage.outputTokens)}</td>
-                                <td className="num">{formatDuration(x.wallMs)}</td>
-                                <td className="small">{x.failureMode ? <strong>{x.failureMode.replaceAll("_", " ")}</strong> : null} {x.failureDetail}</td>
-                            </tr>
-                        ))}
-                    </tbody>
-                </table>
-            </div>
+                    ))}
+                </tbody>
+            </table>
         </Card>
     );
 }

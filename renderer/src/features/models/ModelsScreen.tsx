@@ -1,3 +1,4 @@
+import {BandwidthUnderLoadNotice} from "../hardware/BandwidthCard.tsx";
 import {Fragment, useMemo, useState} from "react";
 import type {
     FitEstimate,
@@ -14,6 +15,7 @@ import type {VerdictCriterion} from "../../../../electron/api/VerdictApi.ts";
 import {formatBytes, formatParameterCount} from "../../../../electron/shared/format.ts";
 import {formatSeconds} from "../../../../electron/shared/verdictFormat.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {LevelBadge, LevelLegend} from "../../components/LevelBadge.tsx";
 import {Card} from "../../components/Card.tsx";
@@ -22,6 +24,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {DownloadButton, useDownloadedCatalogReferences} from "./DownloadButton.tsx";
+import "./ModelsScreen.css";
 
 const standardContexts = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
@@ -106,7 +109,8 @@ function Speed({speed}: {speed: SpeedPrediction}) {
                 <span className="speed-value">{tps(speed.generationAtDepthTokensPerSecond)}</span>
                 <span className="speed-unit">tok/s</span>
                 <div className="speed-detail" title={`${tps(speed.generationTokensPerSecond)} tok/s with an empty context`}>
-                    predicted at {kTokens(speed.depth)}
+                    predicted at {kTokens(speed.depth)} ·{" "}
+                    <span data-testid="calibration-label" title={speed.calibrationLabel}>{speed.calibration ? "calibrated here" : "uncalibrated"}</span>
                     {measured != null && <span className="measured"> · measured {tps(measured)}</span>}
                 </div>
             </div>
@@ -120,56 +124,54 @@ function Speed({speed}: {speed: SpeedPrediction}) {
 
 function QuantizationTable({modelId, options, best, downloaded}: {modelId: string; options: QuantizationOption[]; best: string | null; downloaded: ReadonlySet<string>}) {
     return (
-        <div className="table-scroll">
-            <table className="table quant-table" data-testid="quant-table">
-                <thead>
-                    <tr>
-                        <th>Quantization</th>
-                        <th className="num">File</th>
-                        <th>Verdict</th>
-                        <th>Fit</th>
-                        <th className="memory-col">Memory (RAM / VRAM)</th>
-                        <th className="num">Generation*</th>
-                        <th className="num">Per agent turn*</th>
-                        <th />
-                    </tr>
-                </thead>
-                <tbody>
-                    {options.map((o) => {
-                        const badge = fitBadgeOf(o.fit, o.criteria);
-                        return (
-                            <tr key={o.quantization} className={o.quantization === best ? "selected" : ""} data-testid="quant-row">
-                                <td>
-                                    <strong>{o.quantization}</strong> {o.quantization === best && <Badge tone="accent">Best here</Badge>}
-                                </td>
-                                <td className="num nowrap" title={o.sizeEstimated ? "Estimated from parameters × bits per weight" : "Published file size"}>
-                                    {formatBytes(o.sizeBytes)}
-                                    {o.sizeEstimated && <span className="muted"> est.</span>}
-                                </td>
-                                <td>
-                                    <LevelBadge level={o.verdict} criteria={o.criteria} testId="quant-verdict" />
-                                </td>
-                                <td>
-                                    <Badge tone={badge.tone}>{badge.label}</Badge>
-                                </td>
-                                <td className="memory-col">
-                                    <MemoryBars fit={o.fit} compact />
-                                </td>
-                                <td className="num">
-                                    {tps(o.speed.generationAtDepthTokensPerSecond)} tok/s
-                                    {o.speed.measured?.generationTokensPerSecond != null && <div className="measured">measured {tps(o.speed.measured.generationTokensPerSecond)}</div>}
-                                </td>
-                                <td className="num">
-                                    ~{formatSeconds(o.speed.agentTurnSeconds)}
-                                    <div className="muted small">first {formatSeconds(o.speed.firstTurnSeconds)}</div>
-                                </td>
-                                <td className="num">{o.fit.fitClass !== "no-fit" && <DownloadButton reference={`${modelId}:${o.quantization}`} downloaded={downloaded} />}</td>
-                            </tr>
-                        );
-                    })}
-                </tbody>
-            </table>
-        </div>
+        <table className="table quant-table" data-testid="quant-table">
+            <thead>
+                <tr>
+                    <th>Quantization</th>
+                    <th className="num">File</th>
+                    <th>Verdict</th>
+                    <th>Fit</th>
+                    <th className="memory-col">Memory (RAM / VRAM)</th>
+                    <th className="num">Generation*</th>
+                    <th className="num">Per agent turn*</th>
+                    <th />
+                </tr>
+            </thead>
+            <tbody>
+                {options.map((o) => {
+                    const badge = fitBadgeOf(o.fit, o.criteria);
+                    return (
+                        <tr key={o.quantization} className={o.quantization === best ? "selected" : ""} data-testid="quant-row">
+                            <td>
+                                <strong>{o.quantization}</strong> {o.quantization === best && <Badge tone="accent">Best here</Badge>}
+                            </td>
+                            <td className="num nowrap" title={o.sizeEstimated ? "Estimated from parameters × bits per weight" : "Published file size"}>
+                                {formatBytes(o.sizeBytes)}
+                                {o.sizeEstimated && <span className="muted"> est.</span>}
+                            </td>
+                            <td>
+                                <LevelBadge level={o.verdict} criteria={o.criteria} testId="quant-verdict" />
+                            </td>
+                            <td>
+                                <Badge tone={badge.tone}>{badge.label}</Badge>
+                            </td>
+                            <td className="memory-col">
+                                <MemoryBars fit={o.fit} compact />
+                            </td>
+                            <td className="num">
+                                {tps(o.speed.generationAtDepthTokensPerSecond)} tok/s
+                                {o.speed.measured?.generationTokensPerSecond != null && <div className="measured">measured {tps(o.speed.measured.generationTokensPerSecond)}</div>}
+                            </td>
+                            <td className="num">
+                                ~{formatSeconds(o.speed.agentTurnSeconds)}
+                                <div className="muted small">first {formatSeconds(o.speed.firstTurnSeconds)}</div>
+                            </td>
+                            <td className="num">{o.fit.fitClass !== "no-fit" && <DownloadButton reference={`${modelId}:${o.quantization}`} downloaded={downloaded} />}</td>
+                        </tr>
+                    );
+                })}
+            </tbody>
+        </table>
     );
 }
 
@@ -248,7 +250,7 @@ function ModelRow({rec, open, onToggle}: {rec: ModelRecommendation; open: boolea
     const helper = rec.model.evals[0];
     return (
         <>
-            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} onClick={onToggle} data-testid="model-row" data-model-id={rec.model.id}>
+            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} {...activatable(onToggle, {expanded: open})} data-testid="model-row" data-model-id={rec.model.id}>
                 <td className="rank">{rec.rank}</td>
                 <td className="model-col">
                     <div className="model-name">{rec.model.name}</div>
@@ -310,6 +312,7 @@ function HardwareLine({hardware}: {hardware: HardwareProfile}) {
                 {` · ${((hardware.vramBytes > 0 ? hardware.gpuBandwidthBytesPerSecond : hardware.cpuBandwidthBytesPerSecond) / 1e9).toFixed(0)} GB/s`}
             </span>
             <span className="muted small">{hardware.bandwidthSource}</span>
+            <BandwidthUnderLoadNotice underLoad={hardware.bandwidthUnderLoad} chosen={hardware.bandwidthMeasurement} />
         </div>
     );
 }
@@ -436,6 +439,14 @@ export function ModelsScreen() {
     const report = useApiQuery("models.recommend", request);
     useApiEvent("verdict.thresholdsChanged", () => void report.reload());
     const measure = useApiAction("models.measureBandwidth");
+    const calibrate = useApiAction("bench.calibrate");
+    const [calibrationRun, setCalibrationRun] = useState<number | undefined>();
+    useApiEvent("bench.progress", (run) => {
+        if (run.id === calibrationRun && run.status !== "running") {
+            setCalibrationRun(undefined);
+            void report.reload();
+        }
+    });
     useApiEvent("models.catalogRefreshed", () => void report.reload());
     useApiEvent("hardware.probed", () => void report.reload());
 
@@ -454,6 +465,7 @@ export function ModelsScreen() {
                 subtitle="Which open models can drive a coding agent here, at the context an agent needs — what fits, the best quantization, and how fast it will run."
                 actions={
                     !hardware && (
+                        <>
                         <button
                             className="button"
                             onClick={async () => {
@@ -467,10 +479,22 @@ export function ModelsScreen() {
                             <Icon name="bolt" size={16} />
                             {measure.running ? "Measuring…" : "Measure bandwidth"}
                         </button>
+                        <button
+                            className="button"
+                            onClick={async () => setCalibrationRun((await calibrate.run({}))?.id)}
+                            disabled={calibrate.running || calibrationRun !== undefined}
+                            data-testid="calibrate-button"
+                            title="Benchmark one downloaded model per weight type briefly (about a minute each), so speed predictions fit this machine"
+                        >
+                            <Icon name="refresh" size={16} />
+                            {calibrationRun !== undefined ? `Calibrating (benchmark run ${calibrationRun})…` : "Calibrate speed"}
+                        </button>
+                        </>
                     )
                 }
             />
             <ErrorBanner error={report.error ?? measure.error} title="The recommendation failed" />
+            <ErrorBanner error={calibrate.error} title="Calibration could not start" />
             {data && <HardwareLine hardware={data.hardware} />}
 
             <div className="models-top">
@@ -541,28 +565,26 @@ export function ModelsScreen() {
             >
                 {data && <LevelLegend legend={data.legend} note={`The thresholds are the Verdict's (edit them there). ${data.agentTurn}`} testId="models-legend" />}
                 {data && <MemoryLegend />}
-                <div className="table-scroll">
-                    <table className="table models-table">
-                        <thead>
-                            <tr>
-                                <th>#</th>
-                                <th>Model</th>
-                                <th>Verdict · fit</th>
-                                <th>Best quant</th>
-                                <th className="memory-col">Memory at {kTokens(shownContext)}</th>
-                                <th>Predicted speed</th>
-                                <th>Agent evidence</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {shown.map((rec) => (
-                                <Fragment key={rec.model.id}>
-                                    <ModelRow rec={rec} open={openId === rec.model.id} onToggle={() => setOpenId(openId === rec.model.id ? undefined : rec.model.id)} />
-                                </Fragment>
-                            ))}
-                        </tbody>
-                    </table>
-                </div>
+                <table className="table models-table">
+                    <thead>
+                        <tr>
+                            <th>#</th>
+                            <th>Model</th>
+                            <th>Verdict · fit</th>
+                            <th>Best quant</th>
+                            <th className="memory-col">Memory at {kTokens(shownContext)}</th>
+                            <th>Predicted speed</th>
+                            <th>Agent evidence</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {shown.map((rec) => (
+                            <Fragment key={rec.model.id}>
+                                <ModelRow rec={rec} open={openId === rec.model.id} onToggle={() => setOpenId(openId === rec.model.id ? undefined : rec.model.id)} />
+                            </Fragment>
+                        ))}
+                    </tbody>
+                </table>
                 <p className="muted small">* Predictions. Generation at half the context (the middle of an agent session) and when empty; per agent turn: the mean of a session, first turn shown apart. “est.” file sizes are estimated until the catalog is refreshed from Hugging Face.</p>
             </Card>
             <InspectPanel request={request} />

@@ -48,38 +48,36 @@ export function ThresholdsCard() {
             testId="verdict-thresholds"
         >
             <ErrorBanner error={save.error} title="Not saved" />
-            <div className="table-scroll">
-                <table className="table thresholds-table">
-                    <tbody>
-                        {rows.map((row) => (
-                            <tr key={row.title}>
-                                <td>{row.title}</td>
-                                {[row.usable, row.almost].map((f, i) =>
-                                    f ? (
-                                        <td key={f.key}>
-                                            <label className="threshold-input">
-                                                <span className="muted">{f.label}</span>
-                                                <input
-                                                    type="number"
-                                                    step={f.step}
-                                                    min={0}
-                                                    value={draft[f.key] ?? ""}
-                                                    onChange={(e) => setDraft({...draft, [f.key]: e.target.value})}
-                                                    className={state.data!.edited.includes(f.key) ? "edited" : ""}
-                                                    data-testid={`threshold-${f.key}`}
-                                                />
-                                                <span className="muted">{f.unit}</span>
-                                            </label>
-                                        </td>
-                                    ) : (
-                                        <td key={i} />
-                                    )
-                                )}
-                            </tr>
-                        ))}
-                    </tbody>
-                </table>
-            </div>
+            <table className="table thresholds-table">
+                <tbody>
+                    {rows.map((row) => (
+                        <tr key={row.title}>
+                            <td>{row.title}</td>
+                            {[row.usable, row.almost].map((f, i) =>
+                                f ? (
+                                    <td key={f.key}>
+                                        <label className="threshold-input">
+                                            <span className="muted">{f.label}</span>
+                                            <input
+                                                type="number"
+                                                step={f.step}
+                                                min={0}
+                                                value={draft[f.key] ?? ""}
+                                                onChange={(e) => setDraft({...draft, [f.key]: e.target.value})}
+                                                className={state.data!.edited.includes(f.key) ? "edited" : ""}
+                                                data-testid={`threshold-${f.key}`}
+                                            />
+                                            <span className="muted">{f.unit}</span>
+                                        </label>
+                                    </td>
+                                ) : (
+                                    <td key={i} />
+                                )
+                            )}
+                        </tr>
+                    ))}
+                </tbody>
+            </table>
             <div className="form-actions">
                 <button className="button primary" disabled={changed.length === 0 || save.running} onClick={() => void onSave()} data-testid="thresholds-save">
                     {save.running ? "Saving…" : changed.length ? `Save ${changed.length} change${changed.length === 1 ? "" : "s"}` : "Saved"}

@@ -7,6 +7,7 @@ import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
 import {api} from "../../api/client.ts";
 import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -16,6 +17,7 @@ import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {ThresholdsCard} from "./ThresholdsCard.tsx";
 import {AccuracySpeedChart, CostAccuracyChart} from "./VerdictCharts.tsx";
+import "./VerdictScreen.css";
 
 const statusTone: Record<CriterionStatus, Tone> = {pass: "good", near: "warn", fail: "bad", unknown: "neutral"};
 const statusMark: Record<CriterionStatus, string> = {pass: "✓", near: "~", fail: "✗", unknown: "?"};
@@ -107,63 +109,61 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                         Nothing measured here yet. <a href="#/evaluate">Evaluate a local model</a> (and a cloud one to compare) to get the answer.
                     </div>
                 ) : (
-                    <div className="table-scroll">
-                        <table className="table verdict-table">
-                            <thead>
-                                <tr>
-                                    <th>Verdict</th>
-                                    <th>Model</th>
-                                    <th>Fit</th>
-                                    <th>Success</th>
-                                    <th>Generation</th>
-                                    <th>Per turn</th>
-                                    <th className="num">Memory at {Math.round(v.thresholds.contextSize / 1024)}k</th>
-                                    <th className="num">Success rate (95% CI)</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {v.local.map((l) => (
-                                    <Fragment key={l.key}>
-                                        <tr className={`clickable ${open === l.key ? "selected" : ""}`} onClick={() => setOpen(open === l.key ? null : l.key)} data-testid="verdict-row" data-key={l.key}>
-                                            <td>
-                                                <LevelBadge level={l.verdict} criteria={l.criteria} testId="row-verdict" />
+                    <table className="table verdict-table">
+                        <thead>
+                            <tr>
+                                <th>Verdict</th>
+                                <th>Model</th>
+                                <th>Fit</th>
+                                <th>Success</th>
+                                <th>Generation</th>
+                                <th>Per turn</th>
+                                <th className="num">Memory at {Math.round(v.thresholds.contextSize / 1024)}k</th>
+                                <th className="num">Success rate (95% CI)</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {v.local.map((l) => (
+                                <Fragment key={l.key}>
+                                    <tr className={`clickable ${open === l.key ? "selected" : ""}`} {...activatable(() => setOpen(open === l.key ? null : l.key), {expanded: open === l.key})} data-testid="verdict-row" data-key={l.key}>
+                                        <td>
+                                            <LevelBadge level={l.verdict} criteria={l.criteria} testId="row-verdict" />
+                                        </td>
+                                        <td>
+                                            <div className="model-name" data-testid="row-name">
+                                                {l.label}
+                                                {l.location === "local-server" && (
+                                                    <>
+                                                        {" "}
+                                                        <Badge tone="info" testId="row-local-server">local server</Badge>
+                                                    </>
+                                                )}
+                                            </div>
+                                            <div className="muted small">{l.headline}</div>
+                                            {l.detail && <div className="muted small" data-testid="row-detail">{l.detail}</div>}
+                                        </td>
+                                        {l.criteria.map((c) => (
+                                            <td key={c.id} title={c.detail} data-testid={`criterion-${c.id}`}>
+                                                <span className={`criterion tone-${statusTone[c.status]}`}>{statusMark[c.status]}</span>{" "}
+                                                {c.id === "fit" ? (c.status === "fail" ? (c.cause === "memory" ? "no" : c.value) : c.status === "pass" ? "yes" : "?") : c.value.split(" (")[0]}
                                             </td>
-                                            <td className="verdict-model-cell">
-                                                <div className="model-name" data-testid="row-name">
-                                                    {l.label}
-                                                    {l.location === "local-server" && (
-                                                        <>
-                                                            {" "}
-                                                            <Badge tone="info" testId="row-local-server">local server</Badge>
-                                                        </>
-                                                    )}
-                                                </div>
-                                                <div className="muted small">{l.headline}</div>
-                                                {l.detail && <div className="muted small" data-testid="row-detail">{l.detail}</div>}
-                                            </td>
-                                            {l.criteria.map((c) => (
-                                                <td key={c.id} title={c.detail} data-testid={`criterion-${c.id}`}>
-                                                    <span className={`criterion tone-${statusTone[c.status]}`}>{statusMark[c.status]}</span>{" "}
-                                                    {c.id === "fit" ? (c.status === "fail" ? (c.cause === "memory" ? "no" : c.value) : c.status === "pass" ? "yes" : "?") : c.value.split(" (")[0]}
-                                                </td>
-                                            ))}
-                                            <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
-                                            <td className="num" data-testid="row-success">
-                                                {l.eval ? formatScore(l.eval.successes, l.eval.samples, l.eval.interval) : "not evaluated"}
+                                        ))}
+                                        <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
+                                        <td className="num" data-testid="row-success">
+                                            {l.eval ? formatScore(l.eval.successes, l.eval.samples, l.eval.interval) : "not evaluated"}
+                                        </td>
+                                    </tr>
+                                    {open === l.key && (
+                                        <tr className="details-row">
+                                            <td colSpan={8}>
+                                                <ModelEvidence model={l} />
                                             </td>
                                         </tr>
-                                        {open === l.key && (
-                                            <tr className="details-row">
-                                                <td colSpan={8}>
-                                                    <ModelEvidence model={l} />
-                                                </td>
-                                            </tr>
-                                        )}
-                                    </Fragment>
-                                ))}
-                            </tbody>
-                        </table>
-                    </div>
+                                    )}
+                                </Fragment>
+                            ))}
+                        </tbody>
+                    </table>
                 )}
             </Card>
 
@@ -314,83 +314,79 @@ function Comparisons({verdict: v}: {verdict: Verdict}) {
                             </select>
                         )}
                         <h3 className="ladder-title">{ladder.label}</h3>
-                        <div className="table-scroll">
-                            <table className="table">
-                                <thead>
-                                    <tr>
-                                        <th>Quantization</th>
-                                        <th className="num">Bits / weight</th>
-                                        <th className="num">Memory</th>
-                                        <th className="num">Prompt</th>
-                                        <th className="num">Generation</th>
-                                        <th className="num">Success</th>
-                                        <th className="num">95% CI</th>
-                                        <th>Verdict</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {ladder.entries.map((key) => {
-                                        const l = byKey.get(key)!;
-                                        return (
-                                            <tr key={key} data-testid="ladder-row">
-                                                <td className="mono">{l.quantization ?? "?"}</td>
-                                                <td className="num">{l.bitsPerWeight?.toFixed(2) ?? "–"}</td>
-                                                <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
-                                                <td className="num">{formatTps(l.speed.promptTps)}</td>
-                                                <td className="num" data-testid="ladder-generation">
-                                                    {formatTps(l.speed.generationTps)}
-                                                </td>
-                                                <td className="num">{l.eval ? `${l.eval.successes}/${l.eval.samples}` : "–"}</td>
-                                                <td className="num">{l.eval?.interval ? `${Math.round(l.eval.interval.low * 100)}–${Math.round(l.eval.interval.high * 100)}%` : "–"}</td>
-                                                <td>
-                                                    <LevelBadge level={l.verdict} criteria={l.criteria} />
-                                                </td>
-                                            </tr>
-                                        );
-                                    })}
-                                </tbody>
-                            </table>
-                        </div>
+                        <table className="table">
+                            <thead>
+                                <tr>
+                                    <th>Quantization</th>
+                                    <th className="num">Bits / weight</th>
+                                    <th className="num">Memory</th>
+                                    <th className="num">Prompt</th>
+                                    <th className="num">Generation</th>
+                                    <th className="num">Success</th>
+                                    <th className="num">95% CI</th>
+                                    <th>Verdict</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {ladder.entries.map((key) => {
+                                    const l = byKey.get(key)!;
+                                    return (
+                                        <tr key={key} data-testid="ladder-row">
+                                            <td className="mono">{l.quantization ?? "?"}</td>
+                                            <td className="num">{l.bitsPerWeight?.toFixed(2) ?? "–"}</td>
+                                            <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
+                                            <td className="num">{formatTps(l.speed.promptTps)}</td>
+                                            <td className="num" data-testid="ladder-generation">
+                                                {formatTps(l.speed.generationTps)}
+                                            </td>
+                                            <td className="num">{l.eval ? `${l.eval.successes}/${l.eval.samples}` : "–"}</td>
+                                            <td className="num">{l.eval?.interval ? `${Math.round(l.eval.interval.low * 100)}–${Math.round(l.eval.interval.high * 100)}%` : "–"}</td>
+                                            <td>
+                                                <LevelBadge level={l.verdict} criteria={l.criteria} />
+                                            </td>
+                                        </tr>
+                                    );
+                                })}
+                            </tbody>
+                        </table>
                     </div>
                 ) : (
                     <div className="empty-inline">Measure two or more quantizations of one model to compare them here.</div>
                 ))}
             {tab === "cloud" && compared.length === 0 && <div className="empty-inline">No eval results yet: evaluate a local and a cloud model on the same task.</div>}
             {tab === "cloud" && compared.length > 0 && (
-                <div className="table-scroll">
-                    <table className="table" data-testid="local-vs-cloud">
-                        <thead>
-                            <tr>
-                                <th>Model</th>
-                                <th>Where</th>
-                                <th className="num">Passed (95% CI)</th>
-                                <th className="num">Strict passed</th>
-                                <th className="num">Cost / run</th>
-                                <th className="num">Time / run</th>
-                                <th className="num">Turns</th>
+                <table className="table" data-testid="local-vs-cloud">
+                    <thead>
+                        <tr>
+                            <th>Model</th>
+                            <th>Where</th>
+                            <th className="num">Passed (95% CI)</th>
+                            <th className="num">Strict passed</th>
+                            <th className="num">Cost / run</th>
+                            <th className="num">Time / run</th>
+                            <th className="num">Turns</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {compared.map((c) => (
+                            <tr key={c.key} data-testid="compare-row">
+                                <td>
+                                    <LevelBadge level={c.level} /> {c.label}
+                                </td>
+                                <td data-testid="compare-where">{c.where}</td>
+                                <td className="num">{formatScore(c.e.successes, c.e.samples, c.e.interval)}</td>
+                                <td className="num" title={strictScoreMeaning}>
+                                    {formatPercent(c.e.strictRate)}
+                                </td>
+                                <td className="num" data-testid="compare-cost">
+                                    {formatCost(c.e.costPerRun)}
+                                </td>
+                                <td className="num">{formatSeconds(c.e.meanWallMs !== null ? c.e.meanWallMs / 1000 : null)}</td>
+                                <td className="num">{c.e.meanTurns?.toFixed(1) ?? "–"}</td>
                             </tr>
-                        </thead>
-                        <tbody>
-                            {compared.map((c) => (
-                                <tr key={c.key} data-testid="compare-row">
-                                    <td>
-                                        <LevelBadge level={c.level} /> {c.label}
-                                    </td>
-                                    <td data-testid="compare-where">{c.where}</td>
-                                    <td className="num">{formatScore(c.e.successes, c.e.samples, c.e.interval)}</td>
-                                    <td className="num" title={strictScoreMeaning}>
-                                        {formatPercent(c.e.strictRate)}
-                                    </td>
-                                    <td className="num" data-testid="compare-cost">
-                                        {formatCost(c.e.costPerRun)}
-                                    </td>
-                                    <td className="num">{formatSeconds(c.e.meanWallMs !== null ? c.e.meanWallMs / 1000 : null)}</td>
-                                    <td className="num">{c.e.meanTurns?.toFixed(1) ?? "–"}</td>
-                                </tr>
-                            ))}
-                        </tbody>
-                    </table>
-                </div>
+                        ))}
+                    </tbody>
+                </table>
             )}
             <div className="grid grid-2 verdict-charts">
                 <AccuracySpeedChart verdict={v} />
