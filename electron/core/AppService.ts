@@ -14,6 +14,7 @@ import {createEngineService} from "./engine/createEngineService.ts";
 import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
+import {currentThresholds} from "./verdict/verdictThresholds.ts";
 import {createModelsApi} from "./catalog/createModelsApi.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
@@ -79,7 +80,12 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const events = new EventBus<AppEvents>();
     const engine = createEngineService({paths, store, events, launcher: options.engineLauncher});
     cleanups.push(() => engine.dispose());
-    const catalog = createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()});
+    const catalog = createCatalogLookup({
+        models: loadCatalog({file: options.catalogFile}),
+        repository: store.catalog,
+        latestSnapshot: () => store.hardware.latest(),
+        thresholds: () => currentThresholds(store.verdict).thresholds
+    });
     const context: AppContext = {
         paths,
         store,

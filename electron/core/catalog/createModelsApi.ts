@@ -7,7 +7,8 @@ import {applyOverrides, fallbackCpuBandwidthGBps, hardwareKeyOf, profileFromSnap
 import {inspectModel} from "./inspectModel.ts";
 import {measureBandwidth} from "./measureBandwidth.ts";
 import {calibrationFrom} from "./predictSpeed.ts";
-import {defaultMinTokensPerSecond, evaluateQuantization, recommendModels} from "./recommendModels.ts";
+import {currentThresholds} from "../verdict/verdictThresholds.ts";
+import {evaluateQuantization, recommendModels} from "./recommendModels.ts";
 import {resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
 import {sampleMachineLoad} from "./watchMachineLoad.ts";
@@ -72,6 +73,8 @@ export function createModelsApi(context: AppContext): ModelsApi {
             throw new InvalidArgumentError("hardware must be an object of overrides such as {ram: \"16GB\", vram: \"8GB\", gpu: \"RTX 4060 Laptop\"}.");
         return applyOverrides(await machine(), overrides);
     };
+    /** The Verdict's thresholds: every recommendation is judged by them, and its context defaults to theirs. */
+    const thresholds = () => currentThresholds(context.store.verdict).thresholds;
     const measurements = (): MeasuredSpeed[] => {
         try {
             return context.speedMeasurements?.list() ?? [];
@@ -91,8 +94,13 @@ export function createModelsApi(context: AppContext): ModelsApi {
         },
 
         async "models.recommend"(arg) {
+            if (arg && "minTokensPerSecond" in arg)
+                throw new CatalogError(
+                    "FIT_SETTINGS_INVALID",
+                    "minTokensPerSecond is not a recommendation setting: recommendations are judged with the Verdict's thresholds (usableGenerationTps, almostGenerationTps, the turn times); change them with verdict.setThresholds or `agentfit verdict thresholds`."
+                );
             const hardware = await profileFor(arg?.hardware);
-            return recommendModels(catalog.models(), hardware, {...arg, measurements: measurements()});
+            return recommendModels(catalog.models(), hardware, {...arg, thresholds: thresholds(), measurements: measurements()});
         },
 
         async "models.fit"(arg) {
@@ -101,14 +109,10 @@ export function createModelsApi(context: AppContext): ModelsApi {
             const model = catalog.model(ref.modelId);
             const quantization = model.quantizations.find((q) => q.quantization === ref.quantization)!;
             const hardware = await profileFor(arg.hardware);
-            const {settings} = resolveFitSettings(arg);
+            const rules = thresholds();
+            const {settings} = resolveFitSettings({...arg, contextSize: arg.contextSize ?? rules.contextSize});
             const samples = measurements();
-            const option = evaluateQuantization(model, quantization, hardware, {
-                settings,
-                minTokensPerSecond: defaultMinTokensPerSecond,
-                calibration: calibrationFrom(samples, hardware),
-                measurements: samples
-            });
+            const option = evaluateQuantization(model, quantization, hardware, {settings, thresholds: rules, calibration: calibrationFrom(samples, hardware), measurements: samples});
             return {hardware, model, option};
         },
 
@@ -116,8 +120,11 @@ export function createModelsApi(context: AppContext): ModelsApi {
             if (!arg || typeof arg.source !== "string" || arg.source.trim() === "")
                 throw new InvalidArgumentError('source is required: a .gguf path, an http(s) URL, or hf:user/repo:quant.');
             const hardware = await profileFor(arg.hardware);
+            const rules = thresholds();
             return inspectModel(arg.source.trim(), {
                 ...arg,
+                contextSize: arg.contextSize ?? rules.contextSize,
+                thresholds: rules,
                 hardware,
                 catalog: catalog.models(),
                 calibration: calibrationFrom(measurements(), hardware),

@@ -19,6 +19,7 @@ import type {GgufFacts} from "../../api/GgufFacts.ts";
 import {estimateEngineMemory} from "../catalog/estimateEngineMemory.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import {EngineError} from "./EngineError.ts";
+import {contextLimit} from "./contextLimit.ts";
 import {ToolCallMemory} from "./runChatCompletion.ts";
 import {SequencePool} from "./SequencePool.ts";
 
@@ -216,6 +217,8 @@ export async function loadEngineModel(
                 fileBytes,
                 architecture: facts.architecture,
                 trainedContextSize: trained,
+                contextLimit: contextLimit(settings.contextSize, DEFAULT_CONTEXT_SIZE, trained, loadedContext.contextSize),
+                quantization: facts.quantization,
                 binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 settings: {
                     contextSize: loadedContext.contextSize,
