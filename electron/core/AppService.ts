@@ -18,6 +18,7 @@ import {currentThresholds} from "./verdict/verdictThresholds.ts";
 import {createModelsApi} from "./catalog/createModelsApi.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
+import {createAnswerApi, type AnswerApiOptions} from "./answer/createAnswerApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
@@ -61,6 +62,8 @@ export interface AppServiceOptions {
     measureBandwidth?: AppContext["measureBandwidth"];
     /** Replaces the reading of other processes' load (tests inject busy or quiet machines). */
     sampleMachineLoad?: AppContext["sampleMachineLoad"];
+    /** The guided path's runner (tests poll faster). */
+    answer?: AnswerApiOptions;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -130,7 +133,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createModelsApi(context),
         ...engine.api,
         ...createBenchApi(context, engine),
-        ...createVerdictApi(context, () => api)
+        ...createVerdictApi(context, () => api),
+        ...createAnswerApi(context, () => api, options.answer)
     };
 
     let disposing: Promise<void> | undefined;

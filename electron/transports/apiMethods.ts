@@ -62,7 +62,13 @@ export const apiMethods = [
     "verdict.status",
     "verdict.thresholds",
     "verdict.setThresholds",
-    "reports.export"
+    "reports.export",
+    "answer.plan",
+    "answer.current",
+    "answer.run",
+    "answer.pause",
+    "answer.skip",
+    "answer.setCandidates"
 ] as const satisfies readonly AppMethod[];
 
 type Missing = Exclude<AppMethod, (typeof apiMethods)[number]>;

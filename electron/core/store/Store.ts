@@ -6,6 +6,7 @@ import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 import type {CatalogRepository} from "./catalogRepository.ts";
 import type {BenchRepository} from "./benchRepository.ts";
 import type {VerdictRepository} from "./verdictRepository.ts";
+import type {AnswerPlanRepository} from "./answerPlanRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -71,6 +72,8 @@ export interface Store extends AsyncDisposable {
     readonly bench: BenchRepository;
     /** The verdict's edited thresholds (verdict). */
     readonly verdict: VerdictRepository;
+    /** Guided answer plans and their step states (the guided path). */
+    readonly answerPlans: AnswerPlanRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import {createDownloadJobRepository} from "./downloadJobRepository.ts";
 import {createCatalogRepository} from "./catalogRepository.ts";
 import {createBenchRepository} from "./benchRepository.ts";
 import {createVerdictRepository} from "./verdictRepository.ts";
+import {createAnswerPlanRepository} from "./answerPlanRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {createModelRepository} from "./modelRepository.ts";
 import {createModelLoadRepository} from "./modelLoadRepository.ts";
@@ -30,6 +31,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         catalog: createCatalogRepository(db),
         bench: createBenchRepository(db),
         verdict: createVerdictRepository(db),
+        answerPlans: createAnswerPlanRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;
