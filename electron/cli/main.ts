@@ -12,6 +12,7 @@ import {registerWebCommand} from "./commands/web.ts";
 import {registerVerdictCommands} from "./commands/verdict.ts";
 import {registerBenchCommand} from "./commands/bench.ts";
 import {registerEngineCommand} from "./commands/engine.ts";
+import {registerAnswerCommand} from "./commands/answer.ts";
 import {red} from "./format.ts";
 
 const program = new Command()
@@ -21,6 +22,7 @@ const program = new Command()
     .showHelpAfterError()
     .exitOverride();
 
+registerAnswerCommand(program);
 registerProbeCommand(program);
 registerWebCommand(program);
 registerEvalCommand(program);

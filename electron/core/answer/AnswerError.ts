@@ -9,7 +9,8 @@ export type AnswerErrorCode =
     | "ANSWER_NO_CANDIDATES"
     | "ANSWER_CANDIDATE_UNKNOWN"
     | "ANSWER_TASK_UNAVAILABLE"
-    | "ANSWER_MODEL_MISSING";
+    | "ANSWER_MODEL_MISSING"
+    | "ANSWER_CONFIRMATION_NEEDED";
 
 /** A guided-path request the app cannot carry out; the message says what to do instead. */
 export class AnswerError extends AppError {

@@ -28,6 +28,10 @@ const ASSUMED_TURNS_PER_RUN = 10;
 /** Download speed assumed before this machine has downloaded anything, bytes/s. */
 const ASSUMED_DOWNLOAD_BYTES_PER_SECOND = 10 * 1024 * 1024;
 const MAX_CANDIDATES = 3;
+/** Assumed fixed costs the speed predictions leave out: starting the engine and loading a model (plus reading it at 1 GB/s), grading one eval run. */
+const ASSUMED_LOAD_SECONDS = 5;
+const ASSUMED_LOAD_BYTES_PER_SECOND = 1024 ** 3;
+const ASSUMED_SCORING_SECONDS_PER_RUN = 10;
 /** Quickest task first: Node's test runner starts fastest, then Python, then R. */
 const QUICK_TASK_LANGUAGES: EvalTaskInfo["language"][] = ["javascript", "python", "r"];
 const levelOrder: Record<PredictedLevel, number> = {usable: 0, almost: 1, no: 2, "no-fit": 3};
@@ -173,7 +177,8 @@ function recommendedPicks(recommendation: RecommendationReport): string[] {
 async function onDiskPicks(api: AppApi, recommendation: RecommendationReport): Promise<string[]> {
     const ranked: {id: string; level: number; size: number}[] = [];
     for (const model of await api["models.list"]({})) {
-        const level = (await inspectQuietly(api, model.path, recommendation.settings.contextSize))?.verdict ?? "no";
+        const contextSize = Math.min(recommendation.settings.contextSize, model.facts.contextLength ?? recommendation.settings.contextSize);
+        const level = (await inspectQuietly(api, model.path, contextSize))?.verdict ?? "no";
         if (level !== "no-fit") ranked.push({id: model.id, level: levelOrder[level], size: model.sizeBytes});
     }
     return ranked.sort((a, b) => a.level - b.level || b.size - a.size).slice(0, MAX_CANDIDATES).map((r) => r.id);
@@ -195,7 +200,8 @@ async function resolveCandidate(reference: string, recommendation: Recommendatio
     const agentContext = recommendation.settings.contextSize;
     const onDisk = registered.find((m) => m.id === reference || m.path === reference || m.name === reference) ?? (await getRegistered(deps.api, reference));
     if (onDisk) {
-        const report = await inspectQuietly(deps.api, onDisk.path, agentContext);
+        const contextSize = Math.min(agentContext, onDisk.facts.contextLength ?? agentContext);
+        const report = await inspectQuietly(deps.api, onDisk.path, contextSize);
         const catalogId = onDisk.source.kind === "huggingface" ? onDisk.source.catalogId : null;
         return {
             candidate: {
@@ -210,7 +216,7 @@ async function resolveCandidate(reference: string, recommendation: Recommendatio
                 reason: report ? `On disk; predicted ${report.verdict} here.` : "On disk; no prediction could be made for it."
             },
             speed: report?.speed ?? null,
-            contextSize: Math.min(agentContext, onDisk.facts.contextLength ?? agentContext),
+            contextSize,
             path: onDisk.path
         };
     }
@@ -360,6 +366,7 @@ function benchEstimate(f: CandidateFacts, settings: PlanSettings): AnswerEstimat
     }
     seconds += reps * (prompt / pp + 1 / tg); // ttft
     seconds += request.repetitions! * (f.speed.agentPromptSeconds + 3 * (64 / tg)); // agent workload
+    seconds += 2 * (ASSUMED_LOAD_SECONDS + f.candidate.sizeBytes / ASSUMED_LOAD_BYTES_PER_SECOND); // the tests' model load and the agent workload's
     const basis = measured ? "measured" : "predicted";
     return {seconds: Math.round(seconds), basis, text: `${basis}: from ${basis === "measured" ? "this file's measured" : "its predicted"} speeds (${Math.round(pp)} tok/s prompt, ${tg.toFixed(1)} tok/s generation)`};
 }
@@ -379,9 +386,9 @@ async function evalEstimate(api: AppApi, f: CandidateFacts, settings: Pick<PlanS
     const turns = Math.min(settings.maxTurns, ASSUMED_TURNS_PER_RUN);
     const basis = f.speed.measured ? "measured" : "predicted";
     return {
-        seconds: Math.round(settings.runs * turns * f.speed.agentTurnSeconds),
+        seconds: Math.round(ASSUMED_LOAD_SECONDS + f.candidate.sizeBytes / ASSUMED_LOAD_BYTES_PER_SECOND + settings.runs * (turns * f.speed.agentTurnSeconds + ASSUMED_SCORING_SECONDS_PER_RUN)),
         basis: "predicted",
-        text: `predicted: ${plural(settings.runs, "run")} × about ${turns} turns × ${f.speed.agentTurnSeconds.toFixed(1)} s per agent turn (${basis === "measured" ? "from measured speeds" : "predicted speeds"}); at most ${settings.maxTurns} turns per run`
+        text: `predicted: ${plural(settings.runs, "run")} × about ${turns} turns × ${f.speed.agentTurnSeconds.toFixed(1)} s per agent turn (${basis === "measured" ? "from measured speeds" : "predicted speeds"}), plus loading and grading; at most ${settings.maxTurns} turns per run`
     };
 }
 
