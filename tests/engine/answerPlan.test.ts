@@ -1,3 +1,5 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {AnswerPlan} from "../../electron/api/AnswerApi.ts";
@@ -126,5 +128,49 @@ describe("the guided answer plan", () => {
         await expect(app.client.call("answer.plan", {offline: true})).rejects.toMatchObject({code: "ANSWER_NO_CANDIDATES"});
         await expect(app.client.call("answer.run", {planId: 42})).rejects.toMatchObject({code: "ANSWER_PLAN_NOT_FOUND"});
         expect(await app.client.call("answer.current", {})).toBeNull();
+    });
+});
+
+describe("the guided answer plan offline", () => {
+    it("plans from models other tools keep on disk (Ollama's blobs, the Hugging Face cache), says it downloads nothing, and measures an Ollama blob", async () => {
+        using userHome = createTempHome("agentfit-user-home-");
+        // Ollama: manifests/<registry>/<namespace>/<model>/<tag> names blobs/sha256-<hex> (no .gguf extension).
+        const ollama = path.join(userHome.home, ".ollama", "models");
+        const staged = writeModel(path.join(userHome.home, "staging"), "random-ollama");
+        const digest = crypto.createHash("sha256").update(fs.readFileSync(staged)).digest("hex");
+        fs.mkdirSync(path.join(ollama, "blobs"), {recursive: true});
+        fs.renameSync(staged, path.join(ollama, "blobs", `sha256-${digest}`));
+        const manifest = path.join(ollama, "manifests", "registry.ollama.ai", "library", "random-ollama", "q8_0");
+        fs.mkdirSync(path.dirname(manifest), {recursive: true});
+        fs.writeFileSync(manifest, JSON.stringify({schemaVersion: 2, layers: [{mediaType: "application/vnd.ollama.image.model", digest: `sha256:${digest}`}]}));
+        // Hugging Face cache: snapshots/<rev>/<file> links to blobs/<sha256>.
+        const repo = path.join(userHome.home, ".cache", "huggingface", "hub", "models--acme--random-GGUF");
+        const cached = writeModel(path.join(userHome.home, "staging"), "random-hf");
+        const cachedDigest = crypto.createHash("sha256").update(fs.readFileSync(cached)).digest("hex");
+        fs.mkdirSync(path.join(repo, "blobs"), {recursive: true});
+        fs.mkdirSync(path.join(repo, "snapshots", "abc123"), {recursive: true});
+        fs.renameSync(cached, path.join(repo, "blobs", cachedDigest));
+        fs.symlinkSync(path.join("..", "..", "blobs", cachedDigest), path.join(repo, "snapshots", "abc123", "random-hf.Q8_0.gguf"));
+
+        // Other tools' folders are found under this home (HF_HOME, HF_HUB_CACHE, XDG_CACHE_HOME or OLLAMA_MODELS would move them).
+        if (process.env.HF_HOME || process.env.HF_HUB_CACHE || process.env.XDG_CACHE_HOME || process.env.OLLAMA_MODELS) return;
+        await using app = await startApp({service: {...service, downloads: {homeDir: userHome.home}}});
+        const plan = await app.client.call("answer.plan", {offline: true, ...tinyEval});
+        expect(plan.offline).toBe(true);
+        expect(plan.candidates.map((c) => c.name).sort()).toEqual(["random-hf.Q8_0", "random-ollama:q8_0"]);
+        expect(plan.steps.some((s) => s.kind === "download")).toBe(false);
+        expect(plan.disk.neededBytes).toBe(0);
+        expect(plan.limitations[0]).toMatch(/^Offline: the plan measures models already on disk and downloads nothing/);
+
+        // Measure the Ollama blob only: the engine loads a GGUF without its extension.
+        const ollamaKey = plan.candidates.find((c) => c.name === "random-ollama:q8_0")!.key;
+        for (const step of plan.steps.filter((s) => s.kind !== "verdict" && !(s.kind === "bench" && s.candidate === ollamaKey)))
+            await app.client.call("answer.skip", {planId: plan.id, step: step.index});
+        await app.client.call("answer.run", {planId: plan.id});
+        const done = await planWhen(app.client, plan.id, (p) => p.state === "done");
+        const bench = done.steps.find((s) => s.kind === "bench" && s.candidate === ollamaKey)!;
+        expect(bench.state).toBe("done");
+        const run = await app.client.call("bench.run", {runId: bench.job!.id});
+        expect(run.results.filter((r) => r.status === "completed").length).toBeGreaterThan(0);
     });
 });

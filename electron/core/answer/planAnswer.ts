@@ -77,6 +77,14 @@ export async function planAnswer(request: AnswerPlanRequest, deps: AnswerPlanner
     if (settings.offline) await scanOtherTools(deps.api, limitations);
     const recommendation = await deps.api["models.recommend"]({});
     const references = request.candidates ?? (settings.offline ? await onDiskPicks(deps.api, recommendation) : recommendedPicks(recommendation));
+    if (settings.offline) {
+        const downloaded = new Set((await deps.api["models.list"]({})).flatMap((m) => (m.source.kind === "huggingface" && m.source.catalogId ? [m.source.catalogId] : [])));
+        const missing = recommendedPicks(recommendation).filter((key) => !downloaded.has(key));
+        limitations.push(
+            "Offline: the plan measures models already on disk and downloads nothing" +
+                (missing.length ? `; the catalog's picks for this machine that are not on disk (${missing.join(", ")}) are left out.` : ".")
+        );
+    }
     return buildPlan(settings, references, recommendation, deps, limitations, []);
 }
 
@@ -201,7 +209,9 @@ async function resolveCandidate(reference: string, recommendation: Recommendatio
     const onDisk = registered.find((m) => m.id === reference || m.path === reference || m.name === reference) ?? (await getRegistered(deps.api, reference));
     if (onDisk) {
         const contextSize = Math.min(agentContext, onDisk.facts.contextLength ?? agentContext);
-        const report = await inspectQuietly(deps.api, onDisk.path, contextSize);
+        // Judged at the agent context, as the Verdict judges it; its speed where it will run (a model trained for less runs at its own context).
+        const report = await inspectQuietly(deps.api, onDisk.path, agentContext);
+        const runsAt = contextSize < agentContext ? await inspectQuietly(deps.api, onDisk.path, contextSize) : report;
         const catalogId = onDisk.source.kind === "huggingface" ? onDisk.source.catalogId : null;
         return {
             candidate: {
@@ -215,7 +225,7 @@ async function resolveCandidate(reference: string, recommendation: Recommendatio
                 predicted: report?.verdict ?? null,
                 reason: report ? `On disk; predicted ${report.verdict} here.` : "On disk; no prediction could be made for it."
             },
-            speed: report?.speed ?? null,
+            speed: runsAt?.speed ?? null,
             contextSize,
             path: onDisk.path
         };
