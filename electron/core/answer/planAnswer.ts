@@ -14,6 +14,7 @@ import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {EvalStartRequest, EvalTaskInfo} from "../../api/EvalApi.ts";
 import type {ModelRecommendation, PredictedLevel, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
 import {formatBytes, formatDuration, formatSpeed, plural} from "../../shared/format.ts";
+import {levelLabels} from "../../shared/verdictLevels.ts";
 import {errorMessage} from "../AppError.ts";
 import {AnswerError} from "./AnswerError.ts";
 
@@ -223,7 +224,7 @@ async function resolveCandidate(reference: string, recommendation: Recommendatio
                 downloadBytes: 0,
                 sizeBytes: onDisk.sizeBytes,
                 predicted: report?.verdict ?? null,
-                reason: report ? `On disk; predicted ${report.verdict} here.` : "On disk; no prediction could be made for it."
+                reason: report ? `On disk; predicted "${levelLabels[report.verdict]}" here.` : "On disk; no prediction could be made for it."
             },
             speed: runsAt?.speed ?? null,
             contextSize,
@@ -251,7 +252,7 @@ async function resolveCandidate(reference: string, recommendation: Recommendatio
             downloadBytes: option.sizeBytes,
             sizeBytes: option.sizeBytes,
             predicted: option.verdict,
-            reason: `Recommendation #${pick.rank}: predicted ${option.verdict} here. ${pick.reasons[0] ?? ""}`.trim()
+            reason: `Recommendation #${pick.rank}: predicted "${levelLabels[option.verdict]}" here. ${pick.reasons[0] ?? ""}`.trim()
         },
         speed: option.speed,
         contextSize: Math.min(agentContext, pick.model.architecture.contextLength),
