@@ -10,7 +10,7 @@ export default defineConfig({
         build: {
             outDir: "out/main",
             rollupOptions: {
-                input: {index: resolve(__dirname, "electron/main/index.ts"), engine: resolve(__dirname, "electron/core/engine/engineProcessMain.ts")}
+                input: {index: resolve(__dirname, "electron/main/index.ts"), engine: resolve(__dirname, "electron/engine/engineProcessMain.ts")}
             }
         }
     },

@@ -1,7 +1,7 @@
 import path from "node:path";
 import {utilityProcess} from "electron";
 import type {EngineLauncher} from "../core/engine/EngineLauncher.ts";
-import type {EngineMessage} from "../core/engine/engineProtocol.ts";
+import type {EngineMessage} from "../protocol/engineProtocol.ts";
 
 /**
  * Runs the engine in Electron's utilityProcess (the bundled engine entry next to the main bundle),

@@ -1,7 +1,8 @@
 import fs from "node:fs";
+import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {HardwareSnapshot} from "../../electron/api/HardwareApi.ts";
-import {runCli} from "../utils/runCli.ts";
+import {projectRoot, runCli} from "../utils/runCli.ts";
 import {createTempHome} from "../utils/tempHome.ts";
 
 describe("agentfit CLI", () => {
@@ -23,6 +24,18 @@ describe("agentfit CLI", () => {
         expect(result.code).toBe(0);
         for (const label of ["CPU", "Cores", "Instruction sets", "RAM", "Swap", "Backend", "Model storage"]) expect(result.stdout).toContain(label);
         expect(result.stdout).toMatch(/GB total/);
+    });
+
+    it("starts without loading node-llama-cpp: only commands that load or read models do", async () => {
+        using home = createTempHome();
+        for (const args of [["--help"], ["models", "--json"]]) {
+            const trace = path.join(home.home, `modules-${args[0]}.txt`);
+            const result = await runCli(args, {...home.env, AGENTFIT_TRACE_MODULES: trace}, {nodeOptions: ["--import", path.join(projectRoot, "tests", "utils", "traceModules.mjs")]});
+            expect(result.code, result.stderr).toBe(0);
+            const loaded = fs.readFileSync(trace, "utf8");
+            expect(loaded).toContain("/node_modules/commander/");
+            expect(loaded).not.toContain("/node_modules/node-llama-cpp/");
+        }
     });
 
     it("explains a database from a newer version instead of overwriting it", async () => {

@@ -10,10 +10,10 @@ export interface CliResult {
     stderr: string;
 }
 
-/** Runs `agentfit <args>` as a user would (the real bin), with the given environment. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, options: {timeoutMs?: number} = {}): Promise<CliResult> {
+/** Runs `agentfit <args>` as a user would (the real bin), with the given environment; `nodeOptions` go to Node itself. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, options: {timeoutMs?: number; nodeOptions?: string[]} = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), ...args], {
+        const child = spawn(process.execPath, [...(options.nodeOptions ?? []), path.join(projectRoot, "bin", "agentfit.js"), ...args], {
             cwd: projectRoot,
             env: {...env, NO_COLOR: "1"}
         });

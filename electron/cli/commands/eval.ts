@@ -5,7 +5,7 @@ import type {Command} from "commander";
 import {nonNegativeNumber, wholeNumber} from "../optionParsers.ts";
 import cliProgress from "cli-progress";
 import type {EvalModelSpec, EvalRunDetail, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
-import {InvalidArgumentError as AppInvalidArgumentError} from "../../core/AppError.ts";
+import {InvalidArgumentError as AppInvalidArgumentError} from "../../shared/AppError.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {parseModelArgument} from "../../core/evals/providers.ts";
 import {formatCost, formatFailureModes, formatInterval, formatPercent, formatScore, formatTokens} from "../../shared/evalFormat.ts";

@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 import type {Command} from "commander";
 import type {DownloadJob, RegisteredModel} from "../../api/DownloadsApi.ts";
-import {AppError} from "../../core/AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {formatParameterCount, formatTransfer} from "../../shared/format.ts";
 import {bold, dim, formatBytes, green, yellow} from "../format.ts";

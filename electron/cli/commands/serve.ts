@@ -2,7 +2,7 @@ import type {Command} from "commander";
 import cliProgress from "cli-progress";
 import type {EngineStatus} from "../../api/EngineApi.ts";
 import {createAppService, type AppService} from "../../core/AppService.ts";
-import {DEFAULT_SERVE_PORT} from "../../core/engine/createOpenAiServer.ts";
+import {DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
 import {plural} from "../../shared/format.ts";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
 import {wholeNumber} from "../optionParsers.ts";

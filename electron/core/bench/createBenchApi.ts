@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import type {BenchApi, BenchKvCacheType, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
-import type {EngineEventMap} from "../engine/engineProtocol.ts";
+import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
+import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";

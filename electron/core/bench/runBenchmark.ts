@@ -13,15 +13,16 @@ import type {
 } from "../../api/BenchApi.ts";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
 import type {HardwareProfile} from "../../api/ModelsApi.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {estimateFit} from "../catalog/estimateFit.ts";
 import {shapeFromFacts} from "../catalog/inspectModel.ts";
 import type {EngineCaller} from "../engine/createEngineService.ts";
-import type {EngineEventMap} from "../engine/engineProtocol.ts";
+import {nodeLlamaCppVersion} from "../engine/engineBinary.ts";
+import {prepareModelLoad} from "../engine/prepareModelLoad.ts";
+import type {EngineEventMap, SpeedTestResult} from "../../protocol/engineProtocol.ts";
+import {localScore, meanAndStdDev} from "../../shared/speedStatistics.ts";
 import type {BenchRepository} from "../store/benchRepository.ts";
-import {agentOpeningCharacters} from "./runAgentWorkload.ts";
-import type {SpeedTestResult} from "./runSpeedTests.ts";
-import {localScore, meanAndStdDev} from "./speedStatistics.ts";
+import {agentOpeningCharacters, agentWorkloadScript} from "./agentWorkloadScript.ts";
 
 /** A model of the run, resolved and read before the run starts. */
 export interface BenchModel {
@@ -232,22 +233,20 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
 
             let settings: BenchResolvedSettings;
             try {
-                const loaded = await engine(
-                    "load",
+                const load = await prepareModelLoad(
+                    configuration.model.facts.path,
                     {
-                        path: configuration.model.facts.path,
-                        settings: {
-                            contextSize: configuration.contextSize,
-                            threads: configuration.settings.threads,
-                            gpuLayers: configuration.settings.gpuLayers,
-                            kvCacheType: configuration.settings.kvCacheType,
-                            flashAttention: configuration.settings.flashAttention,
-                            batchSize: spec.batchSize,
-                            parallel: 1
-                        }
+                        contextSize: configuration.contextSize,
+                        threads: configuration.settings.threads,
+                        gpuLayers: configuration.settings.gpuLayers,
+                        kvCacheType: configuration.settings.kvCacheType,
+                        flashAttention: configuration.settings.flashAttention,
+                        batchSize: spec.batchSize,
+                        parallel: 1
                     },
                     {signal}
                 );
+                const loaded = await engine("load", load, {signal});
                 settings = {
                     threads: loaded.settings.threads,
                     gpuLayers: loaded.settings.gpuLayers,
@@ -260,7 +259,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                 modelTypes.set(configuration.model.facts.path, {modelType: info.modelType, parameterCount: info.parameterCount});
                 if (!run.engine) {
                     const engineInfo: BenchEngineInfo = {
-                        nodeLlamaCpp: info.nodeLlamaCpp,
+                        nodeLlamaCpp: nodeLlamaCppVersion(),
                         llamaCppRelease: info.llamaCppRelease,
                         buildNumber: buildNumberOf(info.llamaCppRelease),
                         backend: info.backend,
@@ -313,7 +312,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                         const agent = spec.agent!;
                         const measured = await engine(
                             "agentWorkload",
-                            {turns: agent.turns, maxTokensPerTurn: agent.maxTokensPerTurn, systemPrompt: agent.systemPrompt, repetitions: spec.repetitions, warmup: true},
+                            {script: agentWorkloadScript(agent.systemPrompt), turns: agent.turns, maxTokensPerTurn: agent.maxTokensPerTurn, repetitions: spec.repetitions, warmup: true},
                             {signal}
                         );
                         turns.push(...measured);

@@ -1,6 +1,6 @@
 import type {BandwidthMeasurement, HardwareOverrides, HardwareProfile, MeasuredSpeed, ModelsApi} from "../../api/ModelsApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
+import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {probeHardware} from "../hardware/probeHardware.ts";
 import {CatalogError} from "./CatalogError.ts";
 import {applyOverrides, hardwareKeyOf, profileFromSnapshot, whatIfPresets} from "./hardwareProfile.ts";

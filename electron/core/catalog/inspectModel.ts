@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
 import type {CatalogModel, FitEstimate, FitSettings, HardwareProfile, InspectReport} from "../../api/ModelsApi.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {GgufError} from "../gguf/GgufError.ts";
 import {readGgufFacts, type ReadGgufFactsOptions} from "../gguf/readGgufFacts.ts";
 import {estimateFit, resolveFitSettings, type ModelShape} from "./estimateFit.ts";

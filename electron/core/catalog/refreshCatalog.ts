@@ -1,5 +1,5 @@
 import type {CatalogModel, CatalogRefreshReport, CatalogRefreshResult} from "../../api/ModelsApi.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import type {RefreshedQuantization} from "../store/catalogRepository.ts";
 import {CatalogError} from "./CatalogError.ts";
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {DownloadJob, DownloadState, RegisteredModel} from "../../api/DownloadsApi.ts";
-import {AppError, errorMessage} from "../AppError.ts";
+import {AppError, errorMessage} from "../../shared/AppError.ts";
 import type {EventBus} from "../EventBus.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import type {DownloadJobRecord, Store} from "../store/Store.ts";

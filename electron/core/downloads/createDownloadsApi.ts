@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type {DownloadsApi} from "../../api/DownloadsApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
+import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {systemProbeSources} from "../hardware/probeSources.ts";
 import {DownloadManager, type DownloadManagerOptions} from "./DownloadManager.ts";
 import {importLocalModels, importLocations} from "./importLocalModels.ts";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {ImportLocation, ImportResult, ModelFile} from "../../api/DownloadsApi.ts";
-import {AppError, errorMessage} from "../AppError.ts";
+import {AppError, errorMessage} from "../../shared/AppError.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import type {ModelRepository} from "../store/Store.ts";
 import {ModelRegistryError} from "./DownloadError.ts";

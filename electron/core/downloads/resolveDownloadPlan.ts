@@ -1,5 +1,5 @@
 import path from "node:path";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import type {CatalogLookup} from "../catalog/createCatalogLookup.ts";
 import {DownloadError} from "./DownloadError.ts";
 import type {DownloadPlan, PlannedFile} from "./DownloadPlan.ts";

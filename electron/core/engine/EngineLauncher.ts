@@ -1,7 +1,7 @@
 import {fork} from "node:child_process";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
-import type {EngineMessage, ParentMessage} from "./engineProtocol.ts";
+import type {EngineMessage, ParentMessage} from "../../protocol/engineProtocol.ts";
 
 /** A running engine process, whatever started it (a Node child process or Electron's utilityProcess). */
 export interface EngineProcessHandle {
@@ -24,14 +24,16 @@ export type EngineLauncher = (options: EngineLaunchOptions) => EngineProcessHand
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** The engine process's entry: the only file of electron/engine/ the app names (it never imports that folder). */
+export const ENGINE_ENTRY = path.resolve(here, "..", "..", "engine", "engineProcessMain.ts");
+
 /**
- * The default launcher: a Node child process running engineProcessMain.ts through tsx (the CLI
- * and tests run the TypeScript sources directly), talking over Node's IPC channel.
+ * The default launcher: a Node child process running the engine entry through tsx (the CLI and
+ * tests run the TypeScript sources directly), talking over Node's IPC channel.
  */
 export const launchNodeEngineProcess: EngineLauncher = ({env}) => {
-    const entry = path.join(here, "engineProcessMain.ts");
     const runTs = path.resolve(here, "..", "..", "..", "bin", "run-ts.js");
-    const child = fork(runTs, [entry], {env, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced"});
+    const child = fork(runTs, [ENGINE_ENTRY], {env, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced"});
     return {
         get pid() {
             return child.pid;

@@ -1,8 +1,8 @@
 import type {EngineCrash} from "../../api/EngineApi.ts";
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 import {EngineError} from "./EngineError.ts";
 import type {EngineLauncher, EngineProcessHandle} from "./EngineLauncher.ts";
-import type {EngineCommand, EngineCommands, EngineEventMap, EngineMessage} from "./engineProtocol.ts";
+import type {EngineCommand, EngineCommands, EngineEventMap, EngineMessage} from "../../protocol/engineProtocol.ts";
 
 export interface EngineSupervisorOptions {
     launcher: EngineLauncher;

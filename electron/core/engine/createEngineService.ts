@@ -11,16 +11,17 @@ import type {
     ServerSettings
 } from "../../api/EngineApi.ts";
 import type {AppPaths} from "../appPaths.ts";
-import {InvalidArgumentError, errorMessage} from "../AppError.ts";
+import {InvalidArgumentError, errorMessage} from "../../shared/AppError.ts";
+import {parseArgument} from "../../shared/parseArgument.ts";
 import type {EventBus} from "../EventBus.ts";
 import type {Store} from "../store/Store.ts";
-import {DEFAULT_SERVE_PORT} from "./createOpenAiServer.ts";
+import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
+import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, modelSettingsSchema, serverSettingsSchema} from "../../protocol/engineSettings.ts";
 import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
-import type {EngineEventMap} from "./engineProtocol.ts";
-import {checkModelSettings} from "./loadEngineModel.ts";
+import {prepareModelLoad} from "./prepareModelLoad.ts";
 import {listServableModels, resolveModelReference} from "./resolveModelReference.ts";
 
 export interface EngineServiceOptions {
@@ -58,17 +59,6 @@ type LoadProgress = (p: {phase: string; progress?: number}) => void;
 
 function withoutUndefined<T extends object>(value: T | undefined): T {
     return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as T;
-}
-
-function checkServerSettings(server: ServerSettings) {
-    if (server.port !== undefined && (!Number.isInteger(server.port) || server.port < 0 || server.port > 65535))
-        throw new EngineError("ENGINE_SERVER_INVALID", `port must be a whole number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(server.port)}.`);
-    if (server.host !== undefined && (typeof server.host !== "string" || server.host.trim() === ""))
-        throw new EngineError("ENGINE_SERVER_INVALID", `host must be an interface name or address, got ${JSON.stringify(server.host)}.`);
-    if (server.apiKey !== undefined && (typeof server.apiKey !== "string" || /\s/.test(server.apiKey)))
-        throw new EngineError("ENGINE_SERVER_INVALID", "The API key must be a string without spaces.");
-    if (server.corsOrigins !== undefined && (!Array.isArray(server.corsOrigins) || server.corsOrigins.some((o) => typeof o !== "string")))
-        throw new EngineError("ENGINE_SERVER_INVALID", "corsOrigins must be a list of origins such as https://example.com, or [\"*\"].");
 }
 
 export function createEngineService(options: EngineServiceOptions): EngineService {
@@ -139,11 +129,14 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     async function start(request: EngineStartRequest, jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}): Promise<EngineStatus> {
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
         if (typeof request?.model !== "string") throw new InvalidArgumentError("model must be a GGUF file path or a model name.");
-        const server: ServerSettings = {host: "127.0.0.1", port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
-        checkServerSettings(server);
+        const server: ServerSettings = {
+            host: DEFAULT_SERVE_HOST,
+            port: DEFAULT_SERVE_PORT,
+            ...serverSettings,
+            ...withoutUndefined(parseArgument(serverSettingsSchema.optional(), request.server, "ENGINE_SERVER_INVALID"))
+        };
+        const settings = withoutUndefined(parseArgument(modelSettingsSchema.optional(), request.settings, "ENGINE_SETTINGS_INVALID"));
         const resolved = resolveModelReference(request.model, options.paths.models, options.store.models);
-        const settings = withoutUndefined(request.settings);
-        checkModelSettings(settings);
         const key = JSON.stringify({path: resolved.path, settings});
         // The model already being served needs no new binding; anything else would wait for the build.
         if (!(supervisor.running && loadedKey === key && status.model)) binaries.assertNotBuilding();
@@ -161,7 +154,14 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     loadedKey = undefined;
                     let info: Omit<LoadedModel, "loadId" | "reference">;
                     try {
-                        info = await supervisor.call("load", {path: resolved.path, aliases: [request.model, ...resolved.aliases], settings}, {signal: jobOptions.signal});
+                        const load = await prepareModelLoad(resolved.path, settings, {aliases: [request.model, ...resolved.aliases], signal: jobOptions.signal}).catch(
+                            async (error: unknown) => {
+                                // A refused file ends what was served, as a failed load in the engine would.
+                                if (supervisor.running) await supervisor.call("unload", {}).catch(() => {});
+                                throw error;
+                            }
+                        );
+                        info = await supervisor.call("load", load, {signal: jobOptions.signal});
                     } catch (error) {
                         if (jobOptions.signal?.aborted || (error as {code?: unknown}).code === "ENGINE_CANCELLED") {
                             // A cancelled load is no failure of the model: nothing to record.
@@ -237,7 +237,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}
     ): Promise<LocalModelEndpoint> {
         // Keep a running server as it is; otherwise listen on any free loopback port.
-        const result = await start({model: request.model, settings: request.settings, server: serverSettings ?? {host: "127.0.0.1", port: 0}}, jobOptions);
+        const result = await start({model: request.model, settings: request.settings, server: serverSettings ?? {host: DEFAULT_SERVE_HOST, port: 0}}, jobOptions);
         return {baseUrl: result.server!.baseUrl, ...(result.server!.apiKey ? {apiKey: result.server!.apiKey} : {}), model: result.model!.id};
     }
 

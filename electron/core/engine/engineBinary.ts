@@ -33,6 +33,15 @@ export function nodeLlamaCppLayout(packageDir?: string): NodeLlamaCppLayout {
     };
 }
 
+/** The installed node-llama-cpp's version: the package the engine process loads. */
+export function nodeLlamaCppVersion(layout = nodeLlamaCppLayout()): string {
+    try {
+        return (JSON.parse(fs.readFileSync(path.join(layout.packageDir, "package.json"), "utf8")) as {version: string}).version;
+    } catch {
+        return "unknown";
+    }
+}
+
 /**
  * The CPU build compiled on this machine, if a complete one exists. node-llama-cpp loads it instead
  * of its prebuilt binaries whenever the build options match (CPU only here), so it is what the next

@@ -15,7 +15,7 @@ import type {
     EvalTaskInfo
 } from "../../api/EvalApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError, errorMessage} from "../AppError.ts";
+import {InvalidArgumentError, errorMessage} from "../../shared/AppError.ts";
 import type {EvalRunRecord} from "../store/evalRepository.ts";
 import {defaultPrices, findPrice} from "./defaultPrices.ts";
 import {EvalError} from "./EvalError.ts";

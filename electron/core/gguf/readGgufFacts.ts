@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {GgufError} from "./GgufError.ts";
 
 export interface ReadGgufFactsOptions {

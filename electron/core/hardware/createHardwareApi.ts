@@ -1,6 +1,6 @@
 import type {HardwareApi} from "../../api/HardwareApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
+import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {probeHardware} from "./probeHardware.ts";
 
 export function createHardwareApi(context: AppContext): HardwareApi {

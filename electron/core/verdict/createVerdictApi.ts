@@ -3,7 +3,7 @@ import path from "node:path";
 import type {AppApi} from "../../api/AppApi.ts";
 import type {ReportFormat, VerdictApi} from "../../api/VerdictApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
+import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {inspectModel} from "../catalog/inspectModel.ts";
 import {exportReport, reportFormats} from "../reports/exportReport.ts";
 import {buildVerdict} from "./buildVerdict.ts";

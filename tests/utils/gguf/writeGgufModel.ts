@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import {seededRandom} from "../../../electron/shared/seededRandom.ts";
 
 /**
  * Writes real llama-architecture GGUF v3 files with random weights, a byte-complete SentencePiece
@@ -204,7 +205,7 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
     const fd = fs.openSync(filePath, "w");
     try {
         fs.writeSync(fd, header.toBuffer());
-        const random = createRandom(options.seed ?? 1);
+        const random = seededRandom(options.seed ?? 1);
         let written = 0;
         for (let i = 0; i < tensors.length; i++) {
             const tensor = tensors[i]!;
@@ -329,17 +330,6 @@ function encodeTensorData(type: GgufWeightType, count: number, fill: "ones" | "r
 }
 
 /** Mulberry32: fast, seedable, good enough for weights. */
-function createRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 const halfBuffer = new DataView(new ArrayBuffer(4));
 /** IEEE 754 binary32 → binary16 with round-to-nearest; enough range for weights. */
 export function floatToHalf(value: number): number {

@@ -2,7 +2,7 @@
 // app). It owns node-llama-cpp, the loaded model and the OpenAI-compatible server, and answers
 // the app's typed commands (engineProtocol.ts). Whatever happens in here, the app survives it.
 import {createEngineRuntime} from "./createEngineRuntime.ts";
-import type {EngineCommand, EngineCommandHandlers, EngineMessage, ParentMessage} from "./engineProtocol.ts";
+import type {EngineCommand, EngineCommandHandlers, EngineMessage, ParentMessage} from "../protocol/engineProtocol.ts";
 
 interface ParentPort {
     send(message: EngineMessage): void;

@@ -3,16 +3,16 @@ import Fastify, {type FastifyReply} from "fastify";
 import type {ChatCompletion, ChatCompletionChunk} from "openai/resources/chat/completions";
 import type {Model} from "openai/resources/models";
 import type {ServerSettings} from "../../api/EngineApi.ts";
+import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
+import {AppError} from "../../shared/AppError.ts";
 import {isAllowedHost} from "../../shared/requestGuards.ts";
 import {parseChatCompletionRequest, type ChatCompletionRequest} from "./chatCompletionRequest.ts";
-import {EngineError} from "./EngineError.ts";
-import type {LoadedEngineModel} from "./loadEngineModel.ts";
+import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts";
 import type {ServerMetrics} from "./ServerMetrics.ts";
 
-/** The documented default port of the OpenAI-compatible server. */
-export const DEFAULT_SERVE_PORT = 8723;
+/** Largest request body when none is configured: agents send long conversations. */
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** What the server serves: the model (if any) and whether one is loading. */
@@ -59,7 +59,7 @@ function originAllowed(origin: string, allowed: readonly string[]): boolean {
  * rebinding, CORS only for listed origins, a body limit, errors in OpenAI's format.
  */
 export async function createOpenAiServer(options: OpenAiServerOptions): Promise<OpenAiServer> {
-    const host = options.host ?? "127.0.0.1";
+    const host = options.host ?? DEFAULT_SERVE_HOST;
     const corsOrigins = options.corsOrigins ?? [];
     const apiKey = options.apiKey || undefined;
     const {metrics, source} = options;
@@ -201,7 +201,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
 
     function toHttpError(error: unknown): OpenAiHttpError {
         if (error instanceof OpenAiHttpError) return error;
-        if (error instanceof EngineError && error.code === "MODEL_UNLOADED")
+        if (error instanceof AppError && error.code === "MODEL_UNLOADED")
             return new OpenAiHttpError(503, "server_error", error.message, null, "model_not_loaded");
         return new OpenAiHttpError(500, "server_error", `The generation failed: ${(error as Error)?.message ?? String(error)}`, null, "generation_failed");
     }
@@ -298,8 +298,8 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     } catch (error) {
         await server.close().catch(() => {});
         if ((error as {code?: string}).code === "EADDRINUSE")
-            throw new EngineError("ENGINE_PORT_BUSY", `Port ${options.port} on ${host} is in use by another program. Pick another port, or 0 for any free one.`);
-        throw new EngineError("ENGINE_SERVER_INVALID", `The server cannot listen on ${host}:${options.port}: ${(error as Error).message}`);
+            throw new AppError("ENGINE_PORT_BUSY", `Port ${options.port} on ${host} is in use by another program. Pick another port, or 0 for any free one.`);
+        throw new AppError("ENGINE_SERVER_INVALID", `The server cannot listen on ${host}:${options.port}: ${(error as Error).message}`);
     }
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : (options.port ?? DEFAULT_SERVE_PORT);

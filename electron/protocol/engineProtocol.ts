@@ -1,10 +1,11 @@
-import type {BenchAgentTurn} from "../../api/BenchApi.ts";
-import type {EngineMetrics, LoadedModel, LocalModelSettings, ServerSettings} from "../../api/EngineApi.ts";
-import type {SpeedTestResult, SpeedTestShape} from "../bench/runSpeedTests.ts";
+import type {ChatCompletionFunctionTool} from "openai/resources/chat/completions";
+import type {BenchAgentTurn} from "../api/BenchApi.ts";
+import type {EngineMetrics, LoadedModel, LocalModelSettings, ServerSettings} from "../api/EngineApi.ts";
 
 /**
- * The typed protocol between the app (parent) and the engine process. Adding a command is one
- * entry here plus one handler in `engineCommandHandlers` (the compiler insists on both).
+ * The typed protocol between the app (parent) and the engine process (electron/engine/). Adding a
+ * command is one entry here plus one handler in `createEngineRuntime` (the compiler insists on both).
+ * Types only: both processes load it, and errors cross it as `{code, message}`.
  */
 export interface EngineCommands {
     /** Loads a model (unloading the current one first) and warms it up. Progress arrives as "loadProgress" events. */
@@ -28,10 +29,39 @@ export interface EngineCommands {
 }
 
 export interface EngineLoadArg {
+    /** A GGUF file whose header the app has checked (see prepareModelLoad). */
     path: string;
     /** Other names clients may send as `model` (e.g. the registered id it was loaded by). */
     aliases?: string[];
     settings: LocalModelSettings;
+    /** The context the model was trained for, from its header (null when it does not say); caps the default context. */
+    trainedContextSize: number | null;
+}
+
+/** One llama-bench test: optional context already filled (`depth`), then a prompt and/or a generation. */
+export interface SpeedTestShape {
+    /** Prompt tokens evaluated in batches (pp). 0 for a pure generation test. */
+    promptTokens: number;
+    /** Tokens generated one at a time (tg). 0 for a pure prompt test. */
+    generatedTokens: number;
+    /** Tokens already in the context before the timed part starts (llama-bench `-d`). */
+    depth: number;
+}
+
+export interface SpeedTestResult extends SpeedTestShape {
+    /** Wall time of each timed repetition, nanoseconds (llama-bench `samples_ns`). */
+    samplesNs: number[];
+    /** Tokens per second of each repetition ((prompt + generated) / time). */
+    samplesTokensPerSecond: number[];
+    averageNs: number;
+    stdDevNs: number;
+    averageTokensPerSecond: number;
+    stdDevTokensPerSecond: number;
+    /**
+     * For tests with both a prompt and a generation: time from the start of the prompt until the
+     * first token can be sampled (the prompt's last logits are computed), per repetition, ms.
+     */
+    timeToFirstTokenMs: number[];
 }
 
 export interface SpeedTestArg {
@@ -42,15 +72,28 @@ export interface SpeedTestArg {
 }
 
 export interface AgentWorkloadArg {
+    script: AgentWorkloadScript;
     turns: number;
     maxTokensPerTurn: number;
-    systemPrompt: "long" | "concise";
     repetitions: number;
     warmup: boolean;
 }
 
+/** The conversation the agent workload replays; the app builds it from the eval's prompt, task and tools. */
+export interface AgentWorkloadScript {
+    systemPrompt: string;
+    /** The task with its source file attached. */
+    userPrompt: string;
+    /** Tool schemas offered on every turn. */
+    tools: ChatCompletionFunctionTool[];
+    /** What a tool call of each name gets back; other names get `defaultToolResult`. */
+    toolResults: Record<string, string>;
+    defaultToolResult: string;
+    /** The user's answer when the model replies without calling a tool. */
+    continuePrompt: string;
+}
+
 export interface BenchInfo {
-    nodeLlamaCpp: string;
     llamaCppRelease: string;
     /** "CPU", "CUDA", "Metal", "Vulkan". */
     backend: string;

@@ -1,14 +1,12 @@
-import fs from "node:fs";
-import path from "node:path";
-import type {ServerSettings} from "../../api/EngineApi.ts";
-import {runAgentWorkload} from "../bench/runAgentWorkload.ts";
-import {runSpeedTests} from "../bench/runSpeedTests.ts";
-import {nodeLlamaCppLayout} from "./engineBinary.ts";
-import {EngineError} from "./EngineError.ts";
-import {createOpenAiServer, DEFAULT_SERVE_PORT, type OpenAiServer} from "./createOpenAiServer.ts";
-import type {EngineCommandHandlers, EngineEventMap} from "./engineProtocol.ts";
-import {disposeLlama, loadEngineModel, type LoadedEngineModel} from "./loadEngineModel.ts";
-import {ServerMetrics} from "./ServerMetrics.ts";
+import type {EngineCommandHandlers, EngineEventMap} from "../protocol/engineProtocol.ts";
+import {DEFAULT_SERVE_PORT, modelSettingsSchema, serverSettingsSchema} from "../protocol/engineSettings.ts";
+import {AppError} from "../shared/AppError.ts";
+import {parseArgument} from "../shared/parseArgument.ts";
+import {runAgentWorkload} from "./bench/runAgentWorkload.ts";
+import {runSpeedTests} from "./bench/runSpeedTests.ts";
+import {disposeLlama, loadEngineModel, type LoadedEngineModel} from "./model/loadEngineModel.ts";
+import {createOpenAiServer, type OpenAiServer} from "./server/createOpenAiServer.ts";
+import {ServerMetrics} from "./server/ServerMetrics.ts";
 
 /** How often live counters are pushed to the app while requests run, ms. */
 const METRICS_INTERVAL_MS = 1000;
@@ -57,7 +55,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
     };
 
     const loadedForBench = () => {
-        if (!loaded) throw new EngineError("MODEL_UNLOADED", "No model is loaded: load one before benchmarking it.");
+        if (!loaded) throw new AppError("MODEL_UNLOADED", "No model is loaded: load one before benchmarking it.");
         return loaded;
     };
 
@@ -67,7 +65,10 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
             loading = true;
             let lastProgressAt = 0;
             try {
-                loaded = await loadEngineModel(arg.path, arg.settings, {
+                // The app checked the settings; checking again keeps a bad command from reaching llama.cpp.
+                const settings = parseArgument(modelSettingsSchema, arg.settings, "ENGINE_SETTINGS_INVALID");
+                loaded = await loadEngineModel(arg.path, settings, {
+                    trainedContextSize: arg.trainedContextSize,
                     signal: context.signal,
                     // llama.cpp reports per tensor; ten updates a second are plenty.
                     onProgress: (progress) => {
@@ -87,8 +88,9 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
             await unload();
             return null;
         },
-        async serve(arg: ServerSettings) {
-            const settings = {...arg, port: arg.port ?? DEFAULT_SERVE_PORT};
+        async serve(arg) {
+            const requested = parseArgument(serverSettingsSchema, arg, "ENGINE_SERVER_INVALID");
+            const settings = {...requested, port: requested.port ?? DEFAULT_SERVE_PORT};
             const key = JSON.stringify(settings);
             if (server?.key !== key) {
                 await stopServer();
@@ -150,7 +152,6 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
             const {llama, model} = loadedForBench();
             const gpu = llama.gpu;
             return {
-                nodeLlamaCpp: nodeLlamaCppVersion(),
                 llamaCppRelease: llama.llamaCppRelease.release,
                 binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 backend: gpu === false ? "CPU" : gpu === "cuda" ? "CUDA" : gpu === "metal" ? "Metal" : gpu === "vulkan" ? "Vulkan" : String(gpu),
@@ -174,12 +175,4 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
             await handlers.shutdown({}, {signal: AbortSignal.abort(), emit});
         }
     };
-}
-
-function nodeLlamaCppVersion(): string {
-    try {
-        return (JSON.parse(fs.readFileSync(path.join(nodeLlamaCppLayout().packageDir, "package.json"), "utf8")) as {version: string}).version;
-    } catch {
-        return "unknown";
-    }
 }

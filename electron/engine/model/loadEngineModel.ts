@@ -1,4 +1,3 @@
-import {defaultAgentContext} from "../catalog/estimateFit.ts";
 import fs from "node:fs";
 import path from "node:path";
 import {
@@ -15,13 +14,10 @@ import {
 } from "node-llama-cpp";
 import si from "systeminformation";
 import type {LoadedModel, LocalModelSettings} from "../../api/EngineApi.ts";
-import {readGgufFacts} from "../gguf/readGgufFacts.ts";
-import {EngineError} from "./EngineError.ts";
-import {ToolCallMemory} from "./runChatCompletion.ts";
+import {contextSizeFor} from "../../protocol/engineSettings.ts";
+import {AppError} from "../../shared/AppError.ts";
 import {SequencePool} from "./SequencePool.ts";
-
-/** Context size when none is asked for: enough for a coding agent's tool prompt, capped at the trained length. */
-export const DEFAULT_CONTEXT_SIZE = defaultAgentContext;
+import {ToolCallMemory} from "./ToolCallMemory.ts";
 
 /** A model loaded in the engine process, with its context, sequences and what serving it needs. */
 export interface LoadedEngineModel extends AsyncDisposable {
@@ -69,51 +65,24 @@ async function defaultThreads(): Promise<number> {
     return physicalCores;
 }
 
-/** Throws ENGINE_SETTINGS_INVALID naming the first setting out of range. */
-export function checkModelSettings(settings: LocalModelSettings) {
-    const wholeInRange = (name: keyof LocalModelSettings, value: unknown, min: number, max: number) => {
-        if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max))
-            throw new EngineError("ENGINE_SETTINGS_INVALID", `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-    };
-    wholeInRange("contextSize", settings.contextSize, 64, 1 << 21);
-    wholeInRange("threads", settings.threads, 1, 1024);
-    wholeInRange("batchSize", settings.batchSize, 1, 1 << 16);
-    wholeInRange("parallel", settings.parallel, 1, 64);
-    if (settings.gpuLayers !== undefined && settings.gpuLayers !== "auto" && settings.gpuLayers !== "max")
-        wholeInRange("gpuLayers", settings.gpuLayers, 0, 100_000);
-    if (settings.kvCacheType !== undefined && !(settings.kvCacheType in kvTypes))
-        throw new EngineError("ENGINE_SETTINGS_INVALID", `kvCacheType must be f16, q8_0 or q4_0, got ${JSON.stringify(settings.kvCacheType)}.`);
-    if (settings.flashAttention !== undefined && typeof settings.flashAttention !== "boolean")
-        throw new EngineError("ENGINE_SETTINGS_INVALID", `flashAttention must be true or false, got ${JSON.stringify(settings.flashAttention)}.`);
-    if (settings.flashAttention === false && settings.kvCacheType !== undefined && settings.kvCacheType !== "f16")
-        throw new EngineError("ENGINE_SETTINGS_INVALID", `A ${settings.kvCacheType} KV cache needs flash attention in llama.cpp: turn flash attention on, or use an f16 KV cache.`);
-}
-
 /**
  * Loads a GGUF model with the given settings, creates its context with one sequence per parallel
  * request, warms it up with one evaluation (so weights are paged in and buffers allocated) and
- * measures the memory the load really added to this process.
+ * measures the memory the load really added to this process. The app has checked the file's header
+ * and the settings before asking (see prepareModelLoad); what llama.cpp refuses is MODEL_LOAD_FAILED.
  */
 export async function loadEngineModel(
     modelPath: string,
     settings: LocalModelSettings,
-    options: {signal?: AbortSignal; onProgress?: (progress: number) => void} = {}
+    options: {trainedContextSize: number | null; signal?: AbortSignal; onProgress?: (progress: number) => void}
 ): Promise<LoadedEngineModel> {
-    checkModelSettings(settings);
-    // The header check turns a missing, foreign or truncated file into a clear error instead of a native failure.
-    const facts = await readGgufFacts(modelPath, {signal: options.signal});
-    if (!facts.supportedByLlamaCpp)
-        throw new EngineError("MODEL_UNSUPPORTED", `${path.basename(modelPath)} uses the "${facts.architecture}" architecture, which the bundled llama.cpp does not support.`);
     const fileBytes = fs.statSync(modelPath).size;
-    if (fileBytes < facts.expectedFileBytes)
-        throw new EngineError("GGUF_TRUNCATED", `${modelPath} is truncated: ${fileBytes} bytes of the ${facts.expectedFileBytes} its header describes. Download it again.`);
 
     const threads = settings.threads ?? (await defaultThreads());
     const wantsGpu = settings.gpuLayers !== 0;
     const llama = await llamaFor(wantsGpu, threads);
     const hasGpu = llama.gpu !== false;
-    const trained = facts.contextLength ?? DEFAULT_CONTEXT_SIZE;
-    const contextSize = settings.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, trained);
+    const contextSize = contextSizeFor(settings, options.trainedContextSize);
     const parallel = settings.parallel ?? 1;
     const kvCacheType = settings.kvCacheType ?? "f16";
     // llama.cpp quantizes the V cache only with flash attention, so a quantized cache turns it on.
@@ -186,8 +155,8 @@ export async function loadEngineModel(
                 id: path.basename(modelPath).replace(/\.gguf$/i, ""),
                 path: modelPath,
                 fileBytes,
-                architecture: facts.architecture,
-                trainedContextSize: trained,
+                architecture: loadedModel.fileInfo.metadata.general.architecture,
+                trainedContextSize: options.trainedContextSize ?? loadedModel.trainContextSize,
                 binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 settings: {
                     contextSize: loadedContext.contextSize,
@@ -212,7 +181,7 @@ export async function loadEngineModel(
             async dispose() {
                 if (disposed) return;
                 disposed = true;
-                pool.rejectWaiting(new EngineError("MODEL_UNLOADED", "The model was unloaded."));
+                pool.rejectWaiting(new AppError("MODEL_UNLOADED", "The model was unloaded."));
                 await loadedContext.dispose();
                 await loadedModel.dispose();
             },
@@ -224,14 +193,14 @@ export async function loadEngineModel(
     } catch (error) {
         await context?.dispose().catch(() => {});
         await model?.dispose().catch(() => {});
-        if (options.signal?.aborted) throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
-        if (error instanceof EngineError) throw error;
+        if (options.signal?.aborted) throw new AppError("ENGINE_CANCELLED", "The model load was cancelled.");
+        if (error instanceof AppError) throw error;
         const hint =
             model && !context && kvCacheType !== "f16"
                 ? ` A ${kvCacheType} KV cache needs flash attention, which llama.cpp supports only for some head sizes; try an f16 KV cache.`
                 : model && !context
                   ? " The context may not fit in memory; try a smaller context size or fewer parallel sequences."
                   : "";
-        throw new EngineError("MODEL_LOAD_FAILED", `llama.cpp could not load ${path.basename(modelPath)}: ${(error as Error).message}.${hint}`, {cause: error});
+        throw new AppError("MODEL_LOAD_FAILED", `llama.cpp could not load ${path.basename(modelPath)}: ${(error as Error).message}.${hint}`, {cause: error});
     }
 }
