@@ -24,14 +24,17 @@ export const DEFAULT_SERVE_PORT = 8723;
 export const DEFAULT_SERVE_HOST = "127.0.0.1";
 export const kvCacheTypes = ["f16", "q8_0", "q4_0"] as const satisfies readonly KvCacheType[];
 
-/** Each setting's own schema, for requests that take a setting alone or as a list (fit, benchmark matrix). */
+/** More layers than a model has means all of them; 100,000 lets the common `-ngl 9999` idiom through. */
+const gpuLayerCount = wholeNumber(0, 100_000);
+
+/** Each setting's own schema, for requests that take a setting alone or as a list (fit, benchmark matrix, CLI flags). */
 export const engineSettingSchemas = {
     contextSize: wholeNumber(CONTEXT_SIZE_MIN, CONTEXT_SIZE_MAX),
-    /** More layers than a model has means all of them; 100,000 lets the common `-ngl 9999` idiom through. */
-    gpuLayerCount: wholeNumber(0, 100_000),
-    gpuLayers: z.union([z.literal("auto"), z.literal("max"), wholeNumber(0, 100_000)], {error: 'must be "auto", "max" or a whole number from 0 to 100000'}),
+    gpuLayers: z.union([z.literal("auto"), z.literal("max"), gpuLayerCount], {error: 'must be "auto", "max" or a whole number from 0 to 100000'}),
+    /** A layer count or "max": what a measurement needs ("auto" would vary with free memory). */
+    fixedGpuLayers: z.union([z.literal("max"), gpuLayerCount], {error: 'must be "max" or a whole number from 0 to 100000'}),
     flashAttention: z.boolean({error: "must be true or false"}),
-    kvCacheType: z.enum(kvCacheTypes, {error: `must be ${kvCacheTypes.join(", ")}`}),
+    kvCacheType: z.enum(kvCacheTypes, {error: "must be f16, q8_0 or q4_0"}),
     /** CPU threads; 1024 is far above any machine's cores. */
     threads: wholeNumber(1, 1024),
     /** Tokens per batch; llama.cpp's physical batch is at most 65,536. */
@@ -59,7 +62,7 @@ export const modelSettingsSchema = z
             context.issues.push({
                 code: "custom",
                 path: ["flashAttention"],
-                input: flashAttention,
+                input: undefined,
                 message: `must be on for a ${kvCacheType} KV cache (llama.cpp quantizes the cache only with flash attention): turn it on, or use an f16 KV cache`
             });
     }) satisfies z.ZodType<LocalModelSettings>;

@@ -32,10 +32,14 @@ const defaultMessage: z.core.$ZodErrorMap = (issue) => {
     }
 };
 
-/** One sentence per problem, each naming the field (`models.0.settings.contextSize`) and the value sent. */
+/**
+ * One sentence per problem, each naming the field (`models.0.settings.contextSize`) and the value
+ * sent. A check about the whole argument may word its own sentence (starting with a capital letter).
+ */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     return issues
         .map((issue) => {
+            if (issue.path.length === 0 && /^[A-Z]/.test(issue.message)) return `${issue.message}.`;
             const field = issue.path.length > 0 ? issue.path.map(String).join(".") : "The argument";
             const got = issue.code !== "unrecognized_keys" && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : "";
             return `${field} ${issue.message}${got}.`;

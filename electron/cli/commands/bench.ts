@@ -1,12 +1,14 @@
 import cliProgress from "cli-progress";
 import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
-import {wholeNumber} from "../optionParsers.ts";
+import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, wholeNumber} from "../optionParsers.ts";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
 import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../format.ts";
 import {withAppService} from "../withAppService.ts";
+import {onInterrupt} from "../onInterrupt.ts";
 
 interface BenchOptions {
     model: string[];
@@ -21,7 +23,7 @@ interface BenchOptions {
     ttft: boolean;
     agent?: boolean;
     agentTurns?: number;
-    ctx?: number;
+    context?: number;
     batch?: number;
     json?: boolean;
 }
@@ -35,10 +37,6 @@ function commaList<T>(name: string, item: (value: string) => T) {
     };
 }
 
-const kvType = (value: string): BenchKvCacheType => {
-    if (value !== "f16" && value !== "q8_0" && value !== "q4_0") throw new CommanderArgumentError("--kv-type takes f16, q8_0 and/or q4_0 (comma-separated).");
-    return value;
-};
 const onOff = (value: string): boolean => {
     if (value === "on" || value === "1" || value === "true") return true;
     if (value === "off" || value === "0" || value === "false") return false;
@@ -87,7 +85,7 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         matrix: {threads: options.threads, gpuLayers: options.gpuLayers, kvCacheTypes: options.kvType, flashAttention: options.flashAttention},
         timeToFirstToken: options.ttft,
         agent: options.agent ? (options.agentTurns ? {turns: options.agentTurns} : true) : false,
-        contextSize: options.ctx,
+        contextSize: options.context,
         batchSize: options.batch
     };
     const bar = process.stderr.isTTY
@@ -132,13 +130,11 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
     mine.runId = started.id;
     console.error(`Benchmark run ${started.id}: ${plural(started.spec.models.length, "model")}, ${started.spec.repetitions} repetitions per test; Ctrl-C cancels (results so far are kept).`);
     const cancel = () => void app["bench.cancel"]({runId: started.id}).catch(() => {});
-    process.once("SIGINT", cancel);
-    process.once("SIGTERM", cancel);
+    const stopListening = onInterrupt(cancel);
     const run = await ended;
     bar?.stop();
     unsubscribe();
-    process.off("SIGINT", cancel);
-    process.off("SIGTERM", cancel);
+    stopListening();
     const detail = await app["bench.run"]({runId: run.id});
     if (options.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
     else printRun(run, detail.results);
@@ -162,16 +158,16 @@ export function registerBenchCommand(program: Command) {
         .option("--pp <n>", "prompt tokens of the pp test (0 skips it)", wholeNumber("--pp", 0, 1 << 20), 512)
         .option("--tg <n>", "generated tokens of the tg test (0 skips it)", wholeNumber("--tg", 0, 1 << 16), 128)
         .option("--reps <n>", "timed repetitions per test (a warm-up run is never counted)", wholeNumber("--reps", 1, 100), 5)
-        .option("--depth <list>", "context depths, comma-separated, e.g. 0,4096,16384", commaList("--depth", wholeNumber("--depth", 0, 1 << 21)), [0])
-        .option("--kv-type <list>", "KV-cache types to compare: f16,q8_0,q4_0 (default f16)", commaList("--kv-type", kvType))
-        .option("--threads <list>", "thread counts to compare (default: physical cores)", commaList("--threads", wholeNumber("--threads", 1, 1024)))
-        .option("--gpu-layers <list>", "GPU layer counts to compare, or max (default: 0 without a GPU, max with one)", commaList("--gpu-layers", (v) => (v === "max" ? "max" : wholeNumber("--gpu-layers", 0, 100_000)(v))))
+        .option("--depth <list>", "context depths, comma-separated, e.g. 0,4096,16384", commaList("--depth", wholeNumber("--depth", 0, CONTEXT_SIZE_MAX)), [0])
+        .option("--kv-type <list>", "KV-cache types to compare: f16,q8_0,q4_0 (default f16)", commaList("--kv-type", settingOption("--kv-type", engineSettingSchemas.kvCacheType, (text) => text)))
+        .option("--threads <list>", "thread counts to compare (default: physical cores)", commaList("--threads", settingOption("--threads", engineSettingSchemas.threads)))
+        .option("--gpu-layers <list>", "GPU layer counts to compare, or max (default: 0 without a GPU, max with one)", commaList("--gpu-layers", gpuLayersOption(engineSettingSchemas.fixedGpuLayers)))
         .option("--flash-attention <list>", "flash attention settings to compare: on,off (default: on for a quantized KV cache)", commaList("--flash-attention", onOff))
         .option("--no-ttft", "skip the time-to-first-token test")
         .option("--agent", "also run the agent-shaped workload (long system prompt, tools, a source file, several turns)")
         .option("--agent-turns <n>", "turns of the agent workload (default 4)", wholeNumber("--agent-turns", 1, 20))
-        .option("--ctx <n>", "context size (default: what the tests need, capped at the model's)", wholeNumber("--ctx", 64, 1 << 21))
-        .option("--batch <n>", "batch size in tokens (default 512)", wholeNumber("--batch", 1, 1 << 16))
+        .option(contextSizeFlag, "context size in tokens (32768, 32k, 1M; default: what the tests need, capped at the model's)", contextSizeOption)
+        .option("--batch <n>", "batch size in tokens (default 512)", settingOption("--batch", engineSettingSchemas.batchSize))
         .option("--json", "print llama-bench-compatible JSON (llama-bench -o json fields plus agentfit_ fields)")
         .action(async (options: BenchOptions) => {
             if (!options.model?.length) {

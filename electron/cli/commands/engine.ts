@@ -4,6 +4,7 @@ import type {EngineBinaryStatus} from "../../api/EngineApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {bold, dim, formatBytes, formatDuration, green, keyValues, red, yellow} from "../format.ts";
 import {withAppService} from "../withAppService.ts";
+import {onInterrupt} from "../onInterrupt.ts";
 
 function describeBinary(status: EngineBinaryStatus): string {
     const local = status.local;
@@ -37,8 +38,7 @@ async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
         console.error(yellow("\nCancelling the build…"));
         void app["engine.cancelBuild"]({});
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stopListening = onInterrupt(onSignal);
     try {
         return await new Promise<EngineBinaryStatus>((resolve) => {
             const render = (status: EngineBinaryStatus) => {
@@ -71,8 +71,7 @@ async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
             void app["engine.binary"]({}).then(render);
         });
     } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stopListening();
     }
 }
 

@@ -6,6 +6,7 @@ import type {AppService} from "../../core/AppService.ts";
 import {formatParameterCount, formatTransfer} from "../../shared/format.ts";
 import {bold, dim, formatBytes, green, yellow} from "../format.ts";
 import {withAppService} from "../withAppService.ts";
+import {onInterrupt} from "../onInterrupt.ts";
 
 const WAITING = new Set(["queued", "downloading", "retrying", "verifying"]);
 
@@ -66,12 +67,7 @@ function installInterruptHandler(app: AppService, jobs: DownloadJob[]): () => vo
             console.error(yellow("\nPaused.") + ` Run ${bold(`agentfit pull ${jobs.length === 1 ? jobs[0]!.reference : ""}`.trim())} again to resume.`);
         });
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    return () => {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-    };
+    return onInterrupt(onSignal);
 }
 
 /** Shows a download's progress on stderr until it stops: a progress bar on a terminal, a line per 10% otherwise. */

@@ -1,6 +1,8 @@
 import {InvalidArgumentError, type Command} from "commander";
 import type {FitEstimate, HardwareOverrides, HardwareProfile, KvCacheType, QuantizationOption, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
 import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../format.ts";
+import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {contextSizeFlag, contextSizeOption, settingOption} from "../optionParsers.ts";
 import {withAppService} from "../withAppService.ts";
 
 /** Options every estimating command shares: context, KV cache and what-if hardware. */
@@ -16,13 +18,6 @@ export interface EstimateOptions {
     json?: boolean;
 }
 
-/** "32768", "32k", "128K" → tokens. */
-function parseContext(value: string): number {
-    const match = /^(\d+)(k)?$/i.exec(value.trim());
-    if (!match) throw new InvalidArgumentError(`"${value}" is not a context size: write tokens such as 32768 or 32k.`);
-    return Number(match[1]) * (match[2] ? 1024 : 1);
-}
-
 function parsePositive(value: string): number {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number.`);
@@ -31,8 +26,8 @@ function parsePositive(value: string): number {
 
 export function addEstimateOptions(command: Command): Command {
     return command
-        .option("--context <tokens>", "context the agent runs with (e.g. 32768 or 32k)", parseContext)
-        .option("--kv-type <type>", "KV-cache type: f16, q8_0 or q4_0")
+        .option(contextSizeFlag, `context the agent runs with, tokens (32768, 32k, 1M; default ${DEFAULT_CONTEXT_SIZE})`, contextSizeOption)
+        .option("--kv-type <type>", "KV-cache type: f16, q8_0 or q4_0", settingOption("--kv-type", engineSettingSchemas.kvCacheType, (text) => text))
         .option("--no-flash-attention", "estimate without flash attention")
         .option("--ram <size>", "what-if: total RAM, e.g. 16GB")
         .option("--vram <size>", "what-if: usable VRAM, e.g. 8GB (0 = no GPU)")

@@ -4,6 +4,7 @@ import type {Command} from "commander";
 import {createAppService} from "../../core/AppService.ts";
 import {createAppHttpServer} from "../../transports/http/createAppHttpServer.ts";
 import {bold, dim} from "../format.ts";
+import {onInterrupt} from "../onInterrupt.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const DEFAULT_WEB_PORT = 5317;
@@ -30,12 +31,13 @@ export function registerWebCommand(program: Command) {
             });
             console.log(`${bold("AgentFit")} is serving its UI at ${bold(server.url + "/")}`);
             console.log(dim(`Data: ${app.paths.home}   Press Ctrl-C to stop.`));
-            const stop = async () => {
+            let stopping = false;
+            onInterrupt(async () => {
+                if (stopping) return;
+                stopping = true;
                 await server.dispose();
                 await app.dispose();
                 process.exit(0);
-            };
-            process.once("SIGINT", stop);
-            process.once("SIGTERM", stop);
+            });
         });
 }

@@ -1,9 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import type {BenchApi, BenchKvCacheType, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
+import {z} from "zod";
+import type {BenchApi, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
 import type {AppContext} from "../AppContext.ts";
+import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {InvalidArgumentError} from "../../shared/AppError.ts";
+import {parseArgument, wholeNumber} from "../../shared/parseArgument.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
@@ -14,84 +17,86 @@ import {BenchError} from "./BenchError.ts";
 import {runBenchmark, type BenchModel} from "./runBenchmark.ts";
 import {toLlamaBenchJson} from "./toLlamaBenchJson.ts";
 
-const kvTypes: readonly BenchKvCacheType[] = ["f16", "q8_0", "q4_0"];
-
 function runIdOf(arg: {runId?: unknown} | undefined): number {
     const runId = arg?.runId;
     if (typeof runId !== "number" || !Number.isInteger(runId) || runId < 1) throw new InvalidArgumentError(`runId must be a run's id (a whole number), got ${JSON.stringify(runId)}.`);
     return runId;
 }
 
-function invalid(message: string): never {
-    throw new BenchError("BENCH_SETTINGS_INVALID", message);
-}
+/** A non-empty list without repeats; `of` checks each item. */
+const listOf = <T extends z.ZodType>(of: T, what: string) =>
+    z
+        .array(of, {error: `must be a non-empty list of ${what}`})
+        .min(1, {error: `must be a non-empty list of ${what}`})
+        .transform((items) => [...new Set(items)]);
 
-function wholeNumber(name: string, value: unknown, fallback: number, min: number, max: number): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-        invalid(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-    return value;
-}
+const s = engineSettingSchemas;
 
-function list<T>(name: string, value: unknown, fallback: T[], check: (item: unknown) => item is T, expected: string): T[] {
-    if (value === undefined) return fallback;
-    if (!Array.isArray(value) || value.length === 0) invalid(`${name} must be a non-empty list of ${expected}, got ${JSON.stringify(value)}.`);
-    for (const item of value) if (!check(item)) invalid(`${name} must be a list of ${expected}; ${JSON.stringify(item)} is not one.`);
-    return [...new Set(value as T[])];
-}
+/** `bench.start`'s request: bounds of the engine settings come from their one schema (electron/protocol). */
+export const benchStartSchema = z
+    .object({
+        models: listOf(z.string().trim().min(1), "GGUF paths or model ids"),
+        promptTokens: wholeNumber(0, 1 << 20).optional(),
+        generatedTokens: wholeNumber(0, 1 << 16).optional(),
+        repetitions: wholeNumber(1, 100).optional(),
+        depths: listOf(wholeNumber(0, CONTEXT_SIZE_MAX), "whole numbers of tokens (0 or more)").optional(),
+        matrix: z
+            .object({
+                threads: listOf(s.threads, "thread counts").optional(),
+                gpuLayers: listOf(s.fixedGpuLayers, 'layer counts or "max"').optional(),
+                kvCacheTypes: listOf(s.kvCacheType, "KV-cache types (f16, q8_0, q4_0)").optional(),
+                flashAttention: listOf(s.flashAttention, "true/false values").optional()
+            })
+            .optional(),
+        timeToFirstToken: z.boolean({error: "must be true or false"}).optional(),
+        agent: z
+            .union(
+                [
+                    z.boolean(),
+                    z.object({
+                        turns: wholeNumber(1, 20).optional(),
+                        maxTokensPerTurn: wholeNumber(1, 4096).optional(),
+                        systemPrompt: z.enum(["long", "concise"]).optional()
+                    })
+                ],
+                {error: "must be true, false or {turns, maxTokensPerTurn, systemPrompt}"}
+            )
+            .optional(),
+        contextSize: s.contextSize.optional(),
+        batchSize: s.batchSize.optional()
+    })
+    .check((context) => {
+        const request = context.value;
+        if (request.promptTokens === 0 && request.generatedTokens === 0 && (request.agent === undefined || request.agent === false))
+            context.issues.push({
+                code: "custom",
+                path: [],
+                input: undefined,
+                message: "Nothing to measure: promptTokens and generatedTokens are both 0 and the agent workload is off"
+            });
+    });
 
-/** Fills in defaults and checks every field, naming the first one out of range. */
+/** Fills in defaults (some from the machine) and checks every field, naming the first one out of range. */
 export function resolveBenchSpec(request: BenchStartRequest, machine: {physicalCores: number; hasGpu: boolean}): BenchSpec {
-    if (!request || typeof request !== "object") invalid("Send a benchmark request: {models: [...]}.");
-    const models = list("models", request.models, [], (m): m is string => typeof m === "string" && m.trim() !== "", "GGUF paths or model ids");
-    if (models.length === 0) invalid("models must list at least one GGUF path or registered model id.");
-    const promptTokens = wholeNumber("promptTokens", request.promptTokens, 512, 0, 1 << 20);
-    const generatedTokens = wholeNumber("generatedTokens", request.generatedTokens, 128, 0, 1 << 16);
-    const isAgent = request.agent !== undefined && request.agent !== false;
-    if (promptTokens === 0 && generatedTokens === 0 && !isAgent) invalid("Nothing to measure: promptTokens and generatedTokens are both 0 and the agent workload is off.");
-    const depths = list("depths", request.depths, [0], (d): d is number => typeof d === "number" && Number.isInteger(d) && d >= 0 && d <= 1 << 21, "whole numbers of tokens (0 or more)").sort(
-        (a, b) => a - b
-    );
-    const m = request.matrix ?? {};
-    const threads = list("matrix.threads", m.threads, [machine.physicalCores], (t): t is number => typeof t === "number" && Number.isInteger(t) && t >= 1 && t <= 1024, "thread counts (1–1024)");
-    const gpuLayers = list<number | "max">(
-        "matrix.gpuLayers",
-        m.gpuLayers,
-        [machine.hasGpu ? "max" : 0],
-        (g): g is number | "max" => g === "max" || (typeof g === "number" && Number.isInteger(g) && g >= 0),
-        'layer counts (0 or more) or "max"'
-    );
-    const kvCacheTypes = list<BenchKvCacheType>("matrix.kvCacheTypes", m.kvCacheTypes, ["f16"], (k): k is BenchKvCacheType => kvTypes.includes(k as BenchKvCacheType), "KV-cache types (f16, q8_0, q4_0)");
-    const flashAttention = list(
-        "matrix.flashAttention",
-        m.flashAttention,
-        kvCacheTypes.some((k) => k !== "f16") ? [true] : [false],
-        (f): f is boolean => typeof f === "boolean",
-        "true/false values"
-    );
-    let agent: BenchSpec["agent"] = null;
-    if (isAgent) {
-        const a = request.agent === true ? {} : (request.agent as Exclude<BenchStartRequest["agent"], boolean | undefined>);
-        if (typeof a !== "object" || a === null) invalid("agent must be true, false or {turns, maxTokensPerTurn, systemPrompt}.");
-        if (a.systemPrompt !== undefined && a.systemPrompt !== "long" && a.systemPrompt !== "concise") invalid(`agent.systemPrompt must be "long" or "concise", got ${JSON.stringify(a.systemPrompt)}.`);
-        agent = {
-            turns: wholeNumber("agent.turns", a.turns, 4, 1, 20),
-            maxTokensPerTurn: wholeNumber("agent.maxTokensPerTurn", a.maxTokensPerTurn, 64, 1, 4096),
-            systemPrompt: a.systemPrompt ?? "long"
-        };
-    }
-    if (request.timeToFirstToken !== undefined && typeof request.timeToFirstToken !== "boolean") invalid("timeToFirstToken must be true or false.");
+    const r = parseArgument(benchStartSchema, request, "BENCH_SETTINGS_INVALID");
+    const kvCacheTypes = r.matrix?.kvCacheTypes ?? ["f16"];
+    const agent = r.agent === undefined || r.agent === false ? null : r.agent === true ? {} : r.agent;
     return {
-        models: models.map((model) => model.trim()),
-        promptTokens,
-        generatedTokens,
-        repetitions: wholeNumber("repetitions", request.repetitions, 5, 1, 100),
-        depths,
-        matrix: {threads, gpuLayers, kvCacheTypes, flashAttention},
-        timeToFirstToken: request.timeToFirstToken ?? true,
-        agent,
-        contextSize: request.contextSize === undefined ? null : wholeNumber("contextSize", request.contextSize, 0, 64, 1 << 21),
-        batchSize: wholeNumber("batchSize", request.batchSize, 512, 1, 1 << 16)
+        models: r.models,
+        promptTokens: r.promptTokens ?? 512,
+        generatedTokens: r.generatedTokens ?? 128,
+        repetitions: r.repetitions ?? 5,
+        depths: (r.depths ?? [0]).sort((a, b) => a - b),
+        matrix: {
+            threads: r.matrix?.threads ?? [machine.physicalCores],
+            gpuLayers: r.matrix?.gpuLayers ?? [machine.hasGpu ? "max" : 0],
+            kvCacheTypes,
+            flashAttention: r.matrix?.flashAttention ?? [kvCacheTypes.some((k) => k !== "f16")]
+        },
+        timeToFirstToken: r.timeToFirstToken ?? true,
+        agent: agent && {turns: agent.turns ?? 4, maxTokensPerTurn: agent.maxTokensPerTurn ?? 64, systemPrompt: agent.systemPrompt ?? "long"},
+        contextSize: r.contextSize ?? null,
+        batchSize: r.batchSize ?? 512
     };
 }
 

@@ -56,8 +56,6 @@ export function quantizationQuality(quantization: string): number {
 /** Bytes per KV-cache element: f16 2; q8_0 blocks of 32 = 34 bytes; q4_0 blocks of 32 = 18 bytes. */
 export const kvCacheBytesPerElement: Readonly<Record<KvCacheType, number>> = {f16: 2, q8_0: 34 / 32, q4_0: 18 / 32};
 
-export const kvCacheTypes: readonly KvCacheType[] = ["f16", "q8_0", "q4_0"];
-
 /** Bytes per parameter of a file: its size over its parameter count. */
 export function bytesPerParameter(sizeBytes: number, parameters: number): number {
     return parameters > 0 ? sizeBytes / parameters : 0;

@@ -15,6 +15,7 @@ import type {
     EvalTaskInfo
 } from "../../api/EvalApi.ts";
 import type {AppContext} from "../AppContext.ts";
+import {modelSettingsSchema} from "../../protocol/engineSettings.ts";
 import {InvalidArgumentError, errorMessage} from "../../shared/AppError.ts";
 import type {EvalRunRecord} from "../store/evalRepository.ts";
 import {defaultPrices, findPrice} from "./defaultPrices.ts";
@@ -30,21 +31,12 @@ import {createToolchains, toolchainCommands, type TaskLanguage} from "./toolchai
 export const defaultLimits: EvalLimits = {maxTurns: 40, maxTokens: 2_000_000, maxWallTimeMs: 30 * 60_000};
 export const DEFAULT_EPOCHS = 10;
 
-const settingsSchema = z.strictObject({
-    contextSize: z.number().int().min(512).max(1_048_576).optional(),
-    gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0).max(1000)]).optional(),
-    flashAttention: z.boolean().optional(),
-    kvCacheType: z.enum(["f16", "q8_0", "q4_0"]).optional(),
-    threads: z.number().int().min(1).max(1024).optional(),
-    batchSize: z.number().int().min(1).max(65_536).optional(),
-    parallel: z.number().int().min(1).max(64).optional()
-});
 const modelSchema = z.strictObject({
     provider: z.enum(providerIds as [string, ...string[]]),
     model: z.string().trim().min(1, "is empty").max(2000),
     baseUrl: z.string().trim().min(1).max(2000).optional(),
     quantization: z.string().trim().min(1).max(40).optional(),
-    settings: settingsSchema.optional()
+    settings: modelSettingsSchema.optional()
 });
 const startSchema = z.strictObject({
     tasks: z.array(z.string()).min(1, "name at least one task").max(20),

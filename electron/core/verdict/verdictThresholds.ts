@@ -1,5 +1,6 @@
 import {z} from "zod";
 import type {VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
+import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import type {VerdictRepository} from "../store/verdictRepository.ts";
 import {VerdictError} from "./VerdictError.ts";
 
@@ -10,7 +11,7 @@ import {VerdictError} from "./VerdictError.ts";
  * within a few minutes.
  */
 export const defaultThresholds: Readonly<VerdictThresholds> = Object.freeze({
-    contextSize: 32768,
+    contextSize: DEFAULT_CONTEXT_SIZE,
     usableSuccessRate: 0.8,
     almostSuccessRate: 0.5,
     minRuns: 10,
@@ -24,7 +25,7 @@ const rate = z.number().min(0).max(1);
 const positive = z.number().positive().max(1_000_000);
 
 const thresholdsSchema = z.strictObject({
-    contextSize: z.number().int().min(512).max(1_048_576),
+    contextSize: engineSettingSchemas.contextSize,
     usableSuccessRate: rate,
     almostSuccessRate: rate,
     minRuns: z.number().int().min(1).max(1000),
