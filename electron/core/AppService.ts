@@ -22,6 +22,7 @@ import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import type {HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
 import type {Store} from "./store/Store.ts";
+import {apiFromMethods, emptyArgument, type AppMethodTable, type MethodTable} from "../shared/MethodTable.ts";
 
 export interface AppServiceOptions {
     /** Data folders. Default: resolved from AGENTFIT_HOME or the OS app-data folder. */
@@ -60,6 +61,8 @@ export interface AppServiceOptions {
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
 export interface AppService extends AppApi, AsyncDisposable {
+    /** Every method with its argument schema: what the transports dispatch through. */
+    readonly methods: AppMethodTable;
     readonly events: EventBus<AppEvents>;
     readonly paths: AppPaths;
     readonly store: Store;
@@ -95,9 +98,10 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         onDispose: (cleanup) => void cleanups.push(cleanup)
     };
 
-    const appInfoApi: AppInfoApi = {
-        async "app.info"() {
-            return {
+    const appInfo: MethodTable<AppInfoApi> = {
+        "app.info": {
+            schema: emptyArgument,
+            handler: async () => ({
                 name: "AgentFit",
                 version: appVersion,
                 home: paths.home,
@@ -105,25 +109,28 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
                 modelsPath: paths.models,
                 shell: context.shell,
                 schemaVersion: store.schemaVersion
-            };
+            })
         }
     };
 
-    // One factory per domain; each returns its slice of AppApi.
-    const api: AppApi = {
-        ...appInfoApi,
+    // One factory per domain; each returns its slice of the method table. Every caller (CLI, IPC, HTTP,
+    // another domain) goes through the same validation: `api` is the table's typed face.
+    const methods: AppMethodTable = {
+        ...appInfo,
         ...createHardwareApi(context),
         ...createEvalApi(context),
         ...createDownloadsApi(context),
         ...createModelsApi(context),
-        ...engine.api,
+        ...engine.methods,
         ...createBenchApi(context, engine),
         ...createVerdictApi(context, () => api)
     };
+    const api: AppApi = apiFromMethods(methods);
 
     let disposing: Promise<void> | undefined;
     const service: AppService = {
         ...api,
+        methods,
         events: context.events,
         paths,
         store,

@@ -3,6 +3,7 @@
 // the app's typed commands (engineProtocol.ts). Whatever happens in here, the app survives it.
 import {createEngineRuntime} from "./createEngineRuntime.ts";
 import type {EngineCommand, EngineCommandHandlers, EngineMessage, ParentMessage} from "../protocol/engineProtocol.ts";
+import {AppError, errorBody} from "../shared/AppError.ts";
 
 interface ParentPort {
     send(message: EngineMessage): void;
@@ -56,18 +57,10 @@ port.onMessage((message) => {
               signal: controller.signal,
               emit: (event, payload) => port.send({type: "event", event, payload} as EngineMessage)
           })
-        : Promise.reject(Object.assign(new Error(`Unknown engine command "${message.command}".`), {code: "ENGINE_UNKNOWN_COMMAND"}));
+        : Promise.reject(new AppError("ENGINE_UNKNOWN_COMMAND", `Unknown engine command "${message.command}".`));
     run.then(
         (result) => port.send({type: "response", id: message.id, ok: true, result: result ?? null}),
-        (error: unknown) => {
-            const code = (error as {code?: unknown}).code;
-            port.send({
-                type: "response",
-                id: message.id,
-                ok: false,
-                error: {code: typeof code === "string" && /^[A-Z][A-Z0-9_]+$/.test(code) ? code : "ENGINE_ERROR", message: (error as Error)?.message ?? String(error)}
-            });
-        }
+        (error: unknown) => port.send({type: "response", id: message.id, ok: false, error: errorBody(error, "ENGINE_ERROR")})
     ).finally(() => {
         inFlight.delete(message.id);
         if (message.command === "shutdown") void exit(0);

@@ -44,7 +44,7 @@ async function openWindow() {
         }
     });
     const appService = service;
-    const unregister = registerIpcHandlers(window, {api: appService, subscribe: (listener) => appService.events.subscribe(listener)});
+    const unregister = registerIpcHandlers(window, {methods: appService.methods, subscribe: (listener) => appService.events.subscribe(listener)});
     window.on("closed", unregister);
     window.once("ready-to-show", () => window.show());
 

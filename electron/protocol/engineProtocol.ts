@@ -1,6 +1,7 @@
 import type {ChatCompletionFunctionTool} from "openai/resources/chat/completions";
 import type {BenchAgentTurn} from "../api/BenchApi.ts";
 import type {EngineMetrics, LoadedModel, LocalModelSettings, ServerSettings} from "../api/EngineApi.ts";
+import type {ErrorCode} from "../shared/errorCodes.ts";
 
 /**
  * The typed protocol between the app (parent) and the engine process (electron/engine/). Adding a
@@ -122,7 +123,7 @@ export type ParentMessage =
 export type EngineMessage =
     | {type: "ready"; pid: number}
     | {type: "response"; id: number; ok: true; result: unknown}
-    | {type: "response"; id: number; ok: false; error: {code: string; message: string}}
+    | {type: "response"; id: number; ok: false; error: {code: ErrorCode; message: string}}
     | {[E in keyof EngineEventMap]: {type: "event"; event: E; payload: EngineEventMap[E]}}[keyof EngineEventMap];
 
 export interface EngineHandlerContext {

@@ -1,10 +1,12 @@
+import {knownErrorCode, type ErrorCode} from "./errorCodes.ts";
+
 /**
- * Base of every error the app reports to people. `code` is stable and shown by the API and CLI;
- * `message` says what went wrong and what to do about it.
+ * Base of every error the app reports to people. `code` is stable, listed with its HTTP status in
+ * errorCodes.ts, and shown by the API and CLI; `message` says what went wrong and what to do about it.
  */
 export class AppError extends Error {
-    readonly code: string;
-    constructor(code: string, message: string, options?: {cause?: unknown}) {
+    readonly code: ErrorCode;
+    constructor(code: ErrorCode, message: string, options?: {cause?: unknown}) {
         super(message, options);
         this.name = "AppError";
         this.code = code;
@@ -21,4 +23,12 @@ export class InvalidArgumentError extends AppError {
 
 export function errorMessage(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What a failure looks like wherever it is reported or recorded (API answers, engine replies, run
+ * records): its own code when it is one of the app's, else `fallback`, and its message.
+ */
+export function errorBody(error: unknown, fallback: ErrorCode = "INTERNAL"): {code: ErrorCode; message: string} {
+    return {code: knownErrorCode((error as {code?: unknown} | null)?.code, fallback), message: errorMessage(error)};
 }

@@ -1,10 +1,22 @@
 import {z} from "zod";
 import {AppError} from "./AppError.ts";
+import type {ErrorCode} from "./errorCodes.ts";
 
 /** A whole number within bounds; every way of missing them gets the one message naming both bounds. */
 export function wholeNumber(min: number, max: number) {
     const message = `must be a whole number from ${min} to ${max}`;
     return z.number({error: message}).int({error: message}).min(min, {error: message}).max(max, {error: message});
+}
+
+/** The id of a stored record (a run, a sample, a download). */
+export const recordId = z
+    .number({error: "must be an id (a whole number of at least 1)"})
+    .int({error: "must be an id (a whole number of at least 1)"})
+    .min(1, {error: "must be an id (a whole number of at least 1)"});
+
+/** Text that must not be blank; it arrives trimmed. `message` says what is expected. */
+export function requiredText(message: string) {
+    return z.string({error: message}).trim().min(1, {error: message});
 }
 
 /** Messages for the checks a schema did not word itself, phrased to follow the field's name. */
@@ -27,6 +39,8 @@ const defaultMessage: z.core.$ZodErrorMap = (issue) => {
             return `has no field${issue.keys.length > 1 ? "s" : ""} named ${issue.keys.join(", ")}`;
         case "invalid_format":
             return `must be a valid ${issue.format}`;
+        case "invalid_union":
+            return "is not in an accepted form";
         default:
             return undefined;
     }
@@ -48,7 +62,12 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 /** The error code for a refused argument; a function picks it by the path of the first problem. */
-export type InvalidArgumentCode = string | ((path: readonly PropertyKey[]) => string);
+export type InvalidArgumentCode = ErrorCode | ((path: readonly PropertyKey[]) => ErrorCode);
+
+/** An InvalidArgumentCode by the argument's top-level field; other fields get INVALID_ARGUMENT. */
+export function codeByField(codes: Record<string, ErrorCode>): (path: readonly PropertyKey[]) => ErrorCode {
+    return (path) => (path.length > 0 && Object.hasOwn(codes, String(path[0])) ? codes[String(path[0])]! : "INVALID_ARGUMENT");
+}
 
 /**
  * Checks `value` against `schema` and returns what the schema makes of it (defaults applied, unknown

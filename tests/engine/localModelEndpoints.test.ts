@@ -64,7 +64,7 @@ describe("stopping during a load", () => {
         let stopping: Promise<unknown> | undefined;
         const loading = engine.ensure({model: model.path, settings: {threads: 1}}, {
             onProgress: (p) => {
-                if (p.phase === "loading") stopping ??= engine.api["engine.stop"]({});
+                if (p.phase === "loading") stopping ??= engine.methods["engine.stop"].handler({});
             }
         });
         await expect(loading).rejects.toMatchObject({code: "ENGINE_CANCELLED"});

@@ -100,7 +100,7 @@ describe("verdict thresholds in SQLite", () => {
                 expect(() => updateThresholds(store.verdict, {almostSuccessRate: 0.95})).toThrow(/usableSuccessRate \(0.9\) must be at least almostSuccessRate \(0.95\)/);
                 expect(() => updateThresholds(store.verdict, {usableSuccessRate: 80})).toThrow(expect.objectContaining({code: "VERDICT_THRESHOLDS_INVALID"}));
                 expect(() => updateThresholds(store.verdict, {usableTurnSeconds: 200})).toThrow(/usableTurnSeconds \(200\) must be at most almostTurnSeconds \(90\)/);
-                expect(() => updateThresholds(store.verdict, {speed: 3})).toThrow(/Unrecognized key/);
+                expect(() => updateThresholds(store.verdict, {speed: 3})).toThrow(/has no field named speed/);
                 expect(store.verdict.thresholds()!.values).toEqual({usableSuccessRate: 0.9, minRuns: 5});
             }
             {

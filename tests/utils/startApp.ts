@@ -19,7 +19,7 @@ export async function startApp(options: {serveUi?: boolean; service?: Omit<AppSe
     const home = createTempHome();
     const service = await createAppService({...options.service, paths: home});
     const server = await createAppHttpServer({
-        app: {api: service, subscribe: (listener) => service.events.subscribe(listener)},
+        app: {methods: service.methods, subscribe: (listener) => service.events.subscribe(listener)},
         port: 0,
         staticDir: options.serveUi ? path.join(projectRoot, "out", "renderer") : undefined
     });

@@ -2,6 +2,7 @@ import cliProgress from "cli-progress";
 import type {Command} from "commander";
 import type {DownloadJob, RegisteredModel} from "../../api/DownloadsApi.ts";
 import {AppError} from "../../shared/AppError.ts";
+import {knownErrorCode} from "../../shared/errorCodes.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {formatParameterCount, formatTransfer} from "../../shared/format.ts";
 import {bold, dim, formatBytes, green, yellow} from "../format.ts";
@@ -27,7 +28,7 @@ export function registerPullCommand(program: Command) {
                         const final = await follow(app, job);
                         if (final.state === "paused") return;
                         if (final.state !== "completed" || !final.modelId)
-                            throw new AppError(final.error?.code ?? "DOWNLOAD_FAILED", `${final.error?.message ?? `Download ${final.state}.`}${final.canRedownload ? " (Downloads screen → Re-download, or cancel it and pull again.)" : ""}`);
+                            throw new AppError(knownErrorCode(final.error?.code, "DOWNLOAD_FAILED"), `${final.error?.message ?? `Download ${final.state}.`}${final.canRedownload ? " (Downloads screen → Re-download, or cancel it and pull again.)" : ""}`);
                         const model = await app["models.get"]({reference: final.modelId});
                         models.push(model);
                         if (!options.json) console.log(describeModel(model));

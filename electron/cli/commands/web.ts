@@ -21,7 +21,7 @@ export function registerWebCommand(program: Command) {
             if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got "${options.port}"`);
             const app = await createAppService({shell: "web", downloads: {autoResume: true}});
             const server = await createAppHttpServer({
-                app: {api: app, subscribe: (listener) => app.events.subscribe(listener)},
+                app: {methods: app.methods, subscribe: (listener) => app.events.subscribe(listener)},
                 host: options.host,
                 port,
                 staticDir: options.ui

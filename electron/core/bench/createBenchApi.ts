@@ -1,12 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import {z} from "zod";
-import type {BenchApi, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
+import type {BenchApi, BenchLatestQuery, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
 import type {AppContext} from "../AppContext.ts";
 import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
-import {InvalidArgumentError} from "../../shared/AppError.ts";
-import {parseArgument, wholeNumber} from "../../shared/parseArgument.ts";
+import {errorBody} from "../../shared/AppError.ts";
+import {listArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {parseArgument, recordId, wholeNumber} from "../../shared/parseArgument.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
@@ -16,12 +17,6 @@ import {probeHardware} from "../hardware/probeHardware.ts";
 import {BenchError} from "./BenchError.ts";
 import {runBenchmark, type BenchModel} from "./runBenchmark.ts";
 import {toLlamaBenchJson} from "./toLlamaBenchJson.ts";
-
-function runIdOf(arg: {runId?: unknown} | undefined): number {
-    const runId = arg?.runId;
-    if (typeof runId !== "number" || !Number.isInteger(runId) || runId < 1) throw new InvalidArgumentError(`runId must be a run's id (a whole number), got ${JSON.stringify(runId)}.`);
-    return runId;
-}
 
 /** A non-empty list without repeats; `of` checks each item. */
 const listOf = <T extends z.ZodType>(of: T, what: string) =>
@@ -101,7 +96,7 @@ export function resolveBenchSpec(request: BenchStartRequest, machine: {physicalC
 }
 
 /** The speed benchmark's slice of AppApi: one run at a time, in the engine process, stored as it goes. */
-export function createBenchApi(context: AppContext, engine: EngineService): BenchApi {
+export function createBenchApi(context: AppContext, engine: EngineService): MethodTable<BenchApi> {
     const {store, events} = context;
     store.bench.markInterrupted();
     let active: {runId: number; controller: AbortController; done: Promise<BenchRun>} | undefined;
@@ -144,8 +139,10 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
         };
     };
 
+    const runArgument = z.object({runId: recordId});
+
     return {
-        async "bench.start"(request) {
+        "bench.start": {schema: benchStartSchema, invalidCode: "BENCH_SETTINGS_INVALID", handler: async (request) => {
             if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${active.runId} is measuring; wait for it or cancel it first (runs never share the machine).`);
             const snapshot = store.hardware.latest() ?? store.hardware.save(await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources}));
             const hasGpu = snapshot.backend.selected !== "cpu" && snapshot.gpus.length > 0;
@@ -190,7 +187,7 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
                     const failed = store.bench.updateRun(run.id, {
                         status: controller.signal.aborted ? "cancelled" : "failed",
                         completedAt: new Date().toISOString(),
-                        error: controller.signal.aborted ? null : {code: (error as {code?: string}).code ?? "BENCH_FAILED", message: (error as Error).message}
+                        error: controller.signal.aborted ? null : errorBody(error, "BENCH_FAILED")
                     });
                     return failed;
                 })
@@ -202,28 +199,38 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
             active = {runId: run.id, controller, done};
             events.emit("bench.progress", run);
             return run;
+        }},
+        "bench.cancel": {
+            schema: runArgument,
+            async handler({runId}) {
+                const run = getRun(runId);
+                if (active?.runId !== run.id) throw new BenchError("BENCH_STATE_CONFLICT", `Benchmark run ${run.id} is not running (${run.status}).`);
+                active.controller.abort();
+                return active.done;
+            }
         },
-        async "bench.cancel"(arg) {
-            const run = getRun(runIdOf(arg));
-            if (active?.runId !== run.id) throw new BenchError("BENCH_STATE_CONFLICT", `Benchmark run ${run.id} is not running (${run.status}).`);
-            active.controller.abort();
-            return active.done;
+        "bench.runs": {schema: listArgument, handler: async ({limit}) => store.bench.listRuns(limit ?? 50)},
+        "bench.run": {
+            schema: runArgument,
+            async handler({runId}) {
+                const run = getRun(runId);
+                return {...run, results: store.bench.results(run.id)};
+            }
         },
-        async "bench.runs"(arg) {
-            const limit = arg?.limit ?? 50;
-            if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}.`);
-            return store.bench.listRuns(limit);
+        "bench.latest": {
+            schema: z.object({
+                model: z.string().optional(),
+                hardwareKey: z.string().optional(),
+                kinds: z.array(z.enum(["pp", "tg", "ttft", "agent"])).optional()
+            }) satisfies z.ZodType<BenchLatestQuery>,
+            handler: async (query) => store.bench.latest(query)
         },
-        async "bench.run"(arg) {
-            const run = getRun(runIdOf(arg));
-            return {...run, results: store.bench.results(run.id)};
-        },
-        async "bench.latest"(arg) {
-            return store.bench.latest(arg ?? {});
-        },
-        async "bench.exportJson"(arg) {
-            const run = getRun(runIdOf(arg));
-            return toLlamaBenchJson(run, store.bench.results(run.id), {includeSkipped: arg.includeSkipped === true});
+        "bench.exportJson": {
+            schema: runArgument.extend({includeSkipped: z.boolean({error: "must be true or false"}).optional()}),
+            async handler({runId, includeSkipped}) {
+                const run = getRun(runId);
+                return toLlamaBenchJson(run, store.bench.results(run.id), {includeSkipped: includeSkipped === true});
+            }
         }
     };
 }

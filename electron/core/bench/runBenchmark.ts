@@ -13,7 +13,7 @@ import type {
 } from "../../api/BenchApi.ts";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
 import type {HardwareProfile} from "../../api/ModelsApi.ts";
-import {errorMessage} from "../../shared/AppError.ts";
+import {errorBody} from "../../shared/AppError.ts";
 import {estimateFit} from "../catalog/estimateFit.ts";
 import {shapeFromFacts} from "../catalog/inspectModel.ts";
 import type {EngineCaller} from "../engine/createEngineService.ts";
@@ -271,7 +271,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                 }
             } catch (error) {
                 if (signal.aborted) break;
-                const reason = {code: (error as {code?: string}).code ?? "MODEL_LOAD_FAILED", message: errorMessage(error)};
+                const reason = errorBody(error, "MODEL_LOAD_FAILED");
                 for (const test of configuration.tests) record(configuration, test, {status: "failed", reason}, null);
                 setProgress(null, true);
                 continue;
@@ -346,9 +346,9 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                         );
                         break;
                     }
-                    const code = (error as {code?: string}).code ?? "BENCH_TEST_FAILED";
-                    record(configuration, test, {status: code === "DEPTH_EXCEEDS_CONTEXT" ? "skipped" : "failed", reason: {code, message: errorMessage(error)}}, settings);
-                    if (code === "ENGINE_CRASHED") break;
+                    const reason = errorBody(error, "BENCH_TEST_FAILED");
+                    record(configuration, test, {status: reason.code === "DEPTH_EXCEEDS_CONTEXT" ? "skipped" : "failed", reason}, settings);
+                    if (reason.code === "ENGINE_CRASHED") break;
                 } finally {
                     unsubscribe();
                 }
@@ -363,7 +363,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
         save({
             status: signal.aborted ? "cancelled" : "failed",
             completedAt: new Date().toISOString(),
-            error: signal.aborted ? null : {code: (error as {code?: string}).code ?? "BENCH_FAILED", message: errorMessage(error)},
+            error: signal.aborted ? null : errorBody(error, "BENCH_FAILED"),
             progress: {testsDone, testsTotal, current: null}
         });
     }

@@ -1,6 +1,8 @@
+import {z} from "zod";
 import type {BandwidthMeasurement, HardwareOverrides, HardwareProfile, MeasuredSpeed, ModelsApi} from "../../api/ModelsApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../../shared/AppError.ts";
+import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {codeByField, requiredText} from "../../shared/parseArgument.ts";
 import {probeHardware} from "../hardware/probeHardware.ts";
 import {CatalogError} from "./CatalogError.ts";
 import {applyOverrides, hardwareKeyOf, profileFromSnapshot, whatIfPresets} from "./hardwareProfile.ts";
@@ -8,11 +10,11 @@ import {inspectModel} from "./inspectModel.ts";
 import {measureBandwidth} from "./measureBandwidth.ts";
 import {calibrationFrom} from "./predictSpeed.ts";
 import {defaultMinTokensPerSecond, evaluateQuantization, recommendModels} from "./recommendModels.ts";
-import {resolveFitSettings} from "./estimateFit.ts";
+import {fitSettingsSchema, resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
 
 /** The Models domain of AppApi: catalog, fit, predicted speed, recommendations, inspect, refresh. */
-export function createModelsApi(context: AppContext): ModelsApi {
+export function createModelsApi(context: AppContext): MethodTable<ModelsApi> {
     const catalog = context.catalog;
 
     /**
@@ -42,11 +44,7 @@ export function createModelsApi(context: AppContext): ModelsApi {
             context.events.emit("models.bandwidthMeasured", measurement);
             return measurement;
         })().finally(() => (measuring = undefined)));
-    const profileFor = async (overrides: HardwareOverrides | undefined) => {
-        if (overrides != null && (typeof overrides !== "object" || Array.isArray(overrides)))
-            throw new InvalidArgumentError("hardware must be an object of overrides such as {ram: \"16GB\", vram: \"8GB\", gpu: \"RTX 4060 Laptop\"}.");
-        return applyOverrides(await machine(), overrides);
-    };
+    const profileFor = async (overrides: HardwareOverrides | undefined) => applyOverrides(await machine(), overrides);
     const measurements = (): MeasuredSpeed[] => {
         try {
             return context.speedMeasurements?.list() ?? [];
@@ -56,62 +54,93 @@ export function createModelsApi(context: AppContext): ModelsApi {
         }
     };
 
+    const sizeOrBytes = z.union([z.number(), z.string()], {error: 'must be bytes or a size such as "16GB"'});
+    const hardware = z
+        .object(
+            {
+                preset: z.string().optional(),
+                ram: sizeOrBytes.optional(),
+                vram: sizeOrBytes.optional(),
+                gpu: z.string().optional(),
+                bandwidthGBps: z.number().optional(),
+                ramReserve: sizeOrBytes.optional()
+            },
+            {error: 'must be an object of overrides such as {ram: "16GB", vram: "8GB", gpu: "RTX 4060 Laptop"}'}
+        )
+        .optional() satisfies z.ZodType<HardwareOverrides | undefined>;
+    // The settings a fit is estimated at are FIT_SETTINGS_INVALID, the what-if machine's values HARDWARE_OVERRIDE_INVALID.
+    const estimateCodes = codeByField({contextSize: "FIT_SETTINGS_INVALID", kvCacheType: "FIT_SETTINGS_INVALID", flashAttention: "FIT_SETTINGS_INVALID", minTokensPerSecond: "FIT_SETTINGS_INVALID"});
+    const estimateCode = (path: readonly PropertyKey[]) => (path[0] === "hardware" && path.length > 1 ? "HARDWARE_OVERRIDE_INVALID" : estimateCodes(path));
+
     return {
-        async "models.catalog"() {
-            return catalog.models();
-        },
+        "models.catalog": {schema: emptyArgument, handler: async () => catalog.models()},
 
-        async "models.presets"() {
-            return [...whatIfPresets];
-        },
+        "models.presets": {schema: emptyArgument, handler: async () => [...whatIfPresets]},
 
-        async "models.recommend"(arg) {
-            const hardware = await profileFor(arg?.hardware);
-            return recommendModels(catalog.models(), hardware, {...arg, measurements: measurements()});
-        },
-
-        async "models.fit"(arg) {
-            if (!arg || typeof arg.model !== "string") throw new InvalidArgumentError('model is required, e.g. {"model": "qwen2.5-coder-7b-instruct:Q4_K_M"}.');
-            const ref = catalog.resolve(arg.model);
-            const model = catalog.model(ref.modelId);
-            const quantization = model.quantizations.find((q) => q.quantization === ref.quantization)!;
-            const hardware = await profileFor(arg.hardware);
-            const {settings} = resolveFitSettings(arg);
-            const samples = measurements();
-            const option = evaluateQuantization(model, quantization, hardware, {
-                settings,
-                minTokensPerSecond: defaultMinTokensPerSecond,
-                calibration: calibrationFrom(samples, hardware),
-                measurements: samples
-            });
-            return {hardware, model, option};
-        },
-
-        async "models.inspect"(arg) {
-            if (!arg || typeof arg.source !== "string" || arg.source.trim() === "")
-                throw new InvalidArgumentError('source is required: a .gguf path, an http(s) URL, or hf:user/repo:quant.');
-            const hardware = await profileFor(arg.hardware);
-            return inspectModel(arg.source.trim(), {
-                ...arg,
+        "models.recommend": {
+            schema: fitSettingsSchema.extend({
                 hardware,
-                catalog: catalog.models(),
-                calibration: calibrationFrom(measurements(), hardware),
-                headers: process.env.HF_TOKEN ? {Authorization: `Bearer ${process.env.HF_TOKEN}`} : undefined
-            });
+                minTokensPerSecond: z.number({error: "must be a positive number of tokens per second"}).positive({error: "must be a positive number of tokens per second"}).optional()
+            }),
+            invalidCode: estimateCode,
+            async handler(request) {
+                return recommendModels(catalog.models(), await profileFor(request.hardware), {...request, measurements: measurements()});
+            }
         },
 
-        async "models.refreshCatalog"(arg) {
-            const all = catalog.models();
-            const wanted = arg?.models?.length ? arg.models.map((id) => catalog.model(id)) : all;
-            const {report, rows} = await refreshCatalog(wanted, {endpoint: context.huggingFaceEndpoint});
-            if (rows.length > 0) context.store.catalog.saveRefreshed(rows);
-            context.events.emit("models.catalogRefreshed", report);
-            return report;
+        "models.fit": {
+            schema: fitSettingsSchema.extend({model: requiredText('must be a catalog model, optionally with a quantization, e.g. "qwen2.5-coder-7b-instruct:Q4_K_M"'), hardware}),
+            invalidCode: estimateCode,
+            async handler(request) {
+                const ref = catalog.resolve(request.model);
+                const model = catalog.model(ref.modelId);
+                const quantization = model.quantizations.find((q) => q.quantization === ref.quantization)!;
+                const hardware = await profileFor(request.hardware);
+                const {settings} = resolveFitSettings(request);
+                const samples = measurements();
+                const option = evaluateQuantization(model, quantization, hardware, {
+                    settings,
+                    minTokensPerSecond: defaultMinTokensPerSecond,
+                    calibration: calibrationFrom(samples, hardware),
+                    measurements: samples
+                });
+                return {hardware, model, option};
+            }
         },
 
-        async "models.measureBandwidth"() {
-            if (!context.store.hardware.latest()) await machine();
-            return measureAndSave();
+        "models.inspect": {
+            schema: fitSettingsSchema.extend({source: requiredText("must be a .gguf path, an http(s) URL, or hf:user/repo:quant"), hardware}),
+            invalidCode: estimateCode,
+            async handler(request) {
+                const hardware = await profileFor(request.hardware);
+                return inspectModel(request.source, {
+                    ...request,
+                    hardware,
+                    catalog: catalog.models(),
+                    calibration: calibrationFrom(measurements(), hardware),
+                    headers: process.env.HF_TOKEN ? {Authorization: `Bearer ${process.env.HF_TOKEN}`} : undefined
+                });
+            }
+        },
+
+        "models.refreshCatalog": {
+            schema: z.object({models: z.array(z.string(), {error: "must be a list of catalog model ids"}).optional()}),
+            async handler(request) {
+                const all = catalog.models();
+                const wanted = request.models?.length ? request.models.map((id) => catalog.model(id)) : all;
+                const {report, rows} = await refreshCatalog(wanted, {endpoint: context.huggingFaceEndpoint});
+                if (rows.length > 0) context.store.catalog.saveRefreshed(rows);
+                context.events.emit("models.catalogRefreshed", report);
+                return report;
+            }
+        },
+
+        "models.measureBandwidth": {
+            schema: emptyArgument,
+            async handler() {
+                if (!context.store.hardware.latest()) await machine();
+                return measureAndSave();
+            }
         }
     };
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {
     EngineApi,
@@ -11,8 +12,9 @@ import type {
     ServerSettings
 } from "../../api/EngineApi.ts";
 import type {AppPaths} from "../appPaths.ts";
-import {InvalidArgumentError, errorMessage} from "../../shared/AppError.ts";
-import {parseArgument} from "../../shared/parseArgument.ts";
+import {errorBody} from "../../shared/AppError.ts";
+import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {codeByField, requiredText} from "../../shared/parseArgument.ts";
 import type {EventBus} from "../EventBus.ts";
 import type {Store} from "../store/Store.ts";
 import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
@@ -38,7 +40,7 @@ export interface EngineServiceOptions {
 
 /** The serving domain: the AppApi slice, the endpoints other domains use, and the supervisor. */
 export interface EngineService extends LocalModelEndpoints, AsyncDisposable {
-    readonly api: EngineApi;
+    readonly methods: MethodTable<EngineApi>;
     status(): EngineStatus;
     /**
      * Gives `work` the engine process to itself (the speed benchmark): waits for other engine
@@ -128,14 +130,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
     async function start(request: EngineStartRequest, jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}): Promise<EngineStatus> {
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
-        if (typeof request?.model !== "string") throw new InvalidArgumentError("model must be a GGUF file path or a model name.");
-        const server: ServerSettings = {
-            host: DEFAULT_SERVE_HOST,
-            port: DEFAULT_SERVE_PORT,
-            ...serverSettings,
-            ...withoutUndefined(parseArgument(serverSettingsSchema.optional(), request.server, "ENGINE_SERVER_INVALID"))
-        };
-        const settings = withoutUndefined(parseArgument(modelSettingsSchema.optional(), request.settings, "ENGINE_SETTINGS_INVALID"));
+        const server: ServerSettings = {host: DEFAULT_SERVE_HOST, port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
+        const settings = withoutUndefined(request.settings);
         const resolved = resolveModelReference(request.model, options.paths.models, options.store.models);
         const key = JSON.stringify({path: resolved.path, settings});
         // The model already being served needs no new binding; anything else would wait for the build.
@@ -168,8 +164,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                             update({state: supervisor.running ? "failed" : "stopped", loadProgress: null, model: null, error: null});
                             throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
                         }
-                        const code = (error as {code?: unknown}).code;
-                        const failure = {code: typeof code === "string" ? code : "MODEL_LOAD_FAILED", message: errorMessage(error)};
+                        const failure = errorBody(error, "MODEL_LOAD_FAILED");
                         store.modelLoads.save({
                             loadedAt: startedAt,
                             modelPath: resolved.path,
@@ -203,7 +198,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                 try {
                     served = await supervisor.call("serve", server, {signal: jobOptions.signal});
                 } catch (error) {
-                    update({state: "failed", server: null, error: {code: (error as {code?: string}).code ?? "ENGINE_SERVER_INVALID", message: errorMessage(error)}});
+                    update({state: "failed", server: null, error: errorBody(error, "ENGINE_SERVER_INVALID")});
                     throw error;
                 }
                 serverSettings = {...server, port: server.port === 0 ? 0 : served.port};
@@ -241,29 +236,33 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         return {baseUrl: result.server!.baseUrl, ...(result.server!.apiKey ? {apiKey: result.server!.apiKey} : {}), model: result.model!.id};
     }
 
-    const api: EngineApi = {
-        async "engine.status"() {
-            if (supervisor.running && status.state === "ready") {
-                const metrics = await supervisor.call("metrics", {}).catch(() => null);
-                if (metrics) status = {...status, metrics};
+    const methods: MethodTable<EngineApi> = {
+        "engine.status": {
+            schema: emptyArgument,
+            async handler() {
+                if (supervisor.running && status.state === "ready") {
+                    const metrics = await supervisor.call("metrics", {}).catch(() => null);
+                    if (metrics) status = {...status, metrics};
+                }
+                return status;
             }
-            return status;
         },
-        "engine.start": (arg) => start(arg),
-        "engine.stop": () => stop(),
-        async "engine.localModels"() {
-            return listServableModels(options.paths.models, options.store.models);
+        "engine.start": {
+            schema: z.object({
+                model: requiredText("must be a registered model id, a GGUF file path or the name of a model in the models folder"),
+                settings: modelSettingsSchema.optional(),
+                server: serverSettingsSchema.optional()
+            }),
+            invalidCode: codeByField({settings: "ENGINE_SETTINGS_INVALID", server: "ENGINE_SERVER_INVALID"}),
+            handler: (request) => start(request)
         },
-        async "engine.loads"(arg) {
-            const limit = arg?.limit ?? 20;
-            if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-                throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}`);
-            return store.modelLoads.list(limit);
-        },
-        "engine.binary": () => binaries.status(),
-        "engine.buildBinary": () => binaries.build(),
-        "engine.cancelBuild": () => binaries.cancel(),
-        "engine.removeLocalBinary": () => binaries.removeLocal()
+        "engine.stop": {schema: emptyArgument, handler: () => stop()},
+        "engine.localModels": {schema: emptyArgument, handler: async () => listServableModels(options.paths.models, options.store.models)},
+        "engine.loads": {schema: listArgument, handler: async ({limit}) => store.modelLoads.list(limit ?? 20)},
+        "engine.binary": {schema: emptyArgument, handler: () => binaries.status()},
+        "engine.buildBinary": {schema: emptyArgument, handler: () => binaries.build()},
+        "engine.cancelBuild": {schema: emptyArgument, handler: () => binaries.cancel()},
+        "engine.removeLocalBinary": {schema: emptyArgument, handler: () => binaries.removeLocal()}
     };
 
     let disposing: Promise<void> | undefined;
@@ -289,7 +288,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
 
     const service: EngineService = {
-        api,
+        methods,
         exclusiveUse,
         ensure,
         locate: (model) => resolveModelReference(model, options.paths.models, options.store.models).path,

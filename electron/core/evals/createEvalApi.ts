@@ -7,6 +7,7 @@ import type {
     EvalModelResult,
     EvalModelSpec,
     EvalPrice,
+    EvalProviderId,
     EvalProviderInfo,
     EvalRunSpec,
     EvalRunSummary,
@@ -16,14 +17,16 @@ import type {
 } from "../../api/EvalApi.ts";
 import type {AppContext} from "../AppContext.ts";
 import {modelSettingsSchema} from "../../protocol/engineSettings.ts";
-import {InvalidArgumentError, errorMessage} from "../../shared/AppError.ts";
+import {InvalidArgumentError, errorBody, errorMessage} from "../../shared/AppError.ts";
+import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {recordId} from "../../shared/parseArgument.ts";
 import type {EvalRunRecord} from "../store/evalRepository.ts";
 import {defaultPrices, findPrice} from "./defaultPrices.ts";
 import {EvalError} from "./EvalError.ts";
 import {computeStats} from "./evalStatistics.ts";
 import {buildInspectLog} from "./inspectLog.ts";
 import {resolveModelReference} from "../downloads/resolveModelReference.ts";
-import {checkBaseUrl, isProviderId, modelLabel, providerDefinitions, providerIds, quantizationFromName, resolveBaseUrl} from "./providers.ts";
+import {checkBaseUrl, modelLabel, providerDefinitions, providerIds, quantizationFromName, resolveBaseUrl} from "./providers.ts";
 import {runSample} from "./runSample.ts";
 import {loadRefactorTasks, type RefactorTask} from "./tasks/refactorTasks.ts";
 import {createToolchains, toolchainCommands, type TaskLanguage} from "./toolchains.ts";
@@ -31,16 +34,17 @@ import {createToolchains, toolchainCommands, type TaskLanguage} from "./toolchai
 export const defaultLimits: EvalLimits = {maxTurns: 40, maxTokens: 2_000_000, maxWallTimeMs: 30 * 60_000};
 export const DEFAULT_EPOCHS = 10;
 
+const providerSchema = z.enum(providerIds as [EvalProviderId, ...EvalProviderId[]], {error: `must be one of ${providerIds.join(", ")}`});
 const modelSchema = z.strictObject({
-    provider: z.enum(providerIds as [string, ...string[]]),
-    model: z.string().trim().min(1, "is empty").max(2000),
+    provider: providerSchema,
+    model: z.string().trim().min(1).max(2000),
     baseUrl: z.string().trim().min(1).max(2000).optional(),
     quantization: z.string().trim().min(1).max(40).optional(),
     settings: modelSettingsSchema.optional()
 });
 const startSchema = z.strictObject({
-    tasks: z.array(z.string()).min(1, "name at least one task").max(20),
-    models: z.array(modelSchema).min(1, "name at least one model").max(20),
+    tasks: z.array(z.string()).min(1, {error: "must name at least one task"}).max(20),
+    models: z.array(modelSchema).min(1, {error: "must name at least one model"}).max(20),
     epochs: z.number().int().min(1).max(100).optional(),
     concurrency: z.number().int().min(1).max(16).optional(),
     limits: z
@@ -55,14 +59,16 @@ const startSchema = z.strictObject({
     temperature: z.number().min(0).max(2).optional(),
     wattage: z.number().positive().max(10_000).optional()
 });
-const idSchema = z.number().int().positive();
-
-function parseArg<T>(schema: z.ZodType<T>, arg: unknown, what: string): T {
-    const result = schema.safeParse(arg ?? {});
-    if (result.success) return result.data;
-    const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : what}: ${issue.message}`);
-    throw new InvalidArgumentError(`Invalid ${what}: ${problems.join("; ")}`);
-}
+const runArgument = z.strictObject({runId: recordId});
+const price = z.number().min(0).max(100_000);
+const priceSchema = z.strictObject({
+    provider: providerSchema,
+    model: z.string().trim().min(1).max(500),
+    inputPerMillion: price.optional(),
+    cachedInputPerMillion: price.nullable().optional(),
+    outputPerMillion: price.optional(),
+    reset: z.boolean().optional()
+});
 
 interface Endpoint {
     baseUrl: string;
@@ -75,7 +81,7 @@ const INTERRUPTED = "interrupted";
 const CANCELLED = "cancelled";
 
 /** The eval domain: tasks, providers, the run queue, records, statistics and exports. */
-export function createEvalApi(context: AppContext): EvalApi {
+export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
     const repo = context.store.evals;
     const env = context.env ?? process.env;
     const tasks = loadRefactorTasks();
@@ -297,8 +303,7 @@ export function createEvalApi(context: AppContext): EvalApi {
                     error: {code: "EVAL_INTERRUPTED", message: "AgentFit stopped while this run was in progress. Resume it to finish the remaining samples."}
                 });
             else {
-                const code = typeof (error as {code?: unknown}).code === "string" ? (error as {code: string}).code : "EVAL_FAILED";
-                repo.setRunStatus(runId, "failed", {owner: null, completedAt: new Date().toISOString(), error: {code, message: errorMessage(error)}});
+                repo.setRunStatus(runId, "failed", {owner: null, completedAt: new Date().toISOString(), error: errorBody(error, "EVAL_FAILED")});
             }
         } finally {
             controllers.delete(runId);
@@ -351,8 +356,10 @@ export function createEvalApi(context: AppContext): EvalApi {
     };
 
     return {
-        async "eval.tasks"() {
-            return Promise.all(
+        "eval.tasks": {
+            schema: emptyArgument,
+            handler: async () =>
+                Promise.all(
                 tasks.map(async (task): Promise<EvalTaskInfo> => ({
                     name: task.name,
                     title: task.title,
@@ -365,31 +372,26 @@ export function createEvalApi(context: AppContext): EvalApi {
                     testCommand: toolchains[task.language].testCommand,
                     runtime: await runtime(task.language, true)
                 }))
-            );
+            )
         },
 
-        async "eval.providers"() {
-            return Promise.all(providerIds.map(providerInfo));
+        "eval.providers": {schema: emptyArgument, handler: async () => Promise.all(providerIds.map(providerInfo))},
+
+        "eval.setApiKey": {
+            schema: z.strictObject({provider: providerSchema, apiKey: z.string().trim().min(1).max(4000).nullable()}),
+            async handler({provider, apiKey}) {
+                if (provider === "local") throw new InvalidArgumentError("Local models need no API key.");
+                await context.secrets.set(provider, apiKey);
+                return providerInfo(provider);
+            }
         },
 
-        async "eval.setApiKey"(arg) {
-            const {provider, apiKey} = parseArg(
-                z.strictObject({provider: z.enum(providerIds as [string, ...string[]]), apiKey: z.string().trim().min(1, "is empty").max(4000).nullable()}),
-                arg,
-                "API key"
-            );
-            if (!isProviderId(provider) || provider === "local") throw new InvalidArgumentError("Local models need no API key.");
-            await context.secrets.set(provider, apiKey);
-            return providerInfo(provider);
-        },
-
-        async "eval.start"(arg) {
+        "eval.start": {schema: startSchema, handler: async (request) => {
             if (disposed) throw new EvalError("EVAL_RUN_CONFLICT", "AgentFit is shutting down.");
-            const request = parseArg(startSchema, arg, "eval request");
             const chosenTasks = request.tasks.map(findTask);
             for (const task of new Set(chosenTasks)) await checkRuntimeFor(task);
             const models = request.models.map((m): EvalModelSpec => {
-                const spec = {...m, provider: m.provider as EvalModelSpec["provider"]};
+                const spec = {...m};
                 if (spec.baseUrl) spec.baseUrl = checkBaseUrl(spec.baseUrl);
                 if (spec.provider !== "local") delete spec.settings;
                 if (spec.provider === "local" && !spec.quantization) {
@@ -420,10 +422,9 @@ export function createEvalApi(context: AppContext): EvalApi {
                     emitRun(run.id);
                 }
             return created;
-        },
+        }},
 
-        async "eval.resume"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
+        "eval.resume": {schema: runArgument, handler: async ({runId}) => {
             const run = getRun(runId);
             if (!["interrupted", "failed", "cancelled"].includes(run.status))
                 throw new EvalError("EVAL_RUN_CONFLICT", `Run #${runId} is ${run.status}; only interrupted, failed or cancelled runs can be resumed.`);
@@ -434,10 +435,9 @@ export function createEvalApi(context: AppContext): EvalApi {
             enqueue(runId, resolver);
             emitRun(runId);
             return summarize(repo.getRun(runId)!);
-        },
+        }},
 
-        async "eval.cancel"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
+        "eval.cancel": {schema: runArgument, handler: async ({runId}) => {
             const run = getRun(runId);
             if (run.status === "queued") {
                 resolvers.delete(runId);
@@ -454,32 +454,28 @@ export function createEvalApi(context: AppContext): EvalApi {
                 });
             }
             return summarize(getRun(runId));
-        },
+        }},
 
-        async "eval.runs"(arg) {
-            const {limit} = parseArg(z.strictObject({limit: z.number().int().min(1).max(1000).optional()}), arg, "limit");
+        "eval.runs": {schema: listArgument.strict(), handler: async ({limit}) => {
             const runs = repo.listRuns(limit ?? 50);
             const samples = repo.samplesOfRuns(runs.map((r) => r.id));
             const prices = allPrices();
             return runs.map((run) => summarize(run, samples.get(run.id), prices));
-        },
+        }},
 
-        async "eval.run"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
+        "eval.run": {schema: runArgument, handler: async ({runId}) => {
             const run = getRun(runId);
             const samples = repo.samples(runId);
             return {...summarize(run, samples), samples};
-        },
+        }},
 
-        async "eval.sample"(arg) {
-            const {sampleId} = parseArg(z.strictObject({sampleId: idSchema}), arg, "sample");
+        "eval.sample": {schema: z.strictObject({sampleId: recordId}), handler: async ({sampleId}) => {
             const sample = repo.sample(sampleId);
             if (!sample) throw new EvalError("EVAL_SAMPLE_NOT_FOUND", `There is no eval sample #${sampleId}.`);
             return {...sample, messages: repo.messages(sampleId), diffs: repo.diffs(sampleId)};
-        },
+        }},
 
-        async "eval.results"(arg) {
-            const {task} = parseArg(z.strictObject({task: z.string().optional()}), arg, "filter");
+        "eval.results": {schema: z.strictObject({task: z.string().optional()}), handler: async ({task}) => {
             if (task) findTask(task);
             const runs = repo.listRuns(1_000_000).filter((r) => !task || r.spec.task === task);
             const samples = repo.samplesOfRuns(runs.map((r) => r.id));
@@ -506,27 +502,12 @@ export function createEvalApi(context: AppContext): EvalApi {
                     })
                 )
                 .filter((r) => r.stats.samples > 0);
-        },
+        }},
 
-        async "eval.prices"() {
-            return allPrices();
-        },
+        "eval.prices": {schema: emptyArgument, handler: async () => allPrices()},
 
-        async "eval.setPrice"(arg) {
-            const price = z.number().min(0).max(100_000);
-            const request = parseArg(
-                z.strictObject({
-                    provider: z.enum(providerIds as [string, ...string[]]),
-                    model: z.string().trim().min(1).max(500),
-                    inputPerMillion: price.optional(),
-                    cachedInputPerMillion: price.nullable().optional(),
-                    outputPerMillion: price.optional(),
-                    reset: z.boolean().optional()
-                }),
-                arg,
-                "price"
-            );
-            const provider = request.provider as EvalModelSpec["provider"];
+        "eval.setPrice": {schema: priceSchema, handler: async (request) => {
+            const provider = request.provider;
             if (provider === "local") throw new InvalidArgumentError("Local models cost nothing per token; give a wattage for an energy estimate instead.");
             if (request.reset) repo.deletePrice(provider, request.model);
             else {
@@ -544,14 +525,13 @@ export function createEvalApi(context: AppContext): EvalApi {
                 });
             }
             return allPrices();
-        },
+        }},
 
-        async "eval.exportInspect"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
+        "eval.exportInspect": {schema: runArgument, handler: async ({runId}) => {
             const run = getRun(runId);
             const samples = repo.samples(runId).map((s) => ({...s, scoring: repo.sample(s.id)?.scoring ?? null}));
             return buildInspectLog({run, task: findTask(run.spec.task), samples, messages: (id) => repo.messages(id), appVersion: context.appVersion});
-        }
+        }}
     };
 }
 

@@ -1,22 +1,22 @@
-import type {HardwareApi} from "../../api/HardwareApi.ts";
 import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../../shared/AppError.ts";
+import type {HardwareApi} from "../../api/HardwareApi.ts";
+import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {probeHardware} from "./probeHardware.ts";
 
-export function createHardwareApi(context: AppContext): HardwareApi {
+export function createHardwareApi(context: AppContext): MethodTable<HardwareApi> {
     return {
-        async "hardware.probe"() {
-            const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
-            const saved = context.store.hardware.save(snapshot);
-            context.events.emit("hardware.probed", saved);
-            return saved;
+        "hardware.probe": {
+            schema: emptyArgument,
+            async handler() {
+                const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
+                const saved = context.store.hardware.save(snapshot);
+                context.events.emit("hardware.probed", saved);
+                return saved;
+            }
         },
-
-        async "hardware.snapshots"(arg) {
-            const limit = arg?.limit ?? 20;
-            if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-                throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}`);
-            return context.store.hardware.list(limit);
+        "hardware.snapshots": {
+            schema: listArgument,
+            handler: async ({limit}) => context.store.hardware.list(limit ?? 20)
         }
     };
 }
