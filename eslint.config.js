@@ -25,7 +25,7 @@ const nodeBuiltins = {
 };
 const core = {regex: "/core/", message: "The renderer talks to the app only through the typed API client."};
 const serverSideTransports = {
-    regex: "(createAppHttpServer|registerIpcHandlers)",
+    regex: "(createAppHttpServer|registerIpcHandlers|/transports/server/)",
     message: "The renderer uses only the client side of a transport."
 };
 

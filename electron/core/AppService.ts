@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import type {AppApi, AppEvents} from "../api/AppApi.ts";
 import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
-import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
-import {EventBus} from "./EventBus.ts";
+import {EventBus} from "../shared/EventBus.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
 import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
 import type {LocalModelEndpoints} from "../api/EngineApi.ts";
@@ -19,7 +18,8 @@ import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
-import type {HardwareProbeSources} from "./hardware/probeSources.ts";
+import {createMachineProbe} from "./hardware/createMachineProbe.ts";
+import {systemProbeSources, type HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
 import type {Store} from "./store/Store.ts";
 import {apiFromMethods, emptyArgument, type AppMethodTable, type MethodTable} from "../shared/MethodTable.ts";
@@ -76,27 +76,15 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const store = await openStore({file: paths.database, nativeBinding: options.sqliteNativeBinding});
     const cleanups: (() => Promise<void> | void)[] = [];
     const events = new EventBus<AppEvents>();
-    const engine = createEngineService({paths, store, events, launcher: options.engineLauncher});
-    cleanups.push(() => engine.dispose());
-    const catalog = createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()});
-    const context: AppContext = {
-        paths,
-        store,
-        events,
-        engine,
-        shell: options.shell ?? "web",
-        appVersion,
-        probeSources: options.probeSources,
-        secrets: options.secrets ?? createEnvironmentSecretStore(),
-        localModels: options.localModels ?? engine,
-        env: options.evalEnv,
-        downloads: options.downloads,
-        catalog: options.catalogLookup ? {...catalog, resolve: options.catalogLookup.resolve} : catalog,
-        speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
-        measureBandwidthAutomatically: options.measureBandwidthAutomatically,
-        huggingFaceEndpoint: options.huggingFaceEndpoint,
-        onDispose: (cleanup) => void cleanups.push(cleanup)
-    };
+    const onDispose = (cleanup: () => Promise<void> | void) => void cleanups.push(cleanup);
+    const engine = createEngineService({modelsDir: paths.models, store, events, launcher: options.engineLauncher});
+    onDispose(() => engine.dispose());
+    const curated = createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()});
+    const catalog = options.catalogLookup ? {...curated, resolve: options.catalogLookup.resolve} : curated;
+    const probe = createMachineProbe({store, events, modelsDir: paths.models, appVersion, sources: options.probeSources});
+    const disk = options.probeSources?.disk ?? systemProbeSources.disk;
+    const localModels = options.localModels ?? engine;
+    const shell = options.shell ?? "web";
 
     const appInfo: MethodTable<AppInfoApi> = {
         "app.info": {
@@ -107,7 +95,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
                 home: paths.home,
                 databasePath: paths.database,
                 modelsPath: paths.models,
-                shell: context.shell,
+                shell,
                 schemaVersion: store.schemaVersion
             })
         }
@@ -117,13 +105,30 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     // another domain) goes through the same validation: `api` is the table's typed face.
     const methods: AppMethodTable = {
         ...appInfo,
-        ...createHardwareApi(context),
-        ...createEvalApi(context),
-        ...createDownloadsApi(context),
-        ...createModelsApi(context),
+        ...createHardwareApi({store, probe}),
+        ...createEvalApi({store, events, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, onDispose}),
+        ...createDownloadsApi({
+            store,
+            events,
+            modelsDir: paths.models,
+            catalog,
+            freeDiskBytes: async (folder) => (await disk(folder)).freeBytes,
+            userAgent: `agentfit/${appVersion}`,
+            settings: options.downloads,
+            onDispose
+        }),
+        ...createModelsApi({
+            store,
+            events,
+            catalog,
+            probe,
+            speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
+            measureBandwidthAutomatically: options.measureBandwidthAutomatically,
+            huggingFaceEndpoint: options.huggingFaceEndpoint
+        }),
         ...engine.methods,
-        ...createBenchApi(context, engine),
-        ...createVerdictApi(context, () => api)
+        ...createBenchApi({store, events, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
+        ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api})
     };
     const api: AppApi = apiFromMethods(methods);
 
@@ -131,7 +136,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const service: AppService = {
         ...api,
         methods,
-        events: context.events,
+        events,
         paths,
         store,
         dispose() {

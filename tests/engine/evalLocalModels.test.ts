@@ -1,7 +1,7 @@
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {EvalFailureMode, EvalRunDetail} from "../../electron/api/EvalApi.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
 import {ensureSmolLM2} from "../utils/smollm2.ts";
 import {startApp} from "../utils/startApp.ts";

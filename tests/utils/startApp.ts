@@ -1,6 +1,6 @@
 import path from "node:path";
 import {createAppService, type AppService, type AppServiceOptions} from "../../electron/core/AppService.ts";
-import {createApiClient, type ApiClient} from "../../electron/transports/createApiClient.ts";
+import {createApiClient, type ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {createAppHttpServer, type AppHttpServer} from "../../electron/transports/http/createAppHttpServer.ts";
 import {createHttpChannel} from "../../electron/transports/http/createHttpChannel.ts";
 import {projectRoot} from "./runCli.ts";

@@ -6,7 +6,7 @@ import {runSpeedTests} from "../../electron/engine/bench/runSpeedTests.ts";
 import type {SpeedTestShape} from "../../electron/protocol/engineProtocol.ts";
 import {hardwareKeyOf} from "../../electron/core/catalog/hardwareProfile.ts";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {task} from "./evalFixtures.ts";
 import {ggufModelPresets, writeGgufModel, type GgufModelFacts, type GgufWeightType} from "./gguf/writeGgufModel.ts";
 import {solver, failingAgents} from "./scriptedAgents.ts";

@@ -1,14 +1,14 @@
 import cliProgress from "cli-progress";
 import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
 import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
-import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, wholeNumber} from "../optionParsers.ts";
+import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, wholeNumber} from "../utils/optionParsers.ts";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
 import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
-import {bold, dim, red, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
-import {onInterrupt} from "../onInterrupt.ts";
+import {bold, dim, red, table, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 interface BenchOptions {
     model: string[];

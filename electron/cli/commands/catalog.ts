@@ -1,6 +1,6 @@
 import type {Command} from "commander";
-import {bold, dim, formatBytes, green, red, table} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, green, red, table} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
 
 export function registerCatalogCommand(program: Command) {
     const catalog = program.command("catalog").description("The curated model catalog");

@@ -2,9 +2,9 @@ import type {Command} from "commander";
 import cliProgress from "cli-progress";
 import type {EngineBinaryStatus} from "../../api/EngineApi.ts";
 import type {AppService} from "../../core/AppService.ts";
-import {bold, dim, formatBytes, formatDuration, green, keyValues, red, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
-import {onInterrupt} from "../onInterrupt.ts";
+import {bold, dim, formatBytes, formatDuration, green, keyValues, red, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 function describeBinary(status: EngineBinaryStatus): string {
     const local = status.local;

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
+import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
 import type {Command} from "commander";
-import {nonNegativeNumber, wholeNumber} from "../optionParsers.ts";
+import {nonNegativeNumber, wholeNumber} from "../utils/optionParsers.ts";
 import cliProgress from "cli-progress";
 import type {EvalModelSpec, EvalRunDetail, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
 import {InvalidArgumentError as AppInvalidArgumentError} from "../../shared/AppError.ts";
@@ -10,9 +10,9 @@ import type {AppService} from "../../core/AppService.ts";
 import {parseModelArgument} from "../../core/evals/providers.ts";
 import {DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
 import {formatCost, formatFailureModes, formatInterval, formatPercent, formatScore, formatTokens} from "../../shared/evalFormat.ts";
-import {bold, dim, formatDuration, green, keyValues, red, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
-import {onInterrupt} from "../onInterrupt.ts";
+import {bold, dim, formatDuration, green, keyValues, red, table, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 const FLAGSHIP_TASK = "r-skill-frontmatter";
 const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);

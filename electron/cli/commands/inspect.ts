@@ -1,8 +1,8 @@
 import type {Command} from "commander";
 import type {FitEstimate, InspectReport} from "../../api/ModelsApi.ts";
 import {formatParameterCount} from "../../shared/format.ts";
-import {bold, dim, formatBytes, keyValues} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, keyValues} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
 import {addEstimateOptions, describeHardware, estimateArgs, fitLabel, speedCell, type EstimateOptions} from "./recommend.ts";
 
 export function registerInspectCommand(program: Command) {

@@ -1,8 +1,8 @@
 import type {Command} from "commander";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import {backendLabel} from "../../shared/format.ts";
-import {bold, dim, formatBytes, keyValues, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, keyValues, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
 
 export function registerProbeCommand(program: Command) {
     program

@@ -5,9 +5,9 @@ import {AppError} from "../../shared/AppError.ts";
 import {knownErrorCode} from "../../shared/errorCodes.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {formatParameterCount, formatTransfer} from "../../shared/format.ts";
-import {bold, dim, formatBytes, green, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
-import {onInterrupt} from "../onInterrupt.ts";
+import {bold, dim, formatBytes, green, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 const WAITING = new Set(["queued", "downloading", "retrying", "verifying"]);
 

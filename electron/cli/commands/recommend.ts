@@ -1,9 +1,9 @@
 import {InvalidArgumentError, type Command} from "commander";
 import type {FitEstimate, HardwareOverrides, HardwareProfile, KvCacheType, QuantizationOption, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
-import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../format.ts";
+import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../utils/format.ts";
 import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
-import {contextSizeFlag, contextSizeOption, settingOption} from "../optionParsers.ts";
-import {withAppService} from "../withAppService.ts";
+import {contextSizeFlag, contextSizeOption, settingOption} from "../utils/optionParsers.ts";
+import {withAppService} from "../utils/withAppService.ts";
 
 /** Options every estimating command shares: context, KV cache and what-if hardware. */
 export interface EstimateOptions {

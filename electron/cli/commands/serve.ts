@@ -4,10 +4,10 @@ import type {EngineStatus} from "../../api/EngineApi.ts";
 import {createAppService, type AppService} from "../../core/AppService.ts";
 import {DEFAULT_CONTEXT_SIZE, DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
 import {plural} from "../../shared/format.ts";
-import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
-import {onInterrupt} from "../onInterrupt.ts";
-import {wholeNumber} from "../optionParsers.ts";
-import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../format.ts";
+import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
+import {wholeNumber} from "../utils/optionParsers.ts";
+import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../utils/format.ts";
 
 interface ServeOptions extends EngineSettingsOptions {
     model: string;

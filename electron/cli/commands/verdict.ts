@@ -6,8 +6,8 @@ import {formatCost, formatPercent, formatScore} from "../../shared/evalFormat.ts
 import {levelLabels} from "../../shared/verdictCharts.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {thresholdLabels, memoryText} from "../../core/reports/reportSections.ts";
-import {bold, dim, green, keyValues, red, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, green, keyValues, red, table, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
 
 const paintLevel = (level: VerdictLevel, text = levelLabels[level]) => (level === "usable" ? green : level === "almost" ? yellow : level === "no" ? red : dim)(text);
 const mark: Record<CriterionStatus, string> = {pass: green("✓"), near: yellow("~"), fail: red("✗"), unknown: dim("?")};

@@ -3,8 +3,8 @@ import {fileURLToPath} from "node:url";
 import type {Command} from "commander";
 import {createAppService} from "../../core/AppService.ts";
 import {createAppHttpServer} from "../../transports/http/createAppHttpServer.ts";
-import {bold, dim} from "../format.ts";
-import {onInterrupt} from "../onInterrupt.ts";
+import {bold, dim} from "../utils/format.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const DEFAULT_WEB_PORT = 5317;

@@ -1,19 +1,22 @@
 import fs from "node:fs";
 import path from "node:path";
 import {z} from "zod";
+import type {AppEvents} from "../../api/AppApi.ts";
 import type {BenchApi, BenchLatestQuery, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
+import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
-import type {AppContext} from "../AppContext.ts";
 import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {errorBody} from "../../shared/AppError.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
 import {listArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {parseArgument, recordId, wholeNumber} from "../../shared/parseArgument.ts";
+import type {Catalog} from "../catalog/createCatalogLookup.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
 import {resolveModelReference} from "../engine/resolveModelReference.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
-import {probeHardware} from "../hardware/probeHardware.ts";
+import type {Store} from "../store/Store.ts";
 import {BenchError} from "./BenchError.ts";
 import {runBenchmark, type BenchModel} from "./runBenchmark.ts";
 import {toLlamaBenchJson} from "./toLlamaBenchJson.ts";
@@ -95,13 +98,30 @@ export function resolveBenchSpec(request: BenchStartRequest, machine: {physicalC
     };
 }
 
+export interface BenchApiOptions {
+    store: Pick<Store, "bench" | "hardware" | "models">;
+    events: EventBus<AppEvents>;
+    /** The engine the benchmark takes for itself while it measures. */
+    engine: EngineService;
+    /** The catalog (to name a measured file's model) and this machine's profile (for the fit check). */
+    catalog: Catalog;
+    /** The models folder, where a bare file name is looked up. */
+    modelsDir: string;
+    /** Recorded with every run. */
+    appVersion: string;
+    /** Probes this machine, saves and announces the snapshot (createMachineProbe); used when none exists yet. */
+    probe(): Promise<HardwareSnapshot>;
+    /** Registers cleanup for app disposal (a run in flight is cancelled and stored as such). */
+    onDispose(cleanup: () => Promise<void> | void): void;
+}
+
 /** The speed benchmark's slice of AppApi: one run at a time, in the engine process, stored as it goes. */
-export function createBenchApi(context: AppContext, engine: EngineService): MethodTable<BenchApi> {
-    const {store, events} = context;
+export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> {
+    const {store, events, engine} = options;
     store.bench.markInterrupted();
     let active: {runId: number; controller: AbortController; done: Promise<BenchRun>} | undefined;
     // Closing the app cancels a run in flight, so it is stored as cancelled rather than left running.
-    context.onDispose(async () => {
+    options.onDispose(async () => {
         const running = active;
         running?.controller.abort();
         await running?.done;
@@ -114,11 +134,11 @@ export function createBenchApi(context: AppContext, engine: EngineService): Meth
     };
 
     const resolveModel = async (reference: string): Promise<BenchModel> => {
-        const resolved = resolveModelReference(reference, context.paths.models, store.models);
+        const resolved = resolveModelReference(reference, options.modelsDir, store.models);
         const gguf = await readGgufFacts(resolved.path);
         const registered = store.models.list().find((m) => m.path === resolved.path);
         const fromSource = registered?.source.kind === "huggingface" && registered.source.catalogId ? registered.source.catalogId.split(":") : null;
-        const match = fromSource ? {modelId: fromSource[0]!, quantization: fromSource[1] ?? gguf.quantization} : matchCatalog(gguf, context.catalog.models());
+        const match = fromSource ? {modelId: fromSource[0]!, quantization: fromSource[1] ?? gguf.quantization} : matchCatalog(gguf, options.catalog.models());
         const parts = gguf.splitParts;
         const fileBytes = registered?.sizeBytes ?? (parts > 1 ? gguf.expectedFileBytes : fs.statSync(resolved.path).size);
         const isMoe = gguf.expertCount != null && gguf.expertCount > 1 && gguf.activeParameterCount;
@@ -144,7 +164,7 @@ export function createBenchApi(context: AppContext, engine: EngineService): Meth
     return {
         "bench.start": {schema: benchStartSchema, invalidCode: "BENCH_SETTINGS_INVALID", handler: async (request) => {
             if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${active.runId} is measuring; wait for it or cancel it first (runs never share the machine).`);
-            const snapshot = store.hardware.latest() ?? store.hardware.save(await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources}));
+            const snapshot = store.hardware.latest() ?? (await options.probe());
             const hasGpu = snapshot.backend.selected !== "cpu" && snapshot.gpus.length > 0;
             const spec = resolveBenchSpec(request, {physicalCores: Math.max(1, snapshot.cpu.physicalCores), hasGpu});
             const models: BenchModel[] = [];
@@ -156,7 +176,7 @@ export function createBenchApi(context: AppContext, engine: EngineService): Meth
                 spec,
                 hardwareSnapshotId: snapshot.id ?? null,
                 hardwareKey: hardwareKeyOf(snapshot),
-                appVersion: context.appVersion,
+                appVersion: options.appVersion,
                 engine: null,
                 progress: {testsDone: 0, testsTotal: 0, current: null}
             });
@@ -170,7 +190,7 @@ export function createBenchApi(context: AppContext, engine: EngineService): Meth
                             models,
                             repository: store.bench,
                             engine: call,
-                            hardware: context.catalog.machineProfile(),
+                            hardware: options.catalog.machineProfile(),
                             cpuInfo: snapshot.cpu.brand,
                             signal: controller.signal,
                             subscribeRepetitions: (l) => {

@@ -1,10 +1,13 @@
 import {z} from "zod";
+import type {AppEvents} from "../../api/AppApi.ts";
+import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {BandwidthMeasurement, HardwareOverrides, HardwareProfile, MeasuredSpeed, ModelsApi} from "../../api/ModelsApi.ts";
-import type {AppContext} from "../AppContext.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
 import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {codeByField, requiredText} from "../../shared/parseArgument.ts";
-import {probeHardware} from "../hardware/probeHardware.ts";
+import type {Store} from "../store/Store.ts";
 import {CatalogError} from "./CatalogError.ts";
+import type {Catalog} from "./createCatalogLookup.ts";
 import {applyOverrides, hardwareKeyOf, profileFromSnapshot, whatIfPresets} from "./hardwareProfile.ts";
 import {inspectModel} from "./inspectModel.ts";
 import {measureBandwidth} from "./measureBandwidth.ts";
@@ -13,21 +16,33 @@ import {defaultMinTokensPerSecond, evaluateQuantization, recommendModels} from "
 import {fitSettingsSchema, resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
 
+export interface ModelsApiOptions {
+    store: Pick<Store, "hardware" | "catalog">;
+    events: EventBus<AppEvents>;
+    /** The catalog with refreshes applied; its machine profile comes from the latest snapshot. */
+    catalog: Catalog;
+    /** Probes this machine, saves and announces the snapshot (createMachineProbe). */
+    probe(): Promise<HardwareSnapshot>;
+    /** Measured speeds that calibrate predictions (the speed benchmark stores them). Default: none. */
+    speedMeasurements?: {list(): MeasuredSpeed[]};
+    /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
+    measureBandwidthAutomatically?: boolean;
+    /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
+    huggingFaceEndpoint?: string;
+}
+
 /** The Models domain of AppApi: catalog, fit, predicted speed, recommendations, inspect, refresh. */
-export function createModelsApi(context: AppContext): MethodTable<ModelsApi> {
-    const catalog = context.catalog;
+export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsApi> {
+    const {catalog, store, events} = options;
 
     /**
      * This machine from its latest snapshot, probing first when there is none yet. When neither the
      * CPU nor the GPU is in the bandwidth table, the bandwidth is measured once (about a second) and kept.
      */
     const machine = async (): Promise<HardwareProfile> => {
-        if (!context.store.hardware.latest()) {
-            const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
-            context.events.emit("hardware.probed", context.store.hardware.save(snapshot));
-        }
+        if (!store.hardware.latest()) await options.probe();
         const profile = catalog.machineProfile()!;
-        if (profile.bandwidthKind === "peak" && profile.bandwidthSource.startsWith("unknown memory") && context.measureBandwidthAutomatically !== false) {
+        if (profile.bandwidthKind === "peak" && profile.bandwidthSource.startsWith("unknown memory") && options.measureBandwidthAutomatically !== false) {
             await measureAndSave();
             return catalog.machineProfile()!;
         }
@@ -36,18 +51,18 @@ export function createModelsApi(context: AppContext): MethodTable<ModelsApi> {
     let measuring: Promise<BandwidthMeasurement> | undefined;
     const measureAndSave = () =>
         (measuring ??= (async () => {
-            const snapshot = context.store.hardware.latest()!;
+            const snapshot = store.hardware.latest()!;
             const result = await measureBandwidth({threads: profileFromSnapshot(snapshot).cpuThreads});
             if (!(result.bytesPerSecond > 0)) throw new CatalogError("BANDWIDTH_MEASUREMENT_FAILED", "The bandwidth measurement returned no result; try again when the machine is idle.");
             const measurement: BandwidthMeasurement = {hardwareKey: hardwareKeyOf(snapshot), bytesPerSecond: result.bytesPerSecond, threads: result.threads, method: result.method, measuredAt: new Date().toISOString()};
-            context.store.catalog.saveBandwidth(measurement);
-            context.events.emit("models.bandwidthMeasured", measurement);
+            store.catalog.saveBandwidth(measurement);
+            events.emit("models.bandwidthMeasured", measurement);
             return measurement;
         })().finally(() => (measuring = undefined)));
     const profileFor = async (overrides: HardwareOverrides | undefined) => applyOverrides(await machine(), overrides);
     const measurements = (): MeasuredSpeed[] => {
         try {
-            return context.speedMeasurements?.list() ?? [];
+            return options.speedMeasurements?.list() ?? [];
         } catch (error) {
             console.error("[agentfit] reading measured speeds failed:", error);
             return [];
@@ -128,9 +143,9 @@ export function createModelsApi(context: AppContext): MethodTable<ModelsApi> {
             async handler(request) {
                 const all = catalog.models();
                 const wanted = request.models?.length ? request.models.map((id) => catalog.model(id)) : all;
-                const {report, rows} = await refreshCatalog(wanted, {endpoint: context.huggingFaceEndpoint});
-                if (rows.length > 0) context.store.catalog.saveRefreshed(rows);
-                context.events.emit("models.catalogRefreshed", report);
+                const {report, rows} = await refreshCatalog(wanted, {endpoint: options.huggingFaceEndpoint});
+                if (rows.length > 0) store.catalog.saveRefreshed(rows);
+                events.emit("models.catalogRefreshed", report);
                 return report;
             }
         },
@@ -138,7 +153,7 @@ export function createModelsApi(context: AppContext): MethodTable<ModelsApi> {
         "models.measureBandwidth": {
             schema: emptyArgument,
             async handler() {
-                if (!context.store.hardware.latest()) await machine();
+                if (!store.hardware.latest()) await machine();
                 return measureAndSave();
             }
         }

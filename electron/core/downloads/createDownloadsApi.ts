@@ -1,10 +1,8 @@
 import fs from "node:fs";
 import {z} from "zod";
 import type {DownloadsApi} from "../../api/DownloadsApi.ts";
-import type {AppContext} from "../AppContext.ts";
 import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {recordId, requiredText} from "../../shared/parseArgument.ts";
-import {systemProbeSources} from "../hardware/probeSources.ts";
 import {DownloadManager, type DownloadManagerOptions} from "./DownloadManager.ts";
 import {importLocalModels, importLocations} from "./importLocalModels.ts";
 import {resolveModelReference} from "./resolveModelReference.ts";
@@ -17,20 +15,19 @@ export type DownloadServiceOptions = Partial<
     homeDir?: string;
 };
 
-export function createDownloadsApi(context: AppContext): MethodTable<DownloadsApi> {
-    const settings = context.downloads ?? {};
-    const disk = context.probeSources?.disk ?? systemProbeSources.disk;
-    const manager = new DownloadManager({
-        ...settings,
-        store: context.store,
-        events: context.events,
-        modelsDir: context.paths.models,
-        catalog: context.catalog,
-        freeDiskBytes: async (folder) => (await disk(folder)).freeBytes,
-        userAgent: `agentfit/${context.appVersion}`
-    });
-    context.onDispose(() => manager.dispose());
-    const models = context.store.models;
+export interface DownloadsApiOptions extends Pick<DownloadManagerOptions, "store" | "events" | "modelsDir" | "catalog" | "freeDiskBytes" | "userAgent"> {
+    /** What a host or a test overrides (Hugging Face endpoint and token, queue, retries, auto-resume). */
+    settings?: DownloadServiceOptions;
+    /** Registers the download manager's cleanup (transfers in flight stop, resumable) for app disposal. */
+    onDispose(cleanup: () => Promise<void> | void): void;
+}
+
+export function createDownloadsApi(options: DownloadsApiOptions): MethodTable<DownloadsApi> {
+    const {settings = {}, onDispose, ...shared} = options;
+    const manager = new DownloadManager({...settings, ...shared});
+    onDispose(() => manager.dispose());
+    const models = options.store.models;
+    const events = options.events;
 
     const reference = z.object({reference: requiredText("must be a model reference: a catalog id, hf:user/repo[:QUANT], a URL, or a registered model's id")});
     const job = z.object({id: recordId});
@@ -55,7 +52,7 @@ export function createDownloadsApi(context: AppContext): MethodTable<DownloadsAp
             schema: z.object({path: requiredText("must be the path of a GGUF file or of a folder holding some")}),
             async handler({path}) {
                 const result = await importLocalModels(path, models);
-                if (result.imported.length) context.events.emit("models.changed", {added: result.imported.map((m) => m.id), removed: []});
+                if (result.imported.length) events.emit("models.changed", {added: result.imported.map((m) => m.id), removed: []});
                 return result;
             }
         },
@@ -72,7 +69,7 @@ export function createDownloadsApi(context: AppContext): MethodTable<DownloadsAp
                             deletedFiles.push(file.path);
                         }
                 models.remove(model.id);
-                context.events.emit("models.changed", {added: [], removed: [model.id]});
+                events.emit("models.changed", {added: [], removed: [model.id]});
                 return {removed: model, deletedFiles};
             }
         }

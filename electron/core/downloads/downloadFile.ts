@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {errorMessage} from "../../shared/AppError.ts";
 import {DownloadError} from "./DownloadError.ts";
-import type {PlannedFile} from "./DownloadPlan.ts";
+import type {PlannedFile} from "../store/DownloadPlan.ts";
 import {hubHttpError} from "./huggingFaceHub.ts";
 import {headerValue, openHttpRequest, type HttpResponse} from "./openHttpRequest.ts";
 

@@ -11,11 +11,10 @@ import type {
     LocalModelSettings,
     ServerSettings
 } from "../../api/EngineApi.ts";
-import type {AppPaths} from "../appPaths.ts";
 import {errorBody} from "../../shared/AppError.ts";
 import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {codeByField, requiredText} from "../../shared/parseArgument.ts";
-import type {EventBus} from "../EventBus.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
 import type {Store} from "../store/Store.ts";
 import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
 import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, modelSettingsSchema, serverSettingsSchema} from "../../protocol/engineSettings.ts";
@@ -27,7 +26,8 @@ import {prepareModelLoad} from "./prepareModelLoad.ts";
 import {listServableModels, resolveModelReference} from "./resolveModelReference.ts";
 
 export interface EngineServiceOptions {
-    paths: AppPaths;
+    /** The models folder: a bare model name is looked up there. */
+    modelsDir: string;
     store: Store;
     events: EventBus<AppEvents>;
     /** Starts the engine process. Default: a Node child process (the desktop app injects utilityProcess). */
@@ -132,7 +132,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
         const server: ServerSettings = {host: DEFAULT_SERVE_HOST, port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
         const settings = withoutUndefined(request.settings);
-        const resolved = resolveModelReference(request.model, options.paths.models, options.store.models);
+        const resolved = resolveModelReference(request.model, options.modelsDir, options.store.models);
         const key = JSON.stringify({path: resolved.path, settings});
         // The model already being served needs no new binding; anything else would wait for the build.
         if (!(supervisor.running && loadedKey === key && status.model)) binaries.assertNotBuilding();
@@ -257,7 +257,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             handler: (request) => start(request)
         },
         "engine.stop": {schema: emptyArgument, handler: () => stop()},
-        "engine.localModels": {schema: emptyArgument, handler: async () => listServableModels(options.paths.models, options.store.models)},
+        "engine.localModels": {schema: emptyArgument, handler: async () => listServableModels(options.modelsDir, options.store.models)},
         "engine.loads": {schema: listArgument, handler: async ({limit}) => store.modelLoads.list(limit ?? 20)},
         "engine.binary": {schema: emptyArgument, handler: () => binaries.status()},
         "engine.buildBinary": {schema: emptyArgument, handler: () => binaries.build()},
@@ -291,7 +291,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         methods,
         exclusiveUse,
         ensure,
-        locate: (model) => resolveModelReference(model, options.paths.models, options.store.models).path,
+        locate: (model) => resolveModelReference(model, options.modelsDir, options.store.models).path,
         status: () => status,
         dispose() {
             disposing ??= (async () => {

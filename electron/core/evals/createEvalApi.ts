@@ -15,7 +15,11 @@ import type {
     EvalSampleSummary,
     EvalTaskInfo
 } from "../../api/EvalApi.ts";
-import type {AppContext} from "../AppContext.ts";
+import type {AppEvents} from "../../api/AppApi.ts";
+import type {LocalModelEndpoints} from "../../api/EngineApi.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
+import type {Store} from "../store/Store.ts";
+import type {SecretStore} from "./SecretStore.ts";
 import {modelSettingsSchema} from "../../protocol/engineSettings.ts";
 import {InvalidArgumentError, errorBody, errorMessage} from "../../shared/AppError.ts";
 import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
@@ -81,9 +85,24 @@ const INTERRUPTED = "interrupted";
 const CANCELLED = "cancelled";
 
 /** The eval domain: tasks, providers, the run queue, records, statistics and exports. */
-export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
-    const repo = context.store.evals;
-    const env = context.env ?? process.env;
+export interface EvalApiOptions {
+    store: Pick<Store, "evals" | "hardware" | "models">;
+    events: EventBus<AppEvents>;
+    /** Recorded with every run. */
+    appVersion: string;
+    /** Provider API keys (the OS keychain in the desktop app, environment variables elsewhere). */
+    secrets: SecretStore;
+    /** The local engine serving downloaded models; absent when this host has none. */
+    localModels?: LocalModelEndpoints;
+    /** Environment read for runtime commands (AGENTFIT_RSCRIPT…) and base URL overrides. Default process.env. */
+    env?: NodeJS.ProcessEnv;
+    /** Registers cleanup for app disposal (runs in flight are interrupted, resumable). */
+    onDispose(cleanup: () => Promise<void> | void): void;
+}
+
+export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
+    const repo = options.store.evals;
+    const env = options.env ?? process.env;
     const tasks = loadRefactorTasks();
     const toolchains = createToolchains(toolchainCommands(env));
     const instance = randomUUID();
@@ -145,18 +164,18 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
         activity: activity.get(run.id) ?? null,
         stats: statsFor(run.spec, samples, prices)
     });
-    const emitRun = (id: number) => context.events.emit("eval.run.updated", summarize(getRun(id)));
+    const emitRun = (id: number) => options.events.emit("eval.run.updated", summarize(getRun(id)));
     const emitSample = (sampleId: number) => {
         const sample = repo.sample(sampleId);
         if (!sample) return;
         const {scoring: _scoring, ...summary} = sample;
-        context.events.emit("eval.sample.updated", summary);
+        options.events.emit("eval.sample.updated", summary);
     };
 
     /** A registered model's quantization from its GGUF header (more reliable than its file name). */
     const registeredQuantization = (reference: string): string | null => {
         try {
-            return resolveModelReference(context.store.models, reference).facts.quantization;
+            return resolveModelReference(options.store.models, reference).facts.quantization;
         } catch {
             return null;
         }
@@ -165,7 +184,7 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
     /** Checks everything a model needs before a run is queued, and returns how to reach it. */
     const prepareEndpoint = async (spec: EvalModelSpec): Promise<EndpointResolver> => {
         if (spec.provider === "local") {
-            const engine = context.localModels;
+            const engine = options.localModels;
             if (!engine)
                 throw new EvalError(
                     "EVAL_LOCAL_ENGINE_UNAVAILABLE",
@@ -192,11 +211,11 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
         }
         const definition = providerDefinitions[spec.provider];
         const baseUrl = resolveBaseUrl(spec, env);
-        const apiKey = await context.secrets.get(spec.provider);
+        const apiKey = await options.secrets.get(spec.provider);
         if (!apiKey && !definition.keyOptional)
             throw new EvalError(
                 "EVAL_API_KEY_MISSING",
-                context.secrets.storage === "keychain"
+                options.secrets.storage === "keychain"
                     ? `No API key for ${definition.label}: add one in Evaluate → Providers (kept in the OS keychain), or set ${definition.keyEnvVars.join(" or ")}.`
                     : `No API key for ${definition.label}: set ${definition.keyEnvVars.join(" or ")} in the environment.`
             );
@@ -321,7 +340,7 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
         });
     }
 
-    context.onDispose(async () => {
+    options.onDispose(async () => {
         disposed = true;
         for (const run of repo.runsWithStatus(["queued"])) if (run.ownerPid === process.pid && run.ownerInstance === instance) {
             resolvers.delete(run.id);
@@ -342,11 +361,11 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
             label: definition.label,
             defaultBaseUrl: definition.baseUrl,
             keyEnvVars: definition.keyEnvVars,
-            keyConfigured: local ? false : Boolean(await context.secrets.get(id)),
-            keyStorage: context.secrets.storage,
-            available: local ? Boolean(context.localModels) : true,
+            keyConfigured: local ? false : Boolean(await options.secrets.get(id)),
+            keyStorage: options.secrets.storage,
+            available: local ? Boolean(options.localModels) : true,
             note: local
-                ? context.localModels
+                ? options.localModels
                     ? "Loads a downloaded GGUF model in AgentFit's engine."
                     : "The local engine is not available in this app session."
                 : id === "openai-compatible"
@@ -381,7 +400,7 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
             schema: z.strictObject({provider: providerSchema, apiKey: z.string().trim().min(1).max(4000).nullable()}),
             async handler({provider, apiKey}) {
                 if (provider === "local") throw new InvalidArgumentError("Local models need no API key.");
-                await context.secrets.set(provider, apiKey);
+                await options.secrets.set(provider, apiKey);
                 return providerInfo(provider);
             }
         },
@@ -401,7 +420,7 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
                 return spec;
             });
             const resolvers = await Promise.all(models.map(prepareEndpoint));
-            const hardwareSnapshotId = context.store.hardware.latest()?.id ?? null;
+            const hardwareSnapshotId = options.store.hardware.latest()?.id ?? null;
             const created: EvalRunSummary[] = [];
             for (const [index, model] of models.entries())
                 for (const task of chosenTasks) {
@@ -415,7 +434,7 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
                         ...(request.temperature !== undefined ? {temperature: request.temperature} : {}),
                         ...(request.wattage !== undefined ? {wattage: request.wattage} : {})
                     };
-                    const run = repo.createRun({spec, taskTitle: task.title, modelLabel: modelLabel(model), appVersion: context.appVersion, hardwareSnapshotId});
+                    const run = repo.createRun({spec, taskTitle: task.title, modelLabel: modelLabel(model), appVersion: options.appVersion, hardwareSnapshotId});
                     repo.setRunStatus(run.id, "queued", {owner});
                     enqueue(run.id, resolvers[index]!);
                     created.push(summarize(repo.getRun(run.id)!));
@@ -530,7 +549,7 @@ export function createEvalApi(context: AppContext): MethodTable<EvalApi> {
         "eval.exportInspect": {schema: runArgument, handler: async ({runId}) => {
             const run = getRun(runId);
             const samples = repo.samples(runId).map((s) => ({...s, scoring: repo.sample(s.id)?.scoring ?? null}));
-            return buildInspectLog({run, task: findTask(run.spec.task), samples, messages: (id) => repo.messages(id), appVersion: context.appVersion});
+            return buildInspectLog({run, task: findTask(run.spec.task), samples, messages: (id) => repo.messages(id), appVersion: options.appVersion});
         }}
     };
 }

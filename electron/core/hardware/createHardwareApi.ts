@@ -1,22 +1,16 @@
-import type {AppContext} from "../AppContext.ts";
-import type {HardwareApi} from "../../api/HardwareApi.ts";
+import type {HardwareApi, HardwareSnapshot} from "../../api/HardwareApi.ts";
 import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
-import {probeHardware} from "./probeHardware.ts";
+import type {Store} from "../store/Store.ts";
 
-export function createHardwareApi(context: AppContext): MethodTable<HardwareApi> {
+export interface HardwareApiOptions {
+    store: Pick<Store, "hardware">;
+    /** Probes this machine, saves and announces the snapshot (createMachineProbe). */
+    probe(): Promise<HardwareSnapshot>;
+}
+
+export function createHardwareApi(options: HardwareApiOptions): MethodTable<HardwareApi> {
     return {
-        "hardware.probe": {
-            schema: emptyArgument,
-            async handler() {
-                const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
-                const saved = context.store.hardware.save(snapshot);
-                context.events.emit("hardware.probed", saved);
-                return saved;
-            }
-        },
-        "hardware.snapshots": {
-            schema: listArgument,
-            handler: async ({limit}) => context.store.hardware.list(limit ?? 20)
-        }
+        "hardware.probe": {schema: emptyArgument, handler: () => options.probe()},
+        "hardware.snapshots": {schema: listArgument, handler: async ({limit}) => options.store.hardware.list(limit ?? 20)}
     };
 }

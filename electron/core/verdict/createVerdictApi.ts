@@ -1,9 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import type {AppApi} from "../../api/AppApi.ts";
+import type {AppApi, AppEvents} from "../../api/AppApi.ts";
+import type {LocalModelEndpoints} from "../../api/EngineApi.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
+import type {Catalog} from "../catalog/createCatalogLookup.ts";
+import type {Store} from "../store/Store.ts";
 import {z} from "zod";
 import type {VerdictApi} from "../../api/VerdictApi.ts";
-import type {AppContext} from "../AppContext.ts";
 import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {codeByField, requiredText} from "../../shared/parseArgument.ts";
 import {inspectModel} from "../catalog/inspectModel.ts";
@@ -17,12 +20,26 @@ import {VerdictError} from "./VerdictError.ts";
  * (eval results with their prices, recommendations and what-ifs) and the store (benchmark results,
  * model loads, the registry), so every number is the one the other screens show.
  */
-export function createVerdictApi(context: AppContext, app: () => AppApi): MethodTable<VerdictApi> {
-    const {store} = context;
+export interface VerdictApiOptions {
+    store: Store;
+    events: EventBus<AppEvents>;
+    /** The catalog (model facts and what-ifs). */
+    catalog: Catalog;
+    /** Where a local model's file is, to read its header for the memory evidence. Default: paths only. */
+    localModels?: Pick<LocalModelEndpoints, "locate">;
+    /** Recorded in exported reports. */
+    appVersion: string;
+    /** The app's own API: eval results with prices, recommendations and what-ifs, read as the other screens read them. */
+    app(): AppApi;
+}
+
+export function createVerdictApi(options: VerdictApiOptions): MethodTable<VerdictApi> {
+    const app = options.app;
+    const {store} = options;
 
     const locate = (reference: string): string | null => {
         try {
-            const located = context.localModels?.locate?.(reference);
+            const located = options.localModels?.locate?.(reference);
             if (located) return located;
         } catch {
             // Not a model the engine knows (removed since): fall back to the reference itself.
@@ -46,12 +63,12 @@ export function createVerdictApi(context: AppContext, app: () => AppApi): Method
             bench: store.bench.latest(hardware.hardwareKey ? {hardwareKey: hardware.hardwareKey} : {}),
             loads: store.modelLoads.list(1000),
             registry: store.models.list(),
-            catalog: context.catalog.models(),
+            catalog: options.catalog.models(),
             hardware,
             locate,
             inspect: async (file, settings) => {
                 if (!fs.existsSync(file)) return null;
-                return inspectModel(file, {...settings, hardware, catalog: context.catalog.models(), useResolver: false});
+                return inspectModel(file, {...settings, hardware, catalog: options.catalog.models(), useResolver: false});
             },
             recommend: (request) => (request.hardware || request.contextSize !== here.settings.contextSize ? app()["models.recommend"](request) : Promise.resolve(here))
         });
@@ -77,7 +94,7 @@ export function createVerdictApi(context: AppContext, app: () => AppApi): Method
             invalidCode: "VERDICT_THRESHOLDS_INVALID",
             async handler(patch) {
                 const state = updateThresholds(store.verdict, patch);
-                context.events.emit("verdict.thresholdsChanged", state);
+                options.events.emit("verdict.thresholdsChanged", state);
                 return state;
             }
         },
@@ -85,8 +102,8 @@ export function createVerdictApi(context: AppContext, app: () => AppApi): Method
             schema: z.object({format: z.enum(reportFormats, {error: `must be one of ${reportFormats.join(", ")}`}), task}),
             invalidCode: codeByField({format: "REPORT_FORMAT_INVALID"}),
             async handler({format, task}) {
-                const result = await exportReport(format, {verdict: await verdict(task), store, app: app(), appVersion: context.appVersion});
-                context.events.emit("reports.exported", {format, files: result.files.map((f) => f.name)});
+                const result = await exportReport(format, {verdict: await verdict(task), store, app: app(), appVersion: options.appVersion});
+                options.events.emit("reports.exported", {format, files: result.files.map((f) => f.name)});
                 return result;
             }
         }

@@ -6,7 +6,7 @@ import type {AppEvents, ApiErrorBody} from "../../api/AppApi.ts";
 import {httpStatusOf, type ErrorCode} from "../../shared/errorCodes.ts";
 import type {AppMethodTable} from "../../shared/MethodTable.ts";
 import {isAllowedHost, isSameOrigin} from "../../shared/requestGuards.ts";
-import {dispatchApiCall} from "../dispatchApiCall.ts";
+import {dispatchApiCall} from "../server/dispatchApiCall.ts";
 
 /** What the HTTP transport needs from the app: the method table and a way to hear its events. */
 export interface HttpServedApp {

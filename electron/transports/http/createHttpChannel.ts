@@ -1,5 +1,5 @@
-import type {ApiChannel} from "../createApiClient.ts";
-import {ApiCallError} from "../createApiClient.ts";
+import type {ApiChannel} from "../client/createApiClient.ts";
+import {ApiCallError} from "../client/createApiClient.ts";
 
 export interface HttpChannelOptions {
     /** Server origin, e.g. "http://127.0.0.1:5317"; "" means the page's own origin. */

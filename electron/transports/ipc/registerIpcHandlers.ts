@@ -1,7 +1,7 @@
 import {ipcMain, type BrowserWindow, type IpcMainInvokeEvent} from "electron";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {AppMethodTable} from "../../shared/MethodTable.ts";
-import {dispatchApiCall} from "../dispatchApiCall.ts";
+import {dispatchApiCall} from "../server/dispatchApiCall.ts";
 import {IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type IpcInvokeResult} from "./ipcProtocol.ts";
 
 export interface IpcServedApp {

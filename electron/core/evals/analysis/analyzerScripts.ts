@@ -1,4 +1,4 @@
-import type {CommandResult} from "../runCommand.ts";
+import type {CommandResult} from "../process/runCommand.ts";
 import type {FileAnalysis} from "./FunctionInfo.ts";
 
 /** Prints, as JSON, the module-level functions of each file given (ast, Python 3.8+). */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
-import type {TaskLanguage} from "../toolchains.ts";
+import type {EvalTaskInfo} from "../../../api/EvalApi.ts";
 
 /**
  * A helperbench-style task: a small project whose `functionName` in `targetFile` holds a block
@@ -11,7 +11,7 @@ import type {TaskLanguage} from "../toolchains.ts";
 export interface RefactorTask {
     name: string;
     title: string;
-    language: TaskLanguage;
+    language: EvalTaskInfo["language"];
     description: string;
     /** Absolute path of the pristine project; every sample works on its own copy. */
     projectDir: string;

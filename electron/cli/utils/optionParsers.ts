@@ -1,6 +1,6 @@
 import {InvalidArgumentError} from "commander";
 import type {z} from "zod";
-import {CONTEXT_SIZE_MAX, CONTEXT_SIZE_MIN, engineSettingSchemas} from "../protocol/engineSettings.ts";
+import {CONTEXT_SIZE_MAX, CONTEXT_SIZE_MIN, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 
 /** Commander parser for a whole number within bounds; the error names the option. */
 export function wholeNumber(name: string, min: number, max: number = Number.MAX_SAFE_INTEGER) {

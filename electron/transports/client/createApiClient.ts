@@ -1,4 +1,4 @@
-import type {ApiArg, ApiResult, AppEvent, AppEvents, AppMethod} from "../api/AppApi.ts";
+import type {ApiArg, ApiResult, AppEvent, AppEvents, AppMethod} from "../../api/AppApi.ts";
 
 /** What a transport must provide: one way to call a method and one way to hear events. */
 export interface ApiChannel {

@@ -1,4 +1,4 @@
-import {createAppService, type AppService, type AppServiceOptions} from "../core/AppService.ts";
+import {createAppService, type AppService, type AppServiceOptions} from "../../core/AppService.ts";
 
 /** Runs one CLI action against a fresh AppService and always disposes it. */
 export async function withAppService<T>(action: (app: AppService) => Promise<T>, options: AppServiceOptions = {}): Promise<T> {

@@ -1,5 +1,5 @@
 /** Terminal formatting shared by CLI commands. */
-export {formatBytes, formatDuration} from "../shared/format.ts";
+export {formatBytes, formatDuration} from "../../shared/format.ts";
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);

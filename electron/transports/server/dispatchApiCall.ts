@@ -1,6 +1,6 @@
-import {errorBody} from "../shared/AppError.ts";
-import {httpStatusOf, type ErrorCode} from "../shared/errorCodes.ts";
-import {callMethod, isMethodOf, type AppMethodTable} from "../shared/MethodTable.ts";
+import {errorBody} from "../../shared/AppError.ts";
+import {httpStatusOf, type ErrorCode} from "../../shared/errorCodes.ts";
+import {callMethod, isMethodOf, type AppMethodTable} from "../../shared/MethodTable.ts";
 
 /** What a transport sends back: the result, or the error with the HTTP status its code maps to (IPC ignores the status). */
 export type DispatchOutcome = {ok: true; result: unknown} | {ok: false; status: number; error: {code: ErrorCode; message: string}};

@@ -1,6 +1,6 @@
 import type {Command} from "commander";
-import type {LocalModelSettings} from "../api/EngineApi.ts";
-import {engineSettingSchemas} from "../protocol/engineSettings.ts";
+import type {LocalModelSettings} from "../../api/EngineApi.ts";
+import {engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption} from "./optionParsers.ts";
 
 /** What the engine-settings options parse to (commander's camel-cased names; `--ctx` lands in `context`). */
