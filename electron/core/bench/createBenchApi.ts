@@ -14,7 +14,7 @@ import type {Catalog} from "../catalog/createCatalogLookup.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
-import {resolveModelReference} from "../engine/resolveModelReference.ts";
+import {resolveModelReference} from "../downloads/resolveModelReference.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import type {Store} from "../store/Store.ts";
 import {BenchError} from "./BenchError.ts";
@@ -134,9 +134,9 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
     };
 
     const resolveModel = async (reference: string): Promise<BenchModel> => {
-        const resolved = resolveModelReference(reference, options.modelsDir, store.models);
+        const resolved = resolveModelReference(reference, {registry: store.models, modelsDir: options.modelsDir});
         const gguf = await readGgufFacts(resolved.path);
-        const registered = store.models.list().find((m) => m.path === resolved.path);
+        const registered = resolved.registered;
         const fromSource = registered?.source.kind === "huggingface" && registered.source.catalogId ? registered.source.catalogId.split(":") : null;
         const match = fromSource ? {modelId: fromSource[0]!, quantization: fromSource[1] ?? gguf.quantization} : matchCatalog(gguf, options.catalog.models());
         const parts = gguf.splitParts;

@@ -47,7 +47,7 @@ export function createDownloadsApi(options: DownloadsApiOptions): MethodTable<Do
             }
         },
         "models.list": {schema: emptyArgument, handler: async () => models.list()},
-        "models.get": {schema: reference, handler: async ({reference}) => resolveModelReference(models, reference)},
+        "models.get": {schema: reference, handler: async ({reference}) => resolveModelReference(reference, {registry: models}).registered},
         "models.import": {
             schema: z.object({path: requiredText("must be the path of a GGUF file or of a folder holding some")}),
             async handler({path}) {
@@ -60,7 +60,7 @@ export function createDownloadsApi(options: DownloadsApiOptions): MethodTable<Do
         "models.remove": {
             schema: reference.extend({keepFiles: z.boolean({error: "must be true or false"}).optional()}),
             async handler({reference, keepFiles}) {
-                const model = resolveModelReference(models, reference);
+                const model = resolveModelReference(reference, {registry: models}).registered;
                 const deletedFiles: string[] = [];
                 if (model.managed && !keepFiles)
                     for (const file of model.files)

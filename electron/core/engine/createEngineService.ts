@@ -23,7 +23,8 @@ import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts"
 import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
 import {prepareModelLoad} from "./prepareModelLoad.ts";
-import {listServableModels, resolveModelReference} from "./resolveModelReference.ts";
+import {listServableModels} from "../downloads/listLocalModels.ts";
+import {resolveModelReference} from "../downloads/resolveModelReference.ts";
 
 export interface EngineServiceOptions {
     /** The models folder: a bare model name is looked up there. */
@@ -132,7 +133,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
         const server: ServerSettings = {host: DEFAULT_SERVE_HOST, port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
         const settings = withoutUndefined(request.settings);
-        const resolved = resolveModelReference(request.model, options.modelsDir, options.store.models);
+        const resolved = resolveModelReference(request.model, {registry: options.store.models, modelsDir: options.modelsDir});
         const key = JSON.stringify({path: resolved.path, settings});
         // The model already being served needs no new binding; anything else would wait for the build.
         if (!(supervisor.running && loadedKey === key && status.model)) binaries.assertNotBuilding();
@@ -291,7 +292,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         methods,
         exclusiveUse,
         ensure,
-        locate: (model) => resolveModelReference(model, options.modelsDir, options.store.models).path,
+        locate: (model) => resolveModelReference(model, {registry: options.store.models, modelsDir: options.modelsDir}).path,
         status: () => status,
         dispose() {
             disposing ??= (async () => {

@@ -2,7 +2,8 @@ import {randomUUID} from "node:crypto";
 import type OpenAI from "openai";
 import {APIError, APIUserAbortError} from "openai";
 import type {ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall} from "openai/resources/chat/completions";
-import type {EvalLimitKind, EvalLimits, EvalMessage, EvalToolErrorCounts, EvalUsage} from "../../api/EvalApi.ts";
+import type {EvalLimitKind, EvalLimits, EvalMessage, EvalUsage} from "../../api/EvalApi.ts";
+import type {SolverTrace} from "./EvalSolver.ts";
 import type {ProviderDefinition} from "./providers.ts";
 import {executeToolCall, toolDefinitions, type ToolContext} from "./workspaceTools.ts";
 
@@ -23,34 +24,7 @@ export interface RunAgentOptions {
     /** Every message as it joins the conversation, in order. Listener errors are ignored. */
     onMessage?: (message: EvalMessage) => void;
     /** After each turn (a model call and its tool calls). Listener errors are ignored. */
-    onTurn?: (trace: AgentTrace) => void;
-}
-
-export type AgentEndReason = "answered" | "length" | "limit" | "provider_error";
-
-/** What happened in one agent loop: the inputs of scoring, failure classification and statistics. */
-export interface AgentTrace {
-    turns: number;
-    usage: EvalUsage;
-    /** Wall time of the loop, ms. */
-    wallMs: number;
-    /** Waiting for the model, ms. */
-    modelMs: number;
-    /** Running tools, ms (includes `subprocessMs`). */
-    toolMs: number;
-    /** Test commands run by tools, ms. */
-    subprocessMs: number;
-    toolCalls: number;
-    toolErrors: EvalToolErrorCounts;
-    /** Files written or replaced successfully (relative paths), in first-edit order. */
-    edited: string[];
-    endReason: AgentEndReason;
-    limitHit: EvalLimitKind | null;
-    providerError: {message: string; status: number | null; contextOverflow: boolean} | null;
-    /** The model's last text answer. */
-    finalText: string | null;
-    /** The last answer carried no tool call but looks like one written as text. */
-    toolCallsAsText: boolean;
+    onTurn?: (trace: SolverTrace) => void;
 }
 
 const CONTEXT_OVERFLOW =
@@ -68,14 +42,14 @@ function safely(listener: (() => void) | undefined) {
 }
 
 /**
- * The agent: a plain tool-calling loop over the OpenAI chat-completions API. It ends when the
+ * The builtin agent (toolLoopSolver): a plain tool-calling loop over the OpenAI chat-completions API. It ends when the
  * model answers without tool calls, or at a limit (recorded), or on a provider error (recorded).
  * Tool-call arguments go back into the history exactly as the model produced them.
  */
-export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
+export async function runAgent(options: RunAgentOptions): Promise<SolverTrace> {
     const started = performance.now();
     const deadline = started + options.limits.maxWallTimeMs;
-    const trace: AgentTrace = {
+    const trace: SolverTrace = {
         turns: 0,
         usage: {inputTokens: 0, cachedInputTokens: 0, outputTokens: 0},
         wallMs: 0,
@@ -230,7 +204,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
     return trace;
 }
 
-function describeProviderError(error: unknown): NonNullable<AgentTrace["providerError"]> {
+function describeProviderError(error: unknown): NonNullable<SolverTrace["providerError"]> {
     if (error instanceof APIError) {
         const body = error.error as {message?: string; code?: string; type?: string} | undefined;
         const detail = [body?.message ?? error.message, body?.code, body?.type].filter(Boolean).join(" ");
