@@ -65,7 +65,7 @@ const processBoundary = {
 export default tseslint.config(
     {ignores: ["out/**", "dist/**", "node_modules/**", ".cache/**", ".scratch/**"]},
     // Eval task projects and hand-made agent outcomes are code the eval grades, not AgentFit code.
-    {ignores: ["electron/core/evals/tasks/*/project/**", "tests/fixtures/evals/**"]},
+    {ignores: ["electron/core/evals/tasks/*/project/**", "testkit/fixtures/evals/**"]},
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -119,6 +119,11 @@ export default tseslint.config(
     {
         files: ["electron/cli/**/*.ts"],
         rules: {"no-restricted-imports": rule(electronModule, reactModule, renderer, {regex: "/(main|preload)/", message: "The CLI does not use the desktop shell."})}
+    },
+    {
+        // Fixtures both the tests and the benchmarks use live in testkit/, so neither reaches into tests/.
+        files: ["bench/**/*.ts", "testkit/**/*.ts"],
+        rules: {"no-restricted-imports": rule({regex: "/tests/", message: "Benchmarks and the test kit do not import tests/; move what both need to testkit/."})}
     },
     {
         files: ["renderer/**/*.{ts,tsx}"],

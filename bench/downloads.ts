@@ -6,9 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import type {PlannedFile} from "../electron/core/store/DownloadPlan.ts";
 import {defaultRetryPolicy, downloadFile, hashFileInto} from "../electron/core/downloads/downloadFile.ts";
-import {startFakeHuggingFace} from "../tests/utils/fakeHuggingFace.ts";
-import {ggufModelPresets, writeGgufModel} from "../tests/utils/gguf/writeGgufModel.ts";
-import {serveFiles} from "../tests/utils/serveFiles.ts";
+import {startFakeHuggingFace} from "../testkit/fakeHuggingFace.ts";
+import {ggufModelPresets, writeGgufModel} from "../testkit/gguf/writeGgufModel.ts";
+import {serveFiles} from "../testkit/serveFiles.ts";
 import type {Benchmark} from "./index.ts";
 import {ratioLine, summarize} from "./stats.ts";
 

@@ -9,8 +9,8 @@ import {measureBandwidth} from "../electron/core/catalog/measureBandwidth.ts";
 import {profileFromSnapshot} from "../electron/core/catalog/hardwareProfile.ts";
 import {probeHardware} from "../electron/core/hardware/probeHardware.ts";
 import {formatBytes} from "../electron/shared/format.ts";
-import {ggufModelPresets, writeGgufModel, type WriteGgufModelOptions} from "../tests/utils/gguf/writeGgufModel.ts";
-import {ensureSmolLM2} from "../tests/utils/smollm2.ts";
+import {ggufModelPresets, writeGgufModel, type WriteGgufModelOptions} from "../testkit/gguf/writeGgufModel.ts";
+import {ensureSmolLM2} from "../testkit/smollm2.ts";
 import type {Benchmark} from "./index.ts";
 import {ratioLine} from "./stats.ts";
 

@@ -2,9 +2,9 @@ import {spawn} from "node:child_process";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {LlamaBenchJsonEntry} from "../../electron/api/BenchApi.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {projectRoot, runCli} from "../utils/runCli.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 // `agentfit bench` as a real process on generated GGUF files.
 

@@ -5,9 +5,9 @@ import type {DownloadJob} from "../../electron/api/DownloadsApi.ts";
 import {AppError} from "../../electron/shared/AppError.ts";
 import type {CatalogLookup} from "../../electron/core/catalog/createCatalogLookup.ts";
 import {createDownloadFixtures, sha256Of, testDownloadSettings, waitForDownload, type DownloadFixtures} from "../utils/downloadFixtures.ts";
-import {startFakeHuggingFace, type FakeHuggingFace} from "../utils/fakeHuggingFace.ts";
+import {startFakeHuggingFace, type FakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
 import {startApp} from "../utils/startApp.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 let fixtures: DownloadFixtures;
 let hub: FakeHuggingFace;

@@ -3,8 +3,8 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
-import {startFakeHuggingFace} from "../utils/fakeHuggingFace.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {startFakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {rawHttp} from "../utils/rawHttp.ts";
 import {startApp, type RunningApp} from "../utils/startApp.ts";
 

@@ -5,9 +5,9 @@ import {afterAll, describe, expect, it} from "vitest";
 import type {RecommendationReport} from "../../electron/api/ModelsApi.ts";
 import {startFakeHuggingFace} from "../utils/fakeHubTreeApi.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {runCli} from "../utils/runCli.ts";
-import {serveFiles} from "../utils/serveFiles.ts";
+import {serveFiles} from "../../testkit/serveFiles.ts";
 import {startApp} from "../utils/startApp.ts";
 
 const GiB = 1024 ** 3;

@@ -6,8 +6,8 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {HardwareProfile, KvCacheType} from "../../electron/api/ModelsApi.ts";
 import {engineProcessBytes, llamaRuntimeBytes} from "../../electron/core/catalog/estimateFit.ts";
 import {inspectModel} from "../../electron/core/catalog/inspectModel.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {ensureSmolLM2} from "../utils/smollm2.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {ensureSmolLM2} from "../../testkit/smollm2.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-fit-engine-"));
 let llama: Llama;

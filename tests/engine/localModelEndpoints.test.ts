@@ -5,8 +5,8 @@ import type {AppEvents} from "../../electron/api/AppApi.ts";
 import {createEngineService} from "../../electron/core/engine/createEngineService.ts";
 import {EventBus} from "../../electron/shared/EventBus.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 // The contract the eval harness uses to reach local models (AppContext.engine).
 describe("LocalModelEndpoints.ensure", () => {

@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import {afterAll, describe, expect, it} from "vitest";
 import {readGgufFacts} from "../../electron/core/gguf/readGgufFacts.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {serveFiles} from "../utils/serveFiles.ts";
-import {ensureSmolLM2} from "../utils/smollm2.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {serveFiles} from "../../testkit/serveFiles.ts";
+import {ensureSmolLM2} from "../../testkit/smollm2.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-facts-"));
 afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));

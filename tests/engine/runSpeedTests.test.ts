@@ -5,7 +5,7 @@ import {getLlama, LlamaLogLevel, type Llama, type LlamaModel} from "node-llama-c
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {runSpeedTests} from "../../electron/engine/bench/runSpeedTests.ts";
 import {localScore, meanAndStdDev} from "../../electron/shared/speedStatistics.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-speed-"));
 let llama: Llama;

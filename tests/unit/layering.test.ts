@@ -69,6 +69,13 @@ describe("layer rules", () => {
         expect(await lintAs("electron/engine/server/x.ts", `${allowed.join("\n")}\nexport const a = [getLlama, fs, modelSettingsSchema, AppError, SequencePool];\nexport type B = LoadedModel;\n`)).toEqual([]);
     });
 
+    it("benchmarks and the test kit never reach into tests/", async () => {
+        const fromTests = 'import {runCli} from "../tests/utils/runCli.ts";\nexport const a = runCli;\n';
+        expect(await lintAs("bench/x.ts", fromTests)).toEqual([expect.stringContaining("do not import tests/")]);
+        expect(await lintAs("testkit/x.ts", fromTests)).toEqual([expect.stringContaining("do not import tests/")]);
+        expect(await lintAs("bench/x.ts", 'import {writeGgufModel} from "../testkit/gguf/writeGgufModel.ts";\nexport const a = writeGgufModel;\n')).toEqual([]);
+    });
+
     it("the CLI may not import Electron; allowed imports pass", async () => {
         expect(await lintAs("electron/cli/x.ts", 'import {app} from "electron";\nexport const a = app;\n')).toEqual([expect.stringContaining("Only electron/main")]);
         expect(await lintAs("electron/cli/x.ts", 'import {createAppService} from "../core/AppService.ts";\nexport const a = createAppService;\n')).toEqual([]);

@@ -4,7 +4,7 @@ import {describe, expect, it} from "vitest";
 import {listServableModels} from "../../electron/core/downloads/listLocalModels.ts";
 import {resolveModelReference} from "../../electron/core/downloads/resolveModelReference.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const write = (file: string, bytes: number) => {
     fs.mkdirSync(path.dirname(file), {recursive: true});

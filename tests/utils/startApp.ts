@@ -4,7 +4,7 @@ import {createApiClient, type ApiClient} from "../../electron/transports/client/
 import {createAppHttpServer, type AppHttpServer} from "../../electron/transports/http/createAppHttpServer.ts";
 import {createHttpChannel} from "../../electron/transports/http/createHttpChannel.ts";
 import {projectRoot} from "./runCli.ts";
-import {createTempHome, type TempHome} from "./tempHome.ts";
+import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
 
 export interface RunningApp extends AsyncDisposable {
     home: TempHome;

@@ -7,10 +7,10 @@ import type {SpeedTestShape} from "../../electron/protocol/engineProtocol.ts";
 import {hardwareKeyOf} from "../../electron/core/catalog/hardwareProfile.ts";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
-import {task} from "./evalFixtures.ts";
-import {ggufModelPresets, writeGgufModel, type GgufModelFacts, type GgufWeightType} from "./gguf/writeGgufModel.ts";
-import {solver, failingAgents} from "./scriptedAgents.ts";
-import {startScriptedOpenAi, turnOf, type ScriptedAgent, type ScriptedOpenAi} from "./scriptedOpenAi.ts";
+import {task} from "../../testkit/evalFixtures.ts";
+import {ggufModelPresets, writeGgufModel, type GgufModelFacts, type GgufWeightType} from "../../testkit/gguf/writeGgufModel.ts";
+import {solver, failingAgents} from "../../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi, turnOf, type ScriptedAgent, type ScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
 import {startApp, type RunningApp} from "./startApp.ts";
 
 export const verdictTask = "js-timesheet-durations";

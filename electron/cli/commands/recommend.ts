@@ -1,5 +1,6 @@
 import {InvalidArgumentError, type Command} from "commander";
 import type {FitEstimate, HardwareOverrides, HardwareProfile, KvCacheType, QuantizationOption, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
+import {formatKTokens} from "../../shared/format.ts";
 import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../utils/format.ts";
 import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {contextSizeFlag, contextSizeOption, settingOption} from "../utils/optionParsers.ts";
@@ -154,6 +155,6 @@ function formatReport(report: RecommendationReport, options: {all: boolean; mode
         }
     }
     lines.push("");
-    lines.push(dim(`* Predictions, not measurements: generation at ${Math.round(report.settings.contextSize / 2048)}k tokens of context (and when empty); prompt = seconds to read an 8k-token agent prompt. "est." sizes are estimated from parameters × bits per weight.`));
+    lines.push(dim(`* Predictions, not measurements: generation at ${formatKTokens(report.settings.contextSize / 2)} tokens of context (and when empty); prompt = seconds to read an 8k-token agent prompt. "est." sizes are estimated from parameters × bits per weight.`));
     return lines.join("\n");
 }

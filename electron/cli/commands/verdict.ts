@@ -8,6 +8,7 @@ import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {thresholdLabels, memoryText} from "../../core/reports/reportSections.ts";
 import {bold, dim, green, keyValues, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
+import {formatKTokens} from "../../shared/format.ts";
 
 const paintLevel = (level: VerdictLevel, text = levelLabels[level]) => (level === "usable" ? green : level === "almost" ? yellow : level === "no" ? red : dim)(text);
 const mark: Record<CriterionStatus, string> = {pass: green("✓"), near: yellow("~"), fail: red("✗"), unknown: dim("?")};
@@ -88,7 +89,7 @@ export function describeVerdict(v: Verdict): string {
     const out: string[] = [];
     out.push(`${bold(paintLevel(v.answer.verdict, levelLabels[v.answer.verdict].toUpperCase()))}  ${bold(v.answer.headline)}`, "");
     out.push(...v.answer.evidence.map((line) => `  ${dim("•")} ${line}`), "");
-    out.push(dim(`Machine: ${v.machine.label} · task: ${v.task ?? "none yet"} · agent context ${Math.round(v.thresholds.contextSize / 1024)}k`), "");
+    out.push(dim(`Machine: ${v.machine.label} · task: ${v.task ?? "none yet"} · agent context ${formatKTokens(v.thresholds.contextSize)}`), "");
     if (v.local.length) {
         out.push(bold("Local models"));
         out.push(
@@ -135,7 +136,7 @@ export function describeVerdict(v: Verdict): string {
     const t = v.thresholds;
     out.push(
         dim(
-            `Usable = fits at ${Math.round(t.contextSize / 1024)}k, success ≥ ${formatPercent(t.usableSuccessRate)} over ≥ ${t.minRuns} runs, ≥ ${t.usableGenerationTps} tok/s, ≤ ${t.usableTurnSeconds} s per turn. Edit: agentfit verdict thresholds name=value.`
+            `Usable = fits at ${formatKTokens(t.contextSize)}, success ≥ ${formatPercent(t.usableSuccessRate)} over ≥ ${t.minRuns} runs, ≥ ${t.usableGenerationTps} tok/s, ≤ ${t.usableTurnSeconds} s per turn. Edit: agentfit verdict thresholds name=value.`
         )
     );
     return out.join("\n");

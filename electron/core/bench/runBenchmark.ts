@@ -23,6 +23,7 @@ import type {EngineEventMap, SpeedTestResult} from "../../protocol/engineProtoco
 import {localScore, meanAndStdDev} from "../../shared/speedStatistics.ts";
 import type {BenchRepository} from "../store/benchRepository.ts";
 import {agentOpeningCharacters, agentWorkloadScript} from "./agentWorkloadScript.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 /** A model of the run, resolved and read before the run starts. */
 export interface BenchModel {
@@ -152,9 +153,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
     let testsDone = 0;
     const modelTypes = new Map<string, {modelType: string; parameterCount: number}>();
     const notify = () => {
-        try {
-            options.onRun?.(run);
-        } catch {}
+        notifyListener(options.onRun, run);
     };
     const save = (patch: Parameters<BenchRepository["updateRun"]>[1]) => {
         run = repository.updateRun(run.id, patch);
@@ -203,9 +202,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
             ...fields
         });
         testsDone++;
-        try {
-            options.onResult?.(result);
-        } catch {}
+        notifyListener(options.onResult, result);
         return result;
     };
 

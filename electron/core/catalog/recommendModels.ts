@@ -11,7 +11,7 @@ import type {
     RecommendationReport,
     SpeedPrediction
 } from "../../api/ModelsApi.ts";
-import {formatBytes} from "../../shared/format.ts";
+import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {CatalogError} from "./CatalogError.ts";
 import {estimateFit, resolveFitSettings, type ModelShape} from "./estimateFit.ts";
 import {calibrationFrom, predictSpeed, type SpeedCalibration} from "./predictSpeed.ts";
@@ -89,7 +89,7 @@ function placement(o: QuantizationOption, hardware: HardwareProfile): string {
 
 function reasonsFor(model: CatalogModel, best: QuantizationOption | null, options: QuantizationOption[], hardware: HardwareProfile, minTps: number): string[] {
     const reasons: string[] = [];
-    const ctx = `${Math.round((best ?? options[0]!).fit.settings.contextSize / 1024)}k`;
+    const ctx = formatKTokens((best ?? options[0]!).fit.settings.contextSize);
     if (!best) {
         const smallest = [...options].sort((a, b) => a.fit.ramNeededBytes - b.fit.ramNeededBytes)[0]!;
         reasons.push(
@@ -100,7 +100,7 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
         const s = best.speed;
         const measured = s.measured?.generationTokensPerSecond;
         reasons.push(
-            `Predicted ${tps(s.generationAtDepthTokensPerSecond)} tok/s generation at ${Math.round(s.depth / 1024)}k tokens of context (${tps(s.generationTokensPerSecond)} when empty), ${Math.round(s.agentPromptSeconds)} s to read an 8k-token agent prompt` +
+            `Predicted ${tps(s.generationAtDepthTokensPerSecond)} tok/s generation at ${formatKTokens(s.depth)} tokens of context (${tps(s.generationTokensPerSecond)} when empty), ${Math.round(s.agentPromptSeconds)} s to read an 8k-token agent prompt` +
                 (measured ? `; measured ${tps(measured)} tok/s.` : ".")
         );
         if (best.verdict === "slow" || best.verdict === "too-slow") reasons.push(`Below the ${minTps} tok/s an agent loop needs: every turn will feel slow.`);
@@ -111,7 +111,7 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
     if (model.toolCalling === "native") reasons.push(`Native tool calling (${model.toolCallingNote}).`);
     else reasons.push(`No native tool calling (${model.toolCallingNote}): agents that rely on tools will stumble.`);
     if (model.architecture.contextLength < (best ?? options[0]!).fit.settings.contextSize)
-        reasons.push(`Trained for ${Math.round(model.architecture.contextLength / 1024)}k tokens, less than the ${ctx} agent context.`);
+        reasons.push(`Trained for ${formatKTokens(model.architecture.contextLength)} tokens, less than the ${ctx} agent context.`);
     if (model.architecture.activeParameters)
         reasons.push(`Mixture of experts: ${(model.architecture.activeParameters / 1e9).toFixed(1)}B of ${(model.architecture.parameters / 1e9).toFixed(1)}B parameters active per token, so it runs like a much smaller model.`);
     return reasons;
@@ -186,7 +186,7 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
 }
 
 function summarize(models: ModelRecommendation[], top: ModelRecommendation | null, hardware: HardwareProfile, contextSize: number, minTps: number): string {
-    const ctx = `${Math.round(contextSize / 1024)}k`;
+    const ctx = formatKTokens(contextSize);
     if (top?.best) {
         const caveat =
             top.verdict === "usable"

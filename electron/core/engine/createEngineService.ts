@@ -25,6 +25,7 @@ import {EngineSupervisor} from "./EngineSupervisor.ts";
 import {prepareModelLoad} from "./prepareModelLoad.ts";
 import {listServableModels} from "../downloads/listLocalModels.ts";
 import {resolveModelReference} from "../downloads/resolveModelReference.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface EngineServiceOptions {
     /** The models folder: a bare model name is looked up there. */
@@ -84,16 +85,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         env: options.env,
         onEvent: (event, payload) => {
             if (exclusiveListener) {
-                try {
-                    exclusiveListener(event, payload);
-                } catch {}
+                notifyListener(exclusiveListener, event, payload);
                 return;
             }
             if (event === "loadProgress") {
                 const {progress} = payload as {progress: number};
-                try {
-                    progressListener?.({phase: "loading", progress});
-                } catch {}
+                notifyListener(progressListener, {phase: "loading", progress});
                 update({loadProgress: progress});
             } else if (event === "metrics") {
                 status = {...status, metrics: payload as EngineStatus["metrics"]};

@@ -6,6 +6,7 @@ import path from "node:path";
 import {promisify} from "node:util";
 import type {EngineBinaryStatus, EngineBuildJob, EngineBuildRequirement, LocalEngineBuild} from "../../api/EngineApi.ts";
 import {EngineError} from "./EngineError.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 const run = promisify(execFile);
 const LOG_TAIL_LINES = 40;
@@ -269,9 +270,7 @@ export class EngineBinaryManager {
     /** Tells `onChange` the current status, and returns it. */
     private async emit(): Promise<EngineBinaryStatus> {
         const status = await this.status();
-        try {
-            this.options.onChange?.(status);
-        } catch {}
+        notifyListener(this.options.onChange, status);
         return status;
     }
 

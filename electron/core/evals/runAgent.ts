@@ -6,6 +6,7 @@ import type {EvalLimitKind, EvalLimits, EvalMessage, EvalUsage} from "../../api/
 import type {SolverTrace} from "./EvalSolver.ts";
 import type {ProviderDefinition} from "./providers.ts";
 import {executeToolCall, toolDefinitions, type ToolContext} from "./workspaceTools.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface RunAgentOptions {
     /** An OpenAI client pointed at the provider's base URL (local engine or cloud: same path). */
@@ -35,12 +36,6 @@ const TEXT_TOOL_CALL = new RegExp(
     String.raw`<tool_call>|<function[=_]|"(name|function|tool)"\s*:\s*"(list_files|read_file|write_file|replace_in_file|search_files|run_tests)"|\b(list_files|read_file|write_file|replace_in_file|search_files|run_tests)\s*\(`
 );
 
-function safely(listener: (() => void) | undefined) {
-    try {
-        listener?.();
-    } catch {}
-}
-
 /**
  * The builtin agent (toolLoopSolver): a plain tool-calling loop over the OpenAI chat-completions API. It ends when the
  * model answers without tool calls, or at a limit (recorded), or on a provider error (recorded).
@@ -68,7 +63,7 @@ export async function runAgent(options: RunAgentOptions): Promise<SolverTrace> {
     let seq = 0;
     const record = (message: Omit<EvalMessage, "seq" | "createdAt">) => {
         const full: EvalMessage = {...message, seq: seq++, createdAt: new Date().toISOString()};
-        safely(() => options.onMessage?.(full));
+        notifyListener(options.onMessage, full);
     };
     const messages: ChatCompletionMessageParam[] = [
         {role: "system", content: options.systemPrompt},
@@ -181,7 +176,7 @@ export async function runAgent(options: RunAgentOptions): Promise<SolverTrace> {
             // Cut off by our own per-turn cap, not by a full context.
             else if (cap !== undefined && turnUsage.outputTokens >= cap) stopAt("output");
             else trace.endReason = "length";
-            safely(() => options.onTurn?.(trace));
+            notifyListener(options.onTurn, trace);
             break;
         }
 
@@ -198,7 +193,7 @@ export async function runAgent(options: RunAgentOptions): Promise<SolverTrace> {
             record({role: "tool", content: outcome.content, toolCallId: call.id, toolName: call.function.name, toolError: outcome.error});
         }
         trace.wallMs = performance.now() - started;
-        safely(() => options.onTurn?.(trace));
+        notifyListener(options.onTurn, trace);
     }
     trace.wallMs = performance.now() - started;
     return trace;

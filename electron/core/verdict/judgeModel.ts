@@ -8,7 +8,7 @@ import type {
     VerdictThresholds
 } from "../../api/VerdictApi.ts";
 import {formatScore} from "../../shared/evalFormat.ts";
-import {formatBytes} from "../../shared/format.ts";
+import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 
 export interface ModelEvidence {
@@ -35,7 +35,7 @@ export function judgeModel(evidence: ModelEvidence, t: VerdictThresholds): {verd
 }
 
 function fitCriterion(memory: VerdictMemoryEvidence | null, t: VerdictThresholds): VerdictCriterion {
-    const ctx = `${Math.round(t.contextSize / 1024)}k`;
+    const ctx = formatKTokens(t.contextSize);
     const base = {id: "fit" as const, label: `Fits at ${ctx} context`};
     if (!memory) return {...base, status: "unknown", value: "–", detail: "No estimate: the model file could not be read.", source: null};
     const needed = memory.ramNeededBytes + memory.vramNeededBytes;
@@ -123,7 +123,7 @@ function headlineFor(verdict: VerdictLevel, criteria: VerdictCriterion[], eviden
     if (verdict === "usable") return `Usable: refactors ${rate} of the time at ${generation.value}, ${turn.value} per turn.`;
     if (verdict === "untested") return "Not evaluated yet: fits and nothing measured rules it out; run the refactor eval.";
     if (verdict === "no") {
-        if (fit.status === "fail") return `No: it does not fit at a ${Math.round(t.contextSize / 1024)}k context (${fit.value}).`;
+        if (fit.status === "fail") return `No: it does not fit at a ${formatKTokens(t.contextSize)} context (${fit.value}).`;
         if (success.status === "fail") return `No: it refactored ${success.value.split(" (")[0]} runs, below the ${pct(t.almostSuccessRate)} "almost" bar.`;
         if (generation.status === "fail") return `No: generation at ${generation.value} is below ${t.almostGenerationTps} tok/s.`;
         return `No: an agent turn takes ${turn.value}, over ${t.almostTurnSeconds} s.`;

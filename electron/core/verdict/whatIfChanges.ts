@@ -1,6 +1,6 @@
 import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, ModelRecommendation, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
 import type {LocalModelVerdict, VerdictChange, VerdictThresholds} from "../../api/VerdictApi.ts";
-import {formatBytes} from "../../shared/format.ts";
+import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {formatTps} from "../../shared/verdictFormat.ts";
 import {whatIfPresets} from "../catalog/hardwareProfile.ts";
 
@@ -25,7 +25,7 @@ const ramSteps = [16, 24, 32, 48, 64, 96, 128];
 export async function whatIfChanges(options: WhatIfChangesOptions): Promise<VerdictChange[]> {
     const t = options.thresholds;
     const base: RecommendRequest = {contextSize: t.contextSize, minTokensPerSecond: t.usableGenerationTps};
-    const ctx = `${Math.round(t.contextSize / 1024)}k`;
+    const ctx = formatKTokens(t.contextSize);
     const changes: VerdictChange[] = [];
     const tried = new Set(options.local.map((l) => `${l.catalogModelId}:${l.quantization}`));
 
@@ -114,7 +114,7 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
         const tries: {settings: FitSettings; label: string}[] = [
             {settings: {contextSize: t.contextSize, kvCacheType: "q8_0"}, label: `a q8_0 KV cache at ${ctx}`},
             {settings: {contextSize: t.contextSize, kvCacheType: "q4_0"}, label: `a q4_0 KV cache at ${ctx}`},
-            {settings: {contextSize: Math.max(4096, t.contextSize / 2)}, label: `a ${Math.round(Math.max(4096, t.contextSize / 2) / 1024)}k context`}
+            {settings: {contextSize: Math.max(4096, t.contextSize / 2)}, label: `a ${formatKTokens(Math.max(4096, t.contextSize / 2))} context`}
         ];
         for (const attempt of tries) {
             const report = await options.inspect(entry.path!, attempt.settings);

@@ -5,6 +5,7 @@ import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import type {ChatCompletionRequest, ChatMessage} from "../server/chatCompletionRequest.ts";
 import {OpenAiHttpError} from "../server/OpenAiHttpError.ts";
 import {runChatCompletion} from "../server/runChatCompletion.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface AgentWorkloadOptions {
     /** The conversation to replay: system prompt, task, tools and canned tool results (the app builds it). */
@@ -83,9 +84,7 @@ export async function runAgentWorkload(loaded: LoadedEngineModel, options: Agent
                     toolCalls: outcome.toolCalls.length
                 };
                 turns.push(entry);
-                try {
-                    options.onTurn?.(entry);
-                } catch {}
+                notifyListener(options.onTurn, entry);
             }
             if (outcome.toolCalls.length > 0) {
                 messages.push({
@@ -102,9 +101,7 @@ export async function runAgentWorkload(loaded: LoadedEngineModel, options: Agent
     };
 
     if (options.warmup ?? true) {
-        try {
-            options.onWarmup?.();
-        } catch {}
+        notifyListener(options.onWarmup);
         await conversation(-1, 1, false);
     }
     for (let repetition = 0; repetition < options.repetitions; repetition++) await conversation(repetition, options.turns, true);

@@ -3,6 +3,7 @@ import type {SpeedTestResult, SpeedTestShape} from "../../protocol/engineProtoco
 import {seededRandom} from "../../shared/seededRandom.ts";
 import {meanAndStdDev} from "../../shared/speedStatistics.ts";
 import {nativeTokenDecoder} from "./nativeTokenDecoder.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface RunSpeedTestsOptions {
     /** A context sequence of a context large enough for depth + prompt + generation. */
@@ -65,9 +66,7 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
         };
 
         if (options.warmup ?? true) {
-            try {
-                options.onWarmup?.({testIndex});
-            } catch {}
+            notifyListener(options.onWarmup, {testIndex});
             await runOnce();
         }
         const samplesNs: number[] = [];
@@ -78,9 +77,7 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
             samplesNs.push(ns);
             if (ttftMs !== undefined) timeToFirstTokenMs.push(ttftMs);
             const tokensPerSecond = ((test.promptTokens + test.generatedTokens) * 1e9) / ns;
-            try {
-                options.onRepetition?.({testIndex, repetition, ns, tokensPerSecond});
-            } catch {}
+            notifyListener(options.onRepetition, {testIndex, repetition, ns, tokensPerSecond});
         }
         const samplesTokensPerSecond = samplesNs.map((ns) => ((test.promptTokens + test.generatedTokens) * 1e9) / ns);
         const ns = meanAndStdDev(samplesNs);

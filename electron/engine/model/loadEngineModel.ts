@@ -18,6 +18,7 @@ import {contextSizeFor} from "../../protocol/engineSettings.ts";
 import {AppError} from "../../shared/AppError.ts";
 import {SequencePool} from "./SequencePool.ts";
 import {ToolCallMemory} from "./ToolCallMemory.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 /** A model loaded in the engine process, with its context, sequences and what serving it needs. */
 export interface LoadedEngineModel extends AsyncDisposable {
@@ -101,9 +102,7 @@ export async function loadEngineModel(
             defaultContextFlashAttention: flashAttention,
             loadSignal: options.signal,
             onLoadProgress: (progress) => {
-                try {
-                    options.onProgress?.(progress);
-                } catch {}
+                notifyListener(options.onProgress, progress);
             }
         });
         context = await model.createContext({

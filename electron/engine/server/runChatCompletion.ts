@@ -14,6 +14,7 @@ import type {ChatCompletionRequest} from "./chatCompletionRequest.ts";
 import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import {toChatHistory} from "./openAiChatHistory.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 /** Sampling defaults when a request leaves a field out (llama-server's). */
 export const samplingDefaults = {temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05} as const;
@@ -283,9 +284,7 @@ export async function runChatCompletion(
         chat.dispose({disposeSequence: false});
         lease.release();
         const {usage, promptMs, generationMs} = measure(performance.now());
-        try {
-            options.onFinished?.(usage, {promptMs, generationMs});
-        } catch {}
+        notifyListener(options.onFinished, usage, {promptMs, generationMs});
     }
 }
 

@@ -10,7 +10,7 @@ import type {
     RecommendRequest,
     SpeedPrediction
 } from "../../../../electron/api/ModelsApi.ts";
-import {formatBytes, formatParameterCount} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatParameterCount, formatKTokens} from "../../../../electron/shared/format.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
@@ -24,7 +24,6 @@ const contextChoices = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
 
 const tps = (n: number | null | undefined) => (n == null ? "–" : n >= 10 ? n.toFixed(0) : n.toFixed(1));
-const kTokens = (n: number) => `${Math.round(n / 1024)}k`;
 
 export function fitBadge(fit: FitEstimate): {label: string; tone: Tone} {
     switch (fit.fitClass) {
@@ -98,7 +97,7 @@ function Speed({speed}: {speed: SpeedPrediction}) {
             <span className="speed-value">{tps(speed.generationAtDepthTokensPerSecond)}</span>
             <span className="speed-unit">tok/s</span>
             <div className="speed-detail">
-                predicted at {kTokens(speed.depth)} · {tps(speed.generationTokensPerSecond)} empty
+                predicted at {formatKTokens(speed.depth)} · {tps(speed.generationTokensPerSecond)} empty
                 {measured != null && <span className="measured"> · measured {tps(measured)}</span>}
             </div>
         </div>
@@ -467,7 +466,7 @@ export function ModelsScreen() {
                             <select data-testid="context-select" value={contextSize} onChange={(e) => setContextSize(Number(e.target.value))}>
                                 {contextChoices.map((c) => (
                                     <option key={c} value={c}>
-                                        {kTokens(c)} tokens{c === 32768 ? " (agent default)" : ""}
+                                        {formatKTokens(c)} tokens{c === 32768 ? " (agent default)" : ""}
                                     </option>
                                 ))}
                             </select>
@@ -512,7 +511,7 @@ export function ModelsScreen() {
                             <th>Model</th>
                             <th>Verdict · fit</th>
                             <th>Best quant</th>
-                            <th className="memory-col">Memory at {kTokens(contextSize)}</th>
+                            <th className="memory-col">Memory at {formatKTokens(contextSize)}</th>
                             <th>Generation (predicted)</th>
                             <th>Agent evidence</th>
                         </tr>

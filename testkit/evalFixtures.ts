@@ -1,12 +1,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {loadRefactorTasks, type RefactorTask} from "../../electron/core/evals/tasks/refactorTasks.ts";
-import {copyProject} from "../../electron/core/evals/workspace.ts";
-import {projectRoot} from "./runCli.ts";
+import {fileURLToPath} from "node:url";
+import {loadRefactorTasks, type RefactorTask} from "../electron/core/evals/tasks/refactorTasks.ts";
+import {copyProject} from "../electron/core/evals/workspace.ts";
 
-/** Hand-made versions of each task's target file (tests/fixtures/evals/<task>/<outcome>.<ext>). */
+/** Hand-made versions of each task's target file (testkit/fixtures/evals/<task>/<outcome>.<ext>). */
 export type Outcome = "refactored" | "nested-helper" | "syntax-error" | "behaviour-change" | "renamed-function" | "helper-not-called";
+
+const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "evals");
 
 export const tasks = loadRefactorTasks();
 
@@ -16,7 +18,7 @@ export function task(name: string): RefactorTask {
 
 export function outcomeText(task: RefactorTask, outcome: Outcome): string {
     const extension = path.extname(task.targetFile);
-    return fs.readFileSync(path.join(projectRoot, "tests", "fixtures", "evals", task.name, `${outcome}${extension}`), "utf8");
+    return fs.readFileSync(path.join(fixturesDir, task.name, `${outcome}${extension}`), "utf8");
 }
 
 /** A copy of the task's project in a temp folder, removed on dispose. */

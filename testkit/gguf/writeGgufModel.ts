@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import {seededRandom} from "../../../electron/shared/seededRandom.ts";
+import {seededRandom} from "../../electron/shared/seededRandom.ts";
 
 /**
  * Writes real llama-architecture GGUF v3 files with random weights, a byte-complete SentencePiece

@@ -1,4 +1,4 @@
-import type {RefactorTask} from "../../electron/core/evals/tasks/refactorTasks.ts";
+import type {RefactorTask} from "../electron/core/evals/tasks/refactorTasks.ts";
 import {outcomeText, tasks} from "./evalFixtures.ts";
 import {lastToolResult, turnOf, type AgentReply, type ScriptedAgent} from "./scriptedOpenAi.ts";
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {resolveAppPaths, type AppPaths} from "../../electron/core/appPaths.ts";
+import {resolveAppPaths, type AppPaths} from "../electron/core/appPaths.ts";
 
 /** A fresh AgentFit data directory for one test, removed on dispose. */
 export interface TempHome extends AppPaths {
