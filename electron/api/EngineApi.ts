@@ -65,7 +65,11 @@ export interface ServerSettings {
 
 /** Memory the loaded model really takes, measured in the engine process after a warm-up evaluation. */
 export interface MeasuredMemory {
-    /** Resident memory the load added to the engine process (weights touched, KV cache, buffers), bytes. */
+    /**
+     * Memory the load added to the engine process, bytes. On Linux with mmap'd weights on the CPU: the
+     * anonymous memory it allocated and touched (KV cache, repacked weights, buffers, tokenizer) plus
+     * the mapped weights every token reads; elsewhere the resident-set growth.
+     */
     residentBytes: number;
     /** GPU memory the load took, bytes (0 on CPU). */
     vramBytes: number;
@@ -74,8 +78,12 @@ export interface MeasuredMemory {
     rssAfterBytes: number;
     /** Size of the weights in memory as llama.cpp reports it, bytes. */
     modelBytes: number;
-    /** node-llama-cpp's own estimate before loading, for comparison with the measurement. */
+    /** The estimate of the same figure right after loading (AgentFit's for CPU loads, else node-llama-cpp's), bytes. */
     estimatedRamBytes: number;
+    /** The estimate once prompts have filled the context (compute workspace at full depth), bytes; what the fit counts. */
+    estimatedPeakRamBytes?: number;
+    /** Whose estimate: AgentFit's arithmetic (CPU loads) or node-llama-cpp's (GPU offload). */
+    estimatedBy?: "agentfit" | "node-llama-cpp";
     estimatedVramBytes: number;
 }
 

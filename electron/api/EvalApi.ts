@@ -142,9 +142,22 @@ export interface EvalScoring {
         helperUsed: string | null;
         /** Whether the original function still exists at top level in the target file. */
         functionFound: boolean | null;
-        /** Whether the block's code still stands inside the original function. */
+        /** Whether the block's code still stands inside the original function (comments and string contents ignored). */
         blockInline: boolean | null;
     };
+    /** Every check in the order it ran, explained in plain words. Absent in samples scored before it was recorded. */
+    steps?: EvalScoreStep[];
+}
+
+/** One check of the scorer. */
+export interface EvalScoreStep {
+    check: "targetExists" | "parses" | "changed" | "tests" | "newHelper" | "helperUsed" | "blockMoved";
+    /** The score that needs it: helperbench's original one, or the strict one. */
+    score: "original" | "strict";
+    /** Null when it was not checked because an earlier check failed. */
+    passed: boolean | null;
+    /** What was checked and what was found, for people, e.g. "R/fetch.R differs from the original, compared line by line as helperbench does…". */
+    detail: string;
 }
 
 export interface EvalSampleSummary {

@@ -119,6 +119,13 @@ export interface HardwareProfile {
     bandwidthSource: string;
     /** Whether the bandwidth is a measured (achievable) figure or a theoretical peak from a table. */
     bandwidthKind: "measured" | "peak";
+    /**
+     * True when the bandwidth used was measured while other processes kept the machine busy (no quiet
+     * measurement exists yet for this machine): predictions may be too low, and say so.
+     */
+    bandwidthUnderLoad: boolean;
+    /** The measurement behind a measured bandwidth (rounds, spread, load), or null. */
+    bandwidthMeasurement: BandwidthMeasurement | null;
     cpuThreads: number;
     /** Peak dense compute of the CPU path, FLOP/s (for prompt processing). */
     cpuFlops: number;
@@ -204,8 +211,10 @@ export interface SpeedPrediction {
     bytesPerToken: number;
     /** One line: how the number was derived. */
     basis: string;
-    /** Calibration from measured benchmarks on this machine, when there are any. */
-    calibration: {samples: number; generationFactor: number; promptFactor: number} | null;
+    /** "calibrated on this machine (2026-12-05, Q4_K_M measured)" or "uncalibrated estimate". */
+    calibrationLabel: string;
+    /** Calibration from measured benchmarks on this machine, when there are any: the factors applied (the weight type's own when it was measured). */
+    calibration: {samples: number; generationFactor: number; promptFactor: number; weightType: string | null; measuredAt: string} | null;
     /** A benchmark of this very file on this machine, shown side by side with the prediction. */
     measured: {generationTokensPerSecond: number | null; promptTokensPerSecond: number | null; measuredAt: string} | null;
 }
@@ -284,12 +293,57 @@ export interface InspectReport {
     catalogMatch: {modelId: string; quantization: string} | null;
 }
 
+/** How busy other processes kept the CPU during a measurement. */
+export interface MachineLoad {
+    /** Average number of cores other processes kept busy (all cores' busy time minus AgentFit's own). */
+    otherBusyCores: number;
+    cores: number;
+    /** The 1-minute load average at the end (null where the OS has none). */
+    loadAverage1m: number | null;
+    /** Whether that load makes the measurement "under load" (other processes used ≥ 15 % of the cores, at least ¼ core). */
+    busy: boolean;
+}
+
 export interface BandwidthMeasurement {
     hardwareKey: string;
+    /** The figure: median of the rounds, bytes read plus written per second over all threads. */
     bytesPerSecond: number;
     threads: number;
     method: string;
     measuredAt: string;
+    /** Each round's figure (absent in measurements from before rounds were kept). */
+    roundsBytesPerSecond?: number[];
+    /** Half the range of the rounds relative to the median (0.05 = ±5 %). */
+    spread?: number;
+    /** The machine's load meanwhile; absent in old measurements, which count as taken under unknown load. */
+    load?: MachineLoad;
+}
+
+/** Measured ÷ predicted speed on this machine, overall and per weight type (see `agentfit calibrate`). */
+export interface SpeedCalibrationReport {
+    hardwareKey: string | null;
+    calibration: {
+        samples: number;
+        generationFactor: number;
+        promptFactor: number;
+        byWeightType: Record<string, {samples: number; generationFactor: number; promptFactor: number}>;
+        kvReadFactor: number;
+        attentionFactor: number;
+        measuredAt: string;
+    } | null;
+}
+
+/** The bandwidth figure predictions use on this machine, and why. */
+export interface BandwidthStatus {
+    hardwareKey: string | null;
+    bytesPerSecond: number;
+    kind: HardwareProfile["bandwidthKind"];
+    source: string;
+    underLoad: boolean;
+    /** The measurement chosen: the best quiet one, else the best one taken under load. */
+    chosen: BandwidthMeasurement | null;
+    /** Measurements kept for this machine, newest first. */
+    measurements: BandwidthMeasurement[];
 }
 
 export interface CatalogRefreshResult {
@@ -328,6 +382,13 @@ export interface MeasuredSpeed {
     promptTokensPerSecond: number | null;
     generationTokensPerSecond: number | null;
     measuredAt: string;
+    /** Parameters used per token, when the benchmark stored them. */
+    parameterCount?: number;
+    /** KV-cache bytes per token of context at the run's KV type, and attention FLOPs per prompt token per token of context: calibrate the depth terms. */
+    kvBytesPerContextToken?: number;
+    attentionFlopsPerContextToken?: number;
+    /** Length of the prompt-processing test, tokens. */
+    promptTokens?: number;
 }
 
 export interface ModelsApi {
@@ -343,8 +404,12 @@ export interface ModelsApi {
     "models.presets": (arg: Record<string, never>) => Promise<WhatIfPreset[]>;
     /** Refreshes file names, sizes and SHA-256 from the Hugging Face API (needs internet). */
     "models.refreshCatalog": (arg: {models?: string[]}) => Promise<CatalogRefreshReport>;
-    /** Measures this machine's memory bandwidth (a few seconds) and keeps it for predictions. */
+    /** Measures this machine's memory bandwidth (a few seconds) and keeps it; a quiet figure is never replaced by one taken under load. */
     "models.measureBandwidth": (arg: Record<string, never>) => Promise<BandwidthMeasurement>;
+    /** The per-weight-type speed calibration of this machine from its benchmarks (null before any). */
+    "models.calibration": (arg: Record<string, never>) => Promise<SpeedCalibrationReport>;
+    /** The bandwidth predictions use on this machine and every measurement kept (measures nothing). */
+    "models.bandwidth": (arg: Record<string, never>) => Promise<BandwidthStatus>;
 }
 
 export interface ModelsEvents {

@@ -4,7 +4,7 @@
  * answer for the machine, comparisons, and reports. Types only.
  */
 import type {EvalFailureMode, EvalInterval, EvalProviderId} from "./EvalApi.ts";
-import type {FitEstimate} from "./ModelsApi.ts";
+import type {BandwidthMeasurement, FitEstimate} from "./ModelsApi.ts";
 
 /** "usable": every criterion passes; "almost": none fails but one is only near; "no": one fails; "untested": not evaluated yet and nothing rules it out. */
 export type VerdictLevel = "usable" | "almost" | "no" | "untested";
@@ -173,6 +173,8 @@ export interface VerdictMachine {
     gpuName: string | null;
     backend: string;
     cpuThreads: number;
+    /** The memory bandwidth predictions used, and whether it was measured while the machine was busy. */
+    bandwidth: {bytesPerSecond: number; source: string; underLoad: boolean; chosen: BandwidthMeasurement | null};
 }
 
 export interface Verdict {

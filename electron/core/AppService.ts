@@ -13,7 +13,7 @@ import {createEngineService} from "./engine/createEngineService.ts";
 import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
-import {createModelsApi} from "./catalog/createModelsApi.ts";
+import {createModelsApi, type ModelsApiOptions} from "./catalog/createModelsApi.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
@@ -57,6 +57,10 @@ export interface AppServiceOptions {
     speedMeasurements?: {list(): MeasuredSpeed[]};
     /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
     measureBandwidthAutomatically?: boolean;
+    /** Replaces the bandwidth measurement (tests inject failures and figures). */
+    measureBandwidth?: ModelsApiOptions["measureBandwidth"];
+    /** Replaces the reading of other processes' load (tests inject busy or quiet machines). */
+    sampleMachineLoad?: ModelsApiOptions["sampleMachineLoad"];
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -124,6 +128,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
             probe,
             speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
             measureBandwidthAutomatically: options.measureBandwidthAutomatically,
+            measureBandwidth: options.measureBandwidth,
+            sampleMachineLoad: options.sampleMachineLoad,
             huggingFaceEndpoint: options.huggingFaceEndpoint
         }),
         ...engine.methods,

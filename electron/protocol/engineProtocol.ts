@@ -37,6 +37,11 @@ export interface EngineLoadArg {
     settings: LocalModelSettings;
     /** The context the model was trained for, from its header (null when it does not say); caps the default context. */
     trainedContextSize: number | null;
+    /**
+     * Tensor bytes every token reads from the mapped file: the file's tensors less those llama.cpp
+     * repacks into memory of its own (from the header). Part of a CPU load's measured memory.
+     */
+    mappedWeightBytes: number;
 }
 
 /** One llama-bench test: optional context already filled (`depth`), then a prompt and/or a generation. */

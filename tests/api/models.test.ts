@@ -71,8 +71,10 @@ describe("Models API over HTTP", () => {
         const cpuOnly = await app.client.call("models.inspect", {source: small.path, contextSize: 8192, hardware: {vram: 0}});
         expect(cpuOnly.fit.fitClass).toBe("cpu-only");
         expect(cpuOnly.resolver?.method).toBe("node-llama-cpp configuration resolver");
-        // Both simulate llama.cpp's allocations: they agree apart from the engine process AgentFit counts.
-        expect(cpuOnly.resolver!.ramNeededBytes / (cpuOnly.fit.ramNeededBytes - 112 * 1024 ** 2)).toBeCloseTo(1, 1);
+        // Both simulate llama.cpp's allocations (weights, KV cache, compute): they agree apart from the
+        // engine process and tokenizer/runtime overhead that only AgentFit counts.
+        const overhead = cpuOnly.fit.parts.find((p) => p.kind === "overhead")!.ramBytes;
+        expect(cpuOnly.resolver!.ramNeededBytes / (cpuOnly.fit.ramNeededBytes - overhead)).toBeCloseTo(1, 1);
 
         await using files = await serveFiles({"/m/small.gguf": small.path, "/readme.gguf": path.join(dir, "readme.txt"), "/broken.gguf": 500});
         fs.writeFileSync(path.join(dir, "readme.txt"), "# not a model\n".repeat(100));
@@ -170,6 +172,33 @@ describe("agentfit recommend / inspect / catalog (CLI)", () => {
         const presets = await runCli(["recommend", "--presets"], env);
         expect(presets.stdout).toContain("macbook-air-m2-16gb");
     });
+
+    it("says which bandwidth predictions use and whether it was measured under load (probe, recommend --json), and calibrate needs a model", async () => {
+        await using app = await startOnLaptop();
+        const env = {...app.home.env};
+        // This real machine, as a user would: probe, then recommend (which measures the bandwidth), then probe again.
+        const first = await runCli(["probe"], env);
+        expect(first.stdout).toMatch(/Memory bandwidth.*not measured yet: agentfit recommend measures it/s);
+        const json = await runCli(["recommend", "--json"], env);
+        expect(json.code).toBe(0);
+        const report = JSON.parse(json.stdout) as RecommendationReport;
+        expect(typeof report.hardware.bandwidthUnderLoad).toBe("boolean");
+        // The CLI measured this machine (its CPU is not in the table): rounds, spread and load are kept with the figure.
+        expect(report.hardware.bandwidthMeasurement).toMatchObject({roundsBytesPerSecond: expect.any(Array), spread: expect.any(Number), load: {busy: report.hardware.bandwidthUnderLoad}});
+        expect(report.hardware.cpuBandwidthBytesPerSecond).toBeGreaterThan(0);
+
+        const probe = await runCli(["probe"], env);
+        expect(probe.code).toBe(0);
+        expect(probe.stdout).toMatch(/Memory bandwidth\s+\d+\.\d GB\/s, median of 9 rounds \(±\d+ %\)/);
+        if (report.hardware.bandwidthUnderLoad) expect(probe.stdout).toMatch(/measured while other processes kept .* busy: predicted speeds may be too low/);
+        const probeJson = JSON.parse((await runCli(["probe", "--json"], env)).stdout) as {bandwidth: {underLoad: boolean; measurements: unknown[]}};
+        expect(probeJson.bandwidth.measurements.length).toBeGreaterThanOrEqual(1);
+
+        const calibrate = await runCli(["calibrate"], env);
+        expect(calibrate.code).toBe(2);
+        expect(calibrate.stderr).toMatch(/no registered model of 256 MB or more to measure/);
+        await expect(app.client.call("bench.calibrate", {})).rejects.toMatchObject({code: "BENCH_CALIBRATION_MODEL_MISSING"});
+    }, 120_000);
 
     it("exits 1 with a coded one-line error for absurd overrides", async () => {
         await using app = await startOnLaptop();

@@ -69,6 +69,11 @@ describe("Evaluate screen (browser mode)", () => {
         expect(await transcript.getByTestId("tool-call").count()).toBe(4);
         expect(await transcript.getByTestId("tool-call").first().textContent()).toContain("list_files");
         expect(await page.getByTestId("transcript-score").textContent()).toContain("Score C · strict C");
+        // Each scorer check in plain words.
+        const steps = transcript.getByTestId("score-steps");
+        expect(await steps.locator("dd").count()).toBe(7);
+        expect(await steps.textContent()).toContain(`Changedpassed — ${js.targetFile} differs from the original, compared line by line`);
+        expect(await steps.textContent()).toContain(`Helper used (strict)passed — ${js.functionName} uses the new helper parseDuration (${js.targetFile}).`);
         const diff = transcript.getByTestId("file-diff");
         expect(await diff.count()).toBe(1);
         expect(await diff.textContent()).toContain(js.targetFile);

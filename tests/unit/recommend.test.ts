@@ -6,6 +6,7 @@ import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../
 import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
 import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
+import {calibrationFrom, predictAtDepth, type SpeedCalibration} from "../../electron/core/catalog/predictSpeed.ts";
 import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
 
@@ -28,10 +29,29 @@ const cpuLaptop: HardwareProfile = {
     gpuBandwidthBytesPerSecond: 0,
     bandwidthSource: "test",
     bandwidthKind: "measured",
+    bandwidthUnderLoad: false,
+    bandwidthMeasurement: null,
     cpuThreads: 8,
     cpuFlops: 8 * 3e9 * 32,
     gpuFlops: 0
 };
+
+/** A benchmark result of this test machine (8 threads, CPU, empty context) as the store hands it to calibration. */
+const measuredSample = (over: Partial<MeasuredSpeed>): MeasuredSpeed => ({
+    hardwareKey: "test-machine",
+    hardwareSnapshotId: 1,
+    modelId: null,
+    quantization: "Q8_0",
+    modelFileBytes: 1e9,
+    activeBytesPerToken: 1e9,
+    threads: 8,
+    gpuLayers: 0,
+    contextDepth: 0,
+    promptTokensPerSecond: null,
+    generationTokensPerSecond: null,
+    measuredAt: "2026-12-01T00:00:00Z",
+    ...over
+});
 
 describe("memory arithmetic", () => {
     it("sizes the KV cache from layers × KV heads × head dim × context, smaller when quantized", () => {
@@ -157,8 +177,9 @@ describe("hardware profiles and what-if overrides", () => {
         const snapshot = {...(await probeHardware({modelsPath: "/m", appVersion: "t", sources: fixedMachine("rtx4060-32gb")})), id: 7};
         const profile = profileFromSnapshot(snapshot);
         expect(profile).toMatchObject({label: "this machine (probe #7)", backend: "cuda", vramBytes: 8 * GiB, gpuBandwidthBytesPerSecond: 256e9, bandwidthKind: "peak"});
-        const measured = profileFromSnapshot(snapshot, {measured: {hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z"}});
-        expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured"});
+        const quietLoad = {otherBusyCores: 0.05, cores: 8, loadAverage1m: 0.3, busy: false};
+        const measured = profileFromSnapshot(snapshot, {measurements: [{hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z", load: quietLoad}]});
+        expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured", bandwidthUnderLoad: false});
     });
 });
 
@@ -217,39 +238,26 @@ describe("recommendations", () => {
         const plain = recommendModels([m], cpuLaptop).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
         expect(plain.speed.calibration).toBeNull();
         expect(plain.speed.predicted).toBe(true);
-        const sample = (over: Partial<MeasuredSpeed>): MeasuredSpeed => ({
-            hardwareKey: "test-machine",
-            hardwareSnapshotId: 1,
-            modelId: null,
-            quantization: "Q8_0",
-            modelFileBytes: 1e9,
-            activeBytesPerToken: 0.9e9,
-            threads: 8,
-            gpuLayers: 0,
-            contextDepth: 0,
-            promptTokensPerSecond: null,
-            generationTokensPerSecond: null,
-            measuredAt: "2026-01-01T00:00:00Z",
-            ...over
-        });
+        const sample = (over: Partial<MeasuredSpeed>) => measuredSample({activeBytesPerToken: 0.9e9, measuredAt: "2026-01-01T00:00:00Z", ...over});
         // This machine generates at half the uncalibrated prediction; another machine's sample is ignored.
         const predictedFor1GB = 1 / (0.9e9 / (60e9 * 0.85) + 0.0004);
         const measurements = [
             sample({generationTokensPerSecond: predictedFor1GB * 0.5}),
             sample({generationTokensPerSecond: predictedFor1GB * 0.5, measuredAt: "2026-01-02T00:00:00Z"}),
             sample({hardwareKey: "another-machine", generationTokensPerSecond: predictedFor1GB * 3}),
-            // Not comparable with the prediction, so ignored: a filled context, another thread count, an overhead-bound tiny model.
+            // Not comparable with the prediction, so ignored: a filled context without the model's KV size, another thread count, an overhead-bound tiny model.
             sample({contextDepth: 4096, generationTokensPerSecond: predictedFor1GB * 0.1}),
             sample({threads: 1, generationTokensPerSecond: predictedFor1GB * 0.1}),
             sample({activeBytesPerToken: 90e6, modelFileBytes: 100e6, generationTokensPerSecond: 40}),
-            sample({modelId: m.id, quantization: "Q4_K_M", modelFileBytes: q.sizeBytes, generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"})
+            sample({modelId: m.id, quantization: "Q4_K_M", modelFileBytes: q.sizeBytes, activeBytesPerToken: q.sizeBytes, generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"})
         ];
         const calibrated = recommendModels([m], cpuLaptop, {measurements}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
         expect(calibrated.speed.calibration!.samples).toBe(3);
         expect(calibrated.speed.calibration!.generationFactor).toBeGreaterThan(0.45);
         expect(calibrated.speed.calibration!.generationFactor).toBeLessThan(0.75);
         expect(calibrated.speed.generationTokensPerSecond / plain.speed.generationTokensPerSecond).toBeCloseTo(calibrated.speed.calibration!.generationFactor, 5);
-        expect(calibrated.speed.basis).toMatch(/calibrated by 3 benchmarks of this machine/);
+        expect(calibrated.speed.calibrationLabel).toBe("calibrated on this machine (2026-01-03, Q4_K_M measured)");
+        expect(plain.speed.calibrationLabel).toBe("uncalibrated estimate");
         expect(calibrated.speed.measured).toEqual({generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"});
         // This machine with more RAM runs as fast as this machine: still calibrated, same prediction.
         const moreRam = recommendModels([m], applyOverrides(cpuLaptop, {ram: "64GB"}), {measurements}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
@@ -262,8 +270,61 @@ describe("recommendations", () => {
     });
 });
 
+describe("speed calibration per weight type", () => {
+    const sample = (over: Partial<MeasuredSpeed>) => measuredSample({parameterCount: 1e9 / (8.5 / 8), ...over});
+    const shapeOfSample = (s: MeasuredSpeed): ModelShape => ({
+        weightsBytes: s.activeBytesPerToken,
+        architecture: {parameters: s.parameterCount!, activeParameters: null, layers: 16, embeddingLength: 2048, headCount: 16, headCountKv: 8, headDim: 128, contextLength: 32768, slidingWindow: null, slidingWindowLayers: 0, kvLayers: 16, vocabularySize: 0, feedForwardLength: 8192}
+    });
+
+    it("keeps each weight type's own factors (their kernels differ) and uses the overall one for a type never measured", () => {
+        // Without attention layers the prediction is the weights' part alone, which these factors scale.
+        const weightsOnly = (s: MeasuredSpeed): ModelShape => ({...shapeOfSample(s), architecture: {...shapeOfSample(s).architecture, kvLayers: 0}});
+        const raw = (s: MeasuredSpeed) => predictAtDepth(weightsOnly(s), cpuLaptop, {depth: 0, weightType: s.quantization});
+        const q8 = sample({});
+        const q4 = sample({quantization: "Q4_0", activeBytesPerToken: 0.56e9, parameterCount: 1e9});
+        const f16 = sample({quantization: "F16", activeBytesPerToken: 2e9, parameterCount: 1e9});
+        const measurements = [
+            {...q8, promptTokensPerSecond: raw(q8).promptTokensPerSecond * 1.5, generationTokensPerSecond: raw(q8).generationTokensPerSecond * 0.9},
+            {...q4, promptTokensPerSecond: raw(q4).promptTokensPerSecond * 0.4, generationTokensPerSecond: raw(q4).generationTokensPerSecond * 0.6},
+            {...f16, promptTokensPerSecond: raw(f16).promptTokensPerSecond * 0.5, generationTokensPerSecond: raw(f16).generationTokensPerSecond * 0.8, measuredAt: "2026-12-03T00:00:00Z"}
+        ];
+        const c = calibrationFrom(measurements, cpuLaptop)!;
+        expect(c.byWeightType.Q8_0).toMatchObject({samples: 1, promptFactor: expect.closeTo(1.5, 3), generationFactor: expect.closeTo(0.9, 3)});
+        expect(c.byWeightType.Q4_0).toMatchObject({promptFactor: expect.closeTo(0.4, 3), generationFactor: expect.closeTo(0.6, 3)});
+        expect(c.promptFactor).toBeCloseTo(0.5, 3);
+        expect(c.measuredAt).toBe("2026-12-03T00:00:00Z");
+        const calibrated = (s: MeasuredSpeed, type: string) => predictAtDepth(weightsOnly(s), cpuLaptop, {depth: 0, weightType: type, calibration: c});
+        expect(calibrated(q4, "Q4_0").promptTokensPerSecond / raw(q4).promptTokensPerSecond).toBeCloseTo(0.4, 3);
+        expect(calibrated(q8, "Q8_0").promptTokensPerSecond / raw(q8).promptTokensPerSecond).toBeCloseTo(1.5, 3);
+        expect(calibrated(q8, "Q5_K_M").promptTokensPerSecond / raw(q8).promptTokensPerSecond).toBeCloseTo(0.5, 3);
+    });
+
+    it("calibrates what the context adds from benchmarks at a depth, so deeper predictions follow", () => {
+        const base = sample({kvBytesPerContextToken: 16 * 2 * 8 * 128 * 2, attentionFlopsPerContextToken: 4 * 16 * 16 * 128, promptTokens: 512});
+        const shape = shapeOfSample(base);
+        const at = (depth: number, calibration?: SpeedCalibration | null) => predictAtDepth(shape, cpuLaptop, {depth, weightType: "Q8_0", calibration});
+        // Empty context as predicted; at 4k the context costs twice the predicted time in generation and three times in prompts.
+        const deepTime = (depth: number) => {
+            const empty = at(0);
+            const raw = at(depth);
+            return {tg: 1 / (1 / empty.generationTokensPerSecond + 2 * (1 / raw.generationTokensPerSecond - 1 / empty.generationTokensPerSecond)), pp: raw};
+        };
+        const measurements = [
+            {...base, generationTokensPerSecond: at(0).generationTokensPerSecond, promptTokensPerSecond: at(0).promptTokensPerSecond},
+            {...base, contextDepth: 4096, generationTokensPerSecond: deepTime(4096).tg, promptTokensPerSecond: at(4096).promptTokensPerSecond / 2}
+        ];
+        const c = calibrationFrom(measurements, cpuLaptop)!;
+        expect(c.samples).toBe(2);
+        expect(c.kvReadFactor).toBeCloseTo(2, 2);
+        expect(c.attentionFactor).toBeGreaterThan(1.5);
+        expect(at(16384, c).generationTokensPerSecond / deepTime(16384).tg).toBeCloseTo(1, 2);
+        expect(at(16384, c).generationTokensPerSecond).toBeLessThan(at(16384).generationTokensPerSecond);
+    });
+});
+
 describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", () => {
-    const repository = {refreshed: () => [], latestBandwidth: () => undefined};
+    const repository = {refreshed: () => [], bandwidths: () => []};
 
     it("resolves id:quant to the files to download, any case", () => {
         const lookup = createCatalogLookup({models: catalog, repository, latestSnapshot: () => undefined});
@@ -295,7 +356,7 @@ describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", 
             models: catalog,
             repository: {
                 refreshed: () => [{modelId: "qwen3-8b", quantization: "Q4_K_M", files: ["Qwen_Qwen3-8B-Q4_K_M.gguf"], sizeBytes: 5_027_783_488, sha256: sha, refreshedAt: "2026-02-01T00:00:00Z"}],
-                latestBandwidth: () => undefined
+                bandwidths: () => []
             },
             latestSnapshot: () => undefined
         });

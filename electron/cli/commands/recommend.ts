@@ -1,4 +1,5 @@
 import {InvalidArgumentError, type Command} from "commander";
+import {bandwidthUnderLoadWarning, formatBandwidth} from "../../shared/bandwidthFormat.ts";
 import type {FitEstimate, HardwareOverrides, HardwareProfile, KvCacheType, QuantizationOption, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
 import {formatKTokens} from "../../shared/format.ts";
 import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../utils/format.ts";
@@ -69,7 +70,8 @@ export function describeHardware(h: HardwareProfile): string {
     const usable = formatBytes(h.ramBytes - h.ramReserveBytes);
     const gpu = h.vramBytes > 0 ? `${h.gpuName ?? "GPU"} (${h.unifiedMemory ? `${formatBytes(h.vramBytes)} of unified memory for the GPU` : `${formatBytes(h.vramBytes)} VRAM`})` : "no GPU offload";
     const bw = h.vramBytes > 0 && h.gpuBandwidthBytesPerSecond > 0 ? `${(h.gpuBandwidthBytesPerSecond / 1e9).toFixed(0)} GB/s GPU, ` : "";
-    return `${formatBytes(h.ramBytes)} RAM (${usable} usable), ${gpu}, ${bw}${(h.cpuBandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s RAM ${dim(`(${h.bandwidthSource})`)}`;
+    const warning = bandwidthUnderLoadWarning({underLoad: h.bandwidthUnderLoad, chosen: h.bandwidthMeasurement});
+    return `${formatBytes(h.ramBytes)} RAM (${usable} usable), ${gpu}, ${bw}${formatBandwidth(h.cpuBandwidthBytesPerSecond)} RAM ${dim(`(${h.bandwidthSource})`)}${warning ? `\n${yellow(`  ! ${warning}`)}` : ""}`;
 }
 
 export function fitLabel(fit: FitEstimate): string {

@@ -36,6 +36,7 @@ export function shapeFromFacts(facts: GgufFacts): ModelShape {
     const isMoe = facts.expertCount != null && facts.expertCount > 1;
     return {
         weightsBytes: facts.tensorBytes,
+        bpeTokenizer: facts.tokenizerModel == null ? undefined : facts.tokenizerModel === "gpt2",
         architecture: {
             parameters: facts.parameterCount,
             activeParameters: isMoe ? (facts.activeParameterCount ?? null) : null,
@@ -81,7 +82,7 @@ export async function inspectModel(source: string, options: InspectModelOptions)
         );
     const shape = shapeFromFacts(facts);
     const fit = estimateFit(shape, options.hardware, settings);
-    const speed = predictSpeed(shape, fit, options.hardware, {calibration: options.calibration});
+    const speed = predictSpeed(shape, fit, options.hardware, {calibration: options.calibration, weightType: facts.quantization});
     const local = !/^(https?:|hf:|huggingface:)/i.test(source) && fs.existsSync(source);
     let resolver: FitEstimate | null = null;
     // node-llama-cpp simulates allocations with the llama.cpp backend loaded in this process (the CPU

@@ -44,7 +44,7 @@ export interface EvaluateOptions {
 export function evaluateQuantization(model: CatalogModel, q: CatalogQuantization, hardware: HardwareProfile, options: EvaluateOptions): QuantizationOption {
     const shape = shapeOf(model, q);
     const fit = estimateFit(shape, hardware, options.settings);
-    const speed = predictSpeed(shape, fit, hardware, {calibration: options.calibration, measured: measuredFor(model, q, hardware, options.measurements)});
+    const speed = predictSpeed(shape, fit, hardware, {calibration: options.calibration, weightType: q.quantization, measured: measuredFor(model, q, hardware, options.measurements)});
     const tps = speed.generationAtDepthTokensPerSecond;
     const verdict: QuantizationVerdict =
         fit.fitClass === "no-fit" ? "no-fit" : tps < options.minTokensPerSecond / 2 ? "too-slow" : tps < options.minTokensPerSecond ? "slow" : fit.tight ? "tight" : "recommended";

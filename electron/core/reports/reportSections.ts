@@ -1,5 +1,6 @@
 import type {LocalModelVerdict, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {formatCost, formatInterval, formatPercent, formatScore} from "../../shared/evalFormat.ts";
+import {bandwidthUnderLoadWarning, formatBandwidth} from "../../shared/bandwidthFormat.ts";
 import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {levelLabels} from "../../shared/verdictCharts.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
@@ -48,6 +49,7 @@ export function reportSections(data: ReportData): ReportSection[] {
             bullets: [
                 snapshot ? `${snapshot.cpu.brand}, ${snapshot.cpu.physicalCores} cores (${snapshot.cpu.logicalCores} threads)` : v.machine.label,
                 `RAM ${formatBytes(v.machine.ramBytes)}${v.machine.gpuName ? `, GPU ${v.machine.gpuName} (${formatBytes(v.machine.vramBytes)})` : ", no GPU"}, backend ${v.machine.backend}`,
+                `Memory bandwidth ${formatBandwidth(v.machine.bandwidth.bytesPerSecond)} (${v.machine.bandwidth.source})${v.machine.bandwidth.underLoad ? ` — ${bandwidthUnderLoadWarning(v.machine.bandwidth)}` : ""}`,
                 snapshot ? `${snapshot.os.distro} ${snapshot.os.release} (${snapshot.os.arch}), probe #${snapshot.id} of ${snapshot.takenAt}` : "not probed",
                 `Eval task: ${v.task ?? "none yet"}${v.tasks.length > 1 ? ` (also: ${v.tasks.filter((t) => t !== v.task).join(", ")})` : ""}`
             ]

@@ -165,7 +165,13 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
             vramBytes: inputs.hardware.vramBytes,
             gpuName: inputs.hardware.gpuName,
             backend: inputs.hardware.backend,
-            cpuThreads: inputs.hardware.cpuThreads
+            cpuThreads: inputs.hardware.cpuThreads,
+            bandwidth: {
+                bytesPerSecond: inputs.hardware.vramBytes > 0 ? inputs.hardware.gpuBandwidthBytesPerSecond : inputs.hardware.cpuBandwidthBytesPerSecond,
+                source: inputs.hardware.bandwidthSource,
+                underLoad: inputs.hardware.bandwidthUnderLoad,
+                chosen: inputs.hardware.bandwidthMeasurement
+            }
         },
         task,
         tasks,

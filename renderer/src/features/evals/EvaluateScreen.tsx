@@ -9,6 +9,7 @@ import {ProvidersCard} from "./ProvidersCard.tsx";
 import {RunDetail} from "./RunDetail.tsx";
 import {RunsTable} from "./RunsTable.tsx";
 import {TranscriptView} from "./TranscriptView.tsx";
+import "./EvaluateScreen.css";
 
 /** The refactor eval: start runs, watch them live, read every transcript. */
 export function EvaluateScreen() {

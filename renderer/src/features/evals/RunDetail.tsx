@@ -3,6 +3,7 @@ import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTok
 import {formatDuration} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -141,7 +142,7 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                         <tr
                             key={x.id}
                             className={`${x.status === "pending" ? "" : "clickable"} ${x.id === selectedSampleId ? "selected" : ""}`}
-                            onClick={() => x.status !== "pending" && onSelectSample(x.id)}
+                            {...(x.status === "pending" ? {} : activatable(() => onSelectSample(x.id)))}
                             data-testid="sample-row"
                         >
                             <td>#{x.epoch}</td>

@@ -1,6 +1,7 @@
 import type {EvalRunSummary} from "../../../../electron/api/EvalApi.ts";
 import {formatCost, formatFailureModes, formatInterval, formatPercent} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration} from "../../../../electron/shared/format.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {runStatusTone} from "./evalLabels.ts";
@@ -8,7 +9,7 @@ import {runStatusTone} from "./evalLabels.ts";
 /** Every run with its live progress and headline numbers; a row opens the run. */
 export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | undefined; onSelect: (id: number) => void}) {
     return (
-        <table className="table" data-testid="runs-table">
+        <table className="table runs-table" data-testid="runs-table">
             <thead>
                 <tr>
                     <th>#</th>
@@ -26,7 +27,7 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
             </thead>
             <tbody>
                 {props.runs.map((run) => (
-                    <tr key={run.id} className={run.id === props.selectedId ? "selected clickable" : "clickable"} onClick={() => props.onSelect(run.id)} data-testid="run-row">
+                    <tr key={run.id} className={run.id === props.selectedId ? "selected clickable" : "clickable"} {...activatable(() => props.onSelect(run.id))} data-testid="run-row">
                         <td>{run.id}</td>
                         <td className="mono">{run.modelLabel}</td>
                         <td>{run.spec.task}</td>

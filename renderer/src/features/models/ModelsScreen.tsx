@@ -1,3 +1,4 @@
+import {BandwidthUnderLoadNotice} from "../hardware/BandwidthCard.tsx";
 import {Fragment, useMemo, useState} from "react";
 import type {
     FitEstimate,
@@ -12,6 +13,7 @@ import type {
 } from "../../../../electron/api/ModelsApi.ts";
 import {formatBytes, formatParameterCount, formatKTokens} from "../../../../electron/shared/format.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -19,6 +21,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {DownloadButton, useDownloadedCatalogReferences} from "./DownloadButton.tsx";
+import "./ModelsScreen.css";
 
 const contextChoices = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
@@ -97,7 +100,8 @@ function Speed({speed}: {speed: SpeedPrediction}) {
             <span className="speed-value">{tps(speed.generationAtDepthTokensPerSecond)}</span>
             <span className="speed-unit">tok/s</span>
             <div className="speed-detail">
-                predicted at {formatKTokens(speed.depth)} · {tps(speed.generationTokensPerSecond)} empty
+                predicted at {formatKTokens(speed.depth)} · {tps(speed.generationTokensPerSecond)} empty ·{" "}
+                <span data-testid="calibration-label" title={speed.calibrationLabel}>{speed.calibration ? "calibrated here" : "uncalibrated"}</span>
                 {measured != null && <span className="measured"> · measured {tps(measured)}</span>}
             </div>
         </div>
@@ -228,7 +232,7 @@ function ModelRow({rec, open, onToggle}: {rec: ModelRecommendation; open: boolea
     const helper = rec.model.evals[0];
     return (
         <>
-            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} onClick={onToggle} data-testid="model-row" data-model-id={rec.model.id}>
+            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} {...activatable(onToggle, {expanded: open})} data-testid="model-row" data-model-id={rec.model.id}>
                 <td className="rank">{rec.rank}</td>
                 <td className="model-col">
                     <div className="model-name">{rec.model.name}</div>
@@ -290,6 +294,7 @@ function HardwareLine({hardware}: {hardware: HardwareProfile}) {
                 {` · ${((hardware.vramBytes > 0 ? hardware.gpuBandwidthBytesPerSecond : hardware.cpuBandwidthBytesPerSecond) / 1e9).toFixed(0)} GB/s`}
             </span>
             <span className="muted small">{hardware.bandwidthSource}</span>
+            <BandwidthUnderLoadNotice underLoad={hardware.bandwidthUnderLoad} chosen={hardware.bandwidthMeasurement} />
         </div>
     );
 }
@@ -405,6 +410,14 @@ export function ModelsScreen() {
     const request: RecommendRequest = useMemo(() => ({contextSize, kvCacheType, flashAttention, ...(hardware ? {hardware} : {})}), [contextSize, kvCacheType, flashAttention, hardware]);
     const report = useApiQuery("models.recommend", request);
     const measure = useApiAction("models.measureBandwidth");
+    const calibrate = useApiAction("bench.calibrate");
+    const [calibrationRun, setCalibrationRun] = useState<number | undefined>();
+    useApiEvent("bench.progress", (run) => {
+        if (run.id === calibrationRun && run.status !== "running") {
+            setCalibrationRun(undefined);
+            void report.reload();
+        }
+    });
     useApiEvent("models.catalogRefreshed", () => void report.reload());
     useApiEvent("hardware.probed", () => void report.reload());
 
@@ -420,6 +433,7 @@ export function ModelsScreen() {
                 subtitle="Which open models can drive a coding agent here, at the context an agent needs — what fits, the best quantization, and how fast it will run."
                 actions={
                     !hardware && (
+                        <>
                         <button
                             className="button"
                             onClick={async () => {
@@ -433,10 +447,22 @@ export function ModelsScreen() {
                             <Icon name="bolt" size={16} />
                             {measure.running ? "Measuring…" : "Measure bandwidth"}
                         </button>
+                        <button
+                            className="button"
+                            onClick={async () => setCalibrationRun((await calibrate.run({}))?.id)}
+                            disabled={calibrate.running || calibrationRun !== undefined}
+                            data-testid="calibrate-button"
+                            title="Benchmark one downloaded model per weight type briefly (about a minute each), so speed predictions fit this machine"
+                        >
+                            <Icon name="refresh" size={16} />
+                            {calibrationRun !== undefined ? `Calibrating (benchmark run ${calibrationRun})…` : "Calibrate speed"}
+                        </button>
+                        </>
                     )
                 }
             />
             <ErrorBanner error={report.error ?? measure.error} title="The recommendation failed" />
+            <ErrorBanner error={calibrate.error} title="Calibration could not start" />
             {data && <HardwareLine hardware={data.hardware} />}
 
             <div className="models-top">

@@ -6,6 +6,7 @@ import {levelLabels} from "../../../../electron/shared/verdictCharts.ts";
 import {formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
 import {api} from "../../api/client.ts";
 import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -14,6 +15,7 @@ import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {ThresholdsCard} from "./ThresholdsCard.tsx";
 import {AccuracySpeedChart, CostAccuracyChart} from "./VerdictCharts.tsx";
+import "./VerdictScreen.css";
 
 export const levelTone: Record<VerdictLevel, Tone> = {usable: "good", almost: "warn", no: "bad", untested: "neutral"};
 const statusTone: Record<CriterionStatus, Tone> = {pass: "good", near: "warn", fail: "bad", unknown: "neutral"};
@@ -117,7 +119,7 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                         <tbody>
                             {v.local.map((l) => (
                                 <Fragment key={l.key}>
-                                    <tr className={`clickable ${open === l.key ? "selected" : ""}`} onClick={() => setOpen(open === l.key ? null : l.key)} data-testid="verdict-row" data-key={l.key}>
+                                    <tr className={`clickable ${open === l.key ? "selected" : ""}`} {...activatable(() => setOpen(open === l.key ? null : l.key), {expanded: open === l.key})} data-testid="verdict-row" data-key={l.key}>
                                         <td>
                                             <Badge tone={levelTone[l.verdict]} testId="row-verdict">
                                                 {levelLabels[l.verdict]}
