@@ -87,6 +87,23 @@ export interface MeasuredMemory {
     estimatedVramBytes: number;
 }
 
+/** The served context against the model's trained one, when they differ in a way the user should know. */
+export interface ContextLimit {
+    /**
+     * "capped": no context was asked for and the agent default (32768) is beyond the trained length,
+     * so the engine serves the trained length; "beyond-trained": a context beyond the trained length
+     * was asked for and is served as asked (llama.cpp allows it; quality past the trained length may drop).
+     */
+    action: "capped" | "beyond-trained";
+    /** The context asked for, or the default when none was, tokens. */
+    requested: number;
+    trained: number;
+    /** The context served, tokens. */
+    applied: number;
+    /** One sentence saying which and what it means. */
+    message: string;
+}
+
 /** The model as loaded, with its resolved settings. */
 export interface LoadedModel {
     /** The id clients send as `model`: the file name without ".gguf". */
@@ -98,6 +115,10 @@ export interface LoadedModel {
     architecture: string;
     /** Trained context length of the model, tokens. */
     trainedContextSize: number;
+    /** Set when the served context was capped at the trained length, or goes beyond it; null otherwise. */
+    contextLimit: ContextLimit | null;
+    /** Quantization of the file from its header ("Q4_K_M"), null when unknown. */
+    quantization: string | null;
     /** Settings actually in effect (defaults filled in, "auto" resolved). */
     settings: Required<Omit<LocalModelSettings, "gpuLayers">> & {gpuLayers: number};
     loadMs: number;

@@ -1,4 +1,5 @@
 import type {GgufFacts} from "./GgufFacts.ts";
+import type {LevelLegendEntry, VerdictCriterion, VerdictLevel, VerdictThresholds} from "./VerdictApi.ts";
 
 /** How a model can call tools: a format it was trained on, only through prompting, or not at all. */
 export type ToolCallingSupport = "native" | "prompted" | "none";
@@ -208,6 +209,16 @@ export interface SpeedPrediction {
     promptTokensPerSecond: number;
     /** Seconds to read an 8k-token agent prompt (system prompt, tools, files) before the first token. */
     agentPromptSeconds: number;
+    /**
+     * Predicted time per agent turn, seconds: the mean over a session whose first turn reads the whole
+     * agent prompt cold and whose later turns read only new tokens (`describeAgentTurn` in
+     * electron/shared/agentTurn.ts); what "time per agent turn" is judged on.
+     */
+    agentTurnSeconds: number;
+    /** The first turn of that session alone (agent prompt read cold, then the reply), seconds. */
+    firstTurnSeconds: number;
+    /** Each later turn of that session (new tokens, then the reply), seconds. */
+    laterTurnSeconds: number;
     bytesPerToken: number;
     /** One line: how the number was derived. */
     basis: string;
@@ -219,7 +230,8 @@ export interface SpeedPrediction {
     measured: {generationTokensPerSecond: number | null; promptTokensPerSecond: number | null; measuredAt: string} | null;
 }
 
-export type QuantizationVerdict = "recommended" | "slow" | "too-slow" | "tight" | "no-fit";
+/** A prediction judged with the Verdict's rules: usable, almost, no, or doesn't fit ("untested" never applies: success is not predicted). */
+export type PredictedLevel = Exclude<VerdictLevel, "untested">;
 
 export interface QuantizationOption {
     quantization: string;
@@ -227,17 +239,19 @@ export interface QuantizationOption {
     sizeEstimated: boolean;
     fit: FitEstimate;
     speed: SpeedPrediction;
-    verdict: QuantizationVerdict;
+    /** The prediction judged with the Verdict's thresholds: fit at the agent context, generation at the agent's depth, time per agent turn. */
+    verdict: PredictedLevel;
+    /** Those three criteria, each with its predicted value, status and rule (source "estimated" for the fit, "predicted" for speeds). */
+    criteria: VerdictCriterion[];
     /** Relative quality of the quantization (1 = unquantized), a guide for picking. */
     quality: number;
 }
 
-export type ModelVerdict = "recommended" | "usable" | "slow" | "no-fit";
-
 export interface ModelRecommendation {
     rank: number;
     model: CatalogModel;
-    verdict: ModelVerdict;
+    /** The best quantization's level ("no-fit" when none fits). */
+    verdict: PredictedLevel;
     /** The best quantization for this machine (null when none fits). */
     bestQuantization: string | null;
     best: QuantizationOption | null;
@@ -246,19 +260,23 @@ export interface ModelRecommendation {
     reasons: string[];
 }
 
+/** Context defaults to the Verdict's agent context (`contextSize` threshold); the rules are the Verdict's thresholds. */
 export interface RecommendRequest extends FitSettings {
     hardware?: HardwareOverrides;
-    /** Generation speed an agent needs to be usable, tokens/s. Default 10. */
-    minTokensPerSecond?: number;
 }
 
 export interface RecommendationReport {
     hardware: HardwareProfile;
     settings: Required<FitSettings>;
-    minTokensPerSecond: number;
+    /** The Verdict's thresholds the predictions were judged with (stored in SQLite, editable there). */
+    thresholds: VerdictThresholds;
+    /** What each level means under those thresholds. */
+    legend: LevelLegendEntry[];
+    /** How the predicted agent turn is defined (one sentence). */
+    agentTurn: string;
     /** The answer in one sentence. */
     summary: string;
-    /** The top pick's id, or null when nothing fits. */
+    /** The top pick's id: the best-ranked model predicted usable, else almost; null when neither. */
     topPick: string | null;
     models: ModelRecommendation[];
     generatedAt: string;
@@ -284,9 +302,14 @@ export interface InspectRequest extends FitSettings {
 
 export interface InspectReport {
     facts: GgufFacts;
+    /** The file's one name: the file name without extension (`facts.name`, the GGUF's `general.name`, is a detail). */
+    name: string;
     hardware: HardwareProfile;
     fit: FitEstimate;
     speed: SpeedPrediction;
+    /** The prediction judged with the Verdict's thresholds, as `recommend` judges a quantization. */
+    verdict: PredictedLevel;
+    criteria: VerdictCriterion[];
     /** node-llama-cpp's own resolver on the same file (local files only), as a second opinion. */
     resolver: FitEstimate | null;
     /** The catalog entry with the same architecture and size, if any. */

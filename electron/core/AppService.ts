@@ -14,6 +14,7 @@ import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
 import {createModelsApi, type ModelsApiOptions} from "./catalog/createModelsApi.ts";
+import {currentThresholds} from "./verdict/verdictThresholds.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
@@ -83,7 +84,14 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const onDispose = (cleanup: () => Promise<void> | void) => void cleanups.push(cleanup);
     const engine = createEngineService({modelsDir: paths.models, store, events, launcher: options.engineLauncher});
     onDispose(() => engine.dispose());
-    const curated = createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()});
+    /** The Verdict's thresholds now: recommendations and the catalog's judgements use them too. */
+    const thresholds = () => currentThresholds(store.verdict).thresholds;
+    const curated = createCatalogLookup({
+        models: loadCatalog({file: options.catalogFile}),
+        repository: store.catalog,
+        latestSnapshot: () => store.hardware.latest(),
+        thresholds
+    });
     const catalog = options.catalogLookup ? {...curated, resolve: options.catalogLookup.resolve} : curated;
     const probe = createMachineProbe({store, events, modelsDir: paths.models, appVersion, sources: options.probeSources});
     const disk = options.probeSources?.disk ?? systemProbeSources.disk;
@@ -130,6 +138,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
             measureBandwidthAutomatically: options.measureBandwidthAutomatically,
             measureBandwidth: options.measureBandwidth,
             sampleMachineLoad: options.sampleMachineLoad,
+            thresholds,
             huggingFaceEndpoint: options.huggingFaceEndpoint
         }),
         ...engine.methods,

@@ -6,7 +6,9 @@ import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../
 import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
 import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
-import {calibrationFrom, predictAtDepth, type SpeedCalibration} from "../../electron/core/catalog/predictSpeed.ts";
+import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
+import {agentTurnTimes, describeAgentTurn} from "../../electron/shared/agentTurn.ts";
+import {calibrationFrom, predictAtDepth, predictSpeed, type SpeedCalibration} from "../../electron/core/catalog/predictSpeed.ts";
 import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
 
@@ -191,15 +193,15 @@ describe("recommendations", () => {
         expect(report.models).toHaveLength(catalog.length);
         const top = report.models[0]!;
         expect(report.topPick).toBe(top.model.id);
-        expect(["recommended", "usable"]).toContain(top.verdict);
+        expect(["usable", "almost"]).toContain(top.verdict);
         expect(report.summary).toContain(top.model.name);
-        expect(top.reasons.join(" ")).toMatch(/Predicted \d+ tok\/s/);
-        // Verdicts never improve down the list.
-        const order = {recommended: 0, usable: 0, slow: 1, "no-fit": 2};
+        expect(top.reasons.join(" ")).toMatch(/Predicted [\d.]+ tok\/s generation .* per agent turn/);
+        // Levels never improve down the list.
+        const order = {usable: 0, almost: 1, no: 2, "no-fit": 3};
         for (let i = 1; i < report.models.length; i++) expect(order[report.models[i]!.verdict]).toBeGreaterThanOrEqual(order[report.models[i - 1]!.verdict]);
-        // A model that scored 0/10 never outranks one that scored 7/10 when both fit and are fast enough.
+        // A model that scored 0/10 never outranks one that scored 7/10 when both are at the same level.
         const rank = (id: string) => report.models.find((m) => m.model.id === id)!;
-        if (rank("qwen3-coder-30b-a3b-instruct").verdict !== "slow" && rank("gpt-oss-20b").verdict !== "slow")
+        if (rank("qwen3-coder-30b-a3b-instruct").verdict === rank("gpt-oss-20b").verdict && rank("gpt-oss-20b").verdict !== "no")
             expect(rank("qwen3-coder-30b-a3b-instruct").rank).toBeLessThan(rank("gpt-oss-20b").rank);
         for (const m of report.models.filter((x) => x.best)) expect(m.options.map((o) => o.quantization)).toContain(m.bestQuantization);
     });
@@ -217,7 +219,7 @@ describe("recommendations", () => {
         const tiny = applyOverrides(cpuLaptop, {ram: "4GB", vram: 0});
         const report = recommendModels(catalog, tiny, {contextSize: 131072});
         expect(report.topPick).toBeNull();
-        expect(report.models.every((m) => m.verdict === "no-fit" || m.verdict === "slow")).toBe(true);
+        expect(report.models.every((m) => m.verdict === "no-fit" || m.verdict === "no")).toBe(true);
         const none = report.models.find((m) => m.verdict === "no-fit")!;
         expect(none.reasons[0]).toMatch(/^Does not fit: even .* needs .* of RAM at a 128k context/);
     });
@@ -267,6 +269,76 @@ describe("recommendations", () => {
         const whatIf = recommendModels([m], applyOverrides(cpuLaptop, {preset: "laptop-16gb-ddr4"}), {measurements}).models[0]!.options[0]!;
         expect(whatIf.speed.calibration).toBeNull();
         expect(whatIf.speed.measured).toBeNull();
+    });
+});
+
+describe("recommendations judged by the Verdict's rules", () => {
+    const optionOf = (report: ReturnType<typeof recommendModels>, id: string, quant: string) => report.models.find((m) => m.model.id === id)!.options.find((o) => o.quantization === quant)!;
+
+    it("defines the predicted agent turn from pp and tg, and fails a model whose turns are slow even when it generates fast", () => {
+        // Fast memory, slow compute: generation clears 10 tok/s while reading an 8k-token prompt takes minutes.
+        const slowCompute: HardwareProfile = {...cpuLaptop, cpuBandwidthBytesPerSecond: 200e9, cpuFlops: 2e11};
+        const report = recommendModels([model("qwen3.5-35b-a3b")], slowCompute);
+        const q3 = optionOf(report, "qwen3.5-35b-a3b", "Q3_K_M");
+        const s = q3.speed;
+        expect(s.generationAtDepthTokensPerSecond).toBeGreaterThan(10);
+        expect(s.agentPromptSeconds).toBeGreaterThan(300);
+        const reply = 256 / s.generationAtDepthTokensPerSecond;
+        expect(s.firstTurnSeconds).toBeCloseTo(8192 / s.promptTokensPerSecond + reply, 6);
+        expect(s.laterTurnSeconds).toBeCloseTo(1024 / s.promptTokensPerSecond + reply, 6);
+        expect(s.agentTurnSeconds).toBeCloseTo((s.firstTurnSeconds + 9 * s.laterTurnSeconds) / 10, 6);
+        expect(s.agentTurnSeconds).toBeGreaterThan(defaultThresholds.almostTurnSeconds);
+        expect(q3.criteria.map((c) => [c.id, c.status, c.source])).toEqual([
+            ["fit", "pass", "estimated"],
+            ["generation", "pass", "predicted"],
+            ["turn", "fail", "predicted"]
+        ]);
+        expect(q3.verdict).toBe("no");
+        expect(report.models[0]!.verdict).toBe("no");
+        expect(report.topPick).toBeNull();
+        expect(report.summary).toMatch(/^No model is predicted usable at a 32k context here/);
+        expect(report.models[0]!.reasons.join(" ")).toMatch(/No by the Verdict's rules: time per agent turn ~[\d.]+ min/);
+        expect(report.agentTurn).toBe(describeAgentTurn());
+        expect(report.legend.map((e) => e.level)).toEqual(["usable", "almost", "no", "no-fit"]);
+    });
+
+    it("judges with the thresholds it is given: the Verdict's, edited or not", () => {
+        const m2 = applyOverrides(cpuLaptop, {preset: "macbook-air-m2-16gb"});
+        const strict = recommendModels([model("qwen2.5-coder-7b-instruct")], m2, {thresholds: {...defaultThresholds, usableGenerationTps: 1000, almostGenerationTps: 900}});
+        expect(strict.models[0]!.verdict).toBe("no");
+        const lenient = recommendModels([model("qwen2.5-coder-7b-instruct")], m2, {thresholds: {...defaultThresholds, usableGenerationTps: 0.1, almostGenerationTps: 0.1, usableTurnSeconds: 1e5, almostTurnSeconds: 1e5}});
+        expect(lenient.models[0]!.verdict).toBe("usable");
+        expect(lenient.thresholds.usableTurnSeconds).toBe(1e5);
+        // Its context defaults to the thresholds' agent context.
+        expect(recommendModels([model("qwen3-8b")], m2, {thresholds: {...defaultThresholds, contextSize: 16384}}).settings.contextSize).toBe(16384);
+    });
+
+    it("fails the fit of a model trained for less than the agent context, with the reason", () => {
+        const big = applyOverrides(cpuLaptop, {ram: "128GB"});
+        const at64k = recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize: 65536}).models[0]!;
+        expect(at64k.verdict).toBe("no-fit");
+        expect(at64k.best).toBeNull();
+        expect(at64k.options.every((o) => o.verdict === "no-fit" && o.fit.fitClass !== "no-fit")).toBe(true);
+        expect(at64k.reasons[0]).toBe("Doesn't fit: trained for 32,768 tokens; the agent context is 65,536.");
+        expect(at64k.options[0]!.criteria[0]!.detail).toContain("Trained for 32,768 tokens; the agent context is 65,536");
+        expect(recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize: 32768}).models[0]!.verdict).not.toBe("no-fit");
+    });
+
+    it("says why a low-bit quantization was picked: larger ones fit but are judged worse, not that only it fits", () => {
+        const gemma = model("gemma-3-4b-it");
+        // Find a bandwidth at which Q3_K_M is usable but Q4_K_M only almost (fast compute, so turns are short).
+        let found: ReturnType<typeof recommendModels>["models"][number] | undefined;
+        for (let gbps = 5; gbps < 100 && !found; gbps += 0.25) {
+            const rec = recommendModels([gemma], {...cpuLaptop, cpuBandwidthBytesPerSecond: gbps * 1e9, cpuFlops: 1e14}).models[0]!;
+            const level = (q: string) => rec.options.find((o) => o.quantization === q)!.verdict;
+            if (level("Q3_K_M") === "usable" && level("Q4_K_M") === "almost") found = rec;
+        }
+        expect(found, "a bandwidth where Q3_K_M is usable and Q4_K_M almost").toBeDefined();
+        expect(found!.bestQuantization).toBe("Q3_K_M");
+        const reason = found!.reasons.find((r) => r.startsWith("Q3_K_M loses noticeable quality"))!;
+        expect(reason).toMatch(/larger quantizations fit but are judged worse here \(Q4_K_M: almost, /);
+        expect(reason).not.toMatch(/only/);
+        expect(found!.reasons[0]).toMatch(/^Q3_K_M runs on the CPU from RAM at a 32k context with [\d.]+ GB to spare\.$/);
     });
 });
 
@@ -321,6 +393,26 @@ describe("speed calibration per weight type", () => {
         expect(at(16384, c).generationTokensPerSecond / deepTime(16384).tg).toBeCloseTo(1, 2);
         expect(at(16384, c).generationTokensPerSecond).toBeLessThan(at(16384).generationTokensPerSecond);
     });
+
+    it("predicts the agent turn from the calibrated speeds of the file's own weight type", () => {
+        const c: SpeedCalibration = {
+            samples: 2,
+            generationFactor: 1,
+            promptFactor: 1,
+            byWeightType: {Q3_K_M: {samples: 1, generationFactor: 0.8, promptFactor: 0.5}, Q8_0: {samples: 1, generationFactor: 1, promptFactor: 1}},
+            kvReadFactor: 1,
+            attentionFactor: 1,
+            measuredAt: "2026-12-03T00:00:00Z"
+        };
+        const q3 = shape("qwen3-8b", "Q3_K_M");
+        const fit = estimateFit(q3, cpuLaptop);
+        const raw = predictSpeed(q3, fit, cpuLaptop, {weightType: "Q3_K_M"});
+        const calibrated = predictSpeed(q3, fit, cpuLaptop, {weightType: "Q3_K_M", calibration: c});
+        expect(calibrated.calibrationLabel).toMatch(/^calibrated on this machine \(2026-12-03, Q3_K_M measured\)/);
+        expect(calibrated.promptTokensPerSecond).toBeLessThan(raw.promptTokensPerSecond * 0.55);
+        expect(calibrated).toMatchObject(agentTurnTimes(calibrated.promptTokensPerSecond, calibrated.generationAtDepthTokensPerSecond)!);
+        expect(calibrated.agentTurnSeconds).toBeGreaterThan(raw.agentTurnSeconds * 1.5);
+    });
 });
 
 describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", () => {
@@ -348,6 +440,10 @@ describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", 
         const expected = recommendModels([model("qwen2.5-coder-1.5b-instruct")], profileFromSnapshot(snapshot)).models[0]!.bestQuantization;
         expect(withMachine.resolve("qwen2.5-coder-1.5b-instruct").quantization).toBe(expected);
         expect(expected).not.toBe("Q4_K_M");
+        // The pick follows the Verdict's thresholds: when none is fast enough, the moderate Q4_K_M.
+        const strict = {...defaultThresholds, usableTurnSeconds: 0.001, almostTurnSeconds: 0.002};
+        const judgedStrictly = createCatalogLookup({models: catalog, repository, latestSnapshot: () => snapshot, thresholds: () => strict});
+        expect(judgedStrictly.resolve("qwen2.5-coder-1.5b-instruct").quantization).toBe("Q4_K_M");
     });
 
     it("applies refreshed sizes, names and checksums", () => {

@@ -112,6 +112,7 @@ function printReady(status: EngineStatus) {
             ["API key", status.server!.apiKey ? "required (Authorization: Bearer …)" : "none"]
         ])
     );
+    if (model.contextLimit) console.error(yellow(`${model.contextLimit.action === "capped" ? "Capped" : "Warning"}: ${model.contextLimit.message}`));
     console.error(`${bold("Serving")} ${model.id} at ${bold(status.server!.baseUrl)}  (model id "${model.id}")`);
     // The base URL alone on stdout, so scripts can read it: `agentfit serve … | head -1`.
     console.log(status.server!.baseUrl);

@@ -1,5 +1,6 @@
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {CatalogModel, CatalogQuantization, HardwareProfile} from "../../api/ModelsApi.ts";
+import type {VerdictThresholds} from "../../api/VerdictApi.ts";
 import type {CatalogRepository} from "../store/catalogRepository.ts";
 import {CatalogError} from "./CatalogError.ts";
 import {hardwareKeyOf, profileFromSnapshot} from "./hardwareProfile.ts";
@@ -42,6 +43,8 @@ export interface CreateCatalogOptions {
     repository: Pick<CatalogRepository, "refreshed" | "bandwidths">;
     /** The latest hardware snapshot, read when a lookup needs this machine's best pick. */
     latestSnapshot: () => HardwareSnapshot | undefined;
+    /** The Verdict's thresholds the best pick is judged with (default: the defaults). */
+    thresholds?: () => VerdictThresholds;
 }
 
 /** The catalog the app uses: curated facts + refreshes, lookups by id[:quant], and this machine's profile. */
@@ -94,7 +97,7 @@ export function createCatalogLookup(options: CreateCatalogOptions): Catalog {
                     );
             } else {
                 const profile = machineProfile();
-                const pick = profile ? recommendModels([m], profile).models[0]?.bestQuantization : null;
+                const pick = profile ? recommendModels([m], profile, {thresholds: options.thresholds?.()}).models[0]?.bestQuantization : null;
                 chosen = m.quantizations.find((q) => q.quantization === (pick ?? m.defaultQuantization));
             }
             const q = chosen ?? m.quantizations.find((x) => x.quantization === m.defaultQuantization)!;

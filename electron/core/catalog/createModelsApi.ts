@@ -2,6 +2,7 @@ import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {BandwidthMeasurement, HardwareOverrides, HardwareProfile, MachineLoad, MeasuredSpeed, ModelsApi} from "../../api/ModelsApi.ts";
+import type {VerdictThresholds} from "../../api/VerdictApi.ts";
 import {errorMessage} from "../../shared/AppError.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
@@ -13,7 +14,7 @@ import {applyOverrides, fallbackCpuBandwidthGBps, hardwareKeyOf, profileFromSnap
 import {inspectModel} from "./inspectModel.ts";
 import {measureBandwidth, type BandwidthResult, type MeasureBandwidthOptions} from "./measureBandwidth.ts";
 import {calibrationFrom} from "./predictSpeed.ts";
-import {defaultMinTokensPerSecond, evaluateQuantization, recommendModels} from "./recommendModels.ts";
+import {evaluateQuantization, recommendModels} from "./recommendModels.ts";
 import {fitSettingsSchema, resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
 import {sampleMachineLoad} from "./watchMachineLoad.ts";
@@ -31,6 +32,8 @@ export interface ModelsApiOptions {
     measureBandwidthAutomatically?: boolean;
     /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
     huggingFaceEndpoint?: string;
+    /** The Verdict's thresholds now: every recommendation is judged by them, and its context defaults to theirs. */
+    thresholds(): VerdictThresholds;
     /** The bandwidth measurement (tests inject failures and figures). Default `measureBandwidth`. */
     measureBandwidth?: (options: MeasureBandwidthOptions) => Promise<BandwidthResult>;
     /** Reads how busy other processes keep the machine right now (tests inject loads). Default: a 300 ms sample. */
@@ -125,11 +128,16 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
         "models.recommend": {
             schema: fitSettingsSchema.extend({
                 hardware,
-                minTokensPerSecond: z.number({error: "must be a positive number of tokens per second"}).positive({error: "must be a positive number of tokens per second"}).optional()
+                // Gone: a request that still sends it is told what judges recommendations now.
+                minTokensPerSecond: z
+                    .never({
+                        error: "is not a recommendation setting: recommendations are judged with the Verdict's thresholds (usableGenerationTps, almostGenerationTps, the turn times); change them with verdict.setThresholds or `agentfit verdict thresholds`"
+                    })
+                    .optional()
             }),
             invalidCode: estimateCode,
             async handler(request) {
-                return recommendModels(catalog.models(), await profileFor(request.hardware), {...request, measurements: measurements()});
+                return recommendModels(catalog.models(), await profileFor(request.hardware), {...request, thresholds: options.thresholds(), measurements: measurements()});
             }
         },
 
@@ -141,14 +149,10 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
                 const model = catalog.model(ref.modelId);
                 const quantization = model.quantizations.find((q) => q.quantization === ref.quantization)!;
                 const hardware = await profileFor(request.hardware);
-                const {settings} = resolveFitSettings(request);
+                const rules = options.thresholds();
+                const {settings} = resolveFitSettings({...request, contextSize: request.contextSize ?? rules.contextSize});
                 const samples = measurements();
-                const option = evaluateQuantization(model, quantization, hardware, {
-                    settings,
-                    minTokensPerSecond: defaultMinTokensPerSecond,
-                    calibration: calibrationFrom(samples, hardware),
-                    measurements: samples
-                });
+                const option = evaluateQuantization(model, quantization, hardware, {settings, thresholds: rules, calibration: calibrationFrom(samples, hardware), measurements: samples});
                 return {hardware, model, option};
             }
         },
@@ -158,8 +162,11 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
             invalidCode: estimateCode,
             async handler(request) {
                 const hardware = await profileFor(request.hardware);
+                const rules = options.thresholds();
                 return inspectModel(request.source, {
                     ...request,
+                    contextSize: request.contextSize ?? rules.contextSize,
+                    thresholds: rules,
                     hardware,
                     catalog: catalog.models(),
                     calibration: calibrationFrom(measurements(), hardware),

@@ -1,5 +1,5 @@
-import type {FitEstimate, HardwareProfile, MeasuredSpeed, SpeedPrediction} from "../../api/ModelsApi.ts";
-import type {KvCacheType} from "../../api/ModelsApi.ts";
+import type {FitEstimate, HardwareProfile, KvCacheType, MeasuredSpeed, SpeedPrediction} from "../../api/ModelsApi.ts";
+import {agentTurnShape, agentTurnTimes} from "../../shared/agentTurn.ts";
 import {activeWeightBytes, kvCacheBytes, type ModelShape} from "./estimateFit.ts";
 import {medianOf} from "./measureBandwidth.ts";
 import {bitsPerWeight} from "./quantizations.ts";
@@ -21,8 +21,8 @@ const pcieBytesPerSecond = 16e9;
 const ubatchTokens = 512;
 /** Time per generated token outside the weight streaming: sampling, the JS/N-API call, graph setup (docs/FACTS.md §3, ≈ 0.5 ms). */
 const perTokenOverheadSeconds = 0.0004;
-/** Tokens of the first request of an agent turn: system prompt, tool definitions and file contents. */
-export const agentPromptTokens = 8192;
+/** Tokens of the first request of an agent session: system prompt, tool definitions and file contents. */
+export const agentPromptTokens = agentTurnShape.firstPromptTokens;
 
 /** Seconds per generated token: the GPU share of the bytes over GPU bandwidth, the rest over RAM bandwidth. */
 function secondsPerToken(bytes: number, gpuShare: number, hardware: HardwareProfile): number {
@@ -243,6 +243,7 @@ export function predictSpeed(
         depth,
         promptTokensPerSecond: prompt,
         agentPromptSeconds: agentPromptTokens / prompt,
+        ...agentTurnTimes(prompt, generationAtDepth)!,
         bytesPerToken: weights,
         basis:
             `${(weights / 1e9).toFixed(2)} GB read per token from ${where} at ${(bandwidth / 1e9).toFixed(0)} GB/s (${hardware.bandwidthKind === "measured" ? (hardware.bandwidthUnderLoad ? "measured under load" : "measured") : "peak"}); ` +

@@ -35,6 +35,7 @@ export async function prepareModelLoad(
             ...(options.aliases ? {aliases: options.aliases} : {}),
             settings,
             trainedContextSize: facts.contextLength,
+            quantization: facts.quantization,
             mappedWeightBytes: Math.max(0, facts.tensorBytes - (facts.repackedTensorBytes ?? 0))
         },
         facts

@@ -14,8 +14,9 @@ import {
 } from "node-llama-cpp";
 import si from "systeminformation";
 import type {LoadedModel, LocalModelSettings} from "../../api/EngineApi.ts";
-import {contextSizeFor} from "../../protocol/engineSettings.ts";
+import {contextSizeFor, DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
 import {AppError} from "../../shared/AppError.ts";
+import {contextLimit} from "./contextLimit.ts";
 import {SequencePool} from "./SequencePool.ts";
 import {ToolCallMemory} from "./ToolCallMemory.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
@@ -97,7 +98,7 @@ function residentGrowth(m: {rssBefore: number; rssAfter: number; anonymousBefore
 export async function loadEngineModel(
     modelPath: string,
     settings: LocalModelSettings,
-    options: {trainedContextSize: number | null; mappedWeightBytes: number; signal?: AbortSignal; onProgress?: (progress: number) => void}
+    options: {trainedContextSize: number | null; quantization: string | null; mappedWeightBytes: number; signal?: AbortSignal; onProgress?: (progress: number) => void}
 ): Promise<LoadedEngineModel> {
     const fileBytes = fs.statSync(modelPath).size;
 
@@ -106,6 +107,7 @@ export async function loadEngineModel(
     const llama = await llamaFor(wantsGpu, threads);
     const hasGpu = llama.gpu !== false;
     const contextSize = contextSizeFor(settings, options.trainedContextSize);
+    const trained = options.trainedContextSize ?? DEFAULT_CONTEXT_SIZE;
     const parallel = settings.parallel ?? 1;
     const kvCacheType = settings.kvCacheType ?? "f16";
     // llama.cpp quantizes the V cache only with flash attention, so a quantized cache turns it on.
@@ -179,7 +181,9 @@ export async function loadEngineModel(
                 path: modelPath,
                 fileBytes,
                 architecture: loadedModel.fileInfo.metadata.general.architecture,
-                trainedContextSize: options.trainedContextSize ?? loadedModel.trainContextSize,
+                trainedContextSize: trained,
+                contextLimit: contextLimit(settings.contextSize, DEFAULT_CONTEXT_SIZE, trained, loadedContext.contextSize),
+                quantization: options.quantization,
                 binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 settings: {
                     contextSize: loadedContext.contextSize,

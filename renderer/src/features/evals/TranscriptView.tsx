@@ -1,6 +1,6 @@
 import {Fragment, useState} from "react";
 import type {EvalMessage, EvalSampleDetail, EvalScoreStep} from "../../../../electron/api/EvalApi.ts";
-import {failureModeLabels, formatTokens} from "../../../../electron/shared/evalFormat.ts";
+import {failureModeLabels, formatTokens, scoreWord, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration} from "../../../../electron/shared/format.ts";
 import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
@@ -20,6 +20,8 @@ const scoreStepLabels: Record<EvalScoreStep["check"], string> = {
     helperUsed: "Helper used",
     blockMoved: "Block moved out"
 };
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Tool-call arguments as the model wrote them: one row per field, multi-line strings shown as text; raw when not a JSON object. */
 function ToolArguments({text}: {text: string}) {
@@ -116,7 +118,9 @@ export function TranscriptView({sampleId, onClose}: {sampleId: number; onClose: 
             {s && (
                 <>
                     <div className="scoreline" data-testid="transcript-score">
-                        <Badge tone={sampleTone(s)}>{s.status === "completed" ? `Score ${s.score} · strict ${s.strictScore}` : s.status}</Badge>
+                        <Badge tone={sampleTone(s)} title={strictScoreMeaning}>
+                            {s.status === "completed" ? `${capitalize(scoreWord(s.score))} · strict ${scoreWord(s.strictScore)}` : s.status}
+                        </Badge>
                         {s.failureMode && <Badge tone="bad">{failureModeLabels[s.failureMode]}</Badge>}
                         {s.limitHit && <Badge tone="warn">{s.limitHit} limit hit</Badge>}
                         <span className="muted">{s.failureDetail ?? s.scoring?.strict.explanation}</span>

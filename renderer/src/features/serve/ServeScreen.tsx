@@ -282,6 +282,11 @@ function StatusView({status}: {status: EngineStatus | undefined}) {
                 <dt>Context</dt>
                 <dd>
                     {m.settings.contextSize.toLocaleString()} tokens × {m.settings.parallel} parallel <span className="muted">(trained {m.trainedContextSize.toLocaleString()})</span>
+                    {m.contextLimit && (
+                        <div className={`context-limit ${m.contextLimit.action}`} data-testid="context-limit" data-action={m.contextLimit.action}>
+                            <Badge tone="warn">{m.contextLimit.action === "capped" ? "capped" : "beyond trained"}</Badge> {m.contextLimit.message}
+                        </div>
+                    )}
                 </dd>
                 <dt>Settings</dt>
                 <dd>
