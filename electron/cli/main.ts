@@ -12,7 +12,7 @@ import {registerWebCommand} from "./commands/web.ts";
 import {registerVerdictCommands} from "./commands/verdict.ts";
 import {registerBenchCommand} from "./commands/bench.ts";
 import {registerEngineCommand} from "./commands/engine.ts";
-import {red} from "./format.ts";
+import {red} from "./utils/format.ts";
 
 const program = new Command()
     .name("agentfit")
