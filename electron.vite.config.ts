@@ -22,7 +22,7 @@ export default defineConfig({
             rollupOptions: {
                 input: {
                     "main/index": resolve(__dirname, "electron/main/index.ts"),
-                    [entryName(BUILT_ENGINE_ENTRY)]: resolve(__dirname, "electron/core/engine/engineProcessMain.ts"),
+                    [entryName(BUILT_ENGINE_ENTRY)]: resolve(__dirname, "electron/engine/engineProcessMain.ts"),
                     "cli/agentfit": resolve(__dirname, "electron/cli/main.ts")
                 },
                 output: {entryFileNames: "[name].js", chunkFileNames: "chunks/[name]-[hash].js"}

@@ -1,3 +1,4 @@
+import path from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
@@ -24,14 +25,47 @@ const nodeBuiltins = {
 };
 const core = {regex: "/core/", message: "The renderer talks to the app only through the typed API client."};
 const serverSideTransports = {
-    regex: "(createAppHttpServer|registerIpcHandlers)",
+    regex: "(createAppHttpServer|registerIpcHandlers|/transports/server/)",
     message: "The renderer uses only the client side of a transport."
+};
+
+// The process boundary of DESIGN.md, checked on resolved paths (a specifier such as "../engine/x.ts"
+// names electron/engine from electron/core but electron/core/engine from a domain folder):
+// - electron/engine (the engine process) imports only itself, electron/protocol, electron/api and
+//   electron/shared, besides Node built-ins and npm packages;
+// - electron/protocol (what both processes load) imports only electron/api and electron/shared;
+// - all other app code reaches electron/engine through `import type` only.
+const electronDir = path.join(import.meta.dirname, "electron");
+const engineMayImport = new Set(["engine", "protocol", "api", "shared"]);
+const protocolMayImport = new Set(["protocol", "api", "shared"]);
+const processBoundary = {
+    meta: {type: "problem", schema: []},
+    create(context) {
+        const side = path.relative(electronDir, context.filename).split(path.sep);
+        if (side[0] === ".." || side.length < 2) return {};
+        const check = (node, specifier, typeOnly) => {
+            if (typeof specifier !== "string" || !specifier.startsWith(".")) return;
+            const target = path.relative(electronDir, path.resolve(path.dirname(context.filename), specifier)).split(path.sep)[0];
+            if (side[0] === "engine" && !engineMayImport.has(target))
+                context.report({node, message: "The engine process imports only electron/engine, electron/protocol, electron/api, electron/shared, Node and npm packages."});
+            else if (side[0] === "protocol" && !protocolMayImport.has(target))
+                context.report({node, message: "electron/protocol is loaded by both processes: it imports only electron/api and electron/shared."});
+            else if (side[0] !== "engine" && target === "engine" && !typeOnly)
+                context.report({node, message: "App-process code reaches the engine process only through `import type`; commands go through electron/protocol."});
+        };
+        return {
+            ImportDeclaration: (node) => check(node, node.source.value, node.importKind === "type"),
+            ExportNamedDeclaration: (node) => node.source && check(node, node.source.value, node.exportKind === "type"),
+            ExportAllDeclaration: (node) => check(node, node.source.value, node.exportKind === "type"),
+            ImportExpression: (node) => check(node, node.source.value, false)
+        };
+    }
 };
 
 export default tseslint.config(
     {ignores: ["out/**", "dist/**", "node_modules/**", ".cache/**", ".scratch/**"]},
     // Eval task projects and hand-made agent outcomes are code the eval grades, not AgentFit code.
-    {ignores: ["electron/core/evals/tasks/*/project/**", "tests/fixtures/evals/**"]},
+    {ignores: ["electron/core/evals/tasks/*/project/**", "testkit/fixtures/evals/**"]},
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -41,6 +75,15 @@ export default tseslint.config(
             "@typescript-eslint/consistent-type-imports": ["error", {fixStyle: "inline-type-imports"}],
             "no-empty": ["error", {allowEmptyCatch: true}]
         }
+    },
+    {
+        files: ["electron/**/*.ts"],
+        plugins: {agentfit: {rules: {"process-boundary": processBoundary}}},
+        rules: {"agentfit/process-boundary": "error"}
+    },
+    {
+        files: ["electron/engine/**/*.ts", "electron/protocol/**/*.ts"],
+        rules: {"no-restricted-imports": rule(electronModule, reactModule, renderer)}
     },
     {
         files: ["electron/api/**/*.ts"],
@@ -76,6 +119,11 @@ export default tseslint.config(
     {
         files: ["electron/cli/**/*.ts"],
         rules: {"no-restricted-imports": rule(electronModule, reactModule, renderer, {regex: "/(main|preload)/", message: "The CLI does not use the desktop shell."})}
+    },
+    {
+        // Fixtures both the tests and the benchmarks use live in testkit/, so neither reaches into tests/.
+        files: ["bench/**/*.ts", "testkit/**/*.ts"],
+        rules: {"no-restricted-imports": rule({regex: "/tests/", message: "Benchmarks and the test kit do not import tests/; move what both need to testkit/."})}
     },
     {
         files: ["renderer/**/*.{ts,tsx}"],

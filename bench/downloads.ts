@@ -4,11 +4,11 @@ import {createHash, randomFillSync} from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type {PlannedFile} from "../electron/core/downloads/DownloadPlan.ts";
+import type {PlannedFile} from "../electron/core/store/DownloadPlan.ts";
 import {defaultRetryPolicy, downloadFile, hashFileInto} from "../electron/core/downloads/downloadFile.ts";
-import {startFakeHuggingFace} from "../tests/utils/fakeHuggingFace.ts";
-import {ggufModelPresets, writeGgufModel} from "../tests/utils/gguf/writeGgufModel.ts";
-import {serveFiles} from "../tests/utils/serveFiles.ts";
+import {startFakeHuggingFace} from "../testkit/fakeHuggingFace.ts";
+import {ggufModelPresets, writeGgufModel} from "../testkit/gguf/writeGgufModel.ts";
+import {serveFiles} from "../testkit/serveFiles.ts";
 import type {Benchmark} from "./index.ts";
 import {ratioLine, summarize} from "./stats.ts";
 

@@ -1,8 +1,8 @@
 import {createAppService} from "../electron/core/AppService.ts";
-import {createTempHome} from "../tests/utils/tempHome.ts";
-import {solver} from "../tests/utils/scriptedAgents.ts";
-import {startScriptedOpenAi} from "../tests/utils/scriptedOpenAi.ts";
-import {task} from "../tests/utils/evalFixtures.ts";
+import {createTempHome} from "../testkit/tempHome.ts";
+import {solver} from "../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi} from "../testkit/scriptedOpenAi.ts";
+import {task} from "../testkit/evalFixtures.ts";
 import type {Benchmark} from "./index.ts";
 import {ratioLine, summarize} from "./stats.ts";
 

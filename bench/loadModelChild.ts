@@ -3,7 +3,7 @@
 // sizes), then optionally times pp/tg like llama-bench. Run with UV_THREADPOOL_SIZE=1.
 import fs from "node:fs";
 import {getLlama, LlamaLogLevel, type Token} from "node-llama-cpp";
-import {runSpeedTests} from "../electron/core/bench/runSpeedTests.ts";
+import {runSpeedTests} from "../electron/engine/bench/runSpeedTests.ts";
 
 interface Job {
     file: string;

@@ -5,9 +5,9 @@ import path from "node:path";
 import OpenAI from "openai";
 import type {ChatCompletionMessageParam} from "openai/resources/chat/completions";
 import {createAppService} from "../electron/core/AppService.ts";
-import {createTempHome} from "../tests/utils/tempHome.ts";
-import {ggufModelPresets, writeGgufModel} from "../tests/utils/gguf/writeGgufModel.ts";
-import {ensureSmolLM2} from "../tests/utils/smollm2.ts";
+import {createTempHome} from "../testkit/tempHome.ts";
+import {ggufModelPresets, writeGgufModel} from "../testkit/gguf/writeGgufModel.ts";
+import {ensureSmolLM2} from "../testkit/smollm2.ts";
 import type {Benchmark} from "./index.ts";
 import {ratioLine, summarize} from "./stats.ts";
 

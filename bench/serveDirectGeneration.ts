@@ -2,7 +2,7 @@
 // same model, settings and prompt the HTTP server gets, for a side-by-side tokens/s ratio. Started
 // with UV_THREADPOOL_SIZE=1, as the engine process is. Answers {"run": true} messages over IPC.
 import {getLlama, LlamaChat, LlamaLogLevel, resolveChatWrapper, type Token} from "node-llama-cpp";
-import {toChatHistory} from "../electron/core/engine/openAiChatHistory.ts";
+import {toChatHistory} from "../electron/engine/server/openAiChatHistory.ts";
 
 const [modelPath, contextSize, threads, maxTokens] = process.argv.slice(2);
 const llama = await getLlama({gpu: false, build: "never", maxThreads: Number(threads), logLevel: LlamaLogLevel.error});

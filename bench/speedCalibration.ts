@@ -9,8 +9,8 @@ import type {HardwareProfile} from "../electron/api/ModelsApi.ts";
 import {createAppService, type AppService} from "../electron/core/AppService.ts";
 import {inspectModel, shapeFromFacts} from "../electron/core/catalog/inspectModel.ts";
 import {calibrationFrom, predictAtDepth, type SpeedCalibration} from "../electron/core/catalog/predictSpeed.ts";
-import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../tests/utils/gguf/writeGgufModel.ts";
-import {createTempHome} from "../tests/utils/tempHome.ts";
+import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../testkit/gguf/writeGgufModel.ts";
+import {createTempHome} from "../testkit/tempHome.ts";
 import {ratioLine} from "./stats.ts";
 
 /** Shapes of ≥ 256 MB per weight type: the 250M preset for 8- and 16-bit, a ~580M one for the 4-bit types. */

@@ -5,8 +5,8 @@ import path from "node:path";
 import {promisify} from "node:util";
 import type {BenchRun, LlamaBenchJsonEntry} from "../electron/api/BenchApi.ts";
 import {createAppService} from "../electron/core/AppService.ts";
-import {createTempHome} from "../tests/utils/tempHome.ts";
-import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../tests/utils/gguf/writeGgufModel.ts";
+import {createTempHome} from "../testkit/tempHome.ts";
+import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../testkit/gguf/writeGgufModel.ts";
 import type {Benchmark} from "./index.ts";
 import {ratioLine, summarize} from "./stats.ts";
 

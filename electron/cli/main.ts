@@ -13,7 +13,7 @@ import {registerVerdictCommands} from "./commands/verdict.ts";
 import {registerBenchCommand} from "./commands/bench.ts";
 import {registerEngineCommand} from "./commands/engine.ts";
 import {registerAnswerCommand} from "./commands/answer.ts";
-import {red} from "./format.ts";
+import {red} from "./utils/format.ts";
 
 const program = new Command()
     .name("agentfit")

@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import type {AppApi, AppEvents} from "../api/AppApi.ts";
 import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
-import type {AppContext} from "./AppContext.ts";
 import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
-import {EventBus} from "./EventBus.ts";
+import {EventBus} from "../shared/EventBus.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
 import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
 import type {LocalModelEndpoints} from "../api/EngineApi.ts";
@@ -14,16 +13,18 @@ import {createEngineService} from "./engine/createEngineService.ts";
 import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
+import {createModelsApi, type ModelsApiOptions} from "./catalog/createModelsApi.ts";
 import {currentThresholds} from "./verdict/verdictThresholds.ts";
-import {createModelsApi} from "./catalog/createModelsApi.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {createAnswerApi, type AnswerApiOptions} from "./answer/createAnswerApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
-import type {HardwareProbeSources} from "./hardware/probeSources.ts";
+import {createMachineProbe} from "./hardware/createMachineProbe.ts";
+import {systemProbeSources, type HardwareProbeSources} from "./hardware/probeSources.ts";
 import {openStore} from "./store/openStore.ts";
 import type {Store} from "./store/Store.ts";
+import {apiFromMethods, emptyArgument, type AppMethodTable, type MethodTable} from "../shared/MethodTable.ts";
 
 export interface AppServiceOptions {
     /** Data folders. Default: resolved from AGENTFIT_HOME or the OS app-data folder. */
@@ -59,15 +60,17 @@ export interface AppServiceOptions {
     /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
     measureBandwidthAutomatically?: boolean;
     /** Replaces the bandwidth measurement (tests inject failures and figures). */
-    measureBandwidth?: AppContext["measureBandwidth"];
+    measureBandwidth?: ModelsApiOptions["measureBandwidth"];
     /** Replaces the reading of other processes' load (tests inject busy or quiet machines). */
-    sampleMachineLoad?: AppContext["sampleMachineLoad"];
+    sampleMachineLoad?: ModelsApiOptions["sampleMachineLoad"];
     /** The guided path's runner (tests poll faster). */
-    answer?: AnswerApiOptions;
+    answer?: Pick<AnswerApiOptions, "pollMs">;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
 export interface AppService extends AppApi, AsyncDisposable {
+    /** Every method with its argument schema: what the transports dispatch through. */
+    readonly methods: AppMethodTable;
     readonly events: EventBus<AppEvents>;
     readonly paths: AppPaths;
     readonly store: Store;
@@ -81,66 +84,78 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const store = await openStore({file: paths.database, nativeBinding: options.sqliteNativeBinding});
     const cleanups: (() => Promise<void> | void)[] = [];
     const events = new EventBus<AppEvents>();
-    const engine = createEngineService({paths, store, events, launcher: options.engineLauncher});
-    cleanups.push(() => engine.dispose());
-    const catalog = createCatalogLookup({
+    const onDispose = (cleanup: () => Promise<void> | void) => void cleanups.push(cleanup);
+    const engine = createEngineService({modelsDir: paths.models, store, events, launcher: options.engineLauncher});
+    onDispose(() => engine.dispose());
+    /** The Verdict's thresholds now: recommendations and the catalog's judgements use them too. */
+    const thresholds = () => currentThresholds(store.verdict).thresholds;
+    const curated = createCatalogLookup({
         models: loadCatalog({file: options.catalogFile}),
         repository: store.catalog,
         latestSnapshot: () => store.hardware.latest(),
-        thresholds: () => currentThresholds(store.verdict).thresholds
+        thresholds
     });
-    const context: AppContext = {
-        paths,
-        store,
-        events,
-        engine,
-        shell: options.shell ?? "web",
-        appVersion,
-        probeSources: options.probeSources,
-        secrets: options.secrets ?? createEnvironmentSecretStore(),
-        localModels: options.localModels ?? engine,
-        env: options.evalEnv,
-        downloads: options.downloads,
-        catalog: options.catalogLookup ? {...catalog, resolve: options.catalogLookup.resolve} : catalog,
-        speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
-        measureBandwidthAutomatically: options.measureBandwidthAutomatically,
-        measureBandwidth: options.measureBandwidth,
-        sampleMachineLoad: options.sampleMachineLoad,
-        huggingFaceEndpoint: options.huggingFaceEndpoint,
-        onDispose: (cleanup) => void cleanups.push(cleanup)
-    };
+    const catalog = options.catalogLookup ? {...curated, resolve: options.catalogLookup.resolve} : curated;
+    const probe = createMachineProbe({store, events, modelsDir: paths.models, appVersion, sources: options.probeSources});
+    const disk = options.probeSources?.disk ?? systemProbeSources.disk;
+    const localModels = options.localModels ?? engine;
+    const shell = options.shell ?? "web";
 
-    const appInfoApi: AppInfoApi = {
-        async "app.info"() {
-            return {
+    const appInfo: MethodTable<AppInfoApi> = {
+        "app.info": {
+            schema: emptyArgument,
+            handler: async () => ({
                 name: "AgentFit",
                 version: appVersion,
                 home: paths.home,
                 databasePath: paths.database,
                 modelsPath: paths.models,
-                shell: context.shell,
+                shell,
                 schemaVersion: store.schemaVersion
-            };
+            })
         }
     };
 
-    // One factory per domain; each returns its slice of AppApi.
-    const api: AppApi = {
-        ...appInfoApi,
-        ...createHardwareApi(context),
-        ...createEvalApi(context),
-        ...createDownloadsApi(context),
-        ...createModelsApi(context),
-        ...engine.api,
-        ...createBenchApi(context, engine),
-        ...createVerdictApi(context, () => api),
-        ...createAnswerApi(context, () => api, options.answer)
+    // One factory per domain; each returns its slice of the method table. Every caller (CLI, IPC, HTTP,
+    // another domain) goes through the same validation: `api` is the table's typed face.
+    const methods: AppMethodTable = {
+        ...appInfo,
+        ...createHardwareApi({store, probe}),
+        ...createEvalApi({store, events, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, onDispose}),
+        ...createDownloadsApi({
+            store,
+            events,
+            modelsDir: paths.models,
+            catalog,
+            freeDiskBytes: async (folder) => (await disk(folder)).freeBytes,
+            userAgent: `agentfit/${appVersion}`,
+            settings: options.downloads,
+            onDispose
+        }),
+        ...createModelsApi({
+            store,
+            events,
+            catalog,
+            probe,
+            speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
+            measureBandwidthAutomatically: options.measureBandwidthAutomatically,
+            measureBandwidth: options.measureBandwidth,
+            sampleMachineLoad: options.sampleMachineLoad,
+            thresholds,
+            huggingFaceEndpoint: options.huggingFaceEndpoint
+        }),
+        ...engine.methods,
+        ...createBenchApi({store, events, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
+        ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api}),
+        ...createAnswerApi({store, events, modelsDir: paths.models, app: () => api, onDispose, ...options.answer})
     };
+    const api: AppApi = apiFromMethods(methods);
 
     let disposing: Promise<void> | undefined;
     const service: AppService = {
         ...api,
-        events: context.events,
+        methods,
+        events,
         paths,
         store,
         dispose() {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {app, BrowserWindow, dialog, session, shell} from "electron";
-import {findAppRoot} from "../core/appRoot.ts";
+import {findAppRoot} from "../core/install/appRoot.ts";
 import {createAppService, type AppService} from "../core/AppService.ts";
 import {contentSecurityPolicy} from "../transports/contentSecurityPolicy.ts";
 import {registerIpcHandlers} from "../transports/ipc/registerIpcHandlers.ts";
@@ -45,7 +45,7 @@ async function openWindow() {
         }
     });
     const appService = service;
-    const unregister = registerIpcHandlers(window, {api: appService, subscribe: (listener) => appService.events.subscribe(listener)});
+    const unregister = registerIpcHandlers(window, {methods: appService.methods, subscribe: (listener) => appService.events.subscribe(listener)});
     window.on("closed", unregister);
     window.once("ready-to-show", () => window.show());
 

@@ -1,6 +1,6 @@
 import {utilityProcess} from "electron";
 import {builtEngineEntryPath, type EngineLauncher} from "../core/engine/EngineLauncher.ts";
-import type {EngineMessage} from "../core/engine/engineProtocol.ts";
+import type {EngineMessage} from "../protocol/engineProtocol.ts";
 
 /**
  * Runs the engine in Electron's utilityProcess (the same built engine entry the CLI and tests run),

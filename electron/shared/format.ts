@@ -63,3 +63,8 @@ export function formatTransfer(progress: {downloadedBytes: number; totalBytes: n
 export function plural(count: number, noun: string): string {
     return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
+
+/** A token count as contexts are named, in binary thousands: 32768 → "32k", 131072 → "128k". */
+export function formatKTokens(tokens: number): string {
+    return `${Math.round(tokens / 1024)}k`;
+}

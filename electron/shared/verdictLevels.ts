@@ -4,6 +4,7 @@
  * this file.
  */
 import type {CriterionStatus, VerdictLevel, VerdictThresholds} from "../api/VerdictApi.ts";
+import {formatKTokens} from "./format.ts";
 
 export const levelLabels: Record<VerdictLevel, string> = {usable: "Usable", almost: "Almost", no: "No", "no-fit": "Doesn't fit", untested: "Not evaluated"};
 
@@ -35,7 +36,6 @@ export interface LevelLegendEntry {
     meaning: string;
 }
 
-const k = (tokens: number) => `${Math.round(tokens / 1024)}k`;
 const pct = (rate: number) => `${Math.round(rate * 100)}%`;
 
 /**
@@ -44,8 +44,8 @@ const pct = (rate: number) => `${Math.round(rate * 100)}%`;
  * Verdict and reports, which also judge the eval's success rate.
  */
 export function levelLegend(t: VerdictThresholds, kind: "predicted" | "verdict", contextSize = t.contextSize): LevelLegendEntry[] {
-    const ctx = k(contextSize);
-    const depth = k(contextSize / 2);
+    const ctx = formatKTokens(contextSize);
+    const depth = formatKTokens(contextSize / 2);
     const success = kind === "verdict";
     const entries: LevelLegendEntry[] = [
         {

@@ -2,9 +2,9 @@ import {spawn} from "node:child_process";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {LlamaBenchJsonEntry} from "../../electron/api/BenchApi.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {projectRoot, runCli} from "../utils/runCli.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 // `agentfit bench` as a real process on generated GGUF files.
 
@@ -56,7 +56,7 @@ describe("agentfit bench", () => {
         expect(noModel.stderr).toContain("--model is required");
         const badKv = await runCli(["bench", "--model", "x", "--kv-type", "q5_1"], home.env);
         expect(badKv.code).not.toBe(0);
-        expect(badKv.stderr).toContain("--kv-type takes f16, q8_0 and/or q4_0");
+        expect(badKv.stderr).toContain("--kv-type must be f16, q8_0 or q4_0");
         const missing = await runCli(["bench", "--model", "nothing-here", "--threads", "1"], home.env);
         expect(missing.code).toBe(1);
         expect(missing.stderr).toMatch(/error \[MODEL_NOT_FOUND\]/);

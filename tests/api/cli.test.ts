@@ -3,7 +3,7 @@ import {describe, expect, it} from "vitest";
 import type {HardwareSnapshot} from "../../electron/api/HardwareApi.ts";
 import {openSqliteDatabase} from "../../electron/core/store/openSqliteDatabase.ts";
 import {runCli} from "../utils/runCli.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 describe("agentfit CLI", () => {
     it("probe --json prints the saved snapshot", async () => {

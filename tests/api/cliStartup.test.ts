@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {projectRoot, runCli} from "../utils/runCli.ts";
-import {createTempHome, type TempHome} from "../utils/tempHome.ts";
+import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
 
 /** What a command that only parses its arguments must not load: the engine, the probe, the store. */
 const heavyPackages = ["node-llama-cpp", "@node-llama-cpp/linux-x64", "systeminformation", "better-sqlite3"];
@@ -49,6 +49,14 @@ describe("agentfit start-up", () => {
         expect(result.stderr).toContain("--ctx");
         for (const name of heavyPackages) expect(packages).not.toContain(name);
     }, 180_000);
+
+    it("a command that reads the store but no model (models --json) does not load node-llama-cpp", async () => {
+        using home = createTempHome();
+        const {result, packages} = await runRecorded(["models", "--json"], home);
+        expect(result.code, result.stderr).toBe(0);
+        expect(packages).toContain("better-sqlite3");
+        expect(packages).not.toContain("node-llama-cpp");
+    });
 
     it("the recorder sees them when a command does use them (probe)", async () => {
         using home = createTempHome();

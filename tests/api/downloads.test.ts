@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {DownloadJob} from "../../electron/api/DownloadsApi.ts";
-import {AppError} from "../../electron/core/AppError.ts";
+import {AppError} from "../../electron/shared/AppError.ts";
 import type {CatalogLookup} from "../../electron/core/catalog/createCatalogLookup.ts";
 import {createDownloadFixtures, sha256Of, testDownloadSettings, waitForDownload, type DownloadFixtures} from "../utils/downloadFixtures.ts";
-import {startFakeHuggingFace, type FakeHuggingFace} from "../utils/fakeHuggingFace.ts";
+import {startFakeHuggingFace, type FakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
 import {startApp} from "../utils/startApp.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 let fixtures: DownloadFixtures;
 let hub: FakeHuggingFace;

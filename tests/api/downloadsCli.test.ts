@@ -5,9 +5,9 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {RegisteredModel} from "../../electron/api/DownloadsApi.ts";
 import {createAppService} from "../../electron/core/AppService.ts";
 import {createDownloadFixtures, type DownloadFixtures} from "../utils/downloadFixtures.ts";
-import {startFakeHuggingFace, type FakeHuggingFace} from "../utils/fakeHuggingFace.ts";
+import {startFakeHuggingFace, type FakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
 import {projectRoot, runCli} from "../utils/runCli.ts";
-import {createTempHome, type TempHome} from "../utils/tempHome.ts";
+import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
 
 let fixtures: DownloadFixtures;
 let hub: FakeHuggingFace;

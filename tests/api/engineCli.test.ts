@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
 import type {EngineBinaryStatus} from "../../electron/api/EngineApi.ts";
 import {runCli} from "../utils/runCli.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 // `agentfit engine` as a real process; read-only here (the build project compiles and removes).
 

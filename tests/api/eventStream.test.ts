@@ -3,7 +3,7 @@ import {describe, expect, it} from "vitest";
 import type {AppEvent, AppEvents} from "../../electron/api/AppApi.ts";
 import {createAppHttpServer} from "../../electron/transports/http/createAppHttpServer.ts";
 import {reconnectDelay} from "../../electron/transports/http/createSharedEventStream.ts";
-import {writeGgufModel, ggufModelPresets} from "../utils/gguf/writeGgufModel.ts";
+import {writeGgufModel, ggufModelPresets} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
 
 /** Records every payload of one event a client hears. */
@@ -54,7 +54,7 @@ describe("the HTTP event stream", () => {
 
         // The server goes away (ending the stream) and comes back on the same port.
         await app.server.dispose();
-        await using restarted = await createAppHttpServer({app: {api: app.service, subscribe: (listener) => app.service.events.subscribe(listener)}, port: app.server.port});
+        await using restarted = await createAppHttpServer({app: {methods: app.service.methods, subscribe: (listener) => app.service.events.subscribe(listener)}, port: app.server.port});
         await expect.poll(() => restarted.openEventStreams, {timeout: 20_000}).toBe(1);
         const snapshot = await app.client.call("hardware.probe", {});
         await expect.poll(() => probed.heard.map((s) => s.id)).toEqual([snapshot.id]);

@@ -1,7 +1,7 @@
 import http from "node:http";
 import {describe, expect, it} from "vitest";
 import type {HardwareSnapshot} from "../../electron/api/HardwareApi.ts";
-import {ApiCallError} from "../../electron/transports/createApiClient.ts";
+import {ApiCallError} from "../../electron/transports/client/createApiClient.ts";
 import {startApp} from "../utils/startApp.ts";
 
 /** A raw request, for what a well-behaved client never sends (bad Host, bad JSON…). */

@@ -2,10 +2,10 @@ import {spawn} from "node:child_process";
 import path from "node:path";
 import OpenAI from "openai";
 import {describe, expect, it} from "vitest";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {projectRoot, runCli} from "../utils/runCli.ts";
 import {rawHttp} from "../utils/rawHttp.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 describe("agentfit serve", () => {
     it("prints the base URL once ready, serves the OpenAI API, and stops cleanly on Ctrl-C", async () => {

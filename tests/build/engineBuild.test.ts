@@ -4,9 +4,9 @@ import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {EngineBinaryStatus} from "../../electron/api/EngineApi.ts";
 import {buildProgressOf, findLocalCpuBuild, nodeLlamaCppLayout} from "../../electron/core/engine/engineBinary.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
 
 // Building the engine for this CPU with node-llama-cpp's own toolchain (the real compiler, CMake and

@@ -4,9 +4,9 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser} from "playwright-core";
 import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {createDownloadFixtures, testDownloadSettings, type DownloadFixtures} from "../utils/downloadFixtures.ts";
-import {startFakeHuggingFace, type FakeHuggingFace} from "../utils/fakeHuggingFace.ts";
+import {startFakeHuggingFace, type FakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
 import {startApp} from "../utils/startApp.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 let browser: Browser & AsyncDisposable;
 let fixtures: DownloadFixtures;

@@ -4,9 +4,9 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser, Page} from "playwright-core";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
 import {elementsWiderThanWindow, launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
-import {task} from "../utils/evalFixtures.ts";
-import {failingAgents, solver} from "../utils/scriptedAgents.ts";
-import {startScriptedOpenAi} from "../utils/scriptedOpenAi.ts";
+import {task} from "../../testkit/evalFixtures.ts";
+import {failingAgents, solver} from "../../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;

@@ -5,7 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser} from "playwright-core";
 import {elementsWiderThanWindow, launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;

@@ -3,7 +3,7 @@ import OpenAI from "openai";
 import type {Browser} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;

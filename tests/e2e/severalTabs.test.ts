@@ -2,7 +2,7 @@ import path from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;

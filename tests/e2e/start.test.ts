@@ -2,7 +2,7 @@ import {spawn} from "node:child_process";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {projectRoot} from "../utils/runCli.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 describe("npm start without Electron's binary", () => {
     it("says so in one line and serves the same UI to a browser", async () => {

@@ -1,9 +1,9 @@
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {AnswerPlan} from "../../electron/api/AnswerApi.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {runCli} from "../utils/runCli.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 describe("agentfit answer", () => {
     it("prints the plan, refuses to run it unasked without a terminal, then continues the saved plan with --quick --yes --json to the Verdict", async () => {

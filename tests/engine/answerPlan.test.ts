@@ -3,10 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {AnswerPlan} from "../../electron/api/AnswerApi.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 // The guided path on the real engine: a generated model (random weights, loads in milliseconds),
 // a tiny eval (1 run, 2 turns, 64 output tokens per turn) so each plan finishes in seconds.

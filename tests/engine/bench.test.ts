@@ -4,9 +4,9 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {BenchResult, BenchRun} from "../../electron/api/BenchApi.ts";
 import {createAppService, type AppService} from "../../electron/core/AppService.ts";
 import {MIN_CALIBRATION_BYTES} from "../../electron/core/catalog/predictSpeed.ts";
-import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../../testkit/gguf/writeGgufModel.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
-import {createTempHome, type TempHome} from "../utils/tempHome.ts";
+import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
 
 // The speed benchmark end to end: AppService → engine process (real node-llama-cpp) → SQLite, on
 // generated GGUF files in several quantizations. Speeds are not asserted (the machine is shared);

@@ -4,9 +4,9 @@ import OpenAI from "openai";
 import {describe, expect, it} from "vitest";
 import type {EngineStatus} from "../../electron/api/EngineApi.ts";
 import {createAppService} from "../../electron/core/AppService.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {rawHttp} from "../utils/rawHttp.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const settings = {contextSize: 1024, threads: 1};
 

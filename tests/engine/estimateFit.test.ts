@@ -7,9 +7,9 @@ import type {HardwareProfile, KvCacheType} from "../../electron/api/ModelsApi.ts
 import {createAppService} from "../../electron/core/AppService.ts";
 import {llamaCppReservedBytes} from "../../electron/core/catalog/estimateFit.ts";
 import {inspectModel, shapeFromFacts} from "../../electron/core/catalog/inspectModel.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {createTempHome} from "../utils/tempHome.ts";
-import {ensureGemma3, ensureSmolLM2} from "../utils/testModels.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
+import {ensureGemma3, ensureSmolLM2} from "../../testkit/testModels.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-fit-engine-"));
 let llama: Llama;

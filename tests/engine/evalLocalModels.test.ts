@@ -1,9 +1,9 @@
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {EvalFailureMode, EvalRunDetail} from "../../electron/api/EvalApi.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {ensureSmolLM2} from "../utils/smollm2.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {ensureSmolLM2} from "../../testkit/smollm2.ts";
 import {startApp} from "../utils/startApp.ts";
 
 // The whole eval pipeline through AgentFit's own engine: the model is loaded by the engine

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import {getLlama, GgmlType, GgufFileType, LlamaChatSession, LlamaLogLevel, readGgufFileInfo, type Llama} from "node-llama-cpp";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../../testkit/gguf/writeGgufModel.ts";
 
 // The generated GGUF files are the foundation of every engine test and benchmark: prove that the
 // real engine loads each weight type and generates from it.

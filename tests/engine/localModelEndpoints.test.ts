@@ -3,17 +3,17 @@ import OpenAI from "openai";
 import {describe, expect, it} from "vitest";
 import type {AppEvents} from "../../electron/api/AppApi.ts";
 import {createEngineService} from "../../electron/core/engine/createEngineService.ts";
-import {EventBus} from "../../electron/core/EventBus.ts";
+import {EventBus} from "../../electron/shared/EventBus.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 // The contract the eval harness uses to reach local models (AppContext.engine).
 describe("LocalModelEndpoints.ensure", () => {
     it("loads once, starts the server, returns how to reach it, and reloads only when settings change", async () => {
         using home = createTempHome();
         await using store = await openStore({file: home.database});
-        await using engine = createEngineService({paths: home, store, events: new EventBus<AppEvents>()});
+        await using engine = createEngineService({modelsDir: home.models, store, events: new EventBus<AppEvents>()});
         const model = writeGgufModel(path.join(home.models, "eval-model.gguf"), {...ggufModelPresets.tiny, contextLength: 2048});
 
         const phases: string[] = [];
@@ -44,7 +44,7 @@ describe("LocalModelEndpoints.ensure", () => {
     it("does nothing for a caller that has already given up, and records no failed load", async () => {
         using home = createTempHome();
         await using store = await openStore({file: home.database});
-        await using engine = createEngineService({paths: home, store, events: new EventBus<AppEvents>()});
+        await using engine = createEngineService({modelsDir: home.models, store, events: new EventBus<AppEvents>()});
         const model = writeGgufModel(path.join(home.models, "m.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
         const controller = new AbortController();
         controller.abort();
@@ -59,12 +59,12 @@ describe("stopping during a load", () => {
     it("cancels the load at once instead of waiting for it", async () => {
         using home = createTempHome();
         await using store = await openStore({file: home.database});
-        await using engine = createEngineService({paths: home, store, events: new EventBus<AppEvents>()});
+        await using engine = createEngineService({modelsDir: home.models, store, events: new EventBus<AppEvents>()});
         const model = writeGgufModel(path.join(home.models, "m.gguf"), {...ggufModelPresets.medium, contextLength: 1024});
         let stopping: Promise<unknown> | undefined;
         const loading = engine.ensure({model: model.path, settings: {threads: 1}}, {
             onProgress: (p) => {
-                if (p.phase === "loading") stopping ??= engine.api["engine.stop"]({});
+                if (p.phase === "loading") stopping ??= engine.methods["engine.stop"].handler({});
             }
         });
         await expect(loading).rejects.toMatchObject({code: "ENGINE_CANCELLED"});

@@ -1,11 +1,12 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {afterAll, describe, expect, it} from "vitest";
 import {readGgufFacts} from "../../electron/core/gguf/readGgufFacts.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
-import {serveFiles} from "../utils/serveFiles.ts";
-import {ensureGemma3, ensureSmolLM2} from "../utils/testModels.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {serveFiles} from "../../testkit/serveFiles.ts";
+import {ensureGemma3, ensureSmolLM2} from "../../testkit/testModels.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-facts-"));
 afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
@@ -67,6 +68,17 @@ describe("readGgufFacts", () => {
         const cutHeader = path.join(dir, "cut-header.gguf");
         fs.writeFileSync(cutHeader, fs.readFileSync(model.path).subarray(0, 2000));
         await expect(readGgufFacts(cutHeader)).rejects.toMatchObject({code: "GGUF_TRUNCATED"});
+
+        // Full size, the GGUF magic and version, then random bytes where the header should be: not a GGUF
+        // file, whatever absurd size the random header asks for.
+        const scrambled = path.join(dir, "scrambled-header.gguf");
+        const bytes = fs.readFileSync(model.path);
+        bytes.set(crypto.randomBytes(4000), 8);
+        fs.writeFileSync(scrambled, bytes);
+        await expect(readGgufFacts(scrambled)).rejects.toMatchObject({code: "GGUF_INVALID", message: expect.stringContaining("is not a GGUF file")});
+        const random = path.join(dir, "random.gguf");
+        fs.writeFileSync(random, crypto.randomBytes(model.fileSizeBytes));
+        await expect(readGgufFacts(random)).rejects.toMatchObject({code: "GGUF_INVALID", message: expect.stringContaining("not a GGUF file")});
     });
 
     it("maps remote failures to clear errors", async () => {

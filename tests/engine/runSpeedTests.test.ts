@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import {getLlama, LlamaLogLevel, type Llama, type LlamaModel} from "node-llama-cpp";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {runSpeedTests} from "../../electron/core/bench/runSpeedTests.ts";
-import {localScore, meanAndStdDev} from "../../electron/core/bench/speedStatistics.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {runSpeedTests} from "../../electron/engine/bench/runSpeedTests.ts";
+import {localScore, meanAndStdDev} from "../../electron/shared/speedStatistics.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-speed-"));
 let llama: Llama;

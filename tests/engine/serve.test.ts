@@ -4,9 +4,9 @@ import type {ChatCompletionMessageParam, ChatCompletionTool} from "openai/resour
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {EngineStatus} from "../../electron/api/EngineApi.ts";
 import {createAppService, type AppService} from "../../electron/core/AppService.ts";
-import {ggufModelPresets, writeGgufModel} from "../utils/gguf/writeGgufModel.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {rawHttp} from "../utils/rawHttp.ts";
-import {createTempHome, type TempHome} from "../utils/tempHome.ts";
+import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
 
 // The OpenAI-compatible API through the official `openai` client, against the real engine process
 // running a generated GGUF model (random weights: the text is noise, but every contract holds).

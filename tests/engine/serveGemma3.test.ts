@@ -1,8 +1,8 @@
 import OpenAI from "openai";
 import {describe, expect, it} from "vitest";
 import {createAppService} from "../../electron/core/AppService.ts";
-import {createTempHome} from "../utils/tempHome.ts";
-import {ensureGemma3} from "../utils/testModels.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
+import {ensureGemma3} from "../../testkit/testModels.ts";
 
 // A second real architecture and a K-quant behind the OpenAI-compatible API: Gemma 3 270M (Q4_K_M),
 // with sliding-window attention, a 262k vocabulary and its own chat template.

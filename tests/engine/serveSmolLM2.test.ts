@@ -2,8 +2,8 @@ import OpenAI from "openai";
 import type {ChatCompletionMessageParam} from "openai/resources/chat/completions";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {createAppService, type AppService} from "../../electron/core/AppService.ts";
-import {ensureSmolLM2} from "../utils/smollm2.ts";
-import {createTempHome, type TempHome} from "../utils/tempHome.ts";
+import {ensureSmolLM2} from "../../testkit/smollm2.ts";
+import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
 
 // The real SmolLM2-135M-Instruct behind the OpenAI-compatible API: what an agent sees from a real model.
 

@@ -1,6 +1,6 @@
 import {getLlama, LlamaChatSession, LlamaLogLevel, readGgufFileInfo} from "node-llama-cpp";
 import {describe, expect, it} from "vitest";
-import {ensureSmolLM2} from "../utils/smollm2.ts";
+import {ensureSmolLM2} from "../../testkit/smollm2.ts";
 
 describe("SmolLM2-135M-Instruct (the real test model)", () => {
     it("loads and answers a simple question sensibly through its chat template", async () => {

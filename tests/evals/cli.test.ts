@@ -4,9 +4,9 @@ import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {EvalRunDetail, EvalRunSummary, EvalTaskInfo} from "../../electron/api/EvalApi.ts";
 import {projectRoot, runCli} from "../utils/runCli.ts";
-import {solvers} from "../utils/scriptedAgents.ts";
-import {startScriptedOpenAi} from "../utils/scriptedOpenAi.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {solvers} from "../../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const KEY = "sk-cli-test-91b2";
 const js = "js-timesheet-durations";

@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {createAppService} from "../../electron/core/AppService.ts";
-import {task} from "../utils/evalFixtures.ts";
-import {failingAgents, solver} from "../utils/scriptedAgents.ts";
-import {startScriptedOpenAi} from "../utils/scriptedOpenAi.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {task} from "../../testkit/evalFixtures.ts";
+import {failingAgents, solver} from "../../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 // Set AGENTFIT_INSPECT_PYTHON to a Python with inspect-ai installed to also parse the logs with
 // Inspect's own reader (`pip install inspect-ai`); verified with inspect-ai 0.3.285.

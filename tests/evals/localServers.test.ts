@@ -2,10 +2,10 @@ import {describe, expect, it} from "vitest";
 import type {EvalRunDetail} from "../../electron/api/EvalApi.ts";
 import {readServedModelFacts} from "../../electron/core/evals/readServedModelFacts.ts";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
-import {task} from "../utils/evalFixtures.ts";
-import {failingAgents, solver} from "../utils/scriptedAgents.ts";
-import {startScriptedOpenAi, type ScriptedAgent} from "../utils/scriptedOpenAi.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
+import {task} from "../../testkit/evalFixtures.ts";
+import {failingAgents, solver} from "../../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi, type ScriptedAgent} from "../../testkit/scriptedOpenAi.ts";
 import {startApp} from "../utils/startApp.ts";
 
 // Local servers speaking the metadata APIs Ollama, LM Studio and llama-server publish (shapes from

@@ -3,10 +3,10 @@ import {describe, expect, it} from "vitest";
 import type {EvalFailureMode, EvalRunDetail} from "../../electron/api/EvalApi.ts";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
 import type {LocalModelEndpoints} from "../../electron/api/EngineApi.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
-import {task, tasks} from "../utils/evalFixtures.ts";
-import {failingAgents, solvers} from "../utils/scriptedAgents.ts";
-import {startScriptedOpenAi} from "../utils/scriptedOpenAi.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
+import {task, tasks} from "../../testkit/evalFixtures.ts";
+import {failingAgents, solvers} from "../../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
 import {startApp} from "../utils/startApp.ts";
 
 const API_KEY = "sk-agentfit-test-7f3c9a1e5b";

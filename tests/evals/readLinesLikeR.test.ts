@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import {expect, it} from "vitest";
 import {linesDiffer, readLinesLikeR} from "../../electron/core/evals/analysis/readLinesLikeR.ts";
-import {runCommand} from "../../electron/core/evals/runCommand.ts";
+import {runCommand} from "../../electron/core/evals/process/runCommand.ts";
 import {toolchainCommands} from "../../electron/core/evals/toolchains.ts";
 
 // helperbench's "changed" is !identical(readLines(a), readLines(b)): the port must read the same

@@ -1,10 +1,10 @@
 import {describe, expect, it} from "vitest";
 import type {EvalRunDetail} from "../../electron/api/EvalApi.ts";
 import {createAppService, type AppService} from "../../electron/core/AppService.ts";
-import {task} from "../utils/evalFixtures.ts";
-import {solver} from "../utils/scriptedAgents.ts";
-import {startScriptedOpenAi} from "../utils/scriptedOpenAi.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {task} from "../../testkit/evalFixtures.ts";
+import {solver} from "../../testkit/scriptedAgents.ts";
+import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const js = task("js-timesheet-durations");
 

@@ -2,8 +2,8 @@ import {describe, expect, it} from "vitest";
 import OpenAI from "openai";
 import {runAgent} from "../../electron/core/evals/runAgent.ts";
 import {createToolchains} from "../../electron/core/evals/toolchains.ts";
-import {task, workspaceCopy} from "../utils/evalFixtures.ts";
-import {startScriptedOpenAi, type AgentReply} from "../utils/scriptedOpenAi.ts";
+import {task, workspaceCopy} from "../../testkit/evalFixtures.ts";
+import {startScriptedOpenAi, type AgentReply} from "../../testkit/scriptedOpenAi.ts";
 
 const js = task("js-timesheet-durations");
 const limits = {maxTurns: 5, maxTokens: 1_000_000, maxWallTimeMs: 60_000};

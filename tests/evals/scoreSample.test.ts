@@ -5,7 +5,7 @@ import {scoreSample} from "../../electron/core/evals/scoreSample.ts";
 import {createToolchains} from "../../electron/core/evals/toolchains.ts";
 import type {RefactorTask} from "../../electron/core/evals/tasks/refactorTasks.ts";
 import {listFiles} from "../../electron/core/evals/workspace.ts";
-import {outcomeText, tasks, workspaceCopy, type Outcome} from "../utils/evalFixtures.ts";
+import {outcomeText, tasks, workspaceCopy, type Outcome} from "../../testkit/evalFixtures.ts";
 
 const toolchains = createToolchains();
 

@@ -4,13 +4,13 @@ import {describe, expect, it} from "vitest";
 import type {EvalScoreValue} from "../../electron/api/EvalApi.ts";
 import {failedAnalysis} from "../../electron/core/evals/analysis/ModuleAnalysis.ts";
 import {classifyFailure} from "../../electron/core/evals/classifyFailure.ts";
-import type {AgentTrace} from "../../electron/core/evals/runAgent.ts";
+import type {SolverTrace} from "../../electron/core/evals/EvalSolver.ts";
 import {scoreSample} from "../../electron/core/evals/scoreSample.ts";
 import {createToolchains} from "../../electron/core/evals/toolchains.ts";
 import type {RefactorTask} from "../../electron/core/evals/tasks/refactorTasks.ts";
-import {applyWorkspaceFixture, outcomeText, task as taskNamed, tasks, workspaceCopy, workspaceFixtures} from "../utils/evalFixtures.ts";
+import {applyWorkspaceFixture, outcomeText, task as taskNamed, tasks, workspaceCopy, workspaceFixtures} from "../../testkit/evalFixtures.ts";
 
-// The scorer's hard cases, each a hand-made workspace (tests/fixtures/evals/<task>/workspaces/) or a
+// The scorer's hard cases, each a hand-made workspace (testkit/fixtures/evals/<task>/workspaces/) or a
 // byte-level rewrite of the pristine target, scored by the real toolchains.
 
 const toolchains = createToolchains();
@@ -64,7 +64,7 @@ const rewrites: {name: string; rewrite: (text: string) => string; changed: boole
     {name: "with one more empty line at the end", rewrite: (text) => `${text}\n`, changed: true}
 ];
 
-function traceThatEdited(file: string): AgentTrace {
+function traceThatEdited(file: string): SolverTrace {
     return {
         turns: 3,
         usage: {inputTokens: 3000, cachedInputTokens: 0, outputTokens: 300},

@@ -4,7 +4,7 @@ import path from "node:path";
 import {afterEach, beforeEach, describe, expect, it} from "vitest";
 import {createToolchains} from "../../electron/core/evals/toolchains.ts";
 import {executeToolCall, toolDefinitions, toolLimits, type ToolContext} from "../../electron/core/evals/workspaceTools.ts";
-import {task, workspaceCopy} from "../utils/evalFixtures.ts";
+import {task, workspaceCopy} from "../../testkit/evalFixtures.ts";
 
 const js = task("js-timesheet-durations");
 let ws: ReturnType<typeof workspaceCopy>;

@@ -6,7 +6,7 @@ import type {BandwidthResult, MeasureBandwidthOptions} from "../../electron/core
 import {measureBandwidth} from "../../electron/core/catalog/measureBandwidth.ts";
 import {isBusy, loadBetween, type CpuTimes} from "../../electron/core/catalog/watchMachineLoad.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const quiet: MachineLoad = {otherBusyCores: 0.05, cores: 2, loadAverage1m: 0.2, busy: false};
 const busy: MachineLoad = {otherBusyCores: 1.9, cores: 2, loadAverage1m: 4.1, busy: true};

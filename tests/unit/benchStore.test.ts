@@ -5,7 +5,7 @@ import {resolveBenchSpec} from "../../electron/core/bench/createBenchApi.ts";
 import {planTests} from "../../electron/core/bench/runBenchmark.ts";
 import {toLlamaBenchJson} from "../../electron/core/bench/toLlamaBenchJson.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const spec: BenchSpec = {
     models: ["m.gguf"],

@@ -38,6 +38,44 @@ describe("layer rules", () => {
         );
     });
 
+    it("app code reaches the engine process only through `import type`", async () => {
+        const runtime = 'import {loadEngineModel} from "../engine/model/loadEngineModel.ts";\nexport const a = loadEngineModel;\n';
+        expect(await lintAs("electron/core/x.ts", runtime)).toEqual([expect.stringContaining("only through `import type`")]);
+        expect(await lintAs("electron/cli/x.ts", 'import {runSpeedTests} from "../engine/bench/runSpeedTests.ts";\nexport const a = runSpeedTests;\n')).toEqual([
+            expect.stringContaining("only through `import type`")
+        ]);
+        expect(await lintAs("electron/core/bench/x.ts", 'const m = await import("../../engine/createEngineRuntime.ts");\nexport const a = m;\n')).toEqual([expect.stringContaining("only through `import type`")]);
+        // The same specifier from a domain folder names the app side (electron/core/engine), which is allowed.
+        expect(await lintAs("electron/core/bench/x.ts", 'import {prepareModelLoad} from "../engine/prepareModelLoad.ts";\nexport const a = prepareModelLoad;\n')).toEqual([]);
+        expect(await lintAs("electron/core/x.ts", 'import type {LoadedEngineModel} from "../engine/model/loadEngineModel.ts";\nexport type A = LoadedEngineModel;\n')).toEqual([]);
+    });
+
+    it("the engine process imports only the protocol, the API types, shared helpers and packages", async () => {
+        expect(await lintAs("electron/engine/x.ts", 'import {readGgufFacts} from "../core/gguf/readGgufFacts.ts";\nexport const a = readGgufFacts;\n')).toEqual([
+            expect.stringContaining("The engine process imports only")
+        ]);
+        expect(await lintAs("electron/engine/server/x.ts", 'import type {Store} from "../../core/store/Store.ts";\nexport type A = Store;\n')).toEqual([expect.stringContaining("The engine process imports only")]);
+        expect(await lintAs("electron/protocol/x.ts", 'import type {LoadedEngineModel} from "../engine/model/loadEngineModel.ts";\nexport type A = LoadedEngineModel;\n')).toEqual([
+            expect.stringContaining("loaded by both processes")
+        ]);
+        const allowed = [
+            'import {getLlama} from "node-llama-cpp";',
+            'import fs from "node:fs";',
+            'import {modelSettingsSchema} from "../../protocol/engineSettings.ts";',
+            'import {AppError} from "../../shared/AppError.ts";',
+            'import type {LoadedModel} from "../../api/EngineApi.ts";',
+            'import {SequencePool} from "../model/SequencePool.ts";'
+        ];
+        expect(await lintAs("electron/engine/server/x.ts", `${allowed.join("\n")}\nexport const a = [getLlama, fs, modelSettingsSchema, AppError, SequencePool];\nexport type B = LoadedModel;\n`)).toEqual([]);
+    });
+
+    it("benchmarks and the test kit never reach into tests/", async () => {
+        const fromTests = 'import {runCli} from "../tests/utils/runCli.ts";\nexport const a = runCli;\n';
+        expect(await lintAs("bench/x.ts", fromTests)).toEqual([expect.stringContaining("do not import tests/")]);
+        expect(await lintAs("testkit/x.ts", fromTests)).toEqual([expect.stringContaining("do not import tests/")]);
+        expect(await lintAs("bench/x.ts", 'import {writeGgufModel} from "../testkit/gguf/writeGgufModel.ts";\nexport const a = writeGgufModel;\n')).toEqual([]);
+    });
+
     it("the CLI may not import Electron; allowed imports pass", async () => {
         expect(await lintAs("electron/cli/x.ts", 'import {app} from "electron";\nexport const a = app;\n')).toEqual([expect.stringContaining("Only electron/main")]);
         expect(await lintAs("electron/cli/x.ts", 'import {createAppService} from "../core/AppService.ts";\nexport const a = createAppService;\n')).toEqual([]);

@@ -6,7 +6,7 @@ import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../
 import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
 import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
-import {defaultThresholds} from "../../electron/core/verdict/verdictThresholds.ts";
+import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
 import {agentTurnTimes, describeAgentTurn} from "../../electron/shared/agentTurn.ts";
 import {calibrationFrom, predictAtDepth, predictSpeed, type SpeedCalibration} from "../../electron/core/catalog/predictSpeed.ts";
 import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
@@ -117,7 +117,7 @@ describe("memory arithmetic", () => {
         expect(fit.settings.flashAttention).toBe(true);
         expect(fit.notes.join(" ")).toMatch(/needs flash attention/);
         expect(() => estimateFit(shape("qwen3-8b"), cpuLaptop, {contextSize: 0})).toThrow(expect.objectContaining({code: "FIT_SETTINGS_INVALID"}));
-        expect(() => estimateFit(shape("qwen3-8b"), cpuLaptop, {kvCacheType: "q3" as never})).toThrow(/f16, q8_0, q4_0/);
+        expect(() => estimateFit(shape("qwen3-8b"), cpuLaptop, {kvCacheType: "q3" as never})).toThrow(/kvCacheType must be f16, q8_0 or q4_0/);
         const beyond = estimateFit(shape("qwen3-8b"), cpuLaptop, {contextSize: 65536});
         expect(beyond.notes.join(" ")).toMatch(/trained for 32,768 tokens/);
     });

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
-import {listServableModels, resolveModelReference} from "../../electron/core/engine/resolveModelReference.ts";
+import {listServableModels} from "../../electron/core/downloads/listLocalModels.ts";
+import {resolveModelReference} from "../../electron/core/downloads/resolveModelReference.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const write = (file: string, bytes: number) => {
     fs.mkdirSync(path.dirname(file), {recursive: true});
@@ -29,10 +30,10 @@ describe("what the Serve screen offers and what `serve --model` accepts", () => 
     it("resolves a folder holding one model to that model, and names the problem otherwise", async () => {
         using home = createTempHome();
         const only = write(path.join(home.models, "one", "m.gguf"), 10);
-        expect(resolveModelReference("one", home.models).path).toBe(only);
+        expect(resolveModelReference("one", {modelsDir: home.models}).path).toBe(only);
         write(path.join(home.models, "two", "a.gguf"), 10);
         write(path.join(home.models, "two", "b.gguf"), 10);
-        expect(() => resolveModelReference("two", home.models)).toThrow(/holding 2 GGUF files; name one GGUF file/);
-        expect(() => resolveModelReference("nothing", home.models)).toThrow(expect.objectContaining({code: "MODEL_NOT_FOUND"}));
+        expect(() => resolveModelReference("two", {modelsDir: home.models})).toThrow(/holding 2 GGUF files; name one GGUF file/);
+        expect(() => resolveModelReference("nothing", {modelsDir: home.models})).toThrow(expect.objectContaining({code: "MODEL_NOT_FOUND"}));
     });
 });

@@ -1,8 +1,8 @@
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
 import {describe, expect, it} from "vitest";
-import {parseChatCompletionRequest} from "../../electron/core/engine/chatCompletionRequest.ts";
-import {toChatHistory} from "../../electron/core/engine/openAiChatHistory.ts";
-import {SequencePool} from "../../electron/core/engine/SequencePool.ts";
+import {parseChatCompletionRequest} from "../../electron/engine/server/chatCompletionRequest.ts";
+import {toChatHistory} from "../../electron/engine/server/openAiChatHistory.ts";
+import {SequencePool} from "../../electron/engine/model/SequencePool.ts";
 import {agentSnippets} from "../../electron/shared/agentSnippets.ts";
 
 const base = {model: "m", messages: [{role: "user", content: "hi"}]};

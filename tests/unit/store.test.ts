@@ -8,7 +8,7 @@ import {openSqliteDatabase} from "../../electron/core/store/openSqliteDatabase.t
 import {openStore} from "../../electron/core/store/openStore.ts";
 import {latestSchemaVersion, type Migration} from "../../electron/core/store/migrations.ts";
 import {StoreError} from "../../electron/core/store/StoreError.ts";
-import {createTempHome} from "../utils/tempHome.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
 
 const sha256 = (file: string) => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 

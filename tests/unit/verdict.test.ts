@@ -6,9 +6,10 @@ import type {SpeedPrediction} from "../../electron/api/ModelsApi.ts";
 import type {VerdictEvalEvidence, VerdictMemoryEvidence, VerdictSpeedEvidence} from "../../electron/api/VerdictApi.ts";
 import {wilsonInterval} from "../../electron/core/evals/evalStatistics.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
-import {judgeModel, judgePrediction} from "../../electron/core/verdict/judgeModel.ts";
+import {judgeModel, judgePrediction} from "../../electron/core/rules/judgeModel.ts";
 import {levelLegend} from "../../electron/shared/verdictLevels.ts";
-import {currentThresholds, defaultThresholds, updateThresholds} from "../../electron/core/verdict/verdictThresholds.ts";
+import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
+import {currentThresholds, updateThresholds} from "../../electron/core/verdict/verdictThresholds.ts";
 
 const GB = 1024 ** 3;
 const fits: VerdictMemoryEvidence = {
@@ -176,7 +177,7 @@ describe("verdict thresholds in SQLite", () => {
                 expect(() => updateThresholds(store.verdict, {almostSuccessRate: 0.95})).toThrow(/usableSuccessRate \(0.9\) must be at least almostSuccessRate \(0.95\)/);
                 expect(() => updateThresholds(store.verdict, {usableSuccessRate: 80})).toThrow(expect.objectContaining({code: "VERDICT_THRESHOLDS_INVALID"}));
                 expect(() => updateThresholds(store.verdict, {usableTurnSeconds: 200})).toThrow(/usableTurnSeconds \(200\) must be at most almostTurnSeconds \(90\)/);
-                expect(() => updateThresholds(store.verdict, {speed: 3})).toThrow(/Unrecognized key/);
+                expect(() => updateThresholds(store.verdict, {speed: 3})).toThrow(/has no field named speed/);
                 // Every kind of nonsense is refused with the code, and nothing is stored.
                 const nonsense: Record<string, unknown>[] = [
                     {usableGenerationTps: -1},

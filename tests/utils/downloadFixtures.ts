@@ -3,10 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {DownloadJob} from "../../electron/api/DownloadsApi.ts";
-import type {ApiClient} from "../../electron/transports/createApiClient.ts";
-import {ggufModelPresets, writeGgufModel} from "./gguf/writeGgufModel.ts";
-import {splitGgufFile} from "./gguf/splitGgufFile.ts";
-import type {FakeRepo} from "./fakeHuggingFace.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {splitGgufFile} from "../../testkit/gguf/splitGgufFile.ts";
+import type {FakeRepo} from "../../testkit/fakeHuggingFace.ts";
 
 export interface DownloadFixtures {
     dir: string;

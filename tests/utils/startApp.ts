@@ -1,10 +1,10 @@
 import path from "node:path";
 import {createAppService, type AppService, type AppServiceOptions} from "../../electron/core/AppService.ts";
-import {createApiClient, type ApiClient} from "../../electron/transports/createApiClient.ts";
+import {createApiClient, type ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {createAppHttpServer, type AppHttpServer} from "../../electron/transports/http/createAppHttpServer.ts";
 import {createHttpChannel} from "../../electron/transports/http/createHttpChannel.ts";
 import {projectRoot} from "./runCli.ts";
-import {createTempHome, type TempHome} from "./tempHome.ts";
+import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
 
 export interface RunningApp extends AsyncDisposable {
     home: TempHome;
@@ -22,7 +22,7 @@ export async function startApp(options: {serveUi?: boolean; service?: Omit<AppSe
     const home = options.home ?? createTempHome();
     const service = await createAppService({...options.service, paths: home});
     const server = await createAppHttpServer({
-        app: {api: service, subscribe: (listener) => service.events.subscribe(listener)},
+        app: {methods: service.methods, subscribe: (listener) => service.events.subscribe(listener)},
         port: 0,
         staticDir: options.serveUi ? path.join(projectRoot, "out", "renderer") : undefined
     });

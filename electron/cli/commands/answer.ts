@@ -4,10 +4,11 @@ import type {AnswerPlan, AnswerPlanRequest, AnswerStep} from "../../api/AnswerAp
 import type {AppService} from "../../core/AppService.ts";
 import {formatDuration, plural} from "../../shared/format.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
-import {bold, dim, formatBytes, green, red, table, yellow} from "../format.ts";
-import {paintLevel} from "../levelFormat.ts";
-import {wholeNumber} from "../optionParsers.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, green, red, table, yellow} from "../utils/format.ts";
+import {paintLevel} from "../utils/levelFormat.ts";
+import {wholeNumber} from "../utils/optionParsers.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 import {AnswerError} from "../../core/answer/AnswerError.ts";
 import {describeVerdict} from "./verdict.ts";
 
@@ -151,15 +152,12 @@ async function runWithProgress(app: AppService, plan: AnswerPlan): Promise<Answe
             }
         });
     });
-    const onSignal = () => void app["answer.pause"]({planId: plan.id});
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stopListening = onInterrupt(() => void app["answer.pause"]({planId: plan.id}));
     try {
         await app["answer.run"]({planId: plan.id});
         return await ended;
     } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stopListening();
     }
 }
 

@@ -1,14 +1,15 @@
 import cliProgress from "cli-progress";
 import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
-import {wholeNumber} from "../optionParsers.ts";
+import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, wholeNumber} from "../utils/optionParsers.ts";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {SpeedCalibrationReport} from "../../api/ModelsApi.ts";
 import type {AppService} from "../../core/AppService.ts";
-import {calibrationModels, calibrationRequest} from "../../core/bench/calibrationRequest.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
 import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
-import {bold, dim, red, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, red, table, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 interface BenchOptions {
     model: string[];
@@ -23,11 +24,9 @@ interface BenchOptions {
     ttft: boolean;
     agent?: boolean;
     agentTurns?: number;
-    ctx?: number;
+    context?: number;
     batch?: number;
     json?: boolean;
-    /** Print nothing of the run's results (the caller prints its own summary). */
-    quiet?: boolean;
 }
 
 /** "0,4096" → [0, 4096], each item checked by `item`. */
@@ -39,10 +38,6 @@ function commaList<T>(name: string, item: (value: string) => T) {
     };
 }
 
-const kvType = (value: string): BenchKvCacheType => {
-    if (value !== "f16" && value !== "q8_0" && value !== "q4_0") throw new CommanderArgumentError("--kv-type takes f16, q8_0 and/or q4_0 (comma-separated).");
-    return value;
-};
 const onOff = (value: string): boolean => {
     if (value === "on" || value === "1" || value === "true") return true;
     if (value === "off" || value === "0" || value === "false") return false;
@@ -81,8 +76,8 @@ function printRun(run: BenchRun, results: BenchResult[]) {
     console.log(dim(`Run ${run.id} · ${run.status} · ${engine} · 'agentfit bench show ${run.id} --json' exports llama-bench JSON`));
 }
 
-async function runBench(app: AppService, options: BenchOptions): Promise<number> {
-    const request: BenchStartRequest = {
+function benchRequest(options: BenchOptions): BenchStartRequest {
+    return {
         models: options.model,
         promptTokens: options.pp,
         generatedTokens: options.tg,
@@ -91,9 +86,16 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         matrix: {threads: options.threads, gpuLayers: options.gpuLayers, kvCacheTypes: options.kvType, flashAttention: options.flashAttention},
         timeToFirstToken: options.ttft,
         agent: options.agent ? (options.agentTurns ? {turns: options.agentTurns} : true) : false,
-        contextSize: options.ctx,
+        contextSize: options.context,
         batchSize: options.batch
     };
+}
+
+/**
+ * Starts a benchmark run with `start` and follows it to its end (a progress bar on a terminal, a line
+ * per phase otherwise; Ctrl-C cancels), then prints its results unless `quiet`. Returns the exit code.
+ */
+async function followBenchRun(app: AppService, start: () => Promise<BenchRun>, output: {json?: boolean; quiet?: boolean}): Promise<number> {
     const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
               {format: `{bar} {value}/{total} tests ${dim("·")} {test}`, hideCursor: true, barsize: 30, stream: process.stderr, clearOnComplete: true},
@@ -132,21 +134,22 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         }
         if (run.status !== "running") finished(run);
     });
-    const started = await app["bench.start"](request);
+    const started = await start().catch((error: unknown) => {
+        unsubscribe();
+        throw error;
+    });
     mine.runId = started.id;
     console.error(`Benchmark run ${started.id}: ${plural(started.spec.models.length, "model")}, ${started.spec.repetitions} repetitions per test; Ctrl-C cancels (results so far are kept).`);
     const cancel = () => void app["bench.cancel"]({runId: started.id}).catch(() => {});
-    process.once("SIGINT", cancel);
-    process.once("SIGTERM", cancel);
+    const stopListening = onInterrupt(cancel);
     const run = await ended;
     bar?.stop();
     unsubscribe();
-    process.off("SIGINT", cancel);
-    process.off("SIGTERM", cancel);
+    stopListening();
     const detail = await app["bench.run"]({runId: run.id});
-    if (options.quiet) {
+    if (output.quiet) {
         // The caller prints its own summary.
-    } else if (options.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
+    } else if (output.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
     else printRun(run, detail.results);
     if (run.status === "failed") {
         console.error(red(`error [${run.error?.code}]: ${run.error?.message}`));
@@ -183,23 +186,23 @@ export function registerBenchCommand(program: Command) {
         .option("--pp <n>", "prompt tokens of the pp test (0 skips it)", wholeNumber("--pp", 0, 1 << 20), 512)
         .option("--tg <n>", "generated tokens of the tg test (0 skips it)", wholeNumber("--tg", 0, 1 << 16), 128)
         .option("--reps <n>", "timed repetitions per test (a warm-up run is never counted)", wholeNumber("--reps", 1, 100), 5)
-        .option("--depth <list>", "context depths, comma-separated, e.g. 0,4096,16384", commaList("--depth", wholeNumber("--depth", 0, 1 << 21)), [0])
-        .option("--kv-type <list>", "KV-cache types to compare: f16,q8_0,q4_0 (default f16)", commaList("--kv-type", kvType))
-        .option("--threads <list>", "thread counts to compare (default: physical cores)", commaList("--threads", wholeNumber("--threads", 1, 1024)))
-        .option("--gpu-layers <list>", "GPU layer counts to compare, or max (default: 0 without a GPU, max with one)", commaList("--gpu-layers", (v) => (v === "max" ? "max" : wholeNumber("--gpu-layers", 0, 100_000)(v))))
+        .option("--depth <list>", "context depths, comma-separated, e.g. 0,4096,16384", commaList("--depth", wholeNumber("--depth", 0, CONTEXT_SIZE_MAX)), [0])
+        .option("--kv-type <list>", "KV-cache types to compare: f16,q8_0,q4_0 (default f16)", commaList("--kv-type", settingOption("--kv-type", engineSettingSchemas.kvCacheType, (text) => text)))
+        .option("--threads <list>", "thread counts to compare (default: physical cores)", commaList("--threads", settingOption("--threads", engineSettingSchemas.threads)))
+        .option("--gpu-layers <list>", "GPU layer counts to compare, or max (default: 0 without a GPU, max with one)", commaList("--gpu-layers", gpuLayersOption(engineSettingSchemas.fixedGpuLayers)))
         .option("--flash-attention <list>", "flash attention settings to compare: on,off (default: on for a quantized KV cache)", commaList("--flash-attention", onOff))
         .option("--no-ttft", "skip the time-to-first-token test")
         .option("--agent", "also run the agent-shaped workload (long system prompt, tools, a source file, several turns)")
         .option("--agent-turns <n>", "turns of the agent workload (default 4)", wholeNumber("--agent-turns", 1, 20))
-        .option("--ctx <n>", "context size (default: what the tests need, capped at the model's)", wholeNumber("--ctx", 64, 1 << 21))
-        .option("--batch <n>", "batch size in tokens (default 512)", wholeNumber("--batch", 1, 1 << 16))
+        .option(contextSizeFlag, "context size in tokens (32768, 32k, 1M; default: what the tests need, capped at the model's)", contextSizeOption)
+        .option("--batch <n>", "batch size in tokens (default 512)", settingOption("--batch", engineSettingSchemas.batchSize))
         .option("--json", "print llama-bench-compatible JSON (llama-bench -o json fields plus agentfit_ fields)")
         .action(async (options: BenchOptions) => {
             if (!options.model?.length) {
                 console.error(red("error: ") + "--model is required: a GGUF path or a registered model id (see 'agentfit models').");
                 process.exit(2);
             }
-            const code = await withAppService((app) => runBench(app, options));
+            const code = await withAppService((app) => followBenchRun(app, () => app["bench.start"](benchRequest(options)), options));
             process.exit(code);
         });
 
@@ -210,13 +213,15 @@ export function registerBenchCommand(program: Command) {
         .option("--json", "print the calibration as JSON")
         .action(async (options: {model?: string[]; json?: boolean}) => {
             const code = await withAppService(async (app) => {
-                const models = options.model?.length ? options.model : calibrationModels(await app["models.list"]({})).map((m) => m.path);
-                if (models.length === 0) {
+                let code: number;
+                try {
+                    // The API picks the models when none are named (one per weight type) and sets the short run's shape.
+                    code = await followBenchRun(app, () => app["bench.calibrate"]({models: options.model}), {quiet: true});
+                } catch (error) {
+                    if ((error as {code?: unknown}).code !== "BENCH_CALIBRATION_MODEL_MISSING") throw error;
                     console.error(red("error: ") + "no registered model of 256 MB or more to measure: pull or import one (agentfit pull, agentfit import), or name files with --model.");
                     return 2;
                 }
-                const request = calibrationRequest(models);
-                const code = await runBench(app, {model: request.models, pp: request.promptTokens!, tg: request.generatedTokens!, reps: request.repetitions!, depth: request.depths!, ttft: false, quiet: true});
                 const report = await app["models.calibration"]({});
                 if (options.json) console.log(JSON.stringify(report, null, 2));
                 else console.log(`\n${formatCalibration(report)}`);

@@ -1,6 +1,7 @@
 import type {Command} from "commander";
-import {bold, dim, formatBytes, green, red, table} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, green, red, table} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {formatKTokens} from "../../shared/format.ts";
 
 export function registerCatalogCommand(program: Command) {
     const catalog = program.command("catalog").description("The curated model catalog");
@@ -17,7 +18,7 @@ export function registerCatalogCommand(program: Command) {
                     models.map((m) => [
                         m.id,
                         `${(m.architecture.parameters / 1e9).toFixed(1)}B${m.architecture.activeParameters ? `/${(m.architecture.activeParameters / 1e9).toFixed(1)}B` : ""}`,
-                        `${Math.round(m.architecture.contextLength / 1024)}k`,
+                        formatKTokens(m.architecture.contextLength),
                         m.toolCalling,
                         m.license,
                         m.quantizations.map((q) => `${q.quantization} ${formatBytes(q.sizeBytes)}${q.sizeEstimated ? " est." : ""}`).join(", "),

@@ -2,8 +2,9 @@ import type {Command} from "commander";
 import cliProgress from "cli-progress";
 import type {EngineBinaryStatus} from "../../api/EngineApi.ts";
 import type {AppService} from "../../core/AppService.ts";
-import {bold, dim, formatBytes, formatDuration, green, keyValues, red, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, formatDuration, green, keyValues, red, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 function describeBinary(status: EngineBinaryStatus): string {
     const local = status.local;
@@ -37,8 +38,7 @@ async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
         console.error(yellow("\nCancelling the build…"));
         void app["engine.cancelBuild"]({});
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stopListening = onInterrupt(onSignal);
     try {
         return await new Promise<EngineBinaryStatus>((resolve) => {
             const render = (status: EngineBinaryStatus) => {
@@ -71,8 +71,7 @@ async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
             void app["engine.binary"]({}).then(render);
         });
     } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stopListening();
     }
 }
 

@@ -1,16 +1,18 @@
 import fs from "node:fs";
 import path from "node:path";
-import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
+import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
 import type {Command} from "commander";
-import {nonNegativeNumber, wholeNumber} from "../optionParsers.ts";
+import {nonNegativeNumber, wholeNumber} from "../utils/optionParsers.ts";
 import cliProgress from "cli-progress";
 import type {EvalModelSpec, EvalRunDetail, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
-import {InvalidArgumentError as AppInvalidArgumentError} from "../../core/AppError.ts";
+import {InvalidArgumentError as AppInvalidArgumentError} from "../../shared/AppError.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {parseModelArgument} from "../../core/evals/providers.ts";
+import {DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
 import {formatCost, formatFailureModes, formatInterval, formatPercent, formatScore, formatTokens, scoreWord, strictScoreMeaning} from "../../shared/evalFormat.ts";
-import {bold, dim, formatDuration, green, keyValues, red, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatDuration, green, keyValues, red, table, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 const FLAGSHIP_TASK = "r-skill-frontmatter";
 const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
@@ -60,7 +62,7 @@ export function registerEvalCommand(program: Command) {
         .option("--wattage <watts>", "machine power while running a local model, for an energy estimate", positiveNumber("--wattage"))
         .option("--log-dir <dir>", "also write each run as an Inspect AI log (JSON) into this folder")
         .option("--json", "print the runs with their samples and statistics as JSON");
-    addEngineSettingsOptions(runCommand, {contextHelp: "local models: context window in tokens (default 32768, what an agent needs, capped at the model's trained context)"})
+    addEngineSettingsOptions(runCommand, {contextHelp: `local models: context window in tokens (32768, 32k, 1M; default ${DEFAULT_CONTEXT_SIZE}, what an agent needs, capped at the model's trained context)`})
         .addHelpText(
             "after",
             "\nAPI keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY),\n" +
@@ -236,13 +238,13 @@ async function follow(app: AppService, start: () => Promise<EvalRunSummary[]>, o
     });
     let interrupted = false;
     const onSignal = () => {
+        if (interrupted) return;
         interrupted = true;
         progress.stop();
         console.error(yellow("\nStopping: runs in progress are kept as interrupted."));
         resolveAll();
     };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    const stopListening = onInterrupt(onSignal);
     try {
         const runs = await start();
         for (const run of runs) {
@@ -271,8 +273,7 @@ async function follow(app: AppService, start: () => Promise<EvalRunSummary[]>, o
         if (details.some((r) => r.status === "failed")) process.exitCode = 1;
     } finally {
         unsubscribe();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stopListening();
         progress.stop();
     }
 }

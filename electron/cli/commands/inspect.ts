@@ -3,9 +3,9 @@ import type {FitEstimate, InspectReport} from "../../api/ModelsApi.ts";
 import {formatParameterCount} from "../../shared/format.ts";
 import {formatSeconds} from "../../shared/verdictFormat.ts";
 import {levelLegend} from "../../shared/verdictLevels.ts";
-import {bold, dim, formatBytes, keyValues} from "../format.ts";
-import {criteriaLines, legendLines, paintLevel} from "../levelFormat.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, keyValues} from "../utils/format.ts";
+import {criteriaLines, legendLines, paintLevel} from "../utils/levelFormat.ts";
+import {withAppService} from "../utils/withAppService.ts";
 import {addEstimateOptions, describeHardware, estimateArgs, fitLabel, speedCell, type EstimateOptions} from "./recommend.ts";
 
 export function registerInspectCommand(program: Command) {

@@ -1,8 +1,8 @@
 import type {Command} from "commander";
 import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import {formatParameterCount} from "../../shared/format.ts";
-import {bold, dim, formatBytes, green, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, green, table, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
 import {describeModel} from "./pull.ts";
 
 export function registerModelCommands(program: Command) {

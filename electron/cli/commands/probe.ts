@@ -3,8 +3,8 @@ import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {BandwidthStatus} from "../../api/ModelsApi.ts";
 import {bandwidthUnderLoadWarning, describeBandwidthMeasurement, formatBandwidth} from "../../shared/bandwidthFormat.ts";
 import {backendLabel} from "../../shared/format.ts";
-import {bold, dim, formatBytes, keyValues, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, keyValues, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
 
 export function registerProbeCommand(program: Command) {
     program

@@ -1,11 +1,13 @@
 import cliProgress from "cli-progress";
 import type {Command} from "commander";
 import type {DownloadJob, RegisteredModel} from "../../api/DownloadsApi.ts";
-import {AppError} from "../../core/AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
+import {knownErrorCode} from "../../shared/errorCodes.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {formatParameterCount, formatTransfer} from "../../shared/format.ts";
-import {bold, dim, formatBytes, green, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
+import {bold, dim, formatBytes, green, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 
 const WAITING = new Set(["queued", "downloading", "retrying", "verifying"]);
 
@@ -26,7 +28,7 @@ export function registerPullCommand(program: Command) {
                         const final = await follow(app, job);
                         if (final.state === "paused") return;
                         if (final.state !== "completed" || !final.modelId)
-                            throw new AppError(final.error?.code ?? "DOWNLOAD_FAILED", `${final.error?.message ?? `Download ${final.state}.`}${final.canRedownload ? " (Downloads screen → Re-download, or cancel it and pull again.)" : ""}`);
+                            throw new AppError(knownErrorCode(final.error?.code, "DOWNLOAD_FAILED"), `${final.error?.message ?? `Download ${final.state}.`}${final.canRedownload ? " (Downloads screen → Re-download, or cancel it and pull again.)" : ""}`);
                         const model = await app["models.get"]({reference: final.modelId});
                         models.push(model);
                         if (!options.json) console.log(describeModel(model));
@@ -66,12 +68,7 @@ function installInterruptHandler(app: AppService, jobs: DownloadJob[]): () => vo
             console.error(yellow("\nPaused.") + ` Run ${bold(`agentfit pull ${jobs.length === 1 ? jobs[0]!.reference : ""}`.trim())} again to resume.`);
         });
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    return () => {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-    };
+    return onInterrupt(onSignal);
 }
 
 /** Shows a download's progress on stderr until it stops: a progress bar on a terminal, a line per 10% otherwise. */

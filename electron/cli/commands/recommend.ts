@@ -3,10 +3,13 @@ import {bandwidthUnderLoadWarning, formatBandwidth} from "../../shared/bandwidth
 import type {FitEstimate, HardwareOverrides, HardwareProfile, KvCacheType, QuantizationOption, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
 import type {VerdictCriterion} from "../../api/VerdictApi.ts";
 import {CatalogError} from "../../core/catalog/CatalogError.ts";
+import {formatKTokens} from "../../shared/format.ts";
 import {formatSeconds} from "../../shared/verdictFormat.ts";
-import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
-import {legendLines, paintLevel} from "../levelFormat.ts";
+import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../utils/format.ts";
+import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {contextSizeFlag, contextSizeOption, settingOption} from "../utils/optionParsers.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {legendLines, paintLevel} from "../utils/levelFormat.ts";
 
 /** Options every estimating command shares: context, KV cache and what-if hardware. */
 export interface EstimateOptions {
@@ -21,13 +24,6 @@ export interface EstimateOptions {
     json?: boolean;
 }
 
-/** "32768", "32k", "128K" → tokens. */
-function parseContext(value: string): number {
-    const match = /^(\d+)(k)?$/i.exec(value.trim());
-    if (!match) throw new InvalidArgumentError(`"${value}" is not a context size: write tokens such as 32768 or 32k.`);
-    return Number(match[1]) * (match[2] ? 1024 : 1);
-}
-
 function parsePositive(value: string): number {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number.`);
@@ -36,8 +32,8 @@ function parsePositive(value: string): number {
 
 export function addEstimateOptions(command: Command): Command {
     return command
-        .option("--context <tokens>", "context the agent runs with (e.g. 32768 or 32k)", parseContext)
-        .option("--kv-type <type>", "KV-cache type: f16, q8_0 or q4_0")
+        .option(contextSizeFlag, `context the agent runs with, tokens (32768, 32k, 1M; default ${DEFAULT_CONTEXT_SIZE})`, contextSizeOption)
+        .option("--kv-type <type>", "KV-cache type: f16, q8_0 or q4_0", settingOption("--kv-type", engineSettingSchemas.kvCacheType, (text) => text))
         .option("--no-flash-attention", "estimate without flash attention")
         .option("--ram <size>", "what-if: total RAM, e.g. 16GB")
         .option("--vram <size>", "what-if: usable VRAM, e.g. 8GB (0 = no GPU)")
@@ -160,7 +156,7 @@ function formatReport(report: RecommendationReport, options: {all: boolean; mode
                     m.model.name,
                     paintLevel(m.verdict),
                     m.bestQuantization ?? "-",
-                    m.best ? fitLabel(m.best.fit, m.best.criteria) : red(m.model.architecture.contextLength < report.settings.contextSize ? `trained ${Math.round(m.model.architecture.contextLength / 1024)}k` : "will not fit"),
+                    m.best ? fitLabel(m.best.fit, m.best.criteria) : red(m.model.architecture.contextLength < report.settings.contextSize ? `trained ${formatKTokens(m.model.architecture.contextLength)}` : "will not fit"),
                     m.best ? formatBytes(m.best.fit.ramNeededBytes) : "-",
                     m.best && m.best.fit.vramNeededBytes > 0 ? formatBytes(m.best.fit.vramNeededBytes) : "-",
                     m.best ? speedCell(m.best.speed) : "-",
@@ -181,7 +177,7 @@ function formatReport(report: RecommendationReport, options: {all: boolean; mode
     lines.push(...legendLines(report.legend));
     lines.push(
         dim(
-            `* Predictions, not measurements: generation at ${Math.round(report.settings.contextSize / 2048)}k tokens of context (and when empty). ${report.agentTurn} "est." sizes are estimated from parameters × bits per weight.`
+            `* Predictions, not measurements: generation at ${formatKTokens(report.settings.contextSize / 2)} tokens of context (and when empty). ${report.agentTurn} "est." sizes are estimated from parameters × bits per weight.`
         )
     );
     return lines.join("\n");

@@ -2,12 +2,13 @@ import type {Command} from "commander";
 import cliProgress from "cli-progress";
 import type {EngineStatus} from "../../api/EngineApi.ts";
 import type {AppService} from "../../core/AppService.ts";
-import {DEFAULT_SERVE_PORT} from "../../core/engine/engineProtocol.ts";
+import {DEFAULT_CONTEXT_SIZE, DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
 import {plural} from "../../shared/format.ts";
-import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../engineSettingsOptions.ts";
-import {wholeNumber} from "../optionParsers.ts";
-import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../format.ts";
-import {createCliAppService} from "../withAppService.ts";
+import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
+import {wholeNumber} from "../utils/optionParsers.ts";
+import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../utils/format.ts";
+import {createCliAppService} from "../utils/withAppService.ts";
 
 interface ServeOptions extends EngineSettingsOptions {
     model: string;
@@ -26,9 +27,9 @@ export function registerServeCommand(program: Command) {
         .command("serve")
         .description("Serve a local GGUF model through an OpenAI-compatible API (prints the base URL once ready; Ctrl-C stops)")
         .requiredOption("--model <path|id>", "a registered model id, a GGUF file, or the name of a model in the models folder");
-    addEngineSettingsOptions(command, {contextHelp: "context size in tokens, shared by the parallel sequences (default 32768, what an agent needs, capped at the model's trained context)"})
+    addEngineSettingsOptions(command, {contextHelp: `context size in tokens (32768, 32k, 1M), shared by the parallel sequences (default ${DEFAULT_CONTEXT_SIZE}, what an agent needs, capped at the model's trained context)`})
         .option("--port <n>", "TCP port (0 picks a free one)", wholeNumber("--port", 0, 65535), DEFAULT_SERVE_PORT)
-        .option("--host <host>", "interface to bind", "127.0.0.1")
+        .option("--host <host>", "interface to bind", DEFAULT_SERVE_HOST)
         .option("--api-key <key>", "require this Bearer key (default: AGENTFIT_API_KEY, else none)")
         .option("--cors <origin...>", "allow browser requests from these origins (\"*\" for any)")
         .action(async (options: ServeOptions) => {
@@ -45,8 +46,7 @@ export function registerServeCommand(program: Command) {
                 await app.dispose();
                 process.exit(code);
             };
-            process.once("SIGINT", () => void stop(0));
-            process.once("SIGTERM", () => void stop(0));
+            onInterrupt(() => void stop(0));
 
             const restarts: number[] = [];
             app.events.subscribe((event, payload) => {

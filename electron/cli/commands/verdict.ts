@@ -8,9 +8,10 @@ import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {memoryText, thresholdLabels, whereText} from "../../core/reports/reportSections.ts";
 import {VerdictError} from "../../core/verdict/VerdictError.ts";
 import {describeAgentTurn} from "../../shared/agentTurn.ts";
-import {bold, dim, green, keyValues, table, yellow} from "../format.ts";
-import {withAppService} from "../withAppService.ts";
-import {criteriaLines, legendLines, paintLevel} from "../levelFormat.ts";
+import {bold, dim, green, keyValues, table, yellow} from "../utils/format.ts";
+import {withAppService} from "../utils/withAppService.ts";
+import {criteriaLines, legendLines, paintLevel} from "../utils/levelFormat.ts";
+import {formatKTokens} from "../../shared/format.ts";
 
 export function registerVerdictCommands(program: Command) {
     const verdict = program
@@ -91,7 +92,7 @@ export function describeVerdict(v: Verdict): string {
     const out: string[] = [];
     out.push(`${bold(paintLevel(v.answer.verdict, levelLabels[v.answer.verdict].toUpperCase()))}  ${bold(v.answer.headline)}`, "");
     out.push(...v.answer.evidence.map((line) => `  ${dim("•")} ${line}`), "");
-    out.push(dim(`Machine: ${v.machine.label} · task: ${v.task ?? "none yet"} · agent context ${Math.round(v.thresholds.contextSize / 1024)}k`), "");
+    out.push(dim(`Machine: ${v.machine.label} · task: ${v.task ?? "none yet"} · agent context ${formatKTokens(v.thresholds.contextSize)}`), "");
     if (v.local.length) {
         out.push(bold("Local models"));
         out.push(

@@ -1,8 +1,9 @@
 import path from "node:path";
 import type {Command} from "commander";
-import {findAppRoot} from "../../core/appRoot.ts";
-import {bold, dim} from "../format.ts";
-import {createCliAppService} from "../withAppService.ts";
+import {findAppRoot} from "../../core/install/appRoot.ts";
+import {bold, dim} from "../utils/format.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
+import {createCliAppService} from "../utils/withAppService.ts";
 
 export const DEFAULT_WEB_PORT = 5317;
 
@@ -19,7 +20,7 @@ export function registerWebCommand(program: Command) {
             const {createAppHttpServer} = await import("../../transports/http/createAppHttpServer.ts");
             const app = await createCliAppService({downloads: {autoResume: true}});
             const server = await createAppHttpServer({
-                app: {api: app, subscribe: (listener) => app.events.subscribe(listener)},
+                app: {methods: app.methods, subscribe: (listener) => app.events.subscribe(listener)},
                 host: options.host,
                 port,
                 staticDir: options.ui
@@ -29,12 +30,13 @@ export function registerWebCommand(program: Command) {
             });
             console.log(`${bold("AgentFit")} is serving its UI at ${bold(server.url + "/")}`);
             console.log(dim(`Data: ${app.paths.home}   Press Ctrl-C to stop.`));
-            const stop = async () => {
+            let stopping = false;
+            onInterrupt(async () => {
+                if (stopping) return;
+                stopping = true;
                 await server.dispose();
                 await app.dispose();
                 process.exit(0);
-            };
-            process.once("SIGINT", stop);
-            process.once("SIGTERM", stop);
+            });
         });
 }

@@ -1,16 +1,7 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
+import type {ErrorCode} from "../../shared/errorCodes.ts";
 
-export type AnswerErrorCode =
-    | "ANSWER_PLAN_NOT_FOUND"
-    | "ANSWER_PLAN_RUNNING"
-    | "ANSWER_PLAN_DONE"
-    | "ANSWER_STEP_NOT_FOUND"
-    | "ANSWER_STEP_FINISHED"
-    | "ANSWER_NO_CANDIDATES"
-    | "ANSWER_CANDIDATE_UNKNOWN"
-    | "ANSWER_TASK_UNAVAILABLE"
-    | "ANSWER_MODEL_MISSING"
-    | "ANSWER_CONFIRMATION_NEEDED";
+export type AnswerErrorCode = Extract<ErrorCode, `ANSWER_${string}`>;
 
 /** A guided-path request the app cannot carry out; the message says what to do instead. */
 export class AnswerError extends AppError {

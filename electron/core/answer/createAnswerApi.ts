@@ -1,39 +1,41 @@
 import {z} from "zod";
 import type {AnswerApi, AnswerPlan, AnswerStep} from "../../api/AnswerApi.ts";
-import type {AppApi} from "../../api/AppApi.ts";
+import type {AppApi, AppEvents} from "../../api/AppApi.ts";
+import {AppError, errorBody} from "../../shared/AppError.ts";
+import {knownErrorCode} from "../../shared/errorCodes.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
 import {formatInterval, formatPercent} from "../../shared/evalFormat.ts";
 import {formatTransfer, plural} from "../../shared/format.ts";
-import type {AppContext} from "../AppContext.ts";
-import {AppError, errorMessage, InvalidArgumentError} from "../AppError.ts";
+import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {recordId, requiredText, wholeNumber} from "../../shared/parseArgument.ts";
+import type {Store} from "../store/Store.ts";
 import {AnswerError} from "./AnswerError.ts";
 import {answerBenchRequest, answerEvalRequest, candidateContextSize, planAnswer, replanCandidates} from "./planAnswer.ts";
 
 export interface AnswerApiOptions {
+    store: Store;
+    events: EventBus<AppEvents>;
+    /** The models folder: downloads land there, so the plan checks its free space. */
+    modelsDir: string;
+    /** The app's own API: the plan drives the download, benchmark and eval jobs through it, as the screens do. */
+    app(): AppApi;
+    /** Registers cleanup for app disposal (a running plan is paused). */
+    onDispose(cleanup: () => Promise<void> | void): void;
     /** How often a running step reads its job's progress, ms. Default 500. */
     pollMs?: number;
 }
 
+const candidateList = z.array(requiredText("must be a model reference")).min(1).max(3);
 const planRequestSchema = z.strictObject({
     profile: z.enum(["quick", "full"]).optional(),
-    candidates: z.array(z.string().trim().min(1, "is empty").max(2000)).min(1, "name at least one candidate").max(3, "name at most 3 candidates").optional(),
+    candidates: candidateList.optional(),
     offline: z.boolean().optional(),
-    threads: z.number().int().min(1).max(1024).optional(),
-    runs: z.number().int().min(1).max(100).optional(),
-    maxTurns: z.number().int().min(1).max(1000).optional(),
-    maxOutputTokensPerTurn: z.number().int().min(16).max(1_000_000).optional()
+    threads: wholeNumber(1, 1024).optional(),
+    runs: wholeNumber(1, 100).optional(),
+    maxTurns: wholeNumber(1, 1000).optional(),
+    maxOutputTokensPerTurn: wholeNumber(16, 1_000_000).optional()
 });
-const planIdSchema = z.strictObject({planId: z.number().int().positive()});
-const skipSchema = z.strictObject({planId: z.number().int().positive(), step: z.number().int().min(0).max(1000)});
-const candidatesSchema = z.strictObject({
-    planId: z.number().int().positive(),
-    candidates: z.array(z.string().trim().min(1, "is empty").max(2000)).min(1, "name at least one candidate").max(3, "name at most 3 candidates")
-});
-
-function parseArg<T>(schema: z.ZodType<T>, arg: unknown, what: string): T {
-    const result = schema.safeParse(arg ?? {});
-    if (result.success) return result.data;
-    throw new InvalidArgumentError(`Invalid ${what}: ${result.error.issues.map((i) => `${i.path.length ? i.path.join(".") : what}: ${i.message}`).join("; ")}`);
-}
+const planIdSchema = z.strictObject({planId: recordId});
 
 /** Why a running step was interrupted by the user. */
 type Interruption = "pause" | "skip";
@@ -50,10 +52,11 @@ class StepInterrupted extends Error {
  * (read, change and write with no await between, so the runner and the API never overwrite each
  * other), so a restart finds the plan paused where it stopped.
  */
-export function createAnswerApi(context: AppContext, app: () => AppApi, options: AnswerApiOptions = {}): AnswerApi {
-    const plans = context.store.answerPlans;
+export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerApi> {
+    const {app, events} = options;
+    const plans = options.store.answerPlans;
     const pollMs = options.pollMs ?? 500;
-    const planner = () => ({api: app(), modelsFolder: context.paths.models});
+    const planner = () => ({api: app(), modelsFolder: options.modelsDir});
     let active: {planId: number; controller: AbortController; interruption: Interruption | null; finished: Promise<void>} | undefined;
 
     const load = (planId: number): AnswerPlan => {
@@ -66,7 +69,7 @@ export function createAnswerApi(context: AppContext, app: () => AppApi, options:
         change(plan);
         plan.updatedAt = new Date().toISOString();
         plans.save(plan);
-        context.events.emit("answer.updated", plan);
+        events.emit("answer.updated", plan);
         return plan;
     };
     const mutateStep = (planId: number, index: number, change: (step: AnswerStep, plan: AnswerPlan) => void) => mutate(planId, (plan) => change(plan.steps[index]!, plan));
@@ -82,7 +85,7 @@ export function createAnswerApi(context: AppContext, app: () => AppApi, options:
                 step.note = "AgentFit stopped while this step ran; resume the plan to continue it.";
             }
         });
-    context.onDispose(async () => {
+    options.onDispose(async () => {
         if (!active) return;
         active.interruption = "pause";
         active.controller.abort();
@@ -137,11 +140,11 @@ export function createAnswerApi(context: AppContext, app: () => AppApi, options:
         }
         await follow(plan.id, step.index, signal, async (progress) => {
             const job = (await api["downloads.list"]({})).find((j) => j.id === jobId);
-            if (!job) throw new AnswerError("ANSWER_MODEL_MISSING", `Download #${jobId} is gone (dismissed elsewhere).`);
+            if (!job) throw new AppError("DOWNLOAD_JOB_NOT_FOUND", `Download #${jobId} is gone (dismissed elsewhere).`);
             progress.progress = job.totalBytes ? job.downloadedBytes / job.totalBytes : null;
             progress.detail = formatTransfer(job);
             progress.etaSeconds = job.etaSeconds;
-            if (job.state === "failed" || job.state === "cancelled") throw new AppError(job.error?.code ?? "DOWNLOAD_FAILED", job.error?.message ?? `The download was ${job.state}.`);
+            if (job.state === "failed" || job.state === "cancelled") throw new AppError(knownErrorCode(job.error?.code, "DOWNLOAD_FAILED"), job.error?.message ?? `The download was ${job.state}.`);
             if (job.state !== "completed") return false;
             mutate(plan.id, (p) => {
                 const c = p.candidates.find((c) => c.key === candidate.key)!;
@@ -181,7 +184,7 @@ export function createAnswerApi(context: AppContext, app: () => AppApi, options:
             progress.progress = testsTotal > 0 ? testsDone / testsTotal : null;
             progress.detail = `${testsDone} of ${plural(testsTotal, "test")} done` + (current ? ` · ${current.kind} at depth ${current.depth}: ${current.phase}` : "");
             if (run.status === "running") return false;
-            if (run.status !== "completed") throw new AppError(run.error?.code ?? "BENCH_FAILED", run.error?.message ?? `The benchmark was ${run.status}.`);
+            if (run.status !== "completed") throw new AppError(knownErrorCode(run.error?.code, "BENCH_FAILED"), run.error?.message ?? `The benchmark was ${run.status}.`);
             progress.detail = `${plural(testsDone, "test")} done`;
             return true;
         });
@@ -209,7 +212,7 @@ export function createAnswerApi(context: AppContext, app: () => AppApi, options:
                 (stats.samples > 0 ? `, ${stats.successes} passed (success ${formatPercent(stats.successRate)}, 95% interval ${formatInterval(stats.interval)})` : "") +
                 (run.activity ? ` · ${run.activity}` : "");
             if (run.status === "queued" || run.status === "running") return false;
-            if (run.status !== "completed") throw new AppError(run.error?.code ?? "EVAL_FAILED", run.error?.message ?? `The eval run was ${run.status}.`);
+            if (run.status !== "completed") throw new AppError(knownErrorCode(run.error?.code, "EVAL_FAILED"), run.error?.message ?? `The eval run was ${run.status}.`);
             return true;
         });
     }
@@ -291,7 +294,7 @@ export function createAnswerApi(context: AppContext, app: () => AppApi, options:
                 mutateStep(planId, step.index, (s) => {
                     s.state = "failed";
                     s.etaSeconds = null;
-                    s.error = {code: error instanceof AppError ? error.code : "ANSWER_STEP_FAILED", message: errorMessage(error)};
+                    s.error = errorBody(error, "ANSWER_STEP_FAILED");
                 });
             }
         }
@@ -309,73 +312,84 @@ export function createAnswerApi(context: AppContext, app: () => AppApi, options:
     }
 
     return {
-        async "answer.plan"(arg) {
-            const request = parseArg(planRequestSchema, arg, "plan request");
-            if (active) throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${active.planId} is running; pause it (answer.pause) before planning again.`);
-            return plans.create(await planAnswer(request, planner()));
+        "answer.plan": {
+            schema: planRequestSchema,
+            async handler(request) {
+                if (active) throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${active.planId} is running; pause it (answer.pause) before planning again.`);
+                return plans.create(await planAnswer(request, planner()));
+            }
         },
 
-        async "answer.current"() {
-            return plans.latest() ?? null;
+        "answer.current": {
+            schema: emptyArgument,
+            handler: async () => plans.latest() ?? null
         },
 
-        async "answer.run"(arg) {
-            const {planId} = parseArg(planIdSchema, arg, "plan");
-            const plan = load(planId);
-            if (active?.planId === planId) return plan;
-            if (active) throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${active.planId} is running; pause it before running another.`);
-            if (plan.state === "done") throw new AnswerError("ANSWER_PLAN_DONE", `Plan #${planId} is done; make a new plan to measure again.`);
-            const running = mutate(planId, (p) => void (p.state = "running"));
-            start(planId);
-            return running;
+        "answer.run": {
+            schema: planIdSchema,
+            async handler({planId}) {
+                const plan = load(planId);
+                if (active?.planId === planId) return plan;
+                if (active) throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${active.planId} is running; pause it before running another.`);
+                if (plan.state === "done") throw new AnswerError("ANSWER_PLAN_DONE", `Plan #${planId} is done; make a new plan to measure again.`);
+                const running = mutate(planId, (p) => void (p.state = "running"));
+                start(planId);
+                return running;
+            }
         },
 
-        async "answer.pause"(arg) {
-            const {planId} = parseArg(planIdSchema, arg, "plan");
-            const plan = load(planId);
-            if (active?.planId !== planId) return plan;
-            const run = active;
-            run.interruption = "pause";
-            run.controller.abort();
-            await run.finished;
-            return load(planId);
-        },
-
-        async "answer.skip"(arg) {
-            const {planId, step: index} = parseArg(skipSchema, arg, "skip");
-            const plan = load(planId);
-            const step = plan.steps[index];
-            if (!step) throw new AnswerError("ANSWER_STEP_NOT_FOUND", `Plan #${planId} has ${plural(plan.steps.length, "step")} (0–${plan.steps.length - 1}); there is no step ${index}.`);
-            if (["done", "skipped", "failed"].includes(step.state)) throw new AnswerError("ANSWER_STEP_FINISHED", `Step ${index} (${step.title}) has already ended (${step.state}).`);
-            if (active?.planId === planId && step.state === "running") {
+        "answer.pause": {
+            schema: planIdSchema,
+            async handler({planId}) {
+                const plan = load(planId);
+                if (active?.planId !== planId) return plan;
                 const run = active;
-                const skipped = new Promise<void>((resolve) => {
-                    const unsubscribe = context.events.subscribe((event, payload) => {
-                        if (event === "answer.updated" && (payload as AnswerPlan).id === planId && (payload as AnswerPlan).steps[index]!.state !== "running") {
-                            unsubscribe();
-                            resolve();
-                        }
-                    });
-                    void run.finished.then(() => (unsubscribe(), resolve()));
-                });
-                run.interruption = "skip";
+                run.interruption = "pause";
                 run.controller.abort();
-                await skipped;
+                await run.finished;
                 return load(planId);
             }
-            if (step.state === "paused") await pauseJob(step);
-            return mutateStep(planId, index, (s) => {
-                s.state = "skipped";
-                s.etaSeconds = null;
-            });
         },
 
-        async "answer.setCandidates"(arg) {
-            const {planId, candidates} = parseArg(candidatesSchema, arg, "candidates");
-            const plan = load(planId);
-            if (active?.planId === planId) throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${planId} is running; pause it before changing its candidates.`);
-            const replanned = await replanCandidates(plan, candidates, planner());
-            return mutate(planId, (p) => Object.assign(p, replanned, {id: planId, state: plan.state === "ready" ? "ready" : "paused"}));
+        "answer.skip": {
+            schema: z.strictObject({planId: recordId, step: wholeNumber(0, 1000)}),
+            async handler({planId, step: index}) {
+                const plan = load(planId);
+                const step = plan.steps[index];
+                if (!step) throw new AnswerError("ANSWER_STEP_NOT_FOUND", `Plan #${planId} has ${plural(plan.steps.length, "step")} (0–${plan.steps.length - 1}); there is no step ${index}.`);
+                if (["done", "skipped", "failed"].includes(step.state)) throw new AnswerError("ANSWER_STEP_FINISHED", `Step ${index} (${step.title}) has already ended (${step.state}).`);
+                if (active?.planId === planId && step.state === "running") {
+                    const run = active;
+                    const skipped = new Promise<void>((resolve) => {
+                        const unsubscribe = events.subscribe((event, payload) => {
+                            if (event === "answer.updated" && (payload as AnswerPlan).id === planId && (payload as AnswerPlan).steps[index]!.state !== "running") {
+                                unsubscribe();
+                                resolve();
+                            }
+                        });
+                        void run.finished.then(() => (unsubscribe(), resolve()));
+                    });
+                    run.interruption = "skip";
+                    run.controller.abort();
+                    await skipped;
+                    return load(planId);
+                }
+                if (step.state === "paused") await pauseJob(step);
+                return mutateStep(planId, index, (s) => {
+                    s.state = "skipped";
+                    s.etaSeconds = null;
+                });
+            }
+        },
+
+        "answer.setCandidates": {
+            schema: z.strictObject({planId: recordId, candidates: candidateList}),
+            async handler({planId, candidates}) {
+                const plan = load(planId);
+                if (active?.planId === planId) throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${planId} is running; pause it before changing its candidates.`);
+                const replanned = await replanCandidates(plan, candidates, planner());
+                return mutate(planId, (p) => Object.assign(p, replanned, {id: planId, state: plan.state === "ready" ? "ready" : "paused"}));
+            }
         }
     };
 }

@@ -15,7 +15,7 @@ import type {EvalStartRequest, EvalTaskInfo} from "../../api/EvalApi.ts";
 import type {ModelRecommendation, PredictedLevel, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
 import {formatBytes, formatDuration, formatSpeed, plural} from "../../shared/format.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {AnswerError} from "./AnswerError.ts";
 
 /** The eval each profile runs, before the request's overrides. */

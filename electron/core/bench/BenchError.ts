@@ -1,4 +1,4 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 
 export type BenchErrorCode =
     /** A benchmark setting is out of range or inconsistent (the message names it). */

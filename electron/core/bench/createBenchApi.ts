@@ -1,110 +1,130 @@
 import fs from "node:fs";
 import path from "node:path";
-import type {BenchApi, BenchKvCacheType, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
-import type {EngineEventMap} from "../engine/engineProtocol.ts";
-import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
+import {z} from "zod";
+import type {AppEvents} from "../../api/AppApi.ts";
+import type {BenchApi, BenchLatestQuery, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
+import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
+import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
+import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {errorBody} from "../../shared/AppError.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
+import {listArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {parseArgument, recordId, wholeNumber} from "../../shared/parseArgument.ts";
+import type {Catalog} from "../catalog/createCatalogLookup.ts";
 import {calibrationModels, calibrationRequest} from "./calibrationRequest.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog, shapeFromFacts} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
-import {resolveModelReference} from "../engine/resolveModelReference.ts";
+import {resolveModelReference} from "../downloads/resolveModelReference.ts";
 import {kvCacheBytes} from "../catalog/estimateFit.ts";
 import {attentionFlopsPerContextToken} from "../catalog/predictSpeed.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
-import {probeHardware} from "../hardware/probeHardware.ts";
+import type {Store} from "../store/Store.ts";
 import {BenchError} from "./BenchError.ts";
 import {runBenchmark, type BenchModel} from "./runBenchmark.ts";
 import {toLlamaBenchJson} from "./toLlamaBenchJson.ts";
 
-const kvTypes: readonly BenchKvCacheType[] = ["f16", "q8_0", "q4_0"];
+/** A non-empty list without repeats; `of` checks each item. */
+const listOf = <T extends z.ZodType>(of: T, what: string) =>
+    z
+        .array(of, {error: `must be a non-empty list of ${what}`})
+        .min(1, {error: `must be a non-empty list of ${what}`})
+        .transform((items) => [...new Set(items)]);
 
-function runIdOf(arg: {runId?: unknown} | undefined): number {
-    const runId = arg?.runId;
-    if (typeof runId !== "number" || !Number.isInteger(runId) || runId < 1) throw new InvalidArgumentError(`runId must be a run's id (a whole number), got ${JSON.stringify(runId)}.`);
-    return runId;
-}
+const s = engineSettingSchemas;
 
-function invalid(message: string): never {
-    throw new BenchError("BENCH_SETTINGS_INVALID", message);
-}
+/** `bench.start`'s request: bounds of the engine settings come from their one schema (electron/protocol). */
+export const benchStartSchema = z
+    .object({
+        models: listOf(z.string().trim().min(1), "GGUF paths or model ids"),
+        promptTokens: wholeNumber(0, 1 << 20).optional(),
+        generatedTokens: wholeNumber(0, 1 << 16).optional(),
+        repetitions: wholeNumber(1, 100).optional(),
+        depths: listOf(wholeNumber(0, CONTEXT_SIZE_MAX), "whole numbers of tokens (0 or more)").optional(),
+        matrix: z
+            .object({
+                threads: listOf(s.threads, "thread counts").optional(),
+                gpuLayers: listOf(s.fixedGpuLayers, 'layer counts or "max"').optional(),
+                kvCacheTypes: listOf(s.kvCacheType, "KV-cache types (f16, q8_0, q4_0)").optional(),
+                flashAttention: listOf(s.flashAttention, "true/false values").optional()
+            })
+            .optional(),
+        timeToFirstToken: z.boolean({error: "must be true or false"}).optional(),
+        agent: z
+            .union(
+                [
+                    z.boolean(),
+                    z.object({
+                        turns: wholeNumber(1, 20).optional(),
+                        maxTokensPerTurn: wholeNumber(1, 4096).optional(),
+                        systemPrompt: z.enum(["long", "concise"]).optional()
+                    })
+                ],
+                {error: "must be true, false or {turns, maxTokensPerTurn, systemPrompt}"}
+            )
+            .optional(),
+        contextSize: s.contextSize.optional(),
+        batchSize: s.batchSize.optional()
+    })
+    .check((context) => {
+        const request = context.value;
+        if (request.promptTokens === 0 && request.generatedTokens === 0 && (request.agent === undefined || request.agent === false))
+            context.issues.push({
+                code: "custom",
+                path: [],
+                input: undefined,
+                message: "Nothing to measure: promptTokens and generatedTokens are both 0 and the agent workload is off"
+            });
+    });
 
-function wholeNumber(name: string, value: unknown, fallback: number, min: number, max: number): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-        invalid(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-    return value;
-}
-
-function list<T>(name: string, value: unknown, fallback: T[], check: (item: unknown) => item is T, expected: string): T[] {
-    if (value === undefined) return fallback;
-    if (!Array.isArray(value) || value.length === 0) invalid(`${name} must be a non-empty list of ${expected}, got ${JSON.stringify(value)}.`);
-    for (const item of value) if (!check(item)) invalid(`${name} must be a list of ${expected}; ${JSON.stringify(item)} is not one.`);
-    return [...new Set(value as T[])];
-}
-
-/** Fills in defaults and checks every field, naming the first one out of range. */
+/** Fills in defaults (some from the machine) and checks every field, naming the first one out of range. */
 export function resolveBenchSpec(request: BenchStartRequest, machine: {physicalCores: number; hasGpu: boolean}): BenchSpec {
-    if (!request || typeof request !== "object") invalid("Send a benchmark request: {models: [...]}.");
-    const models = list("models", request.models, [], (m): m is string => typeof m === "string" && m.trim() !== "", "GGUF paths or model ids");
-    if (models.length === 0) invalid("models must list at least one GGUF path or registered model id.");
-    const promptTokens = wholeNumber("promptTokens", request.promptTokens, 512, 0, 1 << 20);
-    const generatedTokens = wholeNumber("generatedTokens", request.generatedTokens, 128, 0, 1 << 16);
-    const isAgent = request.agent !== undefined && request.agent !== false;
-    if (promptTokens === 0 && generatedTokens === 0 && !isAgent) invalid("Nothing to measure: promptTokens and generatedTokens are both 0 and the agent workload is off.");
-    const depths = list("depths", request.depths, [0], (d): d is number => typeof d === "number" && Number.isInteger(d) && d >= 0 && d <= 1 << 21, "whole numbers of tokens (0 or more)").sort(
-        (a, b) => a - b
-    );
-    const m = request.matrix ?? {};
-    const threads = list("matrix.threads", m.threads, [machine.physicalCores], (t): t is number => typeof t === "number" && Number.isInteger(t) && t >= 1 && t <= 1024, "thread counts (1–1024)");
-    const gpuLayers = list<number | "max">(
-        "matrix.gpuLayers",
-        m.gpuLayers,
-        [machine.hasGpu ? "max" : 0],
-        (g): g is number | "max" => g === "max" || (typeof g === "number" && Number.isInteger(g) && g >= 0),
-        'layer counts (0 or more) or "max"'
-    );
-    const kvCacheTypes = list<BenchKvCacheType>("matrix.kvCacheTypes", m.kvCacheTypes, ["f16"], (k): k is BenchKvCacheType => kvTypes.includes(k as BenchKvCacheType), "KV-cache types (f16, q8_0, q4_0)");
-    const flashAttention = list(
-        "matrix.flashAttention",
-        m.flashAttention,
-        kvCacheTypes.some((k) => k !== "f16") ? [true] : [false],
-        (f): f is boolean => typeof f === "boolean",
-        "true/false values"
-    );
-    let agent: BenchSpec["agent"] = null;
-    if (isAgent) {
-        const a = request.agent === true ? {} : (request.agent as Exclude<BenchStartRequest["agent"], boolean | undefined>);
-        if (typeof a !== "object" || a === null) invalid("agent must be true, false or {turns, maxTokensPerTurn, systemPrompt}.");
-        if (a.systemPrompt !== undefined && a.systemPrompt !== "long" && a.systemPrompt !== "concise") invalid(`agent.systemPrompt must be "long" or "concise", got ${JSON.stringify(a.systemPrompt)}.`);
-        agent = {
-            turns: wholeNumber("agent.turns", a.turns, 4, 1, 20),
-            maxTokensPerTurn: wholeNumber("agent.maxTokensPerTurn", a.maxTokensPerTurn, 64, 1, 4096),
-            systemPrompt: a.systemPrompt ?? "long"
-        };
-    }
-    if (request.timeToFirstToken !== undefined && typeof request.timeToFirstToken !== "boolean") invalid("timeToFirstToken must be true or false.");
+    const r = parseArgument(benchStartSchema, request, "BENCH_SETTINGS_INVALID");
+    const kvCacheTypes = r.matrix?.kvCacheTypes ?? ["f16"];
+    const agent = r.agent === undefined || r.agent === false ? null : r.agent === true ? {} : r.agent;
     return {
-        models: models.map((model) => model.trim()),
-        promptTokens,
-        generatedTokens,
-        repetitions: wholeNumber("repetitions", request.repetitions, 5, 1, 100),
-        depths,
-        matrix: {threads, gpuLayers, kvCacheTypes, flashAttention},
-        timeToFirstToken: request.timeToFirstToken ?? true,
-        agent,
-        contextSize: request.contextSize === undefined ? null : wholeNumber("contextSize", request.contextSize, 0, 64, 1 << 21),
-        batchSize: wholeNumber("batchSize", request.batchSize, 512, 1, 1 << 16)
+        models: r.models,
+        promptTokens: r.promptTokens ?? 512,
+        generatedTokens: r.generatedTokens ?? 128,
+        repetitions: r.repetitions ?? 5,
+        depths: (r.depths ?? [0]).sort((a, b) => a - b),
+        matrix: {
+            threads: r.matrix?.threads ?? [machine.physicalCores],
+            gpuLayers: r.matrix?.gpuLayers ?? [machine.hasGpu ? "max" : 0],
+            kvCacheTypes,
+            flashAttention: r.matrix?.flashAttention ?? [kvCacheTypes.some((k) => k !== "f16")]
+        },
+        timeToFirstToken: r.timeToFirstToken ?? true,
+        agent: agent && {turns: agent.turns ?? 4, maxTokensPerTurn: agent.maxTokensPerTurn ?? 64, systemPrompt: agent.systemPrompt ?? "long"},
+        contextSize: r.contextSize ?? null,
+        batchSize: r.batchSize ?? 512
     };
 }
 
+export interface BenchApiOptions {
+    store: Pick<Store, "bench" | "hardware" | "models">;
+    events: EventBus<AppEvents>;
+    /** The engine the benchmark takes for itself while it measures. */
+    engine: EngineService;
+    /** The catalog (to name a measured file's model) and this machine's profile (for the fit check). */
+    catalog: Catalog;
+    /** The models folder, where a bare file name is looked up. */
+    modelsDir: string;
+    /** Recorded with every run. */
+    appVersion: string;
+    /** Probes this machine, saves and announces the snapshot (createMachineProbe); used when none exists yet. */
+    probe(): Promise<HardwareSnapshot>;
+    /** Registers cleanup for app disposal (a run in flight is cancelled and stored as such). */
+    onDispose(cleanup: () => Promise<void> | void): void;
+}
+
 /** The speed benchmark's slice of AppApi: one run at a time, in the engine process, stored as it goes. */
-export function createBenchApi(context: AppContext, engine: EngineService): BenchApi {
-    const {store, events} = context;
+export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> {
+    const {store, events, engine} = options;
     store.bench.markInterrupted();
     let active: {runId: number; controller: AbortController; done: Promise<BenchRun>} | undefined;
     // Closing the app cancels a run in flight, so it is stored as cancelled rather than left running.
-    context.onDispose(async () => {
+    options.onDispose(async () => {
         const running = active;
         running?.controller.abort();
         await running?.done;
@@ -117,11 +137,11 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
     };
 
     const resolveModel = async (reference: string): Promise<BenchModel> => {
-        const resolved = resolveModelReference(reference, context.paths.models, store.models);
+        const resolved = resolveModelReference(reference, {registry: store.models, modelsDir: options.modelsDir});
         const gguf = await readGgufFacts(resolved.path);
-        const registered = store.models.list().find((m) => m.path === resolved.path);
+        const registered = resolved.registered;
         const fromSource = registered?.source.kind === "huggingface" && registered.source.catalogId ? registered.source.catalogId.split(":") : null;
-        const match = fromSource ? {modelId: fromSource[0]!, quantization: fromSource[1] ?? gguf.quantization} : matchCatalog(gguf, context.catalog.models());
+        const match = fromSource ? {modelId: fromSource[0]!, quantization: fromSource[1] ?? gguf.quantization} : matchCatalog(gguf, options.catalog.models());
         const parts = gguf.splitParts;
         const fileBytes = registered?.sizeBytes ?? (parts > 1 ? gguf.expectedFileBytes : fs.statSync(resolved.path).size);
         const isMoe = gguf.expertCount != null && gguf.expertCount > 1 && gguf.activeParameterCount;
@@ -145,9 +165,11 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
         };
     };
 
+    const runArgument = z.object({runId: recordId});
+
     const startRun = async (request: BenchStartRequest): Promise<BenchRun> => {
         if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${active.runId} is measuring; wait for it or cancel it first (runs never share the machine).`);
-        const snapshot = store.hardware.latest() ?? store.hardware.save(await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources}));
+        const snapshot = store.hardware.latest() ?? (await options.probe());
         const hasGpu = snapshot.backend.selected !== "cpu" && snapshot.gpus.length > 0;
         const spec = resolveBenchSpec(request, {physicalCores: Math.max(1, snapshot.cpu.physicalCores), hasGpu});
         const models: BenchModel[] = [];
@@ -159,7 +181,7 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
             spec,
             hardwareSnapshotId: snapshot.id ?? null,
             hardwareKey: hardwareKeyOf(snapshot),
-            appVersion: context.appVersion,
+            appVersion: options.appVersion,
             engine: null,
             progress: {testsDone: 0, testsTotal: 0, current: null}
         });
@@ -173,7 +195,7 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
                         models,
                         repository: store.bench,
                         engine: call,
-                        hardware: context.catalog.machineProfile(),
+                        hardware: options.catalog.machineProfile(),
                         cpuInfo: snapshot.cpu.brand,
                         signal: controller.signal,
                         subscribeRepetitions: (l) => {
@@ -190,7 +212,7 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
                 const failed = store.bench.updateRun(run.id, {
                     status: controller.signal.aborted ? "cancelled" : "failed",
                     completedAt: new Date().toISOString(),
-                    error: controller.signal.aborted ? null : {code: (error as {code?: string}).code ?? "BENCH_FAILED", message: (error as Error).message}
+                    error: controller.signal.aborted ? null : errorBody(error, "BENCH_FAILED")
                 });
                 return failed;
             })
@@ -205,39 +227,47 @@ export function createBenchApi(context: AppContext, engine: EngineService): Benc
     };
 
     return {
-        async "bench.calibrate"(arg) {
-            if (arg?.models !== undefined && (!Array.isArray(arg.models) || arg.models.some((m) => typeof m !== "string")))
-                throw new InvalidArgumentError("models must be a list of GGUF paths or registered model ids.");
-            const models = arg?.models?.length ? arg.models : calibrationModels(store.models.list()).map((m) => m.path);
-            if (models.length === 0)
-                throw new BenchError("BENCH_CALIBRATION_MODEL_MISSING", "No registered model of 256 MB or more to calibrate with: download or import one first (Downloads, agentfit pull, agentfit import).");
-            return startRun(calibrationRequest(models));
+        "bench.start": {schema: benchStartSchema, invalidCode: "BENCH_SETTINGS_INVALID", handler: startRun},
+        "bench.calibrate": {
+            schema: z.object({models: z.array(z.string().trim().min(1), {error: "must be a list of GGUF paths or registered model ids"}).optional()}),
+            async handler(request) {
+                const models = request.models?.length ? request.models : calibrationModels(store.models.list()).map((m) => m.path);
+                if (models.length === 0)
+                    throw new BenchError("BENCH_CALIBRATION_MODEL_MISSING", "No registered model of 256 MB or more to calibrate with: download or import one first (Downloads, agentfit pull, agentfit import).");
+                return startRun(calibrationRequest(models));
+            }
         },
-
-        async "bench.start"(request) {
-            return startRun(request);
+        "bench.cancel": {
+            schema: runArgument,
+            async handler({runId}) {
+                const run = getRun(runId);
+                if (active?.runId !== run.id) throw new BenchError("BENCH_STATE_CONFLICT", `Benchmark run ${run.id} is not running (${run.status}).`);
+                active.controller.abort();
+                return active.done;
+            }
         },
-        async "bench.cancel"(arg) {
-            const run = getRun(runIdOf(arg));
-            if (active?.runId !== run.id) throw new BenchError("BENCH_STATE_CONFLICT", `Benchmark run ${run.id} is not running (${run.status}).`);
-            active.controller.abort();
-            return active.done;
+        "bench.runs": {schema: listArgument, handler: async ({limit}) => store.bench.listRuns(limit ?? 50)},
+        "bench.run": {
+            schema: runArgument,
+            async handler({runId}) {
+                const run = getRun(runId);
+                return {...run, results: store.bench.results(run.id)};
+            }
         },
-        async "bench.runs"(arg) {
-            const limit = arg?.limit ?? 50;
-            if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}.`);
-            return store.bench.listRuns(limit);
+        "bench.latest": {
+            schema: z.object({
+                model: z.string().optional(),
+                hardwareKey: z.string().optional(),
+                kinds: z.array(z.enum(["pp", "tg", "ttft", "agent"])).optional()
+            }) satisfies z.ZodType<BenchLatestQuery>,
+            handler: async (query) => store.bench.latest(query)
         },
-        async "bench.run"(arg) {
-            const run = getRun(runIdOf(arg));
-            return {...run, results: store.bench.results(run.id)};
-        },
-        async "bench.latest"(arg) {
-            return store.bench.latest(arg ?? {});
-        },
-        async "bench.exportJson"(arg) {
-            const run = getRun(runIdOf(arg));
-            return toLlamaBenchJson(run, store.bench.results(run.id), {includeSkipped: arg.includeSkipped === true});
+        "bench.exportJson": {
+            schema: runArgument.extend({includeSkipped: z.boolean({error: "must be true or false"}).optional()}),
+            async handler({runId, includeSkipped}) {
+                const run = getRun(runId);
+                return toLlamaBenchJson(run, store.bench.results(run.id), {includeSkipped: includeSkipped === true});
+            }
         }
     };
 }

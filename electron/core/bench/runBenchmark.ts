@@ -13,15 +13,17 @@ import type {
 } from "../../api/BenchApi.ts";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
 import type {HardwareProfile} from "../../api/ModelsApi.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorBody} from "../../shared/AppError.ts";
 import {estimateFit} from "../catalog/estimateFit.ts";
 import {shapeFromFacts} from "../catalog/inspectModel.ts";
 import type {EngineCaller} from "../engine/createEngineService.ts";
-import type {EngineEventMap} from "../engine/engineProtocol.ts";
+import {nodeLlamaCppVersion} from "../engine/engineBinary.ts";
+import {prepareModelLoad} from "../engine/prepareModelLoad.ts";
+import type {EngineEventMap, SpeedTestResult} from "../../protocol/engineProtocol.ts";
+import {localScore, meanAndStdDev} from "../../shared/speedStatistics.ts";
 import type {BenchRepository} from "../store/benchRepository.ts";
-import {agentOpeningCharacters} from "./runAgentWorkload.ts";
-import type {SpeedTestResult} from "./runSpeedTests.ts";
-import {localScore, meanAndStdDev} from "./speedStatistics.ts";
+import {agentOpeningCharacters, agentWorkloadScript} from "./agentWorkloadScript.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 /** A model of the run, resolved and read before the run starts. */
 export interface BenchModel {
@@ -151,9 +153,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
     let testsDone = 0;
     const modelTypes = new Map<string, {modelType: string; parameterCount: number}>();
     const notify = () => {
-        try {
-            options.onRun?.(run);
-        } catch {}
+        notifyListener(options.onRun, run);
     };
     const save = (patch: Parameters<BenchRepository["updateRun"]>[1]) => {
         run = repository.updateRun(run.id, patch);
@@ -202,9 +202,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
             ...fields
         });
         testsDone++;
-        try {
-            options.onResult?.(result);
-        } catch {}
+        notifyListener(options.onResult, result);
         return result;
     };
 
@@ -232,22 +230,20 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
 
             let settings: BenchResolvedSettings;
             try {
-                const loaded = await engine(
-                    "load",
+                const {load} = await prepareModelLoad(
+                    configuration.model.facts.path,
                     {
-                        path: configuration.model.facts.path,
-                        settings: {
-                            contextSize: configuration.contextSize,
-                            threads: configuration.settings.threads,
-                            gpuLayers: configuration.settings.gpuLayers,
-                            kvCacheType: configuration.settings.kvCacheType,
-                            flashAttention: configuration.settings.flashAttention,
-                            batchSize: spec.batchSize,
-                            parallel: 1
-                        }
+                        contextSize: configuration.contextSize,
+                        threads: configuration.settings.threads,
+                        gpuLayers: configuration.settings.gpuLayers,
+                        kvCacheType: configuration.settings.kvCacheType,
+                        flashAttention: configuration.settings.flashAttention,
+                        batchSize: spec.batchSize,
+                        parallel: 1
                     },
                     {signal}
                 );
+                const loaded = await engine("load", load, {signal});
                 settings = {
                     threads: loaded.settings.threads,
                     gpuLayers: loaded.settings.gpuLayers,
@@ -260,7 +256,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                 modelTypes.set(configuration.model.facts.path, {modelType: info.modelType, parameterCount: info.parameterCount});
                 if (!run.engine) {
                     const engineInfo: BenchEngineInfo = {
-                        nodeLlamaCpp: info.nodeLlamaCpp,
+                        nodeLlamaCpp: nodeLlamaCppVersion(),
                         llamaCppRelease: info.llamaCppRelease,
                         buildNumber: buildNumberOf(info.llamaCppRelease),
                         backend: info.backend,
@@ -272,7 +268,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                 }
             } catch (error) {
                 if (signal.aborted) break;
-                const reason = {code: (error as {code?: string}).code ?? "MODEL_LOAD_FAILED", message: errorMessage(error)};
+                const reason = errorBody(error, "MODEL_LOAD_FAILED");
                 for (const test of configuration.tests) record(configuration, test, {status: "failed", reason}, null);
                 setProgress(null, true);
                 continue;
@@ -313,7 +309,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                         const agent = spec.agent!;
                         const measured = await engine(
                             "agentWorkload",
-                            {turns: agent.turns, maxTokensPerTurn: agent.maxTokensPerTurn, systemPrompt: agent.systemPrompt, repetitions: spec.repetitions, warmup: true},
+                            {script: agentWorkloadScript(agent.systemPrompt), turns: agent.turns, maxTokensPerTurn: agent.maxTokensPerTurn, repetitions: spec.repetitions, warmup: true},
                             {signal}
                         );
                         turns.push(...measured);
@@ -347,9 +343,9 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
                         );
                         break;
                     }
-                    const code = (error as {code?: string}).code ?? "BENCH_TEST_FAILED";
-                    record(configuration, test, {status: code === "DEPTH_EXCEEDS_CONTEXT" ? "skipped" : "failed", reason: {code, message: errorMessage(error)}}, settings);
-                    if (code === "ENGINE_CRASHED") break;
+                    const reason = errorBody(error, "BENCH_TEST_FAILED");
+                    record(configuration, test, {status: reason.code === "DEPTH_EXCEEDS_CONTEXT" ? "skipped" : "failed", reason}, settings);
+                    if (reason.code === "ENGINE_CRASHED") break;
                 } finally {
                     unsubscribe();
                 }
@@ -364,7 +360,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
         save({
             status: signal.aborted ? "cancelled" : "failed",
             completedAt: new Date().toISOString(),
-            error: signal.aborted ? null : {code: (error as {code?: string}).code ?? "BENCH_FAILED", message: errorMessage(error)},
+            error: signal.aborted ? null : errorBody(error, "BENCH_FAILED"),
             progress: {testsDone, testsTotal, current: null}
         });
     }

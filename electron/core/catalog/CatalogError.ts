@@ -1,4 +1,4 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 
 export type CatalogErrorCode =
     | "CATALOG_NOT_FOUND"

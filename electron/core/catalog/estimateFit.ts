@@ -1,11 +1,17 @@
+import {z} from "zod";
 import type {FitEstimate, FitSettings, HardwareProfile, KvCacheType, MemoryPart, ModelArchitecture} from "../../api/ModelsApi.ts";
-import {CatalogError} from "./CatalogError.ts";
-import {kvCacheBytesPerElement, kvCacheTypes} from "./quantizations.ts";
+import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {parseArgument} from "../../shared/parseArgument.ts";
+import {kvCacheBytesPerElement} from "../../protocol/engineSettings.ts";
 
 const MiB = 1024 ** 2;
 
-/** The agent context AgentFit estimates for unless told otherwise: what a coding agent needs. */
-export const defaultAgentContext = 32768;
+/** The settings a fit is estimated at, as the engine would load with them; other fields of a request pass. */
+export const fitSettingsSchema = z.object({
+    contextSize: engineSettingSchemas.contextSize.optional(),
+    kvCacheType: engineSettingSchemas.kvCacheType.optional(),
+    flashAttention: engineSettingSchemas.flashAttention.optional()
+}) satisfies z.ZodType<FitSettings>;
 
 /** Everything a fit estimate needs to know about a model file. */
 export interface ModelShape {
@@ -52,14 +58,12 @@ const discreteVramReserveBytes = 512 * MiB;
 /** Recurrent state of a hybrid model's non-attention layer (Mamba-2 / Gated DeltaNet), per sequence; small. */
 const recurrentStateBytesPerLayer = 2 * MiB;
 
-export function resolveFitSettings(settings: FitSettings = {}): {settings: Required<FitSettings>; notes: string[]} {
+/** The settings with their defaults; FIT_SETTINGS_INVALID names a setting out of range. */
+export function resolveFitSettings(request: FitSettings = {}): {settings: Required<FitSettings>; notes: string[]} {
     const notes: string[] = [];
-    const contextSize = settings.contextSize ?? defaultAgentContext;
-    if (!Number.isInteger(contextSize) || contextSize < 256 || contextSize > 4_194_304)
-        throw new CatalogError("FIT_SETTINGS_INVALID", `Context must be a whole number of tokens from 256 to 4194304, got ${settings.contextSize}.`);
+    const settings = parseArgument(fitSettingsSchema, request, "FIT_SETTINGS_INVALID");
+    const contextSize = settings.contextSize ?? DEFAULT_CONTEXT_SIZE;
     const kvCacheType: KvCacheType = settings.kvCacheType ?? "f16";
-    if (!kvCacheTypes.includes(kvCacheType))
-        throw new CatalogError("FIT_SETTINGS_INVALID", `KV-cache type must be one of ${kvCacheTypes.join(", ")}, got ${JSON.stringify(settings.kvCacheType)}.`);
     let flashAttention = settings.flashAttention ?? true;
     if (kvCacheType !== "f16" && !flashAttention) {
         flashAttention = true;

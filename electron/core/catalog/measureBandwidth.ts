@@ -1,7 +1,7 @@
 import os from "node:os";
 import {Worker} from "node:worker_threads";
 import type {MachineLoad} from "../../api/ModelsApi.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {CatalogError} from "./CatalogError.ts";
 import {watchMachineLoad, type CpuTimes, readCpuTimes} from "./watchMachineLoad.ts";
 

@@ -13,11 +13,11 @@ import type {
 } from "../../api/ModelsApi.ts";
 import type {VerdictMemoryEvidence, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {agentTurnShape, describeAgentTurn} from "../../shared/agentTurn.ts";
-import {formatBytes} from "../../shared/format.ts";
+import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {levelLabels, levelLegend} from "../../shared/verdictLevels.ts";
-import {judgePrediction} from "../verdict/judgeModel.ts";
-import {defaultThresholds} from "../verdict/verdictThresholds.ts";
+import {judgePrediction} from "../rules/judgeModel.ts";
+import {defaultThresholds} from "../rules/defaultThresholds.ts";
 import {estimateFit, resolveFitSettings, type ModelShape} from "./estimateFit.ts";
 import {calibrationFrom, predictSpeed, type SpeedCalibration} from "./predictSpeed.ts";
 import {quantizationQuality} from "./quantizations.ts";
@@ -104,7 +104,6 @@ function placement(o: QuantizationOption, hardware: HardwareProfile): string {
     return "runs on the CPU from RAM";
 }
 
-const k = (tokens: number) => `${Math.round(tokens / 1024)}k`;
 
 /** "Almost (predicted): 7.0 tok/s (needs 10)…" — the level and why, from the judged criteria. */
 function levelReason(o: QuantizationOption): string {
@@ -116,7 +115,7 @@ function levelReason(o: QuantizationOption): string {
 function reasonsFor(model: CatalogModel, best: QuantizationOption | null, options: QuantizationOption[], hardware: HardwareProfile): string[] {
     const reasons: string[] = [];
     const contextSize = (best ?? options[0]!).fit.settings.contextSize;
-    const ctx = k(contextSize);
+    const ctx = formatKTokens(contextSize);
     if (!best) {
         const smallest = [...options].sort((a, b) => a.fit.ramNeededBytes - b.fit.ramNeededBytes)[0]!;
         if (model.architecture.contextLength < contextSize)
@@ -133,8 +132,8 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
         const s = best.speed;
         const measured = s.measured?.generationTokensPerSecond;
         reasons.push(
-            `Predicted ${formatTps(s.generationAtDepthTokensPerSecond)} generation at ${k(s.depth)} tokens of context (${formatTps(s.generationTokensPerSecond)} when empty) and ~${formatSeconds(s.agentTurnSeconds)} per agent turn ` +
-                `(the first, reading the ${k(agentTurnShape.firstPromptTokens)}-token agent prompt cold, ${formatSeconds(s.firstTurnSeconds)})` +
+            `Predicted ${formatTps(s.generationAtDepthTokensPerSecond)} generation at ${formatKTokens(s.depth)} tokens of context (${formatTps(s.generationTokensPerSecond)} when empty) and ~${formatSeconds(s.agentTurnSeconds)} per agent turn ` +
+                `(the first, reading the ${formatKTokens(agentTurnShape.firstPromptTokens)}-token agent prompt cold, ${formatSeconds(s.firstTurnSeconds)})` +
                 (measured ? `; measured ${formatTps(measured)}.` : ".")
         );
         reasons.push(levelReason(best));
@@ -154,7 +153,7 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
     for (const e of model.evals) reasons.push(`Scored ${e.correct}/${e.runs} on the ${e.name} eval (${e.date}, ${e.setup}).`);
     if (model.toolCalling === "native") reasons.push(`Native tool calling (${model.toolCallingNote}).`);
     else reasons.push(`No native tool calling (${model.toolCallingNote}): agents that rely on tools will stumble.`);
-    if (best && model.architecture.contextLength < contextSize) reasons.push(`Trained for ${k(model.architecture.contextLength)} tokens, less than the ${ctx} agent context.`);
+    if (best && model.architecture.contextLength < contextSize) reasons.push(`Trained for ${formatKTokens(model.architecture.contextLength)} tokens, less than the ${ctx} agent context.`);
     if (model.architecture.activeParameters)
         reasons.push(`Mixture of experts: ${(model.architecture.activeParameters / 1e9).toFixed(1)}B of ${(model.architecture.parameters / 1e9).toFixed(1)}B parameters active per token, so it runs like a much smaller model.`);
     return reasons;
@@ -226,9 +225,9 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
 }
 
 function summarize(models: ModelRecommendation[], top: ModelRecommendation | null, hardware: HardwareProfile, contextSize: number, t: VerdictThresholds): string {
-    const ctx = k(contextSize);
+    const ctx = formatKTokens(contextSize);
     const bar = `usable needs ≥ ${t.usableGenerationTps} tok/s and ≤ ${t.usableTurnSeconds} s per agent turn`;
-    const figures = (m: ModelRecommendation) => `predicted ${formatTps(m.best!.speed.generationAtDepthTokensPerSecond)} at ${k(m.best!.speed.depth)} of context and ~${formatSeconds(m.best!.speed.agentTurnSeconds)} per agent turn`;
+    const figures = (m: ModelRecommendation) => `predicted ${formatTps(m.best!.speed.generationAtDepthTokensPerSecond)} at ${formatKTokens(m.best!.speed.depth)} of context and ~${formatSeconds(m.best!.speed.agentTurnSeconds)} per agent turn`;
     if (top?.best && top.verdict === "usable") {
         const caveat =
             top.best.quality < 0.9

@@ -1,7 +1,8 @@
 import type {CatalogModel, CatalogRefreshReport, CatalogRefreshResult} from "../../api/ModelsApi.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import type {RefreshedQuantization} from "../store/catalogRepository.ts";
 import {CatalogError} from "./CatalogError.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface RefreshCatalogOptions {
     /** Hugging Face endpoint. Default: HF_ENDPOINT or https://huggingface.co. */
@@ -48,9 +49,7 @@ export async function refreshCatalog(models: readonly CatalogModel[], options: R
             options.signal?.throwIfAborted();
             results[index] = await refreshModel(model, endpoint, token, options.signal, refreshedAt, rows);
             done++;
-            try {
-                options.onProgress?.({done, total: models.length, modelId: model.id});
-            } catch {}
+            notifyListener(options.onProgress, {done, total: models.length, modelId: model.id});
         }
     };
     await Promise.all(Array.from({length: Math.min(options.concurrency ?? 4, models.length)}, worker));

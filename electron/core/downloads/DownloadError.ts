@@ -1,4 +1,4 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 
 export type DownloadErrorCode =
     | "DOWNLOAD_REFERENCE_INVALID"
@@ -31,7 +31,7 @@ export class DownloadError extends AppError {
     }
 }
 
-export type ModelRegistryErrorCode = "MODEL_NOT_FOUND" | "MODEL_AMBIGUOUS" | "IMPORT_NOT_FOUND" | "IMPORT_GGUF_INVALID";
+export type ModelRegistryErrorCode = "MODEL_NOT_FOUND" | "MODEL_AMBIGUOUS" | "MODEL_INVALID" | "IMPORT_NOT_FOUND" | "IMPORT_GGUF_INVALID";
 
 /** A model reference or import path that does not name a usable model. */
 export class ModelRegistryError extends AppError {

@@ -1,8 +1,8 @@
 import fs from "node:fs";
+import {z} from "zod";
 import type {DownloadsApi} from "../../api/DownloadsApi.ts";
-import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
-import {systemProbeSources} from "../hardware/probeSources.ts";
+import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {recordId, requiredText} from "../../shared/parseArgument.ts";
 import {DownloadManager, type DownloadManagerOptions} from "./DownloadManager.ts";
 import {importLocalModels, importLocations} from "./importLocalModels.ts";
 import {resolveModelReference} from "./resolveModelReference.ts";
@@ -15,81 +15,63 @@ export type DownloadServiceOptions = Partial<
     homeDir?: string;
 };
 
-export function createDownloadsApi(context: AppContext): DownloadsApi {
-    const settings = context.downloads ?? {};
-    const disk = context.probeSources?.disk ?? systemProbeSources.disk;
-    const manager = new DownloadManager({
-        ...settings,
-        store: context.store,
-        events: context.events,
-        modelsDir: context.paths.models,
-        catalog: context.catalog,
-        freeDiskBytes: async (folder) => (await disk(folder)).freeBytes,
-        userAgent: `agentfit/${context.appVersion}`
-    });
-    context.onDispose(() => manager.dispose());
-    const models = context.store.models;
+export interface DownloadsApiOptions extends Pick<DownloadManagerOptions, "store" | "events" | "modelsDir" | "catalog" | "freeDiskBytes" | "userAgent"> {
+    /** What a host or a test overrides (Hugging Face endpoint and token, queue, retries, auto-resume). */
+    settings?: DownloadServiceOptions;
+    /** Registers the download manager's cleanup (transfers in flight stop, resumable) for app disposal. */
+    onDispose(cleanup: () => Promise<void> | void): void;
+}
+
+export function createDownloadsApi(options: DownloadsApiOptions): MethodTable<DownloadsApi> {
+    const {settings = {}, onDispose, ...shared} = options;
+    const manager = new DownloadManager({...settings, ...shared});
+    onDispose(() => manager.dispose());
+    const models = options.store.models;
+    const events = options.events;
+
+    const reference = z.object({reference: requiredText("must be a model reference: a catalog id, hf:user/repo[:QUANT], a URL, or a registered model's id")});
+    const job = z.object({id: recordId});
 
     return {
-        async "downloads.start"(arg) {
-            return manager.start(requireText(arg?.reference, "reference"));
+        "downloads.start": {schema: reference, handler: ({reference}) => manager.start(reference)},
+        "downloads.list": {schema: emptyArgument, handler: async () => manager.list()},
+        "downloads.pause": {schema: job, handler: ({id}) => manager.pause(id)},
+        "downloads.resume": {schema: job, handler: async ({id}) => manager.resume(id)},
+        "downloads.cancel": {schema: job, handler: ({id}) => manager.cancel(id)},
+        "downloads.redownload": {schema: job, handler: ({id}) => manager.redownload(id)},
+        "downloads.dismiss": {
+            schema: job,
+            async handler({id}) {
+                manager.dismiss(id);
+                return {ok: true};
+            }
         },
-        async "downloads.list"() {
-            return manager.list();
+        "models.list": {schema: emptyArgument, handler: async () => models.list()},
+        "models.get": {schema: reference, handler: async ({reference}) => resolveModelReference(reference, {registry: models}).registered},
+        "models.import": {
+            schema: z.object({path: requiredText("must be the path of a GGUF file or of a folder holding some")}),
+            async handler({path}) {
+                const result = await importLocalModels(path, models);
+                if (result.imported.length) events.emit("models.changed", {added: result.imported.map((m) => m.id), removed: []});
+                return result;
+            }
         },
-        async "downloads.pause"(arg) {
-            return manager.pause(requireId(arg));
-        },
-        async "downloads.resume"(arg) {
-            return manager.resume(requireId(arg));
-        },
-        async "downloads.cancel"(arg) {
-            return manager.cancel(requireId(arg));
-        },
-        async "downloads.redownload"(arg) {
-            return manager.redownload(requireId(arg));
-        },
-        async "downloads.dismiss"(arg) {
-            manager.dismiss(requireId(arg));
-            return {ok: true};
-        },
-        async "models.list"() {
-            return models.list();
-        },
-        async "models.get"(arg) {
-            return resolveModelReference(models, requireText(arg?.reference, "reference"));
-        },
-        async "models.import"(arg) {
-            const result = await importLocalModels(requireText(arg?.path, "path"), models);
-            if (result.imported.length) context.events.emit("models.changed", {added: result.imported.map((m) => m.id), removed: []});
-            return result;
-        },
-        async "models.importLocations"() {
-            return importLocations(process.env, settings.homeDir);
-        },
-        async "models.remove"(arg) {
-            const model = resolveModelReference(models, requireText(arg?.reference, "reference"));
-            const deletedFiles: string[] = [];
-            if (model.managed && !arg.keepFiles)
-                for (const file of model.files)
-                    if (fs.existsSync(file.path)) {
-                        fs.rmSync(file.path, {force: true});
-                        deletedFiles.push(file.path);
-                    }
-            models.remove(model.id);
-            context.events.emit("models.changed", {added: [], removed: [model.id]});
-            return {removed: model, deletedFiles};
+        "models.importLocations": {schema: emptyArgument, handler: async () => importLocations(process.env, settings.homeDir)},
+        "models.remove": {
+            schema: reference.extend({keepFiles: z.boolean({error: "must be true or false"}).optional()}),
+            async handler({reference, keepFiles}) {
+                const model = resolveModelReference(reference, {registry: models}).registered;
+                const deletedFiles: string[] = [];
+                if (model.managed && !keepFiles)
+                    for (const file of model.files)
+                        if (fs.existsSync(file.path)) {
+                            fs.rmSync(file.path, {force: true});
+                            deletedFiles.push(file.path);
+                        }
+                models.remove(model.id);
+                events.emit("models.changed", {added: [], removed: [model.id]});
+                return {removed: model, deletedFiles};
+            }
         }
     };
-}
-
-function requireText(value: unknown, name: string): string {
-    if (typeof value !== "string" || value.trim() === "") throw new InvalidArgumentError(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
-    return value.trim();
-}
-
-function requireId(arg: {id: number} | undefined): number {
-    const id = arg?.id;
-    if (!Number.isInteger(id) || id! < 1) throw new InvalidArgumentError(`id must be a positive whole number, got ${JSON.stringify(id)}`);
-    return id!;
 }

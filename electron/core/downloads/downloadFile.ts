@@ -1,9 +1,9 @@
 import {createHash, type Hash} from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {DownloadError} from "./DownloadError.ts";
-import type {PlannedFile} from "./DownloadPlan.ts";
+import type {PlannedFile} from "../store/DownloadPlan.ts";
 import {hubHttpError} from "./huggingFaceHub.ts";
 import {headerValue, openHttpRequest, type HttpResponse} from "./openHttpRequest.ts";
 

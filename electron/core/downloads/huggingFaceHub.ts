@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {DownloadError} from "./DownloadError.ts";
 import {headerValue, openHttpRequest, readBodyText, type HttpResponse} from "./openHttpRequest.ts";
 

@@ -2,11 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {ImportLocation, ImportResult, ModelFile} from "../../api/DownloadsApi.ts";
-import {AppError, errorMessage} from "../AppError.ts";
+import {errorBody} from "../../shared/AppError.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import type {ModelRepository} from "../store/Store.ts";
 import {ModelRegistryError} from "./DownloadError.ts";
-import {splitPartInfo, splitPartNames} from "./ggufFileNames.ts";
+import {splitPartInfo, splitPartNames} from "../gguf/ggufFileNames.ts";
 import {registerModel} from "./registerModel.ts";
 
 const MAX_DEPTH = 10;
@@ -100,8 +100,8 @@ async function importOne(first: string, importedFrom: string, models: ModelRepos
         const facts = await readGgufFacts(first);
         return {model: registerModel(models, {files, source: {kind: "local", importedFrom}, managed: false, facts, name}), already: false};
     } catch (error) {
-        const code = error instanceof AppError ? error.code : "IMPORT_GGUF_INVALID";
-        return {skipped: {path: first, code, reason: errorMessage(error)}};
+        const {code, message} = errorBody(error, "IMPORT_GGUF_INVALID");
+        return {skipped: {path: first, code, reason: message}};
     }
 }
 

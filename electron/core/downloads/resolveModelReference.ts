@@ -3,14 +3,77 @@ import path from "node:path";
 import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {ModelRepository} from "../store/Store.ts";
 import {ModelRegistryError} from "./DownloadError.ts";
+import {listLocalModels} from "./listLocalModels.ts";
+
+export interface ResolvedModelReference {
+    /** Absolute path of the GGUF file (the first part of a split model). */
+    path: string;
+    /** Names clients may also send as `model` for it (the reference itself when it was an id or a name). */
+    aliases: string[];
+    /** The registered model it is, if any. */
+    registered: RegisteredModel | null;
+}
+
+/** Where a reference is looked up: the model registry, and (for files not registered) the models folder. */
+export interface ModelReferenceScope {
+    registry?: ModelRepository;
+    /** Also accept a GGUF file path, or the name of a file or folder under this folder. */
+    modelsDir?: string;
+}
 
 /**
- * Finds the registered model a user or another domain (serving, benchmark, eval) refers to: its id,
- * a unique id prefix, its name, the reference it was downloaded by (catalog id, hf: URI, URL), or
- * the path of one of its files. Throws MODEL_NOT_FOUND or MODEL_AMBIGUOUS with the candidates.
+ * The one place a model reference becomes a model, for every domain (serving, benchmark, eval,
+ * registry): a registered model (its id, a unique id prefix, its name, the reference it was downloaded
+ * by, or the path of one of its files), then, with `modelsDir`, a path to a GGUF file or the name of
+ * one under that folder (with or without ".gguf"; a folder holding exactly one). Throws
+ * MODEL_NOT_FOUND, MODEL_AMBIGUOUS (naming the candidates) or MODEL_INVALID.
  */
-export function resolveModelReference(models: ModelRepository, reference: string): RegisteredModel {
+export function resolveModelReference(reference: string, scope: {registry: ModelRepository}): ResolvedModelReference & {registered: RegisteredModel};
+export function resolveModelReference(reference: string, scope: ModelReferenceScope & {modelsDir: string}): ResolvedModelReference;
+export function resolveModelReference(reference: string, scope: ModelReferenceScope): ResolvedModelReference {
     const wanted = reference.trim();
+    if (wanted === "")
+        throw new ModelRegistryError("MODEL_NOT_FOUND", "No model given: pass a registered model id, a GGUF file path or the name of a model in the models folder.");
+    if (scope.registry) {
+        try {
+            const model = findRegisteredModel(scope.registry, wanted);
+            return {path: model.path, aliases: [...new Set([model.id, wanted])].filter((alias) => alias !== model.path), registered: model};
+        } catch (error) {
+            // Not registered: it may still be a file path or a file in the models folder.
+            if (scope.modelsDir === undefined || (error as {code?: string}).code !== "MODEL_NOT_FOUND") throw error;
+        }
+    }
+    return resolveModelFile(wanted, scope.modelsDir!, scope.registry);
+}
+
+function resolveModelFile(wanted: string, modelsDir: string, registry: ModelRepository | undefined): ResolvedModelReference {
+    const looksLikePath = path.isAbsolute(wanted) || wanted.includes("/") || wanted.includes("\\") || /\.gguf$/i.test(wanted);
+    const aliases = looksLikePath ? [] : [wanted];
+    const found = (file: string): ResolvedModelReference => ({path: file, aliases, registered: registry?.list().find((m) => m.files.some((f) => f.path === file)) ?? null});
+    const candidates = looksLikePath ? [path.resolve(wanted), path.join(modelsDir, wanted)] : [path.join(modelsDir, wanted), path.join(modelsDir, `${wanted}.gguf`)];
+    for (const candidate of candidates) {
+        let stat: fs.Stats;
+        try {
+            stat = fs.statSync(candidate);
+        } catch {
+            continue;
+        }
+        if (stat.isDirectory()) {
+            const inside = listLocalModels(candidate);
+            if (inside.length === 1) return found(inside[0]!.path);
+            throw new ModelRegistryError("MODEL_INVALID", `${candidate} is a folder${inside.length > 1 ? ` holding ${inside.length} GGUF files` : ""}; name one GGUF file.`);
+        }
+        if (!/\.gguf$/i.test(candidate)) throw new ModelRegistryError("MODEL_INVALID", `${candidate} is not a .gguf file.`);
+        return found(candidate);
+    }
+    throw new ModelRegistryError(
+        "MODEL_NOT_FOUND",
+        looksLikePath ? `No model file at ${path.resolve(wanted)}.` : `No model named "${wanted}": it is neither a file path nor a GGUF file in ${modelsDir}.`
+    );
+}
+
+/** The registered model a reference names; MODEL_NOT_FOUND lists what is registered, MODEL_AMBIGUOUS the candidates. */
+function findRegisteredModel(models: ModelRepository, wanted: string): RegisteredModel {
     const all = models.list();
     const lower = wanted.toLowerCase();
     const exact =

@@ -1,4 +1,4 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 
 export type EngineErrorCode =
     /** The engine process died (killed, native crash, out of memory); the message says how. */

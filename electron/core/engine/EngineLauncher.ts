@@ -1,9 +1,9 @@
 import {fork} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import {findAppRoot} from "../appRoot.ts";
+import type {EngineMessage, ParentMessage} from "../../protocol/engineProtocol.ts";
+import {findAppRoot} from "../install/appRoot.ts";
 import {EngineError} from "./EngineError.ts";
-import type {EngineMessage, ParentMessage} from "./engineProtocol.ts";
 
 /** A running engine process, whatever started it (a Node child process or Electron's utilityProcess). */
 export interface EngineProcessHandle {
@@ -26,8 +26,9 @@ export type EngineLauncher = (options: EngineLaunchOptions) => EngineProcessHand
 
 /**
  * The engine process entry as built, relative to the app root. electron.vite.config.ts bundles the
- * entry's source there; every launcher (this one, the desktop app's utilityProcess) starts this
- * file, so the engine that tests run is the one that ships.
+ * entry's source (electron/engine/engineProcessMain.ts, the one file of electron/engine/ the app
+ * names; it never imports that folder) there; every launcher (this one, the desktop app's
+ * utilityProcess) starts this file, so the engine that tests run is the one that ships.
  */
 export const BUILT_ENGINE_ENTRY = "out/engine/engineProcess.js";
 

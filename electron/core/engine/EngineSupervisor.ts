@@ -1,8 +1,9 @@
 import type {EngineCrash} from "../../api/EngineApi.ts";
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 import {EngineError} from "./EngineError.ts";
 import type {EngineLauncher, EngineProcessHandle} from "./EngineLauncher.ts";
-import type {EngineCommand, EngineCommands, EngineEventMap, EngineMessage} from "./engineProtocol.ts";
+import type {EngineCommand, EngineCommands, EngineEventMap, EngineMessage} from "../../protocol/engineProtocol.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface EngineSupervisorOptions {
     launcher: EngineLauncher;
@@ -144,9 +145,7 @@ export class EngineSupervisor implements AsyncDisposable {
                     if (message.ok) pending?.resolve(message.result);
                     else pending?.reject(new AppError(message.error.code, message.error.message));
                 } else if (message.type === "event") {
-                    try {
-                        this.options.onEvent?.(message.event, message.payload as never);
-                    } catch {}
+                    notifyListener(this.options.onEvent, message.event, message.payload as never);
                 }
             });
             child.onExit(({code, signal}) => {
@@ -159,9 +158,7 @@ export class EngineSupervisor implements AsyncDisposable {
                 this.pending.clear();
                 if (!ready) reject(new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${crash.reason}`));
                 else if (!expected)
-                    try {
-                        this.options.onCrash?.(crash);
-                    } catch {}
+                    notifyListener(this.options.onCrash, crash);
             });
         });
     }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {
     EngineApi,
@@ -10,20 +11,25 @@ import type {
     LocalModelSettings,
     ServerSettings
 } from "../../api/EngineApi.ts";
-import type {AppPaths} from "../appPaths.ts";
-import {InvalidArgumentError, errorMessage} from "../AppError.ts";
-import type {EventBus} from "../EventBus.ts";
+import {errorBody} from "../../shared/AppError.ts";
+import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {codeByField, requiredText} from "../../shared/parseArgument.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
 import type {Store} from "../store/Store.ts";
+import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
+import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, modelSettingsSchema, serverSettingsSchema} from "../../protocol/engineSettings.ts";
 import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
-import {DEFAULT_SERVE_PORT, type EngineEventMap} from "./engineProtocol.ts";
-import {checkModelSettings} from "./loadEngineModel.ts";
-import {listServableModels, resolveModelReference} from "./resolveModelReference.ts";
+import {prepareModelLoad, withAgentFitEstimate} from "./prepareModelLoad.ts";
+import {listServableModels} from "../downloads/listLocalModels.ts";
+import {resolveModelReference} from "../downloads/resolveModelReference.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface EngineServiceOptions {
-    paths: AppPaths;
+    /** The models folder: a bare model name is looked up there. */
+    modelsDir: string;
     store: Store;
     events: EventBus<AppEvents>;
     /** Starts the engine process. Default: a Node child process (the desktop app injects utilityProcess). */
@@ -36,7 +42,7 @@ export interface EngineServiceOptions {
 
 /** The serving domain: the AppApi slice, the endpoints other domains use, and the supervisor. */
 export interface EngineService extends LocalModelEndpoints, AsyncDisposable {
-    readonly api: EngineApi;
+    readonly methods: MethodTable<EngineApi>;
     status(): EngineStatus;
     /**
      * Gives `work` the engine process to itself (the speed benchmark): waits for other engine
@@ -59,17 +65,6 @@ function withoutUndefined<T extends object>(value: T | undefined): T {
     return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as T;
 }
 
-function checkServerSettings(server: ServerSettings) {
-    if (server.port !== undefined && (!Number.isInteger(server.port) || server.port < 0 || server.port > 65535))
-        throw new EngineError("ENGINE_SERVER_INVALID", `port must be a whole number from 0 to 65535 (0 picks a free one), got ${JSON.stringify(server.port)}.`);
-    if (server.host !== undefined && (typeof server.host !== "string" || server.host.trim() === ""))
-        throw new EngineError("ENGINE_SERVER_INVALID", `host must be an interface name or address, got ${JSON.stringify(server.host)}.`);
-    if (server.apiKey !== undefined && (typeof server.apiKey !== "string" || /\s/.test(server.apiKey)))
-        throw new EngineError("ENGINE_SERVER_INVALID", "The API key must be a string without spaces.");
-    if (server.corsOrigins !== undefined && (!Array.isArray(server.corsOrigins) || server.corsOrigins.some((o) => typeof o !== "string")))
-        throw new EngineError("ENGINE_SERVER_INVALID", "corsOrigins must be a list of origins such as https://example.com, or [\"*\"].");
-}
-
 export function createEngineService(options: EngineServiceOptions): EngineService {
     const {store, events} = options;
     let status: EngineStatus = {state: "stopped", pid: null, loadProgress: null, model: null, server: null, metrics: null, error: null, crash: null};
@@ -90,16 +85,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         env: options.env,
         onEvent: (event, payload) => {
             if (exclusiveListener) {
-                try {
-                    exclusiveListener(event, payload);
-                } catch {}
+                notifyListener(exclusiveListener, event, payload);
                 return;
             }
             if (event === "loadProgress") {
                 const {progress} = payload as {progress: number};
-                try {
-                    progressListener?.({phase: "loading", progress});
-                } catch {}
+                notifyListener(progressListener, {phase: "loading", progress});
                 update({loadProgress: progress});
             } else if (event === "metrics") {
                 status = {...status, metrics: payload as EngineStatus["metrics"]};
@@ -137,12 +128,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
     async function start(request: EngineStartRequest, jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}): Promise<EngineStatus> {
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
-        if (typeof request?.model !== "string") throw new InvalidArgumentError("model must be a GGUF file path or a model name.");
-        const server: ServerSettings = {host: "127.0.0.1", port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
-        checkServerSettings(server);
-        const resolved = resolveModelReference(request.model, options.paths.models, options.store.models);
+        const server: ServerSettings = {host: DEFAULT_SERVE_HOST, port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
         const settings = withoutUndefined(request.settings);
-        checkModelSettings(settings);
+        const resolved = resolveModelReference(request.model, {registry: options.store.models, modelsDir: options.modelsDir});
         const key = JSON.stringify({path: resolved.path, settings});
         // The model already being served needs no new binding; anything else would wait for the build.
         if (!(supervisor.running && loadedKey === key && status.model)) binaries.assertNotBuilding();
@@ -160,15 +148,21 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     loadedKey = undefined;
                     let info: Omit<LoadedModel, "loadId" | "reference">;
                     try {
-                        info = await supervisor.call("load", {path: resolved.path, aliases: [request.model, ...resolved.aliases], settings}, {signal: jobOptions.signal});
+                        const {load, facts} = await prepareModelLoad(resolved.path, settings, {aliases: [request.model, ...resolved.aliases], signal: jobOptions.signal}).catch(
+                            async (error: unknown) => {
+                                // A refused file ends what was served, as a failed load in the engine would.
+                                if (supervisor.running) await supervisor.call("unload", {}).catch(() => {});
+                                throw error;
+                            }
+                        );
+                        info = withAgentFitEstimate(await supervisor.call("load", load, {signal: jobOptions.signal}), facts);
                     } catch (error) {
                         if (jobOptions.signal?.aborted || (error as {code?: unknown}).code === "ENGINE_CANCELLED") {
                             // A cancelled load is no failure of the model: nothing to record.
                             update({state: supervisor.running ? "failed" : "stopped", loadProgress: null, model: null, error: null});
                             throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
                         }
-                        const code = (error as {code?: unknown}).code;
-                        const failure = {code: typeof code === "string" ? code : "MODEL_LOAD_FAILED", message: errorMessage(error)};
+                        const failure = errorBody(error, "MODEL_LOAD_FAILED");
                         store.modelLoads.save({
                             loadedAt: startedAt,
                             modelPath: resolved.path,
@@ -202,7 +196,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                 try {
                     served = await supervisor.call("serve", server, {signal: jobOptions.signal});
                 } catch (error) {
-                    update({state: "failed", server: null, error: {code: (error as {code?: string}).code ?? "ENGINE_SERVER_INVALID", message: errorMessage(error)}});
+                    update({state: "failed", server: null, error: errorBody(error, "ENGINE_SERVER_INVALID")});
                     throw error;
                 }
                 serverSettings = {...server, port: server.port === 0 ? 0 : served.port};
@@ -236,33 +230,37 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}
     ): Promise<LocalModelEndpoint> {
         // Keep a running server as it is; otherwise listen on any free loopback port.
-        const result = await start({model: request.model, settings: request.settings, server: serverSettings ?? {host: "127.0.0.1", port: 0}}, jobOptions);
+        const result = await start({model: request.model, settings: request.settings, server: serverSettings ?? {host: DEFAULT_SERVE_HOST, port: 0}}, jobOptions);
         return {baseUrl: result.server!.baseUrl, ...(result.server!.apiKey ? {apiKey: result.server!.apiKey} : {}), model: result.model!.id};
     }
 
-    const api: EngineApi = {
-        async "engine.status"() {
-            if (supervisor.running && status.state === "ready") {
-                const metrics = await supervisor.call("metrics", {}).catch(() => null);
-                if (metrics) status = {...status, metrics};
+    const methods: MethodTable<EngineApi> = {
+        "engine.status": {
+            schema: emptyArgument,
+            async handler() {
+                if (supervisor.running && status.state === "ready") {
+                    const metrics = await supervisor.call("metrics", {}).catch(() => null);
+                    if (metrics) status = {...status, metrics};
+                }
+                return status;
             }
-            return status;
         },
-        "engine.start": (arg) => start(arg),
-        "engine.stop": () => stop(),
-        async "engine.localModels"() {
-            return listServableModels(options.paths.models, options.store.models);
+        "engine.start": {
+            schema: z.object({
+                model: requiredText("must be a registered model id, a GGUF file path or the name of a model in the models folder"),
+                settings: modelSettingsSchema.optional(),
+                server: serverSettingsSchema.optional()
+            }),
+            invalidCode: codeByField({settings: "ENGINE_SETTINGS_INVALID", server: "ENGINE_SERVER_INVALID"}),
+            handler: (request) => start(request)
         },
-        async "engine.loads"(arg) {
-            const limit = arg?.limit ?? 20;
-            if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-                throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}`);
-            return store.modelLoads.list(limit);
-        },
-        "engine.binary": () => binaries.status(),
-        "engine.buildBinary": () => binaries.build(),
-        "engine.cancelBuild": () => binaries.cancel(),
-        "engine.removeLocalBinary": () => binaries.removeLocal()
+        "engine.stop": {schema: emptyArgument, handler: () => stop()},
+        "engine.localModels": {schema: emptyArgument, handler: async () => listServableModels(options.modelsDir, options.store.models)},
+        "engine.loads": {schema: listArgument, handler: async ({limit}) => store.modelLoads.list(limit ?? 20)},
+        "engine.binary": {schema: emptyArgument, handler: () => binaries.status()},
+        "engine.buildBinary": {schema: emptyArgument, handler: () => binaries.build()},
+        "engine.cancelBuild": {schema: emptyArgument, handler: () => binaries.cancel()},
+        "engine.removeLocalBinary": {schema: emptyArgument, handler: () => binaries.removeLocal()}
     };
 
     let disposing: Promise<void> | undefined;
@@ -288,10 +286,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
 
     const service: EngineService = {
-        api,
+        methods,
         exclusiveUse,
         ensure,
-        locate: (model) => resolveModelReference(model, options.paths.models, options.store.models).path,
+        locate: (model) => resolveModelReference(model, {registry: options.store.models, modelsDir: options.modelsDir}).path,
         status: () => status,
         dispose() {
             disposing ??= (async () => {

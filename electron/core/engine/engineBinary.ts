@@ -6,6 +6,7 @@ import path from "node:path";
 import {promisify} from "node:util";
 import type {EngineBinaryStatus, EngineBuildJob, EngineBuildRequirement, LocalEngineBuild} from "../../api/EngineApi.ts";
 import {EngineError} from "./EngineError.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 const run = promisify(execFile);
 const LOG_TAIL_LINES = 40;
@@ -31,6 +32,15 @@ export function nodeLlamaCppLayout(packageDir?: string): NodeLlamaCppLayout {
         localBuildsDir: path.join(llamaDir, "localBuilds"),
         sourceDir: path.join(llamaDir, "llama.cpp")
     };
+}
+
+/** The installed node-llama-cpp's version: the package the engine process loads. */
+export function nodeLlamaCppVersion(layout = nodeLlamaCppLayout()): string {
+    try {
+        return (JSON.parse(fs.readFileSync(path.join(layout.packageDir, "package.json"), "utf8")) as {version: string}).version;
+    } catch {
+        return "unknown";
+    }
 }
 
 /**
@@ -260,9 +270,7 @@ export class EngineBinaryManager {
     /** Tells `onChange` the current status, and returns it. */
     private async emit(): Promise<EngineBinaryStatus> {
         const status = await this.status();
-        try {
-            this.options.onChange?.(status);
-        } catch {}
+        notifyListener(this.options.onChange, status);
         return status;
     }
 

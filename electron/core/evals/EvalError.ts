@@ -1,4 +1,4 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 
 export type EvalErrorCode =
     | "EVAL_TASK_NOT_FOUND"

@@ -1,5 +1,5 @@
 import type {EvalFailureMode, EvalScoring} from "../../api/EvalApi.ts";
-import type {AgentTrace} from "./runAgent.ts";
+import type {SolverTrace} from "./EvalSolver.ts";
 import type {RefactorTask} from "./tasks/refactorTasks.ts";
 
 /**
@@ -7,7 +7,7 @@ import type {RefactorTask} from "./tasks/refactorTasks.ts";
  * helperbench): a run that ended on a provider error, a context overflow or a limit is that;
  * otherwise the agent's actions and the scorer's checks decide.
  */
-export function classifyFailure(task: RefactorTask, trace: AgentTrace, scoring: EvalScoring): {mode: EvalFailureMode; detail: string} | null {
+export function classifyFailure(task: RefactorTask, trace: SolverTrace, scoring: EvalScoring): {mode: EvalFailureMode; detail: string} | null {
     if (scoring.original.value === "C") return null;
     if (trace.providerError?.contextOverflow)
         return {mode: "context_overflow", detail: `The conversation outgrew the model's context: ${trace.providerError.message}`};

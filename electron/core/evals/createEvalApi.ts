@@ -1,5 +1,3 @@
-import {randomUUID} from "node:crypto";
-import OpenAI from "openai";
 import {z} from "zod";
 import type {
     EvalApi,
@@ -7,6 +5,7 @@ import type {
     EvalModelResult,
     EvalModelSpec,
     EvalPrice,
+    EvalProviderId,
     EvalProviderInfo,
     EvalRunSpec,
     EvalRunSummary,
@@ -14,43 +13,45 @@ import type {
     EvalSampleSummary,
     EvalTaskInfo
 } from "../../api/EvalApi.ts";
-import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError, errorMessage} from "../AppError.ts";
+import type {AppEvents} from "../../api/AppApi.ts";
+import type {LocalModelEndpoints} from "../../api/EngineApi.ts";
+import {modelSettingsSchema} from "../../protocol/engineSettings.ts";
+import {InvalidArgumentError} from "../../shared/AppError.ts";
+import type {EventBus} from "../../shared/EventBus.ts";
+import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import {recordId} from "../../shared/parseArgument.ts";
+import {resolveModelReference} from "../downloads/resolveModelReference.ts";
 import type {EvalRunRecord} from "../store/evalRepository.ts";
+import type {Store} from "../store/Store.ts";
 import {defaultPrices, findPrice} from "./defaultPrices.ts";
 import {EvalError} from "./EvalError.ts";
+import {EvalRunner} from "./EvalRunner.ts";
+import type {EvalSolver} from "./EvalSolver.ts";
 import {computeStats} from "./evalStatistics.ts";
 import {buildInspectLog} from "./inspectLog.ts";
-import {resolveModelReference} from "../downloads/resolveModelReference.ts";
+import {prepareModelEndpoint} from "./prepareModelEndpoint.ts";
 import {modelLocation} from "./modelLocation.ts";
-import {checkBaseUrl, isProviderId, modelLabel, providerDefinitions, providerIds, quantizationFromName, resolveBaseUrl} from "./providers.ts";
+import {checkBaseUrl, modelLabel, providerDefinitions, providerIds, quantizationFromName, resolveBaseUrl} from "./providers.ts";
 import {readServedModelFacts} from "./readServedModelFacts.ts";
-import {runSample} from "./runSample.ts";
+import type {SecretStore} from "./SecretStore.ts";
 import {loadRefactorTasks, type RefactorTask} from "./tasks/refactorTasks.ts";
+import {toolLoopSolver} from "./toolLoopSolver.ts";
 import {createToolchains, toolchainCommands, type TaskLanguage} from "./toolchains.ts";
 
 export const defaultLimits: EvalLimits = {maxTurns: 40, maxTokens: 2_000_000, maxWallTimeMs: 30 * 60_000};
 export const DEFAULT_EPOCHS = 10;
 
-const settingsSchema = z.strictObject({
-    contextSize: z.number().int().min(512).max(1_048_576).optional(),
-    gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0).max(1000)]).optional(),
-    flashAttention: z.boolean().optional(),
-    kvCacheType: z.enum(["f16", "q8_0", "q4_0"]).optional(),
-    threads: z.number().int().min(1).max(1024).optional(),
-    batchSize: z.number().int().min(1).max(65_536).optional(),
-    parallel: z.number().int().min(1).max(64).optional()
-});
+const providerSchema = z.enum(providerIds as [EvalProviderId, ...EvalProviderId[]], {error: `must be one of ${providerIds.join(", ")}`});
 const modelSchema = z.strictObject({
-    provider: z.enum(providerIds as [string, ...string[]]),
-    model: z.string().trim().min(1, "is empty").max(2000),
+    provider: providerSchema,
+    model: z.string().trim().min(1).max(2000),
     baseUrl: z.string().trim().min(1).max(2000).optional(),
     quantization: z.string().trim().min(1).max(40).optional(),
-    settings: settingsSchema.optional()
+    settings: modelSettingsSchema.optional()
 });
 const startSchema = z.strictObject({
-    tasks: z.array(z.string()).min(1, "name at least one task").max(20),
-    models: z.array(modelSchema).min(1, "name at least one model").max(20),
+    tasks: z.array(z.string()).min(1, {error: "must name at least one task"}).max(20),
+    models: z.array(modelSchema).min(1, {error: "must name at least one model"}).max(20),
     epochs: z.number().int().min(1).max(100).optional(),
     concurrency: z.number().int().min(1).max(16).optional(),
     limits: z
@@ -65,39 +66,41 @@ const startSchema = z.strictObject({
     temperature: z.number().min(0).max(2).optional(),
     wattage: z.number().positive().max(10_000).optional()
 });
-const idSchema = z.number().int().positive();
+const runArgument = z.strictObject({runId: recordId});
+const price = z.number().min(0).max(100_000);
+const priceSchema = z.strictObject({
+    provider: providerSchema,
+    model: z.string().trim().min(1).max(500),
+    inputPerMillion: price.optional(),
+    cachedInputPerMillion: price.nullable().optional(),
+    outputPerMillion: price.optional(),
+    reset: z.boolean().optional()
+});
 
-function parseArg<T>(schema: z.ZodType<T>, arg: unknown, what: string): T {
-    const result = schema.safeParse(arg ?? {});
-    if (result.success) return result.data;
-    const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : what}: ${issue.message}`);
-    throw new InvalidArgumentError(`Invalid ${what}: ${problems.join("; ")}`);
+/** The eval domain's slice of AppApi: tasks, providers, validation, prices and statistics; runs go to the EvalRunner. */
+export interface EvalApiOptions {
+    store: Pick<Store, "evals" | "hardware" | "models">;
+    events: EventBus<AppEvents>;
+    /** Recorded with every run. */
+    appVersion: string;
+    /** Provider API keys (the OS keychain in the desktop app, environment variables elsewhere). */
+    secrets: SecretStore;
+    /** The local engine serving downloaded models; absent when this host has none. */
+    localModels?: LocalModelEndpoints;
+    /** Environment read for runtime commands (AGENTFIT_RSCRIPT…) and base URL overrides. Default process.env. */
+    env?: NodeJS.ProcessEnv;
+    /** The harness samples go through. Default toolLoopSolver. */
+    solver?: EvalSolver;
+    /** Registers cleanup for app disposal (runs in flight are interrupted, resumable). */
+    onDispose(cleanup: () => Promise<void> | void): void;
 }
 
-interface Endpoint {
-    baseUrl: string;
-    apiKey: string | undefined;
-    model: string;
-}
-type EndpointResolver = (signal: AbortSignal, onProgress: (activity: string) => void) => Promise<Endpoint>;
-
-const INTERRUPTED = "interrupted";
-const CANCELLED = "cancelled";
-
-/** The eval domain: tasks, providers, the run queue, records, statistics and exports. */
-export function createEvalApi(context: AppContext): EvalApi {
-    const repo = context.store.evals;
-    const env = context.env ?? process.env;
+export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
+    const repo = options.store.evals;
+    const env = options.env ?? process.env;
     const tasks = loadRefactorTasks();
     const toolchains = createToolchains(toolchainCommands(env));
-    const instance = randomUUID();
-    const owner = {pid: process.pid, instance};
-    const activity = new Map<number, string>();
-    const resolvers = new Map<number, EndpointResolver>();
-    const controllers = new Map<number, AbortController>();
-    const running = new Set<Promise<void>>();
-    let queue: Promise<void> = Promise.resolve();
-    let disposed = false;
+    const endpointSources = {secrets: options.secrets, localModels: options.localModels, env};
 
     const runtimeChecks = new Map<TaskLanguage, Promise<EvalRuntimeStatus>>();
     const runtime = (language: TaskLanguage, fresh = false) => {
@@ -147,65 +150,33 @@ export function createEvalApi(context: AppContext): EvalApi {
             completed: samples.filter((s) => s.status === "completed").length,
             running: samples.filter((s) => s.status === "running" || s.status === "scoring").length
         },
-        activity: activity.get(run.id) ?? null,
+        activity: runner.activity(run.id),
         stats: statsFor(run.spec, samples, prices)
     });
-    const emitRun = (id: number) => context.events.emit("eval.run.updated", summarize(getRun(id)));
-    const emitSample = (sampleId: number) => {
-        const sample = repo.sample(sampleId);
-        if (!sample) return;
-        const {scoring: _scoring, ...summary} = sample;
-        context.events.emit("eval.sample.updated", summary);
-    };
+
+    const solver = options.solver ?? toolLoopSolver;
+    const runner: EvalRunner = new EvalRunner({
+        repository: repo,
+        task: findTask,
+        toolchains,
+        solverFor: () => solver,
+        onRunChanged: (runId) => options.events.emit("eval.run.updated", summarize(getRun(runId))),
+        onSampleChanged: (sampleId) => {
+            const sample = repo.sample(sampleId);
+            if (!sample) return;
+            const {scoring: _scoring, ...summary} = sample;
+            options.events.emit("eval.sample.updated", summary);
+        }
+    });
+    options.onDispose(() => runner.dispose());
 
     /** A registered model (its name and its quantization from its GGUF header, more reliable than its file name). */
     const registered = (reference: string) => {
         try {
-            return resolveModelReference(context.store.models, reference);
+            return resolveModelReference(reference, {registry: options.store.models}).registered ?? null;
         } catch {
             return null;
         }
-    };
-
-    /** Checks everything a model needs before a run is queued, and returns how to reach it. */
-    const prepareEndpoint = async (spec: EvalModelSpec): Promise<EndpointResolver> => {
-        if (spec.provider === "local") {
-            const engine = context.localModels;
-            if (!engine)
-                throw new EvalError(
-                    "EVAL_LOCAL_ENGINE_UNAVAILABLE",
-                    "Local models need AgentFit's engine, which is not running in this app. Evaluate the model through an OpenAI-compatible server instead (provider \"openai-compatible\" with its base URL), or use a build with the engine."
-                );
-            try {
-                engine.locate?.(spec.model);
-            } catch (error) {
-                throw new EvalError("EVAL_LOCAL_MODEL_NOT_FOUND", errorMessage(error), {cause: error});
-            }
-            return async (signal, onProgress) => {
-                try {
-                    const endpoint = await engine.ensure(
-                        {model: spec.model, settings: spec.settings},
-                        {signal, onProgress: (p) => onProgress(p.progress === undefined ? p.phase : `${p.phase} (${Math.round(p.progress * 100)}%)`)}
-                    );
-                    return {baseUrl: checkBaseUrl(endpoint.baseUrl), apiKey: endpoint.apiKey, model: endpoint.model};
-                } catch (error) {
-                    signal.throwIfAborted();
-                    if (error instanceof EvalError) throw error;
-                    throw new EvalError("EVAL_LOCAL_MODEL_FAILED", `The engine could not load ${spec.model}: ${errorMessage(error)}`, {cause: error});
-                }
-            };
-        }
-        const definition = providerDefinitions[spec.provider];
-        const baseUrl = resolveBaseUrl(spec, env);
-        const apiKey = await context.secrets.get(spec.provider);
-        if (!apiKey && !definition.keyOptional)
-            throw new EvalError(
-                "EVAL_API_KEY_MISSING",
-                context.secrets.storage === "keychain"
-                    ? `No API key for ${definition.label}: add one in Evaluate → Providers (kept in the OS keychain), or set ${definition.keyEnvVars.join(" or ")}.`
-                    : `No API key for ${definition.label}: set ${definition.keyEnvVars.join(" or ")} in the environment.`
-            );
-        return async () => ({baseUrl, apiKey, model: spec.model});
     };
 
     const checkRuntimeFor = async (task: RefactorTask) => {
@@ -213,134 +184,7 @@ export function createEvalApi(context: AppContext): EvalApi {
         if (!status.available) throw new EvalError("EVAL_RUNTIME_MISSING", `The task ${task.name} needs ${status.command}: ${status.message}`);
     };
 
-    const enqueue = (runId: number, resolver: EndpointResolver) => {
-        resolvers.set(runId, resolver);
-        activity.set(runId, "Waiting for earlier runs");
-        const job = queue.then(() => execute(runId));
-        queue = job.catch(() => {});
-        running.add(job);
-        void job.finally(() => running.delete(job));
-    };
-
-    const resetUnfinished = (runId: number) => {
-        for (const sample of repo.samples(runId)) if (sample.status !== "completed" && sample.status !== "pending") repo.resetSample(sample.id);
-    };
-
-    async function execute(runId: number): Promise<void> {
-        const resolver = resolvers.get(runId);
-        resolvers.delete(runId);
-        const run = repo.getRun(runId);
-        if (!run || run.status !== "queued" || !resolver || disposed) {
-            activity.delete(runId);
-            return;
-        }
-        const controller = new AbortController();
-        controllers.set(runId, controller);
-        repo.setRunStatus(runId, "running", {owner, startedAt: new Date().toISOString(), completedAt: null, error: null});
-        activity.set(runId, run.spec.model.provider === "local" ? "Loading the model" : "Connecting");
-        emitRun(runId);
-        try {
-            const task = findTask(run.spec.task);
-            const endpoint = await resolver(controller.signal, (text) => {
-                activity.set(runId, text);
-                emitRun(runId);
-            });
-            const client = new OpenAI({
-                baseURL: endpoint.baseUrl,
-                apiKey: endpoint.apiKey ?? "agentfit-no-key",
-                maxRetries: 2,
-                timeout: run.spec.limits.maxWallTimeMs,
-                defaultHeaders: run.spec.model.provider === "openrouter" ? {"HTTP-Referer": "https://github.com/agentfit", "X-Title": "AgentFit"} : undefined
-            });
-            activity.set(runId, "Running samples");
-            emitRun(runId);
-            const pending = repo.samples(runId).filter((s) => s.status !== "completed");
-            const failure = new AbortController();
-            const signal = AbortSignal.any([controller.signal, failure.signal]);
-            let next = 0;
-            const worker = async () => {
-                while (next < pending.length) {
-                    signal.throwIfAborted();
-                    const sample = pending[next++]!;
-                    try {
-                        repo.startSample(sample.id, new Date().toISOString());
-                        emitSample(sample.id);
-                        const outcome = await runSample({
-                            task,
-                            toolchain: toolchains[task.language],
-                            client,
-                            model: endpoint.model,
-                            spec: run.spec,
-                            signal,
-                            onMessage: (message) => repo.appendMessage(sample.id, message),
-                            onTurn: (trace) => {
-                                repo.updateProgress(sample.id, trace);
-                                emitSample(sample.id);
-                            },
-                            onScoring: () => {
-                                repo.setSampleStatus(sample.id, "scoring");
-                                emitSample(sample.id);
-                            }
-                        });
-                        repo.finishSample(sample.id, outcome, new Date().toISOString());
-                        emitSample(sample.id);
-                        emitRun(runId);
-                    } catch (error) {
-                        failure.abort(error);
-                        throw error;
-                    }
-                }
-            };
-            const results = await Promise.allSettled(Array.from({length: Math.min(run.spec.concurrency, pending.length)}, worker));
-            controller.signal.throwIfAborted();
-            const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-            if (rejected) throw rejected.reason;
-            activity.delete(runId);
-            repo.setRunStatus(runId, "completed", {owner: null, completedAt: new Date().toISOString()});
-        } catch (error) {
-            activity.delete(runId);
-            resetUnfinished(runId);
-            const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
-            if (reason === CANCELLED) repo.setRunStatus(runId, "cancelled", {owner: null, completedAt: new Date().toISOString()});
-            else if (reason === INTERRUPTED)
-                repo.setRunStatus(runId, "interrupted", {
-                    owner: null,
-                    error: {code: "EVAL_INTERRUPTED", message: "AgentFit stopped while this run was in progress. Resume it to finish the remaining samples."}
-                });
-            else {
-                const code = typeof (error as {code?: unknown}).code === "string" ? (error as {code: string}).code : "EVAL_FAILED";
-                repo.setRunStatus(runId, "failed", {owner: null, completedAt: new Date().toISOString(), error: {code, message: errorMessage(error)}});
-            }
-        } finally {
-            controllers.delete(runId);
-            if (!disposed || repo.getRun(runId)) emitRun(runId);
-        }
-    }
-
-    // Runs left running or queued by an AgentFit process that is gone are interrupted: they can be resumed.
-    for (const run of repo.runsWithStatus(["queued", "running"])) {
-        if (run.ownerPid !== null && run.ownerPid !== process.pid && processAlive(run.ownerPid)) continue;
-        resetUnfinished(run.id);
-        repo.setRunStatus(run.id, "interrupted", {
-            owner: null,
-            error: {code: "EVAL_INTERRUPTED", message: "AgentFit stopped while this run was in progress. Resume it to finish the remaining samples."}
-        });
-    }
-
-    context.onDispose(async () => {
-        disposed = true;
-        for (const run of repo.runsWithStatus(["queued"])) if (run.ownerPid === process.pid && run.ownerInstance === instance) {
-            resolvers.delete(run.id);
-            repo.setRunStatus(run.id, "interrupted", {
-                owner: null,
-                error: {code: "EVAL_INTERRUPTED", message: "AgentFit stopped before this run started. Resume it to run it."}
-            });
-        }
-        for (const controller of controllers.values()) controller.abort(INTERRUPTED);
-        await Promise.allSettled([...running]);
-    });
-
-    const providerInfo = async (id: EvalModelSpec["provider"]): Promise<EvalProviderInfo> => {
+    const providerInfo = async (id: EvalProviderId): Promise<EvalProviderInfo> => {
         const definition = providerDefinitions[id];
         const local = id === "local";
         return {
@@ -348,11 +192,11 @@ export function createEvalApi(context: AppContext): EvalApi {
             label: definition.label,
             defaultBaseUrl: definition.baseUrl,
             keyEnvVars: definition.keyEnvVars,
-            keyConfigured: local ? false : Boolean(await context.secrets.get(id)),
-            keyStorage: context.secrets.storage,
-            available: local ? Boolean(context.localModels) : true,
+            keyConfigured: local ? false : Boolean(await options.secrets.get(id)),
+            keyStorage: options.secrets.storage,
+            available: local ? Boolean(options.localModels) : true,
             note: local
-                ? context.localModels
+                ? options.localModels
                     ? "Loads a downloaded GGUF model in AgentFit's engine."
                     : "The local engine is not available in this app session."
                 : id === "openai-compatible"
@@ -362,231 +206,207 @@ export function createEvalApi(context: AppContext): EvalApi {
     };
 
     return {
-        async "eval.tasks"() {
-            return Promise.all(
-                tasks.map(async (task): Promise<EvalTaskInfo> => ({
-                    name: task.name,
-                    title: task.title,
-                    language: task.language,
-                    description: task.description,
-                    targetFile: task.targetFile,
-                    sourceDir: task.sourceDir,
-                    functionName: task.functionName,
-                    prompt: task.prompt,
-                    testCommand: toolchains[task.language].testCommand,
-                    runtime: await runtime(task.language, true)
-                }))
-            );
-        },
-
-        async "eval.providers"() {
-            return Promise.all(providerIds.map(providerInfo));
-        },
-
-        async "eval.setApiKey"(arg) {
-            const {provider, apiKey} = parseArg(
-                z.strictObject({provider: z.enum(providerIds as [string, ...string[]]), apiKey: z.string().trim().min(1, "is empty").max(4000).nullable()}),
-                arg,
-                "API key"
-            );
-            if (!isProviderId(provider) || provider === "local") throw new InvalidArgumentError("Local models need no API key.");
-            await context.secrets.set(provider, apiKey);
-            return providerInfo(provider);
-        },
-
-        async "eval.start"(arg) {
-            if (disposed) throw new EvalError("EVAL_RUN_CONFLICT", "AgentFit is shutting down.");
-            const request = parseArg(startSchema, arg, "eval request");
-            const chosenTasks = request.tasks.map(findTask);
-            for (const task of new Set(chosenTasks)) await checkRuntimeFor(task);
-            const models = request.models.map((m): EvalModelSpec => {
-                const spec = {...m, provider: m.provider as EvalModelSpec["provider"]};
-                if (spec.baseUrl) spec.baseUrl = checkBaseUrl(spec.baseUrl);
-                // Recorded so the run says where the server was (and whether it was local).
-                if (spec.provider === "openai-compatible") spec.baseUrl = resolveBaseUrl(spec, env);
-                if (spec.provider !== "local") delete spec.settings;
-                if (spec.provider === "local" && !spec.quantization) {
-                    const quantization = registered(spec.model)?.facts.quantization ?? quantizationFromName(spec.model);
-                    if (quantization) spec.quantization = quantization;
-                }
-                return spec;
-            });
-            const resolvers = await Promise.all(models.map(prepareEndpoint));
-            // A local server says which quantization (and context) it serves; cloud services are not asked.
-            const served = await Promise.all(
-                models.map(async (model) => {
-                    if (modelLocation(model) !== "local-server") return undefined;
-                    const facts = await readServedModelFacts(model.baseUrl!, model.model, {apiKey: await context.secrets.get(model.provider)});
-                    if (!model.quantization && facts.quantization) model.quantization = facts.quantization;
-                    return facts;
-                })
-            );
-            const hardwareSnapshotId = context.store.hardware.latest()?.id ?? null;
-            const created: EvalRunSummary[] = [];
-            for (const [index, model] of models.entries())
-                for (const task of chosenTasks) {
-                    const spec: EvalRunSpec = {
-                        task: task.name,
-                        model,
-                        epochs: request.epochs ?? DEFAULT_EPOCHS,
-                        concurrency: request.concurrency ?? (model.provider === "local" || model.provider === "openai-compatible" ? 1 : 4),
-                        limits: {...defaultLimits, ...request.limits},
-                        systemPrompt: request.systemPrompt ?? "concise",
-                        ...(request.temperature !== undefined ? {temperature: request.temperature} : {}),
-                        ...(request.wattage !== undefined ? {wattage: request.wattage} : {}),
-                        ...(served[index] ? {server: served[index]} : {})
-                    };
-                    const label = modelLabel(model, model.provider === "local" ? registered(model.model)?.name : undefined);
-                    const run = repo.createRun({spec, taskTitle: task.title, modelLabel: label, appVersion: context.appVersion, hardwareSnapshotId});
-                    repo.setRunStatus(run.id, "queued", {owner});
-                    enqueue(run.id, resolvers[index]!);
-                    created.push(summarize(repo.getRun(run.id)!));
-                    emitRun(run.id);
-                }
-            return created;
-        },
-
-        async "eval.resume"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
-            const run = getRun(runId);
-            if (!["interrupted", "failed", "cancelled"].includes(run.status))
-                throw new EvalError("EVAL_RUN_CONFLICT", `Run #${runId} is ${run.status}; only interrupted, failed or cancelled runs can be resumed.`);
-            await checkRuntimeFor(findTask(run.spec.task));
-            const resolver = await prepareEndpoint(run.spec.model);
-            resetUnfinished(runId);
-            repo.setRunStatus(runId, "queued", {owner, error: null, completedAt: null});
-            enqueue(runId, resolver);
-            emitRun(runId);
-            return summarize(repo.getRun(runId)!);
-        },
-
-        async "eval.cancel"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
-            const run = getRun(runId);
-            if (run.status === "queued") {
-                resolvers.delete(runId);
-                activity.delete(runId);
-                repo.setRunStatus(runId, "cancelled", {owner: null, completedAt: new Date().toISOString()});
-                emitRun(runId);
-            } else if (run.status === "running") {
-                const controller = controllers.get(runId);
-                if (!controller) throw new EvalError("EVAL_RUN_CONFLICT", `Run #${runId} is running in another AgentFit process; cancel it there.`);
-                controller.abort(CANCELLED);
-                await new Promise<void>((resolve) => {
-                    const check = () => (controllers.has(runId) ? setTimeout(check, 20) : resolve());
-                    check();
-                });
-            }
-            return summarize(getRun(runId));
-        },
-
-        async "eval.runs"(arg) {
-            const {limit} = parseArg(z.strictObject({limit: z.number().int().min(1).max(1000).optional()}), arg, "limit");
-            const runs = repo.listRuns(limit ?? 50);
-            const samples = repo.samplesOfRuns(runs.map((r) => r.id));
-            const prices = allPrices();
-            return runs.map((run) => summarize(run, samples.get(run.id), prices));
-        },
-
-        async "eval.run"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
-            const run = getRun(runId);
-            const samples = repo.samples(runId);
-            return {...summarize(run, samples), samples};
-        },
-
-        async "eval.sample"(arg) {
-            const {sampleId} = parseArg(z.strictObject({sampleId: idSchema}), arg, "sample");
-            const sample = repo.sample(sampleId);
-            if (!sample) throw new EvalError("EVAL_SAMPLE_NOT_FOUND", `There is no eval sample #${sampleId}.`);
-            return {...sample, messages: repo.messages(sampleId), diffs: repo.diffs(sampleId)};
-        },
-
-        async "eval.results"(arg) {
-            const {task} = parseArg(z.strictObject({task: z.string().optional()}), arg, "filter");
-            if (task) findTask(task);
-            const runs = repo.listRuns(1_000_000).filter((r) => !task || r.spec.task === task);
-            const samples = repo.samplesOfRuns(runs.map((r) => r.id));
-            const prices = allPrices();
-            const groups = new Map<string, {first: EvalRunRecord; runIds: number[]; samples: EvalSampleSummary[]}>();
-            for (const run of runs) {
-                const m = run.spec.model;
-                const key = JSON.stringify([m.provider, m.model, m.provider === "openai-compatible" ? (m.baseUrl ?? null) : null, m.quantization ?? null, run.spec.task, run.spec.systemPrompt]);
-                const group = groups.get(key) ?? {first: run, runIds: [], samples: []};
-                group.runIds.push(run.id);
-                group.samples.push(...(samples.get(run.id) ?? []));
-                groups.set(key, group);
-            }
-            return [...groups.values()]
-                .map(
-                    ({first, runIds, samples: all}): EvalModelResult => ({
-                        provider: first.spec.model.provider,
-                        model: first.spec.model.model,
-                        baseUrl: first.spec.model.provider === "openai-compatible" ? (first.spec.model.baseUrl ?? null) : null,
-                        location: modelLocation(first.spec.model),
-                        server: first.spec.server ?? null,
-                        quantization: first.spec.model.quantization ?? null,
-                        task: first.spec.task,
-                        systemPrompt: first.spec.systemPrompt,
-                        runIds: runIds.sort((a, b) => a - b),
-                        stats: statsFor(first.spec, all, prices)
-                    })
+        "eval.tasks": {
+            schema: emptyArgument,
+            handler: () =>
+                Promise.all(
+                    tasks.map(
+                        async (task): Promise<EvalTaskInfo> => ({
+                            name: task.name,
+                            title: task.title,
+                            language: task.language,
+                            description: task.description,
+                            targetFile: task.targetFile,
+                            sourceDir: task.sourceDir,
+                            functionName: task.functionName,
+                            prompt: task.prompt,
+                            testCommand: toolchains[task.language].testCommand,
+                            runtime: await runtime(task.language, true)
+                        })
+                    )
                 )
-                .filter((r) => r.stats.samples > 0);
         },
 
-        async "eval.prices"() {
-            return allPrices();
-        },
+        "eval.providers": {schema: emptyArgument, handler: () => Promise.all(providerIds.map(providerInfo))},
 
-        async "eval.setPrice"(arg) {
-            const price = z.number().min(0).max(100_000);
-            const request = parseArg(
-                z.strictObject({
-                    provider: z.enum(providerIds as [string, ...string[]]),
-                    model: z.string().trim().min(1).max(500),
-                    inputPerMillion: price.optional(),
-                    cachedInputPerMillion: price.nullable().optional(),
-                    outputPerMillion: price.optional(),
-                    reset: z.boolean().optional()
-                }),
-                arg,
-                "price"
-            );
-            const provider = request.provider as EvalModelSpec["provider"];
-            if (provider === "local") throw new InvalidArgumentError("Local models cost nothing per token; give a wattage for an energy estimate instead.");
-            if (request.reset) repo.deletePrice(provider, request.model);
-            else {
-                const current = findPrice(allPrices(), provider, request.model);
-                const inputPerMillion = request.inputPerMillion ?? current?.inputPerMillion;
-                const outputPerMillion = request.outputPerMillion ?? current?.outputPerMillion;
-                if (inputPerMillion === undefined || outputPerMillion === undefined)
-                    throw new InvalidArgumentError(`There is no price for ${provider}:${request.model} yet: give both inputPerMillion and outputPerMillion.`);
-                repo.setPrice({
-                    provider,
-                    model: request.model,
-                    inputPerMillion,
-                    outputPerMillion,
-                    cachedInputPerMillion: request.cachedInputPerMillion !== undefined ? request.cachedInputPerMillion : (current?.cachedInputPerMillion ?? null)
-                });
+        "eval.setApiKey": {
+            schema: z.strictObject({provider: providerSchema, apiKey: z.string().trim().min(1).max(4000).nullable()}),
+            async handler({provider, apiKey}) {
+                if (provider === "local") throw new InvalidArgumentError("Local models need no API key.");
+                await options.secrets.set(provider, apiKey);
+                return providerInfo(provider);
             }
-            return allPrices();
         },
 
-        async "eval.exportInspect"(arg) {
-            const {runId} = parseArg(z.strictObject({runId: idSchema}), arg, "run");
-            const run = getRun(runId);
-            const samples = repo.samples(runId).map((s) => ({...s, scoring: repo.sample(s.id)?.scoring ?? null}));
-            return buildInspectLog({run, task: findTask(run.spec.task), samples, messages: (id) => repo.messages(id), appVersion: context.appVersion});
+        "eval.start": {
+            schema: startSchema,
+            async handler(request) {
+                if (!runner.open) throw new EvalError("EVAL_RUN_CONFLICT", "AgentFit is shutting down.");
+                const chosenTasks = request.tasks.map(findTask);
+                for (const task of new Set(chosenTasks)) await checkRuntimeFor(task);
+                const models = request.models.map((m): EvalModelSpec => {
+                    const spec = {...m};
+                    if (spec.baseUrl) spec.baseUrl = checkBaseUrl(spec.baseUrl);
+                    // Recorded so the run says where the server was (and whether it was local).
+                    if (spec.provider === "openai-compatible") spec.baseUrl = resolveBaseUrl(spec, env);
+                    if (spec.provider !== "local") delete spec.settings;
+                    if (spec.provider === "local" && !spec.quantization) {
+                        const quantization = registered(spec.model)?.facts.quantization ?? quantizationFromName(spec.model);
+                        if (quantization) spec.quantization = quantization;
+                    }
+                    return spec;
+                });
+                const endpoints = await Promise.all(models.map((model) => prepareModelEndpoint(model, endpointSources)));
+                // A local server says which quantization (and context) it serves; cloud services are not asked.
+                const served = await Promise.all(
+                    models.map(async (model) => {
+                        if (modelLocation(model) !== "local-server") return undefined;
+                        const facts = await readServedModelFacts(model.baseUrl!, model.model, {apiKey: await options.secrets.get(model.provider)});
+                        if (!model.quantization && facts.quantization) model.quantization = facts.quantization;
+                        return facts;
+                    })
+                );
+                const hardwareSnapshotId = options.store.hardware.latest()?.id ?? null;
+                const created: EvalRunSummary[] = [];
+                for (const [index, model] of models.entries())
+                    for (const task of chosenTasks) {
+                        const spec: EvalRunSpec = {
+                            task: task.name,
+                            model,
+                            epochs: request.epochs ?? DEFAULT_EPOCHS,
+                            concurrency: request.concurrency ?? (model.provider === "local" || model.provider === "openai-compatible" ? 1 : 4),
+                            limits: {...defaultLimits, ...request.limits},
+                            systemPrompt: request.systemPrompt ?? "concise",
+                            ...(request.temperature !== undefined ? {temperature: request.temperature} : {}),
+                            ...(request.wattage !== undefined ? {wattage: request.wattage} : {}),
+                            ...(served[index] ? {server: served[index]} : {})
+                        };
+                        const label = modelLabel(model, model.provider === "local" ? registered(model.model)?.name : undefined);
+                        const run = repo.createRun({spec, taskTitle: task.title, modelLabel: label, appVersion: options.appVersion, hardwareSnapshotId});
+                        runner.enqueue(run.id, endpoints[index]!);
+                        created.push(summarize(getRun(run.id)));
+                    }
+                return created;
+            }
+        },
+
+        "eval.resume": {
+            schema: runArgument,
+            async handler({runId}) {
+                const run = getRun(runId);
+                if (!["interrupted", "failed", "cancelled"].includes(run.status))
+                    throw new EvalError("EVAL_RUN_CONFLICT", `Run #${runId} is ${run.status}; only interrupted, failed or cancelled runs can be resumed.`);
+                await checkRuntimeFor(findTask(run.spec.task));
+                runner.enqueue(runId, await prepareModelEndpoint(run.spec.model, endpointSources));
+                return summarize(getRun(runId));
+            }
+        },
+
+        "eval.cancel": {
+            schema: runArgument,
+            async handler({runId}) {
+                getRun(runId);
+                await runner.cancel(runId);
+                return summarize(getRun(runId));
+            }
+        },
+
+        "eval.runs": {
+            schema: listArgument.strict(),
+            async handler({limit}) {
+                const runs = repo.listRuns(limit ?? 50);
+                const samples = repo.samplesOfRuns(runs.map((r) => r.id));
+                const prices = allPrices();
+                return runs.map((run) => summarize(run, samples.get(run.id), prices));
+            }
+        },
+
+        "eval.run": {
+            schema: runArgument,
+            async handler({runId}) {
+                const run = getRun(runId);
+                const samples = repo.samples(runId);
+                return {...summarize(run, samples), samples};
+            }
+        },
+
+        "eval.sample": {
+            schema: z.strictObject({sampleId: recordId}),
+            async handler({sampleId}) {
+                const sample = repo.sample(sampleId);
+                if (!sample) throw new EvalError("EVAL_SAMPLE_NOT_FOUND", `There is no eval sample #${sampleId}.`);
+                return {...sample, messages: repo.messages(sampleId), diffs: repo.diffs(sampleId)};
+            }
+        },
+
+        "eval.results": {
+            schema: z.strictObject({task: z.string().optional()}),
+            async handler({task}) {
+                if (task) findTask(task);
+                const runs = repo.listRuns(1_000_000).filter((r) => !task || r.spec.task === task);
+                const samples = repo.samplesOfRuns(runs.map((r) => r.id));
+                const prices = allPrices();
+                const groups = new Map<string, {first: EvalRunRecord; runIds: number[]; samples: EvalSampleSummary[]}>();
+                for (const run of runs) {
+                    const m = run.spec.model;
+                    const key = JSON.stringify([m.provider, m.model, m.provider === "openai-compatible" ? (m.baseUrl ?? null) : null, m.quantization ?? null, run.spec.task, run.spec.systemPrompt]);
+                    const group = groups.get(key) ?? {first: run, runIds: [], samples: []};
+                    group.runIds.push(run.id);
+                    group.samples.push(...(samples.get(run.id) ?? []));
+                    groups.set(key, group);
+                }
+                return [...groups.values()]
+                    .map(
+                        ({first, runIds, samples: all}): EvalModelResult => ({
+                            provider: first.spec.model.provider,
+                            model: first.spec.model.model,
+                            baseUrl: first.spec.model.provider === "openai-compatible" ? (first.spec.model.baseUrl ?? null) : null,
+                            location: modelLocation(first.spec.model),
+                            server: first.spec.server ?? null,
+                            quantization: first.spec.model.quantization ?? null,
+                            task: first.spec.task,
+                            systemPrompt: first.spec.systemPrompt,
+                            runIds: runIds.sort((a, b) => a - b),
+                            stats: statsFor(first.spec, all, prices)
+                        })
+                    )
+                    .filter((r) => r.stats.samples > 0);
+            }
+        },
+
+        "eval.prices": {schema: emptyArgument, handler: async () => allPrices()},
+
+        "eval.setPrice": {
+            schema: priceSchema,
+            async handler(request) {
+                const provider = request.provider;
+                if (provider === "local") throw new InvalidArgumentError("Local models cost nothing per token; give a wattage for an energy estimate instead.");
+                if (request.reset) repo.deletePrice(provider, request.model);
+                else {
+                    const current = findPrice(allPrices(), provider, request.model);
+                    const inputPerMillion = request.inputPerMillion ?? current?.inputPerMillion;
+                    const outputPerMillion = request.outputPerMillion ?? current?.outputPerMillion;
+                    if (inputPerMillion === undefined || outputPerMillion === undefined)
+                        throw new InvalidArgumentError(`There is no price for ${provider}:${request.model} yet: give both inputPerMillion and outputPerMillion.`);
+                    repo.setPrice({
+                        provider,
+                        model: request.model,
+                        inputPerMillion,
+                        outputPerMillion,
+                        cachedInputPerMillion: request.cachedInputPerMillion !== undefined ? request.cachedInputPerMillion : (current?.cachedInputPerMillion ?? null)
+                    });
+                }
+                return allPrices();
+            }
+        },
+
+        "eval.exportInspect": {
+            schema: runArgument,
+            async handler({runId}) {
+                const run = getRun(runId);
+                const samples = repo.samples(runId).map((s) => ({...s, scoring: repo.sample(s.id)?.scoring ?? null}));
+                return buildInspectLog({run, task: findTask(run.spec.task), samples, messages: (id) => repo.messages(id), appVersion: options.appVersion});
+            }
         }
     };
-}
-
-function processAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EPERM";
-    }
 }

@@ -12,6 +12,8 @@ export interface ProviderDefinition {
     keyOptional: boolean;
     /** How a request caps its output: OpenAI's own API takes only `max_completion_tokens` (its reasoning models refuse `max_tokens`); the OpenAI-compatible APIs of others take `max_tokens`. */
     outputCapField: "max_tokens" | "max_completion_tokens";
+    /** Extra headers every request carries (OpenRouter's app attribution). */
+    headers?: Record<string, string>;
 }
 
 /** Every provider speaks the OpenAI chat-completions protocol; only the base URL and key differ. */
@@ -19,7 +21,15 @@ export const providerDefinitions: Record<EvalProviderId, ProviderDefinition> = {
     local: {id: "local", label: "Local (AgentFit engine)", baseUrl: null, keyEnvVars: [], keyOptional: true, outputCapField: "max_tokens"},
     openai: {id: "openai", label: "OpenAI", baseUrl: "https://api.openai.com/v1", keyEnvVars: ["OPENAI_API_KEY"], keyOptional: false, outputCapField: "max_completion_tokens"},
     anthropic: {id: "anthropic", label: "Anthropic", baseUrl: "https://api.anthropic.com/v1/", keyEnvVars: ["ANTHROPIC_API_KEY"], keyOptional: false, outputCapField: "max_tokens"},
-    openrouter: {id: "openrouter", label: "OpenRouter", baseUrl: "https://openrouter.ai/api/v1", keyEnvVars: ["OPENROUTER_API_KEY"], keyOptional: false, outputCapField: "max_tokens"},
+    openrouter: {
+        id: "openrouter",
+        label: "OpenRouter",
+        baseUrl: "https://openrouter.ai/api/v1",
+        keyEnvVars: ["OPENROUTER_API_KEY"],
+        keyOptional: false,
+        outputCapField: "max_tokens",
+        headers: {"HTTP-Referer": "https://github.com/agentfit", "X-Title": "AgentFit"}
+    },
     gemini: {
         id: "gemini",
         label: "Google Gemini",

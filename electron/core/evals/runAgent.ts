@@ -2,9 +2,11 @@ import {randomUUID} from "node:crypto";
 import type OpenAI from "openai";
 import {APIError, APIUserAbortError} from "openai";
 import type {ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall} from "openai/resources/chat/completions";
-import type {EvalLimitKind, EvalLimits, EvalMessage, EvalToolErrorCounts, EvalUsage} from "../../api/EvalApi.ts";
+import type {EvalLimitKind, EvalLimits, EvalMessage, EvalUsage} from "../../api/EvalApi.ts";
+import type {SolverTrace} from "./EvalSolver.ts";
 import type {ProviderDefinition} from "./providers.ts";
 import {executeToolCall, toolDefinitions, type ToolContext} from "./workspaceTools.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
 
 export interface RunAgentOptions {
     /** An OpenAI client pointed at the provider's base URL (local engine or cloud: same path). */
@@ -23,34 +25,7 @@ export interface RunAgentOptions {
     /** Every message as it joins the conversation, in order. Listener errors are ignored. */
     onMessage?: (message: EvalMessage) => void;
     /** After each turn (a model call and its tool calls). Listener errors are ignored. */
-    onTurn?: (trace: AgentTrace) => void;
-}
-
-export type AgentEndReason = "answered" | "length" | "limit" | "provider_error";
-
-/** What happened in one agent loop: the inputs of scoring, failure classification and statistics. */
-export interface AgentTrace {
-    turns: number;
-    usage: EvalUsage;
-    /** Wall time of the loop, ms. */
-    wallMs: number;
-    /** Waiting for the model, ms. */
-    modelMs: number;
-    /** Running tools, ms (includes `subprocessMs`). */
-    toolMs: number;
-    /** Test commands run by tools, ms. */
-    subprocessMs: number;
-    toolCalls: number;
-    toolErrors: EvalToolErrorCounts;
-    /** Files written or replaced successfully (relative paths), in first-edit order. */
-    edited: string[];
-    endReason: AgentEndReason;
-    limitHit: EvalLimitKind | null;
-    providerError: {message: string; status: number | null; contextOverflow: boolean} | null;
-    /** The model's last text answer. */
-    finalText: string | null;
-    /** The last answer carried no tool call but looks like one written as text. */
-    toolCallsAsText: boolean;
+    onTurn?: (trace: SolverTrace) => void;
 }
 
 const CONTEXT_OVERFLOW =
@@ -61,21 +36,15 @@ const TEXT_TOOL_CALL = new RegExp(
     String.raw`<tool_call>|<function[=_]|"(name|function|tool)"\s*:\s*"(list_files|read_file|write_file|replace_in_file|search_files|run_tests)"|\b(list_files|read_file|write_file|replace_in_file|search_files|run_tests)\s*\(`
 );
 
-function safely(listener: (() => void) | undefined) {
-    try {
-        listener?.();
-    } catch {}
-}
-
 /**
- * The agent: a plain tool-calling loop over the OpenAI chat-completions API. It ends when the
+ * The builtin agent (toolLoopSolver): a plain tool-calling loop over the OpenAI chat-completions API. It ends when the
  * model answers without tool calls, or at a limit (recorded), or on a provider error (recorded).
  * Tool-call arguments go back into the history exactly as the model produced them.
  */
-export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
+export async function runAgent(options: RunAgentOptions): Promise<SolverTrace> {
     const started = performance.now();
     const deadline = started + options.limits.maxWallTimeMs;
-    const trace: AgentTrace = {
+    const trace: SolverTrace = {
         turns: 0,
         usage: {inputTokens: 0, cachedInputTokens: 0, outputTokens: 0},
         wallMs: 0,
@@ -94,7 +63,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
     let seq = 0;
     const record = (message: Omit<EvalMessage, "seq" | "createdAt">) => {
         const full: EvalMessage = {...message, seq: seq++, createdAt: new Date().toISOString()};
-        safely(() => options.onMessage?.(full));
+        notifyListener(options.onMessage, full);
     };
     const messages: ChatCompletionMessageParam[] = [
         {role: "system", content: options.systemPrompt},
@@ -207,7 +176,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
             // Cut off by our own per-turn cap, not by a full context.
             else if (cap !== undefined && turnUsage.outputTokens >= cap) stopAt("output");
             else trace.endReason = "length";
-            safely(() => options.onTurn?.(trace));
+            notifyListener(options.onTurn, trace);
             break;
         }
 
@@ -224,13 +193,13 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentTrace> {
             record({role: "tool", content: outcome.content, toolCallId: call.id, toolName: call.function.name, toolError: outcome.error});
         }
         trace.wallMs = performance.now() - started;
-        safely(() => options.onTurn?.(trace));
+        notifyListener(options.onTurn, trace);
     }
     trace.wallMs = performance.now() - started;
     return trace;
 }
 
-function describeProviderError(error: unknown): NonNullable<AgentTrace["providerError"]> {
+function describeProviderError(error: unknown): NonNullable<SolverTrace["providerError"]> {
     if (error instanceof APIError) {
         const body = error.error as {message?: string; code?: string; type?: string} | undefined;
         const detail = [body?.message ?? error.message, body?.code, body?.type].filter(Boolean).join(" ");

@@ -1,13 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type OpenAI from "openai";
 import type {EvalMessage, EvalRunSpec} from "../../api/EvalApi.ts";
 import type {EvalSampleOutcome} from "../store/evalRepository.ts";
 import {classifyFailure} from "./classifyFailure.ts";
-import {providerDefinitions} from "./providers.ts";
 import {EvalError} from "./EvalError.ts";
-import {runAgent, type AgentTrace} from "./runAgent.ts";
+import type {EvalSolver, ModelEndpoint, SolverTrace} from "./EvalSolver.ts";
 import {scoreSample} from "./scoreSample.ts";
 import {systemPrompts} from "./systemPrompts.ts";
 import type {RefactorTask} from "./tasks/refactorTasks.ts";
@@ -17,32 +15,31 @@ import {copyProject, diffProjects} from "./workspace.ts";
 export interface RunSampleOptions {
     task: RefactorTask;
     toolchain: Toolchain;
-    client: OpenAI;
-    /** The model id the endpoint expects. */
-    model: string;
+    /** The harness that tries the task. */
+    solver: EvalSolver;
+    endpoint: ModelEndpoint;
     spec: EvalRunSpec;
     signal?: AbortSignal;
     onMessage?: (message: EvalMessage) => void;
-    onTurn?: (trace: AgentTrace) => void;
+    onTurn?: (trace: SolverTrace) => void;
     /** Called when the agent is done and grading starts. */
     onScoring?: () => void;
 }
 
-/** One sample: a fresh copy of the project, the agent loop, the diffs, both scores and the failure mode. */
+/** One sample: a fresh copy of the task's project, the solver in it, the diffs, both scores and the failure mode. */
 export async function runSample(options: RunSampleOptions): Promise<EvalSampleOutcome> {
     const {task, toolchain, spec} = options;
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `agentfit-eval-${task.name}-`));
     try {
         copyProject(task.projectDir, workspace);
-        const trace = await runAgent({
-            client: options.client,
-            model: options.model,
-            systemPrompt: systemPrompts[spec.systemPrompt],
+        const trace = await options.solver.solve({
+            workspace,
             prompt: task.prompt,
-            tools: {root: workspace, toolchain, signal: options.signal},
+            systemPrompt: systemPrompts[spec.systemPrompt],
+            toolchain,
+            endpoint: options.endpoint,
             limits: spec.limits,
             temperature: spec.temperature,
-            outputCapField: providerDefinitions[spec.model.provider].outputCapField,
             signal: options.signal,
             onMessage: options.onMessage,
             onTurn: options.onTurn

@@ -2,7 +2,7 @@ import type {EvalRuntimeStatus, EvalTaskInfo, EvalTestRun} from "../../api/EvalA
 import {analyzeJavaScript} from "./analysis/analyzeJavaScript.ts";
 import {parseAnalyzerOutput, pythonAnalyzerScript, rAnalyzerScript} from "./analysis/analyzerScripts.ts";
 import type {ModuleAnalysis} from "./analysis/ModuleAnalysis.ts";
-import {runCommand, type CommandResult} from "./runCommand.ts";
+import {runCommand, type CommandResult} from "./process/runCommand.ts";
 
 export type TaskLanguage = EvalTaskInfo["language"];
 

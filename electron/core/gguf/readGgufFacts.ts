@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {GgufError} from "./GgufError.ts";
 
 export interface ReadGgufFactsOptions {
@@ -152,9 +152,23 @@ function classifyReadError(source: string, error: unknown): GgufError {
     if (status) return new GgufError("GGUF_HTTP_ERROR", source, `Reading ${source} failed with HTTP ${status} (${message}).`, {cause: error});
     if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|network/i.test(message + String((error as {cause?: unknown}).cause ?? "")))
         return new GgufError("GGUF_UNREACHABLE", source, `Cannot reach ${source}: ${message}. Check the address and your connection.`, {cause: error});
-    if (/out of range|offset|beyond|unexpected end|RangeError/i.test(message) || error instanceof RangeError)
+    if (/out of range|offset|beyond|unexpected end|RangeError/i.test(message) || error instanceof RangeError) {
+        // A header value asking for more bytes than the file holds (or than any header field can) is not a
+        // truncated GGUF but a foreign or scrambled one: a truncated file has sane values and ends early.
+        const requested = Number(/Received ([\d_]+)/.exec(message)?.[1]?.replaceAll("_", ""));
+        if (requested > (isRemote(source) ? 2 ** 32 : fileSize(source)))
+            return new GgufError("GGUF_INVALID", source, `${source} is not a GGUF file: its header is damaged or foreign (a value in it asks for ${requested} bytes, more than the file holds).`, {cause: error});
         return new GgufError("GGUF_TRUNCATED", source, `${source} ends before its header does: the file is truncated or damaged (${message}).`, {cause: error});
+    }
     return new GgufError("GGUF_INVALID", source, `${source} could not be read as GGUF: ${message}`, {cause: error});
+}
+
+function fileSize(file: string): number {
+    try {
+        return fs.statSync(file).size;
+    } catch {
+        return Infinity;
+    }
 }
 
 /** "MOSTLY_Q4_K_M" → "Q4_K_M", "ALL_F32" → "F32". */

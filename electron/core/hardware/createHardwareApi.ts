@@ -1,22 +1,16 @@
-import type {HardwareApi} from "../../api/HardwareApi.ts";
-import type {AppContext} from "../AppContext.ts";
-import {InvalidArgumentError} from "../AppError.ts";
-import {probeHardware} from "./probeHardware.ts";
+import type {HardwareApi, HardwareSnapshot} from "../../api/HardwareApi.ts";
+import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
+import type {Store} from "../store/Store.ts";
 
-export function createHardwareApi(context: AppContext): HardwareApi {
+export interface HardwareApiOptions {
+    store: Pick<Store, "hardware">;
+    /** Probes this machine, saves and announces the snapshot (createMachineProbe). */
+    probe(): Promise<HardwareSnapshot>;
+}
+
+export function createHardwareApi(options: HardwareApiOptions): MethodTable<HardwareApi> {
     return {
-        async "hardware.probe"() {
-            const snapshot = await probeHardware({modelsPath: context.paths.models, appVersion: context.appVersion, sources: context.probeSources});
-            const saved = context.store.hardware.save(snapshot);
-            context.events.emit("hardware.probed", saved);
-            return saved;
-        },
-
-        async "hardware.snapshots"(arg) {
-            const limit = arg?.limit ?? 20;
-            if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-                throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${JSON.stringify(arg.limit)}`);
-            return context.store.hardware.list(limit);
-        }
+        "hardware.probe": {schema: emptyArgument, handler: () => options.probe()},
+        "hardware.snapshots": {schema: listArgument, handler: async ({limit}) => options.store.hardware.list(limit ?? 20)}
     };
 }

@@ -1,6 +1,6 @@
 import os from "node:os";
 import type {BackendInfo, CpuInfo, GpuInfo, HardwareSnapshot, MemoryInfo, ProbeIssue} from "../../api/HardwareApi.ts";
-import {errorMessage} from "../AppError.ts";
+import {errorMessage} from "../../shared/AppError.ts";
 import {backendLabel} from "../../shared/format.ts";
 import {normalizeInstructionSets} from "./instructionSets.ts";
 import {systemProbeSources, type HardwareProbeSources, type LlamaBackendFacts, type OsFacts} from "./probeSources.ts";

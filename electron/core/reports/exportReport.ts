@@ -5,7 +5,7 @@ import {measurementsCsv} from "./measurementsCsv.ts";
 import {renderHtml} from "./renderHtml.ts";
 import {renderMarkdown} from "./renderMarkdown.ts";
 
-export const reportFormats: readonly ReportFormat[] = ["md", "html", "csv", "json", "llama-bench", "inspect"];
+export const reportFormats = ["md", "html", "csv", "json", "llama-bench", "inspect"] as const satisfies readonly ReportFormat[];
 
 /**
  * A report of this machine's results. md and html summarise (the verdict, comparisons, charts);

@@ -1,7 +1,7 @@
 import type {LocalModelVerdict, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {formatCost, formatInterval, formatPercent, formatScore} from "../../shared/evalFormat.ts";
 import {bandwidthUnderLoadWarning, formatBandwidth} from "../../shared/bandwidthFormat.ts";
-import {formatBytes} from "../../shared/format.ts";
+import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {describeAgentTurn} from "../../shared/agentTurn.ts";
 import {strictScoreMeaning} from "../../shared/evalFormat.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
@@ -36,7 +36,7 @@ export const thresholdLabels: Record<keyof VerdictThresholds, {label: string; fo
 };
 
 export const memoryText = (l: LocalModelVerdict) =>
-    l.memory ? `${l.memory.fitClass === "no-fit" ? "no fit: " : ""}${formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes)}${l.memory.measured ? ` (a load at ${l.memory.measured.contextSize ? `${Math.round(l.memory.measured.contextSize / 1024)}k` : "?"} took ${formatBytes(l.memory.measured.residentBytes + l.memory.measured.vramBytes)})` : ""}` : "–";
+    l.memory ? `${l.memory.fitClass === "no-fit" ? "no fit: " : ""}${formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes)}${l.memory.measured ? ` (a load at ${l.memory.measured.contextSize ? formatKTokens(l.memory.measured.contextSize) : "?"} took ${formatBytes(l.memory.measured.residentBytes + l.memory.measured.vramBytes)})` : ""}` : "–";
 export const successText = (l: LocalModelVerdict) => (l.eval ? formatScore(l.eval.successes, l.eval.samples, l.eval.interval) : "not evaluated");
 /** "AgentFit engine", "local server (ollama, 127.0.0.1:11434)". */
 export const whereText = (l: LocalModelVerdict) => (l.location === "local-server" ? `local server (${l.server?.server ?? "?"}, ${hostOf(l.server?.baseUrl)})` : "AgentFit engine");
@@ -51,7 +51,7 @@ function hostOf(baseUrl: string | undefined): string {
 
 export function reportSections(data: ReportData): ReportSection[] {
     const v = data.verdict;
-    const ctx = `${Math.round(v.thresholds.contextSize / 1024)}k`;
+    const ctx = formatKTokens(v.thresholds.contextSize);
     const snapshot = data.machine;
     const sections: ReportSection[] = [
         {id: "answer", heading: "The answer", paragraphs: [v.answer.headline], bullets: v.answer.evidence},

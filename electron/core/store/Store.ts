@@ -1,7 +1,7 @@
 import type {DownloadState, RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {EvalRepository} from "./evalRepository.ts";
-import type {DownloadPlan} from "../downloads/DownloadPlan.ts";
+import type {DownloadPlan} from "./DownloadPlan.ts";
 import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 import type {CatalogRepository} from "./catalogRepository.ts";
 import type {BenchRepository} from "./benchRepository.ts";

@@ -1,4 +1,4 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 
 export type StoreErrorCode = "STORE_CORRUPT" | "STORE_SCHEMA_TOO_NEW" | "STORE_OPEN_FAILED" | "STORE_MIGRATION_FAILED";
 

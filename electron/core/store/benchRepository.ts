@@ -12,7 +12,7 @@ import type {
     BenchSpec
 } from "../../api/BenchApi.ts";
 import type {MeasuredSpeed} from "../../api/ModelsApi.ts";
-import {kvCacheBytesPerElement} from "../catalog/quantizations.ts";
+import {kvCacheBytesPerElement} from "../../protocol/engineSettings.ts";
 
 export interface NewBenchRun {
     createdAt: string;

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type {DownloadState} from "../../api/DownloadsApi.ts";
-import type {DownloadPlan} from "../downloads/DownloadPlan.ts";
+import type {DownloadPlan} from "./DownloadPlan.ts";
 import type {DownloadJobRecord, DownloadJobRepository} from "./Store.ts";
 
 interface Row {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import {createRequire} from "node:module";
 import path from "node:path";
 import Database from "better-sqlite3";
-import {findAppRoot} from "../appRoot.ts";
+import {findAppRoot} from "../install/appRoot.ts";
 import {StoreError} from "./StoreError.ts";
 
 /**

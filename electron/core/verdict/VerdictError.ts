@@ -1,4 +1,4 @@
-import {AppError} from "../AppError.ts";
+import {AppError} from "../../shared/AppError.ts";
 
 export type VerdictErrorCode = "VERDICT_TASK_NOT_FOUND" | "VERDICT_THRESHOLDS_INVALID" | "REPORT_FORMAT_INVALID";
 

@@ -20,10 +20,10 @@ import {formatCost, formatPercent} from "../../shared/evalFormat.ts";
 import {formatParameterCount} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {levelLabels, levelLegend} from "../../shared/verdictLevels.ts";
-import {modelDisplayName} from "../downloads/ggufFileNames.ts";
+import {modelDisplayName} from "../gguf/ggufFileNames.ts";
 import {memoryEvidenceOf} from "../catalog/recommendModels.ts";
 import {wilsonInterval} from "../evals/evalStatistics.ts";
-import {judgeModel, type ServedModelEvidence} from "./judgeModel.ts";
+import {judgeModel, type ServedModelEvidence} from "../rules/judgeModel.ts";
 import {whatIfChanges} from "./whatIfChanges.ts";
 
 /** Everything a verdict reads; the API gathers it from the store and the other domains. */

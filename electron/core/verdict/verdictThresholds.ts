@@ -1,37 +1,27 @@
 import {z} from "zod";
 import type {VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
+import {engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {parseArgument, wholeNumber} from "../../shared/parseArgument.ts";
 import type {VerdictRepository} from "../store/verdictRepository.ts";
+import {defaultThresholds} from "../rules/defaultThresholds.ts";
 import {VerdictError} from "./VerdictError.ts";
 
-/**
- * Defaults that mirror helperbench and the article it came from (README, "The verdict"): 8/10
- * successes over 10 runs is the lowest score the article still counted as reliable (GPT-4.1); 10
- * tok/s is the recommendations' speed floor for an agent; a turn of 30 s keeps a 10–15-turn refactor
- * within a few minutes.
- */
-export const defaultThresholds: Readonly<VerdictThresholds> = Object.freeze({
-    contextSize: 32768,
-    usableSuccessRate: 0.8,
-    almostSuccessRate: 0.5,
-    minRuns: 10,
-    usableGenerationTps: 10,
-    almostGenerationTps: 5,
-    usableTurnSeconds: 30,
-    almostTurnSeconds: 90
-});
-
-const rate = z.number().min(0).max(1);
-const positive = z.number().positive().max(1_000_000);
+const rateMessage = "must be a fraction from 0 to 1 (0.8 = 80%)";
+const rate = z.number({error: rateMessage}).min(0, {error: rateMessage}).max(1, {error: rateMessage});
+const positive = (unit: string) => {
+    const message = `must be a positive number of ${unit} (at most 1,000,000)`;
+    return z.number({error: message}).positive({error: message}).max(1_000_000, {error: message});
+};
 
 const thresholdsSchema = z.strictObject({
-    contextSize: z.number().int().min(512).max(1_048_576),
+    contextSize: engineSettingSchemas.contextSize,
     usableSuccessRate: rate,
     almostSuccessRate: rate,
-    minRuns: z.number().int().min(1).max(1000),
-    usableGenerationTps: positive,
-    almostGenerationTps: positive,
-    usableTurnSeconds: positive,
-    almostTurnSeconds: positive
+    minRuns: wholeNumber(1, 1000),
+    usableGenerationTps: positive("tokens per second"),
+    almostGenerationTps: positive("tokens per second"),
+    usableTurnSeconds: positive("seconds"),
+    almostTurnSeconds: positive("seconds")
 });
 
 export const thresholdsPatchSchema = thresholdsSchema.partial().extend({reset: z.boolean().optional()}).strict();
@@ -52,13 +42,7 @@ export function currentThresholds(repository: VerdictRepository): VerdictThresho
 
 /** Validates a patch against the current thresholds and stores only values that differ from the defaults. */
 export function updateThresholds(repository: VerdictRepository, arg: unknown, now = new Date()): VerdictThresholdsState {
-    const parsed = thresholdsPatchSchema.safeParse(arg ?? {});
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const where = issue.path.join(".") || "thresholds";
-        throw new VerdictError("VERDICT_THRESHOLDS_INVALID", `${where}: ${issue.message}. Rates are fractions from 0 to 1 (0.8 = 80%), speeds tokens/s, turn times seconds.`);
-    }
-    const {reset, ...patch} = parsed.data;
+    const {reset, ...patch} = parseArgument(thresholdsPatchSchema, arg ?? {}, "VERDICT_THRESHOLDS_INVALID");
     if (reset) {
         repository.resetThresholds();
         if (Object.keys(patch).length === 0) return currentThresholds(repository);

@@ -1,6 +1,6 @@
 import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, ModelRecommendation, QuantizationOption, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
 import type {LocalModelVerdict, VerdictChange, VerdictThresholds} from "../../api/VerdictApi.ts";
-import {formatBytes} from "../../shared/format.ts";
+import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
 import {whatIfPresets} from "../catalog/hardwareProfile.ts";
@@ -26,7 +26,7 @@ const ramSteps = [16, 24, 32, 48, 64, 96, 128];
 export async function whatIfChanges(options: WhatIfChangesOptions): Promise<VerdictChange[]> {
     const t = options.thresholds;
     const base: RecommendRequest = {contextSize: t.contextSize};
-    const ctx = `${Math.round(t.contextSize / 1024)}k`;
+    const ctx = formatKTokens(t.contextSize);
     const changes: VerdictChange[] = [];
     const tried = new Set(options.local.map((l) => `${l.catalogModelId}:${l.quantization}`));
 
@@ -120,7 +120,7 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
                       {settings: {contextSize: t.contextSize, kvCacheType: "q8_0" as const}, label: `a q8_0 KV cache at ${ctx}`},
                       {settings: {contextSize: t.contextSize, kvCacheType: "q4_0" as const}, label: `a q4_0 KV cache at ${ctx}`}
                   ]),
-            {settings: {contextSize: shorter}, label: `a ${Math.round(shorter / 1024)}k context${shorter === trained ? " (the one it was trained for)" : ""}`}
+            {settings: {contextSize: shorter}, label: `a ${formatKTokens(shorter)} context${shorter === trained ? " (the one it was trained for)" : ""}`}
         ];
         for (const attempt of tries) {
             const report = await options.inspect(entry.path!, attempt.settings);

@@ -2,13 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import Fastify, {type FastifyInstance, type FastifyReply} from "fastify";
 import fastifyStatic from "@fastify/static";
-import type {AppApi, AppEvents, ApiErrorBody} from "../../api/AppApi.ts";
-import {isApiMethod} from "../apiMethods.ts";
+import type {AppEvents, ApiErrorBody} from "../../api/AppApi.ts";
+import {httpStatusOf, type ErrorCode} from "../../shared/errorCodes.ts";
+import type {AppMethodTable} from "../../shared/MethodTable.ts";
 import {isAllowedHost, isSameOrigin} from "../../shared/requestGuards.ts";
+import {dispatchApiCall} from "../server/dispatchApiCall.ts";
 
-/** What the HTTP transport needs from the app: the API methods and a way to hear its events. */
+/** What the HTTP transport needs from the app: the method table and a way to hear its events. */
 export interface HttpServedApp {
-    api: AppApi;
+    methods: AppMethodTable;
     subscribe(listener: <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => void): () => void;
 }
 
@@ -35,19 +37,9 @@ export interface AppHttpServer extends AsyncDisposable {
     dispose(): Promise<void>;
 }
 
-/** Status for an app error code; anything unknown is a server error. */
-function statusForCode(code: string): number {
-    if (code === "INVALID_ARGUMENT" || code.endsWith("_INVALID") || code.endsWith("_UNSUPPORTED")) return 400;
-    if (code === "NOT_FOUND" || code.endsWith("_NOT_FOUND") || code === "UNKNOWN_METHOD") return 404;
-    if (code.endsWith("_CONFLICT") || code.endsWith("_BUSY")) return 409;
-    // Something the app needs is not set up (an API key, a runtime, the local engine): fixable, not a crash.
-    if (code.endsWith("_MISSING") || code.endsWith("_UNAVAILABLE") || code.endsWith("_READ_ONLY")) return 409;
-    return 500;
-}
-
-function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+function sendError(reply: FastifyReply, code: ErrorCode, message: string) {
     const body: ApiErrorBody = {error: {code, message}};
-    return reply.code(status).type("application/json").send(body);
+    return reply.code(httpStatusOf(code)).type("application/json").send(body);
 }
 
 /**
@@ -62,17 +54,17 @@ export async function createAppHttpServer(options: AppHttpServerOptions): Promis
 
     server.addHook("onRequest", async (request, reply) => {
         if (!isAllowedHost(request.headers.host, host, options.allowedHosts))
-            return sendError(reply, 403, "FORBIDDEN_HOST", `Host "${request.headers.host ?? ""}" is not served here. Use http://127.0.0.1 or localhost.`);
+            return sendError(reply, "FORBIDDEN_HOST", `Host "${request.headers.host ?? ""}" is not served here. Use http://127.0.0.1 or localhost.`);
         if (!isSameOrigin(request.headers.origin, request.headers.host))
-            return sendError(reply, 403, "FORBIDDEN_ORIGIN", `Requests from ${request.headers.origin} are not allowed.`);
+            return sendError(reply, "FORBIDDEN_ORIGIN", `Requests from ${request.headers.origin} are not allowed.`);
     });
 
     server.setErrorHandler((error: {statusCode?: number; code?: string; message: string}, _request, reply) => {
         const status = error.statusCode ?? 500;
-        if (status === 413) return sendError(reply, 413, "PAYLOAD_TOO_LARGE", "The request body is too large.");
-        if (status === 415) return sendError(reply, 415, "UNSUPPORTED_MEDIA_TYPE", "Send the argument as Content-Type: application/json.");
-        if (status === 400) return sendError(reply, 400, "INVALID_JSON", `The request body is not valid JSON: ${error.message}`);
-        return sendError(reply, status, error.code ?? "INTERNAL", error.message);
+        if (status === 413) return sendError(reply, "PAYLOAD_TOO_LARGE", "The request body is too large.");
+        if (status === 415) return sendError(reply, "UNSUPPORTED_MEDIA_TYPE", "Send the argument as Content-Type: application/json.");
+        if (status === 400) return sendError(reply, "INVALID_JSON", `The request body is not valid JSON: ${error.message}`);
+        return sendError(reply, "INTERNAL", error.message);
     });
 
     // Only JSON bodies: a cross-site form post (text/plain) cannot reach a method.
@@ -89,20 +81,9 @@ export async function createAppHttpServer(options: AppHttpServerOptions): Promis
     });
 
     server.post<{Params: {method: string}}>("/api/:method", async (request, reply) => {
-        const {method} = request.params;
-        if (!isApiMethod(method)) return sendError(reply, 404, "UNKNOWN_METHOD", `There is no API method "${method}".`);
-        const arg = request.body ?? {};
-        if (typeof arg !== "object" || Array.isArray(arg) || arg === null)
-            return sendError(reply, 400, "INVALID_ARGUMENT", "The argument must be a JSON object.");
-        try {
-            const handler = options.app.api[method] as (arg: unknown) => Promise<unknown>;
-            const result = await handler.call(options.app.api, arg);
-            return reply.type("application/json").send(JSON.stringify(result ?? null));
-        } catch (error) {
-            const code = (error as {code?: unknown}).code;
-            const stableCode = typeof code === "string" && /^[A-Z][A-Z0-9_]+$/.test(code) ? code : "INTERNAL";
-            return sendError(reply, statusForCode(stableCode), stableCode, (error as Error).message ?? String(error));
-        }
+        const outcome = await dispatchApiCall(options.app.methods, request.params.method, request.body);
+        if (!outcome.ok) return sendError(reply, outcome.error.code, outcome.error.message);
+        return reply.type("application/json").send(JSON.stringify(outcome.result ?? null));
     });
 
     server.get("/api/events", (request, reply) => {
@@ -134,7 +115,7 @@ export async function createAppHttpServer(options: AppHttpServerOptions): Promis
         await server.register(fastifyStatic, {root, wildcard: false, index: "index.html"});
         server.setNotFoundHandler((request, reply) => {
             if (request.method === "GET" && !request.url.startsWith("/api/")) return reply.sendFile("index.html");
-            return sendError(reply, 404, "NOT_FOUND", `${request.method} ${request.url} does not exist.`);
+            return sendError(reply, "NOT_FOUND", `${request.method} ${request.url} does not exist.`);
         });
     }
 

@@ -1,5 +1,5 @@
-import type {ApiChannel} from "../createApiClient.ts";
-import {ApiCallError} from "../createApiClient.ts";
+import type {ApiChannel} from "../client/createApiClient.ts";
+import {ApiCallError} from "../client/createApiClient.ts";
 import {createSharedEventStream} from "./createSharedEventStream.ts";
 
 export interface HttpChannelOptions {

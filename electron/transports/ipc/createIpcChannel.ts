@@ -1,4 +1,4 @@
-import {ApiCallError, type ApiChannel} from "../createApiClient.ts";
+import {ApiCallError, type ApiChannel} from "../client/createApiClient.ts";
 import type {AgentFitBridge} from "./ipcProtocol.ts";
 
 /** ApiChannel over the preload bridge (desktop window). */

@@ -1,10 +1,11 @@
 import {ipcMain, type BrowserWindow, type IpcMainInvokeEvent} from "electron";
-import type {AppApi, AppEvents} from "../../api/AppApi.ts";
-import {isApiMethod} from "../apiMethods.ts";
+import type {AppEvents} from "../../api/AppApi.ts";
+import type {AppMethodTable} from "../../shared/MethodTable.ts";
+import {dispatchApiCall} from "../server/dispatchApiCall.ts";
 import {IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type IpcInvokeResult} from "./ipcProtocol.ts";
 
 export interface IpcServedApp {
-    api: AppApi;
+    methods: AppMethodTable;
     subscribe(listener: <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => void): () => void;
 }
 
@@ -16,18 +17,9 @@ export function registerIpcHandlers(window: BrowserWindow, app: IpcServedApp): (
     const handle = async (event: IpcMainInvokeEvent, method: unknown, arg: unknown): Promise<IpcInvokeResult> => {
         if (event.sender !== window.webContents || event.senderFrame !== window.webContents.mainFrame)
             return {ok: false, error: {code: "FORBIDDEN_SENDER", message: "Only the AgentFit window may call the API."}};
-        if (typeof method !== "string" || !isApiMethod(method))
-            return {ok: false, error: {code: "UNKNOWN_METHOD", message: `There is no API method "${String(method)}".`}};
-        try {
-            const handler = app.api[method] as (arg: unknown) => Promise<unknown>;
-            return {ok: true, result: await handler.call(app.api, arg ?? {})};
-        } catch (error) {
-            const code = (error as {code?: unknown}).code;
-            return {
-                ok: false,
-                error: {code: typeof code === "string" ? code : "INTERNAL", message: (error as Error).message ?? String(error)}
-            };
-        }
+        // The same dispatcher as HTTP; only the code crosses (a status means nothing here).
+        const outcome = await dispatchApiCall(app.methods, method, arg);
+        return outcome.ok ? outcome : {ok: false, error: outcome.error};
     };
     ipcMain.handle(IPC_INVOKE_CHANNEL, handle);
     const unsubscribe = app.subscribe((event, payload) => {

@@ -1,4 +1,4 @@
-import {createApiClient, type ApiClient} from "../../../electron/transports/createApiClient.ts";
+import {createApiClient, type ApiClient} from "../../../electron/transports/client/createApiClient.ts";
 import {createHttpChannel} from "../../../electron/transports/http/createHttpChannel.ts";
 import {createIpcChannel} from "../../../electron/transports/ipc/createIpcChannel.ts";
 import type {AgentFitBridge} from "../../../electron/transports/ipc/ipcProtocol.ts";

@@ -1,4 +1,4 @@
-import type {CommandResult} from "../runCommand.ts";
+import type {CommandResult} from "../process/runCommand.ts";
 import {failedAnalysis, type ModuleAnalysis} from "./ModuleAnalysis.ts";
 
 // The analyzers run in the task's own language and print, as JSON, a ModuleAnalysis per file

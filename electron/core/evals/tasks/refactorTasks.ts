@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import {findAppRoot} from "../../appRoot.ts";
+import type {EvalTaskInfo} from "../../../api/EvalApi.ts";
+import {findAppRoot} from "../../install/appRoot.ts";
 import type {CodeToken} from "../analysis/ModuleAnalysis.ts";
-import type {TaskLanguage} from "../toolchains.ts";
 
 /**
  * The block's characteristic code as a run of consecutive code tokens (comments are never tokens,
@@ -24,7 +24,7 @@ export interface InlineMarker {
 export interface RefactorTask {
     name: string;
     title: string;
-    language: TaskLanguage;
+    language: EvalTaskInfo["language"];
     description: string;
     /** Absolute path of the pristine project; every sample works on its own copy. */
     projectDir: string;

@@ -12,7 +12,7 @@ import type {
     SpeedPrediction
 } from "../../../../electron/api/ModelsApi.ts";
 import type {VerdictCriterion} from "../../../../electron/api/VerdictApi.ts";
-import {formatBytes, formatParameterCount} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatKTokens, formatParameterCount} from "../../../../electron/shared/format.ts";
 import {formatSeconds} from "../../../../electron/shared/verdictFormat.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {activatable} from "../../components/activatable.ts";
@@ -30,7 +30,6 @@ const standardContexts = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
 
 const tps = (n: number | null | undefined) => (n == null ? "–" : n >= 10 ? n.toFixed(0) : n.toFixed(1));
-const kTokens = (n: number) => `${Math.round(n / 1024)}k`;
 
 export function fitBadge(fit: FitEstimate): {label: string; tone: Tone} {
     switch (fit.fitClass) {
@@ -109,7 +108,7 @@ function Speed({speed}: {speed: SpeedPrediction}) {
                 <span className="speed-value">{tps(speed.generationAtDepthTokensPerSecond)}</span>
                 <span className="speed-unit">tok/s</span>
                 <div className="speed-detail" title={`${tps(speed.generationTokensPerSecond)} tok/s with an empty context`}>
-                    predicted at {kTokens(speed.depth)} ·{" "}
+                    predicted at {formatKTokens(speed.depth)} ·{" "}
                     <span data-testid="calibration-label" title={speed.calibrationLabel}>{speed.calibration ? "calibrated here" : "uncalibrated"}</span>
                     {measured != null && <span className="measured"> · measured {tps(measured)}</span>}
                 </div>
@@ -526,7 +525,7 @@ export function ModelsScreen() {
                             <select data-testid="context-select" value={shownContext} onChange={(e) => setContextSize(Number(e.target.value))}>
                                 {contextChoices.map((c) => (
                                     <option key={c} value={c}>
-                                        {kTokens(c)} tokens{c === agentContext ? " (agent context)" : ""}
+                                        {formatKTokens(c)} tokens{c === agentContext ? " (agent context)" : ""}
                                     </option>
                                 ))}
                             </select>
@@ -572,7 +571,7 @@ export function ModelsScreen() {
                             <th>Model</th>
                             <th>Verdict · fit</th>
                             <th>Best quant</th>
-                            <th className="memory-col">Memory at {kTokens(shownContext)}</th>
+                            <th className="memory-col">Memory at {formatKTokens(shownContext)}</th>
                             <th>Predicted speed</th>
                             <th>Agent evidence</th>
                         </tr>

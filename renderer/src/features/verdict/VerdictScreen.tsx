@@ -2,7 +2,7 @@ import {Fragment, useMemo, useState} from "react";
 import type {CriterionStatus, LocalModelVerdict, ReportFormat, Verdict, VerdictLevel} from "../../../../electron/api/VerdictApi.ts";
 import {describeAgentTurn} from "../../../../electron/shared/agentTurn.ts";
 import {formatCost, formatPercent, formatScore, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
-import {formatBytes} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatKTokens} from "../../../../electron/shared/format.ts";
 import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
 import {api} from "../../api/client.ts";
@@ -86,7 +86,7 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                         ))}
                     </ul>
                     <div className="muted verdict-machine">
-                        {v.machine.label} · {formatBytes(v.machine.ramBytes)} RAM · {v.machine.gpuName ?? "no GPU"} · task {v.task ?? "–"} · agent context {Math.round(v.thresholds.contextSize / 1024)}k
+                        {v.machine.label} · {formatBytes(v.machine.ramBytes)} RAM · {v.machine.gpuName ?? "no GPU"} · task {v.task ?? "–"} · agent context {formatKTokens(v.thresholds.contextSize)}
                     </div>
                 </div>
                 {best && (
@@ -118,7 +118,7 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                                 <th>Success</th>
                                 <th>Generation</th>
                                 <th>Per turn</th>
-                                <th className="num">Memory at {Math.round(v.thresholds.contextSize / 1024)}k</th>
+                                <th className="num">Memory at {formatKTokens(v.thresholds.contextSize)}</th>
                                 <th className="num">Success rate (95% CI)</th>
                             </tr>
                         </thead>
@@ -221,7 +221,7 @@ function ModelEvidence({model: l}: {model: LocalModelVerdict}) {
                 </ul>
             </div>
             <div>
-                <div className="section-title">Memory at {Math.round((memory?.contextSize ?? 0) / 1024)}k context</div>
+                <div className="section-title">Memory at {formatKTokens(memory?.contextSize ?? 0)} context</div>
                 {memory ? (
                     <>
                         <Meter

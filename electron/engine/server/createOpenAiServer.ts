@@ -1,0 +1,380 @@
+import crypto from "node:crypto";
+import Fastify, {type FastifyReply} from "fastify";
+import type {ChatCompletion, ChatCompletionChunk} from "openai/resources/chat/completions";
+import type {Model} from "openai/resources/models";
+import type {ServerSettings} from "../../api/EngineApi.ts";
+import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
+import {AppError} from "../../shared/AppError.ts";
+import {isAllowedHost} from "../../shared/requestGuards.ts";
+import {parseChatCompletionRequest, type ChatCompletionRequest} from "./chatCompletionRequest.ts";
+import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
+import {OpenAiHttpError} from "./OpenAiHttpError.ts";
+import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts";
+import type {ServerMetrics} from "./ServerMetrics.ts";
+
+/** Largest request body when none is configured: agents send long conversations. */
+export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/** What the server serves: the model (if any) and whether one is loading. */
+export interface ServedModelSource {
+    current(): {state: "none" | "loading"; model?: undefined} | {state: "ready"; model: LoadedEngineModel};
+    /** Names besides the model id that clients may send as `model` (the reference it was loaded by, its path). */
+    aliases(): string[];
+}
+
+export interface OpenAiServerOptions extends ServerSettings {
+    source: ServedModelSource;
+    metrics: ServerMetrics;
+    /** Called when a request starts or ends, so live counters can be pushed to the app. */
+    onActivity?: () => void;
+}
+
+export interface OpenAiServer extends AsyncDisposable {
+    readonly host: string;
+    readonly port: number;
+    /** e.g. "http://127.0.0.1:8723/v1" */
+    readonly baseUrl: string;
+    dispose(): Promise<void>;
+}
+
+function sendError(reply: FastifyReply, error: OpenAiHttpError) {
+    return reply.code(error.status).type("application/json").send(JSON.stringify(error.toJSON()));
+}
+
+function keyMatches(header: string | undefined, apiKey: string): boolean {
+    const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
+    if (!match) return false;
+    const given = crypto.createHash("sha256").update(match[1]!.trim()).digest();
+    const expected = crypto.createHash("sha256").update(apiKey).digest();
+    return crypto.timingSafeEqual(given, expected);
+}
+
+function originAllowed(origin: string, allowed: readonly string[]): boolean {
+    return allowed.includes("*") || allowed.some((o) => o.replace(/\/$/, "").toLowerCase() === origin.toLowerCase());
+}
+
+/**
+ * The OpenAI-compatible HTTP API of the engine: /v1/models, /v1/chat/completions (JSON and SSE),
+ * /health and /metrics. Loopback by default, optional Bearer key, Host-header check against DNS
+ * rebinding, CORS only for listed origins, a body limit, errors in OpenAI's format.
+ */
+export async function createOpenAiServer(options: OpenAiServerOptions): Promise<OpenAiServer> {
+    const host = options.host ?? DEFAULT_SERVE_HOST;
+    const corsOrigins = options.corsOrigins ?? [];
+    const apiKey = options.apiKey || undefined;
+    const {metrics, source} = options;
+    const server = Fastify({bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, logger: false, forceCloseConnections: true});
+    const openStreams = new Set<FastifyReply>();
+
+    server.addHook("onRequest", async (request, reply) => {
+        if (!isAllowedHost(request.headers.host, host))
+            return sendError(
+                reply,
+                new OpenAiHttpError(403, "invalid_request_error", `Host "${request.headers.host ?? ""}" is not served here; use ${host} or localhost.`, null, "forbidden_host")
+            );
+        const origin = request.headers.origin;
+        if (origin) {
+            if (!originAllowed(origin, corsOrigins))
+                return sendError(
+                    reply,
+                    new OpenAiHttpError(403, "invalid_request_error", `Browser requests from ${origin} are not allowed; start the server with that origin in its CORS list.`, null, "forbidden_origin")
+                );
+            void reply.header("Access-Control-Allow-Origin", corsOrigins.includes("*") ? "*" : origin).header("Vary", "Origin");
+            if (request.method === "OPTIONS")
+                return reply
+                    .code(204)
+                    .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+                    .header("Access-Control-Allow-Headers", request.headers["access-control-request-headers"] ?? "authorization, content-type")
+                    .header("Access-Control-Max-Age", "600")
+                    .send();
+        }
+        const needsKey = apiKey && request.url !== "/health";
+        if (needsKey && !keyMatches(request.headers.authorization, apiKey))
+            return sendError(
+                reply,
+                new OpenAiHttpError(
+                    401,
+                    "invalid_request_error",
+                    request.headers.authorization ? "Incorrect API key provided." : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                    null,
+                    "invalid_api_key"
+                )
+            );
+    });
+
+    server.setErrorHandler((error: {statusCode?: number; message: string}, _request, reply) => {
+        const status = error.statusCode ?? 500;
+        const httpError =
+            status === 413
+                ? new OpenAiHttpError(413, "invalid_request_error", "The request body is larger than this server accepts.", null, "request_too_large")
+                : status === 400
+                  ? new OpenAiHttpError(400, "invalid_request_error", `We could not parse the JSON body of your request: ${error.message}`, null, "invalid_json")
+                  : new OpenAiHttpError(status, "server_error", error.message, null, null);
+        metrics.recordError(httpError.code ?? String(status));
+        return sendError(reply, httpError);
+    });
+    server.setNotFoundHandler((request, reply) =>
+        sendError(reply, new OpenAiHttpError(404, "invalid_request_error", `Unknown request URL: ${request.method} ${request.url}.`, null, "unknown_url"))
+    );
+
+    // Any content type is read as JSON, as llama-server does (curl -d sends form encoding by default).
+    server.removeAllContentTypeParsers();
+    server.addContentTypeParser("*", {parseAs: "string"}, (_request, body, done) => {
+        try {
+            done(null, JSON.parse(body as string));
+        } catch (error) {
+            (error as {statusCode?: number}).statusCode = 400;
+            done(error as Error, undefined);
+        }
+    });
+
+    const started = Date.now();
+    const modelObject = (loaded: LoadedEngineModel): Model & {meta: Record<string, unknown>} => ({
+        id: loaded.info.id,
+        object: "model",
+        created: Math.floor(started / 1000),
+        owned_by: "agentfit",
+        meta: {
+            path: loaded.info.path,
+            architecture: loaded.info.architecture,
+            n_ctx: loaded.info.settings.contextSize,
+            n_ctx_train: loaded.info.trainedContextSize,
+            quantization: loaded.info.quantization,
+            size: loaded.info.fileBytes,
+            parallel: loaded.info.settings.parallel
+        }
+    });
+
+    server.get("/health", async (_request, reply) => {
+        const current = source.current();
+        if (current.state === "ready") return reply.send({status: "ok", model: current.model.info.id});
+        return reply.code(503).send({status: current.state === "loading" ? "loading" : "no_model"});
+    });
+
+    server.get("/metrics", async (_request, reply) => reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.prometheus()));
+
+    server.get("/v1/models", async () => {
+        const current = source.current();
+        return {object: "list", data: current.state === "ready" ? [modelObject(current.model)] : []};
+    });
+
+    server.get<{Params: {id: string}}>("/v1/models/:id", async (request, reply) => {
+        const current = source.current();
+        if (current.state === "ready" && matchesModel(request.params.id, current.model)) return modelObject(current.model);
+        return sendError(reply, modelNotFound(request.params.id));
+    });
+
+    const matchesModel = (name: string, loaded: LoadedEngineModel) => name === loaded.info.id || source.aliases().includes(name);
+    const modelNotFound = (name: string) =>
+        new OpenAiHttpError(404, "invalid_request_error", `The model \`${name}\` does not exist. This server serves \`${serving() ?? "no model"}\`.`, "model", "model_not_found");
+    const serving = () => {
+        const current = source.current();
+        return current.state === "ready" ? current.model.info.id : undefined;
+    };
+
+    server.post("/v1/chat/completions", async (request, reply) => {
+        metrics.requestsTotal++;
+        try {
+            const current = source.current();
+            if (current.state !== "ready")
+                throw new OpenAiHttpError(
+                    503,
+                    "server_error",
+                    current.state === "loading" ? "The model is loading; try again shortly." : "No model is loaded. Load one with `agentfit serve --model …` or the Serve screen.",
+                    null,
+                    current.state === "loading" ? "model_loading" : "model_not_loaded"
+                );
+            const body = parseChatCompletionRequest(request.body);
+            if (!matchesModel(body.model, current.model)) throw modelNotFound(body.model);
+            if (body.stream) return await streamCompletion(reply, current.model, body);
+            const controller = abortOnDisconnect(reply);
+            const outcome = await runChatCompletion(current.model, body, {signal: controller.signal, onStarted: options.onActivity, onFinished: recordUsage});
+            return reply.type("application/json").send(JSON.stringify(completionBody(current.model, outcome)));
+        } catch (error) {
+            return replyWithError(reply, error);
+        }
+    });
+
+    function recordUsage(usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) {
+        metrics.recordCompletion({...usage, ...timing});
+        options.onActivity?.();
+    }
+
+    function toHttpError(error: unknown): OpenAiHttpError {
+        if (error instanceof OpenAiHttpError) return error;
+        if (error instanceof AppError && error.code === "MODEL_UNLOADED")
+            return new OpenAiHttpError(503, "server_error", error.message, null, "model_not_loaded");
+        return new OpenAiHttpError(500, "server_error", `The generation failed: ${(error as Error)?.message ?? String(error)}`, null, "generation_failed");
+    }
+
+    function replyWithError(reply: FastifyReply, error: unknown) {
+        if (reply.raw.destroyed || isAbort(error)) {
+            metrics.requestsCancelled++;
+            return reply.raw.destroyed ? undefined : reply.code(499).send();
+        }
+        const httpError = toHttpError(error);
+        metrics.recordError(httpError.code ?? String(httpError.status));
+        return sendError(reply, httpError);
+    }
+
+    function abortOnDisconnect(reply: FastifyReply): AbortController {
+        const controller = new AbortController();
+        reply.raw.on("close", () => {
+            if (!reply.raw.writableFinished) controller.abort(new ClientDisconnectedError());
+        });
+        return controller;
+    }
+
+    async function streamCompletion(reply: FastifyReply, loaded: LoadedEngineModel, body: ChatCompletionRequest) {
+        const controller = abortOnDisconnect(reply);
+        const id = completionId();
+        const created = Math.floor(Date.now() / 1000);
+        const raw = reply.raw;
+        let headersSent = false;
+        const write = (chunk: object | string) => {
+            if (!headersSent) {
+                headersSent = true;
+                reply.hijack();
+                openStreams.add(reply);
+                raw.writeHead(200, {
+                    ...(reply.getHeaders() as Record<string, string>),
+                    "Content-Type": "text/event-stream; charset=utf-8",
+                    "Cache-Control": "no-cache, no-transform",
+                    Connection: "keep-alive",
+                    "X-Accel-Buffering": "no"
+                });
+            }
+            if (!raw.destroyed) raw.write(`data: ${typeof chunk === "string" ? chunk : JSON.stringify(chunk)}\n\n`);
+        };
+        const chunk = (delta: ChatCompletionChunk.Choice.Delta, finishReason: ChatCompletionChunk.Choice["finish_reason"] = null): ChatCompletionChunk => ({
+            id,
+            object: "chat.completion.chunk",
+            created,
+            model: loaded.info.id,
+            system_fingerprint: fingerprint(loaded),
+            choices: [{index: 0, delta, logprobs: null, finish_reason: finishReason}]
+        });
+        try {
+            const outcome = await runChatCompletion(loaded, body, {
+                signal: controller.signal,
+                onFinished: recordUsage,
+                onStarted: () => {
+                    options.onActivity?.();
+                    write(chunk({role: "assistant", content: ""}));
+                },
+                callbacks: {
+                    onContent: (text) => write(chunk({content: text})),
+                    onToolCall: (delta) =>
+                        write(
+                            chunk({
+                                tool_calls: [
+                                    delta.id
+                                        ? {index: delta.index, id: delta.id, type: "function", function: {name: delta.name!, arguments: delta.argumentsDelta}}
+                                        : {index: delta.index, function: {arguments: delta.argumentsDelta}}
+                                ]
+                            })
+                        )
+                }
+            });
+            write({...chunk({}, outcome.finishReason), timings: outcome.timings});
+            if (body.stream_options?.include_usage) write({...chunk({}), choices: [], usage: usageOf(outcome)});
+            write("[DONE]");
+            raw.end();
+        } catch (error) {
+            if (!headersSent) return replyWithError(reply, error);
+            if (raw.destroyed || isAbort(error)) metrics.requestsCancelled++;
+            else {
+                const httpError = toHttpError(error);
+                metrics.recordError(httpError.code ?? "stream_error");
+                write(httpError.toJSON());
+                raw.end();
+            }
+        } finally {
+            openStreams.delete(reply);
+        }
+    }
+
+    try {
+        await server.listen({host, port: options.port ?? DEFAULT_SERVE_PORT});
+    } catch (error) {
+        await server.close().catch(() => {});
+        if ((error as {code?: string}).code === "EADDRINUSE")
+            throw new AppError("ENGINE_PORT_BUSY", `Port ${options.port} on ${host} is in use by another program. Pick another port, or 0 for any free one.`);
+        throw new AppError("ENGINE_SERVER_INVALID", `The server cannot listen on ${host}:${options.port}: ${(error as Error).message}`);
+    }
+    const address = server.server.address();
+    const port = typeof address === "object" && address ? address.port : (options.port ?? DEFAULT_SERVE_PORT);
+    const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+    let disposed = false;
+    const openAiServer: OpenAiServer = {
+        host,
+        port,
+        baseUrl: `http://${urlHost}:${port}/v1`,
+        async dispose() {
+            if (disposed) return;
+            disposed = true;
+            for (const stream of openStreams) stream.raw.destroy();
+            await server.close();
+        },
+        [Symbol.asyncDispose]() {
+            return openAiServer.dispose();
+        }
+    };
+    return openAiServer;
+}
+
+class ClientDisconnectedError extends Error {
+    constructor() {
+        super("The client disconnected.");
+        this.name = "AbortError";
+    }
+}
+
+function isAbort(error: unknown): boolean {
+    return error instanceof ClientDisconnectedError || (error as {name?: string})?.name === "AbortError";
+}
+
+function completionId(): string {
+    return `chatcmpl-${crypto.randomBytes(12).toString("base64url")}`;
+}
+
+function fingerprint(loaded: LoadedEngineModel): string {
+    const s = loaded.info.settings;
+    return `agentfit-${loaded.info.id}-c${s.contextSize}-kv${s.kvCacheType}`;
+}
+
+function usageOf(outcome: CompletionOutcome): ChatCompletion["usage"] {
+    return {
+        prompt_tokens: outcome.usage.promptTokens,
+        completion_tokens: outcome.usage.completionTokens,
+        total_tokens: outcome.usage.promptTokens + outcome.usage.completionTokens,
+        prompt_tokens_details: {cached_tokens: outcome.usage.cachedTokens}
+    };
+}
+
+function completionBody(loaded: LoadedEngineModel, outcome: CompletionOutcome): ChatCompletion & {timings: object} {
+    return {
+        id: completionId(),
+        object: "chat.completion",
+        created: Math.floor(Date.now() / 1000),
+        model: loaded.info.id,
+        system_fingerprint: fingerprint(loaded),
+        choices: [
+            {
+                index: 0,
+                message: {
+                    role: "assistant",
+                    content: outcome.toolCalls.length > 0 && outcome.content === "" ? null : outcome.content,
+                    refusal: null,
+                    ...(outcome.toolCalls.length > 0
+                        ? {tool_calls: outcome.toolCalls.map((call) => ({id: call.id, type: "function" as const, function: {name: call.name, arguments: call.arguments}}))}
+                        : {})
+                },
+                logprobs: null,
+                finish_reason: outcome.finishReason
+            }
+        ],
+        usage: usageOf(outcome),
+        timings: outcome.timings
+    };
+}
