@@ -94,7 +94,8 @@ export const chatCompletionRequestSchema = z.strictObject({
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export type ChatMessage = ChatCompletionRequest["messages"][number];
 
-function paramName(path: readonly PropertyKey[]): string {
+/** `a.b[0].c` for a zod issue path. */
+export function paramName(path: readonly PropertyKey[]): string {
     return path.reduce<string>((name, part) => (typeof part === "number" ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), "");
 }
 

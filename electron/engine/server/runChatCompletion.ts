@@ -2,17 +2,21 @@ import crypto from "node:crypto";
 import {
     LlamaChat,
     LlamaJsonSchemaValidationError,
+    type ChatHistoryItem,
     type ChatModelFunctions,
     type ChatWrapper,
     type ChatWrapperGenerateContextStateOptions,
     type ChatWrapperGeneratedContextState,
     type GbnfJsonSchema,
+    type LlamaChatResponseChunk,
+    type LlamaContextSequence,
     type LlamaGrammar,
     type Token
 } from "node-llama-cpp";
 import type {ChatCompletionRequest} from "./chatCompletionRequest.ts";
 import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import {toChatHistory} from "./openAiChatHistory.ts";
+import {commonPrefixLength} from "../model/SequencePool.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
 
@@ -31,6 +35,8 @@ export interface ToolCallDelta {
 export interface CompletionCallbacks {
     /** A piece of the reply text. */
     onContent?(text: string): void;
+    /** A piece of the model's reasoning, when its chat template separates thoughts from the answer. */
+    onReasoning?(text: string): void;
     onToolCall?(delta: ToolCallDelta): void;
 }
 
@@ -49,8 +55,12 @@ export interface CompletionTimings {
 
 export interface CompletionOutcome {
     content: string;
+    /** The model's thoughts, when its chat template separates them ("" otherwise). */
+    reasoning: string;
     toolCalls: {id: string; name: string; arguments: string}[];
     finishReason: "stop" | "length" | "tool_calls";
+    /** The request's stop string that ended the generation, if one did. */
+    stopSequence?: string;
     usage: {promptTokens: number; cachedTokens: number; completionTokens: number};
     timings: CompletionTimings;
 }
@@ -127,24 +137,20 @@ function functionsFor(request: ChatCompletionRequest): {functions?: ChatModelFun
     return {functions, forced: choice === "required" || typeof choice === "object"};
 }
 
+/** The prompt a chat request renders to on the loaded model, with what generating from it needs. */
+export interface RenderedChatPrompt {
+    functions?: ChatModelFunctions;
+    grammar?: LlamaGrammar;
+    history: ChatHistoryItem[];
+    chatWrapper: ChatWrapper;
+    promptTokens: Token[];
+}
+
 /**
- * Runs one chat completion on the loaded model: converts the request, checks it fits the context,
- * waits for a sequence (the one holding the longest prefix of this prompt), generates, and reports
- * what was reused from cache and how long each phase took. Throws OpenAiHttpError for bad input;
- * an aborted `signal` stops the generation at once.
+ * Converts a request into the chat history and tokens the model will evaluate (also what
+ * count_tokens reports). Throws OpenAiHttpError for tools, formats or messages that cannot be used.
  */
-export async function runChatCompletion(
-    loaded: LoadedEngineModel,
-    request: ChatCompletionRequest,
-    options: {
-        signal: AbortSignal;
-        callbacks?: CompletionCallbacks;
-        onStarted?: () => void;
-        /** Called once the sequence is released, also after a cancelled or failed generation: tokens actually evaluated and generated. */
-        onFinished?: (usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) => void;
-    }
-): Promise<CompletionOutcome> {
-    const {model, context} = loaded;
+export async function renderChatPrompt(loaded: LoadedEngineModel, request: ChatCompletionRequest): Promise<RenderedChatPrompt> {
     const {functions, forced} = functionsFor(request);
     if (functions && request.response_format && request.response_format.type !== "text")
         throw new OpenAiHttpError(
@@ -157,13 +163,35 @@ export async function runChatCompletion(
     const grammar = await grammarFor(loaded, request.response_format);
     const history = toChatHistory(request.messages, {rawCallFor: (id, name, args) => loaded.toolCalls.rawFor(id, name, args)});
     const chatWrapper = forced ? forcingFunctionCall(loaded.chatWrapper) : loaded.chatWrapper;
-
     let promptTokens: Token[];
     try {
-        promptTokens = chatWrapper.generateContextState({chatHistory: history, availableFunctions: functions}).contextText.tokenize(model.tokenizer);
+        promptTokens = chatWrapper.generateContextState({chatHistory: history, availableFunctions: functions}).contextText.tokenize(loaded.model.tokenizer);
     } catch (error) {
         throw new OpenAiHttpError(400, "invalid_request_error", `The messages or tools cannot be rendered for this model: ${(error as Error).message}`, "messages", "invalid_value");
     }
+    return {functions, grammar, history, chatWrapper, promptTokens};
+}
+
+/**
+ * Runs one chat completion on the loaded model: converts the request, checks it fits the context,
+ * waits for a sequence (the one holding the longest prefix of this prompt), generates, and reports
+ * what was reused from cache and how long each phase took. Throws OpenAiHttpError for bad input;
+ * an aborted `signal` stops the generation at once.
+ */
+export async function runChatCompletion(
+    loaded: LoadedEngineModel,
+    request: ChatCompletionRequest,
+    options: {
+        signal: AbortSignal;
+        callbacks?: CompletionCallbacks;
+        /** Called once a sequence is ready, before the prompt is evaluated. */
+        onStarted?: (prompt: {promptTokens: number}) => void;
+        /** Called once the sequence is released, also after a cancelled or failed generation: tokens actually evaluated and generated. */
+        onFinished?: (usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) => void;
+    }
+): Promise<CompletionOutcome> {
+    const {context} = loaded;
+    const {functions, grammar, history, chatWrapper, promptTokens} = await renderChatPrompt(loaded, request);
     const contextSize = context.contextSize;
     if (promptTokens.length + 1 >= contextSize)
         throw new OpenAiHttpError(
@@ -176,9 +204,15 @@ export async function runChatCompletion(
 
     const lease = await loaded.pool.acquire(promptTokens, options.signal);
     const started = performance.now();
-    options.onStarted?.();
+    options.onStarted?.({promptTokens: promptTokens.length});
     const {sequence} = lease;
     const meterBefore = sequence.tokenMeter.getState();
+    try {
+        await evaluatePromptInChunks(sequence, promptTokens, context.batchSize, options.signal);
+    } catch (error) {
+        lease.release();
+        throw options.signal.aborted ? options.signal.reason : error;
+    }
     const chat = new LlamaChat({contextSequence: sequence, chatWrapper, autoDisposeSequence: false});
     let firstOutputAt: number | undefined;
     const markFirstOutput = () => (firstOutputAt ??= performance.now());
@@ -218,7 +252,15 @@ export async function runChatCompletion(
             onTextChunk: (text: string) => {
                 markFirstOutput();
                 if (text !== "") options.callbacks?.onContent?.(text);
-            }
+            },
+            onResponseChunk: options.callbacks?.onReasoning
+                ? (chunk: LlamaChatResponseChunk) => {
+                      if (chunk.type === "segment" && chunk.segmentType === "thought" && chunk.text !== "") {
+                          markFirstOutput();
+                          options.callbacks?.onReasoning?.(chunk.text);
+                      }
+                  }
+                : undefined
         };
         const response = functions
             ? await chat.generateResponse(history, {
@@ -257,11 +299,17 @@ export async function runChatCompletion(
         const {usage, promptMs, generationMs: predictedMs} = measure(ended);
         const {completionTokens, cachedTokens} = usage;
         const evaluatedPrompt = usage.promptTokens - cachedTokens;
-        const stopReason = response.metadata.stopReason;
+        const {metadata} = response;
+        const stopReason = metadata.stopReason;
         return {
             content: response.response,
+            reasoning: response.fullResponse
+                .filter((part) => typeof part !== "string" && part.type === "segment" && part.segmentType === "thought")
+                .map((part) => (part as {text: string}).text)
+                .join(""),
             toolCalls,
             finishReason: toolCalls.length > 0 ? "tool_calls" : stopReason === "maxTokens" ? "length" : "stop",
+            ...(metadata.stopReason === "customStopTrigger" ? {stopSequence: metadata.customStopTrigger.filter((part) => typeof part === "string").join("")} : {}),
             usage,
             timings: {
                 cache_n: cachedTokens,
@@ -286,6 +334,22 @@ export async function runChatCompletion(
         const {usage, promptMs, generationMs} = measure(performance.now());
         notifyListener(options.onFinished, usage, {promptMs, generationMs});
     }
+}
+
+/**
+ * Evaluates all but the last prompt token in chunks of `chunkSize`, checking `signal` between them:
+ * node-llama-cpp checks it only between generated tokens, so a client that gives up during a long
+ * prompt (an agent's 20k-token system prompt) would otherwise hold the sequence until the whole
+ * prompt is read. LlamaChat then finds these tokens in the sequence and evaluates only the last one.
+ */
+async function evaluatePromptInChunks(sequence: LlamaContextSequence, tokens: readonly Token[], chunkSize: number, signal: AbortSignal) {
+    const reused = commonPrefixLength(sequence.contextTokens, tokens);
+    if (sequence.nextTokenIndex > reused) await sequence.eraseContextTokenRanges([{start: reused, end: sequence.nextTokenIndex}]);
+    for (let start = reused; start < tokens.length - 1; start += chunkSize) {
+        signal.throwIfAborted();
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, Math.min(start + chunkSize, tokens.length - 1)));
+    }
+    signal.throwIfAborted();
 }
 
 function parsesAs(text: string, value: unknown): boolean {
