@@ -38,6 +38,14 @@ export interface WriteGgufModelOptions {
      * benchmarks need. Default false.
      */
     canEndTurn?: boolean;
+    /**
+     * Whether the model ends its turn with its first token, whatever the prompt: every token's
+     * embedding carries a large constant in one dimension, the output norm keeps only that dimension,
+     * and only the end-of-turn token's output row reads it. A coding agent's smoke test needs replies
+     * that finish (agents treat a reply cut at max_tokens as an error); forced tool calls still
+     * follow their grammar. The three tensors involved are written as F32. Default false.
+     */
+    endsTurnAtOnce?: boolean;
 }
 
 export interface GgufModelFacts {
@@ -99,9 +107,11 @@ interface TensorPlan {
     dims: number[];
     type: GgufWeightType;
     /** Norm weights are ones; everything else is random. */
-    fill: "ones" | "random";
+    fill: "ones" | "zeros" | "random";
     /** Rows (ne1 indices) written as zeros. */
     zeroRows?: readonly number[];
+    /** F32 only: element `column` of the listed rows (every row when `rows` is absent) set to `value`. */
+    set?: {column: number; value: number; rows?: readonly number[]};
 }
 
 /** Writes a GGUF model file and returns what it contains. Creates the parent folder if needed. */
@@ -122,8 +132,11 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
 
     const vocab = buildVocabulary(options.extraVocabTokens ?? 256);
     const kvDim = headDim * headCountKv;
+    const endsAtOnce = options.endsTurnAtOnce ?? false;
     const tensors: TensorPlan[] = [
-        {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type, fill: "random"}
+        endsAtOnce
+            ? {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type: "F32", fill: "random", set: {column: 0, value: 1000}}
+            : {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type, fill: "random"}
     ];
     for (let i = 0; i < blockCount; i++) {
         const b = `blk.${i}.`;
@@ -140,14 +153,18 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
         );
     }
     tensors.push(
-        {name: "output_norm.weight", dims: [embeddingLength], type: "F32", fill: "ones"},
-        {
-            name: "output.weight",
-            dims: [embeddingLength, vocab.tokens.length],
-            type,
-            fill: "random",
-            zeroRows: options.canEndTurn ? [] : [vocab.unkId, vocab.bosId, vocab.eosId, vocab.imStartId, vocab.imEndId]
-        }
+        endsAtOnce
+            ? {name: "output_norm.weight", dims: [embeddingLength], type: "F32", fill: "zeros", set: {column: 0, value: 1}}
+            : {name: "output_norm.weight", dims: [embeddingLength], type: "F32", fill: "ones"},
+        endsAtOnce
+            ? {name: "output.weight", dims: [embeddingLength, vocab.tokens.length], type: "F32", fill: "random", set: {column: 0, value: 10, rows: [vocab.imEndId]}}
+            : {
+                  name: "output.weight",
+                  dims: [embeddingLength, vocab.tokens.length],
+                  type,
+                  fill: "random",
+                  zeroRows: options.canEndTurn ? [] : [vocab.unkId, vocab.bosId, vocab.eosId, vocab.imStartId, vocab.imEndId]
+              }
     );
 
     const metadata: [string, MetadataValue][] = [
@@ -221,6 +238,12 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
                 const count = Math.min(rowsPerChunk, rows - row) * rowLength;
                 const chunk = encodeTensorData(tensor.type, count, tensor.fill, random, embeddingLength);
                 const rowBytes = chunk.length / (count / rowLength);
+                if (tensor.set) {
+                    const values = new Float32Array(chunk.buffer, chunk.byteOffset, count);
+                    const rowsHere = count / rowLength;
+                    for (let r = 0; r < rowsHere; r++)
+                        if (!tensor.set.rows || tensor.set.rows.includes(row + r)) values[r * rowLength + tensor.set.column] = tensor.set.value;
+                }
                 for (const zeroRow of tensor.zeroRows ?? [])
                     if (zeroRow >= row && zeroRow < row + count / rowLength) chunk.fill(0, (zeroRow - row) * rowBytes, (zeroRow - row + 1) * rowBytes);
                 fs.writeSync(fd, chunk);
@@ -298,11 +321,11 @@ function tensorByteSize(tensor: TensorPlan): number {
  * Random weights scaled like a trained model's (std ≈ 1/sqrt(fan-in)), so activations stay finite.
  * Quantized types are produced as blocks directly: a shared scale and random quants.
  */
-function encodeTensorData(type: GgufWeightType, count: number, fill: "ones" | "random", random: () => number, fanIn: number): Buffer {
+function encodeTensorData(type: GgufWeightType, count: number, fill: "ones" | "zeros" | "random", random: () => number, fanIn: number): Buffer {
     const scale = 1 / Math.sqrt(fanIn);
     if (type === "F32") {
         const out = new Float32Array(count);
-        for (let i = 0; i < count; i++) out[i] = fill === "ones" ? 1 : (random() * 2 - 1) * scale;
+        for (let i = 0; i < count; i++) out[i] = fill === "ones" ? 1 : fill === "zeros" ? 0 : (random() * 2 - 1) * scale;
         return Buffer.from(out.buffer);
     }
     if (type === "F16") {

@@ -1,5 +1,7 @@
 import path from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import type {FunctionTool, ResponseStreamEvent} from "openai/resources/responses/responses";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {EngineStatus} from "../../electron/api/EngineApi.ts";
 import {createAppService, type AppService} from "../../electron/core/AppService.ts";
@@ -17,6 +19,7 @@ let status: EngineStatus;
 let modelId: string;
 let origin: string;
 let anthropic: Anthropic;
+let openai: OpenAI;
 
 const weatherTool: Anthropic.Tool = {
     name: "get_weather",
@@ -40,6 +43,7 @@ beforeAll(async () => {
     modelId = status.model!.id;
     origin = status.server!.baseUrl.replace(/\/v1$/, "");
     anthropic = new Anthropic({baseURL: origin, apiKey: "sk-test-key", maxRetries: 0});
+    openai = new OpenAI({baseURL: `${origin}/v1`, apiKey: "sk-test-key", maxRetries: 0});
 });
 afterAll(async () => {
     await app?.dispose();
@@ -183,5 +187,93 @@ describe("Anthropic Messages API", () => {
         expect(Number.isNaN(Date.parse(page.data[0]!.created_at))).toBe(false);
         const raw = await rawHttp(`${origin}/v1/models`, {headers: {authorization: "Bearer sk-test-key"}});
         expect(raw.json()).toMatchObject({object: "list", has_more: false, first_id: modelId, last_id: modelId, data: [{object: "model", owned_by: "agentfit"}]});
+    });
+});
+
+describe("OpenAI Responses API", () => {
+    const weatherFunction: FunctionTool = {type: "function", name: "get_weather", description: "Current weather in a city", strict: true, parameters: weatherTool.input_schema};
+
+    it("answers plain and streamed responses with the same text, the full event sequence and cached tokens", async () => {
+        const params = {model: modelId, instructions: "You are terse.", input: "Say something.", max_output_tokens: 10, temperature: 0};
+        const plain = await openai.responses.create(params);
+        expect(plain).toMatchObject({object: "response", status: "incomplete", incomplete_details: {reason: "max_output_tokens"}, model: modelId});
+        expect(plain.id).toMatch(/^resp_/);
+        expect(plain.output).toHaveLength(1);
+        expect(plain.output[0]).toMatchObject({type: "message", role: "assistant"});
+        expect(plain.usage!.output_tokens).toBe(10);
+
+        const events: ResponseStreamEvent[] = [];
+        const stream = await openai.responses.create({...params, stream: true});
+        for await (const event of stream) events.push(event);
+        const types = events.map((e) => e.type);
+        expect(types.slice(0, 4)).toEqual(["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"]);
+        expect(types).toContain("response.output_text.delta");
+        expect(types.slice(-4)).toEqual(["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.incomplete"]);
+        expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+        const text = events.flatMap((e) => (e.type === "response.output_text.delta" ? [e.delta] : [])).join("");
+        expect(text).toBe(plain.output_text);
+        const last = events.at(-1) as {response: OpenAI.Responses.Response};
+        expect(last.response.usage!.input_tokens_details.cached_tokens).toBeGreaterThanOrEqual(last.response.usage!.input_tokens - 1);
+
+        const done = await openai.responses.create({...params, max_output_tokens: 1000, stream: false});
+        expect(["completed", "incomplete"]).toContain(done.status);
+    });
+
+    it("forces a function call, streams its arguments and continues by previous_response_id from cache", async () => {
+        const first = await openai.responses.create({model: modelId, input: "Weather in Rome?", tools: [weatherFunction], tool_choice: "required", max_output_tokens: 200});
+        expect(first.status).toBe("completed");
+        const calls = first.output.filter((item) => item.type === "function_call");
+        expect(calls.length).toBeGreaterThanOrEqual(1);
+        for (const call of calls) {
+            expect(call.name).toBe("get_weather");
+            expect(["Paris", "Berlin", "Rome"]).toContain((JSON.parse(call.arguments) as {city: string}).city);
+        }
+        const stored = await openai.responses.retrieve(first.id);
+        expect(stored.output).toEqual(first.output);
+
+        const next = await openai.responses.create({
+            model: modelId,
+            previous_response_id: first.id,
+            input: calls.map((call) => ({type: "function_call_output" as const, call_id: call.call_id, output: '{"temperature": 21}'})),
+            tools: [weatherFunction],
+            tool_choice: "required",
+            max_output_tokens: 200
+        });
+        expect(next.usage!.input_tokens).toBeGreaterThan(first.usage!.input_tokens);
+        expect(next.usage!.input_tokens_details.cached_tokens).toBeGreaterThanOrEqual(first.usage!.input_tokens);
+
+        const stream = await openai.responses.create({model: modelId, input: "Weather?", tools: [weatherFunction], tool_choice: {type: "function", name: "get_weather"}, max_output_tokens: 200, stream: true, store: false});
+        let args = "";
+        let doneArgs: string | undefined;
+        let completed: OpenAI.Responses.Response | undefined;
+        for await (const event of stream) {
+            if (event.type === "response.function_call_arguments.delta") args += event.delta;
+            if (event.type === "response.function_call_arguments.done") doneArgs ??= event.arguments;
+            if (event.type === "response.completed") completed = event.response;
+        }
+        expect(doneArgs).toBe(args.slice(0, doneArgs!.length));
+        expect(completed!.output[0]).toMatchObject({type: "function_call", name: "get_weather", status: "completed"});
+        await expect(openai.responses.retrieve(completed!.id)).rejects.toMatchObject({status: 404});
+        await expect(openai.responses.create({model: modelId, input: "x", previous_response_id: "resp_unknown"})).rejects.toMatchObject({status: 404, code: "previous_response_not_found"});
+    });
+
+    it("takes what Codex CLI sends: developer messages, hosted tools left out, bookkeeping fields", async () => {
+        const response = await openai.responses.create({
+            model: modelId,
+            input: [
+                {type: "message", role: "developer", content: [{type: "input_text", text: "You are a coding agent."}]},
+                {type: "message", role: "user", content: [{type: "input_text", text: "say hi"}]}
+            ],
+            tools: [weatherFunction, {type: "web_search", external_web_access: false} as unknown as FunctionTool],
+            tool_choice: "auto",
+            parallel_tool_calls: true,
+            reasoning: {summary: "auto"},
+            store: false,
+            include: ["reasoning.encrypted_content"],
+            prompt_cache_key: "session-1",
+            max_output_tokens: 5
+        });
+        expect(["completed", "incomplete"]).toContain(response.status);
+        expect(response.tools.map((t) => (t as FunctionTool).name)).toEqual(["get_weather"]);
     });
 });

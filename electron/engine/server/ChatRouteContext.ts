@@ -22,9 +22,21 @@ export interface ChatRouteContext {
         request: ChatCompletionRequest,
         options?: {callbacks?: CompletionCallbacks; onStarted?: (prompt: {promptTokens: number}) => void}
     ): Promise<CompletionOutcome>;
-    openStream(reply: FastifyReply): EventStream;
+    /**
+     * Runs `request` as an event stream written by `events` (made once the stream is open): its
+     * callbacks get the pieces, `finish` the outcome, `fail` an error after the stream opened (not
+     * when the client is gone). Resolves with the outcome, or undefined when it failed or was cancelled;
+     * an error before the stream opened is thrown.
+     */
+    stream(reply: FastifyReply, loaded: LoadedEngineModel, request: ChatCompletionRequest, events: (stream: EventStream) => ChatEventWriter): Promise<CompletionOutcome | undefined>;
     /** Answers an error raised before anything was streamed, in the error shape of the request's protocol. */
     replyWithError(reply: FastifyReply, error: unknown): unknown;
-    /** For an error after a stream opened: the error to write into it, or undefined when the client is gone. */
-    streamFailure(reply: FastifyReply, error: unknown): OpenAiHttpError | undefined;
+}
+
+/** A protocol's writer of one streamed answer. */
+export interface ChatEventWriter extends CompletionCallbacks {
+    /** A sequence is ready; the prompt is about to be read. */
+    start(prompt: {promptTokens: number}): void;
+    finish(outcome: CompletionOutcome): void;
+    fail(error: OpenAiHttpError): void;
 }

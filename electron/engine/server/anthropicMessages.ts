@@ -5,6 +5,7 @@ import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {paramName} from "./chatCompletionRequest.ts";
 import type {CompletionOutcome, ToolCallDelta} from "./runChatCompletion.ts";
 import type {EventStream} from "./openEventStream.ts";
+import type {ChatEventWriter} from "./ChatRouteContext.ts";
 
 // The Anthropic Messages API (POST /v1/messages, /v1/messages/count_tokens) as a conversion onto the
 // chat path: a request becomes a ChatCompletionRequest, an outcome becomes a Message, streaming
@@ -302,7 +303,7 @@ export function anthropicMessageBody(model: string, outcome: CompletionOutcome) 
  * content_block_start / _delta (text_delta, thinking_delta, input_json_delta) / _stop, then
  * message_delta (stop_reason, usage) and message_stop. A failure becomes an `error` event.
  */
-export class AnthropicEventWriter {
+export class AnthropicEventWriter implements ChatEventWriter {
     private blockIndex = -1;
     private openBlock: "text" | "thinking" | "tool_use" | undefined;
     private started = false;
@@ -312,7 +313,7 @@ export class AnthropicEventWriter {
         private readonly model: string
     ) {}
 
-    start(promptTokens: number) {
+    start({promptTokens}: {promptTokens: number}) {
         if (this.started) return;
         this.started = true;
         this.send("message_start", {
@@ -331,17 +332,17 @@ export class AnthropicEventWriter {
         this.send("ping", {type: "ping"});
     }
 
-    text(text: string) {
+    onContent(text: string) {
         this.ensureBlock("text", {type: "text", text: ""});
         this.send("content_block_delta", {type: "content_block_delta", index: this.blockIndex, delta: {type: "text_delta", text}});
     }
 
-    thinking(text: string) {
+    onReasoning(text: string) {
         this.ensureBlock("thinking", {type: "thinking", thinking: "", signature: ""});
         this.send("content_block_delta", {type: "content_block_delta", index: this.blockIndex, delta: {type: "thinking_delta", thinking: text}});
     }
 
-    toolCall(delta: ToolCallDelta) {
+    onToolCall(delta: ToolCallDelta) {
         if (delta.id) {
             this.closeBlock();
             this.openNewBlock("tool_use", {type: "tool_use", id: delta.id, name: delta.name, input: {}});
@@ -351,7 +352,7 @@ export class AnthropicEventWriter {
     }
 
     finish(outcome: CompletionOutcome) {
-        this.start(outcome.usage.promptTokens);
+        this.start({promptTokens: outcome.usage.promptTokens});
         if (this.blockIndex < 0) this.ensureBlock("text", {type: "text", text: ""});
         this.closeBlock();
         this.send("message_delta", {

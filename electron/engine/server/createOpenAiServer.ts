@@ -12,6 +12,7 @@ import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts";
 import {anthropicErrorBody} from "./anthropicMessages.ts";
 import {registerAnthropicRoutes} from "./registerAnthropicRoutes.ts";
+import {registerResponsesRoutes} from "./registerResponsesRoutes.ts";
 import type {ChatRouteContext} from "./ChatRouteContext.ts";
 import {openEventStream} from "./openEventStream.ts";
 import type {ServerMetrics} from "./ServerMetrics.ts";
@@ -31,6 +32,8 @@ export interface OpenAiServerOptions extends ServerSettings {
     metrics: ServerMetrics;
     /** Called when a request starts or ends, so live counters can be pushed to the app. */
     onActivity?: () => void;
+    /** Where notes about accepted-but-ignored request parts go (tools a local model is not offered). Default: dropped. */
+    log?: (line: string) => void;
 }
 
 export interface OpenAiServer extends AsyncDisposable {
@@ -246,17 +249,32 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
                 }
             });
         },
-        openStream: (reply) => openEventStream(reply, {onOpen: () => openStreams.add(reply), onClose: () => openStreams.delete(reply)}),
-        replyWithError,
-        streamFailure(reply, error) {
-            if (reply.raw.destroyed || isAbort(error)) {
-                metrics.requestsCancelled++;
+        async stream(reply, loaded, body, writerFor) {
+            const stream = openEventStream(reply, {onOpen: () => openStreams.add(reply), onClose: () => openStreams.delete(reply)});
+            const events = writerFor(stream);
+            try {
+                const outcome = await routes.run(reply, loaded, body, {
+                    onStarted: (prompt) => events.start(prompt),
+                    callbacks: {
+                        onContent: (text) => events.onContent?.(text),
+                        onReasoning: events.onReasoning && ((text) => events.onReasoning?.(text)),
+                        onToolCall: (delta) => events.onToolCall?.(delta)
+                    }
+                });
+                events.finish(outcome);
+                return outcome;
+            } catch (error) {
+                if (!stream.opened) throw error;
+                if (reply.raw.destroyed || isAbort(error)) metrics.requestsCancelled++;
+                else {
+                    const httpError = toHttpError(error);
+                    metrics.recordError(httpError.code ?? "stream_error");
+                    events.fail(httpError);
+                }
                 return undefined;
             }
-            const httpError = toHttpError(error);
-            metrics.recordError(httpError.code ?? "stream_error");
-            return httpError;
-        }
+        },
+        replyWithError
     };
 
     server.post("/v1/chat/completions", async (request, reply) => {
@@ -272,6 +290,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         }
     });
     registerAnthropicRoutes(server, routes);
+    registerResponsesRoutes(server, routes, options.log);
 
     function recordUsage(usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) {
         metrics.recordCompletion({...usage, ...timing});
@@ -304,7 +323,6 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     }
 
     async function streamCompletion(reply: FastifyReply, loaded: LoadedEngineModel, body: ChatCompletionRequest) {
-        const stream = routes.openStream(reply);
         const id = completionId();
         const created = Math.floor(Date.now() / 1000);
         const chunk = (delta: ChatCompletionChunk.Choice.Delta, finishReason: ChatCompletionChunk.Choice["finish_reason"] = null): ChatCompletionChunk => ({
@@ -315,35 +333,30 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
             system_fingerprint: fingerprint(loaded),
             choices: [{index: 0, delta, logprobs: null, finish_reason: finishReason}]
         });
-        try {
-            const outcome = await routes.run(reply, loaded, body, {
-                onStarted: () => stream.send(chunk({role: "assistant", content: ""})),
-                callbacks: {
-                    onContent: (text) => stream.send(chunk({content: text})),
-                    onToolCall: (delta) =>
-                        stream.send(
-                            chunk({
-                                tool_calls: [
-                                    delta.id
-                                        ? {index: delta.index, id: delta.id, type: "function", function: {name: delta.name!, arguments: delta.argumentsDelta}}
-                                        : {index: delta.index, function: {arguments: delta.argumentsDelta}}
-                                ]
-                            })
-                        )
-                }
-            });
-            stream.send({...chunk({}, outcome.finishReason), timings: outcome.timings});
-            if (body.stream_options?.include_usage) stream.send({...chunk({}), choices: [], usage: usageOf(outcome)});
-            stream.send("[DONE]");
-            stream.end();
-        } catch (error) {
-            if (!stream.opened) return replyWithError(reply, error);
-            const failure = routes.streamFailure(reply, error);
-            if (failure) {
-                stream.send(failure.toJSON());
+        await routes.stream(reply, loaded, body, (stream) => ({
+            start: () => stream.send(chunk({role: "assistant", content: ""})),
+            onContent: (text) => stream.send(chunk({content: text})),
+            onToolCall: (delta) =>
+                stream.send(
+                    chunk({
+                        tool_calls: [
+                            delta.id
+                                ? {index: delta.index, id: delta.id, type: "function", function: {name: delta.name!, arguments: delta.argumentsDelta}}
+                                : {index: delta.index, function: {arguments: delta.argumentsDelta}}
+                        ]
+                    })
+                ),
+            finish(outcome) {
+                stream.send({...chunk({}, outcome.finishReason), timings: outcome.timings});
+                if (body.stream_options?.include_usage) stream.send({...chunk({}), choices: [], usage: usageOf(outcome)});
+                stream.send("[DONE]");
+                stream.end();
+            },
+            fail(error) {
+                stream.send(error.toJSON());
                 stream.end();
             }
-        }
+        }));
     }
 
     try {

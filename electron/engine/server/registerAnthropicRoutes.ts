@@ -21,23 +21,7 @@ export function registerAnthropicRoutes(server: FastifyInstance, routes: ChatRou
                 const outcome = await routes.run(reply, loaded, chatRequest);
                 return reply.type("application/json").send(JSON.stringify(anthropicMessageBody(body.model, outcome)));
             }
-            const stream = routes.openStream(reply);
-            const events = new AnthropicEventWriter(stream, body.model);
-            try {
-                const outcome = await routes.run(reply, loaded, chatRequest, {
-                    onStarted: ({promptTokens}) => events.start(promptTokens),
-                    callbacks: {
-                        onContent: (text) => events.text(text),
-                        onReasoning: (text) => events.thinking(text),
-                        onToolCall: (delta) => events.toolCall(delta)
-                    }
-                });
-                events.finish(outcome);
-            } catch (error) {
-                if (!stream.opened) throw error;
-                const failure = routes.streamFailure(reply, error);
-                if (failure) events.fail(failure);
-            }
+            await routes.stream(reply, loaded, chatRequest, (stream) => new AnthropicEventWriter(stream, body.model));
         } catch (error) {
             return routes.replyWithError(reply, error);
         }
