@@ -18,6 +18,7 @@ import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import {toChatHistory} from "./openAiChatHistory.ts";
 import {commonPrefixLength} from "../model/SequencePool.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
+import {jsonSchemaProblem} from "./jsonSchemaProblem.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
 
 /** Sampling defaults when a request leaves a field out (llama-server's). */
@@ -85,6 +86,10 @@ function toolCallId(): string {
 async function grammarFor(loaded: LoadedEngineModel, format: ChatCompletionRequest["response_format"]): Promise<LlamaGrammar | undefined> {
     if (!format || format.type === "text") return undefined;
     const schema = format.type === "json_schema" ? format.json_schema.schema : undefined;
+    if (format.type === "json_schema") {
+        const problem = schema === undefined ? "response_format.json_schema.schema is missing: json_schema output needs the schema to follow." : jsonSchemaProblem(schema, "response_format.json_schema.schema");
+        if (problem) throw new OpenAiHttpError(400, "invalid_request_error", `Invalid schema for response_format: ${problem}`, "response_format.json_schema.schema", "invalid_json_schema");
+    }
     const key = schema ? JSON.stringify(schema) : "json";
     const cached = loaded.grammars.get(key);
     if (cached) return cached;
@@ -127,6 +132,11 @@ function functionsFor(request: ChatCompletionRequest): {functions?: ChatModelFun
                 "tool_choice.function.name",
                 "invalid_value"
             );
+    }
+    for (const [index, t] of tools.entries()) {
+        const problem = t.function.parameters && jsonSchemaProblem(t.function.parameters, `tools[${index}].function.parameters`);
+        if (problem)
+            throw new OpenAiHttpError(400, "invalid_request_error", `Invalid schema for function '${t.function.name}': ${problem}`, `tools[${index}].function.parameters`, "invalid_function_parameters");
     }
     const functions: Record<string, ChatModelFunctions[string]> = {};
     for (const t of offered)
