@@ -46,6 +46,8 @@ export interface WriteGgufModelOptions {
      * follow their grammar. The three tensors involved are written as F32. Default false.
      */
     endsTurnAtOnce?: boolean;
+    /** Whether the vocabulary has fill-in-the-middle tokens (`<fim_prefix>`, `<fim_suffix>`, `<fim_middle>`) named in the metadata. Default false. */
+    fimTokens?: boolean;
 }
 
 export interface GgufModelFacts {
@@ -130,7 +132,7 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
     if (!Number.isInteger(headDim) || headCount % headCountKv !== 0)
         throw new Error("embeddingLength must divide by headCount, and headCount by headCountKv");
 
-    const vocab = buildVocabulary(options.extraVocabTokens ?? 256);
+    const vocab = buildVocabulary(options.extraVocabTokens ?? 256, options.fimTokens ?? false);
     const kvDim = headDim * headCountKv;
     const endsAtOnce = options.endsTurnAtOnce ?? false;
     const tensors: TensorPlan[] = [
@@ -192,6 +194,13 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
         ["tokenizer.ggml.padding_token_id", u32(vocab.eosId)],
         ["tokenizer.ggml.add_bos_token", {type: ValueType.BOOL, value: false}],
         ["tokenizer.ggml.add_eos_token", {type: ValueType.BOOL, value: false}],
+        ...(vocab.fim
+            ? ([
+                  ["tokenizer.ggml.fim_pre_token_id", u32(vocab.fim.prefix)],
+                  ["tokenizer.ggml.fim_suf_token_id", u32(vocab.fim.suffix)],
+                  ["tokenizer.ggml.fim_mid_token_id", u32(vocab.fim.middle)]
+              ] satisfies [string, MetadataValue][])
+            : []),
         ["tokenizer.chat_template", str(CHATML_TEMPLATE)]
     ];
 
@@ -270,7 +279,7 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
     };
 }
 
-function buildVocabulary(extraTokens: number) {
+function buildVocabulary(extraTokens: number, fimTokens: boolean) {
     const tokens: string[] = ["<unk>", "<s>", "</s>"];
     const types: number[] = [TOKEN_TYPE.UNKNOWN, TOKEN_TYPE.CONTROL, TOKEN_TYPE.CONTROL];
     for (let byte = 0; byte < 256; byte++) {
@@ -281,6 +290,8 @@ function buildVocabulary(extraTokens: number) {
     types.push(TOKEN_TYPE.CONTROL);
     const imEndId = tokens.push("<|im_end|>") - 1;
     types.push(TOKEN_TYPE.CONTROL);
+    const fim = fimTokens ? {prefix: tokens.push("<fim_prefix>") - 1, suffix: tokens.push("<fim_suffix>") - 1, middle: tokens.push("<fim_middle>") - 1} : undefined;
+    if (fim) types.push(TOKEN_TYPE.CONTROL, TOKEN_TYPE.CONTROL, TOKEN_TYPE.CONTROL);
 
     // Word pieces: "▁" plus printable ASCII, then common fragments, then synthetic pairs up to the
     // requested count. Unique pieces keep the SPM tokenizer's lookup well defined.
@@ -304,7 +315,7 @@ function buildVocabulary(extraTokens: number) {
     }
     // SPM prefers higher scores when merging: longer pieces score higher.
     const scores = tokens.map((token, i) => (types[i] === TOKEN_TYPE.NORMAL ? token.length * 1.0 - i * 1e-4 : 0));
-    return {tokens, scores, types, unkId: 0, bosId: 1, eosId: 2, imStartId, imEndId};
+    return {tokens, scores, types, unkId: 0, bosId: 1, eosId: 2, imStartId, imEndId, fim};
 }
 
 function tensorByteSize(tensor: TensorPlan): number {

@@ -38,7 +38,7 @@ const greedy = {temperature: 0} as object;
 beforeAll(async () => {
     home = createTempHome();
     app = await createAppService({paths: home});
-    writeGgufModel(path.join(home.models, "tiny-agent.gguf"), {...ggufModelPresets.tiny, contextLength: 4096});
+    writeGgufModel(path.join(home.models, "tiny-agent.gguf"), {...ggufModelPresets.tiny, contextLength: 4096, fimTokens: true});
     status = await app["engine.start"]({model: "tiny-agent", settings: {contextSize: 4096, threads: 1, parallel: 2}, server: {port: 0, apiKey: "sk-test-key"}});
     modelId = status.model!.id;
     origin = status.server!.baseUrl.replace(/\/v1$/, "");
@@ -275,5 +275,41 @@ describe("OpenAI Responses API", () => {
         });
         expect(["completed", "incomplete"]).toContain(response.status);
         expect(response.tools.map((t) => (t as FunctionTool).name)).toEqual(["get_weather"]);
+    });
+});
+
+describe("legacy completions", () => {
+    it("completes a prompt, plain and streamed, with usage and the prompt from cache", async () => {
+        const params = {model: modelId, prompt: "def add(a, b):", max_tokens: 8, temperature: 0};
+        const plain = await openai.completions.create(params);
+        expect(plain.object).toBe("text_completion");
+        expect(plain.choices[0]!.finish_reason).toBe("length");
+        expect(plain.usage!.completion_tokens).toBe(8);
+        let text = "";
+        let finish: string | null = null;
+        const stream = await openai.completions.create({...params, stream: true, stream_options: {include_usage: true}});
+        let usage: OpenAI.Completions.CompletionUsage | undefined;
+        for await (const chunk of stream) {
+            text += chunk.choices[0]?.text ?? "";
+            finish = chunk.choices[0]?.finish_reason ?? finish;
+            usage = chunk.usage ?? usage;
+        }
+        expect(finish).toBe("length");
+        expect(text).toBe(plain.choices[0]!.text);
+        expect(usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThanOrEqual(usage!.prompt_tokens - 1);
+    });
+
+    it("fills in the middle with the model's FIM tokens, and ends at a stop string", async () => {
+        const filled = await openai.completions.create({model: modelId, prompt: "def add(a, b):\n    return ", suffix: "\n\nprint(add(1, 2))", max_tokens: 6, temperature: 0});
+        expect(filled.choices[0]!.finish_reason).toBe("length");
+        expect(filled.usage!.completion_tokens).toBe(6);
+        // prefix, suffix, their FIM markers: more prompt than the prefix alone.
+        const prefixOnly = await openai.completions.create({model: modelId, prompt: "def add(a, b):\n    return ", max_tokens: 1});
+        expect(filled.usage!.prompt_tokens).toBeGreaterThan(prefixOnly.usage!.prompt_tokens + 3);
+        const stopAt = filled.choices[0]!.text.trim().slice(0, 2);
+        if (stopAt !== "") {
+            const stopped = await openai.completions.create({model: modelId, prompt: "def add(a, b):\n    return ", suffix: "\n\nprint(add(1, 2))", max_tokens: 6, temperature: 0, stop: [stopAt]});
+            expect(stopped.choices[0]!.finish_reason).toBe("stop");
+        }
     });
 });

@@ -35,7 +35,7 @@ interface Endpoint {
     valid: () => Record<string, unknown>;
     /** Puts a text of `text` where the prompt goes. */
     withPrompt: (text: string) => Record<string, unknown>;
-    withTools: (tools: unknown[], choice: unknown) => Record<string, unknown>;
+    withTools?: (tools: unknown[], choice: unknown) => Record<string, unknown>;
     withSchema?: (schema: unknown) => Record<string, unknown>;
     maxTokensField: string;
 }
@@ -102,6 +102,13 @@ const endpoints: Endpoint[] = [
         }),
         withSchema: (schema) => ({model, input: "hi", text: {format: {type: "json_schema", name: "x", ...(schema === undefined ? {} : {schema})}}}),
         maxTokensField: "max_output_tokens"
+    },
+    {
+        path: "/v1/completions",
+        protocol: "openai",
+        valid: () => ({model, prompt: "hi", max_tokens: 2}),
+        withPrompt: (text) => ({model, prompt: text, max_tokens: 2}),
+        maxTokensField: "max_tokens"
     }
 ];
 
@@ -135,19 +142,23 @@ describe.each(endpoints)("$path", (endpoint) => {
             ? []
             : [{name: "a prompt over the context", body: () => JSON.stringify(endpoint.withPrompt("lorem ipsum ".repeat(CONTEXT))), status: 400, message: /context/}]),
         {name: "an oversized body", body: () => JSON.stringify(endpoint.withPrompt("x".repeat(100 * 1024))), status: 413},
-        {
-            name: "a tool with an invalid schema, required",
-            body: () => JSON.stringify(endpoint.withTools([badSchema], "required")),
-            status: 400,
-            message: /banana/
-        },
-        {name: "a tool with a broken $ref", body: () => JSON.stringify(endpoint.withTools([brokenRef], "required")), status: 400, message: /\$ref/},
-        {
-            name: "an unknown tool in tool_choice",
-            body: () => JSON.stringify(endpoint.withTools([{type: "object"}], {type: "function", function: {name: "nope"}})),
-            status: 400,
-            message: /nope/
-        },
+        ...(endpoint.withTools
+            ? [
+                  {
+                      name: "a tool with an invalid schema, required",
+                      body: () => JSON.stringify(endpoint.withTools!([badSchema], "required")),
+                      status: 400,
+                      message: /banana/
+                  },
+                  {name: "a tool with a broken $ref", body: () => JSON.stringify(endpoint.withTools!([brokenRef], "required")), status: 400, message: /\$ref/},
+                  {
+                      name: "an unknown tool in tool_choice",
+                      body: () => JSON.stringify(endpoint.withTools!([{type: "object"}], {type: "function", function: {name: "nope"}})),
+                      status: 400,
+                      message: /nope/
+                  }
+              ]
+            : []),
         ...(endpoint.withSchema
             ? [
                   {name: "json_schema without a schema", body: () => JSON.stringify(endpoint.withSchema!(undefined)), status: 400, message: /schema/},
@@ -170,6 +181,12 @@ describe.each(endpoints)("$path", (endpoint) => {
 });
 
 describe("limits and many clients", () => {
+    it("refuses fill-in-the-middle on a model without FIM tokens", async () => {
+        const answer = await post("/v1/completions", JSON.stringify({model, prompt: "def f(", suffix: ")", max_tokens: 2}));
+        expect(answer.status).toBe(400);
+        expect(errorMessage("openai", answer.json())).toMatch(/fill-in-the-middle/);
+    });
+
     it("caps max_tokens at the context left and says the output was cut", async () => {
         const chat = await post("/v1/chat/completions", JSON.stringify({model, messages: [{role: "user", content: "hi"}], max_tokens: 1e12, temperature: 0}));
         expect(chat.status).toBe(200);
@@ -180,6 +197,8 @@ describe("limits and many clients", () => {
         expect((messages.json() as {stop_reason: string}).stop_reason).toBe("max_tokens");
         const responses = await post("/v1/responses", JSON.stringify({model, input: "hi", max_output_tokens: 1e12}));
         expect(responses.json()).toMatchObject({status: "incomplete", incomplete_details: {reason: "max_output_tokens"}});
+        const completions = await post("/v1/completions", JSON.stringify({model, prompt: "hi", max_tokens: 1e12}));
+        expect((completions.json() as {choices: {finish_reason: string}[]}).choices[0]!.finish_reason).toBe("length");
     });
 
     it("serves concurrent clients of every protocol, malformed ones among them, without a 5xx", async () => {

@@ -13,7 +13,8 @@ import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts"
 import {anthropicErrorBody} from "./anthropicMessages.ts";
 import {registerAnthropicRoutes} from "./registerAnthropicRoutes.ts";
 import {registerResponsesRoutes} from "./registerResponsesRoutes.ts";
-import type {ChatRouteContext} from "./ChatRouteContext.ts";
+import type {ChatRouteContext, GenerationHooks} from "./ChatRouteContext.ts";
+import {registerCompletionsRoutes} from "./registerCompletionsRoutes.ts";
 import {openEventStream} from "./openEventStream.ts";
 import type {ServerMetrics} from "./ServerMetrics.ts";
 
@@ -235,32 +236,36 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         return current.model;
     };
 
+    const hooks = (reply: FastifyReply, onStarted?: (prompt: {promptTokens: number}) => void): GenerationHooks => ({
+        signal: abortOnDisconnect(reply).signal,
+        onFinished: recordUsage,
+        onStarted: (prompt) => {
+            options.onActivity?.();
+            onStarted?.(prompt);
+        }
+    });
+
     const routes: ChatRouteContext = {
         modelFor,
         countRequest: () => metrics.requestsTotal++,
-        run(reply, loaded, body, run = {}) {
-            return runChatCompletion(loaded, body, {
-                signal: abortOnDisconnect(reply).signal,
-                onFinished: recordUsage,
-                callbacks: run.callbacks,
-                onStarted: (prompt) => {
-                    options.onActivity?.();
-                    run.onStarted?.(prompt);
-                }
-            });
-        },
-        async stream(reply, loaded, body, writerFor) {
-            const stream = openEventStream(reply, {onOpen: () => openStreams.add(reply), onClose: () => openStreams.delete(reply)});
-            const events = writerFor(stream);
-            try {
-                const outcome = await routes.run(reply, loaded, body, {
-                    onStarted: (prompt) => events.start(prompt),
+        hooks,
+        run: (reply, loaded, body) => runChatCompletion(loaded, body, hooks(reply)),
+        stream: (reply, loaded, body, writerFor) =>
+            routes.streamJob(reply, writerFor, (events) =>
+                runChatCompletion(loaded, body, {
+                    ...hooks(reply, (prompt) => events.start(prompt)),
                     callbacks: {
                         onContent: (text) => events.onContent?.(text),
                         onReasoning: events.onReasoning && ((text) => events.onReasoning?.(text)),
                         onToolCall: (delta) => events.onToolCall?.(delta)
                     }
-                });
+                })
+            ),
+        async streamJob(reply, writerFor, job) {
+            const stream = openEventStream(reply, {onOpen: () => openStreams.add(reply), onClose: () => openStreams.delete(reply)});
+            const events = writerFor(stream);
+            try {
+                const outcome = await job(events);
                 events.finish(outcome);
                 return outcome;
             } catch (error) {
@@ -291,6 +296,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     });
     registerAnthropicRoutes(server, routes);
     registerResponsesRoutes(server, routes, options.log);
+    registerCompletionsRoutes(server, routes);
 
     function recordUsage(usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) {
         metrics.recordCompletion({...usage, ...timing});

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import {z} from "zod";
 import type {ChatCompletionRequest, ChatMessage} from "./chatCompletionRequest.ts";
-import {paramName} from "./chatCompletionRequest.ts";
+import {paramName, parseOpenAiBody} from "./chatCompletionRequest.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import type {CompletionOutcome, ToolCallDelta} from "./runChatCompletion.ts";
 import type {EventStream} from "./openEventStream.ts";
@@ -104,16 +104,7 @@ function invalid(message: string, param: string | null, code = "invalid_value"):
 }
 
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("The request body must be a JSON object.", null, "invalid_body");
-    const result = responsesRequestSchema.safeParse(body);
-    if (result.success) return result.data;
-    const issue = result.error.issues[0]!;
-    if (issue.code === "unrecognized_keys") {
-        const param = paramName([...issue.path, issue.keys[0]!]);
-        throw invalid(`Unsupported parameter: '${param}' is not supported by this server.`, param, "unsupported_parameter");
-    }
-    const param = paramName(issue.path);
-    throw invalid(`Invalid value for '${param}': ${issue.message.replace(/^Invalid input: /, "")}.`, param || null, issue.code === "invalid_type" ? "invalid_type" : "invalid_value");
+    return parseOpenAiBody(responsesRequestSchema, body);
 }
 
 function partsText(content: z.infer<typeof messageContent>, where: string): string {

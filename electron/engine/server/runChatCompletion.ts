@@ -20,6 +20,7 @@ import {commonPrefixLength} from "../model/SequencePool.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {jsonSchemaProblem} from "./jsonSchemaProblem.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
+import {GenerationMeter, type CompletionTimings, type GenerationUsage} from "./GenerationMeter.ts";
 
 /** Sampling defaults when a request leaves a field out (llama-server's). */
 export const samplingDefaults = {temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05} as const;
@@ -41,19 +42,6 @@ export interface CompletionCallbacks {
     onToolCall?(delta: ToolCallDelta): void;
 }
 
-/** llama-server's `timings` object. */
-export interface CompletionTimings {
-    cache_n: number;
-    prompt_n: number;
-    prompt_ms: number;
-    prompt_per_token_ms: number;
-    prompt_per_second: number;
-    predicted_n: number;
-    predicted_ms: number;
-    predicted_per_token_ms: number;
-    predicted_per_second: number;
-}
-
 export interface CompletionOutcome {
     content: string;
     /** The model's thoughts, when its chat template separates them ("" otherwise). */
@@ -62,7 +50,7 @@ export interface CompletionOutcome {
     finishReason: "stop" | "length" | "tool_calls";
     /** The request's stop string that ended the generation, if one did. */
     stopSequence?: string;
-    usage: {promptTokens: number; cachedTokens: number; completionTokens: number};
+    usage: GenerationUsage;
     timings: CompletionTimings;
 }
 
@@ -213,10 +201,10 @@ export async function runChatCompletion(
         );
 
     const lease = await loaded.pool.acquire(promptTokens, options.signal);
-    const started = performance.now();
     options.onStarted?.({promptTokens: promptTokens.length});
     const {sequence} = lease;
-    const meterBefore = sequence.tokenMeter.getState();
+    const meter = new GenerationMeter(sequence, promptTokens.length);
+    const markFirstOutput = meter.markFirstOutput;
     try {
         await evaluatePromptInChunks(sequence, promptTokens, context.batchSize, options.signal);
     } catch (error) {
@@ -224,8 +212,6 @@ export async function runChatCompletion(
         throw options.signal.aborted ? options.signal.reason : error;
     }
     const chat = new LlamaChat({contextSequence: sequence, chatWrapper, autoDisposeSequence: false});
-    let firstOutputAt: number | undefined;
-    const markFirstOutput = () => (firstOutputAt ??= performance.now());
     // Argument text as generated; trailing whitespace (grammars allow it) is held back until more text follows.
     const streamedCalls = new Map<number, {id: string; name: string; text: string; heldBack: string}>();
     const requested = request.max_completion_tokens ?? request.max_tokens ?? Infinity;
@@ -233,18 +219,6 @@ export async function runChatCompletion(
     const maxTokens = Math.min(requested, room);
     const temperature = request.temperature ?? samplingDefaults.temperature;
     const penalties = (request.presence_penalty ?? 0) !== 0 || (request.frequency_penalty ?? 0) !== 0;
-    const measure = (ended: number) => {
-        const used = sequence.tokenMeter.diff(meterBefore);
-        // The meter counts a token as output when its logits were read: the last prompt token and
-        // every generated token fed back. So evaluated prompt tokens = input + 1.
-        const evaluatedPrompt = Math.min(promptTokens.length, used.usedInputTokens + 1);
-        return {
-            usage: {promptTokens: promptTokens.length, cachedTokens: Math.max(0, promptTokens.length - evaluatedPrompt), completionTokens: Math.max(0, used.usedOutputTokens)},
-            promptMs: (firstOutputAt ?? ended) - started,
-            generationMs: ended - (firstOutputAt ?? ended)
-        };
-    };
-
     try {
         const common = {
             signal: options.signal,
@@ -306,9 +280,7 @@ export async function runChatCompletion(
             loaded.toolCalls.remember(id, {name: call.functionName, arguments: args, raw: call.raw});
         }
 
-        const {usage, promptMs, generationMs: predictedMs} = measure(ended);
-        const {completionTokens, cachedTokens} = usage;
-        const evaluatedPrompt = usage.promptTokens - cachedTokens;
+        const {usage, timings} = meter.timings(ended);
         const {metadata} = response;
         const stopReason = metadata.stopReason;
         return {
@@ -321,17 +293,7 @@ export async function runChatCompletion(
             finishReason: toolCalls.length > 0 ? "tool_calls" : stopReason === "maxTokens" ? "length" : "stop",
             ...(metadata.stopReason === "customStopTrigger" ? {stopSequence: metadata.customStopTrigger.filter((part) => typeof part === "string").join("")} : {}),
             usage,
-            timings: {
-                cache_n: cachedTokens,
-                prompt_n: evaluatedPrompt,
-                prompt_ms: promptMs,
-                prompt_per_token_ms: evaluatedPrompt > 0 ? promptMs / evaluatedPrompt : 0,
-                prompt_per_second: promptMs > 0 ? (evaluatedPrompt * 1000) / promptMs : 0,
-                predicted_n: completionTokens,
-                predicted_ms: predictedMs,
-                predicted_per_token_ms: completionTokens > 1 ? predictedMs / (completionTokens - 1) : 0,
-                predicted_per_second: predictedMs > 0 && completionTokens > 1 ? ((completionTokens - 1) * 1000) / predictedMs : 0
-            }
+            timings
         };
     } catch (error) {
         if (options.signal.aborted) throw options.signal.reason;
@@ -341,7 +303,7 @@ export async function runChatCompletion(
     } finally {
         chat.dispose({disposeSequence: false});
         lease.release();
-        const {usage, promptMs, generationMs} = measure(performance.now());
+        const {usage, promptMs, generationMs} = meter.measure();
         notifyListener(options.onFinished, usage, {promptMs, generationMs});
     }
 }
@@ -352,7 +314,7 @@ export async function runChatCompletion(
  * prompt (an agent's 20k-token system prompt) would otherwise hold the sequence until the whole
  * prompt is read. LlamaChat then finds these tokens in the sequence and evaluates only the last one.
  */
-async function evaluatePromptInChunks(sequence: LlamaContextSequence, tokens: readonly Token[], chunkSize: number, signal: AbortSignal) {
+export async function evaluatePromptInChunks(sequence: LlamaContextSequence, tokens: readonly Token[], chunkSize: number, signal: AbortSignal) {
     const reused = commonPrefixLength(sequence.contextTokens, tokens);
     if (sequence.nextTokenIndex > reused) await sequence.eraseContextTokenRanges([{start: reused, end: sequence.nextTokenIndex}]);
     for (let start = reused; start < tokens.length - 1; start += chunkSize) {
