@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {createAppService, type AppService} from "../../electron/core/AppService.ts";
@@ -209,5 +210,27 @@ describe("limits and many clients", () => {
         const answers = await Promise.all(requests);
         for (const [i, answer] of answers.entries()) expect(answer.status, `request ${i}`).toBe(i % 3 === 0 ? 400 : 200);
         expect((await rawHttp(`${origin}/health`)).status).toBe(200);
+    });
+
+    it("binds beyond loopback only with a key (made when none is given), hides the file path from the network, and forgets the host", async () => {
+        const open = await app["engine.start"]({model: "tiny-attack", settings: {contextSize: CONTEXT, threads: 1, parallel: 2}, server: {host: "0.0.0.0", port: 0}});
+        expect(open.server).toMatchObject({host: "0.0.0.0", apiKeyGenerated: true});
+        const key = open.server!.apiKey!;
+        expect(key.length).toBeGreaterThanOrEqual(32);
+        const url = open.server!.baseUrl.replace(/\/v1$/, "");
+        expect((await rawHttp(`${url}/v1/models`)).status).toBe(401);
+        const local = await rawHttp(`${url}/v1/models`, {headers: {"x-api-key": key}});
+        expect((local.json() as {data: {meta: {path?: string}}[]}).data[0]!.meta.path).toContain("tiny-attack.gguf");
+        const lan = Object.values(os.networkInterfaces())
+            .flat()
+            .find((address) => address && address.family === "IPv4" && !address.internal);
+        if (lan) {
+            const remote = await rawHttp(`http://${lan.address}:${open.server!.port}/v1/models`, {headers: {authorization: `Bearer ${key}`, host: `127.0.0.1:${open.server!.port}`}});
+            expect(remote.status).toBe(200);
+            expect((remote.json() as {data: {meta: Record<string, unknown>}[]}).data[0]!.meta).not.toHaveProperty("path");
+        }
+        const again = await app["engine.start"]({model: "tiny-attack", settings: {contextSize: CONTEXT, threads: 1, parallel: 2}, server: {port: 0}});
+        expect(again.server).toMatchObject({host: "127.0.0.1", apiKey: null, apiKeyGenerated: false});
+        origin = again.server!.baseUrl.replace(/\/v1$/, "");
     });
 });
