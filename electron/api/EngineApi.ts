@@ -170,8 +170,11 @@ export interface EngineStatus {
     /** Load progress 0–1 while state is "loading". */
     loadProgress: number | null;
     model: LoadedModel | null;
-    /** The OpenAI-compatible server, while it listens. */
-    server: {baseUrl: string; host: string; port: number; apiKey: string | null; corsOrigins: string[]} | null;
+    /**
+     * The model server, while it listens. `apiKeyGenerated`: bound beyond loopback without a key, so
+     * the engine made `apiKey` (clients must send it).
+     */
+    server: {baseUrl: string; host: string; port: number; apiKey: string | null; apiKeyGenerated: boolean; corsOrigins: string[]} | null;
     metrics: EngineMetrics | null;
     /** The last failure (a load that failed, a bad setting), cleared by the next success. */
     error: {code: string; message: string} | null;

@@ -28,3 +28,12 @@ export function isSameOrigin(originHeader: string | undefined, hostHeader: strin
         return false;
     }
 }
+
+/** Whether a socket's remote address (or a host to bind) is this machine's loopback: 127.0.0.0/8, ::1, IPv4-mapped loopback, localhost. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+    if (!address) return false;
+    const name = address.toLowerCase().replace(/^\[|\]$/g, "");
+    if (name === "localhost" || name === "::1") return true;
+    const v4 = name.startsWith("::ffff:") ? name.slice("::ffff:".length) : name;
+    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}

@@ -45,6 +45,16 @@ export interface WriteGgufModelOptions {
      * benchmarks need. Default false.
      */
     canEndTurn?: boolean;
+    /**
+     * Whether the model ends its turn with its first token, whatever the prompt: every token's
+     * embedding carries a large constant in one dimension, the output norm keeps only that dimension,
+     * and only the end-of-turn token's output row reads it. A coding agent's smoke test needs replies
+     * that finish (agents treat a reply cut at max_tokens as an error); forced tool calls still
+     * follow their grammar. The three tensors involved are written as F32. Default false.
+     */
+    endsTurnAtOnce?: boolean;
+    /** Whether the vocabulary has fill-in-the-middle tokens (`<fim_prefix>`, `<fim_suffix>`, `<fim_middle>`) named in the metadata. Default false. */
+    fimTokens?: boolean;
 }
 
 export interface GgufModelFacts {
@@ -108,9 +118,11 @@ interface TensorPlan {
     dims: number[];
     type: TensorType;
     /** Norm weights are ones; everything else is random. */
-    fill: "ones" | "random";
+    fill: "ones" | "zeros" | "random";
     /** Rows (ne1 indices) written as zeros. */
     zeroRows?: readonly number[];
+    /** F32 only: element `column` of the listed rows (every row when `rows` is absent) set to `value`. */
+    set?: {column: number; value: number; rows?: readonly number[]};
 }
 
 /** Writes a GGUF model file and returns what it contains. Creates the parent folder if needed. */
@@ -135,10 +147,13 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
     const moreBits = (layer: number) => type === "Q4_K_M" && (layer < Math.floor(blockCount / 8) || layer >= Math.floor((7 * blockCount) / 8) || (layer - Math.floor(blockCount / 8)) % 3 === 2);
     const sensitive = (layer: number): TensorType => (moreBits(layer) ? "Q6_K" : base);
 
-    const vocab = buildVocabulary(options.extraVocabTokens ?? 256);
+    const vocab = buildVocabulary(options.extraVocabTokens ?? 256, options.fimTokens ?? false);
     const kvDim = headDim * headCountKv;
+    const endsAtOnce = options.endsTurnAtOnce ?? false;
     const tensors: TensorPlan[] = [
-        {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type: base, fill: "random"}
+        endsAtOnce
+            ? {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type: "F32", fill: "random", set: {column: 0, value: 1000}}
+            : {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type: base, fill: "random"}
     ];
     for (let i = 0; i < blockCount; i++) {
         const b = `blk.${i}.`;
@@ -155,14 +170,18 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
         );
     }
     tensors.push(
-        {name: "output_norm.weight", dims: [embeddingLength], type: "F32", fill: "ones"},
-        {
-            name: "output.weight",
-            dims: [embeddingLength, vocab.tokens.length],
-            type: type === "Q4_K_M" ? "Q6_K" : base,
-            fill: "random",
-            zeroRows: options.canEndTurn ? [] : [vocab.unkId, vocab.bosId, vocab.eosId, vocab.imStartId, vocab.imEndId]
-        }
+        endsAtOnce
+            ? {name: "output_norm.weight", dims: [embeddingLength], type: "F32", fill: "zeros", set: {column: 0, value: 1}}
+            : {name: "output_norm.weight", dims: [embeddingLength], type: "F32", fill: "ones"},
+        endsAtOnce
+            ? {name: "output.weight", dims: [embeddingLength, vocab.tokens.length], type: "F32", fill: "random", set: {column: 0, value: 10, rows: [vocab.imEndId]}}
+            : {
+                  name: "output.weight",
+                  dims: [embeddingLength, vocab.tokens.length],
+                  type: type === "Q4_K_M" ? "Q6_K" : base,
+                  fill: "random",
+                  zeroRows: options.canEndTurn ? [] : [vocab.unkId, vocab.bosId, vocab.eosId, vocab.imStartId, vocab.imEndId]
+              }
     );
 
     const metadata: [string, MetadataValue][] = [
@@ -190,6 +209,13 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
         ["tokenizer.ggml.padding_token_id", u32(vocab.eosId)],
         ["tokenizer.ggml.add_bos_token", {type: ValueType.BOOL, value: false}],
         ["tokenizer.ggml.add_eos_token", {type: ValueType.BOOL, value: false}],
+        ...(vocab.fim
+            ? ([
+                  ["tokenizer.ggml.fim_pre_token_id", u32(vocab.fim.prefix)],
+                  ["tokenizer.ggml.fim_suf_token_id", u32(vocab.fim.suffix)],
+                  ["tokenizer.ggml.fim_mid_token_id", u32(vocab.fim.middle)]
+              ] satisfies [string, MetadataValue][])
+            : []),
         ["tokenizer.chat_template", str(CHATML_TEMPLATE)]
     ];
 
@@ -236,6 +262,12 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
                 const count = Math.min(rowsPerChunk, rows - row) * rowLength;
                 const chunk = encodeTensorData(tensor.type, count, tensor.fill, random, embeddingLength);
                 const rowBytes = chunk.length / (count / rowLength);
+                if (tensor.set) {
+                    const values = new Float32Array(chunk.buffer, chunk.byteOffset, count);
+                    const rowsHere = count / rowLength;
+                    for (let r = 0; r < rowsHere; r++)
+                        if (!tensor.set.rows || tensor.set.rows.includes(row + r)) values[r * rowLength + tensor.set.column] = tensor.set.value;
+                }
                 for (const zeroRow of tensor.zeroRows ?? [])
                     if (zeroRow >= row && zeroRow < row + count / rowLength) chunk.fill(0, (zeroRow - row) * rowBytes, (zeroRow - row + 1) * rowBytes);
                 fs.writeSync(fd, chunk);
@@ -262,7 +294,7 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
     };
 }
 
-function buildVocabulary(extraTokens: number) {
+function buildVocabulary(extraTokens: number, fimTokens: boolean) {
     const tokens: string[] = ["<unk>", "<s>", "</s>"];
     const types: number[] = [TOKEN_TYPE.UNKNOWN, TOKEN_TYPE.CONTROL, TOKEN_TYPE.CONTROL];
     for (let byte = 0; byte < 256; byte++) {
@@ -273,6 +305,8 @@ function buildVocabulary(extraTokens: number) {
     types.push(TOKEN_TYPE.CONTROL);
     const imEndId = tokens.push("<|im_end|>") - 1;
     types.push(TOKEN_TYPE.CONTROL);
+    const fim = fimTokens ? {prefix: tokens.push("<fim_prefix>") - 1, suffix: tokens.push("<fim_suffix>") - 1, middle: tokens.push("<fim_middle>") - 1} : undefined;
+    if (fim) types.push(TOKEN_TYPE.CONTROL, TOKEN_TYPE.CONTROL, TOKEN_TYPE.CONTROL);
 
     // Word pieces: "▁" plus printable ASCII, then common fragments, then synthetic pairs up to the
     // requested count. Unique pieces keep the SPM tokenizer's lookup well defined.
@@ -296,7 +330,7 @@ function buildVocabulary(extraTokens: number) {
     }
     // SPM prefers higher scores when merging: longer pieces score higher.
     const scores = tokens.map((token, i) => (types[i] === TOKEN_TYPE.NORMAL ? token.length * 1.0 - i * 1e-4 : 0));
-    return {tokens, scores, types, unkId: 0, bosId: 1, eosId: 2, imStartId, imEndId};
+    return {tokens, scores, types, unkId: 0, bosId: 1, eosId: 2, imStartId, imEndId, fim};
 }
 
 function tensorByteSize(tensor: TensorPlan): number {
@@ -315,11 +349,11 @@ function tensorByteSize(tensor: TensorPlan): number {
  * Random weights scaled like a trained model's (std ≈ 1/sqrt(fan-in)), so activations stay finite.
  * Quantized types are produced as blocks directly: a shared scale and random quants.
  */
-function encodeTensorData(type: TensorType, count: number, fill: "ones" | "random", random: () => number, fanIn: number): Buffer {
+function encodeTensorData(type: TensorType, count: number, fill: "ones" | "zeros" | "random", random: () => number, fanIn: number): Buffer {
     const scale = 1 / Math.sqrt(fanIn);
     if (type === "F32") {
         const out = new Float32Array(count);
-        for (let i = 0; i < count; i++) out[i] = fill === "ones" ? 1 : (random() * 2 - 1) * scale;
+        for (let i = 0; i < count; i++) out[i] = fill === "ones" ? 1 : fill === "zeros" ? 0 : (random() * 2 - 1) * scale;
         return Buffer.from(out.buffer);
     }
     if (type === "F16") {

@@ -250,7 +250,7 @@ describe("OpenAI-compatible server on a generated model", () => {
         const crossOrigin = await post(JSON.stringify(base), {origin: "https://evil.example"});
         expect(crossOrigin.status).toBe(403);
         expect(crossOrigin.headers["access-control-allow-origin"]).toBeUndefined();
-        const unknownUrl = await rawHttp(`${baseUrl}/completions`, {method: "POST", body: "{}"});
+        const unknownUrl = await rawHttp(`${baseUrl}/embeddings`, {method: "POST", headers: {"content-type": "application/json"}, body: "{}"});
         expect(unknownUrl.status).toBe(404);
         expect(unknownUrl.json()).toMatchObject({error: {type: "invalid_request_error"}});
 

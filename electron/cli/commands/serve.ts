@@ -109,7 +109,14 @@ function printReady(status: EngineStatus) {
             ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)}${model.memory.estimatedPeakRamBytes && model.memory.estimatedPeakRamBytes > model.memory.estimatedRamBytes ? `; up to ${formatBytes(model.memory.estimatedPeakRamBytes + model.memory.estimatedVramBytes)} once prompts fill the context` : ""}${model.memory.estimatedBy === "node-llama-cpp" ? ", node-llama-cpp's" : ""})`],
             ["Loaded in", formatDuration(model.loadMs)],
             ["Engine", model.binary === "local" ? "llama.cpp built for this CPU (agentfit engine build)" : "node-llama-cpp's prebuilt llama.cpp"],
-            ["API key", status.server!.apiKey ? "required (Authorization: Bearer …)" : "none"]
+            [
+                "API key",
+                status.server!.apiKeyGenerated
+                    ? `${status.server!.apiKey}  (generated: ${status.server!.host} is reachable from the network, so clients must send it as Authorization: Bearer or x-api-key)`
+                    : status.server!.apiKey
+                      ? "required (Authorization: Bearer … or x-api-key)"
+                      : "none"
+            ]
         ])
     );
     if (model.contextLimit) console.error(yellow(`${model.contextLimit.action === "capped" ? "Capped" : "Warning"}: ${model.contextLimit.message}`));

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
@@ -18,6 +19,7 @@ import type {EventBus} from "../../shared/EventBus.ts";
 import type {Store} from "../store/Store.ts";
 import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
 import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, modelSettingsSchema, serverSettingsSchema} from "../../protocol/engineSettings.ts";
+import {isLoopbackAddress} from "../../shared/requestGuards.ts";
 import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
@@ -128,7 +130,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
     async function start(request: EngineStartRequest, jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}): Promise<EngineStatus> {
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
-        const server: ServerSettings = {host: DEFAULT_SERVE_HOST, port: DEFAULT_SERVE_PORT, ...serverSettings, ...withoutUndefined(request.server)};
+        const requestedServer = withoutUndefined(request.server);
+        // The host never carries over from an earlier start: a start that names none binds loopback.
+        const server: ServerSettings = {port: DEFAULT_SERVE_PORT, ...serverSettings, ...requestedServer, host: requestedServer.host ?? DEFAULT_SERVE_HOST};
+        // A model reachable from the network needs a key: one is made when none is given, and the status shows it.
+        const keyGenerated = !isLoopbackAddress(server.host) && !server.apiKey;
+        if (keyGenerated) server.apiKey = `af-${crypto.randomBytes(24).toString("base64url")}`;
         const settings = withoutUndefined(request.settings);
         const resolved = resolveModelReference(request.model, {registry: options.store.models, modelsDir: options.modelsDir});
         const key = JSON.stringify({path: resolved.path, settings});
@@ -199,12 +206,13 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     update({state: "failed", server: null, error: errorBody(error, "ENGINE_SERVER_INVALID")});
                     throw error;
                 }
-                serverSettings = {...server, port: server.port === 0 ? 0 : served.port};
+                // A generated key belongs to that binding: a later loopback start does not inherit it.
+                serverSettings = {...server, ...(keyGenerated ? {apiKey: undefined} : {}), port: server.port === 0 ? 0 : served.port};
                 update({
                     state: "ready",
                     loadProgress: null,
                     error: null,
-                    server: {baseUrl: served.baseUrl, host: served.host, port: served.port, apiKey: server.apiKey ?? null, corsOrigins: server.corsOrigins ?? []},
+                    server: {baseUrl: served.baseUrl, host: served.host, port: served.port, apiKey: server.apiKey ?? null, apiKeyGenerated: keyGenerated, corsOrigins: server.corsOrigins ?? []},
                     metrics: await supervisor.call("metrics", {}).catch(() => status.metrics)
                 });
                 return status;

@@ -8,6 +8,16 @@ export class ToolCallMemory {
         this.calls.set(id, entry);
         if (this.calls.size > this.capacity) this.calls.delete(this.calls.keys().next().value!);
     }
+    /** The arguments text of a call this server made, when `input` is the same value (clients that send arguments as objects). */
+    argumentsFor(id: string, name: string, input: unknown): string | undefined {
+        const entry = this.calls.get(id);
+        if (!entry || entry.name !== name) return undefined;
+        try {
+            return JSON.stringify(JSON.parse(entry.arguments)) === JSON.stringify(input) ? entry.arguments : undefined;
+        } catch {
+            return undefined;
+        }
+    }
     rawFor(id: string, name: string, argumentsText: string): LlamaTextJSON | undefined {
         const entry = this.calls.get(id);
         return entry && entry.name === name && entry.arguments === argumentsText.trim() ? entry.raw : undefined;

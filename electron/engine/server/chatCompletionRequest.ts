@@ -94,28 +94,40 @@ export const chatCompletionRequestSchema = z.strictObject({
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export type ChatMessage = ChatCompletionRequest["messages"][number];
 
-function paramName(path: readonly PropertyKey[]): string {
+/** `a.b[0].c` for a zod issue path. */
+export function paramName(path: readonly PropertyKey[]): string {
     return path.reduce<string>((name, part) => (typeof part === "number" ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), "");
 }
 
-/** Validates a parsed JSON body; throws an OpenAI-style 400 naming the first offending field. */
-export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
+/**
+ * Validates a parsed JSON body against `schema`; throws an OpenAI-style 400 naming the first offending
+ * field (unknown fields as unsupported parameters). `special` may answer an issue with its own error first.
+ */
+export function parseOpenAiBody<T>(schema: z.ZodType<T>, body: unknown, special?: (issue: z.core.$ZodIssue) => OpenAiHttpError | undefined): T {
     if (typeof body !== "object" || body === null || Array.isArray(body))
         throw new OpenAiHttpError(400, "invalid_request_error", "The request body must be a JSON object.", null, "invalid_body");
-    const result = chatCompletionRequestSchema.safeParse(body);
+    const result = schema.safeParse(body);
     if (result.success) return result.data;
     const issue = result.error.issues[0]!;
     if (issue.code === "unrecognized_keys") {
         const param = paramName([...issue.path, issue.keys[0]!]);
         throw new OpenAiHttpError(400, "invalid_request_error", `Unsupported parameter: '${param}' is not supported by this server.`, param, "unsupported_parameter");
     }
+    const specific = special?.(issue);
+    if (specific) throw specific;
     const param = paramName(issue.path);
-    if (issue.code === "invalid_value" && issue.path.at(-1) === "n")
-        throw new OpenAiHttpError(400, "invalid_request_error", "Unsupported value: 'n' must be 1; this server returns one choice per request.", "n", "unsupported_value");
-    if (issue.code === "invalid_value" && issue.path.at(-1) === "logprobs")
-        throw new OpenAiHttpError(400, "invalid_request_error", "Unsupported value: 'logprobs' is not supported by this server.", "logprobs", "unsupported_value");
-    if (issue.path.length === 0)
-        throw new OpenAiHttpError(400, "invalid_request_error", `Invalid request: ${issue.message}.`, null, "invalid_value");
+    if (issue.path.length === 0) throw new OpenAiHttpError(400, "invalid_request_error", `Invalid request: ${issue.message}.`, null, "invalid_value");
     const code = issue.code === "invalid_type" ? "invalid_type" : "invalid_value";
     throw new OpenAiHttpError(400, "invalid_request_error", `Invalid value for '${param}': ${issue.message.replace(/^Invalid input: /, "")}.`, param, code);
+}
+
+/** Validates a parsed JSON body; throws an OpenAI-style 400 naming the first offending field. */
+export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
+    return parseOpenAiBody(chatCompletionRequestSchema, body, (issue) => {
+        if (issue.code === "invalid_value" && issue.path.at(-1) === "n")
+            return new OpenAiHttpError(400, "invalid_request_error", "Unsupported value: 'n' must be 1; this server returns one choice per request.", "n", "unsupported_value");
+        if (issue.code === "invalid_value" && issue.path.at(-1) === "logprobs")
+            return new OpenAiHttpError(400, "invalid_request_error", "Unsupported value: 'logprobs' is not supported by this server.", "logprobs", "unsupported_value");
+        return undefined;
+    });
 }

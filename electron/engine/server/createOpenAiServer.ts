@@ -1,15 +1,21 @@
 import crypto from "node:crypto";
-import Fastify, {type FastifyReply} from "fastify";
+import Fastify, {type FastifyReply, type FastifyRequest} from "fastify";
 import type {ChatCompletion, ChatCompletionChunk} from "openai/resources/chat/completions";
 import type {Model} from "openai/resources/models";
 import type {ServerSettings} from "../../api/EngineApi.ts";
 import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
 import {AppError} from "../../shared/AppError.ts";
-import {isAllowedHost} from "../../shared/requestGuards.ts";
+import {isAllowedHost, isLoopbackAddress} from "../../shared/requestGuards.ts";
 import {parseChatCompletionRequest, type ChatCompletionRequest} from "./chatCompletionRequest.ts";
 import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts";
+import {anthropicErrorBody} from "./anthropicMessages.ts";
+import {registerAnthropicRoutes} from "./registerAnthropicRoutes.ts";
+import {registerResponsesRoutes} from "./registerResponsesRoutes.ts";
+import type {ChatRouteContext, GenerationHooks} from "./ChatRouteContext.ts";
+import {registerCompletionsRoutes} from "./registerCompletionsRoutes.ts";
+import {openEventStream} from "./openEventStream.ts";
 import type {ServerMetrics} from "./ServerMetrics.ts";
 
 /** Largest request body when none is configured: agents send long conversations. */
@@ -27,6 +33,8 @@ export interface OpenAiServerOptions extends ServerSettings {
     metrics: ServerMetrics;
     /** Called when a request starts or ends, so live counters can be pushed to the app. */
     onActivity?: () => void;
+    /** Where notes about accepted-but-ignored request parts go (tools a local model is not offered). Default: dropped. */
+    log?: (line: string) => void;
 }
 
 export interface OpenAiServer extends AsyncDisposable {
@@ -37,16 +45,36 @@ export interface OpenAiServer extends AsyncDisposable {
     dispose(): Promise<void>;
 }
 
-function sendError(reply: FastifyReply, error: OpenAiHttpError) {
-    return reply.code(error.status).type("application/json").send(JSON.stringify(error.toJSON()));
+/** Which API's error shape a URL answers in. */
+export type WireProtocol = "openai" | "anthropic";
+
+export function protocolOf(url: string): WireProtocol {
+    return /^\/v1\/messages(\/|\?|$)/.test(url) ? "anthropic" : "openai";
 }
 
-function keyMatches(header: string | undefined, apiKey: string): boolean {
-    const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
-    if (!match) return false;
-    const given = crypto.createHash("sha256").update(match[1]!.trim()).digest();
+export function errorBodyFor(protocol: WireProtocol, error: OpenAiHttpError): object {
+    return protocol === "anthropic" ? anthropicErrorBody(error) : error.toJSON();
+}
+
+function sendError(reply: FastifyReply, error: OpenAiHttpError, protocol: WireProtocol = protocolOf(reply.request.url)) {
+    return reply.code(error.status).type("application/json").send(JSON.stringify(errorBodyFor(protocol, error)));
+}
+
+/** The key from `Authorization: Bearer …` (OpenAI clients) or `x-api-key` (Anthropic clients). */
+function keyMatches(headers: {authorization?: string; "x-api-key"?: string | string[]}, apiKey: string): boolean {
+    const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1];
+    const header = headers["x-api-key"];
+    const key = bearer ?? (typeof header === "string" ? header : undefined);
+    if (!key) return false;
+    const given = crypto.createHash("sha256").update(key.trim()).digest();
     const expected = crypto.createHash("sha256").update(apiKey).digest();
     return crypto.timingSafeEqual(given, expected);
+}
+
+/** `application/json`, or any `+json` type, with or without parameters. */
+function isJsonContentType(header: string | undefined): boolean {
+    const type = header?.split(";")[0]!.trim().toLowerCase();
+    return type === "application/json" || (type?.endsWith("+json") ?? false);
 }
 
 function originAllowed(origin: string, allowed: readonly string[]): boolean {
@@ -89,17 +117,32 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
                     .send();
         }
         const needsKey = apiKey && request.url !== "/health";
-        if (needsKey && !keyMatches(request.headers.authorization, apiKey))
+        if (needsKey && !keyMatches(request.headers, apiKey))
             return sendError(
                 reply,
                 new OpenAiHttpError(
                     401,
                     "invalid_request_error",
-                    request.headers.authorization ? "Incorrect API key provided." : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                    request.headers.authorization || request.headers["x-api-key"]
+                        ? "Incorrect API key provided."
+                        : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' (or 'x-api-key: <key>').",
                     null,
                     "invalid_api_key"
                 )
             );
+        if (request.method === "POST" && !isJsonContentType(request.headers["content-type"])) {
+            metrics.recordError("unsupported_media_type");
+            return sendError(
+                reply,
+                new OpenAiHttpError(
+                    415,
+                    "invalid_request_error",
+                    `The request body must be JSON: send 'Content-Type: application/json'${request.headers["content-type"] ? `, not '${request.headers["content-type"]}'` : ""}.`,
+                    null,
+                    "unsupported_media_type"
+                )
+            );
+        }
     });
 
     server.setErrorHandler((error: {statusCode?: number; message: string}, _request, reply) => {
@@ -117,7 +160,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         sendError(reply, new OpenAiHttpError(404, "invalid_request_error", `Unknown request URL: ${request.method} ${request.url}.`, null, "unknown_url"))
     );
 
-    // Any content type is read as JSON, as llama-server does (curl -d sends form encoding by default).
+    // Only JSON gets this far (the onRequest hook answers 415 to anything else); one parser for every JSON type.
     server.removeAllContentTypeParsers();
     server.addContentTypeParser("*", {parseAs: "string"}, (_request, body, done) => {
         try {
@@ -129,13 +172,19 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     });
 
     const started = Date.now();
-    const modelObject = (loaded: LoadedEngineModel): Model & {meta: Record<string, unknown>} => ({
+    // One model object both OpenAI clients (id, object, created, owned_by) and Anthropic clients
+    // (type, id, display_name, created_at) accept; Claude Code lists models to check the name it was given.
+    const modelObject = (loaded: LoadedEngineModel, request: FastifyRequest): Model & {type: "model"; display_name: string; created_at: string; meta: Record<string, unknown>} => ({
         id: loaded.info.id,
         object: "model",
+        type: "model",
+        display_name: loaded.info.id,
         created: Math.floor(started / 1000),
+        created_at: new Date(started).toISOString(),
         owned_by: "agentfit",
         meta: {
-            path: loaded.info.path,
+            // The file's path is this machine's business: only loopback clients see it.
+            ...(isLoopbackAddress(request.socket.remoteAddress) ? {path: loaded.info.path} : {}),
             architecture: loaded.info.architecture,
             n_ctx: loaded.info.settings.contextSize,
             n_ctx_train: loaded.info.trainedContextSize,
@@ -153,14 +202,15 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
 
     server.get("/metrics", async (_request, reply) => reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.prometheus()));
 
-    server.get("/v1/models", async () => {
+    server.get("/v1/models", async (request) => {
         const current = source.current();
-        return {object: "list", data: current.state === "ready" ? [modelObject(current.model)] : []};
+        const data = current.state === "ready" ? [modelObject(current.model, request)] : [];
+        return {object: "list", data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null};
     });
 
     server.get<{Params: {id: string}}>("/v1/models/:id", async (request, reply) => {
         const current = source.current();
-        if (current.state === "ready" && matchesModel(request.params.id, current.model)) return modelObject(current.model);
+        if (current.state === "ready" && matchesModel(request.params.id, current.model)) return modelObject(current.model, request);
         return sendError(reply, modelNotFound(request.params.id));
     });
 
@@ -172,28 +222,82 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         return current.state === "ready" ? current.model.info.id : undefined;
     };
 
+    /** The loaded model if it answers to `name`; throws the 503 or 404 a client should see otherwise. */
+    const modelFor = (name: string): LoadedEngineModel => {
+        const current = source.current();
+        if (current.state !== "ready")
+            throw new OpenAiHttpError(
+                503,
+                "server_error",
+                current.state === "loading" ? "The model is loading; try again shortly." : "No model is loaded. Load one with `agentfit serve --model …` or the Serve screen.",
+                null,
+                current.state === "loading" ? "model_loading" : "model_not_loaded"
+            );
+        if (!matchesModel(name, current.model)) throw modelNotFound(name);
+        return current.model;
+    };
+
+    const hooks = (reply: FastifyReply, onStarted?: (prompt: {promptTokens: number}) => void): GenerationHooks => ({
+        signal: abortOnDisconnect(reply).signal,
+        onFinished: recordUsage,
+        onStarted: (prompt) => {
+            options.onActivity?.();
+            onStarted?.(prompt);
+        }
+    });
+
+    const routes: ChatRouteContext = {
+        modelFor,
+        countRequest: () => metrics.requestsTotal++,
+        hooks,
+        run: (reply, loaded, body) => runChatCompletion(loaded, body, hooks(reply)),
+        stream: (reply, loaded, body, writerFor) =>
+            routes.streamJob(reply, writerFor, (events) =>
+                runChatCompletion(loaded, body, {
+                    ...hooks(reply, (prompt) => events.start(prompt)),
+                    callbacks: {
+                        onContent: (text) => events.onContent?.(text),
+                        onReasoning: events.onReasoning && ((text) => events.onReasoning?.(text)),
+                        onToolCall: (delta) => events.onToolCall?.(delta)
+                    }
+                })
+            ),
+        async streamJob(reply, writerFor, job) {
+            const stream = openEventStream(reply, {onOpen: () => openStreams.add(reply), onClose: () => openStreams.delete(reply)});
+            const events = writerFor(stream);
+            try {
+                const outcome = await job(events);
+                events.finish(outcome);
+                return outcome;
+            } catch (error) {
+                if (!stream.opened) throw error;
+                if (reply.raw.destroyed || isAbort(error)) metrics.requestsCancelled++;
+                else {
+                    const httpError = toHttpError(error);
+                    metrics.recordError(httpError.code ?? "stream_error");
+                    events.fail(httpError);
+                }
+                return undefined;
+            }
+        },
+        replyWithError
+    };
+
     server.post("/v1/chat/completions", async (request, reply) => {
         metrics.requestsTotal++;
         try {
-            const current = source.current();
-            if (current.state !== "ready")
-                throw new OpenAiHttpError(
-                    503,
-                    "server_error",
-                    current.state === "loading" ? "The model is loading; try again shortly." : "No model is loaded. Load one with `agentfit serve --model …` or the Serve screen.",
-                    null,
-                    current.state === "loading" ? "model_loading" : "model_not_loaded"
-                );
             const body = parseChatCompletionRequest(request.body);
-            if (!matchesModel(body.model, current.model)) throw modelNotFound(body.model);
-            if (body.stream) return await streamCompletion(reply, current.model, body);
-            const controller = abortOnDisconnect(reply);
-            const outcome = await runChatCompletion(current.model, body, {signal: controller.signal, onStarted: options.onActivity, onFinished: recordUsage});
-            return reply.type("application/json").send(JSON.stringify(completionBody(current.model, outcome)));
+            const loaded = modelFor(body.model);
+            if (body.stream) return await streamCompletion(reply, loaded, body);
+            const outcome = await routes.run(reply, loaded, body);
+            return reply.type("application/json").send(JSON.stringify(completionBody(loaded, outcome)));
         } catch (error) {
             return replyWithError(reply, error);
         }
     });
+    registerAnthropicRoutes(server, routes);
+    registerResponsesRoutes(server, routes, options.log);
+    registerCompletionsRoutes(server, routes);
 
     function recordUsage(usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) {
         metrics.recordCompletion({...usage, ...timing});
@@ -226,26 +330,8 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     }
 
     async function streamCompletion(reply: FastifyReply, loaded: LoadedEngineModel, body: ChatCompletionRequest) {
-        const controller = abortOnDisconnect(reply);
         const id = completionId();
         const created = Math.floor(Date.now() / 1000);
-        const raw = reply.raw;
-        let headersSent = false;
-        const write = (chunk: object | string) => {
-            if (!headersSent) {
-                headersSent = true;
-                reply.hijack();
-                openStreams.add(reply);
-                raw.writeHead(200, {
-                    ...(reply.getHeaders() as Record<string, string>),
-                    "Content-Type": "text/event-stream; charset=utf-8",
-                    "Cache-Control": "no-cache, no-transform",
-                    Connection: "keep-alive",
-                    "X-Accel-Buffering": "no"
-                });
-            }
-            if (!raw.destroyed) raw.write(`data: ${typeof chunk === "string" ? chunk : JSON.stringify(chunk)}\n\n`);
-        };
         const chunk = (delta: ChatCompletionChunk.Choice.Delta, finishReason: ChatCompletionChunk.Choice["finish_reason"] = null): ChatCompletionChunk => ({
             id,
             object: "chat.completion.chunk",
@@ -254,44 +340,30 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
             system_fingerprint: fingerprint(loaded),
             choices: [{index: 0, delta, logprobs: null, finish_reason: finishReason}]
         });
-        try {
-            const outcome = await runChatCompletion(loaded, body, {
-                signal: controller.signal,
-                onFinished: recordUsage,
-                onStarted: () => {
-                    options.onActivity?.();
-                    write(chunk({role: "assistant", content: ""}));
-                },
-                callbacks: {
-                    onContent: (text) => write(chunk({content: text})),
-                    onToolCall: (delta) =>
-                        write(
-                            chunk({
-                                tool_calls: [
-                                    delta.id
-                                        ? {index: delta.index, id: delta.id, type: "function", function: {name: delta.name!, arguments: delta.argumentsDelta}}
-                                        : {index: delta.index, function: {arguments: delta.argumentsDelta}}
-                                ]
-                            })
-                        )
-                }
-            });
-            write({...chunk({}, outcome.finishReason), timings: outcome.timings});
-            if (body.stream_options?.include_usage) write({...chunk({}), choices: [], usage: usageOf(outcome)});
-            write("[DONE]");
-            raw.end();
-        } catch (error) {
-            if (!headersSent) return replyWithError(reply, error);
-            if (raw.destroyed || isAbort(error)) metrics.requestsCancelled++;
-            else {
-                const httpError = toHttpError(error);
-                metrics.recordError(httpError.code ?? "stream_error");
-                write(httpError.toJSON());
-                raw.end();
+        await routes.stream(reply, loaded, body, (stream) => ({
+            start: () => stream.send(chunk({role: "assistant", content: ""})),
+            onContent: (text) => stream.send(chunk({content: text})),
+            onToolCall: (delta) =>
+                stream.send(
+                    chunk({
+                        tool_calls: [
+                            delta.id
+                                ? {index: delta.index, id: delta.id, type: "function", function: {name: delta.name!, arguments: delta.argumentsDelta}}
+                                : {index: delta.index, function: {arguments: delta.argumentsDelta}}
+                        ]
+                    })
+                ),
+            finish(outcome) {
+                stream.send({...chunk({}, outcome.finishReason), timings: outcome.timings});
+                if (body.stream_options?.include_usage) stream.send({...chunk({}), choices: [], usage: usageOf(outcome)});
+                stream.send("[DONE]");
+                stream.end();
+            },
+            fail(error) {
+                stream.send(error.toJSON());
+                stream.end();
             }
-        } finally {
-            openStreams.delete(reply);
-        }
+        }));
     }
 
     try {

@@ -2,19 +2,25 @@ import crypto from "node:crypto";
 import {
     LlamaChat,
     LlamaJsonSchemaValidationError,
+    type ChatHistoryItem,
     type ChatModelFunctions,
     type ChatWrapper,
     type ChatWrapperGenerateContextStateOptions,
     type ChatWrapperGeneratedContextState,
     type GbnfJsonSchema,
+    type LlamaChatResponseChunk,
+    type LlamaContextSequence,
     type LlamaGrammar,
     type Token
 } from "node-llama-cpp";
 import type {ChatCompletionRequest} from "./chatCompletionRequest.ts";
 import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import {toChatHistory} from "./openAiChatHistory.ts";
+import {commonPrefixLength} from "../model/SequencePool.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
+import {jsonSchemaProblem} from "./jsonSchemaProblem.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
+import {GenerationMeter, type CompletionTimings, type GenerationUsage} from "./GenerationMeter.ts";
 
 /** Sampling defaults when a request leaves a field out (llama-server's). */
 export const samplingDefaults = {temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05} as const;
@@ -31,27 +37,20 @@ export interface ToolCallDelta {
 export interface CompletionCallbacks {
     /** A piece of the reply text. */
     onContent?(text: string): void;
+    /** A piece of the model's reasoning, when its chat template separates thoughts from the answer. */
+    onReasoning?(text: string): void;
     onToolCall?(delta: ToolCallDelta): void;
-}
-
-/** llama-server's `timings` object. */
-export interface CompletionTimings {
-    cache_n: number;
-    prompt_n: number;
-    prompt_ms: number;
-    prompt_per_token_ms: number;
-    prompt_per_second: number;
-    predicted_n: number;
-    predicted_ms: number;
-    predicted_per_token_ms: number;
-    predicted_per_second: number;
 }
 
 export interface CompletionOutcome {
     content: string;
+    /** The model's thoughts, when its chat template separates them ("" otherwise). */
+    reasoning: string;
     toolCalls: {id: string; name: string; arguments: string}[];
     finishReason: "stop" | "length" | "tool_calls";
-    usage: {promptTokens: number; cachedTokens: number; completionTokens: number};
+    /** The request's stop string that ended the generation, if one did. */
+    stopSequence?: string;
+    usage: GenerationUsage;
     timings: CompletionTimings;
 }
 
@@ -75,6 +74,10 @@ function toolCallId(): string {
 async function grammarFor(loaded: LoadedEngineModel, format: ChatCompletionRequest["response_format"]): Promise<LlamaGrammar | undefined> {
     if (!format || format.type === "text") return undefined;
     const schema = format.type === "json_schema" ? format.json_schema.schema : undefined;
+    if (format.type === "json_schema") {
+        const problem = schema === undefined ? "response_format.json_schema.schema is missing: json_schema output needs the schema to follow." : jsonSchemaProblem(schema, "response_format.json_schema.schema");
+        if (problem) throw new OpenAiHttpError(400, "invalid_request_error", `Invalid schema for response_format: ${problem}`, "response_format.json_schema.schema", "invalid_json_schema");
+    }
     const key = schema ? JSON.stringify(schema) : "json";
     const cached = loaded.grammars.get(key);
     if (cached) return cached;
@@ -118,6 +121,11 @@ function functionsFor(request: ChatCompletionRequest): {functions?: ChatModelFun
                 "invalid_value"
             );
     }
+    for (const [index, t] of tools.entries()) {
+        const problem = t.function.parameters && jsonSchemaProblem(t.function.parameters, `tools[${index}].function.parameters`);
+        if (problem)
+            throw new OpenAiHttpError(400, "invalid_request_error", `Invalid schema for function '${t.function.name}': ${problem}`, `tools[${index}].function.parameters`, "invalid_function_parameters");
+    }
     const functions: Record<string, ChatModelFunctions[string]> = {};
     for (const t of offered)
         functions[t.function.name] = {
@@ -125,6 +133,41 @@ function functionsFor(request: ChatCompletionRequest): {functions?: ChatModelFun
             ...(t.function.parameters && Object.keys(t.function.parameters).length > 0 ? {params: t.function.parameters as GbnfJsonSchema} : {})
         };
     return {functions, forced: choice === "required" || typeof choice === "object"};
+}
+
+/** The prompt a chat request renders to on the loaded model, with what generating from it needs. */
+export interface RenderedChatPrompt {
+    functions?: ChatModelFunctions;
+    grammar?: LlamaGrammar;
+    history: ChatHistoryItem[];
+    chatWrapper: ChatWrapper;
+    promptTokens: Token[];
+}
+
+/**
+ * Converts a request into the chat history and tokens the model will evaluate (also what
+ * count_tokens reports). Throws OpenAiHttpError for tools, formats or messages that cannot be used.
+ */
+export async function renderChatPrompt(loaded: LoadedEngineModel, request: ChatCompletionRequest): Promise<RenderedChatPrompt> {
+    const {functions, forced} = functionsFor(request);
+    if (functions && request.response_format && request.response_format.type !== "text")
+        throw new OpenAiHttpError(
+            400,
+            "invalid_request_error",
+            "response_format json_object/json_schema cannot be combined with tools in one request here; send tool_choice \"none\" or drop response_format.",
+            "response_format",
+            "unsupported_value"
+        );
+    const grammar = await grammarFor(loaded, request.response_format);
+    const history = toChatHistory(request.messages, {rawCallFor: (id, name, args) => loaded.toolCalls.rawFor(id, name, args)});
+    const chatWrapper = forced ? forcingFunctionCall(loaded.chatWrapper) : loaded.chatWrapper;
+    let promptTokens: Token[];
+    try {
+        promptTokens = chatWrapper.generateContextState({chatHistory: history, availableFunctions: functions}).contextText.tokenize(loaded.model.tokenizer);
+    } catch (error) {
+        throw new OpenAiHttpError(400, "invalid_request_error", `The messages or tools cannot be rendered for this model: ${(error as Error).message}`, "messages", "invalid_value");
+    }
+    return {functions, grammar, history, chatWrapper, promptTokens};
 }
 
 /**
@@ -139,31 +182,14 @@ export async function runChatCompletion(
     options: {
         signal: AbortSignal;
         callbacks?: CompletionCallbacks;
-        onStarted?: () => void;
+        /** Called once a sequence is ready, before the prompt is evaluated. */
+        onStarted?: (prompt: {promptTokens: number}) => void;
         /** Called once the sequence is released, also after a cancelled or failed generation: tokens actually evaluated and generated. */
         onFinished?: (usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) => void;
     }
 ): Promise<CompletionOutcome> {
-    const {model, context} = loaded;
-    const {functions, forced} = functionsFor(request);
-    if (functions && request.response_format && request.response_format.type !== "text")
-        throw new OpenAiHttpError(
-            400,
-            "invalid_request_error",
-            "response_format json_object/json_schema cannot be combined with tools in one request here; send tool_choice \"none\" or drop response_format.",
-            "response_format",
-            "unsupported_value"
-        );
-    const grammar = await grammarFor(loaded, request.response_format);
-    const history = toChatHistory(request.messages, {rawCallFor: (id, name, args) => loaded.toolCalls.rawFor(id, name, args)});
-    const chatWrapper = forced ? forcingFunctionCall(loaded.chatWrapper) : loaded.chatWrapper;
-
-    let promptTokens: Token[];
-    try {
-        promptTokens = chatWrapper.generateContextState({chatHistory: history, availableFunctions: functions}).contextText.tokenize(model.tokenizer);
-    } catch (error) {
-        throw new OpenAiHttpError(400, "invalid_request_error", `The messages or tools cannot be rendered for this model: ${(error as Error).message}`, "messages", "invalid_value");
-    }
+    const {context} = loaded;
+    const {functions, grammar, history, chatWrapper, promptTokens} = await renderChatPrompt(loaded, request);
     const contextSize = context.contextSize;
     if (promptTokens.length + 1 >= contextSize)
         throw new OpenAiHttpError(
@@ -175,13 +201,17 @@ export async function runChatCompletion(
         );
 
     const lease = await loaded.pool.acquire(promptTokens, options.signal);
-    const started = performance.now();
-    options.onStarted?.();
+    options.onStarted?.({promptTokens: promptTokens.length});
     const {sequence} = lease;
-    const meterBefore = sequence.tokenMeter.getState();
+    const meter = new GenerationMeter(sequence, promptTokens.length);
+    const markFirstOutput = meter.markFirstOutput;
+    try {
+        await evaluatePromptInChunks(sequence, promptTokens, context.batchSize, options.signal);
+    } catch (error) {
+        lease.release();
+        throw options.signal.aborted ? options.signal.reason : error;
+    }
     const chat = new LlamaChat({contextSequence: sequence, chatWrapper, autoDisposeSequence: false});
-    let firstOutputAt: number | undefined;
-    const markFirstOutput = () => (firstOutputAt ??= performance.now());
     // Argument text as generated; trailing whitespace (grammars allow it) is held back until more text follows.
     const streamedCalls = new Map<number, {id: string; name: string; text: string; heldBack: string}>();
     const requested = request.max_completion_tokens ?? request.max_tokens ?? Infinity;
@@ -189,18 +219,6 @@ export async function runChatCompletion(
     const maxTokens = Math.min(requested, room);
     const temperature = request.temperature ?? samplingDefaults.temperature;
     const penalties = (request.presence_penalty ?? 0) !== 0 || (request.frequency_penalty ?? 0) !== 0;
-    const measure = (ended: number) => {
-        const used = sequence.tokenMeter.diff(meterBefore);
-        // The meter counts a token as output when its logits were read: the last prompt token and
-        // every generated token fed back. So evaluated prompt tokens = input + 1.
-        const evaluatedPrompt = Math.min(promptTokens.length, used.usedInputTokens + 1);
-        return {
-            usage: {promptTokens: promptTokens.length, cachedTokens: Math.max(0, promptTokens.length - evaluatedPrompt), completionTokens: Math.max(0, used.usedOutputTokens)},
-            promptMs: (firstOutputAt ?? ended) - started,
-            generationMs: ended - (firstOutputAt ?? ended)
-        };
-    };
-
     try {
         const common = {
             signal: options.signal,
@@ -218,7 +236,15 @@ export async function runChatCompletion(
             onTextChunk: (text: string) => {
                 markFirstOutput();
                 if (text !== "") options.callbacks?.onContent?.(text);
-            }
+            },
+            onResponseChunk: options.callbacks?.onReasoning
+                ? (chunk: LlamaChatResponseChunk) => {
+                      if (chunk.type === "segment" && chunk.segmentType === "thought" && chunk.text !== "") {
+                          markFirstOutput();
+                          options.callbacks?.onReasoning?.(chunk.text);
+                      }
+                  }
+                : undefined
         };
         const response = functions
             ? await chat.generateResponse(history, {
@@ -254,26 +280,20 @@ export async function runChatCompletion(
             loaded.toolCalls.remember(id, {name: call.functionName, arguments: args, raw: call.raw});
         }
 
-        const {usage, promptMs, generationMs: predictedMs} = measure(ended);
-        const {completionTokens, cachedTokens} = usage;
-        const evaluatedPrompt = usage.promptTokens - cachedTokens;
-        const stopReason = response.metadata.stopReason;
+        const {usage, timings} = meter.timings(ended);
+        const {metadata} = response;
+        const stopReason = metadata.stopReason;
         return {
             content: response.response,
+            reasoning: response.fullResponse
+                .filter((part) => typeof part !== "string" && part.type === "segment" && part.segmentType === "thought")
+                .map((part) => (part as {text: string}).text)
+                .join(""),
             toolCalls,
             finishReason: toolCalls.length > 0 ? "tool_calls" : stopReason === "maxTokens" ? "length" : "stop",
+            ...(metadata.stopReason === "customStopTrigger" ? {stopSequence: metadata.customStopTrigger.filter((part) => typeof part === "string").join("")} : {}),
             usage,
-            timings: {
-                cache_n: cachedTokens,
-                prompt_n: evaluatedPrompt,
-                prompt_ms: promptMs,
-                prompt_per_token_ms: evaluatedPrompt > 0 ? promptMs / evaluatedPrompt : 0,
-                prompt_per_second: promptMs > 0 ? (evaluatedPrompt * 1000) / promptMs : 0,
-                predicted_n: completionTokens,
-                predicted_ms: predictedMs,
-                predicted_per_token_ms: completionTokens > 1 ? predictedMs / (completionTokens - 1) : 0,
-                predicted_per_second: predictedMs > 0 && completionTokens > 1 ? ((completionTokens - 1) * 1000) / predictedMs : 0
-            }
+            timings
         };
     } catch (error) {
         if (options.signal.aborted) throw options.signal.reason;
@@ -283,9 +303,25 @@ export async function runChatCompletion(
     } finally {
         chat.dispose({disposeSequence: false});
         lease.release();
-        const {usage, promptMs, generationMs} = measure(performance.now());
+        const {usage, promptMs, generationMs} = meter.measure();
         notifyListener(options.onFinished, usage, {promptMs, generationMs});
     }
+}
+
+/**
+ * Evaluates all but the last prompt token in chunks of `chunkSize`, checking `signal` between them:
+ * node-llama-cpp checks it only between generated tokens, so a client that gives up during a long
+ * prompt (an agent's 20k-token system prompt) would otherwise hold the sequence until the whole
+ * prompt is read. LlamaChat then finds these tokens in the sequence and evaluates only the last one.
+ */
+export async function evaluatePromptInChunks(sequence: LlamaContextSequence, tokens: readonly Token[], chunkSize: number, signal: AbortSignal) {
+    const reused = commonPrefixLength(sequence.contextTokens, tokens);
+    if (sequence.nextTokenIndex > reused) await sequence.eraseContextTokenRanges([{start: reused, end: sequence.nextTokenIndex}]);
+    for (let start = reused; start < tokens.length - 1; start += chunkSize) {
+        signal.throwIfAborted();
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, Math.min(start + chunkSize, tokens.length - 1)));
+    }
+    signal.throwIfAborted();
 }
 
 function parsesAs(text: string, value: unknown): boolean {

@@ -295,7 +295,13 @@ function StatusView({status}: {status: EngineStatus | undefined}) {
                 <dt>Loaded in</dt>
                 <dd>{formatDuration(m.loadMs)}</dd>
                 <dt>API key</dt>
-                <dd>{status.server?.apiKey ? "required" : "none (loopback only)"}</dd>
+                <dd data-testid="api-key">
+                    {status.server?.apiKeyGenerated
+                        ? `${status.server.apiKey} — generated: ${status.server.host} is reachable from the network, so clients must send it`
+                        : status.server?.apiKey
+                          ? "required"
+                          : "none (loopback only)"}
+                </dd>
                 <dt>Engine process</dt>
                 <dd data-testid="engine-process">
                     pid {status.pid} · {m.binary === "local" ? "llama.cpp built for this CPU" : "node-llama-cpp's prebuilt llama.cpp"}
