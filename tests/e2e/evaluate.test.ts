@@ -40,12 +40,12 @@ describe("Evaluate screen (browser mode)", () => {
         await using server = await startScriptedOpenAi({agents: {"scripted-solver": solver(js), "scripted-bad-calls": failingAgents(js).bad_tool_calls!}, delayMs: 60});
         await using app = await startApp({serveUi: true, service: {secrets: createEnvironmentSecretStore({})}});
         const {page, errors} = await openEvaluate(app.server.url);
-        expect(await page.getByTestId("no-runs").textContent()).toContain("No evaluations yet");
-        expect(await page.getByTestId("provider-row").count()).toBe(6);
+        await expect.poll(() => page.getByTestId("no-runs").textContent()).toContain("No evaluations yet");
+        await expect.poll(() => page.getByTestId("provider-row").count()).toBe(6);
 
         await addModel(page, "scripted-solver", server.baseUrl);
         await addModel(page, "scripted-bad-calls", server.baseUrl);
-        expect(await page.getByTestId("model-list").locator("li").count()).toBe(2);
+        await expect.poll(() => page.getByTestId("model-list").locator("li").count()).toBe(2);
         await page.getByTestId("task-r-skill-frontmatter").locator("input").uncheck();
         await page.getByTestId(`task-${js.name}`).locator("input").check();
         await page.getByTestId("epochs-input").fill("3");
@@ -57,7 +57,7 @@ describe("Evaluate screen (browser mode)", () => {
         // Live: tiles change as samples run and finish, without reloading the page.
         await expect.poll(() => page.getByTestId("run-status").textContent(), {timeout: 60_000}).toBe("completed");
         await expect.poll(() => page.getByTestId("success-rate").textContent()).toBe("100%");
-        expect(await page.getByTestId("sample-tile").allTextContents()).toEqual(["#1C", "#2C", "#3C"]);
+        await expect.poll(() => page.getByTestId("sample-tile").allTextContents()).toEqual(["#1C", "#2C", "#3C"]);
         await expect.poll(async () => (await page.getByTestId("run-row").allTextContents()).filter((t) => t.includes("completed")).length, {timeout: 60_000}).toBe(2);
         await page.getByTestId("runs").scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-runs.png")});
@@ -66,14 +66,14 @@ describe("Evaluate screen (browser mode)", () => {
         const transcript = page.getByTestId("transcript");
         await transcript.waitFor();
         await expect.poll(() => transcript.getByTestId("message").count()).toBe(11);
-        expect(await transcript.getByTestId("tool-call").count()).toBe(4);
-        expect(await transcript.getByTestId("tool-call").first().textContent()).toContain("list_files");
-        expect(await page.getByTestId("transcript-score").textContent()).toContain("Score C · strict C");
+        await expect.poll(() => transcript.getByTestId("tool-call").count()).toBe(4);
+        await expect.poll(() => transcript.getByTestId("tool-call").first().textContent()).toContain("list_files");
+        await expect.poll(() => page.getByTestId("transcript-score").textContent()).toContain("Score C · strict C");
         const diff = transcript.getByTestId("file-diff");
-        expect(await diff.count()).toBe(1);
-        expect(await diff.textContent()).toContain(js.targetFile);
-        expect(await diff.locator(".diff-add").filter({hasText: "function parseDuration"}).count()).toBe(1);
-        expect(await diff.locator(".diff-del").filter({hasText: "let minutes;"}).count()).toBe(1);
+        await expect.poll(() => diff.count()).toBe(1);
+        await expect.poll(() => diff.textContent()).toContain(js.targetFile);
+        await expect.poll(() => diff.locator(".diff-add").filter({hasText: "function parseDuration"}).count()).toBe(1);
+        await expect.poll(() => diff.locator(".diff-del").filter({hasText: "let minutes;"}).count()).toBe(1);
         await page.screenshot({path: path.join(screenshotDir, "evaluate-transcript.png"), fullPage: true});
         await transcript.getByTestId("tool-call").nth(2).scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-transcript-tool-call.png")});
@@ -83,7 +83,7 @@ describe("Evaluate screen (browser mode)", () => {
         // The failing model's run: failure mode and tool errors are visible.
         await page.getByTestId("run-row").filter({hasText: "scripted-bad-calls"}).click();
         await expect.poll(() => page.getByTestId("success-rate").textContent()).toBe("0%");
-        expect(await page.getByTestId("samples-table").textContent()).toContain("bad tool calls");
+        await expect.poll(() => page.getByTestId("samples-table").textContent()).toContain("bad tool calls");
         await page.getByTestId("sample-row").first().click();
         await expect.poll(() => page.getByTestId("transcript").locator(".msg-error").count()).toBe(4);
         await page.getByTestId("transcript").locator(".msg-error").first().scrollIntoViewIfNeeded();
@@ -101,9 +101,9 @@ describe("Evaluate screen (browser mode)", () => {
         await using app = await startApp({serveUi: true, service: {evalEnv: {...process.env, AGENTFIT_PYTHON: "/nonexistent/python3"}}});
         const {page} = await openEvaluate(app.server.url);
         const python = page.getByTestId("task-py-ledger-amounts");
-        expect(await python.getByTestId("runtime-missing").textContent()).toBe("/nonexistent/python3 missing");
-        expect(await python.textContent()).toContain("was not found. Install Python 3.9 or later");
-        expect(await python.locator("input").isDisabled()).toBe(true);
+        await expect.poll(() => python.getByTestId("runtime-missing").textContent()).toBe("/nonexistent/python3 missing");
+        await expect.poll(() => python.textContent()).toContain("was not found. Install Python 3.9 or later");
+        await expect.poll(() => python.locator("input").isDisabled()).toBe(true);
         await page.screenshot({path: path.join(screenshotDir, "evaluate-runtime-missing.png"), fullPage: false});
         await page.close();
     });

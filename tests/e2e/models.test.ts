@@ -29,22 +29,22 @@ describe("Models screen (browser mode)", () => {
         await page.goto(`${app.server.url}/#/models`);
 
         await expect.poll(() => page.getByTestId("models-summary").textContent()).toContain(expected.summary);
-        expect(await page.getByTestId("hardware-label").textContent()).toMatch(/^This machine\(probe #1\)32.0 GB RAM/);
+        await expect.poll(() => page.getByTestId("hardware-label").textContent()).toMatch(/^This machine\(probe #1\)32.0 GB RAM/);
         const rows = page.getByTestId("model-row");
         const shownIds = expected.models.filter((m) => m.verdict !== "no-fit").map((m) => m.model.id);
         await expect.poll(() => rows.count()).toBe(shownIds.length);
-        expect(await rows.first().getAttribute("data-model-id")).toBe(expected.topPick);
-        expect(await rows.first().getByTestId("fit-badge").textContent()).toMatch(/GPU/);
-        expect(await rows.first().getByTestId("predicted-speed").textContent()).toMatch(/tok\/s.*predicted at 16k/);
-        expect(await rows.first().getByTestId("ram-bar").count()).toBe(1);
+        await expect.poll(() => rows.first().getAttribute("data-model-id")).toBe(expected.topPick);
+        await expect.poll(() => rows.first().getByTestId("fit-badge").textContent()).toMatch(/GPU/);
+        await expect.poll(() => rows.first().getByTestId("predicted-speed").textContent()).toMatch(/tok\/s.*predicted at 16k/);
+        await expect.poll(() => rows.first().getByTestId("ram-bar").count()).toBe(1);
         await page.screenshot({path: path.join(screenshotDir, "models.png"), fullPage: false});
 
         // One model's quantizations, with the best one marked.
         await rows.first().click();
         const quantRows = page.getByTestId("quant-table").getByTestId("quant-row");
         await expect.poll(() => quantRows.count()).toBe(expected.models[0]!.options.length);
-        expect(await page.getByTestId("quant-table").textContent()).toContain("Best here");
-        expect(await page.getByTestId("model-details").textContent()).toContain(`agentfit pull ${expected.topPick}:${expected.models[0]!.bestQuantization}`);
+        await expect.poll(() => page.getByTestId("quant-table").textContent()).toContain("Best here");
+        await expect.poll(() => page.getByTestId("model-details").textContent()).toContain(`agentfit pull ${expected.topPick}:${expected.models[0]!.bestQuantization}`);
         await page.getByTestId("model-details").screenshot({path: path.join(screenshotDir, "models-quantizations.png")});
 
         // Settings: a smaller context needs less memory; a quantized KV cache forces flash attention.
@@ -54,7 +54,7 @@ describe("Models screen (browser mode)", () => {
         await expect.poll(ramText).not.toBe(before);
         await page.getByTestId("kv-select").getByText("q8_0").click();
         await expect.poll(() => page.getByTestId("flash-attention").isDisabled()).toBe(true);
-        expect(await page.getByTestId("flash-attention").isChecked()).toBe(true);
+        await expect.poll(() => page.getByTestId("flash-attention").isChecked()).toBe(true);
 
         // What if: a 16 GB MacBook Air.
         await page.getByTestId("context-select").selectOption("32768");
@@ -63,7 +63,7 @@ describe("Models screen (browser mode)", () => {
         await page.getByTestId("whatif-preset").selectOption("macbook-air-m2-16gb");
         await expect.poll(() => page.getByTestId("hardware-label").textContent()).toContain("MacBook Air M2, 16 GB");
         await expect.poll(() => page.getByTestId("models-summary").textContent()).toContain(air.summary);
-        expect(await rows.first().getAttribute("data-model-id")).toBe(air.topPick);
+        await expect.poll(() => rows.first().getAttribute("data-model-id")).toBe(air.topPick);
         await page.screenshot({path: path.join(screenshotDir, "models-what-if.png"), fullPage: false});
 
         // A custom machine with an impossible value is refused with the reason.
@@ -78,8 +78,8 @@ describe("Models screen (browser mode)", () => {
         await page.getByTestId("inspect-input").fill(file.path);
         await page.getByTestId("inspect-button").click();
         await expect.poll(() => page.getByTestId("inspect-result").textContent(), {timeout: 30_000}).toContain("AgentFit test model");
-        expect(await page.getByTestId("inspect-result").textContent()).toContain("llama");
-        expect(await page.getByTestId("resolver-line").textContent()).toMatch(/node-llama-cpp's resolver/);
+        await expect.poll(() => page.getByTestId("inspect-result").textContent()).toContain("llama");
+        await expect.poll(() => page.getByTestId("resolver-line").textContent()).toMatch(/node-llama-cpp's resolver/);
         await page.getByTestId("inspect-panel").screenshot({path: path.join(screenshotDir, "models-inspect.png")});
         await page.getByTestId("inspect-input").fill(path.join(dir, "missing.gguf"));
         await page.getByTestId("inspect-button").click();

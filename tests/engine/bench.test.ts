@@ -209,6 +209,8 @@ describe("speed benchmark in the engine process", () => {
         expect(cancelled.status).toBe("cancelled");
         const detail = await app["bench.run"]({runId: started.id});
         expect(detail.status).toBe("cancelled");
+        // The runs list says so as soon as the cancel returns.
+        expect((await app["bench.runs"]({})).find((r) => r.id === started.id)?.status).toBe("cancelled");
         expect(detail.progress.current).toBeNull();
         expect(detail.results).toHaveLength(1);
         expect(detail.results[0]).toMatchObject({status: "cancelled", kind: "tg", reason: {code: "BENCH_CANCELLED"}});

@@ -80,6 +80,8 @@ export function BenchmarkScreen() {
     }, [shownId]);
 
     useApiEvent("bench.progress", (run) => {
+        // The list shows the run's new status in the same render as the status line, before the reload answers.
+        runs.update((list) => (list?.some((r) => r.id === run.id) ? list.map((r) => (r.id === run.id ? run : r)) : [run, ...(list ?? [])]));
         if (run.status === "running") setLive(run);
         else {
             setLive(undefined);
