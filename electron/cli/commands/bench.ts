@@ -145,11 +145,6 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
     return run.status === "cancelled" ? 130 : 0;
 }
 
-/** `bench show 1 --json`: commander hands a flag the parent `bench` also declares to the parent. */
-function wantsJson(options: {json?: boolean}, command: Command): boolean {
-    return options.json === true || command.parent?.opts<{json?: boolean}>().json === true;
-}
-
 export function registerBenchCommand(program: Command) {
     const bench = program
         .command("bench")
@@ -182,8 +177,8 @@ export function registerBenchCommand(program: Command) {
         .command("runs")
         .description("List benchmark runs, newest first")
         .option("--json", "print JSON")
-        .action(async (options: {json?: boolean}, command: Command) => {
-            const json = wantsJson(options, command);
+        .action(async (options: {json?: boolean}) => {
+            const json = options.json === true;
             await withAppService(async (app) => {
                 const runs = await app["bench.runs"]({limit: 50});
                 if (json) return console.log(JSON.stringify(runs, null, 2));
@@ -209,9 +204,9 @@ export function registerBenchCommand(program: Command) {
         .description("Show one run's results (--json: llama-bench-compatible JSON)")
         .option("--json", "print llama-bench-compatible JSON")
         .option("--all", "with --json, include skipped, failed and cancelled tests")
-        .action(async (runId: string, options: {json?: boolean; all?: boolean}, command: Command) => {
+        .action(async (runId: string, options: {json?: boolean; all?: boolean}) => {
             const id = wholeNumber("runId", 1, Number.MAX_SAFE_INTEGER)(runId);
-            const json = wantsJson(options, command);
+            const json = options.json === true;
             await withAppService(async (app) => {
                 if (json) return console.log(JSON.stringify(await app["bench.exportJson"]({runId: id, includeSkipped: options.all === true}), null, 2));
                 const detail = await app["bench.run"]({runId: id});

@@ -33,7 +33,10 @@ export async function importLocalModels(target: string, models: ModelRepository,
         (outcome.already ? result.alreadyRegistered : result.imported).push(outcome.model);
         return result;
     }
-    for (const file of findGgufModels(root)) {
+    const found = findGgufModels(root);
+    if (found.length === 0)
+        throw new ModelRegistryError("IMPORT_NOT_FOUND", `There are no GGUF files under ${root}${root.endsWith(".gguf") ? " (it is a folder, not a GGUF file)" : ""}. Give a .gguf file, or a folder that holds some.`);
+    for (const file of found) {
         options.signal?.throwIfAborted();
         const outcome = await importOne(file, root, models);
         if ("skipped" in outcome) result.skipped.push(outcome.skipped);
