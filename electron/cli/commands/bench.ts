@@ -5,7 +5,7 @@ import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, whol
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
-import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
+import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
@@ -66,6 +66,7 @@ export function resultsTable(results: BenchResult[]): string {
 }
 
 function printRun(run: BenchRun, results: BenchResult[]) {
+    for (const file of run.modelFiles) console.log(`${bold("Model file")} ${formatModelFile(file)}`);
     console.log(resultsTable(results));
     for (const score of run.scores)
         console.log(

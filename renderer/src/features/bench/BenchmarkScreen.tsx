@@ -1,6 +1,6 @@
 import {useEffect, useMemo, useState} from "react";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchRunDetail, BenchStartRequest} from "../../../../electron/api/BenchApi.ts";
-import {formatBytes, plural} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatModelFile, plural} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
@@ -355,6 +355,11 @@ function ResultsTable({run}: {run: BenchRunDetail}) {
             }
             testId="bench-results"
         >
+            {run.modelFiles.map((file) => (
+                <div className="muted small path" key={file.reference} data-testid="bench-model-file">
+                    {formatModelFile(file)}
+                </div>
+            ))}
             {results.length === 0 ? (
                 <div className="empty-inline">Results appear here as each test finishes.</div>
             ) : (
