@@ -34,7 +34,8 @@ function commandsWithJson(): string[] {
 
 /** Not run here, with the reason. */
 const notRun: Record<string, string> = {
-    "engine build": "compiles llama.cpp for minutes and holds node-llama-cpp's build lock; tests/build covers it"
+    "engine build": "compiles llama.cpp for minutes and holds node-llama-cpp's build lock; tests/build covers it",
+    calibrate: "needs a model of 256 MB or more and benchmarks it for minutes; tests/api/models.test.ts covers its refusal"
 };
 
 let home: TempHome;
