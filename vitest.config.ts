@@ -14,7 +14,7 @@ export default defineConfig({
             // Deadlines, not speed targets: on a machine whose cores other work keeps busy a CLI process
             // takes 10 s to start, so tests get minutes. expect.poll waits for a state; its 1 s default
             // is too short there (and a screen's code loads on first visit).
-            {test: {name: "api", globalSetup: builtArtifacts, include: ["tests/api/**/*.test.ts"], testTimeout: 300_000, expect: {poll: {timeout: 30_000}}}},
+            {test: {name: "api", globalSetup: builtArtifacts, include: ["tests/api/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 120_000, expect: {poll: {timeout: 30_000}}}},
             {test: {name: "evals", globalSetup: builtArtifacts, include: ["tests/evals/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 120_000, expect: {poll: {timeout: 30_000}}}},
             {test: {name: "engine", globalSetup: builtArtifacts, include: ["tests/engine/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 600_000, fileParallelism: false}},
             {test: {name: "e2e", globalSetup: builtArtifacts, include: ["tests/e2e/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 180_000, fileParallelism: false, expect: {poll: {timeout: 30_000}}}},
