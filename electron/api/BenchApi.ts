@@ -1,3 +1,4 @@
+import type {ResolvedModelFile} from "./DownloadsApi.ts";
 /**
  * The speed benchmark: llama-bench-grade measurements (prompt processing, generation, time to
  * first token, context depth, an agent-shaped workload) of the user's models, run inside the engine
@@ -236,6 +237,8 @@ export interface BenchRun {
     completedAt: string | null;
     status: BenchRunStatus;
     spec: BenchSpec;
+    /** The file each of `spec.models` resolved to, in the same order (runs before this was recorded: none). */
+    modelFiles: ResolvedModelFile[];
     /** The hardware snapshot taken at the start of the run. */
     hardwareSnapshotId: number | null;
     /** Identifies the machine (see HardwareProfile.hardwareKey). */

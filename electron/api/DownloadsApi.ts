@@ -26,6 +26,21 @@ export interface ModelFile {
     sha256: string | null;
 }
 
+/**
+ * The file a run's model reference (a path, a file name, a registered id) resolved to when the run
+ * was created: what was measured, whatever the reference names later.
+ */
+export interface ResolvedModelFile {
+    /** What the run was asked for. */
+    reference: string;
+    /** Absolute path of the GGUF file (the first part of a split model). */
+    path: string;
+    /** SHA-256 (hex) from the model registry, when known. */
+    sha256: string | null;
+    /** Registered model id, when the file is in the registry. */
+    registryId: string | null;
+}
+
 /** A GGUF model AgentFit knows about: downloaded (managed) or imported in place. */
 export interface RegisteredModel {
     /** Stable id, e.g. "qwen2.5-coder-7b-instruct-q4_k_m"; what `agentfit rm` and serving take. */

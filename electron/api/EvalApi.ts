@@ -1,3 +1,4 @@
+import type {ResolvedModelFile} from "./DownloadsApi.ts";
 import type {LocalModelSettings} from "./EngineApi.ts";
 /**
  * The refactor eval: helperbench-style agent runs against local and cloud models through one
@@ -64,6 +65,8 @@ export type EvalSystemPromptKind = "concise" | "long";
 export interface EvalRunSpec {
     task: string;
     model: EvalModelSpec;
+    /** A local model: the file its reference resolved to when the run was created. */
+    modelFile?: ResolvedModelFile;
     /** Independent samples (the original ran 10). */
     epochs: number;
     /** Samples of this run that may be in flight at once. */

@@ -5,6 +5,7 @@ import {appVersion} from "./appVersion.ts";
 import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
 import {EventBus} from "../shared/EventBus.ts";
+import {claimJobOwner} from "./jobs/JobOwner.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
 import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
 import type {LocalModelEndpoints} from "../api/EngineApi.ts";
@@ -85,6 +86,9 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const cleanups: (() => Promise<void> | void)[] = [];
     const events = new EventBus<AppEvents>();
     const onDispose = (cleanup: () => Promise<void> | void) => void cleanups.push(cleanup);
+    // Cleanups run in reverse: the owner is released last, once every domain has stopped its jobs.
+    const owner = claimJobOwner();
+    onDispose(() => owner.release());
     const engine = createEngineService({modelsDir: paths.models, store, events, launcher: options.engineLauncher});
     onDispose(() => engine.dispose());
     /** The Verdict's thresholds now: recommendations and the catalog's judgements use them too. */
@@ -121,9 +125,10 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const methods: AppMethodTable = {
         ...appInfo,
         ...createHardwareApi({store, probe}),
-        ...createEvalApi({store, events, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, onDispose}),
+        ...createEvalApi({store, events, owner, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, onDispose}),
         ...createDownloadsApi({
             store,
+            owner,
             events,
             modelsDir: paths.models,
             catalog,
@@ -145,7 +150,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
             huggingFaceEndpoint: options.huggingFaceEndpoint
         }),
         ...engine.methods,
-        ...createBenchApi({store, events, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
+        ...createBenchApi({store, events, owner, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
         ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api}),
         ...createAnswerApi({store, events, modelsDir: paths.models, app: () => api, onDispose, ...options.answer})
     };

@@ -68,3 +68,9 @@ export function plural(count: number, noun: string): string {
 export function formatKTokens(tokens: number): string {
     return `${Math.round(tokens / 1024)}k`;
 }
+
+/** The file a run's model reference resolved to: "/models/a.gguf · SHA-256 1f2e…" (the reference first when it differs). */
+export function formatModelFile(file: {reference: string; path: string; sha256: string | null}): string {
+    const named = file.reference === file.path ? file.path : `${file.reference} → ${file.path}`;
+    return file.sha256 ? `${named} · SHA-256 ${file.sha256}` : named;
+}

@@ -1,9 +1,8 @@
-import {spawn} from "node:child_process";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {LlamaBenchJsonEntry} from "../../electron/api/BenchApi.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
-import {projectRoot, runCli} from "../utils/runCli.ts";
+import {runCli, startCliUntil} from "../utils/runCli.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 // `agentfit bench` as a real process on generated GGUF files.
@@ -68,24 +67,13 @@ describe("agentfit bench", () => {
     it("Ctrl-C cancels the run, keeps what was measured and marks it cancelled", async () => {
         using home = createTempHome();
         writeGgufModel(path.join(home.models, "slow.gguf"), {...ggufModelPresets.tiny, embeddingLength: 256, contextLength: 1024});
-        const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), "bench", "--model", "slow", "--pp", "0", "--tg", "256", "--reps", "100", "--threads", "1"], {
-            cwd: projectRoot,
-            env: {...home.env, NO_COLOR: "1"}
-        });
-        let stderr = "";
-        let stdout = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-        await new Promise<void>((resolve) =>
-            child.stderr.on("data", (d: Buffer) => {
-                stderr += d.toString();
-                if (/slow\.gguf tg rep 1\/100/.test(stderr)) resolve();
-            })
-        );
+        const cli = startCliUntil(["bench", "--model", "slow", "--pp", "0", "--tg", "256", "--reps", "100", "--threads", "1"], home.env, /slow\.gguf tg rep 1\/100/);
+        await cli.reached;
         // The first repetition is done; let a few more finish before interrupting.
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        child.kill("SIGINT");
-        expect(await exited).toBe(130);
+        cli.child.kill("SIGINT");
+        expect(await cli.exited).toBe(130);
+        const {stdout} = cli.output();
         expect(stdout).toMatch(/tg256\s+[\d.]+ ± [\d.]+ \(cancelled after \d+\)/);
         expect(stdout).toContain("Run 1 · cancelled");
         const shown = await runCli(["bench", "show", "1", "--json", "--all"], home.env);

@@ -89,7 +89,7 @@ describe("agentfit pull / models / import / rm", () => {
         const from = hub.requests.length;
         const pull = startPull(["pull", "hf:acme/tiny-GGUF:Q4_0"], home);
         const partial = path.join(home.models, "huggingface", "acme", "tiny-GGUF", "tiny-Q4_0-00001-of-00003.gguf.partial");
-        await expect.poll(() => (fs.existsSync(partial) ? fs.statSync(partial).size : 0), {timeout: 30_000}).toBeGreaterThan(300_000);
+        await expect.poll(() => (fs.existsSync(partial) ? fs.statSync(partial).size : 0), {timeout: 120_000}).toBeGreaterThan(300_000);
         pull.child.kill("SIGINT");
         expect((await pull.exited).code).toBe(130);
         expect(pull.stderr()).toContain("Paused. Run agentfit pull hf:acme/tiny-GGUF:Q4_0 again to resume.");

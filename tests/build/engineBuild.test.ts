@@ -77,7 +77,7 @@ describe("building the engine for this machine", () => {
         // Nothing half-built is left behind.
         const localBuilds = nodeLlamaCppLayout().localBuildsDir;
         expect(fs.existsSync(localBuilds) ? fs.readdirSync(localBuilds) : []).toEqual([]);
-        expect(await page.getByTestId("engine-binary-kind").textContent()).toBe("prebuilt");
+        await expect.poll(() => page.getByTestId("engine-binary-kind").textContent()).toBe("prebuilt");
     });
 
     it("a completed build is what the engine loads next; removing it brings the prebuilt binary back", async () => {

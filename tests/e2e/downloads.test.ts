@@ -37,7 +37,7 @@ describe("Downloads screen (browser mode)", () => {
         page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
         await page.goto(`${app.server.url}/#/downloads`);
         await expect.poll(() => page.getByTestId("queue-empty").isVisible()).toBe(true);
-        expect(await page.getByTestId("models-empty").isVisible()).toBe(true);
+        await expect.poll(() => page.getByTestId("models-empty").isVisible()).toBe(true);
         await expect.poll(() => page.getByTestId("import-location").first().textContent()).toContain("LM Studio");
 
         await page.getByTestId("download-reference").fill("hf:acme/tiny-GGUF:Q8_0");
@@ -49,15 +49,14 @@ describe("Downloads screen (browser mode)", () => {
 
         await row.getByTestId("pause-button").click();
         await expect.poll(() => row.getAttribute("data-state")).toBe("paused");
-        const pausedAt = await row.getByTestId("download-transfer").textContent();
-        expect(pausedAt).toMatch(/^\d+% · [\d.]+ [KM]B of 5\.0 MB$/);
+        await expect.poll(() => row.getByTestId("download-transfer").textContent()).toMatch(/^\d+% · [\d.]+ [KM]B of 5\.0 MB$/);
         await page.screenshot({path: path.join(screenshotDir, "downloads-paused.png"), fullPage: true});
 
         await row.getByTestId("resume-button").click();
         await expect.poll(() => row.getAttribute("data-state"), {timeout: 20_000}).toBe("completed");
         await expect.poll(() => page.getByTestId("model-row").count()).toBe(1);
-        expect(await page.getByTestId("model-row").first().textContent()).toContain("tiny-q8_0");
-        expect(await page.getByTestId("model-row").first().textContent()).toContain(`SHA-256 ${fixtures.single.sha256.slice(0, 8)}`);
+        await expect.poll(() => page.getByTestId("model-row").first().textContent()).toContain("tiny-q8_0");
+        await expect.poll(() => page.getByTestId("model-row").first().textContent()).toContain(`SHA-256 ${fixtures.single.sha256.slice(0, 8)}`);
 
         // A corrupted transfer: the error says what differed and offers a re-download.
         hub.faults.push({file: "tiny-Q4_0-00002-of-00003.gguf", corruptAt: 1000});
@@ -65,8 +64,8 @@ describe("Downloads screen (browser mode)", () => {
         await page.getByTestId("download-button").click();
         const failed = page.locator('[data-testid="download-row"][data-state="failed"]');
         await expect.poll(() => failed.count(), {timeout: 20_000}).toBe(1);
-        expect(await failed.getByTestId("download-error").textContent()).toContain("DOWNLOAD_CHECKSUM_MISMATCH");
-        expect(await failed.getByTestId("redownload-button").isVisible()).toBe(true);
+        await expect.poll(() => failed.getByTestId("download-error").textContent()).toContain("DOWNLOAD_CHECKSUM_MISMATCH");
+        await expect.poll(() => failed.getByTestId("redownload-button").isVisible()).toBe(true);
 
         // Errors before a download starts are shown where the user typed.
         await page.getByTestId("download-reference").fill("hf:acme/tiny-GGUF:Q5_K_M");
@@ -121,7 +120,7 @@ describe("Downloads screen (browser mode)", () => {
         await expect.poll(() => new URL(page.url()).hash).toBe("#/downloads");
         const row = page.getByTestId("download-row").first();
         await expect.poll(() => row.getAttribute("data-state"), {timeout: 20_000}).toBe("completed");
-        expect(await row.textContent()).toContain(`${modelId}:${quantization}`);
+        await expect.poll(() => row.textContent()).toContain(`${modelId}:${quantization}`);
 
         await page.goto(`${app.server.url}/#/models`);
         await modelRow.click();

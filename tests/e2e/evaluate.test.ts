@@ -42,12 +42,12 @@ describe("Evaluate screen (browser mode)", () => {
         await using server = await startScriptedOpenAi({agents: {"scripted-solver": solver(js), "scripted-bad-calls": failingAgents(js).bad_tool_calls!}, delayMs: 60});
         await using app = await startApp({serveUi: true, service: {secrets: createEnvironmentSecretStore({})}});
         const {page, errors} = await openEvaluate(app.server.url);
-        expect(await page.getByTestId("no-runs").textContent()).toContain("No evaluations yet");
-        expect(await page.getByTestId("provider-row").count()).toBe(6);
+        await expect.poll(() => page.getByTestId("no-runs").textContent()).toContain("No evaluations yet");
+        await expect.poll(() => page.getByTestId("provider-row").count()).toBe(6);
 
         await addModel(page, "scripted-solver", server.baseUrl);
         await addModel(page, "scripted-bad-calls", server.baseUrl);
-        expect(await page.getByTestId("model-list").locator("li").count()).toBe(2);
+        await expect.poll(() => page.getByTestId("model-list").locator("li").count()).toBe(2);
         await page.getByTestId("task-r-skill-frontmatter").locator("input").uncheck();
         await page.getByTestId(`task-${js.name}`).locator("input").check();
         await page.getByTestId("epochs-input").fill("3");
@@ -60,12 +60,12 @@ describe("Evaluate screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("run-status").textContent(), {timeout: 60_000}).toBe("completed");
         await expect.poll(() => page.getByTestId("success-rate").textContent(), wait).toBe("100%");
         // Plain words for scores, with the strict one explained where it appears.
-        expect(await page.getByTestId("sample-tile").allTextContents()).toEqual(["#1passed", "#2passed", "#3passed"]);
-        expect(await page.getByTestId("samples-table").locator("tbody tr").first().textContent()).toMatch(/^#1completedpassedpassed/);
-        expect(await page.getByTestId("score-legend").textContent()).toContain("Strict: also extracted a real helper that the function calls and the block no longer inline.");
+        await expect.poll(() => page.getByTestId("sample-tile").allTextContents()).toEqual(["#1passed", "#2passed", "#3passed"]);
+        await expect.poll(() => page.getByTestId("samples-table").locator("tbody tr").first().textContent()).toMatch(/^#1completedpassedpassed/);
+        await expect.poll(() => page.getByTestId("score-legend").textContent()).toContain("Strict: also extracted a real helper that the function calls and the block no longer inline.");
         // An OpenAI-compatible server on 127.0.0.1 is a local server, not the cloud: it costs nothing per token.
-        expect(await page.getByTestId("run-where").allTextContents()).toEqual(["Local server", "Local server"]);
-        expect(await page.getByTestId("run-stats").textContent()).toContain("freelocal server");
+        await expect.poll(() => page.getByTestId("run-where").allTextContents()).toEqual(["Local server", "Local server"]);
+        await expect.poll(() => page.getByTestId("run-stats").textContent()).toContain("freelocal server");
         await expect.poll(async () => (await page.getByTestId("run-row").allTextContents()).filter((t) => t.includes("completed")).length, {timeout: 60_000}).toBe(2);
         await page.getByTestId("runs").scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-runs.png")});
@@ -74,19 +74,19 @@ describe("Evaluate screen (browser mode)", () => {
         const transcript = page.getByTestId("transcript");
         await transcript.waitFor();
         await expect.poll(() => transcript.getByTestId("message").count(), wait).toBe(11);
-        expect(await transcript.getByTestId("tool-call").count()).toBe(4);
-        expect(await transcript.getByTestId("tool-call").first().textContent()).toContain("list_files");
-        expect(await page.getByTestId("transcript-score").textContent()).toContain("Passed · strict passed");
+        await expect.poll(() => transcript.getByTestId("tool-call").count()).toBe(4);
+        await expect.poll(() => transcript.getByTestId("tool-call").first().textContent()).toContain("list_files");
+        await expect.poll(() => page.getByTestId("transcript-score").textContent()).toContain("Passed · strict passed");
         // Each scorer check in plain words.
         const steps = transcript.getByTestId("score-steps");
-        expect(await steps.locator("dd").count()).toBe(7);
-        expect(await steps.textContent()).toContain(`Changedpassed — ${js.targetFile} differs from the original, compared line by line`);
-        expect(await steps.textContent()).toContain(`Helper used (strict)passed — ${js.functionName} uses the new helper parseDuration (${js.targetFile}).`);
+        await expect.poll(() => steps.locator("dd").count()).toBe(7);
+        await expect.poll(() => steps.textContent()).toContain(`Changedpassed — ${js.targetFile} differs from the original, compared line by line`);
+        await expect.poll(() => steps.textContent()).toContain(`Helper used (strict)passed — ${js.functionName} uses the new helper parseDuration (${js.targetFile}).`);
         const diff = transcript.getByTestId("file-diff");
-        expect(await diff.count()).toBe(1);
-        expect(await diff.textContent()).toContain(js.targetFile);
-        expect(await diff.locator(".diff-add").filter({hasText: "function parseDuration"}).count()).toBe(1);
-        expect(await diff.locator(".diff-del").filter({hasText: "let minutes;"}).count()).toBe(1);
+        await expect.poll(() => diff.count()).toBe(1);
+        await expect.poll(() => diff.textContent()).toContain(js.targetFile);
+        await expect.poll(() => diff.locator(".diff-add").filter({hasText: "function parseDuration"}).count()).toBe(1);
+        await expect.poll(() => diff.locator(".diff-del").filter({hasText: "let minutes;"}).count()).toBe(1);
         await page.screenshot({path: path.join(screenshotDir, "evaluate-transcript.png"), fullPage: true});
         await transcript.getByTestId("tool-call").nth(2).scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-transcript-tool-call.png")});
@@ -96,12 +96,12 @@ describe("Evaluate screen (browser mode)", () => {
         // The failing model's run: failure mode and tool errors are visible.
         await page.getByTestId("run-row").filter({hasText: "scripted-bad-calls"}).click();
         await expect.poll(() => page.getByTestId("success-rate").textContent(), wait).toBe("0%");
-        expect(await page.getByTestId("samples-table").textContent()).toContain("bad tool calls");
+        await expect.poll(() => page.getByTestId("samples-table").textContent()).toContain("bad tool calls");
         await page.getByTestId("sample-row").first().click();
         await expect.poll(() => page.getByTestId("transcript").locator(".msg-error").count(), wait).toBe(4);
         await page.getByTestId("transcript").locator(".msg-error").first().scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-failure.png")});
-        expect(await page.getByTestId("sample-tile").allTextContents()).toEqual(["#1failed", "#2failed", "#3failed"]);
+        await expect.poll(() => page.getByTestId("sample-tile").allTextContents()).toEqual(["#1failed", "#2failed", "#3failed"]);
         await page.setViewportSize({width: 900, height: 1000});
         await page.getByTestId("runs").scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-900.png"), fullPage: true});
@@ -119,9 +119,9 @@ describe("Evaluate screen (browser mode)", () => {
         await using app = await startApp({serveUi: true, service: {evalEnv: {...process.env, AGENTFIT_PYTHON: "/nonexistent/python3"}}});
         const {page} = await openEvaluate(app.server.url);
         const python = page.getByTestId("task-py-ledger-amounts");
-        expect(await python.getByTestId("runtime-missing").textContent()).toBe("/nonexistent/python3 missing");
-        expect(await python.textContent()).toContain("was not found. Install Python 3.9 or later");
-        expect(await python.locator("input").isDisabled()).toBe(true);
+        await expect.poll(() => python.getByTestId("runtime-missing").textContent()).toBe("/nonexistent/python3 missing");
+        await expect.poll(() => python.textContent()).toContain("was not found. Install Python 3.9 or later");
+        await expect.poll(() => python.locator("input").isDisabled()).toBe(true);
         await page.screenshot({path: path.join(screenshotDir, "evaluate-runtime-missing.png"), fullPage: false});
         await page.close();
     });

@@ -29,24 +29,23 @@ describe("Hardware screen (browser mode)", () => {
         await page.goto(`${app.server.url}/#/hardware`);
 
         await expect.poll(() => page.getByTestId("snapshot-caption").textContent()).toContain(`#${probe.id}`);
-        expect(await page.getByTestId("cpu-brand").textContent()).toBe(probe.cpu.brand);
-        expect(await page.getByTestId("cpu-cores").textContent()).toBe(`${probe.cpu.physicalCores} physical · ${probe.cpu.logicalCores} logical`);
-        expect(await page.getByTestId("ram-total").textContent()).toBe(formatBytes(probe.memory.totalBytes));
-        expect(await page.getByTestId("ram-available").textContent()).toBe(formatBytes(probe.memory.availableBytes));
-        expect(await page.getByTestId("backend").textContent()).toBe(backendLabel(probe.backend.selected));
-        expect(await page.getByTestId("disk-free").textContent()).toBe(`${formatBytes(probe.disk!.freeBytes)} free`);
-        const isas = await page.getByTestId("instruction-sets").locator(".chip").allTextContents();
-        expect(isas).toEqual(probe.cpu.instructionSets);
-        if (probe.gpus.length === 0) expect(await page.getByTestId("no-gpu").isVisible()).toBe(true);
-        else expect(await page.getByTestId("gpu-row").count()).toBe(probe.gpus.length);
-        expect(await page.getByTestId("app-info").textContent()).toContain("browser mode");
+        await expect.poll(() => page.getByTestId("cpu-brand").textContent()).toBe(probe.cpu.brand);
+        await expect.poll(() => page.getByTestId("cpu-cores").textContent()).toBe(`${probe.cpu.physicalCores} physical · ${probe.cpu.logicalCores} logical`);
+        await expect.poll(() => page.getByTestId("ram-total").textContent()).toBe(formatBytes(probe.memory.totalBytes));
+        await expect.poll(() => page.getByTestId("ram-available").textContent()).toBe(formatBytes(probe.memory.availableBytes));
+        await expect.poll(() => page.getByTestId("backend").textContent()).toBe(backendLabel(probe.backend.selected));
+        await expect.poll(() => page.getByTestId("disk-free").textContent()).toBe(`${formatBytes(probe.disk!.freeBytes)} free`);
+        await expect.poll(() => page.getByTestId("instruction-sets").locator(".chip").allTextContents()).toEqual(probe.cpu.instructionSets);
+        if (probe.gpus.length === 0) await expect.poll(() => page.getByTestId("no-gpu").isVisible()).toBe(true);
+        else await expect.poll(() => page.getByTestId("gpu-row").count()).toBe(probe.gpus.length);
+        await expect.poll(() => page.getByTestId("app-info").textContent()).toContain("browser mode");
         // Not measured yet: the assumed default, then a real measurement from the card, flagged when the machine was busy.
         await expect.poll(() => page.getByTestId("bandwidth-value").textContent()).toContain("assumed");
         await page.getByTestId("measure-bandwidth").click();
         await expect.poll(() => page.getByTestId("bandwidth-measurements").locator("tbody tr").count(), {timeout: 60_000}).toBe(1);
         const status = await app.client.call("models.bandwidth", {});
-        expect(await page.getByTestId("bandwidth-value").textContent()).toContain(status.underLoad ? "measured under load" : "measured, machine quiet");
-        expect(await page.getByTestId("bandwidth-under-load").count()).toBe(status.underLoad ? 1 : 0);
+        await expect.poll(() => page.getByTestId("bandwidth-value").textContent()).toContain(status.underLoad ? "measured under load" : "measured, machine quiet");
+        await expect.poll(() => page.getByTestId("bandwidth-under-load").count()).toBe(status.underLoad ? 1 : 0);
         await page.screenshot({path: path.join(screenshotDir, "hardware.png"), fullPage: true});
 
         await page.getByTestId("probe-button").click();
@@ -75,7 +74,7 @@ describe("Hardware screen (browser mode)", () => {
         const page = await browser.newPage({viewport: {width: 1360, height: 900}});
         await page.goto(`${app.server.url}/#/hardware`);
         await expect.poll(() => page.getByTestId("probe-issues").textContent()).toContain("lspci: command not found");
-        expect(await page.getByTestId("snapshot-row").count()).toBe(1);
+        await expect.poll(() => page.getByTestId("snapshot-row").count()).toBe(1);
         await page.screenshot({path: path.join(screenshotDir, "hardware-issues.png"), fullPage: true});
         await page.close();
     });

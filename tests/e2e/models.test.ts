@@ -31,34 +31,34 @@ describe("Models screen (browser mode)", () => {
         await page.goto(`${app.server.url}/#/models`);
 
         await expect.poll(() => page.getByTestId("models-summary").textContent(), wait).toContain(expected.summary);
-        expect(await page.getByTestId("hardware-label").textContent()).toMatch(/^This machine\(probe #1\)32.0 GB RAM/);
+        await expect.poll(() => page.getByTestId("hardware-label").textContent()).toMatch(/^This machine\(probe #1\)32.0 GB RAM/);
         const rows = page.getByTestId("model-row");
         const shownIds = expected.models.filter((m) => m.verdict !== "no-fit").map((m) => m.model.id);
         await expect.poll(() => rows.count(), wait).toBe(shownIds.length);
-        expect(await rows.first().getAttribute("data-model-id")).toBe(expected.topPick);
-        expect(await rows.first().getByTestId("fit-badge").textContent()).toMatch(/GPU/);
-        expect(await rows.first().getByTestId("predicted-speed").textContent()).toMatch(/tok\/s.*predicted at 16k/);
-        expect(await rows.first().getByTestId("ram-bar").count()).toBe(1);
+        await expect.poll(() => rows.first().getAttribute("data-model-id")).toBe(expected.topPick);
+        await expect.poll(() => rows.first().getByTestId("fit-badge").textContent()).toMatch(/GPU/);
+        await expect.poll(() => rows.first().getByTestId("predicted-speed").textContent()).toMatch(/tok\/s.*predicted at 16k/);
+        await expect.poll(() => rows.first().getByTestId("ram-bar").count()).toBe(1);
         // One set of words, each row judged with the Verdict's rules, and a legend saying what they mean.
         const labels = {usable: "Usable", almost: "Almost", no: "No", "no-fit": "Doesn't fit"} as const;
         const shown = expected.models.filter((m) => m.verdict !== "no-fit");
-        expect(await rows.getByTestId("verdict-badge").allTextContents()).toEqual(shown.map((m) => labels[m.verdict]));
-        expect(await rows.first().getByTestId("predicted-turn").textContent()).toMatch(/^~[\d.]+ (s|min) per agent turnfirst turn [\d.]+ (s|min)$/);
+        await expect.poll(() => rows.getByTestId("verdict-badge").allTextContents()).toEqual(shown.map((m) => labels[m.verdict]));
+        await expect.poll(() => rows.first().getByTestId("predicted-turn").textContent()).toMatch(/^~[\d.]+ (s|min) per agent turnfirst turn [\d.]+ (s|min)$/);
         const legend = page.getByTestId("models-legend");
-        expect(await legend.locator("dt").allTextContents()).toEqual(["Usable", "Almost", "No", "Doesn't fit"]);
-        expect(await legend.textContent()).toContain("fits at 32k context, generates ≥ 10 tok/s at the agent's depth (16k) and takes ≤ 30 s per agent turn");
-        expect(await legend.textContent()).toContain("Time per agent turn = a 10-turn session's time ÷ 10");
-        expect(await page.getByTestId("models-summary").textContent()).toMatch(/per agent turn \(the first, reading the 8k-token agent prompt cold/);
+        await expect.poll(() => legend.locator("dt").allTextContents()).toEqual(["Usable", "Almost", "No", "Doesn't fit"]);
+        await expect.poll(() => legend.textContent()).toContain("fits at 32k context, generates ≥ 10 tok/s at the agent's depth (16k) and takes ≤ 30 s per agent turn");
+        await expect.poll(() => legend.textContent()).toContain("Time per agent turn = a 10-turn session's time ÷ 10");
+        await expect.poll(() => page.getByTestId("models-summary").textContent()).toMatch(/per agent turn \(the first, reading the 8k-token agent prompt cold/);
         await page.screenshot({path: path.join(screenshotDir, "models.png"), fullPage: false});
 
         // One model's quantizations, with the best one marked, each judged the same way.
         await rows.first().click();
         const quantRows = page.getByTestId("quant-table").getByTestId("quant-row");
         await expect.poll(() => quantRows.count(), wait).toBe(expected.models[0]!.options.length);
-        expect(await quantRows.getByTestId("quant-verdict").allTextContents()).toEqual(expected.models[0]!.options.map((o) => labels[o.verdict]));
-        expect(await quantRows.first().getByTestId("quant-verdict").getAttribute("title")).toMatch(/^Fits at 32k context: .*\nGeneration speed: ~.*\nTime per agent turn: ~/);
-        expect(await page.getByTestId("quant-table").textContent()).toContain("Best here");
-        expect(await page.getByTestId("model-details").textContent()).toContain(`agentfit pull ${expected.topPick}:${expected.models[0]!.bestQuantization}`);
+        await expect.poll(() => quantRows.getByTestId("quant-verdict").allTextContents()).toEqual(expected.models[0]!.options.map((o) => labels[o.verdict]));
+        await expect.poll(() => quantRows.first().getByTestId("quant-verdict").getAttribute("title")).toMatch(/^Fits at 32k context: .*\nGeneration speed: ~.*\nTime per agent turn: ~/);
+        await expect.poll(() => page.getByTestId("quant-table").textContent()).toContain("Best here");
+        await expect.poll(() => page.getByTestId("model-details").textContent()).toContain(`agentfit pull ${expected.topPick}:${expected.models[0]!.bestQuantization}`);
         await page.getByTestId("model-details").screenshot({path: path.join(screenshotDir, "models-quantizations.png")});
 
         // Settings: a smaller context needs less memory; a quantized KV cache forces flash attention.
@@ -68,7 +68,7 @@ describe("Models screen (browser mode)", () => {
         await expect.poll(ramText, wait).not.toBe(before);
         await page.getByTestId("kv-select").getByText("q8_0").click();
         await expect.poll(() => page.getByTestId("flash-attention").isDisabled(), wait).toBe(true);
-        expect(await page.getByTestId("flash-attention").isChecked()).toBe(true);
+        await expect.poll(() => page.getByTestId("flash-attention").isChecked()).toBe(true);
 
         // What if: a 16 GB MacBook Air.
         await page.getByTestId("context-select").selectOption("32768");
@@ -77,7 +77,7 @@ describe("Models screen (browser mode)", () => {
         await page.getByTestId("whatif-preset").selectOption("macbook-air-m2-16gb");
         await expect.poll(() => page.getByTestId("hardware-label").textContent(), wait).toContain("MacBook Air M2, 16 GB");
         await expect.poll(() => page.getByTestId("models-summary").textContent(), wait).toContain(air.summary);
-        expect(await rows.first().getAttribute("data-model-id")).toBe(air.topPick);
+        await expect.poll(() => rows.first().getAttribute("data-model-id")).toBe(air.topPick);
         await page.screenshot({path: path.join(screenshotDir, "models-what-if.png"), fullPage: false});
 
         // A custom machine with an impossible value is refused with the reason.
@@ -92,17 +92,17 @@ describe("Models screen (browser mode)", () => {
         await page.getByTestId("inspect-input").fill(file.path);
         await page.getByTestId("inspect-button").click();
         await expect.poll(() => page.getByTestId("inspect-result").textContent(), {timeout: 30_000}).toContain("AgentFit test model");
-        expect(await page.getByTestId("inspect-result").textContent()).toContain("llama");
-        expect(await page.getByTestId("resolver-line").textContent()).toMatch(/node-llama-cpp's resolver/);
+        await expect.poll(() => page.getByTestId("inspect-result").textContent()).toContain("llama");
+        await expect.poll(() => page.getByTestId("resolver-line").textContent()).toMatch(/node-llama-cpp's resolver/);
         await page.getByTestId("inspect-panel").screenshot({path: path.join(screenshotDir, "models-inspect.png")});
-        expect(await page.getByTestId("inspect-name").textContent()).toBe("inspect-me");
+        await expect.poll(() => page.getByTestId("inspect-name").textContent()).toBe("inspect-me");
         // A model trained for 8,192 tokens fails the 32k agent context, and says why.
         const short = writeGgufModel(path.join(dir, "trained-8k.Q8_0.gguf"), {...ggufModelPresets.small, type: "Q8_0", contextLength: 8192});
         await page.getByTestId("inspect-input").fill(short.path);
         await page.getByTestId("inspect-button").click();
         await expect.poll(() => page.getByTestId("inspect-name").textContent(), {timeout: 30_000}).toBe("trained-8k.Q8_0");
-        expect(await page.getByTestId("inspect-verdict").textContent()).toBe("Doesn't fit");
-        expect(await page.getByTestId("inspect-criteria").textContent()).toContain("Fits at 32k context: fail · trained for 8k — Trained for 8,192 tokens; the agent context is 32,768");
+        await expect.poll(() => page.getByTestId("inspect-verdict").textContent()).toBe("Doesn't fit");
+        await expect.poll(() => page.getByTestId("inspect-criteria").textContent()).toContain("Fits at 32k context: fail · trained for 8k — Trained for 8,192 tokens; the agent context is 32,768");
         await page.getByTestId("inspect-panel").screenshot({path: path.join(screenshotDir, "models-inspect-trained-context.png")});
         await page.getByTestId("inspect-input").fill(path.join(dir, "missing.gguf"));
         await page.getByTestId("inspect-button").click();
@@ -119,17 +119,17 @@ describe("Models screen (browser mode)", () => {
         await page.goto(`${app.server.url}/#/models`);
         const rows = page.getByTestId("model-row");
         await expect.poll(() => rows.count(), wait).toBeGreaterThan(0);
-        expect(await page.getByTestId("context-select").inputValue()).toBe("32768");
+        await expect.poll(() => page.getByTestId("context-select").inputValue()).toBe("32768");
         await page.screenshot({path: path.join(screenshotDir, "models-900.png"), fullPage: true});
         expect(await elementsWiderThanWindow(page)).toEqual([]);
 
         // Stricter turn times and a 16k agent context, edited where the Verdict keeps them.
         await app.client.call("verdict.setThresholds", {contextSize: 16384, usableTurnSeconds: 0.001, almostTurnSeconds: 0.002});
         await expect.poll(() => page.getByTestId("context-select").inputValue(), wait).toBe("16384");
-        expect(await page.getByTestId("context-select").locator("option:checked").textContent()).toBe("16k tokens (agent context)");
+        await expect.poll(() => page.getByTestId("context-select").locator("option:checked").textContent()).toBe("16k tokens (agent context)");
         await expect.poll(async () => [...new Set(await rows.getByTestId("verdict-badge").allTextContents())], wait).toEqual(["No"]);
-        expect(await page.getByTestId("models-legend").textContent()).toContain("takes ≤ 0.001 s per agent turn");
-        expect(await page.getByTestId("models-summary").textContent()).toContain("No model is predicted usable at a 16k context here");
+        await expect.poll(() => page.getByTestId("models-legend").textContent()).toContain("takes ≤ 0.001 s per agent turn");
+        await expect.poll(() => page.getByTestId("models-summary").textContent()).toContain("No model is predicted usable at a 16k context here");
         await page.close();
     });
 });

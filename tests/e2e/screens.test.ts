@@ -116,7 +116,7 @@ describe("every screen", () => {
         await expect.poll(() => page.getByTestId("screen-loading").textContent(), {timeout: 60_000}).toBe("Loading Benchmark…");
         release();
         await expect.poll(() => page.locator("main h1").first().textContent(), {timeout: 60_000}).toBe("Benchmark");
-        expect(await page.getByTestId("screen-loading").count()).toBe(0);
+        await expect.poll(() => page.getByTestId("screen-loading").count()).toBe(0);
         await page.close();
     });
 
@@ -138,7 +138,7 @@ describe("every screen", () => {
         await modelRow.focus();
         await page.keyboard.press("Enter");
         await expect.poll(() => modelRow.getAttribute("aria-expanded")).toBe("true");
-        expect(await page.getByTestId("model-details").count()).toBe(1);
+        await expect.poll(() => page.getByTestId("model-details").count()).toBe(1);
         await page.keyboard.press(" ");
         await expect.poll(() => page.getByTestId("model-details").count()).toBe(0);
         await page.screenshot({path: path.join(screenshotDir, "keyboard-models-row-focus.png")});

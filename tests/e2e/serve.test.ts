@@ -35,39 +35,39 @@ describe("Serve screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("engine-state").textContent(), {timeout: 60_000}).toBe("Serving");
         const status = await app.client.call("engine.status", {});
         const baseUrl = status.server!.baseUrl;
-        expect(await page.getByTestId("base-url").textContent()).toBe(baseUrl);
-        expect(await page.getByTestId("served-model").textContent()).toBe("tiny-chat");
-        expect(await page.getByTestId("memory-used").textContent()).toMatch(/RAM/);
-        expect(await page.getByTestId("context-limit").getAttribute("data-action")).toBe("beyond-trained");
-        expect(await page.getByTestId("context-limit").textContent()).toBe(
+        await expect.poll(() => page.getByTestId("base-url").textContent()).toBe(baseUrl);
+        await expect.poll(() => page.getByTestId("served-model").textContent()).toBe("tiny-chat");
+        await expect.poll(() => page.getByTestId("memory-used").textContent()).toMatch(/RAM/);
+        await expect.poll(() => page.getByTestId("context-limit").getAttribute("data-action")).toBe("beyond-trained");
+        await expect.poll(() => page.getByTestId("context-limit").textContent()).toBe(
             "beyond trained Context 4,096 tokens goes beyond the 2,048 the model was trained for: llama.cpp serves it as asked, but answers past 2,048 tokens may degrade."
         );
         expect(status.model!.contextLimit).toMatchObject({action: "beyond-trained", requested: 4096, trained: 2048, applied: 4096});
-        expect(await page.getByTestId("snippet-code").textContent()).toContain(`"authentication.openai-compatible.baseUrl": "${baseUrl}"`);
+        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain(`"authentication.openai-compatible.baseUrl": "${baseUrl}"`);
         await page.getByTestId("snippet-tab-aider").click();
-        expect(await page.getByTestId("snippet-code").textContent()).toContain(`export OPENAI_API_BASE=${baseUrl}`);
-        expect(await page.getByTestId("snippet-code").textContent()).toContain("aider --model openai/tiny-chat");
+        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain(`export OPENAI_API_BASE=${baseUrl}`);
+        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain("aider --model openai/tiny-chat");
         await page.getByTestId("snippet-tab-curl").click();
-        expect(await page.getByTestId("snippet-code").textContent()).toContain(`curl ${baseUrl}/chat/completions`);
+        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain(`curl ${baseUrl}/chat/completions`);
 
         // A request from an agent shows up as live traffic.
         const client = new OpenAI({baseURL: baseUrl, apiKey: "x", maxRetries: 0});
         await client.chat.completions.create({model: "tiny-chat", messages: [{role: "user", content: "hello"}], max_tokens: 40});
         await expect.poll(() => page.getByTestId("requests-total").textContent()).toBe("1");
         await expect.poll(() => page.getByTestId("tokens-total").textContent()).toBe("40");
-        expect(await page.getByTestId("gen-speed").textContent()).toMatch(/tok\/s/);
+        await expect.poll(() => page.getByTestId("gen-speed").textContent()).toMatch(/tok\/s/);
         await expect.poll(() => page.getByTestId("load-row").count()).toBe(1);
-        expect(await page.getByTestId("load-row").first().textContent()).toContain("tiny-chat.gguf");
+        await expect.poll(() => page.getByTestId("load-row").first().textContent()).toContain("tiny-chat.gguf");
         await page.screenshot({path: path.join(screenshotDir, "serve.png"), fullPage: true});
 
         // The engine dies: the screen says why, the app keeps working, and the model starts again.
         process.kill(status.pid!, "SIGKILL");
         await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Engine crashed");
-        expect(await page.getByTestId("crash-notice").textContent()).toContain("SIGKILL");
+        await expect.poll(() => page.getByTestId("crash-notice").textContent()).toContain("SIGKILL");
         await page.screenshot({path: path.join(screenshotDir, "serve-crashed.png"), fullPage: true});
         await page.getByTestId("start-button").click();
         await expect.poll(() => page.getByTestId("engine-state").textContent(), {timeout: 60_000}).toBe("Serving");
-        expect(await page.getByTestId("crash-notice").count()).toBe(0);
+        await expect.poll(() => page.getByTestId("crash-notice").count()).toBe(0);
 
         await page.getByTestId("stop-button").click();
         await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Stopped");

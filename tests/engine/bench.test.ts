@@ -1,9 +1,12 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {BenchResult, BenchRun} from "../../electron/api/BenchApi.ts";
 import {createAppService, type AppService} from "../../electron/core/AppService.ts";
 import {MIN_CALIBRATION_BYTES} from "../../electron/core/catalog/predictSpeed.ts";
+import {registerModel} from "../../electron/core/downloads/registerModel.ts";
+import {readGgufFacts} from "../../electron/core/gguf/readGgufFacts.ts";
 import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../../testkit/gguf/writeGgufModel.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
 import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
@@ -209,6 +212,8 @@ describe("speed benchmark in the engine process", () => {
         expect(cancelled.status).toBe("cancelled");
         const detail = await app["bench.run"]({runId: started.id});
         expect(detail.status).toBe("cancelled");
+        // The runs list says so as soon as the cancel returns.
+        expect((await app["bench.runs"]({})).find((r) => r.id === started.id)?.status).toBe("cancelled");
         expect(detail.progress.current).toBeNull();
         expect(detail.results).toHaveLength(1);
         expect(detail.results[0]).toMatchObject({status: "cancelled", kind: "tg", reason: {code: "BENCH_CANCELLED"}});
@@ -217,6 +222,26 @@ describe("speed benchmark in the engine process", () => {
         // The engine is free again.
         const next = await app["bench.start"]({models: [files.Q8_0!], promptTokens: 16, generatedTokens: 0, repetitions: 1, timeToFirstToken: false, matrix: {threads: [1]}});
         expect((await waitForEnd(next.id)).status).toBe("completed");
+    });
+
+    it("records the file each model reference resolved to, with its SHA-256 from the registry", async () => {
+        const file = files.Q8_0!;
+        const sha256 = crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+        const registered = registerModel(app.store.models, {
+            files: [{path: file, sizeBytes: fs.statSync(file).size, sha256}],
+            source: {kind: "local", importedFrom: file},
+            managed: false,
+            facts: await readGgufFacts(file)
+        });
+        const run = await app["bench.start"]({models: [registered.id, "bench-q4_0"], promptTokens: 16, generatedTokens: 0, repetitions: 1, timeToFirstToken: false, matrix: {threads: [1]}});
+        const expected = [
+            {reference: registered.id, path: file, sha256, registryId: registered.id},
+            {reference: "bench-q4_0", path: files.Q4_0, sha256: null, registryId: null}
+        ];
+        expect(run.modelFiles).toEqual(expected);
+        expect((await waitForEnd(run.id)).status).toBe("completed");
+        expect((await app["bench.run"]({runId: run.id})).modelFiles).toEqual(expected);
+        app.store.models.remove(registered.id);
     });
 
     it("skips a model that does not fit the machine's memory, with the reason, without loading it", async () => {

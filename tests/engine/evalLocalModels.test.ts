@@ -53,11 +53,13 @@ describe("the eval against local models served by the engine", () => {
         const model = writeGgufModel(path.join(app.home.models, "random-tiny.Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"});
         const [created] = await app.client.call("eval.start", {
             tasks: ["js-timesheet-durations"],
-            models: [{provider: "local", model: model.path, settings: {contextSize: 4096, threads: 1}}],
+            // Named by its file name in the models folder: the run records the file it resolved to.
+            models: [{provider: "local", model: "random-tiny.Q8_0.gguf", settings: {contextSize: 4096, threads: 1}}],
             epochs: 1,
             limits: {maxTurns: 2, maxTokens: 40_000}
         });
         expect(created!.spec.model.quantization).toBe("Q8_0");
+        expect(created!.spec.modelFile).toEqual({reference: "random-tiny.Q8_0.gguf", path: model.path, sha256: null, registryId: null});
         const run = await finished(app.client, created!.id);
         await checkRecordedFailure(app.client, run);
         expect((await app.client.call("engine.status", {})).model?.path).toBe(model.path);
@@ -76,6 +78,7 @@ describe("the eval against local models served by the engine", () => {
             limits: {maxTurns: 4, maxTokens: 60_000, maxOutputTokensPerTurn: 400}
         });
         expect(created!.spec.model.quantization).toBe("Q4_1");
+        expect(created!.spec.modelFile).toMatchObject({reference: modelId, path: imported.imported[0]!.path, registryId: modelId});
         // One name: the registry's (the file name without extension), not the GGUF's general.name.
         expect(created!.modelLabel).toBe("local:SmolLM2-135M-Instruct.Q4_1");
         expect(created!.location).toBe("engine");

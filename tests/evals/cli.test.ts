@@ -1,32 +1,14 @@
-import {spawn} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {EvalRunDetail, EvalRunSummary, EvalTaskInfo} from "../../electron/api/EvalApi.ts";
-import {projectRoot, runCli} from "../utils/runCli.ts";
+import {runCli, startCliUntil} from "../utils/runCli.ts";
 import {solvers} from "../../testkit/scriptedAgents.ts";
 import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 const KEY = "sk-cli-test-91b2";
 const js = "js-timesheet-durations";
-
-/** Starts `agentfit <args>` and resolves once stderr contains `marker`, with the running process. */
-function startCliUntil(args: string[], env: NodeJS.ProcessEnv, marker: RegExp) {
-    const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), ...args], {cwd: projectRoot, env: {...env, NO_COLOR: "1"}});
-    let stderr = "";
-    let stdout = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? -1 : null))));
-    const reached = new Promise<void>((resolve, reject) => {
-        child.stderr.on("data", (d: Buffer) => {
-            stderr += d.toString();
-            if (marker.test(stderr)) resolve();
-        });
-        void exited.then(() => reject(new Error(`agentfit exited before ${marker}: ${stderr}`)));
-    });
-    return {child, reached, exited, output: () => ({stdout, stderr})};
-}
 
 describe("agentfit eval", () => {
     it("runs a model on a task, prints JSON and writes Inspect logs", async () => {
@@ -93,14 +75,23 @@ describe("agentfit eval", () => {
     it("a killed eval is interrupted and `eval resume` finishes it, keeping finished samples", async () => {
         await using server = await startScriptedOpenAi({agents: solvers(), apiKey: KEY, delayMs: 120});
         using home = createTempHome();
-        const env = {...home.env, OPENAI_API_KEY: KEY, AGENTFIT_OPENAI_BASE_URL: server.baseUrl};
+        // A temp folder of its own, to see the workspaces the eval leaves there.
+        const tmp = path.join(home.home, "tmp");
+        fs.mkdirSync(tmp);
+        const env = {...home.env, OPENAI_API_KEY: KEY, AGENTFIT_OPENAI_BASE_URL: server.baseUrl, TMPDIR: tmp};
         const cli = startCliUntil(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "3", "-c", "1"], env, /sample 1: passed/);
         await cli.reached;
+        const workspaces = () => fs.readdirSync(tmp).filter((name) => name.startsWith(`agentfit-eval-${js}-`) && !name.endsWith(".owner"));
+        // Killed while a sample works in its workspace.
+        await expect.poll(workspaces, {timeout: 30_000}).toHaveLength(1);
         cli.child.kill("SIGKILL");
         await cli.exited;
+        expect(workspaces()).toHaveLength(1);
 
         const [stopped] = JSON.parse((await runCli(["eval", "runs", "--json"], env)).stdout) as EvalRunSummary[];
         expect(stopped).toMatchObject({id: 1, status: "interrupted", progress: {total: 3, running: 0}});
+        // The next AgentFit process removed the workspace its killed owner left.
+        expect(fs.readdirSync(tmp).filter((name) => name.startsWith("agentfit-eval-"))).toEqual([]);
         expect(stopped!.progress.completed).toBeGreaterThanOrEqual(1);
 
         const resumed = await runCli(["eval", "resume", "1", "--json"], env);

@@ -63,7 +63,7 @@ describe("bench store", () => {
         using home = createTempHome();
         await using store = await openStore({file: path.join(home.home, "agentfit.sqlite")});
         const newRun = () =>
-            store.bench.createRun({createdAt: new Date().toISOString(), spec, hardwareSnapshotId: null, hardwareKey: "cpu|2c", appVersion: "0.1.0", engine: null, progress: {testsDone: 0, testsTotal: 4, current: null}});
+            store.bench.createRun({createdAt: new Date().toISOString(), spec, hardwareSnapshotId: null, hardwareKey: "cpu|2c", appVersion: "0.1.0", engine: null, progress: {testsDone: 0, testsTotal: 4, current: null}, modelFiles: [], owner: "1@host@1#a"});
         const first = newRun();
         store.bench.addResult(result(first.id, "pp", 0, 100));
         store.bench.addResult(result(first.id, "tg", 0, 10));
@@ -85,9 +85,10 @@ describe("bench store", () => {
         expect(speeds).toHaveLength(2);
         expect(speeds[1]).toMatchObject({hardwareKey: "cpu|2c", modelId: "qwen3-8b", quantization: "Q4_K_M", promptTokensPerSecond: 120, generationTokensPerSecond: 12, contextDepth: 0, threads: 2});
 
-        // A run left running by a dead process is marked interrupted.
-        expect(store.bench.markInterrupted()).toBe(2);
-        expect(store.bench.getRun(first.id)!.status).toBe("interrupted");
+        // Running runs come with the process measuring them; a run that ends has none.
+        expect(store.bench.runningRuns().map((r) => [r.run.id, r.owner])).toEqual([[first.id, "1@host@1#a"], [second.id, "1@host@1#a"]]);
+        store.bench.updateRun(first.id, {status: "interrupted"});
+        expect(store.bench.runningRuns().map((r) => r.run.id)).toEqual([second.id]);
 
         const json = toLlamaBenchJson(store.bench.getRun(second.id)!, store.bench.results(second.id));
         expect(json).toHaveLength(2);

@@ -24,11 +24,28 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, options: {timeout
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
         child.on("error", reject);
         child.on("close", (code) => {
             clearTimeout(timer);
             resolve({code, stdout, stderr});
         });
     });
+}
+
+/** Starts `agentfit <args>` and resolves once stderr contains `marker`, with the running process. */
+export function startCliUntil(args: string[], env: NodeJS.ProcessEnv, marker: RegExp) {
+    const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), ...args], {cwd: projectRoot, env: {...env, NO_COLOR: "1"}});
+    let stderr = "";
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    const reached = new Promise<void>((resolve, reject) => {
+        child.stderr.on("data", (d: Buffer) => {
+            stderr += d.toString();
+            if (marker.test(stderr)) resolve();
+        });
+        void exited.then(() => reject(new Error(`agentfit exited before ${marker}: ${stderr}`)));
+    });
+    return {child, reached, exited, output: () => ({stdout, stderr})};
 }

@@ -120,7 +120,9 @@ async function recordSpeedRun(app: RunningApp, files: GgufModelFacts[], snapshot
         hardwareKey: hardwareKeyOf(snapshot),
         appVersion: "test",
         engine: {nodeLlamaCpp: "3.22.1", llamaCppRelease: "unknown", buildNumber: 0, backend: "CPU", cpuInfo: snapshot.cpu.brand, gpuInfo: ""},
-        progress: {testsDone: 0, testsTotal: files.length * tests.length, current: null}
+        progress: {testsDone: 0, testsTotal: files.length * tests.length, current: null},
+        modelFiles: files.map((f) => ({reference: f.path, path: f.path, sha256: null, registryId: null})),
+        owner: null
     });
     const llama = await getLlama({gpu: false, maxThreads: 1, logLevel: LlamaLogLevel.error, build: "never"});
     try {

@@ -6,7 +6,7 @@ import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from ".
 import type {SpeedCalibrationReport} from "../../api/ModelsApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
-import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
+import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
@@ -67,6 +67,7 @@ export function resultsTable(results: BenchResult[]): string {
 }
 
 function printRun(run: BenchRun, results: BenchResult[]) {
+    for (const file of run.modelFiles) console.log(`${bold("Model file")} ${formatModelFile(file)}`);
     console.log(resultsTable(results));
     for (const score of run.scores)
         console.log(
@@ -173,11 +174,6 @@ export function formatCalibration(report: SpeedCalibrationReport): string {
     ].join("\n");
 }
 
-/** `bench show 1 --json`: commander hands a flag the parent `bench` also declares to the parent. */
-function wantsJson(options: {json?: boolean}, command: Command): boolean {
-    return options.json === true || command.parent?.opts<{json?: boolean}>().json === true;
-}
-
 export function registerBenchCommand(program: Command) {
     const bench = program
         .command("bench")
@@ -234,8 +230,8 @@ export function registerBenchCommand(program: Command) {
         .command("runs")
         .description("List benchmark runs, newest first")
         .option("--json", "print JSON")
-        .action(async (options: {json?: boolean}, command: Command) => {
-            const json = wantsJson(options, command);
+        .action(async (options: {json?: boolean}) => {
+            const json = options.json === true;
             await withAppService(async (app) => {
                 const runs = await app["bench.runs"]({limit: 50});
                 if (json) return console.log(JSON.stringify(runs, null, 2));
@@ -261,9 +257,9 @@ export function registerBenchCommand(program: Command) {
         .description("Show one run's results (--json: llama-bench-compatible JSON)")
         .option("--json", "print llama-bench-compatible JSON")
         .option("--all", "with --json, include skipped, failed and cancelled tests")
-        .action(async (runId: string, options: {json?: boolean; all?: boolean}, command: Command) => {
+        .action(async (runId: string, options: {json?: boolean; all?: boolean}) => {
             const id = wholeNumber("runId", 1, Number.MAX_SAFE_INTEGER)(runId);
-            const json = wantsJson(options, command);
+            const json = options.json === true;
             await withAppService(async (app) => {
                 if (json) return console.log(JSON.stringify(await app["bench.exportJson"]({runId: id, includeSkipped: options.all === true}), null, 2));
                 const detail = await app["bench.run"]({runId: id});

@@ -11,6 +11,7 @@ import {parseModelArgument} from "../../core/evals/providers.ts";
 import {DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
 import {formatCost, formatFailureModes, formatInterval, formatPercent, formatScore, formatTokens, scoreWord, strictScoreMeaning} from "../../shared/evalFormat.ts";
 import {bold, dim, formatDuration, green, keyValues, red, table, yellow} from "../utils/format.ts";
+import {formatModelFile} from "../../shared/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
 
@@ -385,7 +386,8 @@ function runReport(run: EvalRunDetail): string {
             ["Success rate", `${formatPercent(s.successRate)} (95% CI ${formatInterval(s.interval)})`],
             ["Per run", `${s.meanTurns?.toFixed(1) ?? "–"} turns, ${formatTokens(s.meanInputTokens)} input (+${formatTokens(s.meanCachedInputTokens)} cached), ${formatTokens(s.meanOutputTokens)} output, ${formatCost(s.costPerRun)}, ${formatDuration(s.meanWallMs)}`],
             ["Failures", formatFailureModes(s.failureModes)],
-            ["Settings", `${run.spec.epochs} runs, concurrency ${run.spec.concurrency}, ${run.spec.systemPrompt} prompt, ≤${run.spec.limits.maxTurns} turns`]
+            ["Settings", `${run.spec.epochs} runs, concurrency ${run.spec.concurrency}, ${run.spec.systemPrompt} prompt, ≤${run.spec.limits.maxTurns} turns`],
+            ...(run.spec.modelFile ? [["Model file", formatModelFile(run.spec.modelFile)] as [string, string]] : [])
         ]),
         ""
     ];

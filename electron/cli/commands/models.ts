@@ -33,8 +33,7 @@ export function registerModelCommands(program: Command) {
             for (const model of result.imported) console.log(describeModel(model));
             for (const model of result.alreadyRegistered) console.log(`${dim("=")} ${model.id} is already registered ${dim(model.path)}`);
             for (const skipped of result.skipped) console.log(`${yellow("skipped")} ${skipped.path}: ${skipped.reason}`);
-            if (result.imported.length + result.alreadyRegistered.length + result.skipped.length === 0) console.log(`No GGUF models found under ${target}.`);
-            else console.log(dim(`${result.imported.length} imported, ${result.alreadyRegistered.length} already registered, ${result.skipped.length} skipped`));
+            console.log(dim(`${result.imported.length} imported, ${result.alreadyRegistered.length} already registered, ${result.skipped.length} skipped`));
             if (result.imported.length + result.alreadyRegistered.length === 0 && result.skipped.length > 0) process.exitCode = 1;
         });
 

@@ -19,8 +19,13 @@ export function registerPullCommand(program: Command) {
         .option("--json", "print the registered model(s) as JSON when done")
         .action(async (reference: string | undefined, options: {json?: boolean}) => {
             await withAppService(async (app) => {
-                const jobs = reference ? await startOne(app, reference) : await resumeAll(app);
-                if (jobs.length === 0) return;
+                // With --json, stdout holds only JSON: what is said besides goes to stderr.
+                const say = options.json ? console.error : console.log;
+                const jobs = reference ? await startOne(app, reference, say) : await resumeAll(app, say);
+                if (jobs.length === 0) {
+                    if (options.json) console.log(JSON.stringify(reference ? await app["models.get"]({reference}).catch(() => null) : [], null, 2));
+                    return;
+                }
                 const stop = installInterruptHandler(app, jobs);
                 try {
                     const models: RegisteredModel[] = [];
@@ -41,20 +46,20 @@ export function registerPullCommand(program: Command) {
         });
 }
 
-async function startOne(app: AppService, reference: string): Promise<DownloadJob[]> {
+async function startOne(app: AppService, reference: string, say: (line: string) => void): Promise<DownloadJob[]> {
     try {
         return [await app["downloads.start"]({reference})];
     } catch (error) {
         if ((error as AppError).code !== "DOWNLOAD_ALREADY_REGISTERED") throw error;
-        console.log(green("✓ ") + (error as Error).message);
+        say(green("✓ ") + (error as Error).message);
         return [];
     }
 }
 
-async function resumeAll(app: AppService): Promise<DownloadJob[]> {
+async function resumeAll(app: AppService, say: (line: string) => void): Promise<DownloadJob[]> {
     const unfinished = (await app["downloads.list"]({})).filter((job) => job.canResume || job.state === "queued");
     if (unfinished.length === 0) {
-        console.log("No unfinished downloads. Give a model to download: agentfit pull <model>");
+        say("No unfinished downloads. Give a model to download: agentfit pull <model>");
         return [];
     }
     return Promise.all(unfinished.map((job) => app["downloads.resume"]({id: job.id})));

@@ -3,6 +3,7 @@ import path from "node:path";
 import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {BenchApi, BenchLatestQuery, BenchRun, BenchSpec, BenchStartRequest} from "../../api/BenchApi.ts";
+import type {ResolvedModelFile} from "../../api/DownloadsApi.ts";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {EngineEventMap} from "../../protocol/engineProtocol.ts";
 import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
@@ -15,10 +16,11 @@ import {calibrationModels, calibrationRequest} from "./calibrationRequest.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog, shapeFromFacts} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
-import {resolveModelReference} from "../downloads/resolveModelReference.ts";
+import {resolvedModelFile, resolveModelReference} from "../downloads/resolveModelReference.ts";
 import {kvCacheBytes} from "../catalog/estimateFit.ts";
 import {attentionFlopsPerContextToken} from "../catalog/predictSpeed.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
+import {recoverOrphanedJobs, type JobOwner} from "../jobs/JobOwner.ts";
 import type {Store} from "../store/Store.ts";
 import {BenchError} from "./BenchError.ts";
 import {runBenchmark, type BenchModel} from "./runBenchmark.ts";
@@ -104,6 +106,8 @@ export function resolveBenchSpec(request: BenchStartRequest, machine: {physicalC
 export interface BenchApiOptions {
     store: Pick<Store, "bench" | "hardware" | "models">;
     events: EventBus<AppEvents>;
+    /** This process's owner of jobs, recorded with the runs it measures so other processes leave them alone. */
+    owner: JobOwner;
     /** The engine the benchmark takes for itself while it measures. */
     engine: EngineService;
     /** The catalog (to name a measured file's model) and this machine's profile (for the fit check). */
@@ -121,7 +125,10 @@ export interface BenchApiOptions {
 /** The speed benchmark's slice of AppApi: one run at a time, in the engine process, stored as it goes. */
 export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> {
     const {store, events, engine} = options;
-    store.bench.markInterrupted();
+    // Runs whose process is gone (killed, crashed) cannot finish: they keep what they measured.
+    recoverOrphanedJobs(store.bench.runningRuns(), ({owner}) => owner, ({run}) =>
+        store.bench.updateRun(run.id, {status: "interrupted", completedAt: run.completedAt ?? new Date().toISOString(), progress: {...run.progress, current: null}})
+    );
     let active: {runId: number; controller: AbortController; done: Promise<BenchRun>} | undefined;
     // Closing the app cancels a run in flight, so it is stored as cancelled rather than left running.
     options.onDispose(async () => {
@@ -136,7 +143,7 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
         return run;
     };
 
-    const resolveModel = async (reference: string): Promise<BenchModel> => {
+    const resolveModel = async (reference: string): Promise<{model: BenchModel; file: ResolvedModelFile}> => {
         const resolved = resolveModelReference(reference, {registry: store.models, modelsDir: options.modelsDir});
         const gguf = await readGgufFacts(resolved.path);
         const registered = resolved.registered;
@@ -146,7 +153,7 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
         const fileBytes = registered?.sizeBytes ?? (parts > 1 ? gguf.expectedFileBytes : fs.statSync(resolved.path).size);
         const isMoe = gguf.expertCount != null && gguf.expertCount > 1 && gguf.activeParameterCount;
         const shape = shapeFromFacts(gguf);
-        return {
+        const model: BenchModel = {
             gguf,
             facts: {
                 reference,
@@ -163,6 +170,7 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
                 attentionFlopsPerContextToken: attentionFlopsPerContextToken(shape)
             }
         };
+        return {model, file: resolvedModelFile(reference, resolved)};
     };
 
     const runArgument = z.object({runId: recordId});
@@ -172,18 +180,21 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
         const snapshot = store.hardware.latest() ?? (await options.probe());
         const hasGpu = snapshot.backend.selected !== "cpu" && snapshot.gpus.length > 0;
         const spec = resolveBenchSpec(request, {physicalCores: Math.max(1, snapshot.cpu.physicalCores), hasGpu});
-        const models: BenchModel[] = [];
-        for (const reference of spec.models) models.push(await resolveModel(reference));
+        const resolved: {model: BenchModel; file: ResolvedModelFile}[] = [];
+        for (const reference of spec.models) resolved.push(await resolveModel(reference));
+        const models = resolved.map((r) => r.model);
         if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${(active as {runId: number}).runId} is measuring; wait for it or cancel it first.`);
 
         const run = store.bench.createRun({
             createdAt: new Date().toISOString(),
             spec,
+            modelFiles: resolved.map((r) => r.file),
             hardwareSnapshotId: snapshot.id ?? null,
             hardwareKey: hardwareKeyOf(snapshot),
             appVersion: options.appVersion,
             engine: null,
-            progress: {testsDone: 0, testsTotal: 0, current: null}
+            progress: {testsDone: 0, testsTotal: 0, current: null},
+            owner: options.owner.id
         });
         const controller = new AbortController();
         let listener: ((event: EngineEventMap["benchRepetition"]) => void) | undefined;

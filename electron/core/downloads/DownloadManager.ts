@@ -1,11 +1,10 @@
-import {randomUUID} from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {DownloadJob, DownloadState, RegisteredModel} from "../../api/DownloadsApi.ts";
 import {AppError, errorMessage} from "../../shared/AppError.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
+import {describeOwner, isOwnerAlive, recoverOrphanedJobs, type JobOwner} from "../jobs/JobOwner.ts";
 import type {DownloadJobRecord, Store} from "../store/Store.ts";
 import type {CatalogLookup} from "../catalog/createCatalogLookup.ts";
 import {DownloadError} from "./DownloadError.ts";
@@ -18,6 +17,8 @@ import {formatBytes} from "../../shared/format.ts";
 
 export interface DownloadManagerOptions {
     store: Store;
+    /** This process's owner of jobs, recorded with the downloads it transfers. */
+    owner: JobOwner;
     events: EventBus<AppEvents>;
     /** The app's models folder. */
     modelsDir: string;
@@ -62,9 +63,6 @@ interface ActiveDownload {
 const FINISHED: ReadonlySet<DownloadState> = new Set(["completed", "cancelled"]);
 const RUNNING: ReadonlySet<DownloadState> = new Set(["downloading", "retrying", "verifying"]);
 const MISMATCH_CODES = new Set(["DOWNLOAD_CHECKSUM_MISMATCH", "DOWNLOAD_SIZE_MISMATCH", "DOWNLOAD_INVALID_GGUF"]);
-/** Managers alive in this process, so a restarted manager never mistakes an old owner id for a live one. */
-const liveOwners = new Set<string>();
-
 /**
  * The download queue: resolves references, runs downloads one (or `maxConcurrent`) at a time,
  * persists every state change so any later process can resume, verifies size, SHA-256 and the GGUF
@@ -72,7 +70,6 @@ const liveOwners = new Set<string>();
  */
 export class DownloadManager {
     private readonly options: DownloadManagerOptions;
-    private readonly owner = `${process.pid}@${os.hostname()}#${randomUUID().slice(0, 8)}`;
     private readonly active = new Map<number, ActiveDownload>();
     private readonly adopted = new Set<number>();
     private readonly retry: RetryPolicy;
@@ -85,11 +82,12 @@ export class DownloadManager {
         this.retry = {...defaultRetryPolicy, ...options.retry};
         this.hubEndpoint = resolveHuggingFaceEndpoint(options.huggingFaceEndpoint);
         this.token = options.huggingFaceToken === undefined ? resolveHuggingFaceToken() : options.huggingFaceToken;
-        liveOwners.add(this.owner);
         if (options.autoResume) {
-            for (const job of options.store.downloads.list())
-                if ((RUNNING.has(job.state) || job.state === "queued") && !this.ownerAlive(job.owner))
-                    options.store.downloads.update(job.id, {state: "queued", owner: null});
+            recoverOrphanedJobs(
+                options.store.downloads.list().filter((job) => RUNNING.has(job.state) || job.state === "queued"),
+                (job) => job.owner,
+                (job) => options.store.downloads.update(job.id, {state: "queued", owner: null})
+            );
             this.pump();
         }
     }
@@ -212,7 +210,6 @@ export class DownloadManager {
             download.controller.abort(new Error("app closing"));
         }
         await Promise.all(running.map((d) => d.done));
-        liveOwners.delete(this.owner);
     }
 
     private pump() {
@@ -224,7 +221,7 @@ export class DownloadManager {
                 .list()
                 .find((job) => job.state === "queued" && !this.active.has(job.id) && !skipped.has(job.id) && (this.options.autoResume || this.adopted.has(job.id)));
             if (!next) return;
-            if (!this.options.store.downloads.claim(next.id, this.owner, (owner) => this.ownerAlive(owner))) {
+            if (!this.options.store.downloads.claim(next.id, this.options.owner.id, isOwnerAlive)) {
                 skipped.add(next.id);
                 continue;
             }
@@ -254,7 +251,7 @@ export class DownloadManager {
         const signal = download.controller.signal;
         const plan = this.record(id).plan;
         try {
-            this.update(id, {state: "downloading", error: null, owner: this.owner});
+            this.update(id, {state: "downloading", error: null, owner: this.options.owner.id});
             await this.checkDiskSpace(plan);
             for (const [index, file] of plan.files.entries()) {
                 if (file.done && (fs.existsSync(file.partialPath) || fs.existsSync(file.finalPath))) continue;
@@ -384,7 +381,7 @@ export class DownloadManager {
         const downloadedBytes = files.reduce((sum, f) => sum + f.downloadedBytes, 0);
         const totalBytes = files.every((f) => f.sizeBytes != null) ? files.reduce((sum, f) => sum + f.sizeBytes!, 0) : null;
         // A download whose process died shows as queued: the next app start resumes it.
-        const orphaned = !download && RUNNING.has(record.state) && !this.ownerAlive(record.owner);
+        const orphaned = !download && RUNNING.has(record.state) && !isOwnerAlive(record.owner);
         const state: DownloadState = orphaned ? "queued" : record.state;
         const samples = download?.samples ?? [];
         const first = samples[0];
@@ -434,27 +431,11 @@ export class DownloadManager {
     }
 
     private assertNotOwnedElsewhere(record: DownloadJobRecord) {
-        if (record.owner && record.owner !== this.owner && this.ownerAlive(record.owner))
+        if (record.owner && !this.options.owner.owns(record.owner) && isOwnerAlive(record.owner))
             throw new DownloadError(
                 "DOWNLOAD_BUSY",
-                `${record.name} is being downloaded by another AgentFit process (pid ${record.owner.split("@")[0]}). Control it there, or stop that process.`
+                `${record.name} is being downloaded by another AgentFit process (${describeOwner(record.owner)}). Control it there, or stop that process.`
             );
-    }
-
-    /** Whether the process that owns a download still runs (a killed one leaves its id behind). */
-    private ownerAlive(owner: string | null): boolean {
-        if (!owner) return false;
-        if (owner === this.owner) return true;
-        const match = /^(\d+)@(.*)#/.exec(owner);
-        if (!match) return false;
-        if (match[2] !== os.hostname()) return true;
-        if (Number(match[1]) === process.pid) return liveOwners.has(owner);
-        try {
-            process.kill(Number(match[1]), 0);
-            return true;
-        } catch (error) {
-            return (error as {code?: string}).code === "EPERM";
-        }
     }
 }
 

@@ -15,7 +15,7 @@ export type DownloadServiceOptions = Partial<
     homeDir?: string;
 };
 
-export interface DownloadsApiOptions extends Pick<DownloadManagerOptions, "store" | "events" | "modelsDir" | "catalog" | "freeDiskBytes" | "userAgent"> {
+export interface DownloadsApiOptions extends Pick<DownloadManagerOptions, "store" | "owner" | "events" | "modelsDir" | "catalog" | "freeDiskBytes" | "userAgent"> {
     /** What a host or a test overrides (Hugging Face endpoint and token, queue, retries, auto-resume). */
     settings?: DownloadServiceOptions;
     /** Registers the download manager's cleanup (transfers in flight stop, resumable) for app disposal. */

@@ -34,6 +34,8 @@ export async function importLocalModels(target: string, models: ModelRepository,
         return result;
     }
     const found: {file: string; name?: string}[] = [...findOllamaModels(root), ...findGgufModels(root).map((file) => ({file}))];
+    if (found.length === 0)
+        throw new ModelRegistryError("IMPORT_NOT_FOUND", `There are no GGUF files under ${root}${root.endsWith(".gguf") ? " (it is a folder, not a GGUF file)" : ""}. Give a .gguf file, or a folder that holds some.`);
     for (const {file, name} of found) {
         options.signal?.throwIfAborted();
         const outcome = await importOne(file, root, models, name);

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type {RegisteredModel} from "../../api/DownloadsApi.ts";
+import type {RegisteredModel, ResolvedModelFile} from "../../api/DownloadsApi.ts";
 import type {ModelRepository} from "../store/Store.ts";
 import {ModelRegistryError} from "./DownloadError.ts";
 import {listLocalModels} from "./listLocalModels.ts";
@@ -12,6 +12,13 @@ export interface ResolvedModelReference {
     aliases: string[];
     /** The registered model it is, if any. */
     registered: RegisteredModel | null;
+}
+
+/** What a run records of the file a reference resolved to. */
+export function resolvedModelFile(reference: string, resolved: ResolvedModelReference): ResolvedModelFile {
+    const registered = resolved.registered;
+    const file = registered?.files.find((f) => f.path === resolved.path);
+    return {reference, path: resolved.path, sha256: file?.sha256 ?? registered?.sha256 ?? null, registryId: registered?.id ?? null};
 }
 
 /** Where a reference is looked up: the model registry, and (for files not registered) the models folder. */

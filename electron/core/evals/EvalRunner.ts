@@ -1,16 +1,19 @@
-import {randomUUID} from "node:crypto";
 import type {EvalRunSpec} from "../../api/EvalApi.ts";
 import {errorBody} from "../../shared/AppError.ts";
+import {recoverOrphanedJobs, type JobOwner} from "../jobs/JobOwner.ts";
+import {removeOrphanedTempFolders} from "../jobs/ownedTempFolder.ts";
 import type {EvalRepository} from "../store/evalRepository.ts";
 import {EvalError} from "./EvalError.ts";
 import type {EvalSolver} from "./EvalSolver.ts";
 import type {EndpointResolver} from "./prepareModelEndpoint.ts";
-import {runSample} from "./runSample.ts";
+import {EVAL_WORKSPACE_PREFIX, runSample} from "./runSample.ts";
 import type {RefactorTask} from "./tasks/refactorTasks.ts";
 import type {TaskLanguage, Toolchain} from "./toolchains.ts";
 
 export interface EvalRunnerOptions {
     repository: EvalRepository;
+    /** This process's owner of jobs, recorded with the runs it queues so other processes leave them alone. */
+    owner: JobOwner;
     /** The task a run names (throws EVAL_TASK_NOT_FOUND). */
     task(name: string): RefactorTask;
     toolchains: Record<TaskLanguage, Toolchain>;
@@ -30,11 +33,10 @@ const interruptedWhileRunning = {code: "EVAL_INTERRUPTED", message: "AgentFit st
  * Runs queued eval runs one at a time in this process: each run's samples go through the solver and
  * the scorer on `concurrency` workers, every message and result written as it happens, so a crash
  * loses at most the samples in flight (they restart on resume). At construction, runs left queued or
- * running by a process that is gone are marked interrupted; `dispose` interrupts this process's own.
+ * running by a process that is gone are marked interrupted and the workspaces its samples left in
+ * the temp folder are removed; `dispose` interrupts this process's own.
  */
 export class EvalRunner implements AsyncDisposable {
-    /** Who owns the runs this runner queues: recorded with them so other processes leave them alone. */
-    readonly owner = {pid: process.pid, instance: randomUUID()};
     private readonly activities = new Map<number, string>();
     private readonly endpoints = new Map<number, EndpointResolver>();
     private readonly controllers = new Map<number, AbortController>();
@@ -44,11 +46,12 @@ export class EvalRunner implements AsyncDisposable {
 
     constructor(private readonly options: EvalRunnerOptions) {
         const repo = options.repository;
-        for (const run of repo.runsWithStatus(["queued", "running"])) {
-            if (run.ownerPid !== null && run.ownerPid !== process.pid && processAlive(run.ownerPid)) continue;
+        recoverOrphanedJobs(repo.runsWithStatus(["queued", "running"]), (run) => run.owner, (run) => {
             this.resetUnfinished(run.id);
             repo.setRunStatus(run.id, "interrupted", {owner: null, error: interruptedWhileRunning});
-        }
+        });
+        // Workspaces of samples whose process was killed mid-sample.
+        removeOrphanedTempFolders(EVAL_WORKSPACE_PREFIX);
     }
 
     /** Whether the runner still takes runs (false once disposing). */
@@ -65,7 +68,7 @@ export class EvalRunner implements AsyncDisposable {
     enqueue(runId: number, endpoint: EndpointResolver): void {
         if (this.disposed) throw new EvalError("EVAL_RUN_CONFLICT", "AgentFit is shutting down.");
         this.resetUnfinished(runId);
-        this.options.repository.setRunStatus(runId, "queued", {owner: this.owner, error: null, completedAt: null});
+        this.options.repository.setRunStatus(runId, "queued", {owner: this.options.owner.id, error: null, completedAt: null});
         this.endpoints.set(runId, endpoint);
         this.activities.set(runId, "Waiting for earlier runs");
         const job = this.queue.then(() => this.execute(runId));
@@ -99,7 +102,7 @@ export class EvalRunner implements AsyncDisposable {
         this.disposed = true;
         const repo = this.options.repository;
         for (const run of repo.runsWithStatus(["queued"]))
-            if (run.ownerPid === this.owner.pid && run.ownerInstance === this.owner.instance) {
+            if (this.options.owner.owns(run.owner)) {
                 this.endpoints.delete(run.id);
                 repo.setRunStatus(run.id, "interrupted", {owner: null, error: {code: "EVAL_INTERRUPTED", message: "AgentFit stopped before this run started. Resume it to run it."}});
             }
@@ -133,7 +136,7 @@ export class EvalRunner implements AsyncDisposable {
         }
         const controller = new AbortController();
         this.controllers.set(runId, controller);
-        repo.setRunStatus(runId, "running", {owner: this.owner, startedAt: new Date().toISOString(), completedAt: null, error: null});
+        repo.setRunStatus(runId, "running", {owner: this.options.owner.id, startedAt: new Date().toISOString(), completedAt: null, error: null});
         this.setActivity(runId, run.spec.model.provider === "local" ? "Loading the model" : "Connecting");
         try {
             const task = this.options.task(run.spec.task);
@@ -158,6 +161,7 @@ export class EvalRunner implements AsyncDisposable {
                             solver,
                             endpoint,
                             spec: run.spec,
+                            owner: this.options.owner,
                             signal,
                             onMessage: (message) => repo.appendMessage(sample.id, message),
                             onTurn: (trace) => {
@@ -195,14 +199,5 @@ export class EvalRunner implements AsyncDisposable {
             this.controllers.delete(runId);
             if (!this.disposed || repo.getRun(runId)) onRunChanged(runId);
         }
-    }
-}
-
-function processAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EPERM";
     }
 }

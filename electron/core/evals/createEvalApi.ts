@@ -14,13 +14,15 @@ import type {
     EvalTaskInfo
 } from "../../api/EvalApi.ts";
 import type {AppEvents} from "../../api/AppApi.ts";
+import type {ResolvedModelFile} from "../../api/DownloadsApi.ts";
 import type {LocalModelEndpoints} from "../../api/EngineApi.ts";
 import {modelSettingsSchema} from "../../protocol/engineSettings.ts";
 import {InvalidArgumentError} from "../../shared/AppError.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {emptyArgument, listArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {recordId} from "../../shared/parseArgument.ts";
-import {resolveModelReference} from "../downloads/resolveModelReference.ts";
+import {resolvedModelFile, resolveModelReference} from "../downloads/resolveModelReference.ts";
+import type {JobOwner} from "../jobs/JobOwner.ts";
 import type {EvalRunRecord} from "../store/evalRepository.ts";
 import type {Store} from "../store/Store.ts";
 import {defaultPrices, findPrice} from "./defaultPrices.ts";
@@ -81,6 +83,8 @@ const priceSchema = z.strictObject({
 export interface EvalApiOptions {
     store: Pick<Store, "evals" | "hardware" | "models">;
     events: EventBus<AppEvents>;
+    /** This process's owner of jobs (the runner records it with the runs it queues). */
+    owner: JobOwner;
     /** Recorded with every run. */
     appVersion: string;
     /** Provider API keys (the OS keychain in the desktop app, environment variables elsewhere). */
@@ -157,6 +161,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
     const solver = options.solver ?? toolLoopSolver;
     const runner: EvalRunner = new EvalRunner({
         repository: repo,
+        owner: options.owner,
         task: findTask,
         toolchains,
         solverFor: () => solver,
@@ -177,6 +182,14 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
         } catch {
             return null;
         }
+    };
+
+    /** A local model's file as the engine would load it now (prepareModelEndpoint has checked it resolves). */
+    const modelFileOf = (model: EvalModelSpec): ResolvedModelFile | undefined => {
+        const locate = options.localModels?.locate;
+        if (model.provider !== "local" || !locate) return undefined;
+        const file = locate(model.model);
+        return resolvedModelFile(model.model, {path: file, aliases: [], registered: options.store.models.list().find((m) => m.files.some((f) => f.path === file)) ?? null});
     };
 
     const checkRuntimeFor = async (task: RefactorTask) => {
@@ -257,6 +270,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                     return spec;
                 });
                 const endpoints = await Promise.all(models.map((model) => prepareModelEndpoint(model, endpointSources)));
+                const modelFiles = models.map(modelFileOf);
                 // A local server says which quantization (and context) it serves; cloud services are not asked.
                 const served = await Promise.all(
                     models.map(async (model) => {
@@ -273,6 +287,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                         const spec: EvalRunSpec = {
                             task: task.name,
                             model,
+                            ...(modelFiles[index] ? {modelFile: modelFiles[index]} : {}),
                             epochs: request.epochs ?? DEFAULT_EPOCHS,
                             concurrency: request.concurrency ?? (model.provider === "local" || model.provider === "openai-compatible" ? 1 : 4),
                             limits: {...defaultLimits, ...request.limits},

@@ -1,7 +1,6 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type {EvalMessage, EvalRunSpec} from "../../api/EvalApi.ts";
+import type {JobOwner} from "../jobs/JobOwner.ts";
+import {createOwnedTempFolder} from "../jobs/ownedTempFolder.ts";
 import type {EvalSampleOutcome} from "../store/evalRepository.ts";
 import {classifyFailure} from "./classifyFailure.ts";
 import {EvalError} from "./EvalError.ts";
@@ -19,6 +18,8 @@ export interface RunSampleOptions {
     solver: EvalSolver;
     endpoint: ModelEndpoint;
     spec: EvalRunSpec;
+    /** Marks the sample's workspace, so a later process removes it if this one is killed. */
+    owner: JobOwner;
     signal?: AbortSignal;
     onMessage?: (message: EvalMessage) => void;
     onTurn?: (trace: SolverTrace) => void;
@@ -26,10 +27,14 @@ export interface RunSampleOptions {
     onScoring?: () => void;
 }
 
+/** What every sample's workspace folder (in the temp folder) is named after. */
+export const EVAL_WORKSPACE_PREFIX = "agentfit-eval-";
+
 /** One sample: a fresh copy of the task's project, the solver in it, the diffs, both scores and the failure mode. */
 export async function runSample(options: RunSampleOptions): Promise<EvalSampleOutcome> {
     const {task, toolchain, spec} = options;
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `agentfit-eval-${task.name}-`));
+    const folder = createOwnedTempFolder(`${EVAL_WORKSPACE_PREFIX}${task.name}-`, options.owner);
+    const workspace = folder.path;
     try {
         copyProject(task.projectDir, workspace);
         const trace = await options.solver.solve({
@@ -77,6 +82,6 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
             diffs
         };
     } finally {
-        fs.rmSync(workspace, {recursive: true, force: true});
+        folder.remove();
     }
 }

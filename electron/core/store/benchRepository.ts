@@ -11,6 +11,7 @@ import type {
     BenchSettings,
     BenchSpec
 } from "../../api/BenchApi.ts";
+import type {ResolvedModelFile} from "../../api/DownloadsApi.ts";
 import type {MeasuredSpeed} from "../../api/ModelsApi.ts";
 import {kvCacheBytesPerElement} from "../../protocol/engineSettings.ts";
 
@@ -22,6 +23,9 @@ export interface NewBenchRun {
     appVersion: string;
     engine: BenchEngineInfo | null;
     progress: BenchProgress;
+    modelFiles: ResolvedModelFile[];
+    /** The process measuring it (electron/core/jobs/JobOwner.ts); cleared when the run ends. */
+    owner: string | null;
 }
 
 export type BenchRunPatch = Partial<Pick<BenchRun, "status" | "completedAt" | "engine" | "error" | "progress" | "scores">>;
@@ -42,8 +46,8 @@ export interface BenchRepository {
      * depth), newest first, with the run's machine and engine.
      */
     latest(query?: BenchLatestQuery): BenchLatestResult[];
-    /** Runs left "running" by a process that ended: marked "interrupted", their unfinished progress cleared. Returns how many. */
-    markInterrupted(): number;
+    /** Runs marked running, with the process that measures them (null when none was recorded). */
+    runningRuns(): {run: BenchRun; owner: string | null}[];
     /**
      * Measured pp/tg speeds per run × configuration × depth, for calibrating and showing next to the
      * recommendations' predictions. Only runs whose machine is known.
@@ -58,11 +62,13 @@ interface RunRow {
     status: BenchRunStatus;
     hardware_snapshot_id: number | null;
     hardware_key: string | null;
+    owner: string | null;
     data: string;
 }
 
 interface RunData {
     spec: BenchSpec;
+    modelFiles?: ResolvedModelFile[];
     appVersion: string;
     engine: BenchEngineInfo | null;
     error: BenchRun["error"];
@@ -89,10 +95,13 @@ export function benchSettingsKey(settings: BenchSettings, resolved: {contextSize
 }
 
 export function createBenchRepository(db: Database.Database): BenchRepository {
-    const insertRun = db.prepare<[string, string, number | null, string | null, string]>(
-        "INSERT INTO bench_runs (created_at, status, hardware_snapshot_id, hardware_key, data) VALUES (?, ?, ?, ?, ?)"
+    const insertRun = db.prepare<[string, string, number | null, string | null, string | null, string]>(
+        "INSERT INTO bench_runs (created_at, status, hardware_snapshot_id, hardware_key, owner, data) VALUES (?, ?, ?, ?, ?, ?)"
     );
-    const updateRunRow = db.prepare<[string, string | null, string, number]>("UPDATE bench_runs SET status = ?, completed_at = ?, data = ? WHERE id = ?");
+    // A run that ends no longer has an owner.
+    const updateRunRow = db.prepare<{status: string; completedAt: string | null; data: string; id: number}>(
+        "UPDATE bench_runs SET status = @status, completed_at = @completedAt, data = @data, owner = CASE WHEN @status = 'running' THEN owner END WHERE id = @id"
+    );
     const selectRun = db.prepare<[number], RunRow>("SELECT * FROM bench_runs WHERE id = ?");
     const selectRuns = db.prepare<[number], RunRow>("SELECT * FROM bench_runs ORDER BY id DESC LIMIT ?");
     const selectRunning = db.prepare<[], RunRow>("SELECT * FROM bench_runs WHERE status = 'running'");
@@ -126,6 +135,7 @@ export function createBenchRepository(db: Database.Database): BenchRepository {
             completedAt: row.completed_at,
             status: row.status,
             spec: data.spec,
+            modelFiles: data.modelFiles ?? [],
             hardwareSnapshotId: row.hardware_snapshot_id,
             hardwareKey: row.hardware_key,
             appVersion: data.appVersion,
@@ -137,6 +147,7 @@ export function createBenchRepository(db: Database.Database): BenchRepository {
     };
     const dataOf = (run: BenchRun): RunData => ({
         spec: run.spec,
+        modelFiles: run.modelFiles,
         appVersion: run.appVersion,
         engine: run.engine,
         error: run.error,
@@ -146,16 +157,16 @@ export function createBenchRepository(db: Database.Database): BenchRepository {
     const toResult = (row: ResultRow): BenchResult => ({...(JSON.parse(row.data) as Omit<BenchResult, "id" | "runId" | "seq">), id: row.id, runId: row.run_id, seq: row.seq});
 
     const repository: BenchRepository = {
-        createRun(run) {
+        createRun({owner, ...run}) {
             const full: Omit<BenchRun, "id"> = {...run, completedAt: null, status: "running", error: null, scores: []};
-            const result = insertRun.run(run.createdAt, "running", run.hardwareSnapshotId, run.hardwareKey, JSON.stringify(dataOf({...full, id: 0})));
+            const result = insertRun.run(run.createdAt, "running", run.hardwareSnapshotId, run.hardwareKey, owner, JSON.stringify(dataOf({...full, id: 0})));
             return {...full, id: Number(result.lastInsertRowid)};
         },
         updateRun(id, patch) {
             const current = repository.getRun(id);
             if (!current) throw new RangeError(`No benchmark run ${id}.`);
             const next = {...current, ...patch};
-            updateRunRow.run(next.status, next.completedAt, JSON.stringify(dataOf(next)), id);
+            updateRunRow.run({status: next.status, completedAt: next.completedAt, data: JSON.stringify(dataOf(next)), id});
             return next;
         },
         getRun(id) {
@@ -203,13 +214,8 @@ export function createBenchRepository(db: Database.Database): BenchRepository {
                         (query.kinds === undefined || query.kinds.includes(result.kind))
                 );
         },
-        markInterrupted() {
-            const running = selectRunning.all();
-            for (const row of running) {
-                const run = toRun(row);
-                repository.updateRun(run.id, {status: "interrupted", completedAt: run.completedAt ?? new Date().toISOString(), progress: {...run.progress, current: null}});
-            }
-            return running.length;
+        runningRuns() {
+            return selectRunning.all().map((row) => ({run: toRun(row), owner: row.owner}));
         },
         measuredSpeeds() {
             const groups = new Map<string, MeasuredSpeed>();

@@ -26,8 +26,8 @@ export interface EvalRunRecord {
     modelLabel: string;
     appVersion: string;
     hardwareSnapshotId: number | null;
-    ownerPid: number | null;
-    ownerInstance: string | null;
+    /** The process running or queueing it (electron/core/jobs/JobOwner.ts), null when none does. */
+    owner: string | null;
     startedAt: string | null;
     completedAt: string | null;
     error: {code: string; message: string} | null;
@@ -65,7 +65,7 @@ export interface EvalRepository {
     setRunStatus(
         id: number,
         status: EvalRunStatus,
-        fields?: {owner?: {pid: number; instance: string} | null; startedAt?: string; completedAt?: string | null; error?: {code: string; message: string} | null}
+        fields?: {owner?: string | null; startedAt?: string; completedAt?: string | null; error?: {code: string; message: string} | null}
     ): void;
     samples(runId: number): EvalSampleSummary[];
     sample(sampleId: number): (EvalSampleSummary & {scoring: EvalScoring | null}) | undefined;
@@ -96,8 +96,7 @@ interface RunRow {
     model_label: string;
     app_version: string;
     hardware_snapshot_id: number | null;
-    owner_pid: number | null;
-    owner_instance: string | null;
+    owner: string | null;
     started_at: string | null;
     completed_at: string | null;
     error_code: string | null;
@@ -154,8 +153,7 @@ const toRun = (row: RunRow): EvalRunRecord => ({
     modelLabel: row.model_label,
     appVersion: row.app_version,
     hardwareSnapshotId: row.hardware_snapshot_id,
-    ownerPid: row.owner_pid,
-    ownerInstance: row.owner_instance,
+    owner: row.owner,
     startedAt: row.started_at,
     completedAt: row.completed_at,
     error: row.error_code ? {code: row.error_code, message: row.error_message ?? ""} : null
@@ -321,9 +319,8 @@ export function createEvalRepository(db: Database.Database): EvalRepository {
             const sets = ["status = @status"];
             const values: Record<string, unknown> = {id, status};
             if (fields.owner !== undefined) {
-                sets.push("owner_pid = @ownerPid", "owner_instance = @ownerInstance");
-                values.ownerPid = fields.owner?.pid ?? null;
-                values.ownerInstance = fields.owner?.instance ?? null;
+                sets.push("owner = @owner");
+                values.owner = fields.owner;
             }
             if (fields.startedAt !== undefined) {
                 sets.push("started_at = COALESCE(started_at, @startedAt)");

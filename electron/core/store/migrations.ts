@@ -236,6 +236,19 @@ export const migrations: readonly Migration[] = [
                 data TEXT NOT NULL
             );
         `
+    },
+    {
+        version: 9,
+        name: "one job owner for downloads, eval runs and benchmark runs",
+        // The owner is electron/core/jobs/JobOwner.ts's id (pid, host, process start, instance). An eval
+        // run's old pid and instance cannot tell a reused pid apart, so they go; runs they marked are
+        // left without an owner, which recovery treats as orphaned.
+        sql: `
+            ALTER TABLE bench_runs ADD COLUMN owner TEXT;
+            ALTER TABLE eval_runs ADD COLUMN owner TEXT;
+            ALTER TABLE eval_runs DROP COLUMN owner_pid;
+            ALTER TABLE eval_runs DROP COLUMN owner_instance;
+        `
     }
 ];
 

@@ -113,11 +113,12 @@ export async function createAppHttpServer(options: AppHttpServerOptions): Promis
         if (!fs.existsSync(path.join(root, "index.html")))
             throw new Error(`The UI is not built (no index.html in ${root}). Run "npm run build" first.`);
         await server.register(fastifyStatic, {root, wildcard: false, index: "index.html"});
-        server.setNotFoundHandler((request, reply) => {
-            if (request.method === "GET" && !request.url.startsWith("/api/")) return reply.sendFile("index.html");
-            return sendError(reply, "NOT_FOUND", `${request.method} ${request.url} does not exist.`);
-        });
     }
+    // Every other route answers a coded 404 (the UI's own routes get its page in the browser mode).
+    server.setNotFoundHandler((request, reply) => {
+        if (options.staticDir && request.method === "GET" && !request.url.startsWith("/api/")) return reply.sendFile("index.html");
+        return sendError(reply, "NOT_FOUND", `${request.method} ${request.url} does not exist.`);
+    });
 
     await server.listen({host, port: options.port ?? 0});
     const address = server.server.address();

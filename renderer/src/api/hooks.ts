@@ -8,6 +8,8 @@ export interface CallState<T> {
     loading: boolean;
     /** Calls again with the same argument. */
     reload: () => Promise<void>;
+    /** Changes the kept result in place (from an event) until the next answer replaces it. */
+    update: (change: (data: T | undefined) => T | undefined) => void;
 }
 
 /** Calls an API method on mount (and when `arg` changes, compared as JSON) and keeps the result. */
@@ -16,19 +18,23 @@ export function useApiQuery<M extends AppMethod>(method: M, arg: ApiArg<M>): Cal
     const key = JSON.stringify(arg);
     const argRef = useRef(arg);
     argRef.current = arg;
+    // Answers can arrive out of order: only the newest call's answer is kept.
+    const latestCall = useRef(0);
     const reload = useCallback(async () => {
+        const call = ++latestCall.current;
         setState((s) => ({...s, loading: true}));
         try {
             const data = await api.call(method, argRef.current);
-            setState({data, loading: false});
+            if (call === latestCall.current) setState({data, loading: false});
         } catch (error) {
-            setState((s) => ({...s, error: error as Error, loading: false}));
+            if (call === latestCall.current) setState((s) => ({...s, error: error as Error, loading: false}));
         }
     }, [method]);
+    const update = useCallback((change: (data: ApiResult<M> | undefined) => ApiResult<M> | undefined) => setState((s) => ({...s, data: change(s.data)})), []);
     useEffect(() => {
         void reload();
     }, [reload, key]);
-    return {data: state.data, error: state.error, loading: state.loading, reload};
+    return {data: state.data, error: state.error, loading: state.loading, reload, update};
 }
 
 /** Runs an API method on demand (a button), tracking whether it is running and how it failed. */

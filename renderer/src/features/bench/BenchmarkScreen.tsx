@@ -1,6 +1,6 @@
 import {useEffect, useMemo, useState} from "react";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchRunDetail, BenchStartRequest} from "../../../../electron/api/BenchApi.ts";
-import {formatBytes, plural} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatModelFile, plural} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {activatable} from "../../components/activatable.ts";
@@ -82,6 +82,8 @@ export function BenchmarkScreen() {
     }, [shownId]);
 
     useApiEvent("bench.progress", (run) => {
+        // The list shows the run's new status in the same render as the status line, before the reload answers.
+        runs.update((list) => (list?.some((r) => r.id === run.id) ? list.map((r) => (r.id === run.id ? run : r)) : [run, ...(list ?? [])]));
         if (run.status === "running") setLive(run);
         else {
             setLive(undefined);
@@ -355,6 +357,11 @@ function ResultsTable({run}: {run: BenchRunDetail}) {
             }
             testId="bench-results"
         >
+            {run.modelFiles.map((file) => (
+                <div className="muted small path" key={file.reference} data-testid="bench-model-file">
+                    {formatModelFile(file)}
+                </div>
+            ))}
             {results.length === 0 ? (
                 <div className="empty-inline">Results appear here as each test finishes.</div>
             ) : (

@@ -1,6 +1,6 @@
 import type {EvalRunDetail} from "../../../../electron/api/EvalApi.ts";
 import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTokens, scoreWord, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
-import {formatDuration} from "../../../../electron/shared/format.ts";
+import {formatDuration, formatModelFile} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {activatable} from "../../components/activatable.ts";
@@ -68,6 +68,11 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                     <div>
                         <strong>{r.error.code}</strong> {r.error.message}
                     </div>
+                </div>
+            )}
+            {r.spec.modelFile && (
+                <div className="muted small path" data-testid="run-model-file">
+                    Model file: {formatModelFile(r.spec.modelFile)}
                 </div>
             )}
             <div className="stat-grid" data-testid="run-stats">
