@@ -40,7 +40,7 @@ describe("Answer for this machine (the first-launch page)", () => {
             await page.goto(`${app.server.url}/`);
             await expect.poll(() => page.locator("main h1").first().textContent(), {timeout: 60_000}).toBe("Answer for this machine");
             await expect.poll(() => page.getByTestId("predicted-summary").count(), {timeout: 60_000}).toBe(1);
-            expect(await page.getByTestId("predicted-summary").textContent()).toMatch(/\w/);
+            await expect.poll(() => page.getByTestId("predicted-summary").textContent()).toMatch(/\w/);
             expect(await elementsWiderThanWindow(page)).toEqual([]);
             await page.screenshot({path: path.join(screenshotDir, `answer-first-launch-${width}.png`), fullPage: true});
             await page.close();
@@ -53,21 +53,21 @@ describe("Answer for this machine (the first-launch page)", () => {
         const page = await browser.newPage({viewport: {width: 900, height: 1000}});
         await page.goto(`${app.server.url}/`);
         await expect.poll(() => page.getByTestId("plan-state").textContent(), {timeout: 60_000}).toBe("ready");
-        expect(await page.getByTestId("eval-description").textContent()).toMatch(/1 model × 1 task \(.+\) × 1 run, at most 2 turns and 64 output tokens per turn/);
-        expect(await page.getByTestId("limitations").textContent()).toContain("Offline: the plan measures models already on disk and downloads nothing");
-        expect(await page.getByTestId("candidate-row").count()).toBe(1);
-        expect(await page.getByTestId("step-estimate").first().textContent()).toMatch(/^Estimate: .+\((predicted|measured)/);
+        await expect.poll(() => page.getByTestId("eval-description").textContent()).toMatch(/1 model × 1 task \(.+\) × 1 run, at most 2 turns and 64 output tokens per turn/);
+        await expect.poll(() => page.getByTestId("limitations").textContent()).toContain("Offline: the plan measures models already on disk and downloads nothing");
+        await expect.poll(() => page.getByTestId("candidate-row").count()).toBe(1);
+        await expect.poll(() => page.getByTestId("step-estimate").first().textContent()).toMatch(/^Estimate: .+\((predicted|measured)/);
         await page.screenshot({path: path.join(screenshotDir, "answer-plan-900.png"), fullPage: true});
 
         await page.getByTestId("run-plan").click();
         await expect.poll(() => page.locator('[data-testid="plan-step"][data-state="running"] [data-testid="step-timing"]').count(), {timeout: 60_000}).toBe(1);
-        expect(await page.locator('[data-testid="plan-step"][data-state="running"] [data-testid="step-timing"]').textContent()).toMatch(/^Elapsed .+ · ETA /);
+        await expect.poll(() => page.locator('[data-testid="plan-step"][data-state="running"] [data-testid="step-timing"]').textContent()).toMatch(/^Elapsed .+ · ETA /);
         expect(await elementsWiderThanWindow(page)).toEqual([]);
         await page.screenshot({path: path.join(screenshotDir, "answer-running-900.png"), fullPage: true});
 
         await expect.poll(() => page.getByTestId("plan-state").textContent(), {timeout: 240_000}).toBe("done");
-        expect(await page.locator('[data-testid="plan-step"]').evaluateAll((steps) => steps.map((s) => s.getAttribute("data-state")))).toEqual(["done", "done", "done"]);
-        expect(await page.locator('[data-testid="plan-step"][data-kind="eval"] [data-testid="step-detail"]').textContent()).toMatch(/^1 of 1 run done, [01] passed \(success \d+%, 95% interval \d+–\d+%\)/);
+        await expect.poll(() => page.locator('[data-testid="plan-step"]').evaluateAll((steps) => steps.map((s) => s.getAttribute("data-state")))).toEqual(["done", "done", "done"]);
+        await expect.poll(() => page.locator('[data-testid="plan-step"][data-kind="eval"] [data-testid="step-detail"]').textContent()).toMatch(/^1 of 1 run done, [01] passed \(success \d+%, 95% interval \d+–\d+%\)/);
         await expect.poll(() => page.getByTestId("plan-verdict").count()).toBe(1);
         await page.setViewportSize({width: 1440, height: 1000});
         expect(await elementsWiderThanWindow(page)).toEqual([]);
