@@ -113,6 +113,8 @@ export interface AnswerPlan {
     limitations: string[];
     /** The Verdict once its step ran. */
     verdict: {level: VerdictLevel; headline: string; task: string | null} | null;
+    /** The process running the plan (a JobOwner id) while its state is "running"; another process sharing the data folder leaves it alone while that process lives. */
+    owner?: string | null;
 }
 
 /** `answer.plan`: every field has a default. */

@@ -152,7 +152,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...engine.methods,
         ...createBenchApi({store, events, owner, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
         ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api}),
-        ...createAnswerApi({store, events, modelsDir: paths.models, app: () => api, onDispose, ...options.answer})
+        ...createAnswerApi({store, events, owner, modelsDir: paths.models, app: () => api, onDispose, ...options.answer})
     };
     const api: AppApi = apiFromMethods(methods);
 

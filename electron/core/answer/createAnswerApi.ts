@@ -1,3 +1,4 @@
+import {describeOwner, isOwnerAlive, type JobOwner} from "../jobs/JobOwner.ts";
 import {z} from "zod";
 import type {AnswerApi, AnswerPlan, AnswerStep} from "../../api/AnswerApi.ts";
 import type {AppApi, AppEvents} from "../../api/AppApi.ts";
@@ -23,6 +24,8 @@ export interface AnswerApiOptions {
     onDispose(cleanup: () => Promise<void> | void): void;
     /** How often a running step reads its job's progress, ms. Default 500. */
     pollMs?: number;
+    /** This process's job owner: a plan running in another live process is left alone. */
+    owner: JobOwner;
 }
 
 const candidateList = z.array(requiredText("must be a model reference")).min(1).max(3);
@@ -74,11 +77,13 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
     };
     const mutateStep = (planId: number, index: number, change: (step: AnswerStep, plan: AnswerPlan) => void) => mutate(planId, (plan) => change(plan.steps[index]!, plan));
 
-    // A plan left running by a process that ended is paused: its jobs ended with that process.
+    // A plan left running by a process that ended is paused: its jobs ended with that process. One
+    // that another live process runs (the desktop app while a CLI command starts) is left alone.
     const stale = plans.latest();
-    if (stale?.state === "running")
+    if (stale?.state === "running" && !isOwnerAlive(stale.owner))
         mutate(stale.id, (plan) => {
             plan.state = "paused";
+            plan.owner = null;
             for (const step of plan.steps.filter((s) => s.state === "running")) {
                 step.state = "paused";
                 step.etaSeconds = null;
@@ -332,7 +337,12 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
                 if (active?.planId === planId) return plan;
                 if (active) throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${active.planId} is running; pause it before running another.`);
                 if (plan.state === "done") throw new AnswerError("ANSWER_PLAN_DONE", `Plan #${planId} is done; make a new plan to measure again.`);
-                const running = mutate(planId, (p) => void (p.state = "running"));
+                if (plan.state === "running" && plan.owner && !options.owner.owns(plan.owner) && isOwnerAlive(plan.owner))
+                    throw new AnswerError("ANSWER_PLAN_RUNNING", `Plan #${planId} is running in another AgentFit process (${describeOwner(plan.owner)}); pause it there or wait for it.`);
+                const running = mutate(planId, (p) => {
+                    p.state = "running";
+                    p.owner = options.owner.id;
+                });
                 start(planId);
                 return running;
             }
