@@ -10,6 +10,9 @@ export default defineConfig({
             {test: {name: "api", include: ["tests/api/**/*.test.ts"], testTimeout: 60_000}},
             {test: {name: "evals", include: ["tests/evals/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 60_000}},
             {test: {name: "engine", include: ["tests/engine/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 600_000, fileParallelism: false}},
+            // Real coding agents (OpenCode, Aider, Claude Code, Codex CLI, pinned in ~/.cache/agentfit-agents by
+            // scripts/fetch-coding-agents.ts) driven against scripted servers and the real engine, one file at a time.
+            {test: {name: "agents", include: ["tests/agents/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false}},
             {test: {name: "e2e", include: ["tests/e2e/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false}},
             // Compiles the engine into node-llama-cpp's package folder: while it builds, every new engine
             // process anywhere waits for node-llama-cpp's build lock, so `npm test` runs it alone, last.

@@ -1,5 +1,6 @@
 import {Command, CommanderError} from "commander";
 import {appVersion} from "../core/appVersion.ts";
+import {registerAgentsCommand} from "./commands/agents.ts";
 import {registerEvalCommand} from "./commands/eval.ts";
 import {registerModelCommands} from "./commands/models.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
@@ -33,6 +34,7 @@ registerInspectCommand(program);
 registerCatalogCommand(program);
 registerVerdictCommands(program);
 registerBenchCommand(program);
+registerAgentsCommand(program);
 
 try {
     await program.parseAsync(process.argv);

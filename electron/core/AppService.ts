@@ -6,6 +6,7 @@ import {resolveAppPaths, type AppPaths} from "./appPaths.ts";
 import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/createDownloadsApi.ts";
 import {EventBus} from "../shared/EventBus.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
+import {createAgentsApi} from "./agents/createAgentsApi.ts";
 import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
 import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
@@ -128,6 +129,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         }),
         ...engine.methods,
         ...createBenchApi({store, events, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
+        ...createAgentsApi({env: options.evalEnv}),
         ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api})
     };
     const api: AppApi = apiFromMethods(methods);
