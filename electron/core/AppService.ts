@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import type {AppApi, AppEvents} from "../api/AppApi.ts";
 import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
 import {appVersion} from "./appVersion.ts";
@@ -107,7 +108,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const methods: AppMethodTable = {
         ...appInfo,
         ...createHardwareApi({store, probe}),
-        ...createEvalApi({store, events, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, onDispose}),
+        ...createEvalApi({store, events, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, outputDir: path.join(paths.home, "eval-output"), onDispose}),
         ...createDownloadsApi({
             store,
             events,

@@ -43,9 +43,9 @@ describe("agentfit eval", () => {
         expect(fs.readFileSync(path.join(logDir, `agentfit-run-${run!.id}.json`), "utf8")).not.toContain(KEY);
 
         const table = await runCli(["eval", "runs"], env);
-        expect(table.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations\s+js-timesheet-durations\s+completed\s+2\/2 \(100%, 95% CI 34–100%\)/);
+        expect(table.stdout).toMatch(/#1\s+builtin\s+openai:solver-js-timesheet-durations\s+js-timesheet-durations\s+completed\s+2\/2 \(100%, 95% CI 34–100%\)/);
         const results = await runCli(["eval", "results"], env);
-        expect(results.stdout).toMatch(/openai:solver-js-timesheet-durations\s+–\s+js-timesheet-durations\s+concise\s+#1\s+2\/2/);
+        expect(results.stdout).toMatch(/builtin\s+openai:solver-js-timesheet-durations\s+–\s+js-timesheet-durations\s+concise\s+#1\s+2\/2/);
         const show = await runCli(["eval", "show", "1"], env);
         expect(show.stdout).toContain("Strict score  2/2");
         const exported = await runCli(["eval", "export", "1", "--out", path.join(home.home, "run1.json")], env);
@@ -58,8 +58,8 @@ describe("agentfit eval", () => {
         const result = await runCli(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "1", "--base-url", server.baseUrl], {...home.env, OPENAI_API_KEY: KEY});
         expect(result.code).toBe(0);
         expect(result.stderr).toMatch(/run #1 sample 1: C \(strict C\), 5 turns/);
-        expect(result.stdout).toMatch(/Run\s+Model\s+Task\s+Status\s+Score\s+Strict\s+Turns\s+Input \(cached\)\s+Output\s+Cost\/run\s+Time\/run/);
-        expect(result.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations/);
+        expect(result.stdout).toMatch(/Run\s+Harness\s+Model\s+Task\s+Status\s+Score\s+Strict\s+Turns\s+Input \(cached\)\s+Output\s+Cost\/run\s+Time\/run/);
+        expect(result.stdout).toMatch(/#1\s+builtin\s+openai:solver-js-timesheet-durations/);
     });
 
     it("says what is missing: a runtime, an API key, the engine", async () => {

@@ -1,11 +1,15 @@
 import {randomUUID} from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type {EvalRunSpec} from "../../api/EvalApi.ts";
 import {errorBody} from "../../shared/AppError.ts";
 import type {EvalRepository} from "../store/evalRepository.ts";
 import {EvalError} from "./EvalError.ts";
 import type {EvalSolver} from "./EvalSolver.ts";
 import type {EndpointResolver} from "./prepareModelEndpoint.ts";
-import {runSample} from "./runSample.ts";
+import {AGENT_SCRATCH_PREFIX} from "./agentSolver.ts";
+import {runSample, WORKSPACE_PREFIX} from "./runSample.ts";
 import type {RefactorTask} from "./tasks/refactorTasks.ts";
 import type {TaskLanguage, Toolchain} from "./toolchains.ts";
 
@@ -16,6 +20,8 @@ export interface EvalRunnerOptions {
     toolchains: Record<TaskLanguage, Toolchain>;
     /** The harness each sample of a run goes through. */
     solverFor(spec: EvalRunSpec): EvalSolver;
+    /** Folder under which harnesses keep each sample's process output (`run-<id>/sample-<epoch>`). Default: not kept. */
+    outputDir?: string;
     /** A run changed (status, activity, progress); listener errors are the caller's. */
     onRunChanged(runId: number): void;
     /** A sample changed (status, turns, usage, score). */
@@ -43,6 +49,7 @@ export class EvalRunner implements AsyncDisposable {
     private disposed = false;
 
     constructor(private readonly options: EvalRunnerOptions) {
+        removeOrphanScratch();
         const repo = options.repository;
         for (const run of repo.runsWithStatus(["queued", "running"])) {
             if (run.ownerPid !== null && run.ownerPid !== process.pid && processAlive(run.ownerPid)) continue;
@@ -159,6 +166,7 @@ export class EvalRunner implements AsyncDisposable {
                             endpoint,
                             spec: run.spec,
                             signal,
+                            outputDir: this.options.outputDir ? sampleOutputDir(this.options.outputDir, runId, sample.epoch) : undefined,
                             onMessage: (message) => repo.appendMessage(sample.id, message),
                             onTurn: (trace) => {
                                 repo.updateProgress(sample.id, trace);
@@ -198,7 +206,29 @@ export class EvalRunner implements AsyncDisposable {
     }
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * Sample workspaces and agents' temporary homes left by processes that are gone (killed mid-sample):
+ * their names carry the owner's process id.
+ */
+function removeOrphanScratch() {
+    let entries: string[];
+    try {
+        entries = fs.readdirSync(os.tmpdir());
+    } catch {
+        return;
+    }
+    for (const name of entries) {
+        const owner = new RegExp(`^(?:${WORKSPACE_PREFIX}|${AGENT_SCRATCH_PREFIX})(\\d+)-`).exec(name);
+        if (owner && Number(owner[1]) !== process.pid && !processAlive(Number(owner[1]))) fs.rmSync(path.join(os.tmpdir(), name), {recursive: true, force: true});
+    }
+}
+
+/** Where a sample's harness output is kept. */
+export function sampleOutputDir(root: string, runId: number, epoch: number): string {
+    return path.join(root, `run-${runId}`, `sample-${epoch}`);
+}
+
+export function processAlive(pid: number): boolean {
     try {
         process.kill(pid, 0);
         return true;

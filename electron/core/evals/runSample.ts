@@ -20,21 +20,28 @@ export interface RunSampleOptions {
     endpoint: ModelEndpoint;
     spec: EvalRunSpec;
     signal?: AbortSignal;
+    /** Where the harness keeps this sample's process output, if anywhere. */
+    outputDir?: string;
     onMessage?: (message: EvalMessage) => void;
     onTurn?: (trace: SolverTrace) => void;
     /** Called when the agent is done and grading starts. */
     onScoring?: () => void;
 }
 
+/** Prefix of sample workspaces in the temporary folder, followed by the owning process id. */
+export const WORKSPACE_PREFIX = "agentfit-eval-";
+
 /** One sample: a fresh copy of the task's project, the solver in it, the diffs, both scores and the failure mode. */
 export async function runSample(options: RunSampleOptions): Promise<EvalSampleOutcome> {
     const {task, toolchain, spec} = options;
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `agentfit-eval-${task.name}-`));
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), `${WORKSPACE_PREFIX}${process.pid}-${task.name}-`));
     try {
         copyProject(task.projectDir, workspace);
         const trace = await options.solver.solve({
             workspace,
             prompt: task.prompt,
+            targetFile: task.targetFile,
+            outputDir: options.outputDir,
             systemPrompt: systemPrompts[spec.systemPrompt],
             toolchain,
             endpoint: options.endpoint,

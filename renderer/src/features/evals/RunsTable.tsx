@@ -12,6 +12,7 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
             <thead>
                 <tr>
                     <th>#</th>
+                    <th>Harness</th>
                     <th>Model</th>
                     <th>Task</th>
                     <th>Status</th>
@@ -28,6 +29,7 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
                 {props.runs.map((run) => (
                     <tr key={run.id} className={run.id === props.selectedId ? "selected clickable" : "clickable"} onClick={() => props.onSelect(run.id)} data-testid="run-row">
                         <td>{run.id}</td>
+                        <td data-testid="run-harness">{run.spec.harness && run.spec.harness.id !== "builtin" ? `${run.spec.harness.id} ${run.spec.harness.version ?? ""}` : "builtin"}</td>
                         <td className="mono">{run.modelLabel}</td>
                         <td>{run.spec.task}</td>
                         <td>
