@@ -1,6 +1,7 @@
 import {Command, CommanderError} from "commander";
 import {appVersion} from "../core/appVersion.ts";
 import {registerAgentsCommand} from "./commands/agents.ts";
+import {registerLaunchCommand} from "./commands/launch.ts";
 import {registerEvalCommand} from "./commands/eval.ts";
 import {registerModelCommands} from "./commands/models.ts";
 import {registerProbeCommand} from "./commands/probe.ts";
@@ -35,6 +36,7 @@ registerCatalogCommand(program);
 registerVerdictCommands(program);
 registerBenchCommand(program);
 registerAgentsCommand(program);
+registerLaunchCommand(program);
 
 try {
     await program.parseAsync(process.argv);

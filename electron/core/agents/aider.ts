@@ -33,9 +33,14 @@ export const aider: CodingAgent = {
                 mode: "chat"
             }
         };
+        // Aider sends no output cap of its own; a capped target goes in as litellm's max_tokens (JSON is YAML).
+        const settings = target.maxOutputTokens ? [{name, extra_params: {max_tokens: target.maxOutputTokens}}] : null;
         return {
             env: {...this.quietEnv, OPENAI_API_BASE: target.baseUrl, OPENAI_API_KEY: target.apiKey},
-            files: [{path: "model-metadata.json", content: JSON.stringify(metadata, null, 2)}],
+            files: [
+                {path: "model-metadata.json", content: JSON.stringify(metadata, null, 2)},
+                ...(settings ? [{path: "model-settings.yml", content: JSON.stringify(settings, null, 2)}] : [])
+            ],
             args: [
                 "--model",
                 name,
@@ -44,7 +49,8 @@ export const aider: CodingAgent = {
                 "--no-check-update",
                 "--analytics-disable",
                 "--no-show-model-warnings",
-                "--no-show-release-notes"
+                "--no-show-release-notes",
+                ...(settings ? ["--model-settings-file", path.join(configDir, "model-settings.yml")] : [])
             ]
         };
     },

@@ -45,10 +45,10 @@ export const openCode: CodingAgent = {
             },
             permission: {edit: "allow", bash: "allow", webfetch: "deny"}
         };
-        return {env: {...this.quietEnv, OPENCODE_CONFIG_CONTENT: JSON.stringify(config)}, files: [], args: ["--model", `agentfit/${target.model}`]};
+        return {env: {...this.quietEnv, OPENCODE_CONFIG_CONTENT: JSON.stringify(config)}, files: [], args: []};
     },
     headless(target, configDir, task) {
         const setup = this.connect(target, configDir);
-        return {...setup, args: ["run", ...setup.args, task.prompt]};
+        return {...setup, args: ["run", "--model", `agentfit/${target.model}`, task.prompt]};
     }
 };
