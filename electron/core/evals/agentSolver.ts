@@ -80,7 +80,8 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 return why;
             };
 
-            await using proxy = await startRecordingProxy({
+            // Disposed in the finally below (the built CLI's Node has no `await using`).
+            const proxy = await startRecordingProxy({
                 upstream: input.endpoint.baseUrl,
                 apiKey: input.endpoint.apiKey,
                 maxOutputTokens: input.limits.maxOutputTokensPerTurn,
@@ -187,6 +188,7 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 trace.endReason = trace.providerError ? "provider_error" : limitHit ? "limit" : "answered";
                 return trace;
             } finally {
+                await proxy.dispose();
                 fs.rmSync(scratch, {recursive: true, force: true});
             }
         }
