@@ -17,6 +17,9 @@ export default defineConfig({
             {test: {name: "api", globalSetup: builtArtifacts, include: ["tests/api/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 120_000, expect: {poll: {timeout: 30_000}}}},
             {test: {name: "evals", globalSetup: builtArtifacts, include: ["tests/evals/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 120_000, expect: {poll: {timeout: 30_000}}}},
             {test: {name: "engine", globalSetup: builtArtifacts, include: ["tests/engine/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 600_000, fileParallelism: false}},
+            // Real coding agents (OpenCode, Aider, Claude Code, Codex CLI, pinned in ~/.cache/agentfit-agents by
+            // scripts/fetch-coding-agents.ts) driven against scripted servers and the real engine, one file at a time.
+            {test: {name: "agents", globalSetup: builtArtifacts, include: ["tests/agents/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false, expect: {poll: {timeout: 30_000}}}},
             {test: {name: "e2e", globalSetup: builtArtifacts, include: ["tests/e2e/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 180_000, fileParallelism: false, expect: {poll: {timeout: 30_000}}}},
             // Compiles the engine into node-llama-cpp's package folder: while it builds, every new engine
             // process anywhere waits for node-llama-cpp's build lock, so `npm test` runs it alone, last.

@@ -61,3 +61,24 @@ export function failingAgents(task: RefactorTask): Record<string, ScriptedAgent>
 export function solvers(): Record<string, ScriptedAgent> {
     return Object.fromEntries(tasks.map((t) => [`solver-${t.name}`, solver(t)]));
 }
+
+/**
+ * A capable model as OpenCode sees it: writes the hand-made refactor with OpenCode's own `write`
+ * tool, then summarises; side requests without tools (session titles) get a short title.
+ */
+export function openCodeSolver(task: RefactorTask): ScriptedAgent {
+    return (request) => {
+        if (!request.tools?.length) return {content: "Refactor into a helper"};
+        if (turnOf(request) === 0) return call("write", {filePath: task.targetFile, content: outcomeText(task, "refactored")});
+        return {content: `Moved the block into a new top-level helper; ${task.functionName} calls it.`};
+    };
+}
+
+/** A capable model as Aider sees it: answers in Aider's "whole" edit format (the file's path, then the whole new file fenced). */
+export function aiderSolver(task: RefactorTask): ScriptedAgent {
+    return (request) =>
+        // Aider's prompt carries example exchanges; the task is the last user message, test failures come back as later ones.
+        String(request.messages.at(-1)?.content ?? "").includes(task.prompt.slice(0, 40))
+            ? {content: `I moved the block into a new top-level helper that ${task.functionName} calls.\n\n${task.targetFile}\n\`\`\`${task.fence}\n${outcomeText(task, "refactored")}\`\`\`\n`}
+            : {content: "Done."};
+}

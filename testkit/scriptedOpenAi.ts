@@ -43,7 +43,8 @@ export interface ScriptedOpenAiOptions {
 const approximateTokens = (value: unknown) => Math.ceil(JSON.stringify(value ?? "").length / 4);
 
 /**
- * A local HTTP server speaking OpenAI's chat-completions protocol (non-streaming, tools), with
+ * A local HTTP server speaking OpenAI's chat-completions protocol (tools; streamed as OpenAI streams
+ * when asked: a role chunk, the content, each tool call, the finish reason, usage when requested), with
  * scripted agents instead of a model: what a cloud provider looks like to AgentFit's client.
  * Usage counts approximate tokens as characters / 4 and report the previous turn's prompt as
  * cached, as providers with prompt caching do.
@@ -88,7 +89,6 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
             } catch {
                 return sendError(res, 400, "We could not parse the JSON body of your request.");
             }
-            if ((body as {stream?: boolean}).stream) return sendError(res, 400, "This scripted server does not stream.");
             if (typeof body.model !== "string" || !Array.isArray(body.messages)) return sendError(res, 400, "model and messages are required.");
             requests.push({headers: req.headers, body});
             if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`)
@@ -140,6 +140,7 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
                 }
             };
             responses.push(completion);
+            if ((body as {stream?: boolean}).stream) return sendStream(res, completion, Boolean((body as {stream_options?: {include_usage?: boolean}}).stream_options?.include_usage));
             res.writeHead(200, {"Content-Type": "application/json"});
             res.end(JSON.stringify(completion));
         } catch (error) {
@@ -157,6 +158,28 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
         return closed;
     };
     return {baseUrl: `http://127.0.0.1:${port}/v1`, requests, responses, dispose, [Symbol.asyncDispose]: dispose};
+}
+
+/** A completion as OpenAI streams it: chunks of `chat.completion.chunk` as server-sent events, then [DONE]. */
+function sendStream(res: http.ServerResponse, completion: ChatCompletion, includeUsage: boolean) {
+    const choice = completion.choices[0]!;
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null = null, usage: unknown = undefined) =>
+        `data: ${JSON.stringify({
+            id: completion.id,
+            object: "chat.completion.chunk",
+            created: completion.created,
+            model: completion.model,
+            choices: usage === undefined ? [{index: 0, delta, finish_reason: finishReason, logprobs: null}] : [],
+            ...(usage === undefined ? {} : {usage})
+        })}\n\n`;
+    res.writeHead(200, {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"});
+    res.write(chunk({role: "assistant", content: ""}));
+    if (choice.message.content) res.write(chunk({content: choice.message.content}));
+    for (const [index, call] of (choice.message.tool_calls ?? []).entries())
+        if (call.type === "function") res.write(chunk({tool_calls: [{index, id: call.id, type: "function", function: {name: call.function.name, arguments: call.function.arguments}}]}));
+    res.write(chunk({}, choice.finish_reason));
+    if (includeUsage) res.write(chunk({}, null, completion.usage));
+    res.end("data: [DONE]\n\n");
 }
 
 /** How many assistant turns the conversation already has. */

@@ -1,3 +1,4 @@
+import type {AgentsApi} from "./AgentsApi.ts";
 import type {AppInfoApi} from "./AppInfoApi.ts";
 import type {EvalApi, EvalEvents} from "./EvalApi.ts";
 import type {DownloadsApi, DownloadsEvents} from "./DownloadsApi.ts";
@@ -12,7 +13,7 @@ import type {AnswerApi, AnswerEvents} from "./AnswerApi.ts";
  * The whole contract between the UI (or any client) and the app: one method per name, one JSON
  * argument, a JSON result. Transports (IPC, HTTP) and the CLI expose exactly this.
  */
-export type AppApi = AppInfoApi & HardwareApi & ModelsApi & DownloadsApi & EngineApi & EvalApi & BenchApi & VerdictApi & AnswerApi;
+export type AppApi = AppInfoApi & HardwareApi & ModelsApi & DownloadsApi & EngineApi & EvalApi & BenchApi & VerdictApi & AnswerApi & AgentsApi;
 
 /** Events the app pushes to every subscribed client, by name, with a JSON payload. */
 export type AppEvents = HardwareEvents & ModelsEvents & DownloadsEvents & EngineEvents & EvalEvents & BenchEvents & VerdictEvents & AnswerEvents;

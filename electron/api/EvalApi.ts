@@ -1,4 +1,5 @@
 import type {ResolvedModelFile} from "./DownloadsApi.ts";
+import type {CodingAgentId} from "./AgentsApi.ts";
 import type {LocalModelSettings} from "./EngineApi.ts";
 /**
  * The refactor eval: helperbench-style agent runs against local and cloud models through one
@@ -61,6 +62,20 @@ export interface EvalLimits {
 
 export type EvalSystemPromptKind = "concise" | "long";
 
+/** The harness that drives the model: AgentFit's own tool loop, or a real coding agent run headless. */
+export type EvalHarnessId = "builtin" | CodingAgentId;
+
+/** The harness of a run as it ran: which agent, its version and the flags it was started with. */
+export interface EvalHarnessSpec {
+    id: EvalHarnessId;
+    /** The agent's version ("x.y.z"); AgentFit's version for "builtin". */
+    version: string | null;
+    /** The agent's executable; null for "builtin". */
+    executable: string | null;
+    /** The arguments it runs with, the prompt shown as <prompt> and temporary paths as <config>. */
+    flags: string[];
+}
+
 /** What one run evaluates: one model on one task, `epochs` times. Stored with the run. */
 export interface EvalRunSpec {
     task: string;
@@ -80,6 +95,8 @@ export interface EvalRunSpec {
     wattage?: number;
     /** For a model on a local server: what the server reported when the run was queued. Set by AgentFit, not by the request. */
     server?: ServedModelFacts;
+    /** Absent in runs made before harnesses existed: the builtin tool loop. */
+    harness?: EvalHarnessSpec;
 }
 
 /** `eval.start`: every model × every task becomes one queued run. */
@@ -95,6 +112,8 @@ export interface EvalStartRequest {
     systemPrompt?: EvalSystemPromptKind;
     temperature?: number;
     wattage?: number;
+    /** Default "builtin". A coding agent must be installed (see agents.list). */
+    harness?: EvalHarnessId;
 }
 
 export type EvalRunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
@@ -113,7 +132,9 @@ export type EvalFailureMode =
     | "tests_fail"
     | "limit_reached"
     | "context_overflow"
-    | "provider_error";
+    | "provider_error"
+    | "tool_error_loop"
+    | "agent_crashed";
 
 /** "output": one answer was cut off at `maxOutputTokensPerTurn`. */
 export type EvalLimitKind = "turns" | "tokens" | "time" | "output";
@@ -254,7 +275,18 @@ export interface EvalFileDiff {
     insideSource: boolean;
 }
 
+/** What a coding agent's process printed during a sample (kept under the data folder). */
+export interface EvalAgentOutput {
+    args: string[];
+    exitCode: number | null;
+    timedOut: boolean;
+    stdout: string;
+    stderr: string;
+}
+
 export interface EvalSampleDetail extends EvalSampleSummary {
+    /** Samples run by a coding agent: its own output; null for the builtin harness. */
+    agentOutput: EvalAgentOutput | null;
     messages: EvalMessage[];
     diffs: EvalFileDiff[];
     scoring: EvalScoring | null;
@@ -317,6 +349,7 @@ export interface EvalRunDetail extends EvalRunSummary {
 
 /** Results of one model (and quantization) on one task over every run stored: what a verdict reads. */
 export interface EvalModelResult {
+    harness: EvalHarnessId;
     provider: EvalProviderId;
     model: string;
     /** The base URL runs reached it at (null for AgentFit's engine and default provider URLs). */

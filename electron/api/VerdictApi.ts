@@ -3,7 +3,7 @@
  * Every measurement (fit, speed, eval, cost) turned into a verdict per model and quantization, one
  * answer for the machine, comparisons, and reports. Types only.
  */
-import type {EvalFailureMode, EvalInterval, EvalModelLocation, EvalProviderId, ServedModelFacts} from "./EvalApi.ts";
+import type {EvalFailureMode, EvalHarnessId, EvalInterval, EvalModelLocation, EvalProviderId, ServedModelFacts} from "./EvalApi.ts";
 import type {BandwidthMeasurement, FitEstimate} from "./ModelsApi.ts";
 
 /**
@@ -235,6 +235,22 @@ export interface Verdict {
     cloud: VerdictCloudModel[];
     ladders: QuantizationLadder[];
     changes: VerdictChange[];
+    /** Per coding agent run as the eval's harness (Aider, OpenCode…), closest to usable first; the main answer reads the builtin harness. */
+    harnesses: VerdictHarnessAnswer[];
+}
+
+/** The answer with one coding agent: its best local model on the task, judged on eval success. */
+export interface VerdictHarnessAnswer {
+    harness: EvalHarnessId;
+    /** "Aider". */
+    label: string;
+    verdict: "usable" | "almost" | "no";
+    /** Its best local model, "SmolLM2-135M-Instruct.Q4_1.gguf (Q4_1)". */
+    model: string;
+    successes: number;
+    samples: number;
+    /** "With Aider: almost — best local model … refactors 6/10 (60%)." */
+    sentence: string;
 }
 
 export interface VerdictStatus {

@@ -13,6 +13,8 @@ import {registerVerdictCommands} from "./commands/verdict.ts";
 import {registerBenchCommand} from "./commands/bench.ts";
 import {registerEngineCommand} from "./commands/engine.ts";
 import {registerAnswerCommand} from "./commands/answer.ts";
+import {registerAgentsCommand} from "./commands/agents.ts";
+import {registerLaunchCommand} from "./commands/launch.ts";
 
 /**
  * The `agentfit` command tree. Options are positional: a flag belongs to the command it follows, so
@@ -40,5 +42,7 @@ export function createProgram(): Command {
     registerCatalogCommand(program);
     registerVerdictCommands(program);
     registerBenchCommand(program);
+    registerAgentsCommand(program);
+    registerLaunchCommand(program);
     return program;
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import type {AppApi, AppEvents} from "../api/AppApi.ts";
 import type {AppInfo, AppInfoApi} from "../api/AppInfoApi.ts";
 import {appVersion} from "./appVersion.ts";
@@ -7,6 +8,7 @@ import {createDownloadsApi, type DownloadServiceOptions} from "./downloads/creat
 import {EventBus} from "../shared/EventBus.ts";
 import {claimJobOwner} from "./jobs/JobOwner.ts";
 import {createEvalApi} from "./evals/createEvalApi.ts";
+import {createAgentsApi} from "./agents/createAgentsApi.ts";
 import {createEnvironmentSecretStore} from "./evals/environmentSecretStore.ts";
 import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
@@ -125,7 +127,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const methods: AppMethodTable = {
         ...appInfo,
         ...createHardwareApi({store, probe}),
-        ...createEvalApi({store, events, owner, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, onDispose}),
+        ...createEvalApi({store, events, owner, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, outputDir: path.join(paths.home, "eval-output"), onDispose}),
         ...createDownloadsApi({
             store,
             owner,
@@ -151,6 +153,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         }),
         ...engine.methods,
         ...createBenchApi({store, events, owner, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
+        ...createAgentsApi({env: options.evalEnv}),
         ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api}),
         ...createAnswerApi({store, events, owner, modelsDir: paths.models, app: () => api, onDispose, ...options.answer})
     };

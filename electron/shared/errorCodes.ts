@@ -87,6 +87,8 @@ export const errorCodes = {
     EVAL_KEYS_READ_ONLY: 409,
     EVAL_KEYCHAIN_UNAVAILABLE: 409,
     EVAL_LOCAL_ENGINE_UNAVAILABLE: 409,
+    /** The coding agent asked for is not installed; the message says how to install it. */
+    AGENT_NOT_INSTALLED: 409,
     MODEL_UNLOADED: 409,
     STORE_SCHEMA_TOO_NEW: 409,
     ANSWER_PLAN_RUNNING: 409,
@@ -116,6 +118,8 @@ export const errorCodes = {
     /** Benchmark skip reason: the model with its context needs more memory than the machine has. */
     MODEL_DOES_NOT_FIT: 422,
     EVAL_LOCAL_MODEL_FAILED: 422,
+    /** The model's trained context or the machine's memory cannot reach the context the agent needs. */
+    AGENT_CONTEXT_TOO_SMALL: 422,
 
     // Something the app depends on failed
     GGUF_UNREACHABLE: 502,

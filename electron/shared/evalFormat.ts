@@ -55,7 +55,9 @@ export const failureModeLabels: Record<EvalFailureMode, string> = {
     tests_fail: "tests fail",
     limit_reached: "limit reached",
     context_overflow: "context overflow",
-    provider_error: "provider error"
+    provider_error: "provider error",
+    tool_error_loop: "looped on tool errors",
+    agent_crashed: "agent crashed"
 };
 
 /** "tests fail ×2, limit reached ×1". */

@@ -25,10 +25,10 @@ describe("agentfit eval", () => {
         expect(fs.readFileSync(path.join(logDir, `agentfit-run-${run!.id}.json`), "utf8")).not.toContain(KEY);
 
         const table = await runCli(["eval", "runs"], env);
-        expect(table.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations\s+cloud\s+js-timesheet-durations\s+completed\s+2\/2 \(100%, 95% CI 34–100%\)/);
+        expect(table.stdout).toMatch(/#1\s+builtin\s+openai:solver-js-timesheet-durations\s+cloud\s+js-timesheet-durations\s+completed\s+2\/2 \(100%, 95% CI 34–100%\)/);
         expect(table.stdout).toContain("Strict: also extracted a real helper that the function calls and the block no longer inline.");
         const results = await runCli(["eval", "results"], env);
-        expect(results.stdout).toMatch(/openai:solver-js-timesheet-durations\s+cloud\s+–\s+js-timesheet-durations\s+concise\s+#1\s+2\/2/);
+        expect(results.stdout).toMatch(/builtin\s+openai:solver-js-timesheet-durations\s+cloud\s+–\s+js-timesheet-durations\s+concise\s+#1\s+2\/2/);
         const show = await runCli(["eval", "show", "1"], env);
         expect(show.stdout).toContain("Strict passed  2/2");
         expect(show.stdout).toMatch(/#\s+Sample\s+Status\s+Score\s+Strict score/);
@@ -43,8 +43,8 @@ describe("agentfit eval", () => {
         const result = await runCli(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "1", "--base-url", server.baseUrl], {...home.env, OPENAI_API_KEY: KEY});
         expect(result.code).toBe(0);
         expect(result.stderr).toMatch(/run #1 sample 1: passed \(strict passed\), 5 turns/);
-        expect(result.stdout).toMatch(/Run\s+Model\s+Where\s+Task\s+Status\s+Passed\s+Strict passed\s+Turns\s+Input \(cached\)\s+Output\s+Cost\/run\s+Time\/run/);
-        expect(result.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations/);
+        expect(result.stdout).toMatch(/Run\s+Harness\s+Model\s+Where\s+Task\s+Status\s+Passed\s+Strict passed\s+Turns\s+Input \(cached\)\s+Output\s+Cost\/run\s+Time\/run/);
+        expect(result.stdout).toMatch(/#1\s+builtin\s+openai:solver-js-timesheet-durations/);
     });
 
     it("says what is missing: a runtime, an API key, the engine", async () => {

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
-import type {Command} from "commander";
 import {nonNegativeNumber, wholeNumber} from "../utils/optionParsers.ts";
 import cliProgress from "cli-progress";
-import type {EvalModelSpec, EvalRunDetail, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
+import {InvalidArgumentError, type Command} from "commander";
+import type {EvalHarnessId, EvalModelSpec, EvalRunDetail, EvalRunSpec, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
+import {codingAgentIds} from "../../core/agents/codingAgents.ts";
 import {InvalidArgumentError as AppInvalidArgumentError} from "../../shared/AppError.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {parseModelArgument} from "../../core/evals/providers.ts";
@@ -21,6 +22,12 @@ const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
 const positiveInt = (name: string) => wholeNumber(name, 1);
 const positiveNumber = nonNegativeNumber;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const harnessName = (value: string): EvalHarnessId => {
+    if (value === "builtin" || (codingAgentIds as string[]).includes(value)) return value as EvalHarnessId;
+    throw new InvalidArgumentError(`--harness must be builtin or one of ${codingAgentIds.join(", ")}.`);
+};
+/** "aider 0.86.2" or "builtin". */
+const harnessLabel = (spec: EvalRunSpec) => (spec.harness && spec.harness.id !== "builtin" ? `${spec.harness.id}${spec.harness.version ? ` ${spec.harness.version}` : ""}` : "builtin");
 
 interface RunOptions extends EngineSettingsOptions {
     model: string[];
@@ -37,6 +44,7 @@ interface RunOptions extends EngineSettingsOptions {
     temperature?: number;
     wattage?: number;
     logDir?: string;
+    harness?: EvalHarnessId;
     json?: boolean;
 }
 
@@ -62,6 +70,7 @@ export function registerEvalCommand(program: Command) {
         .option("--temperature <t>", "sampling temperature (default: the provider's)", positiveNumber("--temperature"))
         .option("--wattage <watts>", "machine power while running a local model, for an energy estimate", positiveNumber("--wattage"))
         .option("--log-dir <dir>", "also write each run as an Inspect AI log (JSON) into this folder")
+        .option("--harness <name>", `who drives the model: builtin (AgentFit's tool loop, default) or a coding agent run headless: ${codingAgentIds.join(", ")}`, harnessName)
         .option("--json", "print the runs with their samples and statistics as JSON");
     addEngineSettingsOptions(runCommand, {contextHelp: `local models: context window in tokens (32768, 32k, 1M; default ${DEFAULT_CONTEXT_SIZE}, what an agent needs, capped at the model's trained context)`})
         .addHelpText(
@@ -93,7 +102,8 @@ export function registerEvalCommand(program: Command) {
                     },
                     systemPrompt: options.longPrompt ? "long" : "concise",
                     ...(options.temperature !== undefined ? {temperature: options.temperature} : {}),
-                    ...(options.wattage !== undefined ? {wattage: options.wattage} : {})
+                    ...(options.wattage !== undefined ? {wattage: options.wattage} : {}),
+                    ...(options.harness ? {harness: options.harness} : {})
                 };
                 await follow(app, () => app["eval.start"](request), options);
             });
@@ -147,8 +157,9 @@ export function registerEvalCommand(program: Command) {
             if (results.length === 0) return console.log("No scored samples yet.");
             console.log(
                 table(
-                    ["Model", "Where", "Quant", "Task", "Prompt", "Runs", "Passed", "Strict passed", "Cost/run", "Time/run", "Out tok/s", "Failures"],
+                    ["Harness", "Model", "Where", "Quant", "Task", "Prompt", "Runs", "Passed", "Strict passed", "Cost/run", "Time/run", "Out tok/s", "Failures"],
                     results.map((r) => [
+                        r.harness,
                         `${r.provider}:${r.model}`,
                         locationText(r.location, r.baseUrl),
                         r.quantization ?? "–",
@@ -351,9 +362,10 @@ function locationText(location: EvalRunSummary["location"], baseUrl: string | nu
 
 function summaryTable(runs: readonly EvalRunSummary[]): string {
     return table(
-        ["Run", "Model", "Where", "Task", "Status", "Passed", "Strict passed", "Turns", "Input (cached)", "Output", "Cost/run", "Time/run", "Out tok/s", "Failures"],
+        ["Run", "Harness", "Model", "Where", "Task", "Status", "Passed", "Strict passed", "Turns", "Input (cached)", "Output", "Cost/run", "Time/run", "Out tok/s", "Failures"],
         runs.map((r) => [
             `#${r.id}`,
+            harnessLabel(r.spec),
             r.modelLabel,
             locationText(r.location, r.spec.model.baseUrl ?? null),
             r.spec.task,
@@ -386,6 +398,7 @@ function runReport(run: EvalRunDetail): string {
             ["Success rate", `${formatPercent(s.successRate)} (95% CI ${formatInterval(s.interval)})`],
             ["Per run", `${s.meanTurns?.toFixed(1) ?? "–"} turns, ${formatTokens(s.meanInputTokens)} input (+${formatTokens(s.meanCachedInputTokens)} cached), ${formatTokens(s.meanOutputTokens)} output, ${formatCost(s.costPerRun)}, ${formatDuration(s.meanWallMs)}`],
             ["Failures", formatFailureModes(s.failureModes)],
+            ["Harness", run.spec.harness && run.spec.harness.id !== "builtin" ? `${harnessLabel(run.spec)} (${run.spec.harness.executable}) ${run.spec.harness.flags.join(" ")}` : "builtin (AgentFit's tool loop)"],
             ["Settings", `${run.spec.epochs} runs, concurrency ${run.spec.concurrency}, ${run.spec.systemPrompt} prompt, ≤${run.spec.limits.maxTurns} turns`],
             ...(run.spec.modelFile ? [["Model file", formatModelFile(run.spec.modelFile)] as [string, string]] : [])
         ]),

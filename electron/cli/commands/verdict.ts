@@ -92,6 +92,7 @@ export function describeVerdict(v: Verdict): string {
     const out: string[] = [];
     out.push(`${bold(paintLevel(v.answer.verdict, levelLabels[v.answer.verdict].toUpperCase()))}  ${bold(v.answer.headline)}`, "");
     out.push(...v.answer.evidence.map((line) => `  ${dim("•")} ${line}`), "");
+    if (v.harnesses.length) out.push(bold("With coding agents"), ...v.harnesses.map((h) => `  ${paintLevel(h.verdict, levelLabels[h.verdict])}  ${h.sentence}`), "");
     out.push(dim(`Machine: ${v.machine.label} · task: ${v.task ?? "none yet"} · agent context ${formatKTokens(v.thresholds.contextSize)}`), "");
     if (v.local.length) {
         out.push(bold("Local models"));

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type {EvalRunSpec} from "../../api/EvalApi.ts";
 import {errorBody} from "../../shared/AppError.ts";
 import {recoverOrphanedJobs, type JobOwner} from "../jobs/JobOwner.ts";
@@ -6,6 +7,7 @@ import type {EvalRepository} from "../store/evalRepository.ts";
 import {EvalError} from "./EvalError.ts";
 import type {EvalSolver} from "./EvalSolver.ts";
 import type {EndpointResolver} from "./prepareModelEndpoint.ts";
+import {AGENT_SCRATCH_PREFIX} from "./agentSolver.ts";
 import {EVAL_WORKSPACE_PREFIX, runSample} from "./runSample.ts";
 import type {RefactorTask} from "./tasks/refactorTasks.ts";
 import type {TaskLanguage, Toolchain} from "./toolchains.ts";
@@ -19,6 +21,8 @@ export interface EvalRunnerOptions {
     toolchains: Record<TaskLanguage, Toolchain>;
     /** The harness each sample of a run goes through. */
     solverFor(spec: EvalRunSpec): EvalSolver;
+    /** Folder under which harnesses keep each sample's process output (`run-<id>/sample-<epoch>`). Default: not kept. */
+    outputDir?: string;
     /** A run changed (status, activity, progress); listener errors are the caller's. */
     onRunChanged(runId: number): void;
     /** A sample changed (status, turns, usage, score). */
@@ -50,8 +54,9 @@ export class EvalRunner implements AsyncDisposable {
             this.resetUnfinished(run.id);
             repo.setRunStatus(run.id, "interrupted", {owner: null, error: interruptedWhileRunning});
         });
-        // Workspaces of samples whose process was killed mid-sample.
+        // Workspaces of samples, and agents' temporary homes, whose process was killed mid-sample.
         removeOrphanedTempFolders(EVAL_WORKSPACE_PREFIX);
+        removeOrphanedTempFolders(AGENT_SCRATCH_PREFIX);
     }
 
     /** Whether the runner still takes runs (false once disposing). */
@@ -163,6 +168,7 @@ export class EvalRunner implements AsyncDisposable {
                             spec: run.spec,
                             owner: this.options.owner,
                             signal,
+                            outputDir: this.options.outputDir ? sampleOutputDir(this.options.outputDir, runId, sample.epoch) : undefined,
                             onMessage: (message) => repo.appendMessage(sample.id, message),
                             onTurn: (trace) => {
                                 repo.updateProgress(sample.id, trace);
@@ -200,4 +206,9 @@ export class EvalRunner implements AsyncDisposable {
             if (!this.disposed || repo.getRun(runId)) onRunChanged(runId);
         }
     }
+}
+
+/** Where a sample's harness output is kept. */
+export function sampleOutputDir(root: string, runId: number, epoch: number): string {
+    return path.join(root, `run-${runId}`, `sample-${epoch}`);
 }

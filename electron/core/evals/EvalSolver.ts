@@ -27,6 +27,8 @@ export interface SolverInput {
     /** The task's prompt (what to refactor, quoting the block). */
     prompt: string;
     systemPrompt: string;
+    /** Relative path of the file the task names (agents that take files on their command line get it). */
+    targetFile?: string;
     /** The task language's commands (tests, parse check), for harnesses that run them. */
     toolchain: Toolchain;
     endpoint: ModelEndpoint;
@@ -36,6 +38,8 @@ export interface SolverInput {
     temperature?: number;
     /** Aborting stops the solver at once; it rejects with the signal's reason. */
     signal?: AbortSignal;
+    /** A folder of this sample's own where a harness keeps what its process printed (agents' stdout and stderr); absent: not kept. */
+    outputDir?: string;
     /** Every message of the transcript as it happens, in order (the runner stores each at once). Listener errors are ignored. */
     onMessage?: (message: EvalMessage) => void;
     /** After each turn, with the trace so far (live progress). Listener errors are ignored. */
@@ -70,6 +74,26 @@ export interface SolverTrace {
     finalText: string | null;
     /** The last answer carried no tool call but looks like one written as text. */
     toolCallsAsText: boolean;
+    /** Harnesses that run a coding agent's process: how it ended. */
+    agent?: AgentProcessReport;
+}
+
+/** How a coding agent's process ended, for failure classification. */
+export interface AgentProcessReport {
+    /** Null when it was killed (a limit, cancellation) or could not start. */
+    exitCode: number | null;
+    /** Killed at the wall-time limit. */
+    timedOut: boolean;
+    /** Killed by AgentFit at a turn or token limit. */
+    stoppedAtLimit: boolean;
+    /** The last lines of its stderr (and stdout when stderr is empty). */
+    outputTail: string;
+    /** Whether the agent edits through tool calls (false: Aider writes its edits into its answers). */
+    editsWithTools: boolean;
+    /** Longest run of consecutive tool results that were errors. */
+    longestToolErrorStreak: number;
+    /** Files the agent wrote outside its workspace and temporary home (checked in the agents' usual config folders); should be empty. */
+    outsideWrites: string[];
 }
 
 
@@ -79,4 +103,24 @@ export interface EvalSolver {
     id: string;
     /** Works on `input.workspace` until done or a limit; a provider error ends it with `providerError` set, never a throw. */
     solve(input: SolverInput): Promise<SolverTrace>;
+}
+
+/** The trace of a solver that has not started: no turns, no usage, nothing edited. */
+export function emptyTrace(): SolverTrace {
+    return {
+        turns: 0,
+        usage: {inputTokens: 0, cachedInputTokens: 0, outputTokens: 0},
+        wallMs: 0,
+        modelMs: 0,
+        toolMs: 0,
+        subprocessMs: 0,
+        toolCalls: 0,
+        toolErrors: {unknownTool: 0, badArguments: 0, failed: 0},
+        edited: [],
+        endReason: "answered",
+        limitHit: null,
+        providerError: null,
+        finalText: null,
+        toolCallsAsText: false
+    };
 }

@@ -2,6 +2,9 @@ import type {EvalFailureMode, EvalScoring} from "../../api/EvalApi.ts";
 import type {SolverTrace} from "./EvalSolver.ts";
 import type {RefactorTask} from "./tasks/refactorTasks.ts";
 
+/** Consecutive failed tool calls that count as an agent looping on tool errors. */
+const TOOL_ERROR_LOOP = 3;
+
 /**
  * Why a sample scored I, in the terms people use for agent failures (how local models failed
  * helperbench): a run that ended on a provider error, a context overflow or a limit is that;
@@ -14,11 +17,19 @@ export function classifyFailure(task: RefactorTask, trace: SolverTrace, scoring:
     if (trace.endReason === "length")
         return {mode: "context_overflow", detail: "The model's answer was cut off at its length limit (the context window is full)."};
     if (trace.providerError) return {mode: "provider_error", detail: trace.providerError.message};
+    const agent = trace.agent;
+    if (agent && !trace.limitHit && agent.exitCode !== 0)
+        return {
+            mode: "agent_crashed",
+            detail: `The agent ${agent.exitCode === null ? "could not start or was killed" : `exited with code ${agent.exitCode}`}${agent.outputTail ? `: ${agent.outputTail.trim().split("\n").slice(-3).join(" | ")}` : "."}`
+        };
     if (trace.limitHit) {
         const what = {turns: "turn", tokens: "token", time: "wall-time", output: "per-turn output"}[trace.limitHit];
         return {mode: "limit_reached", detail: `The run stopped at the ${what} limit. ${scoring.original.explanation}`};
     }
-    if (trace.toolCalls === 0)
+    if (agent && agent.longestToolErrorStreak >= TOOL_ERROR_LOOP && scoring.checks.changed !== true)
+        return {mode: "tool_error_loop", detail: `${agent.longestToolErrorStreak} tool calls in a row failed and the target was never changed.`};
+    if (trace.toolCalls === 0 && (agent?.editsWithTools ?? true))
         return trace.toolCallsAsText
             ? {mode: "tool_calls_as_text", detail: "The model wrote its tool calls as text in its answer instead of calling the tools."}
             : {mode: "no_tool_calls", detail: "The model answered without calling any tool."};

@@ -1,6 +1,7 @@
 import {z} from "zod";
 import type {
     EvalApi,
+    EvalHarnessId,
     EvalLimits,
     EvalModelResult,
     EvalModelSpec,
@@ -38,6 +39,8 @@ import {readServedModelFacts} from "./readServedModelFacts.ts";
 import type {SecretStore} from "./SecretStore.ts";
 import {loadRefactorTasks, type RefactorTask} from "./tasks/refactorTasks.ts";
 import {toolLoopSolver} from "./toolLoopSolver.ts";
+import {codingAgentIds} from "../agents/codingAgents.ts";
+import {readAgentOutput, resolveHarness, solverForHarness} from "./harnesses.ts";
 import {createToolchains, toolchainCommands, type TaskLanguage} from "./toolchains.ts";
 
 export const defaultLimits: EvalLimits = {maxTurns: 40, maxTokens: 2_000_000, maxWallTimeMs: 30 * 60_000};
@@ -66,7 +69,8 @@ const startSchema = z.strictObject({
         .optional(),
     systemPrompt: z.enum(["concise", "long"]).optional(),
     temperature: z.number().min(0).max(2).optional(),
-    wattage: z.number().positive().max(10_000).optional()
+    wattage: z.number().positive().max(10_000).optional(),
+    harness: z.enum(["builtin", ...codingAgentIds] as [EvalHarnessId, ...EvalHarnessId[]]).optional()
 });
 const runArgument = z.strictObject({runId: recordId});
 const price = z.number().min(0).max(100_000);
@@ -93,8 +97,10 @@ export interface EvalApiOptions {
     localModels?: LocalModelEndpoints;
     /** Environment read for runtime commands (AGENTFIT_RSCRIPT…) and base URL overrides. Default process.env. */
     env?: NodeJS.ProcessEnv;
-    /** The harness samples go through. Default toolLoopSolver. */
+    /** The builtin harness. Default toolLoopSolver. */
     solver?: EvalSolver;
+    /** Where coding agents' output is kept, per run and sample. Default: not kept. */
+    outputDir?: string;
     /** Registers cleanup for app disposal (runs in flight are interrupted, resumable). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }
@@ -164,7 +170,8 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
         owner: options.owner,
         task: findTask,
         toolchains,
-        solverFor: () => solver,
+        solverFor: (spec) => solverForHarness(spec.harness, solver, env, options.owner),
+        outputDir: options.outputDir,
         onRunChanged: (runId) => options.events.emit("eval.run.updated", summarize(getRun(runId))),
         onSampleChanged: (sampleId) => {
             const sample = repo.sample(sampleId);
@@ -269,6 +276,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                     }
                     return spec;
                 });
+                const harness = await resolveHarness(request.harness ?? "builtin", env, options.appVersion);
                 const endpoints = await Promise.all(models.map((model) => prepareModelEndpoint(model, endpointSources)));
                 const modelFiles = models.map(modelFileOf);
                 // A local server says which quantization (and context) it serves; cloud services are not asked.
@@ -294,6 +302,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                             systemPrompt: request.systemPrompt ?? "concise",
                             ...(request.temperature !== undefined ? {temperature: request.temperature} : {}),
                             ...(request.wattage !== undefined ? {wattage: request.wattage} : {}),
+                            harness,
                             ...(served[index] ? {server: served[index]} : {})
                         };
                         const label = modelLabel(model, model.provider === "local" ? registered(model.model)?.name : undefined);
@@ -312,6 +321,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 if (!["interrupted", "failed", "cancelled"].includes(run.status))
                     throw new EvalError("EVAL_RUN_CONFLICT", `Run #${runId} is ${run.status}; only interrupted, failed or cancelled runs can be resumed.`);
                 await checkRuntimeFor(findTask(run.spec.task));
+                if (run.spec.harness && run.spec.harness.id !== "builtin") await resolveHarness(run.spec.harness.id, env, options.appVersion);
                 runner.enqueue(runId, await prepareModelEndpoint(run.spec.model, endpointSources));
                 return summarize(getRun(runId));
             }
@@ -350,7 +360,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
             async handler({sampleId}) {
                 const sample = repo.sample(sampleId);
                 if (!sample) throw new EvalError("EVAL_SAMPLE_NOT_FOUND", `There is no eval sample #${sampleId}.`);
-                return {...sample, messages: repo.messages(sampleId), diffs: repo.diffs(sampleId)};
+                return {...sample, agentOutput: readAgentOutput(options.outputDir, sample.runId, sample.epoch), messages: repo.messages(sampleId), diffs: repo.diffs(sampleId)};
             }
         },
 
@@ -364,7 +374,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 const groups = new Map<string, {first: EvalRunRecord; runIds: number[]; samples: EvalSampleSummary[]}>();
                 for (const run of runs) {
                     const m = run.spec.model;
-                    const key = JSON.stringify([m.provider, m.model, m.provider === "openai-compatible" ? (m.baseUrl ?? null) : null, m.quantization ?? null, run.spec.task, run.spec.systemPrompt]);
+                    const key = JSON.stringify([run.spec.harness?.id ?? "builtin", m.provider, m.model, m.provider === "openai-compatible" ? (m.baseUrl ?? null) : null, m.quantization ?? null, run.spec.task, run.spec.systemPrompt]);
                     const group = groups.get(key) ?? {first: run, runIds: [], samples: []};
                     group.runIds.push(run.id);
                     group.samples.push(...(samples.get(run.id) ?? []));
@@ -373,6 +383,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 return [...groups.values()]
                     .map(
                         ({first, runIds, samples: all}): EvalModelResult => ({
+                            harness: first.spec.harness?.id ?? "builtin",
                             provider: first.spec.model.provider,
                             model: first.spec.model.model,
                             baseUrl: first.spec.model.provider === "openai-compatible" ? (first.spec.model.baseUrl ?? null) : null,

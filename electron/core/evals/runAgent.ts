@@ -3,7 +3,7 @@ import type OpenAI from "openai";
 import {APIError, APIUserAbortError} from "openai";
 import type {ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall} from "openai/resources/chat/completions";
 import type {EvalLimitKind, EvalLimits, EvalMessage, EvalUsage} from "../../api/EvalApi.ts";
-import type {SolverTrace} from "./EvalSolver.ts";
+import {emptyTrace, type SolverTrace} from "./EvalSolver.ts";
 import type {ProviderDefinition} from "./providers.ts";
 import {executeToolCall, toolDefinitions, type ToolContext} from "./workspaceTools.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
@@ -44,22 +44,7 @@ const TEXT_TOOL_CALL = new RegExp(
 export async function runAgent(options: RunAgentOptions): Promise<SolverTrace> {
     const started = performance.now();
     const deadline = started + options.limits.maxWallTimeMs;
-    const trace: SolverTrace = {
-        turns: 0,
-        usage: {inputTokens: 0, cachedInputTokens: 0, outputTokens: 0},
-        wallMs: 0,
-        modelMs: 0,
-        toolMs: 0,
-        subprocessMs: 0,
-        toolCalls: 0,
-        toolErrors: {unknownTool: 0, badArguments: 0, failed: 0},
-        edited: [],
-        endReason: "answered",
-        limitHit: null,
-        providerError: null,
-        finalText: null,
-        toolCallsAsText: false
-    };
+    const trace = emptyTrace();
     let seq = 0;
     const record = (message: Omit<EvalMessage, "seq" | "createdAt">) => {
         const full: EvalMessage = {...message, seq: seq++, createdAt: new Date().toISOString()};

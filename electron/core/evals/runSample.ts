@@ -21,6 +21,8 @@ export interface RunSampleOptions {
     /** Marks the sample's workspace, so a later process removes it if this one is killed. */
     owner: JobOwner;
     signal?: AbortSignal;
+    /** Where the harness keeps this sample's process output, if anywhere. */
+    outputDir?: string;
     onMessage?: (message: EvalMessage) => void;
     onTurn?: (trace: SolverTrace) => void;
     /** Called when the agent is done and grading starts. */
@@ -40,6 +42,8 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
         const trace = await options.solver.solve({
             workspace,
             prompt: task.prompt,
+            targetFile: task.targetFile,
+            outputDir: options.outputDir,
             systemPrompt: systemPrompts[spec.systemPrompt],
             toolchain,
             endpoint: options.endpoint,

@@ -3,6 +3,7 @@ import type {BenchLatestResult} from "../../api/BenchApi.ts";
 import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {ModelLoadRecord} from "../../api/EngineApi.ts";
 import type {EvalModelResult, ServedModelFacts} from "../../api/EvalApi.ts";
+import {harnessAnswers} from "./harnessAnswers.ts";
 import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
 import type {
     LocalModelVerdict,
@@ -61,7 +62,8 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
     const t = inputs.thresholds;
     const tasks = tasksBySamples(inputs.evalResults);
     const task = inputs.task ?? tasks[0] ?? null;
-    const onTask = inputs.evalResults.filter((r) => r.task === task);
+    // The main answer reads AgentFit's own harness; each coding agent gets its own line (harnesses).
+    const onTask = inputs.evalResults.filter((r) => r.task === task && r.harness === "builtin");
 
     // Local results keyed by the file they load (or provider:model@host on a local server), cloud ones by provider:model.
     const localEvals = new Map<string, EvalModelResult[]>();
@@ -194,7 +196,8 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
         local,
         cloud,
         ladders,
-        changes
+        changes,
+        harnesses: harnessAnswers(inputs.evalResults, task, t)
     };
 }
 

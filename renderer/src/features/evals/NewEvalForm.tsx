@@ -1,5 +1,5 @@
 import {useMemo, useState} from "react";
-import type {EvalModelSpec, EvalProviderId, EvalProviderInfo, EvalRunSummary, EvalTaskInfo} from "../../../../electron/api/EvalApi.ts";
+import type {EvalHarnessId, EvalModelSpec, EvalProviderId, EvalProviderInfo, EvalRunSummary, EvalTaskInfo} from "../../../../electron/api/EvalApi.ts";
 import {useApiAction, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
@@ -42,6 +42,10 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
     const providerInfo = props.providers.find((p) => p.id === provider);
     // Downloaded and imported models, offered as suggestions for the local provider.
     const localModels = useApiQuery("engine.localModels", {});
+    // Who drives the model: AgentFit's own tool loop, or a coding agent installed here, run headless.
+    const agents = useApiQuery("agents.list", {});
+    const [harness, setHarness] = useState<EvalHarnessId>("builtin");
+    const harnessAgent = agents.data?.find((a) => a.id === harness);
 
     const addModel = () => {
         if (!model.trim()) return;
@@ -65,7 +69,8 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
             ...(Number(concurrency) > 0 ? {concurrency: Number(concurrency)} : {}),
             limits: {maxTurns, ...(Number(maxOutputTokens) > 0 ? {maxOutputTokensPerTurn: Number(maxOutputTokens)} : {})},
             systemPrompt: longPrompt ? "long" : "concise",
-            ...(Number(wattage) > 0 ? {wattage: Number(wattage)} : {})
+            ...(Number(wattage) > 0 ? {wattage: Number(wattage)} : {}),
+            harness
         });
         if (runs) {
             setModels([]);
@@ -124,6 +129,26 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
                         </button>
                     </div>
                     {providerInfo?.note && <p className="hint">{providerInfo.note}</p>}
+                    <div className="model-row">
+                        <label className="grow">
+                            <span className="field-label">Harness</span>
+                            <select value={harness} onChange={(e) => setHarness(e.target.value as EvalHarnessId)} aria-label="Harness" data-testid="harness-select">
+                                <option value="builtin">AgentFit's tool loop (builtin)</option>
+                                {(agents.data ?? []).map((a) => (
+                                    <option key={a.id} value={a.id} disabled={!a.installed}>
+                                        {a.label}
+                                        {a.installed ? ` ${a.version ?? ""}` : " (not installed)"}
+                                    </option>
+                                ))}
+                            </select>
+                        </label>
+                    </div>
+                    {harnessAgent && (
+                        <p className="hint" data-testid="harness-note">
+                            {harnessAgent.label} runs headless in each sample's copy of the project, through a recording proxy to the model; it needs about{" "}
+                            {Math.round(harnessAgent.firstRequestTokens / 1000)}k tokens of context for its first request (serve at least {Math.round(harnessAgent.contextSize / 1024)}k).
+                        </p>
+                    )}
                     {models.length > 0 && (
                         <ul className="model-chips" data-testid="model-list">
                             {models.map((m, i) => (

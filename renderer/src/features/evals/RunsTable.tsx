@@ -13,6 +13,7 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
             <thead>
                 <tr>
                     <th>#</th>
+                    <th>Harness</th>
                     <th>Model</th>
                     <th>Where</th>
                     <th>Task</th>
@@ -32,6 +33,7 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
                 {props.runs.map((run) => (
                     <tr key={run.id} className={run.id === props.selectedId ? "selected clickable" : "clickable"} {...activatable(() => props.onSelect(run.id))} data-testid="run-row">
                         <td>{run.id}</td>
+                        <td data-testid="run-harness">{run.spec.harness && run.spec.harness.id !== "builtin" ? `${run.spec.harness.id} ${run.spec.harness.version ?? ""}` : "builtin"}</td>
                         <td className="mono">{run.modelLabel}</td>
                         <td data-testid="run-where">{locationLabels[run.location]}</td>
                         <td>{run.spec.task}</td>

@@ -85,6 +85,15 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                             <li key={line}>{line}</li>
                         ))}
                     </ul>
+                    {v.harnesses.length > 0 && (
+                        <ul className="verdict-evidence" data-testid="verdict-harnesses">
+                            {v.harnesses.map((h) => (
+                                <li key={h.harness}>
+                                    <Badge tone={levelTone[h.verdict]}>{levelLabels[h.verdict]}</Badge> {h.sentence}
+                                </li>
+                            ))}
+                        </ul>
+                    )}
                     <div className="muted verdict-machine">
                         {v.machine.label} · {formatBytes(v.machine.ramBytes)} RAM · {v.machine.gpuName ?? "no GPU"} · task {v.task ?? "–"} · agent context {formatKTokens(v.thresholds.contextSize)}
                     </div>

@@ -1,0 +1,228 @@
+import {createOwnedTempFolder} from "../jobs/ownedTempFolder.ts";
+import type {JobOwner} from "../jobs/JobOwner.ts";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type {EvalLimitKind, EvalMessage} from "../../api/EvalApi.ts";
+import {notifyListener} from "../../shared/notifyListener.ts";
+import type {CodingAgent} from "../agents/CodingAgent.ts";
+import {emptyTrace, type AgentProcessReport, type EvalSolver} from "./EvalSolver.ts";
+import {runCommand} from "./process/runCommand.ts";
+import {readExchange, type WireMessage} from "./readExchange.ts";
+import {isModelCall, startRecordingProxy} from "./recordingProxy.ts";
+import {listFiles} from "./workspace.ts";
+
+export interface AgentSolverOptions {
+    agent: CodingAgent;
+    /** The agent's executable (from locateAgent). */
+    executable: string;
+    /** Placeholder key the agent holds; the proxy sends the real one upstream. Default "agentfit". */
+    agentKey?: string;
+    /** Marks the agent's scratch folder, so a later process removes it if this one is killed. */
+    owner: JobOwner;
+}
+
+/** Prefix of the scratch folders (temporary HOME and config) of agents in flight, each marked with its owner. */
+export const AGENT_SCRATCH_PREFIX = "agentfit-agent-";
+
+/** Config folders agents write to in a user's home: a headless sample must leave them untouched. */
+const USER_AGENT_STATE = [".claude", ".claude.json", ".codex", ".config/opencode", ".local/share/opencode", ".local/state/opencode", ".cache/opencode", ".aider", ".aider.conf.yml"];
+
+/**
+ * A real coding agent as the eval's harness: the agent runs headless in the sample's workspace (its
+ * cwd), with HOME, XDG folders and TMPDIR in a temporary folder of its own, pointed at a recording
+ * proxy in front of the model. The transcript, tokens and timings come from what the proxy saw; turn
+ * and token limits are enforced there (the agent is stopped), wall time by killing its process group.
+ */
+export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
+    const {agent, executable} = options;
+    return {
+        id: `agent-${agent.id}`,
+        async solve(input) {
+            const started = performance.now();
+            const scratchFolder = createOwnedTempFolder(AGENT_SCRATCH_PREFIX, options.owner);
+            const scratch = scratchFolder.path;
+            const home = path.join(scratch, "home");
+            const configDir = path.join(scratch, "config");
+            const tmp = path.join(scratch, "tmp");
+            for (const dir of [home, configDir, tmp]) fs.mkdirSync(dir, {recursive: true});
+            const before = snapshot(input.workspace);
+            const userState = stateOf(USER_AGENT_STATE.map((p) => path.join(os.homedir(), p)));
+            const trace = emptyTrace();
+            const stop = new AbortController();
+            let limitHit: EvalLimitKind | null = null;
+            let modelCalls = 0;
+            let errorStreak = 0;
+            let longestErrorStreak = 0;
+            let seq = 0;
+            let conversation: WireMessage[] = [];
+            const toolNames = new Map<string, string>();
+            const record = (message: Omit<EvalMessage, "seq" | "createdAt">) => notifyListener(input.onMessage, {...message, seq: seq++, createdAt: new Date().toISOString()});
+            const emit = (message: WireMessage) => {
+                for (const call of message.toolCalls ?? []) toolNames.set(call.id, call.name);
+                if (message.role === "tool") {
+                    errorStreak = message.isError ? errorStreak + 1 : 0;
+                    longestErrorStreak = Math.max(longestErrorStreak, errorStreak);
+                    if (message.isError) trace.toolErrors.failed++;
+                }
+                record({
+                    role: message.role,
+                    content: message.content,
+                    ...(message.toolCalls ? {toolCalls: message.toolCalls} : {}),
+                    ...(message.role === "tool"
+                        ? {
+                              toolCallId: message.toolCallId,
+                              toolName: toolNames.get(message.toolCallId ?? "") ?? undefined,
+                              toolError: message.isError ? {kind: "failed" as const, message: (message.content ?? "").slice(0, 300)} : null
+                          }
+                        : {})
+                });
+            };
+            const stopAt = (limit: EvalLimitKind, why: string) => {
+                limitHit ??= limit;
+                // Let the refusal reach the agent first, so it can end on its own; the kill follows.
+                setTimeout(() => stop.abort(why), 2000).unref();
+                return why;
+            };
+
+            // Disposed in the finally below (the built CLI's Node has no `await using`).
+            const proxy = await startRecordingProxy({
+                upstream: input.endpoint.baseUrl,
+                apiKey: input.endpoint.apiKey,
+                maxOutputTokens: input.limits.maxOutputTokensPerTurn,
+                refuse: () => {
+                    if (limitHit) return `AgentFit stopped this sample at its ${limitHit} limit.`;
+                    if (modelCalls >= input.limits.maxTurns) return stopAt("turns", `AgentFit's eval allows ${input.limits.maxTurns} model calls per sample; this agent reached them.`);
+                    const tokens = trace.usage.inputTokens + trace.usage.cachedInputTokens + trace.usage.outputTokens;
+                    if (tokens >= input.limits.maxTokens) return stopAt("tokens", `AgentFit's eval allows ${input.limits.maxTokens} tokens per sample; this agent used ${tokens}.`);
+                    modelCalls++;
+                    return null;
+                },
+                onExchange: (exchange) => {
+                    if (!isModelCall(exchange.method, exchange.path) || exchange.refused) return;
+                    const call = readExchange(exchange);
+                    const extends_ = call.input.length > conversation.length && conversation.every((m, i) => call.input[i]?.role === m.role);
+                    // A call that does not continue the main conversation (a title or summary on the side) adds only its last message.
+                    for (const message of extends_ ? call.input.slice(conversation.length) : call.input.slice(-1)) emit(message);
+                    if (extends_ || conversation.length === 0) conversation = call.answer ? [...call.input, call.answer] : call.input;
+                    trace.turns++;
+                    trace.modelMs += exchange.durationMs;
+                    trace.usage.inputTokens += call.usage.inputTokens;
+                    trace.usage.cachedInputTokens += call.usage.cachedInputTokens;
+                    trace.usage.outputTokens += call.usage.outputTokens;
+                    if (call.answer) {
+                        trace.toolCalls += call.answer.toolCalls?.length ?? 0;
+                        if (call.answer.content) trace.finalText = call.answer.content;
+                        record({
+                            role: "assistant",
+                            content: call.answer.content,
+                            ...(call.answer.toolCalls ? {toolCalls: call.answer.toolCalls} : {}),
+                            usage: call.usage,
+                            durationMs: exchange.durationMs,
+                            finishReason: call.finishReason
+                        });
+                        for (const c of call.answer.toolCalls ?? []) toolNames.set(c.id, c.name);
+                        if (call.finishReason === "length" && input.limits.maxOutputTokensPerTurn && call.usage.outputTokens >= input.limits.maxOutputTokensPerTurn) limitHit ??= "output";
+                    }
+                    trace.providerError = call.error;
+                    notifyListener(input.onTurn, {...trace, wallMs: performance.now() - started});
+                }
+            });
+
+            const target = {
+                baseUrl: proxy.baseUrl,
+                apiKey: options.agentKey ?? "agentfit",
+                model: input.endpoint.model,
+                contextSize: agent.contextSize,
+                maxOutputTokens: input.limits.maxOutputTokensPerTurn
+            };
+            const relativeTarget = input.targetFile ?? "";
+            const setup = agent.headless(target, configDir, {prompt: input.prompt, maxTurns: input.limits.maxTurns, testCommand: input.toolchain.testCommand, targetFile: relativeTarget});
+            for (const file of setup.files) {
+                fs.mkdirSync(path.dirname(path.join(configDir, file.path)), {recursive: true});
+                fs.writeFileSync(path.join(configDir, file.path), file.content);
+            }
+            try {
+                const result = await runCommand(executable, setup.args, {
+                    cwd: input.workspace,
+                    env: {
+                        ...setup.env,
+                        HOME: home,
+                        USERPROFILE: home,
+                        XDG_CONFIG_HOME: path.join(home, ".config"),
+                        XDG_DATA_HOME: path.join(home, ".local", "share"),
+                        XDG_STATE_HOME: path.join(home, ".local", "state"),
+                        XDG_CACHE_HOME: path.join(home, ".cache"),
+                        TMPDIR: tmp,
+                        TERM: "dumb",
+                        CI: "1"
+                    },
+                    timeoutMs: input.limits.maxWallTimeMs,
+                    maxOutputBytes: 256 * 1024,
+                    signal: AbortSignal.any([stop.signal, ...(input.signal ? [input.signal] : [])])
+                });
+                input.signal?.throwIfAborted();
+                await proxy.idle();
+                if (result.timedOut) limitHit ??= "time";
+                if (input.outputDir) {
+                    fs.mkdirSync(input.outputDir, {recursive: true});
+                    fs.writeFileSync(path.join(input.outputDir, "stdout.txt"), result.stdout);
+                    fs.writeFileSync(path.join(input.outputDir, "stderr.txt"), result.stderr);
+                    fs.writeFileSync(
+                        path.join(input.outputDir, "agent.json"),
+                        JSON.stringify({agent: agent.id, executable, args: setup.args, exitCode: result.exitCode, timedOut: result.timedOut, spawnError: result.spawnError}, null, 2)
+                    );
+                }
+                const report: AgentProcessReport = {
+                    exitCode: result.spawnError ? null : result.exitCode,
+                    timedOut: result.timedOut,
+                    stoppedAtLimit: stop.signal.aborted,
+                    outputTail: (result.spawnError ?? (result.stderr.trim() || result.stdout)).trim().slice(-2000),
+                    editsWithTools: agent.id !== "aider",
+                    longestToolErrorStreak: longestErrorStreak,
+                    outsideWrites: changedPaths(userState, stateOf(USER_AGENT_STATE.map((p) => path.join(os.homedir(), p))))
+                };
+                const after = snapshot(input.workspace);
+                trace.edited = [...after.keys()].filter((file) => before.get(file) !== after.get(file));
+                trace.agent = report;
+                trace.limitHit = limitHit;
+                trace.wallMs = performance.now() - started;
+                trace.toolMs = Math.max(0, trace.wallMs - trace.modelMs);
+                // A model error the agent recovered from (it retried and went on) is not the end of the sample.
+                if (trace.providerError && report.exitCode === 0 && !limitHit) trace.providerError = null;
+                trace.endReason = trace.providerError ? "provider_error" : limitHit ? "limit" : "answered";
+                return trace;
+            } finally {
+                await proxy.dispose();
+                scratchFolder.remove();
+            }
+        }
+    };
+}
+
+/** Each file's size and modification time, by relative path. */
+function snapshot(root: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const file of listFiles(root)) {
+        const stat = fs.statSync(path.join(root, file));
+        out.set(file, `${stat.size}:${stat.mtimeMs}`);
+    }
+    return out;
+}
+
+/** Modification times of paths and of their direct entries (absent paths: none). */
+function stateOf(paths: string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const p of paths) {
+        try {
+            const stat = fs.statSync(p);
+            out.set(p, stat.mtimeMs);
+            if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) out.set(path.join(p, entry), fs.statSync(path.join(p, entry)).mtimeMs);
+        } catch {}
+    }
+    return out;
+}
+
+function changedPaths(before: Map<string, number>, after: Map<string, number>): string[] {
+    return [...after.entries()].filter(([p, mtime]) => before.get(p) !== mtime).map(([p]) => p);
+}
