@@ -16,6 +16,8 @@ import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLo
 import {createModelsApi} from "./catalog/createModelsApi.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
+import {createEndpointsApi} from "./endpoints/createEndpointsApi.ts";
+import {createMachinesApi} from "./machines/createMachinesApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import {createMachineProbe} from "./hardware/createMachineProbe.ts";
@@ -128,7 +130,9 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         }),
         ...engine.methods,
         ...createBenchApi({store, events, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
-        ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api})
+        ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api}),
+        ...createEndpointsApi({store, events, appVersion, env: options.evalEnv, onDispose}),
+        ...createMachinesApi({store, events, app: () => api})
     };
     const api: AppApi = apiFromMethods(methods);
 

@@ -32,6 +32,7 @@ export const errorCodes = {
     EVAL_BASE_URL_INVALID: 400,
     MODEL_INVALID: 400,
     MODEL_AMBIGUOUS: 400,
+    ENDPOINT_BENCH_INVALID: 400,
     /** Benchmark skip reason: the depth plus the test's tokens exceed the context. */
     DEPTH_EXCEEDS_CONTEXT: 400,
     /** Benchmark skip reason: a setting the loaded llama.cpp cannot apply. */
@@ -57,6 +58,10 @@ export const errorCodes = {
     IMPORT_NOT_FOUND: 404,
     MODEL_NOT_FOUND: 404,
     VERDICT_TASK_NOT_FOUND: 404,
+    ENDPOINT_RUN_NOT_FOUND: 404,
+    /** The model named is not among those the endpoint lists. */
+    ENDPOINT_MODEL_NOT_FOUND: 404,
+    REPORT_IMPORT_NOT_FOUND: 404,
 
     // The app's state
     BENCH_BUSY: 409,
@@ -80,6 +85,9 @@ export const errorCodes = {
     EVAL_LOCAL_ENGINE_UNAVAILABLE: 409,
     MODEL_UNLOADED: 409,
     STORE_SCHEMA_TOO_NEW: 409,
+    ENDPOINT_BUSY: 409,
+    ENDPOINT_STATE_CONFLICT: 409,
+    ENDPOINT_API_KEY_MISSING: 409,
 
     // Request body
     PAYLOAD_TOO_LARGE: 413,
@@ -98,6 +106,8 @@ export const errorCodes = {
     /** Benchmark skip reason: the model with its context needs more memory than the machine has. */
     MODEL_DOES_NOT_FIT: 422,
     EVAL_LOCAL_MODEL_FAILED: 422,
+    /** A file to import is not an AgentFit JSON report (or one of a schema this version cannot read). */
+    REPORT_IMPORT_INVALID: 422,
 
     // Something the app depends on failed
     GGUF_UNREACHABLE: 502,
@@ -112,6 +122,11 @@ export const errorCodes = {
     CATALOG_REFRESH_FAILED: 502,
     EVAL_PROVIDER_REJECTED: 502,
     ENGINE_CRASHED: 502,
+    ENDPOINT_UNREACHABLE: 502,
+    ENDPOINT_UNAUTHORIZED: 502,
+    ENDPOINT_NOT_STREAMING: 502,
+    ENDPOINT_STREAM_INVALID: 502,
+    ENDPOINT_REJECTED: 502,
     /** A client of the HTTP API got an answer that is not JSON. */
     BAD_RESPONSE: 502,
     ENGINE_START_FAILED: 503,

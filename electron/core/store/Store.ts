@@ -6,6 +6,8 @@ import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 import type {CatalogRepository} from "./catalogRepository.ts";
 import type {BenchRepository} from "./benchRepository.ts";
 import type {VerdictRepository} from "./verdictRepository.ts";
+import type {EndpointBenchRepository} from "./endpointBenchRepository.ts";
+import type {ImportedReportRepository} from "./importedReportRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -71,6 +73,10 @@ export interface Store extends AsyncDisposable {
     readonly bench: BenchRepository;
     /** The verdict's edited thresholds (verdict). */
     readonly verdict: VerdictRepository;
+    /** Benchmarks of other servers' endpoints, apart from this machine's (endpoints). */
+    readonly endpoints: EndpointBenchRepository;
+    /** Reports imported from other machines, one per hardware key and report time (machines). */
+    readonly importedReports: ImportedReportRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }
