@@ -36,6 +36,18 @@ describe("endpoint benchmark against OpenAI-protocol servers", () => {
         // Nothing of the endpoint mixes into this machine's benchmark results.
         expect(await app.client.call("bench.runs", {})).toEqual([]);
         expect(await app.client.call("bench.latest", {})).toEqual([]);
+        // The Verdict judges the server on what was measured there, and keeps it out of this machine's answer.
+        const verdict = await app.client.call("verdict.get", {});
+        expect(verdict.local).toEqual([]);
+        expect(verdict.answer.verdict).toBe("untested");
+        expect(verdict.servers).toHaveLength(1);
+        expect(verdict.servers[0]).toMatchObject({baseUrl: server.baseUrl, model: "remote-model", verdict: "untested", runId: run.id});
+        expect(verdict.servers[0]!.headline).toMatch(/^On this server: not evaluated yet/);
+        expect(verdict.servers[0]!.criteria.map((c) => [c.id, c.status])).toEqual([
+            ["success", "unknown"],
+            ["generation", "pass"],
+            ["turn", "pass"]
+        ]);
     });
 
     it.each<[string, StreamingServerMode, string]>([

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type {BenchLatestResult} from "../../api/BenchApi.ts";
+import type {EndpointBenchRun} from "../../api/EndpointsApi.ts";
 import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {ModelLoadRecord} from "../../api/EngineApi.ts";
 import type {EvalModelResult} from "../../api/EvalApi.ts";
@@ -21,6 +22,7 @@ import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {wilsonInterval} from "../evals/evalStatistics.ts";
 import {judgeModel} from "./judgeModel.ts";
 import {whatIfChanges} from "./whatIfChanges.ts";
+import {judgeServers} from "./judgeServers.ts";
 
 /** An agent-sized turn when the eval has not measured one: new prompt tokens (a tool result) and a reply. */
 export const defaultTurnShape = {promptTokens: 1024, generatedTokens: 256};
@@ -46,6 +48,8 @@ export interface VerdictInputs {
     inspect(file: string, settings: FitSettings): Promise<InspectReport | null>;
     /** Recommendations for this or a what-if machine (`models.recommend`). */
     recommend(request: RecommendRequest): Promise<RecommendationReport>;
+    /** Endpoint benchmark runs (servers), judged apart from this machine. Default none. */
+    endpointRuns?: readonly EndpointBenchRun[];
     now?: Date;
 }
 
@@ -174,7 +178,15 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
         local,
         cloud,
         ladders,
-        changes
+        changes,
+        servers: judgeServers(
+            inputs.endpointRuns ?? [],
+            (model) => {
+                const evals = onTask.filter((r) => r.provider === "openai-compatible" && r.model === model);
+                return evals.length ? stripPooled(pool(evals, task!)) : null;
+            },
+            t
+        )
     };
 }
 

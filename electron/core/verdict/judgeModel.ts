@@ -59,7 +59,7 @@ function fitCriterion(memory: VerdictMemoryEvidence | null, t: VerdictThresholds
     };
 }
 
-function successCriterion(evidence: VerdictEvalEvidence | null, t: VerdictThresholds): VerdictCriterion {
+export function successCriterion(evidence: VerdictEvalEvidence | null, t: VerdictThresholds): VerdictCriterion {
     const base = {id: "success" as const, label: "Eval success rate"};
     if (!evidence) return {...base, status: "unknown", value: "not evaluated", detail: `Run the refactor eval (${t.minRuns} runs) to judge it.`, source: null};
     const rate = evidence.successRate;
@@ -75,7 +75,7 @@ function successCriterion(evidence: VerdictEvalEvidence | null, t: VerdictThresh
     return {...base, status, value, detail, source: "measured"};
 }
 
-function generationCriterion(speed: VerdictSpeedEvidence, t: VerdictThresholds): VerdictCriterion {
+export function generationCriterion(speed: VerdictSpeedEvidence, t: VerdictThresholds): VerdictCriterion {
     const base = {id: "generation" as const, label: "Generation speed"};
     const rule = `usable ≥ ${t.usableGenerationTps} tok/s, almost ≥ ${t.almostGenerationTps}`;
     if (speed.generationTps === null)
@@ -97,7 +97,7 @@ function generationCriterion(speed: VerdictSpeedEvidence, t: VerdictThresholds):
     };
 }
 
-function turnCriterion(speed: VerdictSpeedEvidence, t: VerdictThresholds): VerdictCriterion {
+export function turnCriterion(speed: VerdictSpeedEvidence, t: VerdictThresholds): VerdictCriterion {
     const base = {id: "turn" as const, label: "Time per agent turn"};
     const rule = `usable ≤ ${t.usableTurnSeconds} s, almost ≤ ${t.almostTurnSeconds} s`;
     if (speed.turnSeconds === null) return {...base, status: "unknown", value: "–", detail: `Not measured: run the speed benchmark or the eval. ${rule}.`, source: null};
