@@ -12,6 +12,7 @@ import {registerWebCommand} from "./commands/web.ts";
 import {registerVerdictCommands} from "./commands/verdict.ts";
 import {registerBenchCommand} from "./commands/bench.ts";
 import {registerEngineCommand} from "./commands/engine.ts";
+import {registerMachinesCommand} from "./commands/machines.ts";
 import {red} from "./utils/format.ts";
 
 const program = new Command()
@@ -33,6 +34,7 @@ registerInspectCommand(program);
 registerCatalogCommand(program);
 registerVerdictCommands(program);
 registerBenchCommand(program);
+registerMachinesCommand(program);
 
 try {
     await program.parseAsync(process.argv);

@@ -22,13 +22,13 @@ function cellOf(model: LocalModelVerdict): MachineComparisonCell {
  * machine keeps its own column (a report of this machine's own hardware key too, marked), so no
  * number of one machine is ever read as another's.
  */
-export function compareMachines(here: Verdict, imported: readonly ImportedReport[]): MachineComparison {
+export function compareMachines(here: Verdict, imported: readonly ImportedReport[], hereLabel: string = here.machine.label): MachineComparison {
     const columns: {column: MachineColumn; verdict: Verdict}[] = [
         {
             column: {
                 kind: "this",
                 hardwareKey: here.machine.hardwareKey,
-                label: here.machine.label,
+                label: hereLabel,
                 generatedAt: here.generatedAt,
                 answer: here.answer.verdict,
                 sameHardwareAsThis: true,

@@ -6,10 +6,11 @@ import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {requiredText} from "../../shared/parseArgument.ts";
 import type {Store} from "../store/Store.ts";
 import {compareMachines} from "./compareMachines.ts";
+import {machineLabel} from "./machineLabel.ts";
 import {readMachineReports} from "./readMachineReports.ts";
 
 export interface MachinesApiOptions {
-    store: Pick<Store, "importedReports">;
+    store: Pick<Store, "importedReports" | "hardware">;
     events: EventBus<AppEvents>;
     /** The app's own API: this machine's verdict, as the Verdict screen shows it. */
     app(): AppApi;
@@ -37,7 +38,8 @@ export function createMachinesApi(options: MachinesApiOptions): MethodTable<Mach
             schema: z.object({task: requiredText('must be a task name, e.g. "r-skill-frontmatter"').optional()}),
             async handler({task}) {
                 const here = await options.app()["verdict.get"](task === undefined ? {} : {task});
-                return compareMachines(here, store.importedReports.latestPerMachine());
+                const snapshot = store.hardware.latest();
+                return compareMachines(here, store.importedReports.latestPerMachine(), snapshot ? `${machineLabel(snapshot)} (this machine)` : here.machine.label);
             }
         }
     };

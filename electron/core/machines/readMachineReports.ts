@@ -5,6 +5,7 @@ import type {ImportedReport} from "../../api/MachinesApi.ts";
 import type {Verdict} from "../../api/VerdictApi.ts";
 import {AppError, errorBody} from "../../shared/AppError.ts";
 import {describeIssues} from "../../shared/parseArgument.ts";
+import {machineLabel} from "./machineLabel.ts";
 
 const level = z.enum(["usable", "almost", "no", "untested"]);
 
@@ -13,6 +14,15 @@ const reportSchema = z.looseObject({
     schema: z.literal("agentfit-report/1", {error: 'must be "agentfit-report/1" (a JSON report of \'agentfit report --format json\')'}),
     generatedAt: z.iso.datetime({offset: true, error: "must be the report's ISO 8601 time"}),
     appVersion: z.string(),
+    machine: z
+        .looseObject({
+            os: z.looseObject({hostname: z.string()}),
+            cpu: z.looseObject({brand: z.string()}),
+            memory: z.looseObject({totalBytes: z.number()}),
+            gpus: z.array(z.looseObject({model: z.string()}))
+        })
+        .nullable()
+        .catch(null),
     verdict: z.looseObject({
         machine: z.looseObject({label: z.string(), hardwareKey: z.string().min(1, {error: "is missing: the report does not say which machine made it"})}),
         answer: z.looseObject({verdict: level}),
@@ -45,7 +55,7 @@ export function readMachineReport(file: string, importedAt: string): Omit<Import
     const report = result.data;
     return {
         hardwareKey: report.verdict.machine.hardwareKey,
-        label: report.verdict.machine.label,
+        label: report.machine ? machineLabel(report.machine) : report.verdict.machine.label,
         generatedAt: report.generatedAt,
         importedAt,
         source: path.resolve(file),
