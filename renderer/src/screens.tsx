@@ -6,6 +6,7 @@ import {ServeScreen} from "./features/serve/ServeScreen.tsx";
 import {ModelsScreen} from "./features/models/ModelsScreen.tsx";
 import {VerdictScreen} from "./features/verdict/VerdictScreen.tsx";
 import {BenchmarkScreen} from "./features/bench/BenchmarkScreen.tsx";
+import {MachinesScreen} from "./features/machines/MachinesScreen.tsx";
 import type {IconName} from "./components/Icon.tsx";
 
 export interface ScreenDefinition {
@@ -26,5 +27,6 @@ export const screens: ScreenDefinition[] = [
     {id: "downloads", label: "Downloads", icon: "download", component: DownloadsScreen},
     {id: "serve", label: "Serve", icon: "server", component: ServeScreen},
     {id: "benchmark", label: "Benchmark", icon: "gauge", component: BenchmarkScreen},
-    {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen}
+    {id: "evaluate", label: "Evaluate", icon: "flask", component: EvaluateScreen},
+    {id: "machines", label: "Machines", icon: "system", component: MachinesScreen}
 ];
