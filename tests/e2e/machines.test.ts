@@ -30,7 +30,7 @@ describe("Machines screen (browser mode)", () => {
             for (const cell of cells.slice(1)) expect(cell).toMatch(/not evaluated.*tok\/s|tok\/s.*not evaluated/);
             await page.screenshot({path: path.join(screenshotDir, `machines-${width}.png`), fullPage: true});
             // Nothing overflows the page sideways: a wide team table scrolls inside its card.
-            expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+            expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
             expect(errors).toEqual([]);
             await page.close();
         }
