@@ -30,6 +30,8 @@ export interface EndpointBenchRequest {
     concurrency?: number[];
     /** Tokens generated per stream in the concurrency test. Default 64. */
     concurrencyTokens?: number;
+    /** The server's GPU type (`models.serverPresets` gpus, e.g. "l4"), when known: the run then calibrates predictions for that GPU's presets. */
+    serverGpu?: string;
 }
 
 /** The request with defaults filled in, as stored with the run (the key's variable name, never the key). */
@@ -44,6 +46,7 @@ export interface EndpointBenchSpec {
     agentTurns: number;
     concurrency: number[];
     concurrencyTokens: number;
+    serverGpu: string | null;
 }
 
 /** What the server says about itself and the model. */

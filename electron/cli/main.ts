@@ -13,6 +13,7 @@ import {registerVerdictCommands} from "./commands/verdict.ts";
 import {registerBenchCommand} from "./commands/bench.ts";
 import {registerEngineCommand} from "./commands/engine.ts";
 import {registerMachinesCommand} from "./commands/machines.ts";
+import {registerServersCommand} from "./commands/servers.ts";
 import {red} from "./utils/format.ts";
 
 const program = new Command()
@@ -35,6 +36,7 @@ registerCatalogCommand(program);
 registerVerdictCommands(program);
 registerBenchCommand(program);
 registerMachinesCommand(program);
+registerServersCommand(program);
 
 try {
     await program.parseAsync(process.argv);

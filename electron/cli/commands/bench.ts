@@ -31,6 +31,7 @@ interface BenchOptions {
     apiKeyEnv?: string;
     promptSizes?: number[];
     concurrency?: number[];
+    serverGpu?: string;
 }
 
 /** "0,4096" → [0, 4096], each item checked by `item`. */
@@ -178,6 +179,7 @@ export function registerBenchCommand(program: Command) {
         .option("--api-key-env <var>", "with --base-url: the environment variable holding the endpoint's API key (never stored)")
         .option("--prompt-sizes <list>", "with --base-url: prompt sizes of the time-to-first-token test, tokens (default 128,512,2048)", commaList("--prompt-sizes", wholeNumber("--prompt-sizes", 16, 131_072)))
         .option("--concurrency <list>", "with --base-url: simultaneous streams to try (default 1,2,4,8)", commaList("--concurrency", wholeNumber("--concurrency", 1, 64)))
+        .option("--server-gpu <id>", "with --base-url: the server's GPU type (see 'agentfit servers'), so the run calibrates that GPU's predictions")
         .action(async (options: BenchOptions, command: Command) => {
             if (options.baseUrl !== undefined) {
                 if (options.model?.length !== 1) {
@@ -196,7 +198,8 @@ export function registerBenchCommand(program: Command) {
                             generatedTokens: given("tg") ? options.tg : undefined,
                             repetitions: given("reps") ? options.reps : undefined,
                             agentTurns: options.agentTurns,
-                            concurrency: options.concurrency
+                            concurrency: options.concurrency,
+                            serverGpu: options.serverGpu
                         },
                         {json: options.json}
                     )

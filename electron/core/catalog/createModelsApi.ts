@@ -15,9 +15,11 @@ import {calibrationFrom} from "./predictSpeed.ts";
 import {defaultMinTokensPerSecond, evaluateQuantization, recommendModels} from "./recommendModels.ts";
 import {fitSettingsSchema, resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
+import {serverGpus, serverPresets} from "./serverPresets.ts";
+import {serverMeasurements, smallestServer} from "./smallestServer.ts";
 
 export interface ModelsApiOptions {
-    store: Pick<Store, "hardware" | "catalog">;
+    store: Pick<Store, "hardware" | "catalog" | "endpoints">;
     events: EventBus<AppEvents>;
     /** The catalog with refreshes applied; its machine profile comes from the latest snapshot. */
     catalog: Catalog;
@@ -91,6 +93,27 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
         "models.catalog": {schema: emptyArgument, handler: async () => catalog.models()},
 
         "models.presets": {schema: emptyArgument, handler: async () => [...whatIfPresets]},
+
+        "models.serverPresets": {schema: emptyArgument, handler: async () => ({gpus: [...serverGpus], presets: [...serverPresets]})},
+
+        "models.smallestServer": {
+            schema: fitSettingsSchema.extend({
+                model: requiredText('must be a catalog model, optionally with a quantization, e.g. "qwen3-coder-30b-a3b-instruct:Q4_K_M"'),
+                minTokensPerSecond: z.number({error: "must be a positive number of tokens per second"}).positive({error: "must be a positive number of tokens per second"}).optional()
+            }),
+            invalidCode: estimateCode,
+            async handler(request) {
+                const ref = catalog.resolve(request.model);
+                const model = catalog.model(ref.modelId);
+                const quantization = model.quantizations.find((q) => q.quantization === ref.quantization)!;
+                return smallestServer(
+                    model,
+                    quantization,
+                    {...request, minTokensPerSecond: request.minTokensPerSecond ?? defaultMinTokensPerSecond},
+                    serverMeasurements(store.endpoints.list(1000), catalog.models())
+                );
+            }
+        },
 
         "models.recommend": {
             schema: fitSettingsSchema.extend({

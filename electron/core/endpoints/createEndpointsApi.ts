@@ -7,6 +7,7 @@ import {listArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {recordId, requiredText, wholeNumber} from "../../shared/parseArgument.ts";
 import type {Store} from "../store/Store.ts";
 import {describeEndpoint} from "./describeEndpoint.ts";
+import {serverGpus} from "../catalog/serverPresets.ts";
 import {EndpointError} from "./EndpointError.ts";
 import {runEndpointBenchmark, summarize} from "./runEndpointBenchmark.ts";
 import {streamChatCompletion, type EndpointConnection} from "./streamChatCompletion.ts";
@@ -34,7 +35,8 @@ export const endpointBenchSchema = z.object({
     repetitions: wholeNumber(1, 20).optional(),
     agentTurns: wholeNumber(0, 20).optional(),
     concurrency: sizeList("stream counts (1–64)", 1, 64).optional(),
-    concurrencyTokens: wholeNumber(2, 4096).optional()
+    concurrencyTokens: wholeNumber(2, 4096).optional(),
+    serverGpu: z.enum(serverGpus.map((g) => g.id) as [string, ...string[]], {error: `must be one of the server GPUs: ${serverGpus.map((g) => g.id).join(", ")}`}).optional()
 });
 
 export interface EndpointsApiOptions {
@@ -85,7 +87,8 @@ export function createEndpointsApi(options: EndpointsApiOptions): MethodTable<En
                     repetitions: request.repetitions ?? 3,
                     agentTurns: request.agentTurns ?? 4,
                     concurrency: request.concurrency ?? [1, 2, 4, 8],
-                    concurrencyTokens: request.concurrencyTokens ?? 64
+                    concurrencyTokens: request.concurrencyTokens ?? 64,
+                    serverGpu: request.serverGpu ?? null
                 };
                 let apiKey: string | null = null;
                 if (spec.apiKeyEnv) {
