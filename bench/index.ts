@@ -1,5 +1,6 @@
 // `npm run bench`: speed and accuracy targets, measured side by side in one run and printed as
 // ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one.
+import {cliStartupBenchmark} from "./cliStartup.ts";
 import {evalHarnessBenchmark} from "./evalHarness.ts";
 import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
@@ -13,7 +14,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
+const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

@@ -3,15 +3,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {HardwareProfile, KvCacheType} from "../electron/api/ModelsApi.ts";
-import {engineProcessBytes, llamaRuntimeBytes} from "../electron/core/catalog/estimateFit.ts";
-import {inspectModel} from "../electron/core/catalog/inspectModel.ts";
+import {engineProcessBytes, llamaCppReservedBytes} from "../electron/core/catalog/estimateFit.ts";
+import {inspectModel, shapeFromFacts} from "../electron/core/catalog/inspectModel.ts";
 import {measureBandwidth} from "../electron/core/catalog/measureBandwidth.ts";
 import {profileFromSnapshot} from "../electron/core/catalog/hardwareProfile.ts";
 import {probeHardware} from "../electron/core/hardware/probeHardware.ts";
 import {formatBytes} from "../electron/shared/format.ts";
 import {ggufModelPresets, writeGgufModel, type WriteGgufModelOptions} from "../testkit/gguf/writeGgufModel.ts";
-import {ensureSmolLM2} from "../testkit/smollm2.ts";
+import {ensureGemma3, ensureSmolLM2} from "../testkit/testModels.ts";
 import type {Benchmark} from "./index.ts";
+import {speedCalibrationAccuracy} from "./speedCalibration.ts";
 import {ratioLine} from "./stats.ts";
 
 interface Case {
@@ -29,7 +30,7 @@ interface ChildResult {
     speed: {pp: number; tg: number} | null;
 }
 
-const threads = 2;
+const threads = Number(process.env.AGENTFIT_BENCH_THREADS ?? 2);
 
 function runChild(c: Case): ChildResult {
     const result = spawnSync(
@@ -61,6 +62,7 @@ export const recommendAccuracyBenchmark: Benchmark = {
             const smallF32 = write("small-F32.gguf", {...ggufModelPresets.small, type: "F32", contextLength: 16384});
             const gqa = write("wide-gqa-Q4_0.gguf", {embeddingLength: 1536, blockCount: 12, headCount: 24, headCountKv: 4, extraVocabTokens: 16384, type: "Q4_0", contextLength: 65536});
             const smol = ensureSmolLM2();
+            const gemma = ensureGemma3();
             const cases: Case[] = [
                 {label: "medium 28M Q4_0, 4k, FA", file: medium, contextSize: 4096, flashAttention: true, kvCacheType: "f16", speed: true},
                 {label: "medium 28M Q4_0, 32k, FA, KV q8_0", file: medium, contextSize: 32768, flashAttention: true, kvCacheType: "q8_0"},
@@ -73,7 +75,10 @@ export const recommendAccuracyBenchmark: Benchmark = {
                 {label: "wide GQA 6:1 Q4_0, 64k, FA", file: gqa, contextSize: 65536, flashAttention: true, kvCacheType: "f16"},
                 {label: "SmolLM2-135M Q4_1, 8k, FA", file: smol, contextSize: 8192, flashAttention: true, kvCacheType: "f16", speed: true},
                 {label: "SmolLM2-135M Q4_1, 8k, no FA", file: smol, contextSize: 8192, flashAttention: false, kvCacheType: "f16"},
-                {label: "SmolLM2-135M Q4_1, 32k, FA, KV q8_0", file: smol, contextSize: 32768, flashAttention: true, kvCacheType: "q8_0"}
+                {label: "SmolLM2-135M Q4_1, 32k, FA, KV q8_0", file: smol, contextSize: 32768, flashAttention: true, kvCacheType: "q8_0"},
+                {label: "SmolLM2-135M Q4_1, 4k, FA", file: smol, contextSize: 4096, flashAttention: true, kvCacheType: "f16"},
+                {label: "Gemma 3 270M Q4_K_M, 32k, FA", file: gemma, contextSize: 32768, flashAttention: true, kvCacheType: "f16"},
+                {label: "Gemma 3 270M Q4_K_M, 4k, FA", file: gemma, contextSize: 4096, flashAttention: true, kvCacheType: "f16"}
             ];
 
             const snapshot = await probeHardware({modelsPath: dir, appVersion: "bench"});
@@ -100,7 +105,7 @@ export const recommendAccuracyBenchmark: Benchmark = {
                 const estimate = report.fit.ramNeededBytes;
                 const resolver = report.resolver?.ramNeededBytes ?? NaN;
                 // The child's RSS baseline already holds the engine process (Node + addon); llama.cpp's buffers exclude its runtime state too.
-                const alloc = (estimate - engineProcessBytes - llamaRuntimeBytes) / allocated;
+                const alloc = llamaCppReservedBytes(shapeFromFacts(report.facts), report.fit.settings) / allocated;
                 const rss = (estimate - engineProcessBytes) / measured.rssGrowth;
                 ratios.push({label: c.label, alloc, rss});
                 console.log(
@@ -124,8 +129,10 @@ export const recommendAccuracyBenchmark: Benchmark = {
                 console.log(
                     `   ${s.label.padEnd(38)} ${s.tgPred.toFixed(1).padStart(8)} ${s.tgMeas.toFixed(1).padStart(8)} ${(s.tgMeas / s.tgPred).toFixed(2).padStart(6)}   ${s.ppPred.toFixed(0).padStart(8)} ${s.ppMeas.toFixed(0).padStart(8)} ${(s.ppMeas / s.ppPred).toFixed(2).padStart(6)}`
                 );
-            console.log("   (predictions are uncalibrated; measured samples stored by the speed benchmark calibrate them per machine)");
+            console.log("   (these predictions are uncalibrated; the calibrated ones follow)");
             if (busy()) console.log(`   warning: load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores during the speed runs: the measured column is not this machine's real speed`);
+            console.log("");
+            await speedCalibrationAccuracy(dir);
         } finally {
             fs.rmSync(dir, {recursive: true, force: true});
         }

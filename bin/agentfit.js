@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (no build step): tsx compiles on the fly.
-import {register} from "tsx/esm/api";
+// Runs the built CLI (`npm run build` bundles electron/cli/main.ts into out/cli/agentfit.js).
+import fs from "node:fs";
+import path from "node:path";
+import {fileURLToPath, pathToFileURL} from "node:url";
 
-register();
-await import("../electron/cli/main.ts");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cli = path.join(root, "out", "cli", "agentfit.js");
+if (!fs.existsSync(cli)) {
+    console.error(`agentfit is not built yet (${cli} is missing): run \`npm run build\` in ${root} first.`);
+    process.exit(1);
+}
+await import(pathToFileURL(cli).href);

@@ -1,5 +1,5 @@
-// Fetches the real test model(s) ahead of the test run (used by .ci/run).
-import {ensureSmolLM2} from "../testkit/smollm2.ts";
+// Fetches the real test models ahead of the test run (used by .ci/run); each is downloaded once and cached.
+import {ensureGemma3, ensureSmolLM2} from "../testkit/testModels.ts";
 
-const file = ensureSmolLM2();
-console.log(`SmolLM2-135M-Instruct: ${file}`);
+console.log(`SmolLM2-135M-Instruct: ${ensureSmolLM2()}`);
+console.log(`Gemma 3 270M (Q4_K_M): ${ensureGemma3()}`);

@@ -1,22 +1,19 @@
 #!/usr/bin/env node
-// `npm start`: build, then open the desktop app. When Electron's binary is missing and cannot be
-// downloaded (offline machines, CI), say so in one line and serve the same UI to a browser.
+// `npm start`: build (when a source changed since the last build), then open the desktop app. When
+// Electron's binary is missing and cannot be downloaded (offline machines, CI), say so in one line
+// and serve the same UI to a browser.
 // `npm run web` (or `--web`) goes straight to the browser mode. Extra arguments go to `agentfit web`.
 import {spawn, spawnSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
+import {buildIfStale} from "./buildIfStale.js";
 import {prepareElectronNative} from "./prepareElectronNative.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const webOnly = args.includes("--web");
 const webArgs = args.filter((a) => a !== "--web");
-
-function run(command, commandArgs, options = {}) {
-    const result = spawnSync(command, commandArgs, {cwd: root, stdio: "inherit", ...options});
-    return result.status === 0;
-}
 
 function electronBinary() {
     const electronDir = path.join(root, "node_modules", "electron");
@@ -42,8 +39,10 @@ function serveWeb() {
     child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-if (!run(process.execPath, [path.join(root, "node_modules", "electron-vite", "bin", "electron-vite.js"), "build", "--logLevel", "warn"])) {
-    console.error("The build failed; see the errors above.");
+try {
+    await buildIfStale();
+} catch (error) {
+    console.error(error.message);
     process.exit(1);
 }
 

@@ -21,6 +21,17 @@ export function outcomeText(task: RefactorTask, outcome: Outcome): string {
     return fs.readFileSync(path.join(fixturesDir, task.name, `${outcome}${extension}`), "utf8");
 }
 
+/** Names of the hand-made workspaces of a task (testkit/fixtures/evals/<task>/workspaces/<name>/). */
+export function workspaceFixtures(task: RefactorTask): string[] {
+    const dir = path.join(fixturesDir, task.name, "workspaces");
+    return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
+
+/** Lays a hand-made workspace over a copy of the project: its files replace or add to the project's. */
+export function applyWorkspaceFixture(task: RefactorTask, name: string, dir: string): void {
+    copyProject(path.join(fixturesDir, task.name, "workspaces", name), dir);
+}
+
 /** A copy of the task's project in a temp folder, removed on dispose. */
 export function workspaceCopy(task: RefactorTask): {dir: string} & Disposable {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-test-ws-"));

@@ -224,7 +224,8 @@ async function sendBody(response: http.ServerResponse, body: Buffer, fault: Faul
         const limit = fault?.dropAfterBytes ?? fault?.stallAfterBytes;
         if (limit !== undefined && offset + chunk.length >= limit) {
             chunk = chunk.subarray(0, limit - offset);
-            if (chunk.length) await write(response, chunk);
+            // Wait until the bytes are handed to the OS: destroying the socket discards what Node still buffers.
+            if (chunk.length) await new Promise<void>((resolve) => response.write(chunk, () => resolve()));
             onSent(chunk.length);
             if (fault?.dropAfterBytes !== undefined) response.socket?.destroy();
             // A stall keeps the socket open and silent until the client gives up.

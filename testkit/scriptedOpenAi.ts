@@ -32,6 +32,12 @@ export interface ScriptedOpenAiOptions {
     apiKey?: string;
     /** Waits this long before each answer, ms (simulates model latency). Default 0. */
     delayMs?: number;
+    /**
+     * The server's own metadata API beside /v1, as a local server publishes it ("GET /api/ps",
+     * "POST /api/show", "GET /props", "GET /v1/models"…): each answers JSON from the request body
+     * (null body for GET); returning undefined answers 404. "GET /v1/models" replaces the default list.
+     */
+    routes?: Record<string, (body: unknown, url: URL) => unknown>;
 }
 
 const approximateTokens = (value: unknown) => Math.ceil(JSON.stringify(value ?? "").length / 4);
@@ -53,6 +59,21 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
 
     const server = http.createServer(async (req, res) => {
         try {
+            const url = new URL(req.url ?? "/", "http://localhost");
+            const route = Object.entries(options.routes ?? {}).find(([key]) => {
+                const [method, pattern] = key.split(" ");
+                return method === req.method && (pattern === url.pathname || (pattern!.endsWith("*") && url.pathname.startsWith(pattern!.slice(0, -1))));
+            });
+            if (route) {
+                const chunks: Buffer[] = [];
+                for await (const chunk of req) chunks.push(chunk as Buffer);
+                const text = Buffer.concat(chunks).toString("utf8");
+                const answer = route[1](text ? (JSON.parse(text) as unknown) : null, url);
+                if (answer === undefined) return sendError(res, 404, `Unknown request ${req.method} ${req.url}`);
+                res.writeHead(200, {"Content-Type": "application/json"});
+                res.end(JSON.stringify(answer));
+                return;
+            }
             if (req.method === "GET" && req.url === "/v1/models") {
                 res.writeHead(200, {"Content-Type": "application/json"});
                 res.end(JSON.stringify({object: "list", data: Object.keys(options.agents).map((id) => ({id, object: "model", created: 0, owned_by: "scripted"}))}));

@@ -130,6 +130,9 @@ export interface BenchModelFacts {
     /** Weight bytes read per generated token (active weights of a mixture of experts). */
     activeBytesPerToken: number;
     trainedContextSize: number;
+    /** KV-cache bytes per token of context in f16, and attention FLOPs per prompt token per token of context (they calibrate predictions at a depth). */
+    kvBytesPerContextToken?: number;
+    attentionFlopsPerContextToken?: number;
 }
 
 /** Settings in effect for a result (the matrix cell, resolved by the loaded model). */
@@ -348,6 +351,11 @@ export interface BenchLatestQuery {
 export interface BenchApi {
     /** Starts a run in the background and returns it (status "running"); progress arrives as events. Refuses bad input before starting. */
     "bench.start": (arg: BenchStartRequest) => Promise<BenchRun>;
+    /**
+     * Starts the short benchmark that calibrates speed predictions per weight type (`agentfit calibrate`):
+     * the given models, or the largest registered model of each weight type (256 MB or more).
+     */
+    "bench.calibrate": (arg: {models?: string[]}) => Promise<BenchRun>;
     /** Cancels a running run; the test in flight is recorded as cancelled and the run is marked cancelled. */
     "bench.cancel": (arg: {runId: number}) => Promise<BenchRun>;
     /** Runs, newest first. */

@@ -65,7 +65,11 @@ export interface ServerSettings {
 
 /** Memory the loaded model really takes, measured in the engine process after a warm-up evaluation. */
 export interface MeasuredMemory {
-    /** Resident memory the load added to the engine process (weights touched, KV cache, buffers), bytes. */
+    /**
+     * Memory the load added to the engine process, bytes. On Linux with mmap'd weights on the CPU: the
+     * anonymous memory it allocated and touched (KV cache, repacked weights, buffers, tokenizer) plus
+     * the mapped weights every token reads; elsewhere the resident-set growth.
+     */
     residentBytes: number;
     /** GPU memory the load took, bytes (0 on CPU). */
     vramBytes: number;
@@ -74,9 +78,30 @@ export interface MeasuredMemory {
     rssAfterBytes: number;
     /** Size of the weights in memory as llama.cpp reports it, bytes. */
     modelBytes: number;
-    /** node-llama-cpp's own estimate before loading, for comparison with the measurement. */
+    /** The estimate of the same figure right after loading (AgentFit's for CPU loads, else node-llama-cpp's), bytes. */
     estimatedRamBytes: number;
+    /** The estimate once prompts have filled the context (compute workspace at full depth), bytes; what the fit counts. */
+    estimatedPeakRamBytes?: number;
+    /** Whose estimate: AgentFit's arithmetic (CPU loads) or node-llama-cpp's (GPU offload). */
+    estimatedBy?: "agentfit" | "node-llama-cpp";
     estimatedVramBytes: number;
+}
+
+/** The served context against the model's trained one, when they differ in a way the user should know. */
+export interface ContextLimit {
+    /**
+     * "capped": no context was asked for and the agent default (32768) is beyond the trained length,
+     * so the engine serves the trained length; "beyond-trained": a context beyond the trained length
+     * was asked for and is served as asked (llama.cpp allows it; quality past the trained length may drop).
+     */
+    action: "capped" | "beyond-trained";
+    /** The context asked for, or the default when none was, tokens. */
+    requested: number;
+    trained: number;
+    /** The context served, tokens. */
+    applied: number;
+    /** One sentence saying which and what it means. */
+    message: string;
 }
 
 /** The model as loaded, with its resolved settings. */
@@ -90,6 +115,10 @@ export interface LoadedModel {
     architecture: string;
     /** Trained context length of the model, tokens. */
     trainedContextSize: number;
+    /** Set when the served context was capped at the trained length, or goes beyond it; null otherwise. */
+    contextLimit: ContextLimit | null;
+    /** Quantization of the file from its header ("Q4_K_M"), null when unknown. */
+    quantization: string | null;
     /** Settings actually in effect (defaults filled in, "auto" resolved). */
     settings: Required<Omit<LocalModelSettings, "gpuLayers">> & {gpuLayers: number};
     loadMs: number;

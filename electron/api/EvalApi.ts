@@ -7,6 +7,28 @@ import type {LocalModelSettings} from "./EngineApi.ts";
 /** Where a model is served. "local" goes through AgentFit's engine; the rest are OpenAI-compatible HTTP APIs. */
 export type EvalProviderId = "local" | "openai" | "anthropic" | "openrouter" | "gemini" | "openai-compatible";
 
+/**
+ * Where the model runs: "engine" (a GGUF file in AgentFit's engine), "local-server" (an
+ * OpenAI-compatible server at a loopback or private address: Ollama, LM Studio, llama-server, another
+ * `agentfit serve`), or "cloud" (a remote service: the named cloud providers, and OpenAI-compatible
+ * servers at public addresses).
+ */
+export type EvalModelLocation = "engine" | "local-server" | "cloud";
+
+/** What a local server reported about the model it serves (each field null when it did not say). */
+export interface ServedModelFacts {
+    /** The server it identified as. */
+    server: "ollama" | "lm-studio" | "llama-server" | "agentfit" | "openai-compatible";
+    /** "Q4_K_M": the server's own metadata, else read from the model's file name. */
+    quantization: string | null;
+    /** The context the model was trained for, tokens. */
+    trainedContextSize: number | null;
+    /** The context the server runs it with, tokens. */
+    contextSize: number | null;
+    /** The endpoints that answered, e.g. ["GET /v1/models", "POST /api/show"]. */
+    sources: string[];
+}
+
 /** One model to evaluate. */
 export interface EvalModelSpec {
     provider: EvalProviderId;
@@ -53,6 +75,8 @@ export interface EvalRunSpec {
     temperature?: number;
     /** Power the machine draws while a local model runs, watts: gives an energy estimate. */
     wattage?: number;
+    /** For a model on a local server: what the server reported when the run was queued. Set by AgentFit, not by the request. */
+    server?: ServedModelFacts;
 }
 
 /** `eval.start`: every model × every task becomes one queued run. */
@@ -72,6 +96,7 @@ export interface EvalStartRequest {
 
 export type EvalRunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
 export type EvalSampleStatus = "pending" | "running" | "scoring" | "completed";
+/** "C" (correct: the run passed) or "I" (incorrect: it failed), as Inspect AI logs store scores; shown as "passed" / "failed". */
 export type EvalScoreValue = "C" | "I";
 
 /** Why a sample scored I on the original score. */
@@ -142,9 +167,22 @@ export interface EvalScoring {
         helperUsed: string | null;
         /** Whether the original function still exists at top level in the target file. */
         functionFound: boolean | null;
-        /** Whether the block's code still stands inside the original function. */
+        /** Whether the block's code still stands inside the original function (comments and string contents ignored). */
         blockInline: boolean | null;
     };
+    /** Every check in the order it ran, explained in plain words. Absent in samples scored before it was recorded. */
+    steps?: EvalScoreStep[];
+}
+
+/** One check of the scorer. */
+export interface EvalScoreStep {
+    check: "targetExists" | "parses" | "changed" | "tests" | "newHelper" | "helperUsed" | "blockMoved";
+    /** The score that needs it: helperbench's original one, or the strict one. */
+    score: "original" | "strict";
+    /** Null when it was not checked because an earlier check failed. */
+    passed: boolean | null;
+    /** What was checked and what was found, for people, e.g. "R/fetch.R differs from the original, compared line by line as helperbench does…". */
+    detail: string;
 }
 
 export interface EvalSampleSummary {
@@ -255,8 +293,10 @@ export interface EvalRunSummary {
     status: EvalRunStatus;
     spec: EvalRunSpec;
     taskTitle: string;
-    /** e.g. "openai:gpt-4.1" or "local:qwen3-8b (Q4_K_M)". */
+    /** e.g. "openai:gpt-4.1" or "local:Qwen3-8B-Q4_K_M" (the model's one name: the registry's, else the file name). */
     modelLabel: string;
+    /** Where the model runs: AgentFit's engine, a local server, or the cloud. */
+    location: EvalModelLocation;
     startedAt: string | null;
     completedAt: string | null;
     error: {code: string; message: string} | null;
@@ -276,6 +316,11 @@ export interface EvalRunDetail extends EvalRunSummary {
 export interface EvalModelResult {
     provider: EvalProviderId;
     model: string;
+    /** The base URL runs reached it at (null for AgentFit's engine and default provider URLs). */
+    baseUrl: string | null;
+    location: EvalModelLocation;
+    /** What a local server reported about the model (newest run). */
+    server: ServedModelFacts | null;
     quantization: string | null;
     task: string;
     systemPrompt: EvalSystemPromptKind;

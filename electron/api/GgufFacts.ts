@@ -38,7 +38,15 @@ export interface GgufFacts {
     activeParameterCount?: number | null;
     /** Blocks with attention key weights, i.e. that keep a KV cache (fewer than blockCount in hybrid recurrent models). */
     attentionLayerCount?: number | null;
+    /**
+     * Bytes of weights llama.cpp's CPU backend repacks into an interleaved copy at load (Q4_0, Q4_K and
+     * IQ4_NL matrices with rows in multiples of 8, not the token embeddings). With mmap the mapped
+     * originals of these are never read again, so memory holds each weight once either way.
+     */
+    repackedTensorBytes?: number | null;
     vocabularySize: number | null;
+    /** tokenizer.ggml.model: "gpt2" (BPE, with a merge table), "llama" (SentencePiece), … */
+    tokenizerModel?: string | null;
     hasChatTemplate: boolean;
     /** Whether the llama.cpp bundled with AgentFit knows this architecture. */
     supportedByLlamaCpp: boolean;

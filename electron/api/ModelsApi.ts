@@ -1,4 +1,5 @@
 import type {GgufFacts} from "./GgufFacts.ts";
+import type {LevelLegendEntry, VerdictCriterion, VerdictLevel, VerdictThresholds} from "./VerdictApi.ts";
 
 /** How a model can call tools: a format it was trained on, only through prompting, or not at all. */
 export type ToolCallingSupport = "native" | "prompted" | "none";
@@ -119,6 +120,13 @@ export interface HardwareProfile {
     bandwidthSource: string;
     /** Whether the bandwidth is a measured (achievable) figure or a theoretical peak from a table. */
     bandwidthKind: "measured" | "peak";
+    /**
+     * True when the bandwidth used was measured while other processes kept the machine busy (no quiet
+     * measurement exists yet for this machine): predictions may be too low, and say so.
+     */
+    bandwidthUnderLoad: boolean;
+    /** The measurement behind a measured bandwidth (rounds, spread, load), or null. */
+    bandwidthMeasurement: BandwidthMeasurement | null;
     cpuThreads: number;
     /** Peak dense compute of the CPU path, FLOP/s (for prompt processing). */
     cpuFlops: number;
@@ -252,16 +260,29 @@ export interface SpeedPrediction {
     promptTokensPerSecond: number;
     /** Seconds to read an 8k-token agent prompt (system prompt, tools, files) before the first token. */
     agentPromptSeconds: number;
+    /**
+     * Predicted time per agent turn, seconds: the mean over a session whose first turn reads the whole
+     * agent prompt cold and whose later turns read only new tokens (`describeAgentTurn` in
+     * electron/shared/agentTurn.ts); what "time per agent turn" is judged on.
+     */
+    agentTurnSeconds: number;
+    /** The first turn of that session alone (agent prompt read cold, then the reply), seconds. */
+    firstTurnSeconds: number;
+    /** Each later turn of that session (new tokens, then the reply), seconds. */
+    laterTurnSeconds: number;
     bytesPerToken: number;
     /** One line: how the number was derived. */
     basis: string;
-    /** Calibration from measured benchmarks on this machine, when there are any. */
-    calibration: {samples: number; generationFactor: number; promptFactor: number} | null;
+    /** "calibrated on this machine (2026-12-05, Q4_K_M measured)" or "uncalibrated estimate". */
+    calibrationLabel: string;
+    /** Calibration from measured benchmarks on this machine, when there are any: the factors applied (the weight type's own when it was measured). */
+    calibration: {samples: number; generationFactor: number; promptFactor: number; weightType: string | null; measuredAt: string} | null;
     /** A benchmark of this very file on this machine, shown side by side with the prediction. */
     measured: {generationTokensPerSecond: number | null; promptTokensPerSecond: number | null; measuredAt: string} | null;
 }
 
-export type QuantizationVerdict = "recommended" | "slow" | "too-slow" | "tight" | "no-fit";
+/** A prediction judged with the Verdict's rules: usable, almost, no, or doesn't fit ("untested" never applies: success is not predicted). */
+export type PredictedLevel = Exclude<VerdictLevel, "untested">;
 
 export interface QuantizationOption {
     quantization: string;
@@ -269,17 +290,19 @@ export interface QuantizationOption {
     sizeEstimated: boolean;
     fit: FitEstimate;
     speed: SpeedPrediction;
-    verdict: QuantizationVerdict;
+    /** The prediction judged with the Verdict's thresholds: fit at the agent context, generation at the agent's depth, time per agent turn. */
+    verdict: PredictedLevel;
+    /** Those three criteria, each with its predicted value, status and rule (source "estimated" for the fit, "predicted" for speeds). */
+    criteria: VerdictCriterion[];
     /** Relative quality of the quantization (1 = unquantized), a guide for picking. */
     quality: number;
 }
 
-export type ModelVerdict = "recommended" | "usable" | "slow" | "no-fit";
-
 export interface ModelRecommendation {
     rank: number;
     model: CatalogModel;
-    verdict: ModelVerdict;
+    /** The best quantization's level ("no-fit" when none fits). */
+    verdict: PredictedLevel;
     /** The best quantization for this machine (null when none fits). */
     bestQuantization: string | null;
     best: QuantizationOption | null;
@@ -288,19 +311,23 @@ export interface ModelRecommendation {
     reasons: string[];
 }
 
+/** Context defaults to the Verdict's agent context (`contextSize` threshold); the rules are the Verdict's thresholds. */
 export interface RecommendRequest extends FitSettings {
     hardware?: HardwareOverrides;
-    /** Generation speed an agent needs to be usable, tokens/s. Default 10. */
-    minTokensPerSecond?: number;
 }
 
 export interface RecommendationReport {
     hardware: HardwareProfile;
     settings: Required<FitSettings>;
-    minTokensPerSecond: number;
+    /** The Verdict's thresholds the predictions were judged with (stored in SQLite, editable there). */
+    thresholds: VerdictThresholds;
+    /** What each level means under those thresholds. */
+    legend: LevelLegendEntry[];
+    /** How the predicted agent turn is defined (one sentence). */
+    agentTurn: string;
     /** The answer in one sentence. */
     summary: string;
-    /** The top pick's id, or null when nothing fits. */
+    /** The top pick's id: the best-ranked model predicted usable, else almost; null when neither. */
     topPick: string | null;
     models: ModelRecommendation[];
     generatedAt: string;
@@ -326,21 +353,71 @@ export interface InspectRequest extends FitSettings {
 
 export interface InspectReport {
     facts: GgufFacts;
+    /** The file's one name: the file name without extension (`facts.name`, the GGUF's `general.name`, is a detail). */
+    name: string;
     hardware: HardwareProfile;
     fit: FitEstimate;
     speed: SpeedPrediction;
+    /** The prediction judged with the Verdict's thresholds, as `recommend` judges a quantization. */
+    verdict: PredictedLevel;
+    criteria: VerdictCriterion[];
     /** node-llama-cpp's own resolver on the same file (local files only), as a second opinion. */
     resolver: FitEstimate | null;
     /** The catalog entry with the same architecture and size, if any. */
     catalogMatch: {modelId: string; quantization: string} | null;
 }
 
+/** How busy other processes kept the CPU during a measurement. */
+export interface MachineLoad {
+    /** Average number of cores other processes kept busy (all cores' busy time minus AgentFit's own). */
+    otherBusyCores: number;
+    cores: number;
+    /** The 1-minute load average at the end (null where the OS has none). */
+    loadAverage1m: number | null;
+    /** Whether that load makes the measurement "under load" (other processes used ≥ 15 % of the cores, at least ¼ core). */
+    busy: boolean;
+}
+
 export interface BandwidthMeasurement {
     hardwareKey: string;
+    /** The figure: median of the rounds, bytes read plus written per second over all threads. */
     bytesPerSecond: number;
     threads: number;
     method: string;
     measuredAt: string;
+    /** Each round's figure (absent in measurements from before rounds were kept). */
+    roundsBytesPerSecond?: number[];
+    /** Half the range of the rounds relative to the median (0.05 = ±5 %). */
+    spread?: number;
+    /** The machine's load meanwhile; absent in old measurements, which count as taken under unknown load. */
+    load?: MachineLoad;
+}
+
+/** Measured ÷ predicted speed on this machine, overall and per weight type (see `agentfit calibrate`). */
+export interface SpeedCalibrationReport {
+    hardwareKey: string | null;
+    calibration: {
+        samples: number;
+        generationFactor: number;
+        promptFactor: number;
+        byWeightType: Record<string, {samples: number; generationFactor: number; promptFactor: number}>;
+        kvReadFactor: number;
+        attentionFactor: number;
+        measuredAt: string;
+    } | null;
+}
+
+/** The bandwidth figure predictions use on this machine, and why. */
+export interface BandwidthStatus {
+    hardwareKey: string | null;
+    bytesPerSecond: number;
+    kind: HardwareProfile["bandwidthKind"];
+    source: string;
+    underLoad: boolean;
+    /** The measurement chosen: the best quiet one, else the best one taken under load. */
+    chosen: BandwidthMeasurement | null;
+    /** Measurements kept for this machine, newest first. */
+    measurements: BandwidthMeasurement[];
 }
 
 export interface CatalogRefreshResult {
@@ -379,6 +456,13 @@ export interface MeasuredSpeed {
     promptTokensPerSecond: number | null;
     generationTokensPerSecond: number | null;
     measuredAt: string;
+    /** Parameters used per token, when the benchmark stored them. */
+    parameterCount?: number;
+    /** KV-cache bytes per token of context at the run's KV type, and attention FLOPs per prompt token per token of context: calibrate the depth terms. */
+    kvBytesPerContextToken?: number;
+    attentionFlopsPerContextToken?: number;
+    /** Length of the prompt-processing test, tokens. */
+    promptTokens?: number;
 }
 
 export interface ModelsApi {
@@ -398,8 +482,12 @@ export interface ModelsApi {
     "models.presets": (arg: Record<string, never>) => Promise<WhatIfPreset[]>;
     /** Refreshes file names, sizes and SHA-256 from the Hugging Face API (needs internet). */
     "models.refreshCatalog": (arg: {models?: string[]}) => Promise<CatalogRefreshReport>;
-    /** Measures this machine's memory bandwidth (a few seconds) and keeps it for predictions. */
+    /** Measures this machine's memory bandwidth (a few seconds) and keeps it; a quiet figure is never replaced by one taken under load. */
     "models.measureBandwidth": (arg: Record<string, never>) => Promise<BandwidthMeasurement>;
+    /** The per-weight-type speed calibration of this machine from its benchmarks (null before any). */
+    "models.calibration": (arg: Record<string, never>) => Promise<SpeedCalibrationReport>;
+    /** The bandwidth predictions use on this machine and every measurement kept (measures nothing). */
+    "models.bandwidth": (arg: Record<string, never>) => Promise<BandwidthStatus>;
 }
 
 export interface ModelsEvents {

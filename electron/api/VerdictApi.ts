@@ -3,11 +3,23 @@
  * Every measurement (fit, speed, eval, cost) turned into a verdict per model and quantization, one
  * answer for the machine, comparisons, and reports. Types only.
  */
-import type {EvalFailureMode, EvalInterval, EvalProviderId} from "./EvalApi.ts";
-import type {FitEstimate} from "./ModelsApi.ts";
+import type {EvalFailureMode, EvalInterval, EvalModelLocation, EvalProviderId, ServedModelFacts} from "./EvalApi.ts";
+import type {BandwidthMeasurement, FitEstimate} from "./ModelsApi.ts";
 
-/** "usable": every criterion passes; "almost": none fails but one is only near; "no": one fails; "untested": not evaluated yet and nothing rules it out. */
-export type VerdictLevel = "usable" | "almost" | "no" | "untested";
+/**
+ * The words AgentFit judges with, in the Verdict, on the Models screen, in `recommend` and reports:
+ * "usable": every criterion passes; "almost": none fails but one is only near; "no": one fails;
+ * "no-fit" (doesn't fit): the fit at the agent context fails (memory, or a trained context below it);
+ * "untested": not evaluated yet and nothing rules it out (the Verdict only: predictions never judge success).
+ */
+export type VerdictLevel = "usable" | "almost" | "no" | "no-fit" | "untested";
+
+/** What a word means under the thresholds in force (`electron/shared/verdictLevels.ts`). */
+export interface LevelLegendEntry {
+    level: VerdictLevel;
+    label: string;
+    meaning: string;
+}
 
 /** One criterion against its thresholds: "pass" (usable), "near" (almost), "fail", or "unknown" (not measured). */
 export type CriterionStatus = "pass" | "near" | "fail" | "unknown";
@@ -29,7 +41,7 @@ export interface VerdictThresholds {
     usableGenerationTps: number;
     /** Generation speed for "almost", tokens/s. Default 5. */
     almostGenerationTps: number;
-    /** Time per agent turn for "usable", seconds. Default 30. */
+    /** Time per agent turn for "usable", seconds (see `describeAgentTurn` for how a predicted turn is defined). Default 30. */
     usableTurnSeconds: number;
     /** Time per agent turn for "almost", seconds. Default 90. */
     almostTurnSeconds: number;
@@ -52,8 +64,13 @@ export interface VerdictCriterion {
     value: string;
     /** The rule applied, or what to do when unknown. */
     detail: string;
-    /** Where the value comes from. */
+    /** Where the value comes from: measured here, estimated (fit arithmetic, or a turn from measured pp and tg), or predicted (never measured). */
     source: "measured" | "estimated" | "predicted" | null;
+    /**
+     * Why a failing fit fails: not enough memory, a trained context below the agent context, or a
+     * local server running the model at a shorter context. Absent otherwise.
+     */
+    cause?: "memory" | "trained-context" | "served-context";
 }
 
 /** Eval results of one model on the verdict's task, pooled over its runs. */
@@ -87,10 +104,12 @@ export interface VerdictSpeedEvidence {
     timeToFirstTokenMs: number | null;
     /** Seconds per agent turn. */
     turnSeconds: number | null;
-    /** "bench-agent": the benchmark's agent workload; "eval": eval wall time ÷ turns; "estimated": from pp and tg with an agent-sized turn. */
+    /** "bench-agent": the benchmark's agent workload; "eval": eval wall time ÷ turns; "estimated": measured pp and tg over the predicted agent turn's shape. */
     turnSource: "bench-agent" | "eval" | "estimated" | null;
     /** The prediction before any measurement, for comparison. */
     predictedGenerationTps: number | null;
+    /** The predicted time per agent turn (mean over a session, see `describeAgentTurn`), seconds. */
+    predictedTurnSeconds: number | null;
     /** Settings of the bench results used, e.g. "2 threads, f16 KV". */
     settings: string | null;
     benchRunIds: number[];
@@ -100,7 +119,10 @@ export interface VerdictSpeedEvidence {
 /** The catalog's fit estimate at the verdict's context, with the newest real load beside it. */
 export interface VerdictMemoryEvidence
     extends Pick<FitEstimate, "fitClass" | "ramNeededBytes" | "vramNeededBytes" | "ramCapacityBytes" | "vramCapacityBytes" | "headroomBytes" | "tight" | "parts"> {
+    /** The agent context the fit is judged at, tokens. */
     contextSize: number;
+    /** The context the model was trained for (GGUF `context_length`), tokens; below `contextSize` the fit fails. Null when unknown. */
+    trainedContextSize: number | null;
     /** The newest recorded load of this file: what it really took. */
     measured: {residentBytes: number; vramBytes: number; contextSize: number | null; loadedAt: string; loadId: number} | null;
 }
@@ -118,10 +140,20 @@ export interface VerdictCloudModel {
 
 /** One local model and quantization tried on this machine, with its verdict and evidence. */
 export interface LocalModelVerdict {
-    /** Stable key (the file path when known). */
+    /** Stable key (the file path when known; "provider:model@host" for a model on a local server). */
     key: string;
-    /** "Qwen2.5 Coder 7B Instruct · Q4_K_M". */
+    /**
+     * The model's one name: the registry's name, else the file name without extension (a local
+     * server's model id), with the quantization when the name lacks it: "SmolLM2-135M-Instruct.Q4_1",
+     * "qwen3:8b · Q4_K_M".
+     */
     label: string;
+    /** Details that are not the name: the GGUF's `general.name`, the catalog model it matches. */
+    detail: string | null;
+    /** "engine": a GGUF file AgentFit loads; "local-server": a model another server on a loopback or private address serves (Ollama, LM Studio, llama-server…). */
+    location: Exclude<EvalModelLocation, "cloud">;
+    /** What the local server reported about the model, for "local-server" entries. */
+    server: (ServedModelFacts & {baseUrl: string}) | null;
     /** The model without its quantization (groups the quantization ladder). */
     family: string;
     familyLabel: string;
@@ -194,6 +226,8 @@ export interface VerdictMachine {
     gpuName: string | null;
     backend: string;
     cpuThreads: number;
+    /** The memory bandwidth predictions used, and whether it was measured while the machine was busy. */
+    bandwidth: {bytesPerSecond: number; source: string; underLoad: boolean; chosen: BandwidthMeasurement | null};
 }
 
 export interface Verdict {
@@ -204,8 +238,11 @@ export interface Verdict {
     /** Tasks with results, most samples first. */
     tasks: string[];
     thresholds: VerdictThresholds;
+    /** What each level means under these thresholds. */
+    legend: LevelLegendEntry[];
     /** One answer for the machine. */
     answer: {
+        /** The machine's answer: "usable", "almost", "no" (also when the closest model does not fit) or "untested". */
         verdict: VerdictLevel;
         headline: string;
         /** Evidence lines, most important first. */
@@ -213,7 +250,7 @@ export interface Verdict {
         /** Key of the best local model, if any. */
         best: string | null;
     };
-    /** Best first (usable, almost, untested, no; then success rate, then speed). */
+    /** Best first (usable, almost, untested, no, doesn't fit; then success rate, then speed). */
     local: LocalModelVerdict[];
     /** Highest success first, then cheapest. */
     cloud: VerdictCloudModel[];

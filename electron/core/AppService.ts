@@ -13,7 +13,8 @@ import {createEngineService} from "./engine/createEngineService.ts";
 import type {EngineLauncher} from "./engine/EngineLauncher.ts";
 import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
-import {createModelsApi} from "./catalog/createModelsApi.ts";
+import {createModelsApi, type ModelsApiOptions} from "./catalog/createModelsApi.ts";
+import {currentThresholds} from "./verdict/verdictThresholds.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {createEndpointsApi} from "./endpoints/createEndpointsApi.ts";
@@ -59,6 +60,10 @@ export interface AppServiceOptions {
     speedMeasurements?: {list(): MeasuredSpeed[]};
     /** Measure memory bandwidth on first use when the chip is not in the table. Default true. */
     measureBandwidthAutomatically?: boolean;
+    /** Replaces the bandwidth measurement (tests inject failures and figures). */
+    measureBandwidth?: ModelsApiOptions["measureBandwidth"];
+    /** Replaces the reading of other processes' load (tests inject busy or quiet machines). */
+    sampleMachineLoad?: ModelsApiOptions["sampleMachineLoad"];
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -81,7 +86,14 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const onDispose = (cleanup: () => Promise<void> | void) => void cleanups.push(cleanup);
     const engine = createEngineService({modelsDir: paths.models, store, events, launcher: options.engineLauncher});
     onDispose(() => engine.dispose());
-    const curated = createCatalogLookup({models: loadCatalog({file: options.catalogFile}), repository: store.catalog, latestSnapshot: () => store.hardware.latest()});
+    /** The Verdict's thresholds now: recommendations and the catalog's judgements use them too. */
+    const thresholds = () => currentThresholds(store.verdict).thresholds;
+    const curated = createCatalogLookup({
+        models: loadCatalog({file: options.catalogFile}),
+        repository: store.catalog,
+        latestSnapshot: () => store.hardware.latest(),
+        thresholds
+    });
     const catalog = options.catalogLookup ? {...curated, resolve: options.catalogLookup.resolve} : curated;
     const probe = createMachineProbe({store, events, modelsDir: paths.models, appVersion, sources: options.probeSources});
     const disk = options.probeSources?.disk ?? systemProbeSources.disk;
@@ -126,6 +138,9 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
             probe,
             speedMeasurements: options.speedMeasurements ?? {list: () => store.bench.measuredSpeeds()},
             measureBandwidthAutomatically: options.measureBandwidthAutomatically,
+            measureBandwidth: options.measureBandwidth,
+            sampleMachineLoad: options.sampleMachineLoad,
+            thresholds,
             huggingFaceEndpoint: options.huggingFaceEndpoint
         }),
         ...engine.methods,

@@ -1,10 +1,6 @@
-import {createRequire} from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+import {findAppRoot} from "./install/appRoot.ts";
 
 /** The version in package.json, read once. */
-export const appVersion: string = (() => {
-    try {
-        return (createRequire(import.meta.url)("../../package.json") as {version: string}).version;
-    } catch {
-        return "0.0.0";
-    }
-})();
+export const appVersion: string = (JSON.parse(fs.readFileSync(path.join(findAppRoot(), "package.json"), "utf8")) as {version: string}).version;

@@ -69,6 +69,8 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
                 const settings = parseArgument(modelSettingsSchema, arg.settings, "ENGINE_SETTINGS_INVALID");
                 loaded = await loadEngineModel(arg.path, settings, {
                     trainedContextSize: arg.trainedContextSize,
+                    quantization: arg.quantization,
+                    mappedWeightBytes: arg.mappedWeightBytes,
                     signal: context.signal,
                     // llama.cpp reports per tensor; ten updates a second are plenty.
                     onProgress: (progress) => {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {app, BrowserWindow, dialog, session, shell} from "electron";
+import {findAppRoot} from "../core/install/appRoot.ts";
 import {createAppService, type AppService} from "../core/AppService.ts";
 import {contentSecurityPolicy} from "../transports/contentSecurityPolicy.ts";
 import {registerIpcHandlers} from "../transports/ipc/registerIpcHandlers.ts";
@@ -12,7 +13,7 @@ import {utilityProcessEngineLauncher} from "./utilityProcessEngineLauncher.ts";
 // Everything here is wiring; behaviour lives in electron/core.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const appRoot = path.resolve(here, "..", "..");
+const appRoot = findAppRoot();
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 let service: AppService | undefined;
 
@@ -20,7 +21,7 @@ app.enableSandbox();
 
 async function openWindow() {
     const binding = findElectronSqliteBinding(appRoot, process.versions.electron);
-    service = await createAppService({shell: "electron", sqliteNativeBinding: binding, secrets: createSafeStorageSecretStore(app.getPath("userData")), downloads: {autoResume: true}, engineLauncher: utilityProcessEngineLauncher(here)});
+    service = await createAppService({shell: "electron", sqliteNativeBinding: binding, secrets: createSafeStorageSecretStore(app.getPath("userData")), downloads: {autoResume: true}, engineLauncher: utilityProcessEngineLauncher()});
 
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
         callback({responseHeaders: {...details.responseHeaders, "Content-Security-Policy": [contentSecurityPolicy]}});

@@ -1,16 +1,15 @@
-import path from "node:path";
 import {utilityProcess} from "electron";
-import type {EngineLauncher} from "../core/engine/EngineLauncher.ts";
+import {builtEngineEntryPath, type EngineLauncher} from "../core/engine/EngineLauncher.ts";
 import type {EngineMessage} from "../protocol/engineProtocol.ts";
 
 /**
- * Runs the engine in Electron's utilityProcess (the bundled engine entry next to the main bundle),
+ * Runs the engine in Electron's utilityProcess (the same built engine entry the CLI and tests run),
  * so a native crash in llama.cpp never takes the window down. utilityProcess reports only an exit
  * code, so a signal is inferred from the code where the OS encodes it (128 + signal number).
  */
-export function utilityProcessEngineLauncher(mainDir: string): EngineLauncher {
+export function utilityProcessEngineLauncher(): EngineLauncher {
     return ({env}) => {
-        const child = utilityProcess.fork(path.join(mainDir, "engine.js"), [], {env, stdio: "pipe", serviceName: "AgentFit engine"});
+        const child = utilityProcess.fork(builtEngineEntryPath(), [], {env, stdio: "pipe", serviceName: "AgentFit engine"});
         return {
             get pid() {
                 return child.pid;

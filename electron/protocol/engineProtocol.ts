@@ -37,6 +37,13 @@ export interface EngineLoadArg {
     settings: LocalModelSettings;
     /** The context the model was trained for, from its header (null when it does not say); caps the default context. */
     trainedContextSize: number | null;
+    /** The file's quantization from its header ("Q4_K_M"), null when unknown; reported with the loaded model. */
+    quantization: string | null;
+    /**
+     * Tensor bytes every token reads from the mapped file: the file's tensors less those llama.cpp
+     * repacks into memory of its own (from the header). Part of a CPU load's measured memory.
+     */
+    mappedWeightBytes: number;
 }
 
 /** One llama-bench test: optional context already filled (`depth`), then a prompt and/or a generation. */

@@ -24,6 +24,9 @@ export const DEFAULT_SERVE_PORT = 8723;
 export const DEFAULT_SERVE_HOST = "127.0.0.1";
 export const kvCacheTypes = ["f16", "q8_0", "q4_0"] as const satisfies readonly KvCacheType[];
 
+/** Bytes per KV-cache element of each type: f16 2; q8_0 blocks of 32 = 34 bytes; q4_0 blocks of 32 = 18 bytes. */
+export const kvCacheBytesPerElement: Readonly<Record<KvCacheType, number>> = {f16: 2, q8_0: 34 / 32, q4_0: 18 / 32};
+
 /** More layers than a model has means all of them; 100,000 lets the common `-ngl 9999` idiom through. */
 const gpuLayerCount = wholeNumber(0, 100_000);
 

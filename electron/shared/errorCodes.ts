@@ -68,6 +68,11 @@ export const errorCodes = {
     BENCH_STATE_CONFLICT: 409,
     /** Benchmark test record: cancelled by its caller. */
     BENCH_CANCELLED: 409,
+    /** A calibration without named models found no registered model large enough to calibrate with. */
+    BENCH_CALIBRATION_MODEL_MISSING: 409,
+    BANDWIDTH_MEASUREMENT_CANCELLED: 409,
+    /** Too little free RAM now for buffers beyond the CPU caches. */
+    BANDWIDTH_NOT_ENOUGH_MEMORY: 409,
     DOWNLOAD_BUSY: 409,
     DOWNLOAD_STATE_CONFLICT: 409,
     DOWNLOAD_ALREADY_REGISTERED: 409,

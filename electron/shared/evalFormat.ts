@@ -1,7 +1,15 @@
 /**
  * How eval results read, the same in the CLI and the UI. Pure: the renderer bundles this file.
  */
-import type {EvalFailureMode, EvalInterval} from "../api/EvalApi.ts";
+import type {EvalFailureMode, EvalInterval, EvalScoreValue} from "../api/EvalApi.ts";
+
+/** A score in plain words: "C" (correct) reads "passed", "I" (incorrect) "failed". */
+export function scoreWord(score: EvalScoreValue | null | undefined): string {
+    return score === "C" ? "passed" : score === "I" ? "failed" : "–";
+}
+
+/** What the strict score adds to the original one, said wherever it appears. */
+export const strictScoreMeaning = "Strict: also extracted a real helper that the function calls and the block no longer inline.";
 
 /** "80%". */
 export function formatPercent(rate: number | null | undefined): string {

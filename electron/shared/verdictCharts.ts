@@ -52,6 +52,4 @@ export function chartPoints(verdict: Verdict): ChartPoint[] {
 }
 
 /** Colours of the verdict levels (UI badges, charts, the HTML report). */
-export const levelColors: Record<VerdictLevel, string> = {usable: "#14875a", almost: "#b86e00", no: "#c2323c", untested: "#5f6b7d"};
-
-export const levelLabels: Record<VerdictLevel, string> = {usable: "Usable", almost: "Almost", no: "No", untested: "Not evaluated"};
+export const levelColors: Record<VerdictLevel, string> = {usable: "#14875a", almost: "#b86e00", no: "#c2323c", "no-fit": "#7a1f26", untested: "#5f6b7d"};

@@ -1,6 +1,7 @@
-import {useEffect, useState} from "react";
+import {Suspense, useEffect, useState} from "react";
 import {useApiQuery} from "./api/hooks.ts";
 import {Icon} from "./components/Icon.tsx";
+import {ScreenErrorBoundary} from "./components/ScreenErrorBoundary.tsx";
 import {screens} from "./screens.tsx";
 
 /** The screen the URL names, or null for the home screen. */
@@ -59,8 +60,25 @@ export function App() {
                 </div>
             </nav>
             <main className="content">
-                {!waitingForHome && <Screen />}
+                {waitingForHome ? (
+                    <ScreenLoading />
+                ) : (
+                    <ScreenErrorBoundary key={screen.id} label={screen.label}>
+                        <Suspense fallback={<ScreenLoading label={screen.label} />}>
+                            <Screen />
+                        </Suspense>
+                    </ScreenErrorBoundary>
+                )}
             </main>
+        </div>
+    );
+}
+
+/** Shown while the home screen is decided or a screen's code loads. */
+function ScreenLoading({label}: {label?: string}) {
+    return (
+        <div className="screen-loading" role="status" data-testid="screen-loading">
+            {label ? `Loading ${label}…` : "Loading…"}
         </div>
     );
 }

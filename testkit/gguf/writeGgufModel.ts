@@ -8,10 +8,17 @@ import {seededRandom} from "../../electron/shared/seededRandom.ts";
  * benchmarks without any download.
  */
 
-export type GgufWeightType = "F32" | "F16" | "Q8_0" | "Q4_0";
+export type GgufWeightType = "F32" | "F16" | "Q8_0" | "Q4_0" | "Q4_K_M";
+/** The ggml types tensors are written in; "Q4_K_M" files mix Q4_K and Q6_K as llama.cpp's quantizer does. */
+type TensorType = "F32" | "F16" | "Q8_0" | "Q4_0" | "Q4_K" | "Q6_K";
 
 export interface WriteGgufModelOptions {
-    /** Tensor type of the 2-D weight matrices (norms are always F32). Default "Q8_0". */
+    /**
+     * Tensor type of the 2-D weight matrices (norms are always F32). "Q4_K_M" writes real Q4_K blocks
+     * with llama.cpp's Q4_K_M layout: Q6_K for the output matrix and for attn_v and ffn_down in the
+     * first and last eighth of the layers and every third layer between (its `use_more_bits`); it
+     * needs embeddingLength and feedForwardLength in multiples of 256. Default "Q8_0".
+     */
     type?: GgufWeightType;
     /** Hidden size (`llama.embedding_length`). Must be a multiple of 32 and of `headCount`. Default 64. */
     embeddingLength?: number;
@@ -66,8 +73,10 @@ export const ggufModelPresets = {
     large: {embeddingLength: 1024, blockCount: 16, headCount: 16, headCountKv: 8, extraVocabTokens: 8192}
 } satisfies Record<string, WriteGgufModelOptions>;
 
-const GGML_TYPE = {F32: 0, F16: 1, Q4_0: 2, Q8_0: 8} as const;
-const FILE_TYPE = {F32: 0, F16: 1, Q4_0: 2, Q8_0: 7} as const;
+const GGML_TYPE = {F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, Q6_K: 14} as const;
+const FILE_TYPE = {F32: 0, F16: 1, Q4_0: 2, Q8_0: 7, Q4_K_M: 15} as const;
+/** K-quant super-block: 256 weights; Q4_K 144 bytes (f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 of nibbles), Q6_K 210. */
+const K_BLOCK = 256;
 const ALIGNMENT = 32;
 const QUANT_BLOCK = 32;
 
@@ -97,7 +106,7 @@ interface TensorPlan {
     name: string;
     /** ne0 first (the contiguous dimension), as GGUF stores them. */
     dims: number[];
-    type: GgufWeightType;
+    type: TensorType;
     /** Norm weights are ones; everything else is random. */
     fill: "ones" | "random";
     /** Rows (ne1 indices) written as zeros. */
@@ -119,24 +128,30 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
         throw new Error("embeddingLength and feedForwardLength must be multiples of 32");
     if (!Number.isInteger(headDim) || headCount % headCountKv !== 0)
         throw new Error("embeddingLength must divide by headCount, and headCount by headCountKv");
+    if (type === "Q4_K_M" && (embeddingLength % K_BLOCK !== 0 || feedForwardLength % K_BLOCK !== 0))
+        throw new Error("Q4_K_M needs embeddingLength and feedForwardLength in multiples of 256");
+    const base: TensorType = type === "Q4_K_M" ? "Q4_K" : type;
+    // llama.cpp's use_more_bits: Q4_K_M keeps these layers' attn_v and ffn_down in Q6_K.
+    const moreBits = (layer: number) => type === "Q4_K_M" && (layer < Math.floor(blockCount / 8) || layer >= Math.floor((7 * blockCount) / 8) || (layer - Math.floor(blockCount / 8)) % 3 === 2);
+    const sensitive = (layer: number): TensorType => (moreBits(layer) ? "Q6_K" : base);
 
     const vocab = buildVocabulary(options.extraVocabTokens ?? 256);
     const kvDim = headDim * headCountKv;
     const tensors: TensorPlan[] = [
-        {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type, fill: "random"}
+        {name: "token_embd.weight", dims: [embeddingLength, vocab.tokens.length], type: base, fill: "random"}
     ];
     for (let i = 0; i < blockCount; i++) {
         const b = `blk.${i}.`;
         tensors.push(
             {name: b + "attn_norm.weight", dims: [embeddingLength], type: "F32", fill: "ones"},
-            {name: b + "attn_q.weight", dims: [embeddingLength, embeddingLength], type, fill: "random"},
-            {name: b + "attn_k.weight", dims: [embeddingLength, kvDim], type, fill: "random"},
-            {name: b + "attn_v.weight", dims: [embeddingLength, kvDim], type, fill: "random"},
-            {name: b + "attn_output.weight", dims: [embeddingLength, embeddingLength], type, fill: "random"},
+            {name: b + "attn_q.weight", dims: [embeddingLength, embeddingLength], type: base, fill: "random"},
+            {name: b + "attn_k.weight", dims: [embeddingLength, kvDim], type: base, fill: "random"},
+            {name: b + "attn_v.weight", dims: [embeddingLength, kvDim], type: sensitive(i), fill: "random"},
+            {name: b + "attn_output.weight", dims: [embeddingLength, embeddingLength], type: base, fill: "random"},
             {name: b + "ffn_norm.weight", dims: [embeddingLength], type: "F32", fill: "ones"},
-            {name: b + "ffn_gate.weight", dims: [embeddingLength, feedForwardLength], type, fill: "random"},
-            {name: b + "ffn_up.weight", dims: [embeddingLength, feedForwardLength], type, fill: "random"},
-            {name: b + "ffn_down.weight", dims: [feedForwardLength, embeddingLength], type, fill: "random"}
+            {name: b + "ffn_gate.weight", dims: [embeddingLength, feedForwardLength], type: base, fill: "random"},
+            {name: b + "ffn_up.weight", dims: [embeddingLength, feedForwardLength], type: base, fill: "random"},
+            {name: b + "ffn_down.weight", dims: [feedForwardLength, embeddingLength], type: sensitive(i), fill: "random"}
         );
     }
     tensors.push(
@@ -144,7 +159,7 @@ export function writeGgufModel(filePath: string, options: WriteGgufModelOptions 
         {
             name: "output.weight",
             dims: [embeddingLength, vocab.tokens.length],
-            type,
+            type: type === "Q4_K_M" ? "Q6_K" : base,
             fill: "random",
             zeroRows: options.canEndTurn ? [] : [vocab.unkId, vocab.bosId, vocab.eosId, vocab.imStartId, vocab.imEndId]
         }
@@ -291,6 +306,8 @@ function tensorByteSize(tensor: TensorPlan): number {
         case "F16": return elements * 2;
         case "Q8_0": return (elements / QUANT_BLOCK) * 34;
         case "Q4_0": return (elements / QUANT_BLOCK) * 18;
+        case "Q4_K": return (elements / K_BLOCK) * 144;
+        case "Q6_K": return (elements / K_BLOCK) * 210;
     }
 }
 
@@ -298,7 +315,7 @@ function tensorByteSize(tensor: TensorPlan): number {
  * Random weights scaled like a trained model's (std ≈ 1/sqrt(fan-in)), so activations stay finite.
  * Quantized types are produced as blocks directly: a shared scale and random quants.
  */
-function encodeTensorData(type: GgufWeightType, count: number, fill: "ones" | "random", random: () => number, fanIn: number): Buffer {
+function encodeTensorData(type: TensorType, count: number, fill: "ones" | "random", random: () => number, fanIn: number): Buffer {
     const scale = 1 / Math.sqrt(fanIn);
     if (type === "F32") {
         const out = new Float32Array(count);
@@ -309,6 +326,26 @@ function encodeTensorData(type: GgufWeightType, count: number, fill: "ones" | "r
         const out = new Uint16Array(count);
         for (let i = 0; i < count; i++) out[i] = floatToHalf((random() * 2 - 1) * scale);
         return Buffer.from(out.buffer);
+    }
+    if (type === "Q4_K") {
+        // w = d × scale × q − dmin × min, with 6-bit scales and mins per 32 weights and 4-bit q.
+        const out = Buffer.alloc((count / K_BLOCK) * 144);
+        for (let base = 0; base < out.length; base += 144) {
+            out.writeUInt16LE(floatToHalf(scale / (63 * 15)), base);
+            out.writeUInt16LE(floatToHalf(scale / (2 * 63)), base + 2);
+            for (let j = 0; j < 140; j++) out[base + 4 + j] = Math.floor(random() * 256);
+        }
+        return out;
+    }
+    if (type === "Q6_K") {
+        // w = d × scale × (q − 32), with int8 scales per 16 weights and 6-bit q split into low nibbles and high bit pairs.
+        const out = Buffer.alloc((count / K_BLOCK) * 210);
+        for (let base = 0; base < out.length; base += 210) {
+            for (let j = 0; j < 192; j++) out[base + j] = Math.floor(random() * 256);
+            for (let j = 0; j < 16; j++) out.writeInt8(1 + Math.floor(random() * 63), base + 192 + j);
+            out.writeUInt16LE(floatToHalf(scale / (63 * 32)), base + 208);
+        }
+        return out;
     }
     const blocks = count / QUANT_BLOCK;
     if (type === "Q8_0") {

@@ -47,7 +47,7 @@ describe("agentfit bench", () => {
         expect(runs.stdout.split("\n").filter((l) => /^\d+\s/.test(l))).toHaveLength(2);
         const shown = await runCli(["bench", "show", "1", "--json", "--all"], home.env);
         expect((JSON.parse(shown.stdout) as LlamaBenchJsonEntry[]).filter((e) => e.agentfit_status === "skipped")).toHaveLength(8);
-    });
+    }, 300_000); // two benchmark processes of up to 120 s each on a busy machine
 
     it("refuses bad arguments with a clear message and a failing exit code", async () => {
         using home = createTempHome();

@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import path from "node:path";
 import {describe, expect, it} from "vitest";
 import type {HardwareSnapshot} from "../../electron/api/HardwareApi.ts";
-import {projectRoot, runCli} from "../utils/runCli.ts";
+import {openSqliteDatabase} from "../../electron/core/store/openSqliteDatabase.ts";
+import {runCli} from "../utils/runCli.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 describe("agentfit CLI", () => {
@@ -26,23 +26,10 @@ describe("agentfit CLI", () => {
         expect(result.stdout).toMatch(/GB total/);
     });
 
-    it("starts without loading node-llama-cpp: only commands that load or read models do", async () => {
-        using home = createTempHome();
-        for (const args of [["--help"], ["models", "--json"]]) {
-            const trace = path.join(home.home, `modules-${args[0]}.txt`);
-            const result = await runCli(args, {...home.env, AGENTFIT_TRACE_MODULES: trace}, {nodeOptions: ["--import", path.join(projectRoot, "tests", "utils", "traceModules.mjs")]});
-            expect(result.code, result.stderr).toBe(0);
-            const loaded = fs.readFileSync(trace, "utf8");
-            expect(loaded).toContain("/node_modules/commander/");
-            expect(loaded).not.toContain("/node_modules/node-llama-cpp/");
-        }
-    });
-
     it("explains a database from a newer version instead of overwriting it", async () => {
         using home = createTempHome();
-        const Database = (await import("better-sqlite3")).default;
         fs.mkdirSync(home.home, {recursive: true});
-        const db = new Database(home.database);
+        const db = openSqliteDatabase(home.database);
         db.pragma("user_version = 4242");
         db.close();
         const result = await runCli(["probe"], home.env);

@@ -45,7 +45,7 @@ describe("HTTP API", () => {
                 resolve(snapshot);
             });
         });
-        await new Promise((resolve) => setTimeout(resolve, 200)); // let the event stream connect
+        await expect.poll(() => app.server.openEventStreams).toBe(1);
         const snapshot = await app.client.call("hardware.probe", {});
         expect((await received).id).toBe(snapshot.id);
     });

@@ -30,6 +30,8 @@ describe("agentfit serve", () => {
         });
         await expect.poll(() => stderr).toContain("Serving tiny at");
         expect(stderr).toMatch(/1024 tokens × 2 parallel/);
+        // Within the trained context: nothing to say about it.
+        expect(stderr).not.toMatch(/Capped|Warning/);
 
         const client = new OpenAI({baseURL: baseUrl, apiKey: "sk-cli", maxRetries: 0});
         const reply = await client.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 3});
@@ -41,6 +43,36 @@ describe("agentfit serve", () => {
         expect(stderr).not.toContain("engine stopped");
         await expect(rawHttp(`${baseUrl}/models`)).rejects.toThrow(/ECONNREFUSED/);
     });
+
+    it("says when it caps the context at the model's trained length, or serves beyond it", async () => {
+        using home = createTempHome();
+        const model = writeGgufModel(path.join(home.models, "short.Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 2048, type: "Q8_0"});
+        const serve = async (extra: string[]) => {
+            const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), "serve", "--model", model.path, "--port", "0", "--threads", "1", ...extra], {
+                cwd: projectRoot,
+                env: {...home.env, NO_COLOR: "1"}
+            });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+            child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+            const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+            await expect.poll(() => stdout, {timeout: 120_000}).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/m);
+            const baseUrl = stdout.trim();
+            const models = (await new OpenAI({baseURL: baseUrl, apiKey: "unused", maxRetries: 0}).models.list()).data as unknown as {meta: Record<string, unknown>}[];
+            child.kill("SIGINT");
+            expect(await exited).toBe(0);
+            return {stderr, meta: models[0]!.meta};
+        };
+        // No context asked for: the 32k agent default is capped at the trained 2,048.
+        const capped = await serve([]);
+        expect(capped.stderr).toContain("Capped: Context capped at 2,048 tokens, the length the model was trained for; the agent default is 32,768");
+        expect(capped.meta).toMatchObject({n_ctx: 2048, n_ctx_train: 2048, quantization: "Q8_0"});
+        // A context beyond the trained one is served as asked, with a warning.
+        const beyond = await serve(["--ctx", "4096"]);
+        expect(beyond.stderr).toContain("Warning: Context 4,096 tokens goes beyond the 2,048 the model was trained for");
+        expect(beyond.meta).toMatchObject({n_ctx: 4096, n_ctx_train: 2048});
+    }, 300_000);
 
     it("fails with a clear error code for a model that does not exist", async () => {
         using home = createTempHome();

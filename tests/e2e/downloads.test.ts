@@ -108,9 +108,10 @@ describe("Downloads screen (browser mode)", () => {
         await app.client.call("hardware.probe", {});
         const page = await browser.newPage({viewport: {width: 1360, height: 1000}});
         await page.goto(`${app.server.url}/#/models`);
-        const firstModel = page.getByTestId("model-row").first();
-        const modelId = await firstModel.getAttribute("data-model-id");
-        await firstModel.click();
+        // The list re-sorts as the machine's figures arrive: pick a model, then always address it by id.
+        const modelId = await page.getByTestId("model-row").first().getAttribute("data-model-id");
+        const modelRow = page.locator(`[data-testid="model-row"][data-model-id="${modelId}"]`);
+        await modelRow.click();
         const details = page.getByTestId("model-details");
         const download = details.getByTestId("catalog-download").first();
         const label = (await download.textContent())!;
@@ -123,7 +124,7 @@ describe("Downloads screen (browser mode)", () => {
         expect(await row.textContent()).toContain(`${modelId}:${quantization}`);
 
         await page.goto(`${app.server.url}/#/models`);
-        await page.getByTestId("model-row").first().click();
+        await modelRow.click();
         await expect.poll(() => page.getByTestId("model-details").textContent()).toContain("Downloaded");
         await page.screenshot({path: path.join(screenshotDir, "models-downloaded.png")});
         await page.close();

@@ -3,13 +3,15 @@ import path from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {Browser, Page} from "playwright-core";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
-import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
+import {elementsWiderThanWindow, launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {task} from "../../testkit/evalFixtures.ts";
 import {failingAgents, solver} from "../../testkit/scriptedAgents.ts";
 import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
 import {startApp} from "../utils/startApp.ts";
 
 let browser: Browser & AsyncDisposable;
+/** States are waited for, generously: on a busy machine a verdict or a recommendation takes seconds. */
+const wait = {timeout: 60_000};
 const js = task("js-timesheet-durations");
 
 beforeAll(async () => {
@@ -52,12 +54,18 @@ describe("Evaluate screen (browser mode)", () => {
         await page.screenshot({path: path.join(screenshotDir, "evaluate-form.png")});
         await page.getByTestId("start-eval").click();
 
-        await expect.poll(() => page.getByTestId("run-row").count()).toBe(2);
-        await expect.poll(() => page.getByTestId("sample-tile").count()).toBe(3);
+        await expect.poll(() => page.getByTestId("run-row").count(), wait).toBe(2);
+        await expect.poll(() => page.getByTestId("sample-tile").count(), wait).toBe(3);
         // Live: tiles change as samples run and finish, without reloading the page.
         await expect.poll(() => page.getByTestId("run-status").textContent(), {timeout: 60_000}).toBe("completed");
-        await expect.poll(() => page.getByTestId("success-rate").textContent()).toBe("100%");
-        expect(await page.getByTestId("sample-tile").allTextContents()).toEqual(["#1C", "#2C", "#3C"]);
+        await expect.poll(() => page.getByTestId("success-rate").textContent(), wait).toBe("100%");
+        // Plain words for scores, with the strict one explained where it appears.
+        expect(await page.getByTestId("sample-tile").allTextContents()).toEqual(["#1passed", "#2passed", "#3passed"]);
+        expect(await page.getByTestId("samples-table").locator("tbody tr").first().textContent()).toMatch(/^#1completedpassedpassed/);
+        expect(await page.getByTestId("score-legend").textContent()).toContain("Strict: also extracted a real helper that the function calls and the block no longer inline.");
+        // An OpenAI-compatible server on 127.0.0.1 is a local server, not the cloud: it costs nothing per token.
+        expect(await page.getByTestId("run-where").allTextContents()).toEqual(["Local server", "Local server"]);
+        expect(await page.getByTestId("run-stats").textContent()).toContain("freelocal server");
         await expect.poll(async () => (await page.getByTestId("run-row").allTextContents()).filter((t) => t.includes("completed")).length, {timeout: 60_000}).toBe(2);
         await page.getByTestId("runs").scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-runs.png")});
@@ -65,10 +73,15 @@ describe("Evaluate screen (browser mode)", () => {
         await page.getByTestId("sample-tile").first().click();
         const transcript = page.getByTestId("transcript");
         await transcript.waitFor();
-        await expect.poll(() => transcript.getByTestId("message").count()).toBe(11);
+        await expect.poll(() => transcript.getByTestId("message").count(), wait).toBe(11);
         expect(await transcript.getByTestId("tool-call").count()).toBe(4);
         expect(await transcript.getByTestId("tool-call").first().textContent()).toContain("list_files");
-        expect(await page.getByTestId("transcript-score").textContent()).toContain("Score C · strict C");
+        expect(await page.getByTestId("transcript-score").textContent()).toContain("Passed · strict passed");
+        // Each scorer check in plain words.
+        const steps = transcript.getByTestId("score-steps");
+        expect(await steps.locator("dd").count()).toBe(7);
+        expect(await steps.textContent()).toContain(`Changedpassed — ${js.targetFile} differs from the original, compared line by line`);
+        expect(await steps.textContent()).toContain(`Helper used (strict)passed — ${js.functionName} uses the new helper parseDuration (${js.targetFile}).`);
         const diff = transcript.getByTestId("file-diff");
         expect(await diff.count()).toBe(1);
         expect(await diff.textContent()).toContain(js.targetFile);
@@ -82,12 +95,17 @@ describe("Evaluate screen (browser mode)", () => {
 
         // The failing model's run: failure mode and tool errors are visible.
         await page.getByTestId("run-row").filter({hasText: "scripted-bad-calls"}).click();
-        await expect.poll(() => page.getByTestId("success-rate").textContent()).toBe("0%");
+        await expect.poll(() => page.getByTestId("success-rate").textContent(), wait).toBe("0%");
         expect(await page.getByTestId("samples-table").textContent()).toContain("bad tool calls");
         await page.getByTestId("sample-row").first().click();
-        await expect.poll(() => page.getByTestId("transcript").locator(".msg-error").count()).toBe(4);
+        await expect.poll(() => page.getByTestId("transcript").locator(".msg-error").count(), wait).toBe(4);
         await page.getByTestId("transcript").locator(".msg-error").first().scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-failure.png")});
+        expect(await page.getByTestId("sample-tile").allTextContents()).toEqual(["#1failed", "#2failed", "#3failed"]);
+        await page.setViewportSize({width: 900, height: 1000});
+        await page.getByTestId("runs").scrollIntoViewIfNeeded();
+        await page.screenshot({path: path.join(screenshotDir, "evaluate-900.png"), fullPage: true});
+        expect(await elementsWiderThanWindow(page)).toEqual([]);
 
         // The Inspect log downloads.
         const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-run").click()]);

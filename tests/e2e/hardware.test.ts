@@ -40,6 +40,13 @@ describe("Hardware screen (browser mode)", () => {
         if (probe.gpus.length === 0) expect(await page.getByTestId("no-gpu").isVisible()).toBe(true);
         else expect(await page.getByTestId("gpu-row").count()).toBe(probe.gpus.length);
         expect(await page.getByTestId("app-info").textContent()).toContain("browser mode");
+        // Not measured yet: the assumed default, then a real measurement from the card, flagged when the machine was busy.
+        await expect.poll(() => page.getByTestId("bandwidth-value").textContent()).toContain("assumed");
+        await page.getByTestId("measure-bandwidth").click();
+        await expect.poll(() => page.getByTestId("bandwidth-measurements").locator("tbody tr").count(), {timeout: 60_000}).toBe(1);
+        const status = await app.client.call("models.bandwidth", {});
+        expect(await page.getByTestId("bandwidth-value").textContent()).toContain(status.underLoad ? "measured under load" : "measured, machine quiet");
+        expect(await page.getByTestId("bandwidth-under-load").count()).toBe(status.underLoad ? 1 : 0);
         await page.screenshot({path: path.join(screenshotDir, "hardware.png"), fullPage: true});
 
         await page.getByTestId("probe-button").click();

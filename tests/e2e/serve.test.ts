@@ -26,7 +26,8 @@ describe("Serve screen (browser mode)", () => {
 
         await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Stopped");
         await expect.poll(() => page.getByTestId("model-select").locator("option").first().textContent()).toContain("tiny-chat.gguf");
-        await page.getByTestId("ctx-input").fill("2048");
+        // Beyond the 2,048 tokens it was trained for: served as asked, and the screen says so.
+        await page.getByTestId("ctx-input").fill("4096");
         await page.getByTestId("threads-input").fill("1");
         await page.getByTestId("port-input").fill("0");
         await page.getByTestId("start-button").click();
@@ -37,6 +38,11 @@ describe("Serve screen (browser mode)", () => {
         expect(await page.getByTestId("base-url").textContent()).toBe(baseUrl);
         expect(await page.getByTestId("served-model").textContent()).toBe("tiny-chat");
         expect(await page.getByTestId("memory-used").textContent()).toMatch(/RAM/);
+        expect(await page.getByTestId("context-limit").getAttribute("data-action")).toBe("beyond-trained");
+        expect(await page.getByTestId("context-limit").textContent()).toBe(
+            "beyond trained Context 4,096 tokens goes beyond the 2,048 the model was trained for: llama.cpp serves it as asked, but answers past 2,048 tokens may degrade."
+        );
+        expect(status.model!.contextLimit).toMatchObject({action: "beyond-trained", requested: 4096, trained: 2048, applied: 4096});
         expect(await page.getByTestId("snippet-code").textContent()).toContain(`"authentication.openai-compatible.baseUrl": "${baseUrl}"`);
         await page.getByTestId("snippet-tab-aider").click();
         expect(await page.getByTestId("snippet-code").textContent()).toContain(`export OPENAI_API_BASE=${baseUrl}`);

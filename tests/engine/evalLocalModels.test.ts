@@ -76,13 +76,58 @@ describe("the eval against local models served by the engine", () => {
             limits: {maxTurns: 4, maxTokens: 60_000, maxOutputTokensPerTurn: 400}
         });
         expect(created!.spec.model.quantization).toBe("Q4_1");
+        // One name: the registry's (the file name without extension), not the GGUF's general.name.
+        expect(created!.modelLabel).toBe("local:SmolLM2-135M-Instruct.Q4_1");
+        expect(created!.location).toBe("engine");
         const run = await finished(app.client, created!.id);
         const {detail} = await checkRecordedFailure(app.client, run);
         expect(detail.messages[1]!.content).toContain("helper");
 
         const results = await app.client.call("eval.results", {});
-        expect(results).toContainEqual(expect.objectContaining({provider: "local", quantization: "Q4_1", stats: expect.objectContaining({samples: 1, successes: 0})}));
+        expect(results).toContainEqual(expect.objectContaining({provider: "local", location: "engine", quantization: "Q4_1", stats: expect.objectContaining({samples: 1, successes: 0})}));
         const log = await app.client.call("eval.exportInspect", {runId: run.id});
         expect(log).toMatchObject({version: 2, status: "success"});
+
+        // The Verdict names it once (the registry's name; general.name is a detail) and fails the 32k agent context it was not trained for.
+        const verdict = await app.client.call("verdict.get", {});
+        const entry = verdict.local.find((l) => l.location === "engine")!;
+        expect(entry).toMatchObject({label: "SmolLM2-135M-Instruct.Q4_1", verdict: "no-fit", headline: "Doesn't fit: trained for 8,192 tokens; the agent context is 32,768."});
+        expect(entry.detail).toMatch(/^GGUF name "[^"]+"/);
+        expect(entry.label).not.toContain(entry.detail!.split('"')[1]!);
+        expect(entry.criteria[0]).toMatchObject({id: "fit", label: "Fits at 32k context", status: "fail", value: "trained for 8k"});
+        // The report says the same, under the same name.
+        const [md] = (await app.client.call("reports.export", {format: "md"})).files;
+        expect(md!.content).toContain("| SmolLM2-135M-Instruct.Q4_1 | AgentFit engine | Doesn't fit |");
+        expect(md!.content).toContain("- SmolLM2-135M-Instruct.Q4_1: Doesn't fit: trained for 8,192 tokens; the agent context is 32,768.");
+    });
+
+    it("AgentFit's own server, reached as an OpenAI-compatible server on 127.0.0.1, is a local server that says what it serves", async () => {
+        await using app = await startApp();
+        const imported = await app.client.call("models.import", {path: ensureSmolLM2()});
+        // Served without a context, the engine caps the 32k agent default at SmolLM2's trained 8,192, and says so.
+        const served = await app.client.call("engine.start", {model: imported.imported[0]!.id, settings: {threads: 1}, server: {port: 0}});
+        expect(served.model!.contextLimit).toMatchObject({action: "capped", requested: 32768, trained: 8192, applied: 8192});
+        expect((await app.client.call("engine.status", {})).model!.contextLimit!.message).toMatch(/^Context capped at 8,192 tokens, the length the model was trained for; the agent default is 32,768/);
+
+        const [run] = await app.client.call("eval.start", {
+            tasks: ["js-timesheet-durations"],
+            models: [{provider: "openai-compatible", model: served.model!.id, baseUrl: served.server!.baseUrl}],
+            epochs: 1,
+            temperature: 0,
+            limits: {maxTurns: 1, maxTokens: 60_000, maxOutputTokensPerTurn: 200}
+        });
+        expect(run).toMatchObject({location: "local-server", spec: {model: {quantization: "Q4_1"}, server: {server: "agentfit", quantization: "Q4_1", trainedContextSize: 8192, contextSize: 8192}}});
+        expect((await finished(app.client, run!.id)).status).toBe("completed");
+
+        const verdict = await app.client.call("verdict.get", {});
+        expect(verdict.cloud).toEqual([]);
+        expect(verdict.local).toHaveLength(1);
+        expect(verdict.local[0]).toMatchObject({
+            location: "local-server",
+            label: "SmolLM2-135M-Instruct.Q4_1",
+            quantization: "Q4_1",
+            verdict: "no-fit",
+            headline: "Doesn't fit: trained for 8,192 tokens; the agent context is 32,768."
+        });
     });
 });

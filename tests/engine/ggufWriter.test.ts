@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {getLlama, LlamaChatSession, LlamaLogLevel, readGgufFileInfo, type Llama} from "node-llama-cpp";
+import {getLlama, GgmlType, GgufFileType, LlamaChatSession, LlamaLogLevel, readGgufFileInfo, type Llama} from "node-llama-cpp";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../../testkit/gguf/writeGgufModel.ts";
 
@@ -19,9 +19,10 @@ afterAll(async () => {
 });
 
 describe("generated GGUF models", () => {
-    for (const type of ["F32", "F16", "Q8_0", "Q4_0"] as const satisfies GgufWeightType[]) {
+    for (const type of ["F32", "F16", "Q8_0", "Q4_0", "Q4_K_M"] as const satisfies GgufWeightType[]) {
         it(`${type}: metadata reads back and the engine generates tokens through the ChatML template`, async () => {
-            const facts = writeGgufModel(path.join(dir, `tiny-${type}.gguf`), {...ggufModelPresets.tiny, type, headCountKv: 2});
+            // K-quants pack 256 weights per block, so rows must be multiples of 256.
+            const facts = writeGgufModel(path.join(dir, `tiny-${type}.gguf`), {...ggufModelPresets.tiny, ...(type === "Q4_K_M" ? {embeddingLength: 256} : {}), type, headCountKv: 2});
             const info = await readGgufFileInfo(facts.path);
             const general = info.metadata.general;
             expect(general.architecture).toBe("llama");
@@ -31,6 +32,13 @@ describe("generated GGUF models", () => {
             expect(arch.attention.head_count_kv).toBe(2);
             expect(info.metadata.tokenizer.ggml.tokens).toHaveLength(facts.vocabularySize);
             expect(info.metadata.tokenizer.chat_template).toContain("<|im_start|>");
+            if (type === "Q4_K_M") {
+                // Real K-quant blocks in llama.cpp's Q4_K_M layout: Q4_K matrices, Q6_K output and the sensitive layers' attn_v and ffn_down.
+                expect(general.file_type).toBe(GgufFileType.MOSTLY_Q4_K_M);
+                const typeOf = (name: string) => GgmlType[info.fullTensorInfo!.find((t) => t.name === name)!.ggmlType];
+                // With 2 layers only the last is "sensitive" (i >= 7n/8 in integer arithmetic).
+                expect([typeOf("blk.0.attn_q.weight"), typeOf("blk.0.attn_v.weight"), typeOf("blk.1.attn_v.weight"), typeOf("blk.1.ffn_down.weight"), typeOf("output.weight")]).toEqual(["Q4_K", "Q4_K", "Q6_K", "Q6_K", "Q6_K"]);
+            }
 
             const model = await llama.loadModel({modelPath: facts.path});
             try {

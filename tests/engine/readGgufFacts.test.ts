@@ -6,7 +6,7 @@ import {afterAll, describe, expect, it} from "vitest";
 import {readGgufFacts} from "../../electron/core/gguf/readGgufFacts.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {serveFiles} from "../../testkit/serveFiles.ts";
-import {ensureSmolLM2} from "../../testkit/smollm2.ts";
+import {ensureGemma3, ensureSmolLM2} from "../../testkit/testModels.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-facts-"));
 afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
@@ -94,5 +94,14 @@ describe("readGgufFacts", () => {
         expect(facts).toMatchObject({architecture: "llama", quantization: "Q4_1", contextLength: 8192, blockCount: 30, embeddingLength: 576, headCount: 9, headCountKv: 3, vocabularySize: 49152, hasChatTemplate: true});
         expect(facts.parameterCount).toBeGreaterThan(130e6);
         expect(facts.parameterCount).toBeLessThan(140e6);
+        // A BPE tokenizer (its merge table costs memory too), and Q4_1: nothing llama.cpp repacks.
+        expect(facts).toMatchObject({tokenizerModel: "gpt2", repackedTensorBytes: 0});
+    });
+
+    it("reads the real Gemma 3 270M (gemma3, sliding window, Q4_K_M)", async () => {
+        const facts = await readGgufFacts(ensureGemma3());
+        expect(facts).toMatchObject({architecture: "gemma3", quantization: "Q4_K_M", contextLength: 32768, blockCount: 18, embeddingLength: 640, headCount: 4, headCountKv: 1, keyLength: 256, slidingWindow: 512, vocabularySize: 262144, tokenizerModel: "llama"});
+        // Its Q4_K matrices (attn_output in every layer, ffn_down in half) are what llama.cpp repacks: 12.66 MiB in its log.
+        expect(facts.repackedTensorBytes).toBe((18 * 1024 * 640 + 9 * 2048 * 640) / 256 * 144);
     });
 });

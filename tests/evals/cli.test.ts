@@ -43,11 +43,14 @@ describe("agentfit eval", () => {
         expect(fs.readFileSync(path.join(logDir, `agentfit-run-${run!.id}.json`), "utf8")).not.toContain(KEY);
 
         const table = await runCli(["eval", "runs"], env);
-        expect(table.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations\s+js-timesheet-durations\s+completed\s+2\/2 \(100%, 95% CI 34–100%\)/);
+        expect(table.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations\s+cloud\s+js-timesheet-durations\s+completed\s+2\/2 \(100%, 95% CI 34–100%\)/);
+        expect(table.stdout).toContain("Strict: also extracted a real helper that the function calls and the block no longer inline.");
         const results = await runCli(["eval", "results"], env);
-        expect(results.stdout).toMatch(/openai:solver-js-timesheet-durations\s+–\s+js-timesheet-durations\s+concise\s+#1\s+2\/2/);
+        expect(results.stdout).toMatch(/openai:solver-js-timesheet-durations\s+cloud\s+–\s+js-timesheet-durations\s+concise\s+#1\s+2\/2/);
         const show = await runCli(["eval", "show", "1"], env);
-        expect(show.stdout).toContain("Strict score  2/2");
+        expect(show.stdout).toContain("Strict passed  2/2");
+        expect(show.stdout).toMatch(/#\s+Sample\s+Status\s+Score\s+Strict score/);
+        expect(show.stdout).toMatch(/completed\s+passed\s+passed\s+5/);
         const exported = await runCli(["eval", "export", "1", "--out", path.join(home.home, "run1.json")], env);
         expect(JSON.parse(fs.readFileSync(exported.stdout.trim(), "utf8"))).toMatchObject({version: 2, status: "success"});
     });
@@ -57,8 +60,8 @@ describe("agentfit eval", () => {
         using home = createTempHome();
         const result = await runCli(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "1", "--base-url", server.baseUrl], {...home.env, OPENAI_API_KEY: KEY});
         expect(result.code).toBe(0);
-        expect(result.stderr).toMatch(/run #1 sample 1: C \(strict C\), 5 turns/);
-        expect(result.stdout).toMatch(/Run\s+Model\s+Task\s+Status\s+Score\s+Strict\s+Turns\s+Input \(cached\)\s+Output\s+Cost\/run\s+Time\/run/);
+        expect(result.stderr).toMatch(/run #1 sample 1: passed \(strict passed\), 5 turns/);
+        expect(result.stdout).toMatch(/Run\s+Model\s+Where\s+Task\s+Status\s+Passed\s+Strict passed\s+Turns\s+Input \(cached\)\s+Output\s+Cost\/run\s+Time\/run/);
         expect(result.stdout).toMatch(/#1\s+openai:solver-js-timesheet-durations/);
     });
 
@@ -91,7 +94,7 @@ describe("agentfit eval", () => {
         await using server = await startScriptedOpenAi({agents: solvers(), apiKey: KEY, delayMs: 120});
         using home = createTempHome();
         const env = {...home.env, OPENAI_API_KEY: KEY, AGENTFIT_OPENAI_BASE_URL: server.baseUrl};
-        const cli = startCliUntil(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "3", "-c", "1"], env, /sample 1: C/);
+        const cli = startCliUntil(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "3", "-c", "1"], env, /sample 1: passed/);
         await cli.reached;
         cli.child.kill("SIGKILL");
         await cli.exited;
@@ -110,7 +113,7 @@ describe("agentfit eval", () => {
         await using server = await startScriptedOpenAi({agents: solvers(), apiKey: KEY, delayMs: 200});
         using home = createTempHome();
         const env = {...home.env, OPENAI_API_KEY: KEY, AGENTFIT_OPENAI_BASE_URL: server.baseUrl};
-        const cli = startCliUntil(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "3", "-c", "1"], env, /sample 1: C/);
+        const cli = startCliUntil(["eval", "-m", `openai:solver-${js}`, "-t", js, "-n", "3", "-c", "1"], env, /sample 1: passed/);
         await cli.reached;
         cli.child.kill("SIGINT");
         expect(await cli.exited).toBe(130);

@@ -27,12 +27,28 @@ describe.concurrent.each(tasks.map((t) => [t.name, t] as const))("scoring %s", (
         expect(result.checks.blockInline).toBe(false);
         expect(result.checks.tests).toMatchObject({ran: true, failed: 0, errors: 0});
         expect(result.checks.tests!.tests).toBeGreaterThan(5);
+        expect(result.steps.map((s) => [s.check, s.score, s.passed])).toEqual([
+            ["targetExists", "original", true],
+            ["parses", "original", true],
+            ["changed", "original", true],
+            ["tests", "original", true],
+            ["newHelper", "strict", true],
+            ["helperUsed", "strict", true],
+            ["blockMoved", "strict", true]
+        ]);
+        expect(result.steps.find((s) => s.check === "helperUsed")!.detail).toBe(
+            `${task.functionName} uses the new helper ${result.checks.helperUsed} (${task.targetFile}).`
+        );
     });
 
     it("a helper defined inside the original function passes the original score only", async () => {
         const result = await score(task, write(task, "nested-helper"));
         expect(result.original.value).toBe("C");
-        expect(result.strict).toEqual({value: "I", explanation: "No new top-level helper function was created."});
+        expect(result.strict).toEqual({
+            value: "I",
+            explanation: `No new top-level helper function was created in ${task.sourceDir}/ (a function defined inside ${task.functionName} does not count).`
+        });
+        expect(result.checks.blockInline).toBe(true);
     });
 
     it("a new helper the original function does not call passes the original score only", async () => {
@@ -49,6 +65,7 @@ describe.concurrent.each(tasks.map((t) => [t.name, t] as const))("scoring %s", (
         expect(result.original.explanation).toContain("does not parse");
         expect(result.checks.parses).toBe(false);
         expect(result.checks.tests).toBeNull();
+        expect(result.steps.filter((s) => s.passed === null).map((s) => s.check)).toEqual(["changed", "tests", "newHelper", "helperUsed", "blockMoved"]);
     });
 
     it("a behaviour change scores I through the tests", async () => {

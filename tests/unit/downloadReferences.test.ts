@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {fileHasQuantization, modelDisplayName, quantizationInFileName, splitPartInfo, splitPartNames} from "../../electron/core/downloads/ggufFileNames.ts";
+import {fileHasQuantization, modelDisplayName, quantizationInFileName, splitPartInfo, splitPartNames} from "../../electron/core/gguf/ggufFileNames.ts";
 import {resolveHuggingFaceEndpoint, resolveHuggingFaceToken} from "../../electron/core/downloads/huggingFaceHub.ts";
 import {parseDownloadReference, selectQuantization} from "../../electron/core/downloads/resolveDownloadPlan.ts";
 import type {HubRepoListing} from "../../electron/core/downloads/huggingFaceHub.ts";

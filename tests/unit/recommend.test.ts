@@ -6,6 +6,9 @@ import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../
 import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
 import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
+import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
+import {agentTurnTimes, describeAgentTurn} from "../../electron/shared/agentTurn.ts";
+import {calibrationFrom, predictAtDepth, predictSpeed, type SpeedCalibration} from "../../electron/core/catalog/predictSpeed.ts";
 import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
 import {fixedMachine} from "../utils/fixedMachines.ts";
 
@@ -28,10 +31,29 @@ const cpuLaptop: HardwareProfile = {
     gpuBandwidthBytesPerSecond: 0,
     bandwidthSource: "test",
     bandwidthKind: "measured",
+    bandwidthUnderLoad: false,
+    bandwidthMeasurement: null,
     cpuThreads: 8,
     cpuFlops: 8 * 3e9 * 32,
     gpuFlops: 0
 };
+
+/** A benchmark result of this test machine (8 threads, CPU, empty context) as the store hands it to calibration. */
+const measuredSample = (over: Partial<MeasuredSpeed>): MeasuredSpeed => ({
+    hardwareKey: "test-machine",
+    hardwareSnapshotId: 1,
+    modelId: null,
+    quantization: "Q8_0",
+    modelFileBytes: 1e9,
+    activeBytesPerToken: 1e9,
+    threads: 8,
+    gpuLayers: 0,
+    contextDepth: 0,
+    promptTokensPerSecond: null,
+    generationTokensPerSecond: null,
+    measuredAt: "2026-12-01T00:00:00Z",
+    ...over
+});
 
 describe("memory arithmetic", () => {
     it("sizes the KV cache from layers × KV heads × head dim × context, smaller when quantized", () => {
@@ -157,8 +179,9 @@ describe("hardware profiles and what-if overrides", () => {
         const snapshot = {...(await probeHardware({modelsPath: "/m", appVersion: "t", sources: fixedMachine("rtx4060-32gb")})), id: 7};
         const profile = profileFromSnapshot(snapshot);
         expect(profile).toMatchObject({label: "this machine (probe #7)", backend: "cuda", vramBytes: 8 * GiB, gpuBandwidthBytesPerSecond: 256e9, bandwidthKind: "peak"});
-        const measured = profileFromSnapshot(snapshot, {measured: {hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z"}});
-        expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured"});
+        const quietLoad = {otherBusyCores: 0.05, cores: 8, loadAverage1m: 0.3, busy: false};
+        const measured = profileFromSnapshot(snapshot, {measurements: [{hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z", load: quietLoad}]});
+        expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured", bandwidthUnderLoad: false});
     });
 });
 
@@ -170,15 +193,15 @@ describe("recommendations", () => {
         expect(report.models).toHaveLength(catalog.length);
         const top = report.models[0]!;
         expect(report.topPick).toBe(top.model.id);
-        expect(["recommended", "usable"]).toContain(top.verdict);
+        expect(["usable", "almost"]).toContain(top.verdict);
         expect(report.summary).toContain(top.model.name);
-        expect(top.reasons.join(" ")).toMatch(/Predicted \d+ tok\/s/);
-        // Verdicts never improve down the list.
-        const order = {recommended: 0, usable: 0, slow: 1, "no-fit": 2};
+        expect(top.reasons.join(" ")).toMatch(/Predicted [\d.]+ tok\/s generation .* per agent turn/);
+        // Levels never improve down the list.
+        const order = {usable: 0, almost: 1, no: 2, "no-fit": 3};
         for (let i = 1; i < report.models.length; i++) expect(order[report.models[i]!.verdict]).toBeGreaterThanOrEqual(order[report.models[i - 1]!.verdict]);
-        // A model that scored 0/10 never outranks one that scored 7/10 when both fit and are fast enough.
+        // A model that scored 0/10 never outranks one that scored 7/10 when both are at the same level.
         const rank = (id: string) => report.models.find((m) => m.model.id === id)!;
-        if (rank("qwen3-coder-30b-a3b-instruct").verdict !== "slow" && rank("gpt-oss-20b").verdict !== "slow")
+        if (rank("qwen3-coder-30b-a3b-instruct").verdict === rank("gpt-oss-20b").verdict && rank("gpt-oss-20b").verdict !== "no")
             expect(rank("qwen3-coder-30b-a3b-instruct").rank).toBeLessThan(rank("gpt-oss-20b").rank);
         for (const m of report.models.filter((x) => x.best)) expect(m.options.map((o) => o.quantization)).toContain(m.bestQuantization);
     });
@@ -196,7 +219,7 @@ describe("recommendations", () => {
         const tiny = applyOverrides(cpuLaptop, {ram: "4GB", vram: 0});
         const report = recommendModels(catalog, tiny, {contextSize: 131072});
         expect(report.topPick).toBeNull();
-        expect(report.models.every((m) => m.verdict === "no-fit" || m.verdict === "slow")).toBe(true);
+        expect(report.models.every((m) => m.verdict === "no-fit" || m.verdict === "no")).toBe(true);
         const none = report.models.find((m) => m.verdict === "no-fit")!;
         expect(none.reasons[0]).toMatch(/^Does not fit: even .* needs .* of RAM at a 128k context/);
     });
@@ -217,39 +240,26 @@ describe("recommendations", () => {
         const plain = recommendModels([m], cpuLaptop).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
         expect(plain.speed.calibration).toBeNull();
         expect(plain.speed.predicted).toBe(true);
-        const sample = (over: Partial<MeasuredSpeed>): MeasuredSpeed => ({
-            hardwareKey: "test-machine",
-            hardwareSnapshotId: 1,
-            modelId: null,
-            quantization: "Q8_0",
-            modelFileBytes: 1e9,
-            activeBytesPerToken: 0.9e9,
-            threads: 8,
-            gpuLayers: 0,
-            contextDepth: 0,
-            promptTokensPerSecond: null,
-            generationTokensPerSecond: null,
-            measuredAt: "2026-01-01T00:00:00Z",
-            ...over
-        });
+        const sample = (over: Partial<MeasuredSpeed>) => measuredSample({activeBytesPerToken: 0.9e9, measuredAt: "2026-01-01T00:00:00Z", ...over});
         // This machine generates at half the uncalibrated prediction; another machine's sample is ignored.
         const predictedFor1GB = 1 / (0.9e9 / (60e9 * 0.85) + 0.0004);
         const measurements = [
             sample({generationTokensPerSecond: predictedFor1GB * 0.5}),
             sample({generationTokensPerSecond: predictedFor1GB * 0.5, measuredAt: "2026-01-02T00:00:00Z"}),
             sample({hardwareKey: "another-machine", generationTokensPerSecond: predictedFor1GB * 3}),
-            // Not comparable with the prediction, so ignored: a filled context, another thread count, an overhead-bound tiny model.
+            // Not comparable with the prediction, so ignored: a filled context without the model's KV size, another thread count, an overhead-bound tiny model.
             sample({contextDepth: 4096, generationTokensPerSecond: predictedFor1GB * 0.1}),
             sample({threads: 1, generationTokensPerSecond: predictedFor1GB * 0.1}),
             sample({activeBytesPerToken: 90e6, modelFileBytes: 100e6, generationTokensPerSecond: 40}),
-            sample({modelId: m.id, quantization: "Q4_K_M", modelFileBytes: q.sizeBytes, generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"})
+            sample({modelId: m.id, quantization: "Q4_K_M", modelFileBytes: q.sizeBytes, activeBytesPerToken: q.sizeBytes, generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"})
         ];
         const calibrated = recommendModels([m], cpuLaptop, {measurements}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
         expect(calibrated.speed.calibration!.samples).toBe(3);
         expect(calibrated.speed.calibration!.generationFactor).toBeGreaterThan(0.45);
         expect(calibrated.speed.calibration!.generationFactor).toBeLessThan(0.75);
         expect(calibrated.speed.generationTokensPerSecond / plain.speed.generationTokensPerSecond).toBeCloseTo(calibrated.speed.calibration!.generationFactor, 5);
-        expect(calibrated.speed.basis).toMatch(/calibrated by 3 benchmarks of this machine/);
+        expect(calibrated.speed.calibrationLabel).toBe("calibrated on this machine (2026-01-03, Q4_K_M measured)");
+        expect(plain.speed.calibrationLabel).toBe("uncalibrated estimate");
         expect(calibrated.speed.measured).toEqual({generationTokensPerSecond: 7.5, promptTokensPerSecond: 80, measuredAt: "2026-01-03T00:00:00Z"});
         // This machine with more RAM runs as fast as this machine: still calibrated, same prediction.
         const moreRam = recommendModels([m], applyOverrides(cpuLaptop, {ram: "64GB"}), {measurements}).models[0]!.options.find((o) => o.quantization === "Q4_K_M")!;
@@ -262,8 +272,151 @@ describe("recommendations", () => {
     });
 });
 
+describe("recommendations judged by the Verdict's rules", () => {
+    const optionOf = (report: ReturnType<typeof recommendModels>, id: string, quant: string) => report.models.find((m) => m.model.id === id)!.options.find((o) => o.quantization === quant)!;
+
+    it("defines the predicted agent turn from pp and tg, and fails a model whose turns are slow even when it generates fast", () => {
+        // Fast memory, slow compute: generation clears 10 tok/s while reading an 8k-token prompt takes minutes.
+        const slowCompute: HardwareProfile = {...cpuLaptop, cpuBandwidthBytesPerSecond: 200e9, cpuFlops: 2e11};
+        const report = recommendModels([model("qwen3.5-35b-a3b")], slowCompute);
+        const q3 = optionOf(report, "qwen3.5-35b-a3b", "Q3_K_M");
+        const s = q3.speed;
+        expect(s.generationAtDepthTokensPerSecond).toBeGreaterThan(10);
+        expect(s.agentPromptSeconds).toBeGreaterThan(300);
+        const reply = 256 / s.generationAtDepthTokensPerSecond;
+        expect(s.firstTurnSeconds).toBeCloseTo(8192 / s.promptTokensPerSecond + reply, 6);
+        expect(s.laterTurnSeconds).toBeCloseTo(1024 / s.promptTokensPerSecond + reply, 6);
+        expect(s.agentTurnSeconds).toBeCloseTo((s.firstTurnSeconds + 9 * s.laterTurnSeconds) / 10, 6);
+        expect(s.agentTurnSeconds).toBeGreaterThan(defaultThresholds.almostTurnSeconds);
+        expect(q3.criteria.map((c) => [c.id, c.status, c.source])).toEqual([
+            ["fit", "pass", "estimated"],
+            ["generation", "pass", "predicted"],
+            ["turn", "fail", "predicted"]
+        ]);
+        expect(q3.verdict).toBe("no");
+        expect(report.models[0]!.verdict).toBe("no");
+        expect(report.topPick).toBeNull();
+        expect(report.summary).toMatch(/^No model is predicted usable at a 32k context here/);
+        expect(report.models[0]!.reasons.join(" ")).toMatch(/No by the Verdict's rules: time per agent turn ~[\d.]+ min/);
+        expect(report.agentTurn).toBe(describeAgentTurn());
+        expect(report.legend.map((e) => e.level)).toEqual(["usable", "almost", "no", "no-fit"]);
+    });
+
+    it("judges with the thresholds it is given: the Verdict's, edited or not", () => {
+        const m2 = applyOverrides(cpuLaptop, {preset: "macbook-air-m2-16gb"});
+        const strict = recommendModels([model("qwen2.5-coder-7b-instruct")], m2, {thresholds: {...defaultThresholds, usableGenerationTps: 1000, almostGenerationTps: 900}});
+        expect(strict.models[0]!.verdict).toBe("no");
+        const lenient = recommendModels([model("qwen2.5-coder-7b-instruct")], m2, {thresholds: {...defaultThresholds, usableGenerationTps: 0.1, almostGenerationTps: 0.1, usableTurnSeconds: 1e5, almostTurnSeconds: 1e5}});
+        expect(lenient.models[0]!.verdict).toBe("usable");
+        expect(lenient.thresholds.usableTurnSeconds).toBe(1e5);
+        // Its context defaults to the thresholds' agent context.
+        expect(recommendModels([model("qwen3-8b")], m2, {thresholds: {...defaultThresholds, contextSize: 16384}}).settings.contextSize).toBe(16384);
+    });
+
+    it("fails the fit of a model trained for less than the agent context, with the reason", () => {
+        const big = applyOverrides(cpuLaptop, {ram: "128GB"});
+        const at64k = recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize: 65536}).models[0]!;
+        expect(at64k.verdict).toBe("no-fit");
+        expect(at64k.best).toBeNull();
+        expect(at64k.options.every((o) => o.verdict === "no-fit" && o.fit.fitClass !== "no-fit")).toBe(true);
+        expect(at64k.reasons[0]).toBe("Doesn't fit: trained for 32,768 tokens; the agent context is 65,536.");
+        expect(at64k.options[0]!.criteria[0]!.detail).toContain("Trained for 32,768 tokens; the agent context is 65,536");
+        expect(recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize: 32768}).models[0]!.verdict).not.toBe("no-fit");
+    });
+
+    it("says why a low-bit quantization was picked: larger ones fit but are judged worse, not that only it fits", () => {
+        const gemma = model("gemma-3-4b-it");
+        // Find a bandwidth at which Q3_K_M is usable but Q4_K_M only almost (fast compute, so turns are short).
+        let found: ReturnType<typeof recommendModels>["models"][number] | undefined;
+        for (let gbps = 5; gbps < 100 && !found; gbps += 0.25) {
+            const rec = recommendModels([gemma], {...cpuLaptop, cpuBandwidthBytesPerSecond: gbps * 1e9, cpuFlops: 1e14}).models[0]!;
+            const level = (q: string) => rec.options.find((o) => o.quantization === q)!.verdict;
+            if (level("Q3_K_M") === "usable" && level("Q4_K_M") === "almost") found = rec;
+        }
+        expect(found, "a bandwidth where Q3_K_M is usable and Q4_K_M almost").toBeDefined();
+        expect(found!.bestQuantization).toBe("Q3_K_M");
+        const reason = found!.reasons.find((r) => r.startsWith("Q3_K_M loses noticeable quality"))!;
+        expect(reason).toMatch(/larger quantizations fit but are judged worse here \(Q4_K_M: almost, /);
+        expect(reason).not.toMatch(/only/);
+        expect(found!.reasons[0]).toMatch(/^Q3_K_M runs on the CPU from RAM at a 32k context with [\d.]+ GB to spare\.$/);
+    });
+});
+
+describe("speed calibration per weight type", () => {
+    const sample = (over: Partial<MeasuredSpeed>) => measuredSample({parameterCount: 1e9 / (8.5 / 8), ...over});
+    const shapeOfSample = (s: MeasuredSpeed): ModelShape => ({
+        weightsBytes: s.activeBytesPerToken,
+        architecture: {parameters: s.parameterCount!, activeParameters: null, layers: 16, embeddingLength: 2048, headCount: 16, headCountKv: 8, headDim: 128, contextLength: 32768, slidingWindow: null, slidingWindowLayers: 0, kvLayers: 16, vocabularySize: 0, feedForwardLength: 8192}
+    });
+
+    it("keeps each weight type's own factors (their kernels differ) and uses the overall one for a type never measured", () => {
+        // Without attention layers the prediction is the weights' part alone, which these factors scale.
+        const weightsOnly = (s: MeasuredSpeed): ModelShape => ({...shapeOfSample(s), architecture: {...shapeOfSample(s).architecture, kvLayers: 0}});
+        const raw = (s: MeasuredSpeed) => predictAtDepth(weightsOnly(s), cpuLaptop, {depth: 0, weightType: s.quantization});
+        const q8 = sample({});
+        const q4 = sample({quantization: "Q4_0", activeBytesPerToken: 0.56e9, parameterCount: 1e9});
+        const f16 = sample({quantization: "F16", activeBytesPerToken: 2e9, parameterCount: 1e9});
+        const measurements = [
+            {...q8, promptTokensPerSecond: raw(q8).promptTokensPerSecond * 1.5, generationTokensPerSecond: raw(q8).generationTokensPerSecond * 0.9},
+            {...q4, promptTokensPerSecond: raw(q4).promptTokensPerSecond * 0.4, generationTokensPerSecond: raw(q4).generationTokensPerSecond * 0.6},
+            {...f16, promptTokensPerSecond: raw(f16).promptTokensPerSecond * 0.5, generationTokensPerSecond: raw(f16).generationTokensPerSecond * 0.8, measuredAt: "2026-12-03T00:00:00Z"}
+        ];
+        const c = calibrationFrom(measurements, cpuLaptop)!;
+        expect(c.byWeightType.Q8_0).toMatchObject({samples: 1, promptFactor: expect.closeTo(1.5, 3), generationFactor: expect.closeTo(0.9, 3)});
+        expect(c.byWeightType.Q4_0).toMatchObject({promptFactor: expect.closeTo(0.4, 3), generationFactor: expect.closeTo(0.6, 3)});
+        expect(c.promptFactor).toBeCloseTo(0.5, 3);
+        expect(c.measuredAt).toBe("2026-12-03T00:00:00Z");
+        const calibrated = (s: MeasuredSpeed, type: string) => predictAtDepth(weightsOnly(s), cpuLaptop, {depth: 0, weightType: type, calibration: c});
+        expect(calibrated(q4, "Q4_0").promptTokensPerSecond / raw(q4).promptTokensPerSecond).toBeCloseTo(0.4, 3);
+        expect(calibrated(q8, "Q8_0").promptTokensPerSecond / raw(q8).promptTokensPerSecond).toBeCloseTo(1.5, 3);
+        expect(calibrated(q8, "Q5_K_M").promptTokensPerSecond / raw(q8).promptTokensPerSecond).toBeCloseTo(0.5, 3);
+    });
+
+    it("calibrates what the context adds from benchmarks at a depth, so deeper predictions follow", () => {
+        const base = sample({kvBytesPerContextToken: 16 * 2 * 8 * 128 * 2, attentionFlopsPerContextToken: 4 * 16 * 16 * 128, promptTokens: 512});
+        const shape = shapeOfSample(base);
+        const at = (depth: number, calibration?: SpeedCalibration | null) => predictAtDepth(shape, cpuLaptop, {depth, weightType: "Q8_0", calibration});
+        // Empty context as predicted; at 4k the context costs twice the predicted time in generation and three times in prompts.
+        const deepTime = (depth: number) => {
+            const empty = at(0);
+            const raw = at(depth);
+            return {tg: 1 / (1 / empty.generationTokensPerSecond + 2 * (1 / raw.generationTokensPerSecond - 1 / empty.generationTokensPerSecond)), pp: raw};
+        };
+        const measurements = [
+            {...base, generationTokensPerSecond: at(0).generationTokensPerSecond, promptTokensPerSecond: at(0).promptTokensPerSecond},
+            {...base, contextDepth: 4096, generationTokensPerSecond: deepTime(4096).tg, promptTokensPerSecond: at(4096).promptTokensPerSecond / 2}
+        ];
+        const c = calibrationFrom(measurements, cpuLaptop)!;
+        expect(c.samples).toBe(2);
+        expect(c.kvReadFactor).toBeCloseTo(2, 2);
+        expect(c.attentionFactor).toBeGreaterThan(1.5);
+        expect(at(16384, c).generationTokensPerSecond / deepTime(16384).tg).toBeCloseTo(1, 2);
+        expect(at(16384, c).generationTokensPerSecond).toBeLessThan(at(16384).generationTokensPerSecond);
+    });
+
+    it("predicts the agent turn from the calibrated speeds of the file's own weight type", () => {
+        const c: SpeedCalibration = {
+            samples: 2,
+            generationFactor: 1,
+            promptFactor: 1,
+            byWeightType: {Q3_K_M: {samples: 1, generationFactor: 0.8, promptFactor: 0.5}, Q8_0: {samples: 1, generationFactor: 1, promptFactor: 1}},
+            kvReadFactor: 1,
+            attentionFactor: 1,
+            measuredAt: "2026-12-03T00:00:00Z"
+        };
+        const q3 = shape("qwen3-8b", "Q3_K_M");
+        const fit = estimateFit(q3, cpuLaptop);
+        const raw = predictSpeed(q3, fit, cpuLaptop, {weightType: "Q3_K_M"});
+        const calibrated = predictSpeed(q3, fit, cpuLaptop, {weightType: "Q3_K_M", calibration: c});
+        expect(calibrated.calibrationLabel).toMatch(/^calibrated on this machine \(2026-12-03, Q3_K_M measured\)/);
+        expect(calibrated.promptTokensPerSecond).toBeLessThan(raw.promptTokensPerSecond * 0.55);
+        expect(calibrated).toMatchObject(agentTurnTimes(calibrated.promptTokensPerSecond, calibrated.generationAtDepthTokensPerSecond)!);
+        expect(calibrated.agentTurnSeconds).toBeGreaterThan(raw.agentTurnSeconds * 1.5);
+    });
+});
+
 describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", () => {
-    const repository = {refreshed: () => [], latestBandwidth: () => undefined};
+    const repository = {refreshed: () => [], bandwidths: () => []};
 
     it("resolves id:quant to the files to download, any case", () => {
         const lookup = createCatalogLookup({models: catalog, repository, latestSnapshot: () => undefined});
@@ -287,6 +440,10 @@ describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", 
         const expected = recommendModels([model("qwen2.5-coder-1.5b-instruct")], profileFromSnapshot(snapshot)).models[0]!.bestQuantization;
         expect(withMachine.resolve("qwen2.5-coder-1.5b-instruct").quantization).toBe(expected);
         expect(expected).not.toBe("Q4_K_M");
+        // The pick follows the Verdict's thresholds: when none is fast enough, the moderate Q4_K_M.
+        const strict = {...defaultThresholds, usableTurnSeconds: 0.001, almostTurnSeconds: 0.002};
+        const judgedStrictly = createCatalogLookup({models: catalog, repository, latestSnapshot: () => snapshot, thresholds: () => strict});
+        expect(judgedStrictly.resolve("qwen2.5-coder-1.5b-instruct").quantization).toBe("Q4_K_M");
     });
 
     it("applies refreshed sizes, names and checksums", () => {
@@ -295,7 +452,7 @@ describe("catalog lookup (what `agentfit pull <id[:quant]>` resolves through)", 
             models: catalog,
             repository: {
                 refreshed: () => [{modelId: "qwen3-8b", quantization: "Q4_K_M", files: ["Qwen_Qwen3-8B-Q4_K_M.gguf"], sizeBytes: 5_027_783_488, sha256: sha, refreshedAt: "2026-02-01T00:00:00Z"}],
-                latestBandwidth: () => undefined
+                bandwidths: () => []
             },
             latestSnapshot: () => undefined
         });

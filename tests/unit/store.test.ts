@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import {describe, expect, it} from "vitest";
 import type {HardwareSnapshot} from "../../electron/api/HardwareApi.ts";
 import {openMigratedDatabase} from "../../electron/core/store/openMigratedDatabase.ts";
+import {openSqliteDatabase} from "../../electron/core/store/openSqliteDatabase.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
 import {latestSchemaVersion, type Migration} from "../../electron/core/store/migrations.ts";
 import {StoreError} from "../../electron/core/store/StoreError.ts";
@@ -33,7 +33,7 @@ describe("store", () => {
         using home = createTempHome();
         await using store = await openStore({file: home.database});
         expect(store.schemaVersion).toBe(latestSchemaVersion);
-        const db = new Database(home.database, {readonly: true});
+        const db = openSqliteDatabase(home.database, {readonly: true});
         expect(db.pragma("journal_mode", {simple: true})).toBe("wal");
         expect(db.pragma("user_version", {simple: true})).toBe(latestSchemaVersion);
         db.close();
@@ -61,7 +61,7 @@ describe("store", () => {
         const opened = openMigratedDatabase({file: home.database, migrations: v2});
         expect(opened.schemaVersion).toBe(2);
         opened.db.close();
-        const db = new Database(home.database, {readonly: true});
+        const db = openSqliteDatabase(home.database, {readonly: true});
         expect(db.prepare("SELECT name FROM pragma_table_info('one')").all()).toEqual([{name: "x"}, {name: "y"}]);
         db.close();
     });
@@ -72,7 +72,7 @@ describe("store", () => {
         openMigratedDatabase({file: home.database, migrations: good}).db.close();
         const bad = [...good, {version: 2, name: "broken", sql: "CREATE TABLE two (y INTEGER); THIS IS NOT SQL;"}];
         expect(() => openMigratedDatabase({file: home.database, migrations: bad})).toThrow(expect.objectContaining({code: "STORE_MIGRATION_FAILED", message: expect.stringContaining("broken")}));
-        const db = new Database(home.database, {readonly: true});
+        const db = openSqliteDatabase(home.database, {readonly: true});
         expect(db.pragma("user_version", {simple: true})).toBe(1);
         expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'two'").get()).toBeUndefined();
         db.close();
@@ -81,7 +81,7 @@ describe("store", () => {
     it("refuses a database from a newer AgentFit, naming the file, and leaves it untouched", async () => {
         using home = createTempHome();
         fs.mkdirSync(home.home, {recursive: true});
-        const db = new Database(home.database);
+        const db = openSqliteDatabase(home.database);
         db.exec("CREATE TABLE future (x); PRAGMA user_version = 999;");
         db.close();
         const before = sha256(home.database);

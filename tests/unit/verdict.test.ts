@@ -2,11 +2,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
+import type {SpeedPrediction} from "../../electron/api/ModelsApi.ts";
 import type {VerdictEvalEvidence, VerdictMemoryEvidence, VerdictSpeedEvidence} from "../../electron/api/VerdictApi.ts";
 import {wilsonInterval} from "../../electron/core/evals/evalStatistics.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
-import {judgeModel} from "../../electron/core/verdict/judgeModel.ts";
-import {currentThresholds, defaultThresholds, updateThresholds} from "../../electron/core/verdict/verdictThresholds.ts";
+import {judgeModel, judgePrediction} from "../../electron/core/rules/judgeModel.ts";
+import {levelLegend} from "../../electron/shared/verdictLevels.ts";
+import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
+import {currentThresholds, updateThresholds} from "../../electron/core/verdict/verdictThresholds.ts";
 
 const GB = 1024 ** 3;
 const fits: VerdictMemoryEvidence = {
@@ -19,7 +22,8 @@ const fits: VerdictMemoryEvidence = {
     headroomBytes: 14 * GB,
     tight: false,
     parts: [],
-    measured: null
+    measured: null,
+    trainedContextSize: 32768
 };
 const speed = (generationTps: number | null, turnSeconds: number | null): VerdictSpeedEvidence => ({
     promptTps: 200,
@@ -30,6 +34,7 @@ const speed = (generationTps: number | null, turnSeconds: number | null): Verdic
     turnSeconds,
     turnSource: turnSeconds === null ? null : "bench-agent",
     predictedGenerationTps: 12,
+    predictedTurnSeconds: 20,
     settings: null,
     benchRunIds: [1],
     measuredAt: null
@@ -69,10 +74,11 @@ describe("judgeModel", () => {
         expect(judgeModel({memory: fits, speed: speed(14, 12), eval: evals(0, 3)}, t).verdict).toBe("no");
     });
 
-    it("says no when the model does not fit, is too slow, or a turn takes too long", () => {
+    it("says doesn't fit, or no when the model is too slow or a turn takes too long", () => {
         const noFit = judgeModel({memory: {...fits, fitClass: "no-fit", ramNeededBytes: 30 * GB, headroomBytes: -10 * GB}, speed: speed(null, null), eval: null}, t);
-        expect(noFit.verdict).toBe("no");
-        expect(noFit.headline).toBe("No: it does not fit at a 32k context (needs 30.0 GB of 20.0 GB).");
+        expect(noFit.verdict).toBe("no-fit");
+        expect(noFit.headline).toBe("Doesn't fit: it needs 30.0 GB of 20.0 GB at a 32k context.");
+        expect(noFit.criteria[0]!.cause).toBe("memory");
         expect(judgeModel({memory: fits, speed: speed(4, 12), eval: evals(10, 10)}, t).headline).toBe("No: generation at 4.0 tok/s is below 5 tok/s.");
         expect(judgeModel({memory: fits, speed: speed(14, 120), eval: evals(10, 10)}, t).headline).toBe("No: an agent turn takes 2.0 min, over 90 s.");
         const slowish = judgeModel({memory: fits, speed: speed(7, 45), eval: evals(10, 10)}, t);
@@ -84,6 +90,77 @@ describe("judgeModel", () => {
         const untested = judgeModel({memory: fits, speed: speed(null, null), eval: null}, t);
         expect(untested.verdict).toBe("untested");
         expect(untested.criteria.find((c) => c.id === "generation")).toMatchObject({status: "unknown", value: "~12.0 tok/s predicted", source: "predicted"});
+        expect(untested.criteria.find((c) => c.id === "turn")).toMatchObject({status: "unknown", value: "~20 s predicted", source: "predicted"});
+    });
+
+    it("fails the fit when the model was trained for less than the agent context, whatever the memory says", () => {
+        const short = judgeModel({memory: {...fits, trainedContextSize: 8192}, speed: speed(200, 2), eval: evals(10, 10)}, t);
+        expect(short.verdict).toBe("no-fit");
+        expect(short.criteria[0]).toMatchObject({id: "fit", status: "fail", value: "trained for 8k", cause: "trained-context"});
+        expect(short.criteria[0]!.detail).toContain("Trained for 8,192 tokens; the agent context is 32,768");
+        expect(short.headline).toBe("Doesn't fit: trained for 8,192 tokens; the agent context is 32,768.");
+        // At an agent context it was trained for, the same model fits.
+        expect(judgeModel({memory: {...fits, trainedContextSize: 8192}, speed: speed(200, 2), eval: evals(10, 10)}, {...t, contextSize: 8192}).verdict).toBe("usable");
+    });
+
+    it("judges a model on a local server by what the server reports", () => {
+        const facts = {server: "ollama" as const, quantization: "Q4_K_M", trainedContextSize: 40960, contextSize: null, sources: []};
+        const served = judgeModel({memory: null, server: {facts, host: "127.0.0.1:11434"}, speed: {...speed(14, 12), turnSource: "eval", generationSource: "eval"}, eval: evals(9, 10)}, t);
+        expect(served.verdict).toBe("usable");
+        expect(served.criteria[0]).toMatchObject({status: "pass", value: "runs on 127.0.0.1:11434", source: "measured"});
+        const small = judgeModel({memory: null, server: {facts: {...facts, contextSize: 4096}, host: "127.0.0.1:11434"}, speed: speed(14, 12), eval: evals(9, 10)}, t);
+        expect(small.verdict).toBe("no-fit");
+        expect(small.criteria[0]!.cause).toBe("served-context");
+        expect(small.headline).toBe("Doesn't fit: the server at 127.0.0.1:11434 runs it with a 4,096-token context; the agent context is 32,768.");
+        expect(judgeModel({memory: null, server: {facts: {...facts, trainedContextSize: 8192}, host: "h:1"}, speed: speed(14, 12), eval: evals(9, 10)}, t).verdict).toBe("no-fit");
+    });
+});
+
+describe("one set of rules: predictions are judged like measurements", () => {
+    const prediction = (generation: number, turn: number): SpeedPrediction => ({
+        predicted: true,
+        generationTokensPerSecond: generation * 1.2,
+        generationAtDepthTokensPerSecond: generation,
+        depth: 16384,
+        promptTokensPerSecond: 100,
+        agentPromptSeconds: 81.92,
+        agentTurnSeconds: turn,
+        firstTurnSeconds: turn * 4,
+        laterTurnSeconds: turn * 0.7,
+        bytesPerToken: 1e9,
+        basis: "test",
+        calibrationLabel: "uncalibrated estimate",
+        calibration: null,
+        measured: null
+    });
+
+    it("gives a prediction the level the same measured numbers get, by the same thresholds", () => {
+        for (const [generation, turn] of [
+            [14, 12],
+            [7, 12],
+            [14, 45],
+            [4, 12],
+            [14, 120]
+        ] as const) {
+            const predicted = judgePrediction(fits, prediction(generation, turn), t);
+            const measured = judgeModel({memory: fits, speed: speed(generation, turn), eval: evals(10, 10)}, t);
+            expect(predicted.verdict, `${generation} tok/s, ${turn} s`).toBe(measured.verdict);
+            expect(predicted.criteria.map((c) => [c.id, c.status])).toEqual(measured.criteria.filter((c) => c.id !== "success").map((c) => [c.id, c.status]));
+            expect(predicted.criteria.slice(1).every((c) => c.source === "predicted" && c.value.startsWith("~"))).toBe(true);
+        }
+        expect(judgePrediction(fits, prediction(14, 12), t).headline).toBe("Usable (predicted): ~14.0 tok/s at the agent's depth, ~12 s per agent turn.");
+        // A fast generator whose turns are slow (a long prompt read slowly) is not usable.
+        expect(judgePrediction(fits, prediction(11, 569), t).verdict).toBe("no");
+        // Edited thresholds move the bar for predictions too.
+        expect(judgePrediction(fits, prediction(11, 569), {...t, usableTurnSeconds: 600, almostTurnSeconds: 900}).verdict).toBe("usable");
+    });
+
+    it("explains every level in one legend, with the thresholds in force", () => {
+        const legend = levelLegend({...t, usableTurnSeconds: 20}, "predicted");
+        expect(legend.map((e) => e.label)).toEqual(["Usable", "Almost", "No", "Doesn't fit"]);
+        expect(legend[0]!.meaning).toBe("fits at 32k context, generates ≥ 10 tok/s at the agent's depth (16k) and takes ≤ 20 s per agent turn");
+        expect(levelLegend(t, "verdict").map((e) => e.label)).toEqual(["Usable", "Almost", "No", "Doesn't fit", "Not evaluated"]);
+        expect(levelLegend(t, "verdict")[0]!.meaning).toContain("refactors ≥ 80% of ≥ 10 eval runs");
     });
 });
 
@@ -101,6 +178,32 @@ describe("verdict thresholds in SQLite", () => {
                 expect(() => updateThresholds(store.verdict, {usableSuccessRate: 80})).toThrow(expect.objectContaining({code: "VERDICT_THRESHOLDS_INVALID"}));
                 expect(() => updateThresholds(store.verdict, {usableTurnSeconds: 200})).toThrow(/usableTurnSeconds \(200\) must be at most almostTurnSeconds \(90\)/);
                 expect(() => updateThresholds(store.verdict, {speed: 3})).toThrow(/has no field named speed/);
+                // Every kind of nonsense is refused with the code, and nothing is stored.
+                const nonsense: Record<string, unknown>[] = [
+                    {usableGenerationTps: -1},
+                    {almostGenerationTps: Number.NaN},
+                    {usableTurnSeconds: 0},
+                    {almostTurnSeconds: 0},
+                    {usableTurnSeconds: Number.POSITIVE_INFINITY},
+                    {usableSuccessRate: "0.9"},
+                    {minRuns: "ten"},
+                    {minRuns: 2.5},
+                    {minRuns: 0},
+                    {contextSize: -32768},
+                    {contextSize: Number.NaN},
+                    {almostSuccessRate: -0.1},
+                    {usableGenerationTps: null},
+                    {reset: "yes"},
+                    {usableGenerationTps: 4},
+                    {usableTurnSeconds: 100},
+                    {almostSuccessRate: 0.95}
+                ];
+                for (const patch of nonsense) {
+                    expect(() => updateThresholds(store.verdict, patch), JSON.stringify(patch)).toThrow(expect.objectContaining({code: "VERDICT_THRESHOLDS_INVALID"}));
+                    expect(store.verdict.thresholds()!.values).toEqual({usableSuccessRate: 0.9, minRuns: 5});
+                }
+                expect(() => updateThresholds(store.verdict, "usable")).toThrow(expect.objectContaining({code: "VERDICT_THRESHOLDS_INVALID"}));
+                expect(() => updateThresholds(store.verdict, [1, 2])).toThrow(expect.objectContaining({code: "VERDICT_THRESHOLDS_INVALID"}));
                 expect(store.verdict.thresholds()!.values).toEqual({usableSuccessRate: 0.9, minRuns: 5});
             }
             {

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import {chromium, type Browser} from "playwright-core";
+import {chromium, type Browser, type Page} from "playwright-core";
 import {projectRoot} from "./runCli.ts";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -42,4 +42,19 @@ export async function launchBrowserForUi(): Promise<Browser & AsyncDisposable> {
     const browser = await launchChromium();
     fs.mkdirSync(screenshotDir, {recursive: true});
     return browser;
+}
+
+/**
+ * Elements that stick out past the right edge of the window, ignoring what a scrolling container
+ * clips (a wide table scrolls inside its card): a layout that would make the whole page scroll
+ * sideways at this width.
+ */
+export function elementsWiderThanWindow(page: Page): Promise<string[]> {
+    // A script string: the tests' tsconfig has no DOM types. No named inner functions (docs/FACTS.md §10).
+    return page.evaluate<string[]>(`[...document.querySelectorAll("body *")]
+        .filter((e) => {
+            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) if (getComputedStyle(a).overflowX !== "visible") return false;
+            return e.getBoundingClientRect().right > window.innerWidth + 1;
+        })
+        .map((e) => e.tagName.toLowerCase() + "." + String(e.className) + " (" + Math.round(e.getBoundingClientRect().right) + " px)")`);
 }

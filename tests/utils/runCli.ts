@@ -10,10 +10,13 @@ export interface CliResult {
     stderr: string;
 }
 
-/** Runs `agentfit <args>` as a user would (the real bin), with the given environment; `nodeOptions` go to Node itself. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, options: {timeoutMs?: number; nodeOptions?: string[]} = {}): Promise<CliResult> {
+/**
+ * Runs `agentfit <args>` as a user would (the real bin, which runs the built CLI), with the given
+ * environment. `nodeArgs` go to Node itself (before the script).
+ */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, options: {timeoutMs?: number; nodeArgs?: string[]} = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [...(options.nodeOptions ?? []), path.join(projectRoot, "bin", "agentfit.js"), ...args], {
+        const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(projectRoot, "bin", "agentfit.js"), ...args], {
             cwd: projectRoot,
             env: {...env, NO_COLOR: "1"}
         });

@@ -54,8 +54,9 @@ export async function createVerdictFixture(options: {serveUi?: boolean} = {}): P
     const app = await startApp({serveUi: options.serveUi, service: {secrets: createEnvironmentSecretStore({OPENAI_API_KEY: "sk-test"})}});
     const snapshot = await app.client.call("hardware.probe", {});
 
+    // Trained for the 32k agent context (so the fit is about memory); the eval and benchmark run shorter contexts.
     const write = (type: "Q4_0" | "Q8_0" | "F16") =>
-        writeGgufModel(path.join(app.home.models, `agentfit-test-tiny.${type}.gguf`), {...ggufModelPresets.tiny, contextLength: 4096, type, name: "AgentFit Test Tiny"});
+        writeGgufModel(path.join(app.home.models, `agentfit-test-tiny.${type}.gguf`), {...ggufModelPresets.tiny, contextLength: 32768, type, name: "AgentFit Test Tiny"});
     const models = {Q4_0: write("Q4_0"), Q8_0: write("Q8_0"), F16: write("F16")};
 
     const localRuns = await app.client.call("eval.start", {

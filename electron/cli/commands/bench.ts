@@ -3,6 +3,7 @@ import {InvalidArgumentError as CommanderArgumentError, type Command} from "comm
 import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, wholeNumber} from "../utils/optionParsers.ts";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
+import type {SpeedCalibrationReport} from "../../api/ModelsApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
 import {formatBytes, formatParameterCount, plural} from "../../shared/format.ts";
@@ -81,8 +82,8 @@ function printRun(run: BenchRun, results: BenchResult[]) {
     console.log(dim(`Run ${run.id} · ${run.status} · ${engine} · 'agentfit bench show ${run.id} --json' exports llama-bench JSON`));
 }
 
-async function runBench(app: AppService, options: BenchOptions): Promise<number> {
-    const request: BenchStartRequest = {
+function benchRequest(options: BenchOptions): BenchStartRequest {
+    return {
         models: options.model,
         promptTokens: options.pp,
         generatedTokens: options.tg,
@@ -94,6 +95,13 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         contextSize: options.context,
         batchSize: options.batch
     };
+}
+
+/**
+ * Starts a benchmark run with `start` and follows it to its end (a progress bar on a terminal, a line
+ * per phase otherwise; Ctrl-C cancels), then prints its results unless `quiet`. Returns the exit code.
+ */
+async function followBenchRun(app: AppService, start: () => Promise<BenchRun>, output: {json?: boolean; quiet?: boolean}): Promise<number> {
     const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
               {format: `{bar} {value}/{total} tests ${dim("·")} {test}`, hideCursor: true, barsize: 30, stream: process.stderr, clearOnComplete: true},
@@ -132,7 +140,10 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
         }
         if (run.status !== "running") finished(run);
     });
-    const started = await app["bench.start"](request);
+    const started = await start().catch((error: unknown) => {
+        unsubscribe();
+        throw error;
+    });
     mine.runId = started.id;
     console.error(`Benchmark run ${started.id}: ${plural(started.spec.models.length, "model")}, ${started.spec.repetitions} repetitions per test; Ctrl-C cancels (results so far are kept).`);
     const cancel = () => void app["bench.cancel"]({runId: started.id}).catch(() => {});
@@ -142,13 +153,30 @@ async function runBench(app: AppService, options: BenchOptions): Promise<number>
     unsubscribe();
     stopListening();
     const detail = await app["bench.run"]({runId: run.id});
-    if (options.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
+    if (output.quiet) {
+        // The caller prints its own summary.
+    } else if (output.json) console.log(JSON.stringify(await app["bench.exportJson"]({runId: run.id}), null, 2));
     else printRun(run, detail.results);
     if (run.status === "failed") {
         console.error(red(`error [${run.error?.code}]: ${run.error?.message}`));
         return 1;
     }
     return run.status === "cancelled" ? 130 : 0;
+}
+
+/** The per-weight-type calibration as a table. */
+export function formatCalibration(report: SpeedCalibrationReport): string {
+    const c = report.calibration;
+    if (!c) return "Uncalibrated: no benchmark of a model of 256 MB or more with the default thread count on this machine yet. Run: agentfit calibrate";
+    const f = (v: number) => `×${v.toFixed(2)}`;
+    return [
+        `Calibrated on this machine (newest measurement ${c.measuredAt.slice(0, 10)}; measured ÷ uncalibrated prediction, applied to predictions):`,
+        table(
+            ["weight type", "benchmarks", "generation", "prompt"],
+            [...Object.entries(c.byWeightType).map(([type, t]) => [type, String(t.samples), f(t.generationFactor), f(t.promptFactor)]), ["any other", String(c.samples), f(c.generationFactor), f(c.promptFactor)]]
+        ),
+        `Context terms: KV-cache reads ${f(c.kvReadFactor)}, attention ${f(c.attentionFactor)}${c.kvReadFactor === 1 && c.attentionFactor === 1 ? dim(" (no benchmark at a depth yet)") : ""}`
+    ].join("\n");
 }
 
 /** `bench show 1 --json`: commander hands a flag the parent `bench` also declares to the parent. */
@@ -210,7 +238,31 @@ export function registerBenchCommand(program: Command) {
                 console.error(red("error: ") + "--model is required: a GGUF path or a registered model id (see 'agentfit models').");
                 process.exit(2);
             }
-            const code = await withAppService((app) => runBench(app, options));
+            const code = await withAppService((app) => followBenchRun(app, () => app["bench.start"](benchRequest(options)), options));
+            process.exit(code);
+        });
+
+    program
+        .command("calibrate")
+        .description("Calibrate speed predictions for this machine: short benchmarks (about a minute per model) of one registered model per weight type, at an empty context and at 4k")
+        .option("--model <path|id...>", "GGUF files or registered model ids to measure (default: the largest registered model of each weight type, 256 MB or more)")
+        .option("--json", "print the calibration as JSON")
+        .action(async (options: {model?: string[]; json?: boolean}) => {
+            const code = await withAppService(async (app) => {
+                let code: number;
+                try {
+                    // The API picks the models when none are named (one per weight type) and sets the short run's shape.
+                    code = await followBenchRun(app, () => app["bench.calibrate"]({models: options.model}), {quiet: true});
+                } catch (error) {
+                    if ((error as {code?: unknown}).code !== "BENCH_CALIBRATION_MODEL_MISSING") throw error;
+                    console.error(red("error: ") + "no registered model of 256 MB or more to measure: pull or import one (agentfit pull, agentfit import), or name files with --model.");
+                    return 2;
+                }
+                const report = await app["models.calibration"]({});
+                if (options.json) console.log(JSON.stringify(report, null, 2));
+                else console.log(`\n${formatCalibration(report)}`);
+                return code;
+            });
             process.exit(code);
         });
 

@@ -9,7 +9,7 @@ import {InvalidArgumentError as AppInvalidArgumentError} from "../../shared/AppE
 import type {AppService} from "../../core/AppService.ts";
 import {parseModelArgument} from "../../core/evals/providers.ts";
 import {DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
-import {formatCost, formatFailureModes, formatInterval, formatPercent, formatScore, formatTokens} from "../../shared/evalFormat.ts";
+import {formatCost, formatFailureModes, formatInterval, formatPercent, formatScore, formatTokens, scoreWord, strictScoreMeaning} from "../../shared/evalFormat.ts";
 import {bold, dim, formatDuration, green, keyValues, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
@@ -146,9 +146,10 @@ export function registerEvalCommand(program: Command) {
             if (results.length === 0) return console.log("No scored samples yet.");
             console.log(
                 table(
-                    ["Model", "Quant", "Task", "Prompt", "Runs", "Score", "Strict", "Cost/run", "Time/run", "Out tok/s", "Failures"],
+                    ["Model", "Where", "Quant", "Task", "Prompt", "Runs", "Passed", "Strict passed", "Cost/run", "Time/run", "Out tok/s", "Failures"],
                     results.map((r) => [
                         `${r.provider}:${r.model}`,
+                        locationText(r.location, r.baseUrl),
                         r.quantization ?? "–",
                         r.task,
                         r.systemPrompt,
@@ -162,6 +163,7 @@ export function registerEvalCommand(program: Command) {
                     ])
                 )
             );
+            console.log(dim(scoreLegend));
         });
 
     evalCommand
@@ -296,7 +298,7 @@ function createProgress(quiet: boolean) {
     const scores = new Map<number, Map<number, EvalSampleSummary>>();
     const scoreText = (runId: number) => {
         const samples = [...(scores.get(runId)?.values() ?? [])].filter((s) => s.status === "completed");
-        return `C ${samples.filter((s) => s.score === "C").length} · I ${samples.filter((s) => s.score === "I").length}`;
+        return `passed ${samples.filter((s) => s.score === "C").length} · failed ${samples.filter((s) => s.score === "I").length}`;
     };
     return {
         run(run: EvalRunSummary) {
@@ -322,7 +324,7 @@ function createProgress(quiet: boolean) {
                 });
             } else if (sample.status === "completed" && !quiet)
                 console.error(
-                    `run #${sample.runId} sample ${sample.epoch}: ${sample.score} (strict ${sample.strictScore})${sample.failureMode ? ` ${sample.failureMode}` : ""}, ${sample.turns} turns, ${formatDuration(sample.wallMs)}`
+                    `run #${sample.runId} sample ${sample.epoch}: ${scoreWord(sample.score)} (strict ${scoreWord(sample.strictScore)})${sample.failureMode ? ` ${sample.failureMode}` : ""}, ${sample.turns} turns, ${formatDuration(sample.wallMs)}`
                 );
         },
         stop() {
@@ -331,12 +333,28 @@ function createProgress(quiet: boolean) {
     };
 }
 
+const paintScore = (score: EvalSampleSummary["score"]) => (score === "C" ? green : score === "I" ? red : dim)(scoreWord(score));
+
+/** "AgentFit engine", "local server 127.0.0.1:11434", "cloud". */
+function locationText(location: EvalRunSummary["location"], baseUrl: string | null): string {
+    if (location === "engine") return "AgentFit engine";
+    if (location === "cloud") return "cloud";
+    let host = baseUrl ?? "?";
+    try {
+        host = new URL(host).host;
+    } catch {
+        // Keep the text as it is.
+    }
+    return `local server ${host}`;
+}
+
 function summaryTable(runs: readonly EvalRunSummary[]): string {
     return table(
-        ["Run", "Model", "Task", "Status", "Score", "Strict", "Turns", "Input (cached)", "Output", "Cost/run", "Time/run", "Out tok/s", "Failures"],
+        ["Run", "Model", "Where", "Task", "Status", "Passed", "Strict passed", "Turns", "Input (cached)", "Output", "Cost/run", "Time/run", "Out tok/s", "Failures"],
         runs.map((r) => [
             `#${r.id}`,
             r.modelLabel,
+            locationText(r.location, r.spec.model.baseUrl ?? null),
             r.spec.task,
             r.status === "completed" ? r.status : r.status === "failed" ? red(r.status) : yellow(r.status),
             formatScore(r.stats.successes, r.stats.samples, r.stats.interval),
@@ -349,8 +367,11 @@ function summaryTable(runs: readonly EvalRunSummary[]): string {
             r.stats.outputTokensPerSecond === null ? "–" : r.stats.outputTokensPerSecond.toFixed(1),
             formatFailureModes(r.stats.failureModes)
         ])
-    );
+    ) + `\n${dim(scoreLegend)}`;
 }
+
+/** What "passed" and "strict passed" mean, under every table that shows them. */
+const scoreLegend = `Passed: the target file changed, parses and the whole test suite passes. ${strictScoreMeaning}`;
 
 function runReport(run: EvalRunDetail): string {
     const s = run.stats;
@@ -358,8 +379,9 @@ function runReport(run: EvalRunDetail): string {
         bold(`Run #${run.id}: ${run.modelLabel} × ${run.taskTitle}`) + dim(`  ${run.status}, created ${run.createdAt}`),
         "",
         keyValues([
-            ["Score", formatScore(s.successes, s.samples, s.interval)],
-            ["Strict score", formatScore(s.strictSuccesses, s.samples, s.strictInterval)],
+            ["Where", locationText(run.location, run.spec.model.baseUrl ?? null)],
+            ["Passed", formatScore(s.successes, s.samples, s.interval)],
+            ["Strict passed", `${formatScore(s.strictSuccesses, s.samples, s.strictInterval)}  ${dim(strictScoreMeaning)}`],
             ["Success rate", `${formatPercent(s.successRate)} (95% CI ${formatInterval(s.interval)})`],
             ["Per run", `${s.meanTurns?.toFixed(1) ?? "–"} turns, ${formatTokens(s.meanInputTokens)} input (+${formatTokens(s.meanCachedInputTokens)} cached), ${formatTokens(s.meanOutputTokens)} output, ${formatCost(s.costPerRun)}, ${formatDuration(s.meanWallMs)}`],
             ["Failures", formatFailureModes(s.failureModes)],
@@ -369,13 +391,13 @@ function runReport(run: EvalRunDetail): string {
     ];
     lines.push(
         table(
-            ["#", "Sample", "Status", "Score", "Strict", "Turns", "Tools (errors)", "Input", "Output", "Time", "Why"],
+            ["#", "Sample", "Status", "Score", "Strict score", "Turns", "Tools (errors)", "Input", "Output", "Time", "Why"],
             run.samples.map((x) => [
                 String(x.id),
                 String(x.epoch),
                 x.status,
-                x.score ?? "–",
-                x.strictScore ?? "–",
+                paintScore(x.score),
+                paintScore(x.strictScore),
                 String(x.turns),
                 `${x.toolCalls} (${x.toolErrors.unknownTool + x.toolErrors.badArguments + x.toolErrors.failed})`,
                 formatTokens(x.usage.inputTokens + x.usage.cachedInputTokens),

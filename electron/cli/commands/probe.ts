@@ -1,5 +1,7 @@
 import type {Command} from "commander";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
+import type {BandwidthStatus} from "../../api/ModelsApi.ts";
+import {bandwidthUnderLoadWarning, describeBandwidthMeasurement, formatBandwidth} from "../../shared/bandwidthFormat.ts";
 import {backendLabel} from "../../shared/format.ts";
 import {bold, dim, formatBytes, keyValues, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
@@ -10,10 +12,23 @@ export function registerProbeCommand(program: Command) {
         .description("Probe this machine (CPU, RAM, GPUs, llama.cpp backend, disk) and save the snapshot")
         .option("--json", "print the snapshot as JSON")
         .action(async (options: {json?: boolean}) => {
-            const snapshot = await withAppService((app) => app["hardware.probe"]({}));
-            if (options.json) console.log(JSON.stringify(snapshot, null, 2));
-            else console.log(formatSnapshot(snapshot));
+            const {snapshot, bandwidth} = await withAppService(async (app) => {
+                const snapshot = await app["hardware.probe"]({});
+                return {snapshot, bandwidth: await app["models.bandwidth"]({})};
+            });
+            if (options.json) console.log(JSON.stringify({...snapshot, bandwidth}, null, 2));
+            else console.log(`${formatSnapshot(snapshot)}\n\n${formatBandwidthStatus(bandwidth)}`);
         });
+}
+
+/** The memory bandwidth predictions use, with the flag when it was measured under load. */
+export function formatBandwidthStatus(b: BandwidthStatus): string {
+    const warning = bandwidthUnderLoadWarning(b);
+    const figure = b.chosen ? describeBandwidthMeasurement(b.chosen) : formatBandwidth(b.bytesPerSecond);
+    const lines = [keyValues([["Memory bandwidth", `${figure}  ${dim(b.source)}`]])];
+    if (warning) lines.push(yellow(`  ! ${warning}`));
+    if (!b.chosen && b.kind === "peak") lines.push(dim("  (not measured yet: agentfit recommend measures it on first use)"));
+    return lines.join("\n");
 }
 
 export function formatSnapshot(s: HardwareSnapshot): string {

@@ -1,10 +1,15 @@
-import {InvalidArgumentError, type Command} from "commander";
+import {InvalidArgumentError, Option, type Command} from "commander";
+import {bandwidthUnderLoadWarning, formatBandwidth} from "../../shared/bandwidthFormat.ts";
 import type {FitEstimate, HardwareOverrides, HardwareProfile, KvCacheType, QuantizationOption, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
+import type {VerdictCriterion} from "../../api/VerdictApi.ts";
+import {CatalogError} from "../../core/catalog/CatalogError.ts";
 import {formatKTokens} from "../../shared/format.ts";
+import {formatSeconds} from "../../shared/verdictFormat.ts";
 import {bold, dim, formatBytes, green, keyValues, red, table, yellow} from "../utils/format.ts";
 import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {contextSizeFlag, contextSizeOption, settingOption} from "../utils/optionParsers.ts";
 import {withAppService} from "../utils/withAppService.ts";
+import {legendLines, paintLevel} from "../utils/levelFormat.ts";
 
 /** Options every estimating command shares: context, KV cache and what-if hardware. */
 export interface EstimateOptions {
@@ -49,17 +54,22 @@ export function registerRecommendCommand(program: Command) {
         program
             .command("recommend")
             .description("Which models and quantizations fit this machine (or a what-if machine), and how fast they will run")
-            .option("--min-tps <tokens/s>", "generation speed an agent needs (default 10)", parsePositive)
+            .addOption(new Option("--min-tps <tokens/s>").hideHelp())
             .option("--model <id>", "show every quantization of one model")
             .option("--all", "list every model, including those that do not fit")
             .option("--presets", "list the what-if laptop presets and exit")
-    ).action(async (options: EstimateOptions & {minTps?: number; model?: string; all?: boolean; presets?: boolean}) => {
+    ).action(async (options: EstimateOptions & {minTps?: string; model?: string; all?: boolean; presets?: boolean}) => {
+        if (options.minTps !== undefined)
+            throw new CatalogError(
+                "FIT_SETTINGS_INVALID",
+                "--min-tps is gone: recommend judges with the Verdict's thresholds. Change them with `agentfit verdict thresholds usableGenerationTps=N almostGenerationTps=M`."
+            );
         if (options.presets) {
             const presets = await withAppService((app) => app["models.presets"]({}));
             if (options.json) return console.log(JSON.stringify(presets, null, 2));
             return console.log(table(["preset", "machine"], presets.map((p) => [p.id, `${p.label}  ${dim(p.description)}`])));
         }
-        const report = await withAppService((app) => app["models.recommend"]({...estimateArgs(options), minTokensPerSecond: options.minTps}));
+        const report = await withAppService((app) => app["models.recommend"](estimateArgs(options)));
         if (options.json) return console.log(JSON.stringify(report, null, 2));
         console.log(formatReport(report, {all: options.all ?? false, model: options.model}));
     });
@@ -69,10 +79,14 @@ export function describeHardware(h: HardwareProfile): string {
     const usable = formatBytes(h.ramBytes - h.ramReserveBytes);
     const gpu = h.vramBytes > 0 ? `${h.gpuName ?? "GPU"} (${h.unifiedMemory ? `${formatBytes(h.vramBytes)} of unified memory for the GPU` : `${formatBytes(h.vramBytes)} VRAM`})` : "no GPU offload";
     const bw = h.vramBytes > 0 && h.gpuBandwidthBytesPerSecond > 0 ? `${(h.gpuBandwidthBytesPerSecond / 1e9).toFixed(0)} GB/s GPU, ` : "";
-    return `${formatBytes(h.ramBytes)} RAM (${usable} usable), ${gpu}, ${bw}${(h.cpuBandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s RAM ${dim(`(${h.bandwidthSource})`)}`;
+    const warning = bandwidthUnderLoadWarning({underLoad: h.bandwidthUnderLoad, chosen: h.bandwidthMeasurement});
+    return `${formatBytes(h.ramBytes)} RAM (${usable} usable), ${gpu}, ${bw}${formatBandwidth(h.cpuBandwidthBytesPerSecond)} RAM ${dim(`(${h.bandwidthSource})`)}${warning ? `\n${yellow(`  ! ${warning}`)}` : ""}`;
 }
 
-export function fitLabel(fit: FitEstimate): string {
+/** Where the model goes in memory; with the judged criteria, a trained context below the agent's shows instead. */
+export function fitLabel(fit: FitEstimate, criteria?: readonly VerdictCriterion[]): string {
+    const contextFails = criteria?.find((c) => c.cause === "trained-context");
+    if (contextFails && fit.fitClass !== "no-fit") return red(contextFails.value);
     switch (fit.fitClass) {
         case "gpu-full":
             return green("full GPU");
@@ -92,20 +106,23 @@ export function speedCell(s: SpeedPrediction): string {
     return `${tps(s.generationAtDepthTokensPerSecond)} (${tps(s.generationTokensPerSecond)} empty)${measured ? ` · measured ${tps(measured)}` : ""}`;
 }
 
-const verdictColor = (v: string) => (v === "recommended" ? green(v) : v === "no-fit" || v === "too-slow" ? red(v) : yellow(v));
+/** "~45 s (first 9.5 min)": the judged mean turn and the cold first one. */
+export function turnCell(s: SpeedPrediction): string {
+    return `~${formatSeconds(s.agentTurnSeconds)} ${dim(`(first ${formatSeconds(s.firstTurnSeconds)})`)}`;
+}
 
 export function quantizationTable(options: QuantizationOption[]): string {
     return table(
-        ["quant", "file", "verdict", "fit", "RAM", "VRAM", "gen tok/s*", "8k prompt*"],
+        ["quant", "file", "verdict", "fit", "RAM", "VRAM", "gen tok/s*", "per turn*"],
         options.map((o) => [
             o.quantization,
             `${formatBytes(o.sizeBytes)}${o.sizeEstimated ? dim(" est.") : ""}`,
-            verdictColor(o.verdict),
-            fitLabel(o.fit),
+            paintLevel(o.verdict),
+            fitLabel(o.fit, o.criteria),
             formatBytes(o.fit.ramNeededBytes),
             o.fit.vramNeededBytes > 0 ? formatBytes(o.fit.vramNeededBytes) : "-",
             speedCell(o.speed),
-            `${Math.round(o.speed.agentPromptSeconds)} s`
+            turnCell(o.speed)
         ])
     );
 }
@@ -116,7 +133,8 @@ function formatReport(report: RecommendationReport, options: {all: boolean; mode
     lines.push(bold("AgentFit recommendations") + dim(`  ${report.hardware.label}`));
     lines.push(keyValues([
         ["Machine", describeHardware(report.hardware)],
-        ["Agent settings", `context ${s.contextSize.toLocaleString("en-US")} tokens · KV cache ${s.kvCacheType} · flash attention ${s.flashAttention ? "on" : "off"} · target ≥ ${report.minTokensPerSecond} tok/s`]
+        ["Agent settings", `context ${s.contextSize.toLocaleString("en-US")} tokens · KV cache ${s.kvCacheType} · flash attention ${s.flashAttention ? "on" : "off"}`],
+        ["Rules", `the Verdict's thresholds: usable ≥ ${report.thresholds.usableGenerationTps} tok/s and ≤ ${report.thresholds.usableTurnSeconds} s per agent turn, almost ≥ ${report.thresholds.almostGenerationTps} tok/s and ≤ ${report.thresholds.almostTurnSeconds} s ${dim("(agentfit verdict thresholds)")}`]
     ]));
     lines.push("");
     lines.push(bold(report.summary));
@@ -132,22 +150,23 @@ function formatReport(report: RecommendationReport, options: {all: boolean; mode
         const shown = options.all ? report.models : report.models.filter((m) => m.verdict !== "no-fit");
         lines.push(
             table(
-                ["#", "model", "verdict", "quant", "fit", "RAM", "VRAM", "gen tok/s*", "helperbench"],
+                ["#", "model", "verdict", "quant", "fit", "RAM", "VRAM", "gen tok/s*", "per turn*", "helperbench"],
                 shown.map((m) => [
                     String(m.rank),
                     m.model.name,
-                    verdictColor(m.verdict),
+                    paintLevel(m.verdict),
                     m.bestQuantization ?? "-",
-                    m.best ? fitLabel(m.best.fit) : red("will not fit"),
+                    m.best ? fitLabel(m.best.fit, m.best.criteria) : red(m.model.architecture.contextLength < report.settings.contextSize ? `trained ${formatKTokens(m.model.architecture.contextLength)}` : "will not fit"),
                     m.best ? formatBytes(m.best.fit.ramNeededBytes) : "-",
                     m.best && m.best.fit.vramNeededBytes > 0 ? formatBytes(m.best.fit.vramNeededBytes) : "-",
                     m.best ? speedCell(m.best.speed) : "-",
+                    m.best ? turnCell(m.best.speed) : "-",
                     m.model.evals.map((e) => `${e.correct}/${e.runs}`).join(" ") || "-"
                 ])
             )
         );
         const hidden = report.models.length - shown.length;
-        if (hidden > 0) lines.push(dim(`  + ${hidden} models that do not fit (--all shows them)`));
+        if (hidden > 0) lines.push(dim(`  + ${hidden} model${hidden === 1 ? " that doesn't" : "s that don't"} fit (--all shows them)`));
         lines.push("");
         for (const m of report.models.filter((x) => x.verdict !== "no-fit").slice(0, 3)) {
             lines.push(bold(`${m.rank}. ${m.model.name}`) + dim(`  agentfit pull ${m.model.id}${m.bestQuantization ? `:${m.bestQuantization}` : ""}`));
@@ -155,6 +174,11 @@ function formatReport(report: RecommendationReport, options: {all: boolean; mode
         }
     }
     lines.push("");
-    lines.push(dim(`* Predictions, not measurements: generation at ${formatKTokens(report.settings.contextSize / 2)} tokens of context (and when empty); prompt = seconds to read an 8k-token agent prompt. "est." sizes are estimated from parameters × bits per weight.`));
+    lines.push(...legendLines(report.legend));
+    lines.push(
+        dim(
+            `* Predictions, not measurements: generation at ${formatKTokens(report.settings.contextSize / 2)} tokens of context (and when empty). ${report.agentTurn} "est." sizes are estimated from parameters × bits per weight.`
+        )
+    );
     return lines.join("\n");
 }

@@ -1,13 +1,14 @@
 import type {Command} from "commander";
 import cliProgress from "cli-progress";
 import type {EngineStatus} from "../../api/EngineApi.ts";
-import {createAppService, type AppService} from "../../core/AppService.ts";
+import type {AppService} from "../../core/AppService.ts";
 import {DEFAULT_CONTEXT_SIZE, DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
 import {plural} from "../../shared/format.ts";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
 import {wholeNumber} from "../utils/optionParsers.ts";
 import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../utils/format.ts";
+import {createCliAppService} from "../utils/withAppService.ts";
 
 interface ServeOptions extends EngineSettingsOptions {
     model: string;
@@ -32,7 +33,7 @@ export function registerServeCommand(program: Command) {
         .option("--api-key <key>", "require this Bearer key (default: AGENTFIT_API_KEY, else none)")
         .option("--cors <origin...>", "allow browser requests from these origins (\"*\" for any)")
         .action(async (options: ServeOptions) => {
-            const app = await createAppService({shell: "web"});
+            const app = await createCliAppService();
             const request = {
                 model: options.model,
                 settings: engineSettingsFrom(options),
@@ -105,12 +106,13 @@ function printReady(status: EngineStatus) {
             ["Model", `${model.id}  ${dim(model.path)}`],
             ["Context", `${s.contextSize} tokens × ${s.parallel} parallel  (trained ${model.trainedContextSize})`],
             ["Settings", `${plural(s.threads, "thread")}, batch ${s.batchSize}, KV ${s.kvCacheType}, flash attention ${s.flashAttention ? "on" : "off"}, GPU layers ${s.gpuLayers}`],
-            ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)})`],
+            ["Memory", `${formatBytes(model.memory.residentBytes)} RAM${model.memory.vramBytes > 0 ? `, ${formatBytes(model.memory.vramBytes)} VRAM` : ""} (estimate was ${formatBytes(model.memory.estimatedRamBytes + model.memory.estimatedVramBytes)}${model.memory.estimatedPeakRamBytes && model.memory.estimatedPeakRamBytes > model.memory.estimatedRamBytes ? `; up to ${formatBytes(model.memory.estimatedPeakRamBytes + model.memory.estimatedVramBytes)} once prompts fill the context` : ""}${model.memory.estimatedBy === "node-llama-cpp" ? ", node-llama-cpp's" : ""})`],
             ["Loaded in", formatDuration(model.loadMs)],
             ["Engine", model.binary === "local" ? "llama.cpp built for this CPU (agentfit engine build)" : "node-llama-cpp's prebuilt llama.cpp"],
             ["API key", status.server!.apiKey ? "required (Authorization: Bearer …)" : "none"]
         ])
     );
+    if (model.contextLimit) console.error(yellow(`${model.contextLimit.action === "capped" ? "Capped" : "Warning"}: ${model.contextLimit.message}`));
     console.error(`${bold("Serving")} ${model.id} at ${bold(status.server!.baseUrl)}  (model id "${model.id}")`);
     // The base URL alone on stdout, so scripts can read it: `agentfit serve … | head -1`.
     console.log(status.server!.baseUrl);

@@ -1,17 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import {InvalidArgumentError, type Command} from "commander";
-import type {CriterionStatus, ReportFormat, Verdict, VerdictLevel, VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
-import {formatCost, formatPercent, formatScore} from "../../shared/evalFormat.ts";
-import {levelLabels} from "../../shared/verdictCharts.ts";
+import type {ReportFormat, Verdict, VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
+import {formatCost, formatScore} from "../../shared/evalFormat.ts";
+import {levelLabels} from "../../shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
-import {thresholdLabels, memoryText} from "../../core/reports/reportSections.ts";
-import {bold, dim, green, keyValues, red, table, yellow} from "../utils/format.ts";
+import {memoryText, thresholdLabels, whereText} from "../../core/reports/reportSections.ts";
+import {VerdictError} from "../../core/verdict/VerdictError.ts";
+import {describeAgentTurn} from "../../shared/agentTurn.ts";
+import {bold, dim, green, keyValues, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
+import {criteriaLines, legendLines, paintLevel} from "../utils/levelFormat.ts";
 import {formatKTokens} from "../../shared/format.ts";
-
-const paintLevel = (level: VerdictLevel, text = levelLabels[level]) => (level === "usable" ? green : level === "almost" ? yellow : level === "no" ? red : dim)(text);
-const mark: Record<CriterionStatus, string> = {pass: green("✓"), near: yellow("~"), fail: red("✗"), unknown: dim("?")};
 
 export function registerVerdictCommands(program: Command) {
     const verdict = program
@@ -66,12 +66,15 @@ export function registerVerdictCommands(program: Command) {
         });
 }
 
+/** "usableSuccessRate=0.9", "usableSuccessRate=90%": anything else is refused with the thresholds' own code. */
 function parseSetting(text: string): [string, number] {
     const match = /^([A-Za-z]+)=(.+)$/.exec(text);
-    if (!match) throw new InvalidArgumentError(`"${text}" is not name=value (e.g. usableSuccessRate=0.9).`);
-    const value = Number(match[2]!.replace(/%$/, "")) / (match[2]!.endsWith("%") ? 100 : 1);
-    if (!Number.isFinite(value)) throw new InvalidArgumentError(`${match[1]}: "${match[2]}" is not a number.`);
-    if (!(match[1]! in thresholdLabels)) throw new InvalidArgumentError(`There is no threshold "${match[1]}"; thresholds: ${Object.keys(thresholdLabels).join(", ")}.`);
+    if (!match) throw new VerdictError("VERDICT_THRESHOLDS_INVALID", `"${text}" is not name=value (e.g. usableSuccessRate=0.9).`);
+    if (!(match[1]! in thresholdLabels))
+        throw new VerdictError("VERDICT_THRESHOLDS_INVALID", `There is no threshold "${match[1]}"; thresholds: ${Object.keys(thresholdLabels).join(", ")}.`);
+    const raw = match[2]!.trim();
+    const value = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i.test(raw) ? Number(raw.replace(/%$/, "")) / (raw.endsWith("%") ? 100 : 1) : Number.NaN;
+    if (!Number.isFinite(value)) throw new VerdictError("VERDICT_THRESHOLDS_INVALID", `${match[1]}: "${raw}" is not a number.`);
     return [match[1]!, value];
 }
 
@@ -94,10 +97,11 @@ export function describeVerdict(v: Verdict): string {
         out.push(bold("Local models"));
         out.push(
             table(
-                ["VERDICT", "MODEL", "MEMORY", "GEN", "PROMPT", "TURN", "SUCCESS (95% CI)"],
+                ["VERDICT", "MODEL", "WHERE", "MEMORY", "GEN", "PROMPT", "TURN", "SUCCESS (95% CI)"],
                 v.local.map((l) => [
                     paintLevel(l.verdict),
                     l.label,
+                    whereText(l),
                     memoryText(l),
                     formatTps(l.speed.generationTps),
                     formatTps(l.speed.promptTps),
@@ -109,7 +113,8 @@ export function describeVerdict(v: Verdict): string {
         out.push("");
         for (const l of v.local) {
             out.push(`${paintLevel(l.verdict, "■")} ${bold(l.label)}  ${l.headline}`);
-            for (const c of l.criteria) out.push(`    ${mark[c.status]} ${c.label.padEnd(22)} ${c.value}  ${dim(c.detail)}`);
+            if (l.detail) out.push(dim(`    ${l.detail}`));
+            out.push(...criteriaLines(l.criteria));
         }
         out.push("");
     }
@@ -141,11 +146,6 @@ export function describeVerdict(v: Verdict): string {
         out.push(bold("What would change the answer") + dim(" (what-if predictions)"));
         out.push(...v.changes.map((c) => `  ${dim("→")} ${c.text}`), "");
     }
-    const t = v.thresholds;
-    out.push(
-        dim(
-            `Usable = fits at ${formatKTokens(t.contextSize)}, success ≥ ${formatPercent(t.usableSuccessRate)} over ≥ ${t.minRuns} runs, ≥ ${t.usableGenerationTps} tok/s, ≤ ${t.usableTurnSeconds} s per turn. Edit: agentfit verdict thresholds name=value.`
-        )
-    );
+    out.push(...legendLines(v.legend), dim(`${describeAgentTurn()} Edit the thresholds: agentfit verdict thresholds name=value.`));
     return out.join("\n");
 }

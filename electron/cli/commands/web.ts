@@ -1,12 +1,10 @@
 import path from "node:path";
-import {fileURLToPath} from "node:url";
 import type {Command} from "commander";
-import {createAppService} from "../../core/AppService.ts";
-import {createAppHttpServer} from "../../transports/http/createAppHttpServer.ts";
+import {findAppRoot} from "../../core/install/appRoot.ts";
 import {bold, dim} from "../utils/format.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
+import {createCliAppService} from "../utils/withAppService.ts";
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const DEFAULT_WEB_PORT = 5317;
 
 export function registerWebCommand(program: Command) {
@@ -15,11 +13,12 @@ export function registerWebCommand(program: Command) {
         .description("Serve the AgentFit UI to a browser (same UI and API as the desktop app)")
         .option("--port <n>", "TCP port (0 picks a free one)", String(DEFAULT_WEB_PORT))
         .option("--host <host>", "interface to bind", "127.0.0.1")
-        .option("--ui <dir>", "built UI folder", path.join(projectRoot, "out", "renderer"))
+        .option("--ui <dir>", "built UI folder", path.join(findAppRoot(), "out", "renderer"))
         .action(async (options: {port: string; host: string; ui: string}) => {
             const port = Number(options.port);
             if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got "${options.port}"`);
-            const app = await createAppService({shell: "web", downloads: {autoResume: true}});
+            const {createAppHttpServer} = await import("../../transports/http/createAppHttpServer.ts");
+            const app = await createCliAppService({downloads: {autoResume: true}});
             const server = await createAppHttpServer({
                 app: {methods: app.methods, subscribe: (listener) => app.events.subscribe(listener)},
                 host: options.host,

@@ -9,6 +9,7 @@ export type BenchErrorCode =
     | "BENCH_STATE_CONFLICT"
     /** Another benchmark run is measuring; runs never share the machine. */
     | "BENCH_BUSY"
+    | "BENCH_CALIBRATION_MODEL_MISSING"
     /** Skip reason: the model and its context need more memory than the machine has. */
     | "MODEL_DOES_NOT_FIT"
     /** Skip reason: the depth plus the test's tokens exceed the model's context. */

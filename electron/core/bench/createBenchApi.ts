@@ -11,10 +11,13 @@ import type {EventBus} from "../../shared/EventBus.ts";
 import {listArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {parseArgument, recordId, wholeNumber} from "../../shared/parseArgument.ts";
 import type {Catalog} from "../catalog/createCatalogLookup.ts";
+import {calibrationModels, calibrationRequest} from "./calibrationRequest.ts";
 import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
-import {matchCatalog} from "../catalog/inspectModel.ts";
+import {matchCatalog, shapeFromFacts} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
 import {resolveModelReference} from "../downloads/resolveModelReference.ts";
+import {kvCacheBytes} from "../catalog/estimateFit.ts";
+import {attentionFlopsPerContextToken} from "../catalog/predictSpeed.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import type {Store} from "../store/Store.ts";
 import {BenchError} from "./BenchError.ts";
@@ -142,6 +145,7 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
         const parts = gguf.splitParts;
         const fileBytes = registered?.sizeBytes ?? (parts > 1 ? gguf.expectedFileBytes : fs.statSync(resolved.path).size);
         const isMoe = gguf.expertCount != null && gguf.expertCount > 1 && gguf.activeParameterCount;
+        const shape = shapeFromFacts(gguf);
         return {
             gguf,
             facts: {
@@ -154,72 +158,85 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
                 quantization: match?.quantization ?? gguf.quantization,
                 architecture: gguf.architecture,
                 activeBytesPerToken: isMoe ? Math.round((gguf.tensorBytes * gguf.activeParameterCount!) / gguf.parameterCount) : gguf.tensorBytes,
-                trainedContextSize: gguf.contextLength ?? 0
+                trainedContextSize: gguf.contextLength ?? 0,
+                kvBytesPerContextToken: kvCacheBytes(shape, 256, "f16").total / 256,
+                attentionFlopsPerContextToken: attentionFlopsPerContextToken(shape)
             }
         };
     };
 
     const runArgument = z.object({runId: recordId});
 
-    return {
-        "bench.start": {schema: benchStartSchema, invalidCode: "BENCH_SETTINGS_INVALID", handler: async (request) => {
-            if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${active.runId} is measuring; wait for it or cancel it first (runs never share the machine).`);
-            const snapshot = store.hardware.latest() ?? (await options.probe());
-            const hasGpu = snapshot.backend.selected !== "cpu" && snapshot.gpus.length > 0;
-            const spec = resolveBenchSpec(request, {physicalCores: Math.max(1, snapshot.cpu.physicalCores), hasGpu});
-            const models: BenchModel[] = [];
-            for (const reference of spec.models) models.push(await resolveModel(reference));
-            if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${(active as {runId: number}).runId} is measuring; wait for it or cancel it first.`);
+    const startRun = async (request: BenchStartRequest): Promise<BenchRun> => {
+        if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${active.runId} is measuring; wait for it or cancel it first (runs never share the machine).`);
+        const snapshot = store.hardware.latest() ?? (await options.probe());
+        const hasGpu = snapshot.backend.selected !== "cpu" && snapshot.gpus.length > 0;
+        const spec = resolveBenchSpec(request, {physicalCores: Math.max(1, snapshot.cpu.physicalCores), hasGpu});
+        const models: BenchModel[] = [];
+        for (const reference of spec.models) models.push(await resolveModel(reference));
+        if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${(active as {runId: number}).runId} is measuring; wait for it or cancel it first.`);
 
-            const run = store.bench.createRun({
-                createdAt: new Date().toISOString(),
-                spec,
-                hardwareSnapshotId: snapshot.id ?? null,
-                hardwareKey: hardwareKeyOf(snapshot),
-                appVersion: options.appVersion,
-                engine: null,
-                progress: {testsDone: 0, testsTotal: 0, current: null}
-            });
-            const controller = new AbortController();
-            let listener: ((event: EngineEventMap["benchRepetition"]) => void) | undefined;
-            const done = engine
-                .exclusiveUse(
-                    (call) =>
-                        runBenchmark({
-                            run,
-                            models,
-                            repository: store.bench,
-                            engine: call,
-                            hardware: options.catalog.machineProfile(),
-                            cpuInfo: snapshot.cpu.brand,
-                            signal: controller.signal,
-                            subscribeRepetitions: (l) => {
-                                listener = l;
-                                return () => (listener = undefined);
-                            },
-                            // The run's end is announced once the engine is released, so a listener may start the next run at once.
-                            onRun: (updated) => updated.status === "running" && events.emit("bench.progress", updated),
-                            onResult: (result) => events.emit("bench.result", result)
-                        }),
-                    {onEvent: (event, payload) => event === "benchRepetition" && listener?.(payload as EngineEventMap["benchRepetition"])}
-                )
-                .catch((error: unknown) => {
-                    const failed = store.bench.updateRun(run.id, {
-                        status: controller.signal.aborted ? "cancelled" : "failed",
-                        completedAt: new Date().toISOString(),
-                        error: controller.signal.aborted ? null : errorBody(error, "BENCH_FAILED")
-                    });
-                    return failed;
-                })
-                .then((ended) => {
-                    if (active?.runId === run.id) active = undefined;
-                    events.emit("bench.progress", ended);
-                    return ended;
+        const run = store.bench.createRun({
+            createdAt: new Date().toISOString(),
+            spec,
+            hardwareSnapshotId: snapshot.id ?? null,
+            hardwareKey: hardwareKeyOf(snapshot),
+            appVersion: options.appVersion,
+            engine: null,
+            progress: {testsDone: 0, testsTotal: 0, current: null}
+        });
+        const controller = new AbortController();
+        let listener: ((event: EngineEventMap["benchRepetition"]) => void) | undefined;
+        const done = engine
+            .exclusiveUse(
+                (call) =>
+                    runBenchmark({
+                        run,
+                        models,
+                        repository: store.bench,
+                        engine: call,
+                        hardware: options.catalog.machineProfile(),
+                        cpuInfo: snapshot.cpu.brand,
+                        signal: controller.signal,
+                        subscribeRepetitions: (l) => {
+                            listener = l;
+                            return () => (listener = undefined);
+                        },
+                        // The run's end is announced once the engine is released, so a listener may start the next run at once.
+                        onRun: (updated) => updated.status === "running" && events.emit("bench.progress", updated),
+                        onResult: (result) => events.emit("bench.result", result)
+                    }),
+                {onEvent: (event, payload) => event === "benchRepetition" && listener?.(payload as EngineEventMap["benchRepetition"])}
+            )
+            .catch((error: unknown) => {
+                const failed = store.bench.updateRun(run.id, {
+                    status: controller.signal.aborted ? "cancelled" : "failed",
+                    completedAt: new Date().toISOString(),
+                    error: controller.signal.aborted ? null : errorBody(error, "BENCH_FAILED")
                 });
-            active = {runId: run.id, controller, done};
-            events.emit("bench.progress", run);
-            return run;
-        }},
+                return failed;
+            })
+            .then((ended) => {
+                if (active?.runId === run.id) active = undefined;
+                events.emit("bench.progress", ended);
+                return ended;
+            });
+        active = {runId: run.id, controller, done};
+        events.emit("bench.progress", run);
+        return run;
+    };
+
+    return {
+        "bench.start": {schema: benchStartSchema, invalidCode: "BENCH_SETTINGS_INVALID", handler: startRun},
+        "bench.calibrate": {
+            schema: z.object({models: z.array(z.string().trim().min(1), {error: "must be a list of GGUF paths or registered model ids"}).optional()}),
+            async handler(request) {
+                const models = request.models?.length ? request.models : calibrationModels(store.models.list()).map((m) => m.path);
+                if (models.length === 0)
+                    throw new BenchError("BENCH_CALIBRATION_MODEL_MISSING", "No registered model of 256 MB or more to calibrate with: download or import one first (Downloads, agentfit pull, agentfit import).");
+                return startRun(calibrationRequest(models));
+            }
+        },
         "bench.cancel": {
             schema: runArgument,
             async handler({runId}) {

@@ -230,7 +230,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchR
 
             let settings: BenchResolvedSettings;
             try {
-                const load = await prepareModelLoad(
+                const {load} = await prepareModelLoad(
                     configuration.model.facts.path,
                     {
                         contextSize: configuration.contextSize,

@@ -7,7 +7,9 @@ export type CatalogErrorCode =
     | "HARDWARE_OVERRIDE_INVALID"
     | "FIT_SETTINGS_INVALID"
     | "MODEL_UNSUPPORTED"
-    | "BANDWIDTH_MEASUREMENT_FAILED";
+    | "BANDWIDTH_MEASUREMENT_FAILED"
+    | "BANDWIDTH_MEASUREMENT_CANCELLED"
+    | "BANDWIDTH_NOT_ENOUGH_MEMORY";
 
 /** A catalog lookup, an override or a model that recommendations cannot use; the message says what to do. */
 export class CatalogError extends AppError {

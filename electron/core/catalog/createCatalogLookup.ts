@@ -1,8 +1,9 @@
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {CatalogModel, CatalogQuantization, HardwareProfile} from "../../api/ModelsApi.ts";
+import type {VerdictThresholds} from "../../api/VerdictApi.ts";
 import type {CatalogRepository} from "../store/catalogRepository.ts";
 import {CatalogError} from "./CatalogError.ts";
-import {profileFromSnapshot} from "./hardwareProfile.ts";
+import {hardwareKeyOf, profileFromSnapshot} from "./hardwareProfile.ts";
 import {recommendModels} from "./recommendModels.ts";
 
 export interface CatalogFileRef {
@@ -32,16 +33,18 @@ export interface Catalog extends CatalogLookup {
     /** One model by id, or a CATALOG_NOT_FOUND error suggesting close ids. */
     model(id: string): CatalogModel;
     /** This machine's profile from the latest probe (null before the first probe). */
-    machineProfile(): HardwareProfile | null;
+    machineProfile(options?: {bandwidthFailure?: string}): HardwareProfile | null;
 }
 
 export interface CreateCatalogOptions {
     /** The curated models (from `loadCatalog`). */
     models: readonly CatalogModel[];
     /** Refreshed facts and measured bandwidth. */
-    repository: Pick<CatalogRepository, "refreshed" | "latestBandwidth">;
+    repository: Pick<CatalogRepository, "refreshed" | "bandwidths">;
     /** The latest hardware snapshot, read when a lookup needs this machine's best pick. */
     latestSnapshot: () => HardwareSnapshot | undefined;
+    /** The Verdict's thresholds the best pick is judged with (default: the defaults). */
+    thresholds?: () => VerdictThresholds;
 }
 
 /** The catalog the app uses: curated facts + refreshes, lookups by id[:quant], and this machine's profile. */
@@ -68,11 +71,11 @@ export function createCatalogLookup(options: CreateCatalogOptions): Catalog {
         throw new CatalogError("CATALOG_NOT_FOUND", `No model "${id}" in the catalog.${suggest(wanted, all.map((m) => m.id))}`);
     };
 
-    const machineProfile = (): HardwareProfile | null => {
+    const machineProfile = (profileOptions: {bandwidthFailure?: string} = {}): HardwareProfile | null => {
         const snapshot = options.latestSnapshot();
         if (!snapshot) return null;
-        const measured = options.repository.latestBandwidth(profileFromSnapshot(snapshot).hardwareKey!);
-        return profileFromSnapshot(snapshot, {measured});
+        const measurements = options.repository.bandwidths(hardwareKeyOf(snapshot));
+        return profileFromSnapshot(snapshot, {measurements, bandwidthFailure: profileOptions.bandwidthFailure});
     };
 
     return {
@@ -94,7 +97,7 @@ export function createCatalogLookup(options: CreateCatalogOptions): Catalog {
                     );
             } else {
                 const profile = machineProfile();
-                const pick = profile ? recommendModels([m], profile).models[0]?.bestQuantization : null;
+                const pick = profile ? recommendModels([m], profile, {thresholds: options.thresholds?.()}).models[0]?.bestQuantization : null;
                 chosen = m.quantizations.find((q) => q.quantization === (pick ?? m.defaultQuantization));
             }
             const q = chosen ?? m.quantizations.find((x) => x.quantization === m.defaultQuantization)!;

@@ -2,7 +2,7 @@ import {z} from "zod";
 import type {FitEstimate, FitSettings, HardwareProfile, KvCacheType, MemoryPart, ModelArchitecture} from "../../api/ModelsApi.ts";
 import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {parseArgument} from "../../shared/parseArgument.ts";
-import {kvCacheBytesPerElement} from "./quantizations.ts";
+import {kvCacheBytesPerElement} from "../../protocol/engineSettings.ts";
 
 const MiB = 1024 ** 2;
 
@@ -33,17 +33,26 @@ export interface ModelShape {
     >;
     /** Bytes of the weights (the file's tensor data). */
     weightsBytes: number;
+    /** Whether the tokenizer is BPE with a merge table (held in memory too). Default true, as most current models. */
+    bpeTokenizer?: boolean;
 }
 
 /** llama.cpp's physical batch (n_ubatch), which sizes the compute buffers; node-llama-cpp's default. */
 const ubatch = 512;
 /**
  * RAM beyond llama.cpp's named buffers: the engine process itself (Node.js with the llama.cpp addon
- * loaded, ≈ 96 MiB measured) and llama.cpp's own runtime state (threads, graph metadata, ≈ 16 MiB).
+ * loaded, ≈ 96 MiB measured), and what a loaded model adds besides its buffers: llama.cpp's runtime
+ * state and the tokenizer (llama.cpp's token tables and merge ranks, node-llama-cpp's copy of the
+ * GGUF metadata). Fitted to loads in the engine process here: ≈ 12 MiB + ≈ 180 bytes per vocabulary
+ * token, plus ≈ 325 bytes per BPE merge (a BPE vocabulary has about as many merges as tokens): 13 MiB
+ * for a 4k-token generated model, 36 MiB for SmolLM2 (49k BPE), 57 MiB for Gemma 3 (262k
+ * SentencePiece). Single loads vary by up to ±10 % around that (docs/FACTS.md §9).
  */
 export const engineProcessBytes = 96 * MiB;
-export const llamaRuntimeBytes = 16 * MiB;
-const runtimeOverheadBytes = engineProcessBytes + llamaRuntimeBytes;
+export function llamaRuntimeBytes(shape: Pick<ModelShape, "architecture" | "bpeTokenizer">): number {
+    const vocabulary = shape.architecture.vocabularySize;
+    return 12 * MiB + 180 * vocabulary + (shape.bpeTokenizer === false ? 0 : 325 * vocabulary);
+}
 /** A discrete GPU's driver context and display surfaces take VRAM before any model does. */
 const discreteVramReserveBytes = 512 * MiB;
 /** Recurrent state of a hybrid model's non-attention layer (Mamba-2 / Gated DeltaNet), per sequence; small. */
@@ -85,20 +94,44 @@ export function kvCacheBytes(shape: ModelShape, contextSize: number, kvCacheType
 }
 
 /**
- * llama.cpp's compute buffer for one device, as its graph allocator reserves it for a full batch
- * (n_ubatch 512): the peak of the attention step and the output step. With flash attention the
- * attention step holds the f16 mask (ubatch × context) and the FFN activations; without it, the f32
- * attention scores of every query head (ubatch × context × heads) dominate. The output step holds the
- * logits of the whole batch (ubatch × vocabulary, f32). Fitted to llama.cpp's reported buffer sizes.
+ * The attention step of llama.cpp's compute graph for a full batch (n_ubatch 512) at a full context:
+ * with flash attention the f16 mask (ubatch × context) and the FFN activations; without it, the f32
+ * attention scores of every query head (ubatch × context × heads).
+ */
+function attentionStepBytes(shape: ModelShape, contextSize: number, flashAttention: boolean): number {
+    const a = shape.architecture;
+    const cells = pad256(contextSize);
+    return flashAttention ? ubatch * cells * 2 + 16 * ubatch * a.feedForwardLength : ubatch * cells * (4 * a.headCount + 4) + 24 * ubatch * a.embeddingLength;
+}
+
+/**
+ * llama.cpp's compute buffer for one device, as its graph allocator reserves it for a full batch:
+ * the peak of the attention step and the output step, which holds the logits of the whole batch
+ * (ubatch × vocabulary, f32). Reproduces llama.cpp's reported buffer sizes.
  */
 export function computeBufferBytes(shape: ModelShape, contextSize: number, flashAttention: boolean): number {
     const a = shape.architecture;
-    const cells = pad256(contextSize);
-    const attentionStep = flashAttention
-        ? ubatch * cells * 2 + 16 * ubatch * a.feedForwardLength
-        : ubatch * cells * (4 * a.headCount + 4) + 24 * ubatch * a.embeddingLength;
     const outputStep = ubatch * (4 * a.vocabularySize + 8 * a.embeddingLength);
-    return Math.max(attentionStep, outputStep);
+    return Math.max(attentionStepBytes(shape, contextSize, flashAttention), outputStep);
+}
+
+/**
+ * The part of the CPU compute buffer that ever holds data: llama.cpp reserves room for a whole
+ * batch's logits, but AgentFit's engine (node-llama-cpp) asks for the last token's only, so those
+ * pages are never touched and take no RAM (on a 262k vocabulary they are 512 MiB of the 516 MiB
+ * reserved). What fills is the attention step at a full context plus one token's logits.
+ */
+export function computeResidentBytes(shape: ModelShape, contextSize: number, flashAttention: boolean): number {
+    return attentionStepBytes(shape, contextSize, flashAttention) + 4 * shape.architecture.vocabularySize;
+}
+
+/**
+ * What llama.cpp itself reserves on the CPU for a model at a context, as its log reports it: model,
+ * KV, compute (room for a whole batch's logits) and output (one token's logits) buffers. Differs
+ * from the fit's RAM need by the compute pages never touched, the runtime and the engine process.
+ */
+export function llamaCppReservedBytes(shape: ModelShape, settings: Required<FitSettings>): number {
+    return shape.weightsBytes + kvCacheBytes(shape, settings.contextSize, settings.kvCacheType).total + computeBufferBytes(shape, settings.contextSize, settings.flashAttention) + 4 * shape.architecture.vocabularySize;
 }
 
 /**
@@ -121,7 +154,10 @@ export function estimateFit(shape: ModelShape, hardware: HardwareProfile, fitSet
     const kv = kvCacheBytes(shape, contextSize, kvCacheType);
     const kvPerLayer = kv.total / a.layers;
     const recurrent = (a.layers - a.kvLayers) * recurrentStateBytesPerLayer;
+    // VRAM is committed when allocated, RAM only when touched (see computeResidentBytes).
     const compute = computeBufferBytes(shape, contextSize, flashAttention);
+    const computeInRam = computeResidentBytes(shape, contextSize, flashAttention);
+    const runtimeOverheadBytes = engineProcessBytes + llamaRuntimeBytes(shape);
     const totalLayers = a.layers + 1;
 
     const hasGpu = hardware.vramBytes > 0 && hardware.backend !== "cpu";
@@ -149,7 +185,7 @@ export function estimateFit(shape: ModelShape, hardware: HardwareProfile, fitSet
         weights: cpuRepeating * layerWeights + embeddingBytes + (gpuLayers === totalLayers ? 0 : outputBytes),
         kv: cpuRepeating * kvPerLayer + (gpuLayers >= a.layers ? 0 : recurrent),
         // With every layer on the GPU, the host keeps only a small staging buffer for inputs.
-        compute: gpuLayers === totalLayers ? Math.min(compute, ubatch * a.embeddingLength * 4 * 4) : compute,
+        compute: gpuLayers === totalLayers ? Math.min(computeInRam, ubatch * a.embeddingLength * 4 * 4) : computeInRam,
         overhead: runtimeOverheadBytes
     };
     // Unified memory: what the GPU holds comes out of the same RAM.

@@ -7,7 +7,33 @@ const GiB = 1024 ** 3;
 const GB = 1e9;
 
 /** Bandwidth assumed for an unknown CPU: dual-channel DDR4-3200, the common laptop floor. */
-const fallbackCpuBandwidthGBps = 51.2;
+export const fallbackCpuBandwidthGBps = 51.2;
+
+/** Whether a measurement was taken on a quiet machine (old measurements without a load reading are not). */
+export const measuredQuietly = (m: BandwidthMeasurement) => m.load != null && !m.load.busy;
+
+/**
+ * The measurement predictions use: the best quiet one, else the best one taken under load (flagged).
+ * A measurement under load never replaces a quiet one, however much higher or newer it is.
+ */
+export function chooseBandwidth(measurements: readonly BandwidthMeasurement[]): {chosen: BandwidthMeasurement; underLoad: boolean} | null {
+    const best = (list: readonly BandwidthMeasurement[]) => list.reduce<BandwidthMeasurement | null>((b, m) => (!b || m.bytesPerSecond > b.bytesPerSecond ? m : b), null);
+    const quiet = best(measurements.filter(measuredQuietly));
+    if (quiet) return {chosen: quiet, underLoad: false};
+    const busy = best(measurements);
+    return busy ? {chosen: busy, underLoad: true} : null;
+}
+
+/** "measured 2026-12-05 (median of 9 rounds …, ±4 %)" plus why it is flagged when measured under load. */
+export function describeMeasurement(m: BandwidthMeasurement, underLoad: boolean): string {
+    const spread = m.spread != null ? `, ±${Math.round(m.spread * 100)} %` : "";
+    const load = !underLoad
+        ? ""
+        : m.load
+          ? `; measured while other processes kept ${m.load.otherBusyCores.toFixed(1)} of ${m.load.cores} cores busy: predictions may be too low until a measurement on a quiet machine replaces it`
+          : "; measured without a load reading: predictions may be off until a measurement on a quiet machine replaces it";
+    return `measured ${m.measuredAt.slice(0, 10)} (${m.method}${spread})${load}`;
+}
 
 /** Common laptops for the what-if mode. Sizes are what the vendor sells (16 GB = 16 GiB of RAM). */
 export const whatIfPresets: readonly WhatIfPreset[] = [
@@ -48,6 +74,9 @@ export function unifiedGpuShare(ramBytes: number): number {
     return ramBytes <= 36 * GiB ? ramBytes * (2 / 3) : ramBytes * 0.75;
 }
 
+/** How an unknown CPU's bandwidth source starts: the figure is an assumption, worth measuring. */
+export const unknownMemoryPrefix = "unknown memory";
+
 /** Identifies a machine across probes, so measured speeds calibrate only predictions for the same machine. */
 export function hardwareKeyOf(snapshot: HardwareSnapshot): string {
     const gpus = snapshot.gpus.map((g) => g.model).join("+") || "no-gpu";
@@ -60,8 +89,15 @@ function cpuPeakFlops(threads: number, ghz: number, instructionSets: string[]): 
     return threads * ghz * 1e9 * perCycle;
 }
 
-/** The profile of the probed machine, with a measured bandwidth when there is one for it. */
-export function profileFromSnapshot(snapshot: HardwareSnapshot, options: {threads?: number; measured?: BandwidthMeasurement} = {}): HardwareProfile {
+/**
+ * The profile of the probed machine, with a measured bandwidth when there is one for it (the best
+ * quiet measurement, else the best under load, flagged). `bandwidthFailure` says why a measurement
+ * could not be made, so the assumed default is stated with its reason.
+ */
+export function profileFromSnapshot(
+    snapshot: HardwareSnapshot,
+    options: {threads?: number; measurements?: readonly BandwidthMeasurement[]; bandwidthFailure?: string} = {}
+): HardwareProfile {
     const key = hardwareKeyOf(snapshot);
     const threads = options.threads ?? Math.max(1, snapshot.cpu.physicalCores);
     const backend = snapshot.backend.selected;
@@ -80,9 +116,10 @@ export function profileFromSnapshot(snapshot: HardwareSnapshot, options: {thread
     let cpuBandwidth: number;
     let source: string;
     let kind: HardwareProfile["bandwidthKind"];
-    if (options.measured && options.measured.hardwareKey === key) {
-        cpuBandwidth = options.measured.bytesPerSecond;
-        source = `measured ${options.measured.measuredAt.slice(0, 10)} (${options.measured.method})`;
+    const choice = chooseBandwidth((options.measurements ?? []).filter((m) => m.hardwareKey === key && m.bytesPerSecond > 0));
+    if (choice) {
+        cpuBandwidth = choice.chosen.bytesPerSecond;
+        source = describeMeasurement(choice.chosen, choice.underLoad);
         kind = "measured";
     } else if (cpuChip && cpuChip.kind === "apple") {
         cpuBandwidth = cpuChip.bandwidthGBps * GB;
@@ -90,7 +127,9 @@ export function profileFromSnapshot(snapshot: HardwareSnapshot, options: {thread
         kind = "peak";
     } else {
         cpuBandwidth = fallbackCpuBandwidthGBps * GB;
-        source = `unknown memory: assumed dual-channel DDR4-3200 (${fallbackCpuBandwidthGBps} GB/s); measure it for a better prediction`;
+        source = options.bandwidthFailure
+            ? `${unknownMemoryPrefix}: the measurement failed (${options.bandwidthFailure}), so dual-channel DDR4-3200 (${fallbackCpuBandwidthGBps} GB/s) is assumed`
+            : `${unknownMemoryPrefix}: assumed dual-channel DDR4-3200 (${fallbackCpuBandwidthGBps} GB/s); measure it for a better prediction`;
         kind = "peak";
     }
     const gpuBandwidth = vram > 0 ? (unified ? (cpuChip?.bandwidthGBps ?? gpuChip?.bandwidthGBps ?? cpuBandwidth / GB) * GB : (gpuChip?.bandwidthGBps ?? 0) * GB) : 0;
@@ -109,6 +148,8 @@ export function profileFromSnapshot(snapshot: HardwareSnapshot, options: {thread
         gpuBandwidthBytesPerSecond: gpuBandwidth || (unified ? cpuBandwidth : 0),
         bandwidthSource: source,
         bandwidthKind: kind,
+        bandwidthUnderLoad: choice?.underLoad ?? false,
+        bandwidthMeasurement: choice?.chosen ?? null,
         cpuThreads: threads,
         cpuFlops: cpuPeakFlops(threads, snapshot.cpu.speedGHz ?? 2.5, snapshot.cpu.instructionSets),
         gpuFlops: (gpuChip?.fp16Tflops ?? cpuChip?.fp16Tflops ?? 0) * 1e12
@@ -195,6 +236,8 @@ export function applyOverrides(base: HardwareProfile, overrides: HardwareOverrid
         gpuBandwidthBytesPerSecond: gpuBandwidthGBps * GB,
         bandwidthSource: sources.join("; "),
         bandwidthKind: merged.bandwidthGBps ? "measured" : sameSpeedAsBase ? base.bandwidthKind : "peak",
+        bandwidthUnderLoad: sameSpeedAsBase && !merged.bandwidthGBps ? base.bandwidthUnderLoad : false,
+        bandwidthMeasurement: sameSpeedAsBase && !merged.bandwidthGBps ? base.bandwidthMeasurement : null,
         cpuThreads: chip || overrides.preset ? 8 : base.cpuThreads,
         cpuFlops: chip || overrides.preset ? whatIfCpuFlops : base.cpuFlops,
         gpuFlops: hasGpu ? ((chip ?? assumedGpu)?.fp16Tflops ?? 0) * 1e12 || base.gpuFlops : 0

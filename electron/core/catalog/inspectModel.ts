@@ -1,11 +1,16 @@
 import fs from "node:fs";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
 import type {CatalogModel, FitEstimate, FitSettings, HardwareProfile, InspectReport} from "../../api/ModelsApi.ts";
+import type {VerdictThresholds} from "../../api/VerdictApi.ts";
 import {errorMessage} from "../../shared/AppError.ts";
+import {modelDisplayName} from "../gguf/ggufFileNames.ts";
 import {GgufError} from "../gguf/GgufError.ts";
 import {readGgufFacts, type ReadGgufFactsOptions} from "../gguf/readGgufFacts.ts";
+import {judgePrediction} from "../rules/judgeModel.ts";
+import {defaultThresholds} from "../rules/defaultThresholds.ts";
 import {estimateFit, resolveFitSettings, type ModelShape} from "./estimateFit.ts";
 import {predictSpeed, type SpeedCalibration} from "./predictSpeed.ts";
+import {memoryEvidenceOf} from "./recommendModels.ts";
 
 /**
  * Layers that use sliding-window attention, by architecture, where llama.cpp fixes the pattern in
@@ -36,6 +41,7 @@ export function shapeFromFacts(facts: GgufFacts): ModelShape {
     const isMoe = facts.expertCount != null && facts.expertCount > 1;
     return {
         weightsBytes: facts.tensorBytes,
+        bpeTokenizer: facts.tokenizerModel == null ? undefined : facts.tokenizerModel === "gpt2",
         architecture: {
             parameters: facts.parameterCount,
             activeParameters: isMoe ? (facts.activeParameterCount ?? null) : null,
@@ -60,6 +66,8 @@ export interface InspectModelOptions extends FitSettings, Pick<ReadGgufFactsOpti
     hardware: HardwareProfile;
     catalog?: readonly CatalogModel[];
     calibration?: SpeedCalibration | null;
+    /** The Verdict's thresholds the prediction is judged with. Default: the defaults. */
+    thresholds?: VerdictThresholds;
     /** Ask node-llama-cpp's configuration resolver too (local files, CPU-only estimates). Default true. */
     useResolver?: boolean;
 }
@@ -81,7 +89,7 @@ export async function inspectModel(source: string, options: InspectModelOptions)
         );
     const shape = shapeFromFacts(facts);
     const fit = estimateFit(shape, options.hardware, settings);
-    const speed = predictSpeed(shape, fit, options.hardware, {calibration: options.calibration});
+    const speed = predictSpeed(shape, fit, options.hardware, {calibration: options.calibration, weightType: facts.quantization});
     const local = !/^(https?:|hf:|huggingface:)/i.test(source) && fs.existsSync(source);
     let resolver: FitEstimate | null = null;
     // node-llama-cpp simulates allocations with the llama.cpp backend loaded in this process (the CPU
@@ -96,7 +104,19 @@ export async function inspectModel(source: string, options: InspectModelOptions)
         }
     }
     const catalogMatch = matchCatalog(facts, options.catalog ?? []);
-    return {facts, hardware: options.hardware, fit, speed, resolver, catalogMatch};
+    const {verdict, criteria} = judgePrediction(memoryEvidenceOf(fit, facts.contextLength), speed, options.thresholds ?? defaultThresholds);
+    return {facts, name: sourceName(source), hardware: options.hardware, fit, speed, verdict, criteria, resolver, catalogMatch};
+}
+
+/** A GGUF's one name: its file name without extension (split suffix dropped), for paths, URLs and hf: URIs alike. */
+export function sourceName(source: string): string {
+    const withoutQuery = source.replace(/^hf:|^huggingface:/i, "").replace(/[?#].*$/, "");
+    const last = withoutQuery.split(/[\\/]/).filter(Boolean).pop() ?? withoutQuery;
+    try {
+        return modelDisplayName(decodeURIComponent(last));
+    } catch {
+        return modelDisplayName(last);
+    }
 }
 
 /** The catalog model with the same architecture and size as a GGUF header, and its quantization. */

@@ -1,5 +1,7 @@
-import type {FitEstimate, HardwareProfile, MeasuredSpeed, SpeedPrediction} from "../../api/ModelsApi.ts";
+import type {FitEstimate, HardwareProfile, KvCacheType, MeasuredSpeed, SpeedPrediction} from "../../api/ModelsApi.ts";
+import {agentTurnShape, agentTurnTimes} from "../../shared/agentTurn.ts";
 import {activeWeightBytes, kvCacheBytes, type ModelShape} from "./estimateFit.ts";
+import {medianOf} from "./measureBandwidth.ts";
 import {bitsPerWeight} from "./quantizations.ts";
 
 /**
@@ -19,14 +21,8 @@ const pcieBytesPerSecond = 16e9;
 const ubatchTokens = 512;
 /** Time per generated token outside the weight streaming: sampling, the JS/N-API call, graph setup (docs/FACTS.md §3, ≈ 0.5 ms). */
 const perTokenOverheadSeconds = 0.0004;
-/** Tokens of the first request of an agent turn: system prompt, tool definitions and file contents. */
-export const agentPromptTokens = 8192;
-
-export interface SpeedCalibration {
-    samples: number;
-    generationFactor: number;
-    promptFactor: number;
-}
+/** Tokens of the first request of an agent session: system prompt, tool definitions and file contents. */
+export const agentPromptTokens = agentTurnShape.firstPromptTokens;
 
 /** Seconds per generated token: the GPU share of the bytes over GPU bandwidth, the rest over RAM bandwidth. */
 function secondsPerToken(bytes: number, gpuShare: number, hardware: HardwareProfile): number {
@@ -66,45 +62,150 @@ export function rawPromptSpeed(activeParameters: number, gpuShare: number, hardw
     return promptTokensPerSecond(2 * activeParameters, gpuShare, hardware, weightsBytes);
 }
 
+/** Measured ÷ predicted speed for one weight type (its kernels set prompt speed; its layout the bytes streamed). */
+export interface WeightTypeFactors {
+    samples: number;
+    generationFactor: number;
+    promptFactor: number;
+}
+
+export interface SpeedCalibration {
+    samples: number;
+    /** Over every weight type (used for a type never measured here). */
+    generationFactor: number;
+    promptFactor: number;
+    /** Per weight type ("Q4_K_M", "Q8_0", "F16", …), from benchmarks at an empty context. */
+    byWeightType: Record<string, WeightTypeFactors>;
+    /**
+     * Multipliers of the time the context adds (reading the KV cache while generating; attention while
+     * reading a prompt), from benchmarks at a depth; 1 until a benchmark at a depth exists.
+     */
+    kvReadFactor: number;
+    attentionFactor: number;
+    /** The newest measurement it rests on (ISO time). */
+    measuredAt: string;
+}
+
+/** Tokens per second for a weight part and a context part of the time per token (seconds each). */
+const speedOf = (weightSeconds: number, contextSeconds: number) => 1 / (weightSeconds + contextSeconds);
+
+/** Seconds the KV cache of `kvBytes` adds to each generated token (read at the same bandwidth as the weights). */
+function kvReadSeconds(kvBytes: number, gpuShare: number, hardware: HardwareProfile): number {
+    return kvBytes > 0 ? secondsPerToken(kvBytes, gpuShare, hardware) - perTokenOverheadSeconds : 0;
+}
+
+/** Seconds attention adds to each prompt token at `depth` tokens of context. */
+function attentionSeconds(attentionFlopsPerContextToken: number, depth: number, gpuShare: number, hardware: HardwareProfile): number {
+    return depth > 0 ? 1 / promptTokensPerSecond(attentionFlopsPerContextToken * depth, gpuShare, hardware, 0) : 0;
+}
+
+/** FLOPs of attention per prompt token per token of context: 4 × KV layers × heads × head dim (QK and AV). */
+export function attentionFlopsPerContextToken(shape: ModelShape): number {
+    const a = shape.architecture;
+    return 4 * a.kvLayers * a.headCount * a.headDim;
+}
+
 /** Smaller models are bound by per-token overhead, not memory bandwidth (docs/FACTS.md §3), so they would skew a calibration. */
 export const MIN_CALIBRATION_BYTES = 256 * 1024 * 1024;
 
+/** "Q4_K_M", "q8_0", "MOSTLY_F16" → the key weight-type factors are kept under. */
+export const weightTypeKey = (quantization: string | null | undefined) => (quantization ?? "unknown").toUpperCase().replace(/^(MOSTLY|ALL)_/, "");
+
 /**
- * Calibration factors (measured ÷ predicted, median) from benchmarks of this machine. Only samples
- * comparable with the prediction count: this machine, an empty context (the raw prediction has no
- * KV reads), the thread count predictions assume on the CPU, and models big enough to be
- * bandwidth-bound. Factors are clamped to ¼–4× so one odd sample cannot run away.
+ * Calibration factors (measured ÷ predicted, medians) from benchmarks of this machine, per weight type.
+ * Only samples comparable with the prediction count: this machine, the thread count predictions
+ * assume on the CPU, and models big enough to be bandwidth-bound. Samples at an empty context give
+ * each weight type's factors; samples at a depth (when they carry the model's KV and attention sizes)
+ * give the multipliers of the time the context adds. Factors are clamped to ¼–4× (depth multipliers
+ * ¼–8×) so one odd sample cannot run away.
  */
 export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: HardwareProfile): SpeedCalibration | null {
     if (!hardware.hardwareKey) return null;
     const mine = samples.filter(
-        (s) =>
-            s.hardwareKey === hardware.hardwareKey &&
-            s.contextDepth === 0 &&
-            s.activeBytesPerToken >= MIN_CALIBRATION_BYTES &&
-            (s.gpuLayers > 0 || s.threads === hardware.cpuThreads)
+        (s) => s.hardwareKey === hardware.hardwareKey && s.activeBytesPerToken >= MIN_CALIBRATION_BYTES && (s.gpuLayers > 0 || s.threads === hardware.cpuThreads)
     );
-    const gen: number[] = [];
-    const pp: number[] = [];
-    for (const s of mine) {
-        const gpuShare = s.gpuLayers > 0 && hardware.vramBytes > 0 ? 1 : 0;
-        if (s.generationTokensPerSecond && s.activeBytesPerToken > 0)
-            gen.push(s.generationTokensPerSecond / rawGenerationSpeed(s.activeBytesPerToken, gpuShare, hardware));
-        if (s.promptTokensPerSecond && s.activeBytesPerToken > 0) {
-            // Parameters from bytes and the quantization's bits per weight (Q4_K_M when unknown).
-            const bits = bitsPerWeight[(s.quantization ?? "Q4_K_M").toUpperCase()] ?? bitsPerWeight.Q4_K_M!;
-            pp.push(s.promptTokensPerSecond / rawPromptSpeed(s.activeBytesPerToken / (bits / 8), gpuShare, hardware));
+    const clamp = (v: number, max = 4) => Math.min(max, Math.max(0.25, v));
+    const gpuShareOf = (s: MeasuredSpeed) => (s.gpuLayers > 0 && hardware.vramBytes > 0 ? 1 : 0);
+    // Parameters from the sample when stored, else from bytes and the quantization's bits per weight (Q4_K_M when unknown).
+    const parametersOf = (s: MeasuredSpeed) => s.parameterCount ?? s.activeBytesPerToken / ((bitsPerWeight[weightTypeKey(s.quantization)] ?? bitsPerWeight.Q4_K_M!) / 8);
+
+    let used = 0;
+    const gen = new Map<string, number[]>();
+    const pp = new Map<string, number[]>();
+    const push = (map: Map<string, number[]>, key: string, value: number) => map.set(key, [...(map.get(key) ?? []), value]);
+    for (const s of mine.filter((x) => x.contextDepth === 0)) {
+        used++;
+        const type = weightTypeKey(s.quantization);
+        const share = gpuShareOf(s);
+        if (s.generationTokensPerSecond) push(gen, type, s.generationTokensPerSecond / rawGenerationSpeed(s.activeBytesPerToken, share, hardware));
+        if (s.promptTokensPerSecond) {
+            // The prompt's own tokens attend to half of it on average; that part is the attention term's.
+            const weights = 1 / rawPromptSpeed(parametersOf(s), share, hardware);
+            const attention = s.attentionFlopsPerContextToken ? attentionSeconds(s.attentionFlopsPerContextToken, (s.promptTokens ?? 512) / 2, share, hardware) : 0;
+            const measured = 1 / s.promptTokensPerSecond;
+            push(pp, type, weights / (measured > attention * 2 ? measured - attention : measured));
         }
     }
-    if (gen.length === 0 && pp.length === 0) return null;
-    const clamp = (v: number) => Math.min(4, Math.max(0.25, v));
-    return {samples: mine.length, generationFactor: gen.length ? clamp(median(gen)) : 1, promptFactor: pp.length ? clamp(median(pp)) : 1};
+    const all = (map: Map<string, number[]>) => [...map.values()].flat();
+    if (all(gen).length === 0 && all(pp).length === 0) return null;
+    const byWeightType: Record<string, WeightTypeFactors> = {};
+    for (const type of new Set([...gen.keys(), ...pp.keys()]))
+        byWeightType[type] = {
+            samples: Math.max(gen.get(type)?.length ?? 0, pp.get(type)?.length ?? 0),
+            generationFactor: gen.has(type) ? clamp(medianOf(gen.get(type)!)) : all(gen).length ? clamp(medianOf(all(gen))) : 1,
+            promptFactor: pp.has(type) ? clamp(medianOf(pp.get(type)!)) : all(pp).length ? clamp(medianOf(all(pp))) : 1
+        };
+    const overall = {generationFactor: all(gen).length ? clamp(medianOf(all(gen))) : 1, promptFactor: all(pp).length ? clamp(medianOf(all(pp))) : 1};
+    const factorsOf = (s: MeasuredSpeed) => byWeightType[weightTypeKey(s.quantization)] ?? overall;
+
+    // What the context adds, once each type's own factor has taken the weights' share of the time.
+    const kv: number[] = [];
+    const attention: number[] = [];
+    const deep = mine.filter((x) => x.contextDepth > 0 && x.kvBytesPerContextToken && x.attentionFlopsPerContextToken);
+    used += deep.length;
+    for (const s of deep) {
+        const share = gpuShareOf(s);
+        const f = factorsOf(s);
+        if (s.generationTokensPerSecond) {
+            const weights = secondsPerToken(s.activeBytesPerToken, share, hardware) / f.generationFactor;
+            const context = kvReadSeconds(s.kvBytesPerContextToken! * s.contextDepth, share, hardware);
+            if (context > 0) kv.push((1 / s.generationTokensPerSecond - weights) / context);
+        }
+        if (s.promptTokensPerSecond) {
+            const weights = 1 / rawPromptSpeed(parametersOf(s), share, hardware) / f.promptFactor;
+            // A prompt after `depth` tokens attends on average to depth + half its own length.
+            const context = attentionSeconds(s.attentionFlopsPerContextToken!, s.contextDepth + (s.promptTokens ?? 512) / 2, share, hardware);
+            if (context > 0) attention.push((1 / s.promptTokensPerSecond - weights) / context);
+        }
+    }
+    return {
+        samples: used,
+        ...overall,
+        byWeightType,
+        kvReadFactor: kv.length ? clamp(medianOf(kv), 8) : 1,
+        attentionFactor: attention.length ? clamp(medianOf(attention), 8) : 1,
+        measuredAt: [...mine.filter((x) => x.contextDepth === 0), ...deep].reduce((newest, s) => (s.measuredAt > newest ? s.measuredAt : newest), "")
+    };
 }
 
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** Tokens per second of generation at `depth` and of a `promptTokens`-token prompt read after `depth` tokens, calibrated for a weight type. */
+export function predictAtDepth(
+    shape: ModelShape,
+    hardware: HardwareProfile,
+    options: {depth: number; promptTokens?: number; gpuShare?: number; kvCacheType?: KvCacheType; weightType?: string | null; calibration?: SpeedCalibration | null}
+): {generationTokensPerSecond: number; promptTokensPerSecond: number} {
+    const gpuShare = options.gpuShare ?? 0;
+    const c = options.calibration ?? null;
+    const f = (c && (c.byWeightType[weightTypeKey(options.weightType)] ?? c)) ?? {generationFactor: 1, promptFactor: 1};
+    const weights = activeWeightBytes(shape);
+    const kvBytes = kvCacheBytes(shape, options.depth, options.kvCacheType ?? "f16").total;
+    const a = shape.architecture;
+    const promptWeights = 1 / promptTokensPerSecond(2 * (a.activeParameters ?? a.parameters), gpuShare, hardware, shape.weightsBytes);
+    const averageDepth = options.depth + (options.promptTokens ?? 512) / 2;
+    return {
+        generationTokensPerSecond: speedOf(secondsPerToken(weights, gpuShare, hardware) / f.generationFactor, kvReadSeconds(options.depth > 0 ? kvBytes : 0, gpuShare, hardware) * (c?.kvReadFactor ?? 1)),
+        promptTokensPerSecond: speedOf(promptWeights / f.promptFactor, attentionSeconds(attentionFlopsPerContextToken(shape), averageDepth, gpuShare, hardware) * (c?.attentionFactor ?? 1))
+    };
 }
 
 /**
@@ -117,24 +218,24 @@ export function predictSpeed(
     shape: ModelShape,
     fit: FitEstimate,
     hardware: HardwareProfile,
-    options: {calibration?: SpeedCalibration | null; measured?: SpeedPrediction["measured"]} = {}
+    options: {calibration?: SpeedCalibration | null; weightType?: string | null; measured?: SpeedPrediction["measured"]} = {}
 ): SpeedPrediction {
-    const a = shape.architecture;
     const gpuShare = fit.totalLayers > 0 ? fit.gpuLayers / fit.totalLayers : 0;
     const weights = activeWeightBytes(shape);
     const depth = Math.floor(fit.settings.contextSize / 2);
-    const kvAtDepth = kvCacheBytes(shape, depth, fit.settings.kvCacheType).total;
     const calibration = options.calibration ?? null;
-    const genFactor = calibration?.generationFactor ?? 1;
-    const ppFactor = calibration?.promptFactor ?? 1;
-    const generation = (1 / secondsPerToken(weights, gpuShare, hardware)) * genFactor;
-    const generationAtDepth = (1 / secondsPerToken(weights + kvAtDepth, gpuShare, hardware)) * genFactor;
-    const activeParameters = a.activeParameters ?? a.parameters;
-    // Attention adds 4 × layers × heads × head dim FLOPs per token per token of context; half the prompt on average.
-    const attentionFlops = 4 * a.kvLayers * a.headCount * a.headDim * (agentPromptTokens / 2);
-    const prompt = promptTokensPerSecond(2 * activeParameters + attentionFlops, gpuShare, hardware, shape.weightsBytes) * ppFactor;
+    const at = (d: number, promptTokens?: number) =>
+        predictAtDepth(shape, hardware, {depth: d, promptTokens, gpuShare, kvCacheType: fit.settings.kvCacheType, weightType: options.weightType, calibration});
+    const generation = at(0).generationTokensPerSecond;
+    const generationAtDepth = at(depth).generationTokensPerSecond;
+    // The agent prompt is read from an empty context: its tokens attend to half of it on average.
+    const prompt = at(0, agentPromptTokens).promptTokensPerSecond;
+    const typeFactors = calibration?.byWeightType[weightTypeKey(options.weightType)];
     const where = fit.gpuLayers === 0 ? "RAM" : fit.gpuLayers === fit.totalLayers ? "GPU memory" : `GPU memory (${fit.gpuLayers}/${fit.totalLayers} layers) and RAM`;
     const bandwidth = fit.gpuLayers === fit.totalLayers ? hardware.gpuBandwidthBytesPerSecond : hardware.cpuBandwidthBytesPerSecond;
+    const calibrationLabel = !calibration
+        ? "uncalibrated estimate"
+        : `calibrated on this machine (${calibration.measuredAt.slice(0, 10)}${typeFactors ? `, ${weightTypeKey(options.weightType)} measured` : ", other weight types measured"})`;
     return {
         predicted: true,
         generationTokensPerSecond: generation,
@@ -142,11 +243,14 @@ export function predictSpeed(
         depth,
         promptTokensPerSecond: prompt,
         agentPromptSeconds: agentPromptTokens / prompt,
+        ...agentTurnTimes(prompt, generationAtDepth)!,
         bytesPerToken: weights,
         basis:
-            `${(weights / 1e9).toFixed(2)} GB read per token from ${where} at ${(bandwidth / 1e9).toFixed(0)} GB/s (${hardware.bandwidthKind === "measured" ? "measured" : "peak"})` +
-            (calibration ? `, calibrated by ${calibration.samples} benchmark${calibration.samples === 1 ? "" : "s"} of this machine (×${genFactor.toFixed(2)})` : ""),
-        calibration,
+            `${(weights / 1e9).toFixed(2)} GB read per token from ${where} at ${(bandwidth / 1e9).toFixed(0)} GB/s (${hardware.bandwidthKind === "measured" ? (hardware.bandwidthUnderLoad ? "measured under load" : "measured") : "peak"}); ` +
+            calibrationLabel +
+            (calibration ? ` (generation ×${(typeFactors ?? calibration).generationFactor.toFixed(2)}, prompt ×${(typeFactors ?? calibration).promptFactor.toFixed(2)})` : ""),
+        calibrationLabel,
+        calibration: calibration ? {samples: calibration.samples, generationFactor: (typeFactors ?? calibration).generationFactor, promptFactor: (typeFactors ?? calibration).promptFactor, weightType: typeFactors ? weightTypeKey(options.weightType) : null, measuredAt: calibration.measuredAt} : null,
         measured: options.measured ?? null
     };
 }

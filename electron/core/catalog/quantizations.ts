@@ -1,5 +1,3 @@
-import type {KvCacheType} from "../../api/ModelsApi.ts";
-
 /**
  * Effective bits per weight of whole GGUF files by quantization (llama.cpp tools/quantize/README.md,
  * Llama 2 7B column; Q8_0 and 16-bit by format; MXFP4 files from OpenAI's gpt-oss card: 4.25 bits for
@@ -52,9 +50,6 @@ const qualityByQuantization: Readonly<Record<string, number>> = {
 export function quantizationQuality(quantization: string): number {
     return qualityByQuantization[quantization.toUpperCase()] ?? 0.9;
 }
-
-/** Bytes per KV-cache element: f16 2; q8_0 blocks of 32 = 34 bytes; q4_0 blocks of 32 = 18 bytes. */
-export const kvCacheBytesPerElement: Readonly<Record<KvCacheType, number>> = {f16: 2, q8_0: 34 / 32, q4_0: 18 / 32};
 
 /** Bytes per parameter of a file: its size over its parameter count. */
 export function bytesPerParameter(sizeBytes: number, parameters: number): number {

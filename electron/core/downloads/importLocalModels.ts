@@ -6,7 +6,7 @@ import {errorBody} from "../../shared/AppError.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import type {ModelRepository} from "../store/Store.ts";
 import {ModelRegistryError} from "./DownloadError.ts";
-import {splitPartInfo, splitPartNames} from "./ggufFileNames.ts";
+import {splitPartInfo, splitPartNames} from "../gguf/ggufFileNames.ts";
 import {registerModel} from "./registerModel.ts";
 
 const MAX_DEPTH = 10;

@@ -1,7 +1,7 @@
 import type {ModelFile, ModelSource, RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
 import type {ModelRepository} from "../store/Store.ts";
-import {modelDisplayName} from "./ggufFileNames.ts";
+import {modelDisplayName} from "../gguf/ggufFileNames.ts";
 
 /** Adds a validated model to the registry under a new unique id derived from its file name. */
 export function registerModel(models: ModelRepository, entry: {files: ModelFile[]; source: ModelSource; managed: boolean; facts: GgufFacts}): RegisteredModel {

@@ -3,7 +3,7 @@ import {errorMessage} from "../../shared/AppError.ts";
 import type {CatalogLookup} from "../catalog/createCatalogLookup.ts";
 import {DownloadError} from "./DownloadError.ts";
 import type {DownloadPlan, PlannedFile} from "../store/DownloadPlan.ts";
-import {fileHasQuantization, modelDisplayName, quantizationInFileName, splitPartInfo, splitPartNames} from "./ggufFileNames.ts";
+import {fileHasQuantization, modelDisplayName, quantizationInFileName, splitPartInfo, splitPartNames} from "../gguf/ggufFileNames.ts";
 import {hubFileUrl, hubHttpError, listHubRepo, type HubFile, type HubRepoListing, type HuggingFaceAccess} from "./huggingFaceHub.ts";
 import {headerValue, openHttpRequest} from "./openHttpRequest.ts";
 

@@ -1,7 +1,9 @@
 import {fork} from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
 import type {EngineMessage, ParentMessage} from "../../protocol/engineProtocol.ts";
+import {findAppRoot} from "../install/appRoot.ts";
+import {EngineError} from "./EngineError.ts";
 
 /** A running engine process, whatever started it (a Node child process or Electron's utilityProcess). */
 export interface EngineProcessHandle {
@@ -22,18 +24,28 @@ export interface EngineLaunchOptions {
 /** Starts an engine process. The desktop app injects one built on Electron's utilityProcess. */
 export type EngineLauncher = (options: EngineLaunchOptions) => EngineProcessHandle;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * The engine process entry as built, relative to the app root. electron.vite.config.ts bundles the
+ * entry's source (electron/engine/engineProcessMain.ts, the one file of electron/engine/ the app
+ * names; it never imports that folder) there; every launcher (this one, the desktop app's
+ * utilityProcess) starts this file, so the engine that tests run is the one that ships.
+ */
+export const BUILT_ENGINE_ENTRY = "out/engine/engineProcess.js";
 
-/** The engine process's entry: the only file of electron/engine/ the app names (it never imports that folder). */
-export const ENGINE_ENTRY = path.resolve(here, "..", "..", "engine", "engineProcessMain.ts");
+/** Absolute path of the built engine entry; ENGINE_START_FAILED, saying how to build it, when it is missing. */
+export function builtEngineEntryPath(): string {
+    const file = path.join(findAppRoot(), BUILT_ENGINE_ENTRY);
+    if (!fs.existsSync(file)) throw new EngineError("ENGINE_START_FAILED", `The engine process is not built (${file} is missing): run \`npm run build\` in ${findAppRoot()}.`);
+    return file;
+}
 
 /**
- * The default launcher: a Node child process running the engine entry through tsx (the CLI and
- * tests run the TypeScript sources directly), talking over Node's IPC channel.
+ * The default launcher: a Node child process running the built engine entry, talking over Node's
+ * IPC channel. It does not inherit the parent's Node flags (a test runner's loaders and conditions),
+ * so it runs the same way under tests as under the CLI.
  */
 export const launchNodeEngineProcess: EngineLauncher = ({env}) => {
-    const runTs = path.resolve(here, "..", "..", "..", "bin", "run-ts.js");
-    const child = fork(runTs, [ENGINE_ENTRY], {env, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced"});
+    const child = fork(builtEngineEntryPath(), [], {env, execArgv: [], stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced"});
     return {
         get pid() {
             return child.pid;

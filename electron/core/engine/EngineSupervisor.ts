@@ -116,7 +116,12 @@ export class EngineSupervisor implements AsyncDisposable {
     private start(): Promise<EngineProcessHandle> {
         this.output = [];
         this.expectingExit = false;
-        const child = this.options.launcher({env: {...process.env, ...this.options.env, UV_THREADPOOL_SIZE: "1"}});
+        let child: EngineProcessHandle;
+        try {
+            child = this.options.launcher({env: {...process.env, ...this.options.env, UV_THREADPOOL_SIZE: "1"}});
+        } catch (error) {
+            return Promise.reject(error instanceof EngineError ? error : new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${(error as Error).message}`, {cause: error}));
+        }
         return new Promise<EngineProcessHandle>((resolve, reject) => {
             let ready = false;
             const timer = setTimeout(() => {

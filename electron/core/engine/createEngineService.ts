@@ -22,7 +22,7 @@ import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
-import {prepareModelLoad} from "./prepareModelLoad.ts";
+import {prepareModelLoad, withAgentFitEstimate} from "./prepareModelLoad.ts";
 import {listServableModels} from "../downloads/listLocalModels.ts";
 import {resolveModelReference} from "../downloads/resolveModelReference.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
@@ -148,14 +148,14 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     loadedKey = undefined;
                     let info: Omit<LoadedModel, "loadId" | "reference">;
                     try {
-                        const load = await prepareModelLoad(resolved.path, settings, {aliases: [request.model, ...resolved.aliases], signal: jobOptions.signal}).catch(
+                        const {load, facts} = await prepareModelLoad(resolved.path, settings, {aliases: [request.model, ...resolved.aliases], signal: jobOptions.signal}).catch(
                             async (error: unknown) => {
                                 // A refused file ends what was served, as a failed load in the engine would.
                                 if (supervisor.running) await supervisor.call("unload", {}).catch(() => {});
                                 throw error;
                             }
                         );
-                        info = await supervisor.call("load", load, {signal: jobOptions.signal});
+                        info = withAgentFitEstimate(await supervisor.call("load", load, {signal: jobOptions.signal}), facts);
                     } catch (error) {
                         if (jobOptions.signal?.aborted || (error as {code?: unknown}).code === "ENGINE_CANCELLED") {
                             // A cancelled load is no failure of the model: nothing to record.

@@ -27,6 +27,11 @@ export function classifyFailure(task: RefactorTask, trace: SolverTrace, scoring:
     if (scoring.checks.changed === false) {
         const others = trace.edited.filter((file) => file !== task.targetFile);
         if (others.length > 0) return {mode: "edited_other_files_only", detail: `The model edited ${others.join(", ")} but never ${task.targetFile}.`};
+        if (trace.edited.includes(task.targetFile))
+            return {
+                mode: "never_edited_target",
+                detail: `The model wrote ${task.targetFile} back without changing any line (line endings and a final newline do not count, as in helperbench).`
+            };
         if (badCalls > 0)
             return {
                 mode: "bad_tool_calls",

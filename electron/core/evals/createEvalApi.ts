@@ -30,7 +30,9 @@ import type {EvalSolver} from "./EvalSolver.ts";
 import {computeStats} from "./evalStatistics.ts";
 import {buildInspectLog} from "./inspectLog.ts";
 import {prepareModelEndpoint} from "./prepareModelEndpoint.ts";
-import {checkBaseUrl, modelLabel, providerDefinitions, providerIds, quantizationFromName} from "./providers.ts";
+import {modelLocation} from "./modelLocation.ts";
+import {checkBaseUrl, modelLabel, providerDefinitions, providerIds, quantizationFromName, resolveBaseUrl} from "./providers.ts";
+import {readServedModelFacts} from "./readServedModelFacts.ts";
 import type {SecretStore} from "./SecretStore.ts";
 import {loadRefactorTasks, type RefactorTask} from "./tasks/refactorTasks.ts";
 import {toolLoopSolver} from "./toolLoopSolver.ts";
@@ -126,8 +128,8 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
     };
     const statsFor = (spec: EvalRunSpec, samples: readonly EvalSampleSummary[], prices = allPrices()) =>
         computeStats(samples, {
-            local: spec.model.provider === "local",
-            price: spec.model.provider === "local" ? null : findPrice(prices, spec.model.provider, spec.model.model),
+            local: modelLocation(spec.model) !== "cloud",
+            price: modelLocation(spec.model) !== "cloud" ? null : findPrice(prices, spec.model.provider, spec.model.model),
             wattage: spec.wattage
         });
     const summarize = (run: EvalRunRecord, samples = repo.samples(run.id), prices?: EvalPrice[]): EvalRunSummary => ({
@@ -137,6 +139,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
         spec: run.spec,
         taskTitle: run.taskTitle,
         modelLabel: run.modelLabel,
+        location: modelLocation(run.spec.model),
         startedAt: run.startedAt,
         completedAt: run.completedAt,
         error: run.error,
@@ -167,10 +170,10 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
     });
     options.onDispose(() => runner.dispose());
 
-    /** A registered model's quantization from its GGUF header (more reliable than its file name). */
-    const registeredQuantization = (reference: string): string | null => {
+    /** A registered model (its name and its quantization from its GGUF header, more reliable than its file name). */
+    const registered = (reference: string) => {
         try {
-            return resolveModelReference(reference, {registry: options.store.models}).registered.facts.quantization;
+            return resolveModelReference(reference, {registry: options.store.models}).registered ?? null;
         } catch {
             return null;
         }
@@ -244,14 +247,25 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 const models = request.models.map((m): EvalModelSpec => {
                     const spec = {...m};
                     if (spec.baseUrl) spec.baseUrl = checkBaseUrl(spec.baseUrl);
+                    // Recorded so the run says where the server was (and whether it was local).
+                    if (spec.provider === "openai-compatible") spec.baseUrl = resolveBaseUrl(spec, env);
                     if (spec.provider !== "local") delete spec.settings;
                     if (spec.provider === "local" && !spec.quantization) {
-                        const quantization = registeredQuantization(spec.model) ?? quantizationFromName(spec.model);
+                        const quantization = registered(spec.model)?.facts.quantization ?? quantizationFromName(spec.model);
                         if (quantization) spec.quantization = quantization;
                     }
                     return spec;
                 });
                 const endpoints = await Promise.all(models.map((model) => prepareModelEndpoint(model, endpointSources)));
+                // A local server says which quantization (and context) it serves; cloud services are not asked.
+                const served = await Promise.all(
+                    models.map(async (model) => {
+                        if (modelLocation(model) !== "local-server") return undefined;
+                        const facts = await readServedModelFacts(model.baseUrl!, model.model, {apiKey: await options.secrets.get(model.provider)});
+                        if (!model.quantization && facts.quantization) model.quantization = facts.quantization;
+                        return facts;
+                    })
+                );
                 const hardwareSnapshotId = options.store.hardware.latest()?.id ?? null;
                 const created: EvalRunSummary[] = [];
                 for (const [index, model] of models.entries())
@@ -264,9 +278,11 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                             limits: {...defaultLimits, ...request.limits},
                             systemPrompt: request.systemPrompt ?? "concise",
                             ...(request.temperature !== undefined ? {temperature: request.temperature} : {}),
-                            ...(request.wattage !== undefined ? {wattage: request.wattage} : {})
+                            ...(request.wattage !== undefined ? {wattage: request.wattage} : {}),
+                            ...(served[index] ? {server: served[index]} : {})
                         };
-                        const run = repo.createRun({spec, taskTitle: task.title, modelLabel: modelLabel(model), appVersion: options.appVersion, hardwareSnapshotId});
+                        const label = modelLabel(model, model.provider === "local" ? registered(model.model)?.name : undefined);
+                        const run = repo.createRun({spec, taskTitle: task.title, modelLabel: label, appVersion: options.appVersion, hardwareSnapshotId});
                         runner.enqueue(run.id, endpoints[index]!);
                         created.push(summarize(getRun(run.id)));
                     }
@@ -333,7 +349,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 const groups = new Map<string, {first: EvalRunRecord; runIds: number[]; samples: EvalSampleSummary[]}>();
                 for (const run of runs) {
                     const m = run.spec.model;
-                    const key = JSON.stringify([m.provider, m.model, m.quantization ?? null, run.spec.task, run.spec.systemPrompt]);
+                    const key = JSON.stringify([m.provider, m.model, m.provider === "openai-compatible" ? (m.baseUrl ?? null) : null, m.quantization ?? null, run.spec.task, run.spec.systemPrompt]);
                     const group = groups.get(key) ?? {first: run, runIds: [], samples: []};
                     group.runIds.push(run.id);
                     group.samples.push(...(samples.get(run.id) ?? []));
@@ -344,6 +360,9 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                         ({first, runIds, samples: all}): EvalModelResult => ({
                             provider: first.spec.model.provider,
                             model: first.spec.model.model,
+                            baseUrl: first.spec.model.provider === "openai-compatible" ? (first.spec.model.baseUrl ?? null) : null,
+                            location: modelLocation(first.spec.model),
+                            server: first.spec.server ?? null,
                             quantization: first.spec.model.quantization ?? null,
                             task: first.spec.task,
                             systemPrompt: first.spec.systemPrompt,

@@ -91,9 +91,12 @@ export function quantizationFromName(name: string): string | null {
     return match ? match[1]!.toUpperCase() : null;
 }
 
-/** "openai:gpt-4.1", "local:qwen3-8b (Q4_K_M)". */
-export function modelLabel(spec: EvalModelSpec): string {
-    const name = spec.provider === "local" ? spec.model.split(/[\\/]/).pop()!.replace(/\.gguf$/i, "") : spec.model;
+/**
+ * "openai:gpt-4.1", "local:Qwen3-8B-Q4_K_M", "openai-compatible:qwen3:8b (Q4_K_M)": a local model by
+ * its one name (the registry's name when given, else the file name without extension).
+ */
+export function modelLabel(spec: EvalModelSpec, registeredName?: string): string {
+    const name = registeredName ?? (spec.provider === "local" ? spec.model.split(/[\\/]/).pop()!.replace(/\.gguf$/i, "") : spec.model);
     return `${spec.provider}:${name}${spec.quantization && !name.toUpperCase().includes(spec.quantization.toUpperCase()) ? ` (${spec.quantization})` : ""}`;
 }
 

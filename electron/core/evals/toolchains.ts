@@ -1,7 +1,7 @@
 import type {EvalRuntimeStatus, EvalTaskInfo, EvalTestRun} from "../../api/EvalApi.ts";
 import {analyzeJavaScript} from "./analysis/analyzeJavaScript.ts";
 import {parseAnalyzerOutput, pythonAnalyzerScript, rAnalyzerScript} from "./analysis/analyzerScripts.ts";
-import type {FileAnalysis} from "./analysis/FunctionInfo.ts";
+import type {ModuleAnalysis} from "./analysis/ModuleAnalysis.ts";
 import {runCommand, type CommandResult} from "./process/runCommand.ts";
 
 export type TaskLanguage = EvalTaskInfo["language"];
@@ -15,13 +15,17 @@ export interface Toolchain {
     testCommand: string;
     /** File name endings of source files, e.g. [".R", ".r"]. */
     sourceExtensions: string[];
+    /** What parses the target file, for people, e.g. "R's parse()". */
+    parser: string;
+    /** Every source file's top-level functions are visible from the others without an import (an R package's namespace). */
+    sharedNamespace: boolean;
     checkRuntime(): Promise<EvalRuntimeStatus>;
     /** Whether the file parses; `message` is the parser's complaint. */
     parseCheck(file: string, cwd: string, signal?: AbortSignal): Promise<{ok: boolean; message: string | null; durationMs: number}>;
     /** Runs the project's whole test suite in `dir`. */
     runTests(dir: string, signal?: AbortSignal): Promise<EvalTestRun & {durationMs: number}>;
-    /** Top-level functions of the given files (absolute paths). */
-    analyze(files: readonly string[], cwd: string): Promise<FileAnalysis[]>;
+    /** Top-level functions, imports and exports of the given files (absolute paths); `cwd` is the project root. */
+    analyze(files: readonly string[], cwd: string): Promise<ModuleAnalysis[]>;
 }
 
 /** Commands for each runtime; `AGENTFIT_RSCRIPT`, `AGENTFIT_PYTHON`, `AGENTFIT_NODE` override them. */
@@ -74,6 +78,8 @@ function rToolchain(command: string): Toolchain {
         command,
         testCommand: `${command} -e 'testthat::test_local()'`,
         sourceExtensions: [".R", ".r"],
+        parser: "R's parse()",
+        sharedNamespace: true,
         async checkRuntime() {
             const script = `cat(R.version$major, ".", R.version$minor, "|", sep = ""); for (p in c(${R_REQUIRED_PACKAGES.map((p) => `"${p}"`).join(", ")})) cat(p, if (requireNamespace(p, quietly = TRUE)) as.character(utils::packageVersion(p)) else "MISSING", "|")`;
             const result = await runCommand(command, ["-e", script], {cwd: process.cwd(), timeoutMs: 30_000});
@@ -103,7 +109,7 @@ function rToolchain(command: string): Toolchain {
             return {ran: true, tests, failed, errors, skipped, exitCode: result.exitCode, output: visible, durationMs: result.durationMs};
         },
         async analyze(files, cwd) {
-            return parseAnalyzerOutput(files, await runCommand(command, ["-e", rAnalyzerScript, ...files], {cwd, timeoutMs: 60_000}));
+            return parseAnalyzerOutput(files, await runCommand(command, ["-e", rAnalyzerScript, cwd, ...files], {cwd, timeoutMs: 60_000}));
         }
     };
 }
@@ -114,6 +120,8 @@ function pythonToolchain(command: string): Toolchain {
         command,
         testCommand: `${command} -m unittest discover -s tests -t .`,
         sourceExtensions: [".py"],
+        parser: "Python's ast.parse()",
+        sharedNamespace: false,
         async checkRuntime() {
             const result = await runCommand(command, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], {cwd: process.cwd(), timeoutMs: 30_000});
             const install = "Install Python 3.9 or later (python.org, or `apt-get install python3`), or set AGENTFIT_PYTHON to its path.";
@@ -125,7 +133,8 @@ function pythonToolchain(command: string): Toolchain {
             return {command, available: true, version: `Python ${version}`, message: null};
         },
         parseCheck: (file, cwd, signal) =>
-            parseCheckWith(command, ["-c", "import ast, sys; ast.parse(open(sys.argv[1], encoding='utf-8').read(), sys.argv[1])", file], cwd, signal),
+            // Bytes, as Python's import reads them: a BOM or a coding cookie is honoured.
+            parseCheckWith(command, ["-c", "import ast, sys; ast.parse(open(sys.argv[1], 'rb').read(), sys.argv[1])", file], cwd, signal),
         async runTests(dir, signal) {
             const result = await runCommand(command, ["-m", "unittest", "discover", "-s", "tests", "-t", "."], {cwd: dir, timeoutMs: TEST_TIMEOUT_MS, signal});
             // unittest reports on stderr: "Ran 9 tests in 0.004s" then "OK" or "FAILED (failures=1, errors=2)".
@@ -145,7 +154,7 @@ function pythonToolchain(command: string): Toolchain {
             };
         },
         async analyze(files, cwd) {
-            return parseAnalyzerOutput(files, await runCommand(command, ["-c", pythonAnalyzerScript, ...files], {cwd, timeoutMs: 60_000}));
+            return parseAnalyzerOutput(files, await runCommand(command, ["-c", pythonAnalyzerScript, cwd, ...files], {cwd, timeoutMs: 60_000}));
         }
     };
 }
@@ -156,6 +165,8 @@ function nodeToolchain(command: string): Toolchain {
         command,
         testCommand: `${command} --test`,
         sourceExtensions: [".js", ".mjs", ".cjs"],
+        parser: "node --check",
+        sharedNamespace: false,
         async checkRuntime() {
             const result = await runCommand(command, ["--version"], {cwd: process.cwd(), timeoutMs: 30_000});
             const install = "Install Node.js 18 or later (nodejs.org), or set AGENTFIT_NODE to its path.";

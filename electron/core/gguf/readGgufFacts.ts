@@ -76,7 +76,9 @@ export async function readGgufFacts(source: string, options: ReadGgufFactsOption
         expertCount: num(arch.expert_count),
         expertUsedCount: num(arch.expert_used_count),
         ...tensorCounts(info.fullTensorInfo ?? info.tensorInfo ?? [], num(arch.expert_count), num(arch.expert_used_count)),
+        repackedTensorBytes: repackedBytes(info.fullTensorInfo ?? info.tensorInfo ?? []),
         vocabularySize: info.metadata.tokenizer?.ggml?.tokens?.length ?? num(arch.vocab_size),
+        tokenizerModel: typeof info.metadata.tokenizer?.ggml?.model === "string" ? info.metadata.tokenizer.ggml.model : null,
         hasChatTemplate: typeof info.metadata.tokenizer?.chat_template === "string",
         supportedByLlamaCpp: insights.isSupportedByLlamaCpp
     };
@@ -112,6 +114,25 @@ function tensorCounts(
     const active =
         expertCount && expertUsedCount && expertParameters > 0 ? Math.round(allParameters - expertParameters + (expertParameters * expertUsedCount) / expertCount) : null;
     return {activeParameterCount: active, attentionLayerCount: tensors.length > 0 ? attentionBlocks.size : null};
+}
+
+/**
+ * Weight types llama.cpp's CPU backend repacks into interleaved blocks on x86 (AVX2/AVX-512) and
+ * ARM (ggml-cpu/repack.cpp), with their bytes per block of elements; Q8_0 and the other K-quants
+ * are used in place (measured: a Q4_K_M Gemma 3 270M repacks exactly its Q4_K matrices).
+ */
+const repackedTypes: Record<number, {blockElements: number; blockBytes: number}> = {2: {blockElements: 32, blockBytes: 18}, 12: {blockElements: 256, blockBytes: 144}, 20: {blockElements: 32, blockBytes: 18}};
+
+function repackedBytes(tensors: readonly {name: string; ggmlType: number; dimensions: readonly (number | bigint)[]}[]): number | null {
+    if (tensors.length === 0) return null;
+    let bytes = 0;
+    for (const tensor of tensors) {
+        const type = repackedTypes[tensor.ggmlType];
+        if (!type || tensor.name === "token_embd.weight" || tensor.dimensions.length < 2 || Number(tensor.dimensions[1]) % 8 !== 0) continue;
+        const elements = tensor.dimensions.reduce<number>((product, d) => product * Number(d), 1);
+        bytes += (elements / type.blockElements) * type.blockBytes;
+    }
+    return bytes;
 }
 
 function classifyReadError(source: string, error: unknown): GgufError {

@@ -44,8 +44,8 @@ export function measurementsCsv(data: ReportData): string {
                 measured_at: s.completedAt
             };
             const add = (metric: string, value: number | null, unit: string) => rows.push({...base, metric, value, unit});
-            add("score", s.score === "C" ? 1 : 0, "C=1");
-            add("strict_score", s.strictScore === "C" ? 1 : 0, "C=1");
+            add("score", s.score === "C" ? 1 : 0, "1 = passed");
+            add("strict_score", s.strictScore === "C" ? 1 : 0, "1 = passed");
             add("turns", s.turns, "count");
             add("input_tokens", s.usage.inputTokens, "tokens");
             add("cached_input_tokens", s.usage.cachedInputTokens, "tokens");

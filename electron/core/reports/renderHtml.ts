@@ -1,5 +1,6 @@
 import {formatCost, formatPercent} from "../../shared/evalFormat.ts";
-import {chartPoints, levelColors, levelLabels} from "../../shared/verdictCharts.ts";
+import {chartPoints, levelColors} from "../../shared/verdictCharts.ts";
+import {levelLabels} from "../../shared/verdictLevels.ts";
 import {formatTps} from "../../shared/verdictFormat.ts";
 import type {ReportData} from "./collectReportData.ts";
 import {reportSections, type ReportTable} from "./reportSections.ts";

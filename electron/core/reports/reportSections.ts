@@ -1,7 +1,10 @@
 import type {LocalModelVerdict, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {formatCost, formatInterval, formatPercent, formatScore} from "../../shared/evalFormat.ts";
+import {bandwidthUnderLoadWarning, formatBandwidth} from "../../shared/bandwidthFormat.ts";
 import {formatBytes, formatKTokens} from "../../shared/format.ts";
-import {levelLabels} from "../../shared/verdictCharts.ts";
+import {describeAgentTurn} from "../../shared/agentTurn.ts";
+import {strictScoreMeaning} from "../../shared/evalFormat.ts";
+import {levelLabels} from "../../shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import type {ReportData} from "./collectReportData.ts";
 
@@ -35,6 +38,16 @@ export const thresholdLabels: Record<keyof VerdictThresholds, {label: string; fo
 export const memoryText = (l: LocalModelVerdict) =>
     l.memory ? `${l.memory.fitClass === "no-fit" ? "no fit: " : ""}${formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes)}${l.memory.measured ? ` (a load at ${l.memory.measured.contextSize ? formatKTokens(l.memory.measured.contextSize) : "?"} took ${formatBytes(l.memory.measured.residentBytes + l.memory.measured.vramBytes)})` : ""}` : "–";
 export const successText = (l: LocalModelVerdict) => (l.eval ? formatScore(l.eval.successes, l.eval.samples, l.eval.interval) : "not evaluated");
+/** "AgentFit engine", "local server (ollama, 127.0.0.1:11434)". */
+export const whereText = (l: LocalModelVerdict) => (l.location === "local-server" ? `local server (${l.server?.server ?? "?"}, ${hostOf(l.server?.baseUrl)})` : "AgentFit engine");
+
+function hostOf(baseUrl: string | undefined): string {
+    try {
+        return baseUrl ? new URL(baseUrl).host : "?";
+    } catch {
+        return baseUrl ?? "?";
+    }
+}
 
 export function reportSections(data: ReportData): ReportSection[] {
     const v = data.verdict;
@@ -48,6 +61,7 @@ export function reportSections(data: ReportData): ReportSection[] {
             bullets: [
                 snapshot ? `${snapshot.cpu.brand}, ${snapshot.cpu.physicalCores} cores (${snapshot.cpu.logicalCores} threads)` : v.machine.label,
                 `RAM ${formatBytes(v.machine.ramBytes)}${v.machine.gpuName ? `, GPU ${v.machine.gpuName} (${formatBytes(v.machine.vramBytes)})` : ", no GPU"}, backend ${v.machine.backend}`,
+                `Memory bandwidth ${formatBandwidth(v.machine.bandwidth.bytesPerSecond)} (${v.machine.bandwidth.source})${v.machine.bandwidth.underLoad ? ` — ${bandwidthUnderLoadWarning(v.machine.bandwidth)}` : ""}`,
                 snapshot ? `${snapshot.os.distro} ${snapshot.os.release} (${snapshot.os.arch}), probe #${snapshot.id} of ${snapshot.takenAt}` : "not probed",
                 `Eval task: ${v.task ?? "none yet"}${v.tasks.length > 1 ? ` (also: ${v.tasks.filter((t) => t !== v.task).join(", ")})` : ""}`
             ]
@@ -58,9 +72,10 @@ export function reportSections(data: ReportData): ReportSection[] {
             paragraphs: v.local.length ? [] : ["No local model has been evaluated or benchmarked on this machine yet."],
             table: v.local.length
                 ? {
-                      columns: ["Model", "Verdict", `Memory at ${ctx}`, "Generation", "Prompt", "Per turn", "Refactor success (95% CI)", "Cost / run"],
+                      columns: ["Model", "Where", "Verdict", `Memory at ${ctx}`, "Generation", "Prompt", "Per turn", "Refactor success (95% CI)", "Cost / run"],
                       rows: v.local.map((l) => [
                           l.label,
+                          whereText(l),
                           levelLabels[l.verdict],
                           memoryText(l),
                           formatTps(l.speed.generationTps),
@@ -71,7 +86,15 @@ export function reportSections(data: ReportData): ReportSection[] {
                       ])
                   }
                 : undefined,
-            bullets: v.local.map((l) => `${l.label}: ${l.headline}`)
+            bullets: v.local.map((l) => `${l.label}: ${l.headline}${l.detail ? ` (${l.detail})` : ""}`)
+        },
+        {
+            id: "legend",
+            heading: "What the words mean",
+            paragraphs: [
+                `Every view judges with these thresholds. ${describeAgentTurn()} Success counts runs that passed: the target file changed, parses and the whole test suite passes. ${strictScoreMeaning}`
+            ],
+            bullets: v.legend.map((e) => `${e.label}: ${e.meaning}.`)
         }
     ];
     const ladders = v.ladders.filter((ladder) => ladder.entries.length > 1);
@@ -100,7 +123,7 @@ export function reportSections(data: ReportData): ReportSection[] {
             }))
         });
     const compared = [
-        ...v.local.filter((l) => l.eval).map((l) => ({label: l.label, where: "local", e: l.eval!})),
+        ...v.local.filter((l) => l.eval).map((l) => ({label: l.label, where: l.location === "local-server" ? "local server" : "local", e: l.eval!})),
         ...v.cloud.map((c) => ({label: c.label, where: "cloud", e: c.eval}))
     ];
     sections.push({
@@ -109,7 +132,7 @@ export function reportSections(data: ReportData): ReportSection[] {
         paragraphs: compared.length ? [] : ["No eval results yet."],
         table: compared.length
             ? {
-                  columns: ["Model", "Where", "Success (95% CI)", "Strict", "Cost / run", "Time / run", "Turns", "Output tok/s"],
+                  columns: ["Model", "Where", "Passed (95% CI)", "Strict passed", "Cost / run", "Time / run", "Turns", "Output tok/s"],
                   rows: compared.map(({label, where, e}) => [
                       label,
                       where,

@@ -12,6 +12,7 @@ import type {
     BenchSpec
 } from "../../api/BenchApi.ts";
 import type {MeasuredSpeed} from "../../api/ModelsApi.ts";
+import {kvCacheBytesPerElement} from "../../protocol/engineSettings.ts";
 
 export interface NewBenchRun {
     createdAt: string;
@@ -228,10 +229,18 @@ export function createBenchRepository(db: Database.Database): BenchRepository {
                     contextDepth: result.depth,
                     promptTokensPerSecond: null,
                     generationTokensPerSecond: null,
-                    measuredAt: result.measuredAt
+                    measuredAt: result.measuredAt,
+                    parameterCount: result.model.parameterCount,
+                    ...(result.model.kvBytesPerContextToken
+                        ? {kvBytesPerContextToken: (result.model.kvBytesPerContextToken * kvCacheBytesPerElement[result.settings.kvCacheType]) / 2}
+                        : {}),
+                    ...(result.model.attentionFlopsPerContextToken ? {attentionFlopsPerContextToken: result.model.attentionFlopsPerContextToken} : {})
                 };
-                if (result.kind === "pp") entry.promptTokensPerSecond = result.avgTs;
-                else entry.generationTokensPerSecond = result.avgTs;
+                if (result.kind === "pp") {
+                    entry.promptTokensPerSecond = result.avgTs;
+                    entry.promptTokens = result.promptTokens;
+                }
+                else if (result.kind === "tg") entry.generationTokensPerSecond = result.avgTs;
                 if (result.measuredAt > entry.measuredAt) entry.measuredAt = result.measuredAt;
                 groups.set(key, entry);
             }

@@ -13,8 +13,8 @@ export interface RefreshedQuantization {
 
 export interface CatalogRepository {
     saveBandwidth(measurement: BandwidthMeasurement): void;
-    /** The newest bandwidth measured on the machine with this key. */
-    latestBandwidth(hardwareKey: string): BandwidthMeasurement | undefined;
+    /** Every bandwidth measured on the machine with this key, newest first. */
+    bandwidths(hardwareKey: string): BandwidthMeasurement[];
     /** Replaces the refreshed facts of these files. */
     saveRefreshed(rows: RefreshedQuantization[]): void;
     refreshed(): RefreshedQuantization[];
@@ -22,7 +22,7 @@ export interface CatalogRepository {
 
 export function createCatalogRepository(db: Database.Database): CatalogRepository {
     const insertBandwidth = db.prepare<[string, string, string]>("INSERT INTO bandwidth_measurements (hardware_key, measured_at, data) VALUES (?, ?, ?)");
-    const selectBandwidth = db.prepare<[string], {data: string}>("SELECT data FROM bandwidth_measurements WHERE hardware_key = ? ORDER BY id DESC LIMIT 1");
+    const selectBandwidths = db.prepare<[string], {data: string}>("SELECT data FROM bandwidth_measurements WHERE hardware_key = ? ORDER BY id DESC LIMIT 200");
     const upsertRefresh = db.prepare<[string, string, string, string]>(
         "INSERT INTO catalog_refreshes (model_id, quantization, refreshed_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (model_id, quantization) DO UPDATE SET refreshed_at = excluded.refreshed_at, data = excluded.data"
     );
@@ -34,9 +34,8 @@ export function createCatalogRepository(db: Database.Database): CatalogRepositor
         saveBandwidth(measurement) {
             insertBandwidth.run(measurement.hardwareKey, measurement.measuredAt, JSON.stringify(measurement));
         },
-        latestBandwidth(hardwareKey) {
-            const row = selectBandwidth.get(hardwareKey);
-            return row ? (JSON.parse(row.data) as BandwidthMeasurement) : undefined;
+        bandwidths(hardwareKey) {
+            return selectBandwidths.all(hardwareKey).map((row) => JSON.parse(row.data) as BandwidthMeasurement);
         },
         saveRefreshed(rows) {
             saveAll(rows);

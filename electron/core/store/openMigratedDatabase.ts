@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import {openSqliteDatabase} from "./openSqliteDatabase.ts";
 import {StoreError} from "./StoreError.ts";
 import {migrations as appMigrations, type Migration} from "./migrations.ts";
 
@@ -9,7 +10,8 @@ export interface OpenDatabaseOptions {
     file: string;
     /**
      * Path of a better-sqlite3 native addon to load instead of the default one. The desktop app
-     * passes its Electron build here; Node (CLI, tests) leaves it undefined.
+     * passes its Electron build here; Node (CLI, tests) leaves it undefined: node_modules' build,
+     * or the copy for this Node's ABI that `scripts/prepareNodeSqlite.js` puts beside it.
      */
     nativeBinding?: string;
     /** How long a writer waits for another process's lock, ms. Default 5000. */
@@ -31,8 +33,9 @@ export function openMigratedDatabase(options: OpenDatabaseOptions): {db: Databas
 
     let db: Database.Database;
     try {
-        db = new Database(file, {nativeBinding: options.nativeBinding, timeout: options.busyTimeoutMs ?? 5000});
+        db = openSqliteDatabase(file, {nativeBinding: options.nativeBinding, timeout: options.busyTimeoutMs ?? 5000});
     } catch (error) {
+        if (error instanceof StoreError) throw error;
         throw new StoreError("STORE_OPEN_FAILED", file, `Cannot open the database at ${file}: ${(error as Error).message}`, {cause: error});
     }
     try {

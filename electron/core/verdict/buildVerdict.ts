@@ -3,7 +3,7 @@ import type {BenchLatestResult} from "../../api/BenchApi.ts";
 import type {EndpointBenchRun} from "../../api/EndpointsApi.ts";
 import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {ModelLoadRecord} from "../../api/EngineApi.ts";
-import type {EvalModelResult} from "../../api/EvalApi.ts";
+import type {EvalModelResult, ServedModelFacts} from "../../api/EvalApi.ts";
 import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
 import type {
     LocalModelVerdict,
@@ -16,16 +16,17 @@ import type {
     VerdictSpeedEvidence,
     VerdictThresholds
 } from "../../api/VerdictApi.ts";
+import {agentTurnTimes} from "../../shared/agentTurn.ts";
 import {formatCost, formatPercent} from "../../shared/evalFormat.ts";
 import {formatParameterCount} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
+import {levelLabels, levelLegend} from "../../shared/verdictLevels.ts";
+import {modelDisplayName} from "../gguf/ggufFileNames.ts";
+import {memoryEvidenceOf} from "../catalog/recommendModels.ts";
 import {wilsonInterval} from "../evals/evalStatistics.ts";
-import {judgeModel} from "./judgeModel.ts";
+import {judgeModel, type ServedModelEvidence} from "../rules/judgeModel.ts";
 import {whatIfChanges} from "./whatIfChanges.ts";
 import {judgeServers} from "./judgeServers.ts";
-
-/** An agent-sized turn when the eval has not measured one: new prompt tokens (a tool result) and a reply. */
-export const defaultTurnShape = {promptTokens: 1024, generatedTokens: 256};
 
 /** Everything a verdict reads; the API gathers it from the store and the other domains. */
 export interface VerdictInputs {
@@ -58,7 +59,7 @@ interface PooledEval extends VerdictEvalEvidence {
     meanOutputTokens: number | null;
 }
 
-const levelOrder: Record<VerdictLevel, number> = {usable: 0, almost: 1, untested: 2, no: 3};
+const levelOrder: Record<VerdictLevel, number> = {usable: 0, almost: 1, untested: 2, no: 3, "no-fit": 4};
 
 export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
     const t = inputs.thresholds;
@@ -66,12 +67,12 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
     const task = inputs.task ?? tasks[0] ?? null;
     const onTask = inputs.evalResults.filter((r) => r.task === task);
 
-    // Local results keyed by the file they load, cloud ones by provider:model.
+    // Local results keyed by the file they load (or provider:model@host on a local server), cloud ones by provider:model.
     const localEvals = new Map<string, EvalModelResult[]>();
     const cloudEvals = new Map<string, EvalModelResult[]>();
     for (const result of onTask) {
-        if (result.provider === "local") {
-            const key = inputs.locate(result.model) ?? result.model;
+        if (result.location !== "cloud") {
+            const key = result.location === "local-server" ? serverKey(result) : (inputs.locate(result.model) ?? result.model);
             localEvals.set(key, [...(localEvals.get(key) ?? []), result]);
         } else {
             const key = `${result.provider}:${result.model}`;
@@ -97,24 +98,36 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
     for (const key of keys) {
         const evals = localEvals.get(key) ?? [];
         const bench = benchByPath.get(key) ?? [];
-        const file = path.isAbsolute(key) ? key : null;
+        const served = evals[0]?.location === "local-server" ? evals[0] : undefined;
+        const file = !served && path.isAbsolute(key) ? key : null;
         const report = file ? await inspectSafely(inputs, file, {contextSize: t.contextSize}) : null;
         const registered = file ? inputs.registry.find((m) => m.path === file || m.files.some((f) => f.path === file)) : undefined;
-        const catalogModelId = (registered?.source.kind === "huggingface" ? registered.source.catalogId : null) ?? bench[0]?.result.model.catalogModelId ?? report?.catalogMatch?.modelId ?? null;
+        const catalogModelId = (registered?.source.kind === "huggingface" ? registered.source.catalogId?.split(":")[0] : null) ?? bench[0]?.result.model.catalogModelId ?? report?.catalogMatch?.modelId ?? null;
         const catalogModel = catalogModelId ? inputs.catalog.find((m) => m.id === catalogModelId) : undefined;
         const facts = report?.facts;
-        const quantization = facts?.quantization ?? evals[0]?.quantization ?? bench[0]?.result.model.quantization ?? null;
+        const quantization = facts?.quantization ?? evals[0]?.quantization ?? served?.server?.quantization ?? bench[0]?.result.model.quantization ?? null;
         const parameterCount = facts?.parameterCount ?? bench[0]?.result.model.parameterCount ?? null;
-        const baseName = file ? path.basename(file).replace(/\.gguf$/i, "") : key;
-        const familyLabel = catalogModel?.name ?? (facts?.name ? `${facts.name}${parameterCount ? ` (${formatParameterCount(parameterCount)})` : ""}` : stripQuantization(baseName));
-        const family = catalogModelId ?? (facts ? `${facts.architecture}|${facts.name ?? stripQuantization(baseName)}|${parameterCount}` : stripQuantization(baseName));
+        // One name per model: the registry's name, else the file name without extension (a server's model id).
+        const name = registered?.name ?? (file ? modelDisplayName(file) : served ? served.model : key);
+        const familyLabel = catalogModel?.name ?? stripQuantization(name);
+        const family = catalogModelId ?? (facts ? `${facts.architecture}|${stripQuantization(name).toLowerCase()}|${parameterCount}` : stripQuantization(name).toLowerCase());
         const evalEvidence = evals.length ? pool(evals, task!) : null;
         const memory = report ? memoryEvidence(report, inputs.loads, file!, t.contextSize) : null;
         const speed = speedEvidence(bench, evalEvidence, report);
-        const judged = judgeModel({memory, speed, eval: evalEvidence ? stripPooled(evalEvidence) : null}, t);
+        const server: ServedModelEvidence | null = served?.server ? {facts: served.server, host: hostOf(served.baseUrl)} : served ? {facts: unreportedServer, host: hostOf(served.baseUrl)} : null;
+        const judged = judgeModel({memory, server, speed, eval: evalEvidence ? stripPooled(evalEvidence) : null}, t);
+        const details = [
+            facts?.name && facts.name !== name ? `GGUF name "${facts.name}"` : null,
+            catalogModel ? `catalog: ${catalogModel.name}` : null,
+            parameterCount ? `${formatParameterCount(parameterCount)} parameters` : null,
+            served ? `served by ${served.server?.server ?? "an OpenAI-compatible server"} at ${hostOf(served.baseUrl)}` : null
+        ].filter((d): d is string => d !== null);
         local.push({
             key,
-            label: `${familyLabel} · ${quantization ?? "?"}`,
+            label: quantization && !name.toUpperCase().includes(quantization.toUpperCase()) ? `${name} · ${quantization}` : name,
+            detail: details.length ? details.join(" · ") : null,
+            location: served ? "local-server" : "engine",
+            server: served ? {...(served.server ?? unreportedServer), baseUrl: served.baseUrl ?? ""} : null,
             family,
             familyLabel,
             quantization,
@@ -169,11 +182,18 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
             vramBytes: inputs.hardware.vramBytes,
             gpuName: inputs.hardware.gpuName,
             backend: inputs.hardware.backend,
-            cpuThreads: inputs.hardware.cpuThreads
+            cpuThreads: inputs.hardware.cpuThreads,
+            bandwidth: {
+                bytesPerSecond: inputs.hardware.vramBytes > 0 ? inputs.hardware.gpuBandwidthBytesPerSecond : inputs.hardware.cpuBandwidthBytesPerSecond,
+                source: inputs.hardware.bandwidthSource,
+                underLoad: inputs.hardware.bandwidthUnderLoad,
+                chosen: inputs.hardware.bandwidthMeasurement
+            }
         },
         task,
         tasks,
         thresholds: t,
+        legend: levelLegend(t, "verdict"),
         answer: answerFor(local, cloud, t),
         local,
         cloud,
@@ -239,19 +259,27 @@ function stripPooled({meanInputTokens: _i, meanOutputTokens: _o, ...rest}: Poole
     return rest;
 }
 
+/** What a local server that answered none of AgentFit's metadata requests is known by. */
+const unreportedServer: ServedModelFacts = {server: "openai-compatible", quantization: null, trainedContextSize: null, contextSize: null, sources: []};
+
+/** One local-server model: provider, model id and the server's host, so two servers' models of the same name stay apart. */
+function serverKey(result: EvalModelResult): string {
+    return `${result.provider}:${result.model}@${hostOf(result.baseUrl)}`;
+}
+
+function hostOf(baseUrl: string | null): string {
+    try {
+        return baseUrl ? new URL(baseUrl).host : "?";
+    } catch {
+        return baseUrl ?? "?";
+    }
+}
+
 function memoryEvidence(report: InspectReport, loads: readonly ModelLoadRecord[], file: string, contextSize: number): VerdictMemoryEvidence {
-    const fit = report.fit;
     const load = loads.find((l) => l.modelPath === file && l.outcome === "loaded" && l.memory);
     return {
+        ...memoryEvidenceOf(report.fit, report.facts.contextLength),
         contextSize,
-        fitClass: fit.fitClass,
-        ramNeededBytes: fit.ramNeededBytes,
-        vramNeededBytes: fit.vramNeededBytes,
-        ramCapacityBytes: fit.ramCapacityBytes,
-        vramCapacityBytes: fit.vramCapacityBytes,
-        headroomBytes: fit.headroomBytes,
-        tight: fit.tight,
-        parts: fit.parts,
         measured: load
             ? {residentBytes: load.memory!.residentBytes, vramBytes: load.memory!.vramBytes, contextSize: load.settings?.contextSize ?? null, loadedAt: load.loadedAt, loadId: load.id}
             : null
@@ -288,7 +316,8 @@ function speedEvidence(bench: readonly BenchLatestResult[], evalEvidence: Pooled
         turnSeconds = evalEvidence.meanWallMs / evalEvidence.meanTurns / 1000;
         turnSource = "eval";
     } else if (pp?.result.avgTs && tg?.result.avgTs) {
-        turnSeconds = defaultTurnShape.promptTokens / pp.result.avgTs + defaultTurnShape.generatedTokens / tg.result.avgTs;
+        // The same agent turn the predictions use, with this file's measured speeds.
+        turnSeconds = agentTurnTimes(pp.result.avgTs, tg.result.avgTs)!.agentTurnSeconds;
         turnSource = "estimated";
     }
     const settings = chosen[0]?.result.settings ?? null;
@@ -302,6 +331,7 @@ function speedEvidence(bench: readonly BenchLatestResult[], evalEvidence: Pooled
         turnSeconds,
         turnSource,
         predictedGenerationTps: report?.speed.generationAtDepthTokensPerSecond ?? null,
+        predictedTurnSeconds: report?.speed.agentTurnSeconds ?? null,
         settings: settings
             ? `${settings.threads} thread${settings.threads === 1 ? "" : "s"}, ${settings.gpuLayers} GPU layers, ${settings.kvCacheType} KV${settings.flashAttention ? ", flash attention" : ""}`
             : null,
@@ -329,7 +359,7 @@ function answerFor(local: readonly LocalModelVerdict[], cloud: readonly VerdictC
             best: null
         };
     // The machine's answer is its best tested model; untested ones only answer when nothing was tested.
-    const best = (["usable", "almost", "no", "untested"] as VerdictLevel[]).map((level) => local.find((l) => l.verdict === level)).find(Boolean)!;
+    const best = (["usable", "almost", "no", "no-fit", "untested"] as VerdictLevel[]).map((level) => local.find((l) => l.verdict === level)).find(Boolean)!;
     const untested = local.filter((l) => l.verdict === "untested").length;
     const evidence = [
         ...best.criteria.map((c) => `${c.label}: ${c.value}${c.status === "unknown" ? "" : ` (${c.status})`}`),
@@ -343,16 +373,17 @@ function answerFor(local: readonly LocalModelVerdict[], cloud: readonly VerdictC
         usable: `Yes — ${best.label} is a usable coding agent on this machine: ${rate} on the refactor eval, ${speed}.`,
         almost: `Almost — ${best.label} comes closest: ${best.headline.replace(/^Almost: /, "")}`,
         untested: `Not yet known — ${best.label} fits and runs here but has not been evaluated; run the refactor eval (${t.minRuns} runs).`,
-        no: `No — none of the local models tried here is a usable coding agent. Closest: ${best.label}, but ${best.headline.replace(/^No: /, "")}`
+        no: `No — none of the local models tried here is a usable coding agent. Closest: ${best.label}, but ${best.headline.replace(/^No: /, "")}`,
+        "no-fit": `No — none of the local models tried here is a usable coding agent. Closest: ${best.label}, but it doesn't fit: ${best.headline.replace(/^Doesn't fit: /, "")}`
     }[best.verdict];
-    return {verdict: best.verdict, headline, evidence, best: best.key};
+    return {verdict: best.verdict === "no-fit" ? "no" : best.verdict, headline, evidence, best: best.key};
 }
 
 function countBy(local: readonly LocalModelVerdict[]): string {
     const counts = new Map<VerdictLevel, number>();
     for (const l of local) counts.set(l.verdict, (counts.get(l.verdict) ?? 0) + 1);
-    return (["usable", "almost", "untested", "no"] as VerdictLevel[])
+    return (["usable", "almost", "untested", "no", "no-fit"] as VerdictLevel[])
         .filter((level) => counts.has(level))
-        .map((level) => `${counts.get(level)} ${level}`)
+        .map((level) => `${counts.get(level)} ${levelLabels[level].toLowerCase()}`)
         .join(", ");
 }

@@ -54,7 +54,7 @@ export function createVerdictApi(options: VerdictApiOptions): MethodTable<Verdic
                 throw new VerdictError("VERDICT_TASK_NOT_FOUND", `There is no eval task "${task}"; tasks: ${known.map((t) => t.name).join(", ")}.`);
         }
         const {thresholds} = currentThresholds(store.verdict);
-        const here = await app()["models.recommend"]({contextSize: thresholds.contextSize, minTokensPerSecond: thresholds.usableGenerationTps});
+        const here = await app()["models.recommend"]({contextSize: thresholds.contextSize});
         const hardware = here.hardware;
         return buildVerdict({
             thresholds,
@@ -68,7 +68,7 @@ export function createVerdictApi(options: VerdictApiOptions): MethodTable<Verdic
             locate,
             inspect: async (file, settings) => {
                 if (!fs.existsSync(file)) return null;
-                return inspectModel(file, {...settings, hardware, catalog: options.catalog.models(), useResolver: false});
+                return inspectModel(file, {...settings, hardware, thresholds, catalog: options.catalog.models(), useResolver: false});
             },
             endpointRuns: store.endpoints.list(1000),
             recommend: (request) => (request.hardware || request.contextSize !== here.settings.contextSize ? app()["models.recommend"](request) : Promise.resolve(here))

@@ -1,26 +1,10 @@
 import {z} from "zod";
 import type {VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
-import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {parseArgument, wholeNumber} from "../../shared/parseArgument.ts";
 import type {VerdictRepository} from "../store/verdictRepository.ts";
+import {defaultThresholds} from "../rules/defaultThresholds.ts";
 import {VerdictError} from "./VerdictError.ts";
-
-/**
- * Defaults that mirror helperbench and the article it came from (README, "The verdict"): 8/10
- * successes over 10 runs is the lowest score the article still counted as reliable (GPT-4.1); 10
- * tok/s is the recommendations' speed floor for an agent; a turn of 30 s keeps a 10–15-turn refactor
- * within a few minutes.
- */
-export const defaultThresholds: Readonly<VerdictThresholds> = Object.freeze({
-    contextSize: DEFAULT_CONTEXT_SIZE,
-    usableSuccessRate: 0.8,
-    almostSuccessRate: 0.5,
-    minRuns: 10,
-    usableGenerationTps: 10,
-    almostGenerationTps: 5,
-    usableTurnSeconds: 30,
-    almostTurnSeconds: 90
-});
 
 const rateMessage = "must be a fraction from 0 to 1 (0.8 = 80%)";
 const rate = z.number({error: rateMessage}).min(0, {error: rateMessage}).max(1, {error: rateMessage});

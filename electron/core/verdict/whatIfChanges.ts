@@ -1,7 +1,8 @@
-import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, ModelRecommendation, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
+import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, ModelRecommendation, QuantizationOption, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
 import type {LocalModelVerdict, VerdictChange, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {formatBytes, formatKTokens} from "../../shared/format.ts";
-import {formatTps} from "../../shared/verdictFormat.ts";
+import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
+import {levelLabels} from "../../shared/verdictLevels.ts";
 import {whatIfPresets} from "../catalog/hardwareProfile.ts";
 
 export interface WhatIfChangesOptions {
@@ -24,7 +25,7 @@ const ramSteps = [16, 24, 32, 48, 64, 96, 128];
  */
 export async function whatIfChanges(options: WhatIfChangesOptions): Promise<VerdictChange[]> {
     const t = options.thresholds;
-    const base: RecommendRequest = {contextSize: t.contextSize, minTokensPerSecond: t.usableGenerationTps};
+    const base: RecommendRequest = {contextSize: t.contextSize};
     const ctx = formatKTokens(t.contextSize);
     const changes: VerdictChange[] = [];
     const tried = new Set(options.local.map((l) => `${l.catalogModelId}:${l.quantization}`));
@@ -36,7 +37,9 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
         .sort((a, b) => b.published!.accuracy - a.published!.accuracy || b.model.capability.score - a.model.capability.score);
     const here = await options.recommend(base);
     const rec = (report: RecommendationReport, id: string) => report.models.find((m) => m.model.id === id);
-    const fitsFast = (r: ModelRecommendation | undefined) => !!r?.best && (r.verdict === "recommended" || r.verdict === "usable");
+    // Predicted usable by the Verdict's own rules (generation at the agent's depth and time per agent turn).
+    const fitsFast = (r: ModelRecommendation | undefined) => !!r?.best && r.verdict === "usable";
+    const predicted = (o: QuantizationOption) => `predicted ${formatTps(o.speed.generationAtDepthTokensPerSecond)} and ~${formatSeconds(o.speed.agentTurnSeconds)} per agent turn`;
 
     for (const {model, published} of promising) {
         const r = rec(here, model.id);
@@ -46,8 +49,8 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
         changes.push({
             kind: "model",
             text: fast
-                ? `Try ${model.name} at ${r.bestQuantization}: it fits here at ${ctx} (${formatBytes(r.best.fit.ramNeededBytes + r.best.fit.vramNeededBytes)}), predicted ${formatTps(speed)}, and scored ${published!.label} on the published refactor eval.`
-                : `${model.name} at ${r.bestQuantization} fits here at ${ctx} and scored ${published!.label} on the published refactor eval, but is predicted at only ${formatTps(speed)} (needs ${t.usableGenerationTps}).`,
+                ? `Try ${model.name} at ${r.bestQuantization}: it fits here at ${ctx} (${formatBytes(r.best.fit.ramNeededBytes + r.best.fit.vramNeededBytes)}), ${predicted(r.best)} (usable), and scored ${published!.label} on the published refactor eval.`
+                : `${model.name} at ${r.bestQuantization} fits here at ${ctx} and scored ${published!.label} on the published refactor eval, but is ${predicted(r.best)}: ${levelLabels[r.verdict].toLowerCase()} (usable needs ≥ ${t.usableGenerationTps} tok/s and ≤ ${t.usableTurnSeconds} s).`,
             modelId: model.id,
             quantization: r.bestQuantization,
             hardware: null,
@@ -61,7 +64,7 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
     const optionOf = (report: RecommendationReport, model: CatalogModel) => rec(report, model.id)?.options.find((o) => o.quantization === model.defaultQuantization);
     const missing = promising.filter(({model}) => {
         const option = optionOf(here, model);
-        return option !== undefined && option.fit.fitClass === "no-fit";
+        return option !== undefined && option.verdict === "no-fit";
     });
     const ramCurrentGiB = options.hardware.ramBytes / GiB;
     const reported = new Set<string>();
@@ -70,14 +73,12 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
         const report = await options.recommend({...base, hardware: {ram: `${gib}GiB`}});
         for (const {model, published} of missing) {
             const option = optionOf(report, model);
-            if (reported.has(model.id) || !option || option.fit.fitClass === "no-fit") continue;
+            if (reported.has(model.id) || !option || option.verdict === "no-fit") continue;
             reported.add(model.id);
             const speed = option.speed.generationAtDepthTokensPerSecond;
             changes.push({
                 kind: "ram",
-                text: `With ${gib} GB of RAM this machine would fit ${model.name} at ${option.quantization} at ${ctx} (predicted ${formatTps(speed)}${
-                    speed < t.usableGenerationTps ? `, under the ${t.usableGenerationTps} tok/s bar` : ""
-                }; published refactor score ${published!.label}).`,
+                text: `With ${gib} GB of RAM this machine would fit ${model.name} at ${option.quantization} at ${ctx} (${predicted(option)}: ${levelLabels[option.verdict].toLowerCase()}; published refactor score ${published!.label}).`,
                 modelId: model.id,
                 quantization: option.quantization,
                 hardware: `${gib} GB RAM`,
@@ -96,9 +97,7 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
             if (!fitsFast(r)) continue;
             changes.push({
                 kind: "gpu",
-                text: `On a ${preset.label} (${preset.description}), ${target.model.name} at ${r!.bestQuantization} would fit at ${ctx} and run at ~${formatTps(
-                    r!.best!.speed.generationAtDepthTokensPerSecond
-                )} (predicted).`,
+                text: `On a ${preset.label} (${preset.description}), ${target.model.name} at ${r!.bestQuantization} would fit at ${ctx} and be usable: ${predicted(r!.best!)}.`,
                 modelId: target.model.id,
                 quantization: r!.bestQuantization,
                 hardware: preset.label,
@@ -109,16 +108,23 @@ export async function whatIfChanges(options: WhatIfChangesOptions): Promise<Verd
         }
     }
 
-    // Local files that do not fit: would a quantized KV cache or a shorter context make them fit?
-    for (const entry of options.local.filter((l) => l.path && l.memory?.fitClass === "no-fit")) {
+    // Local files that do not fit (memory, or a trained context below the agent's): would a quantized
+    // KV cache or a shorter context make them fit?
+    for (const entry of options.local.filter((l) => l.path && l.verdict === "no-fit")) {
+        const trained = entry.memory?.trainedContextSize ?? null;
+        const shorter = trained !== null && trained < t.contextSize ? trained : Math.max(4096, t.contextSize / 2);
         const tries: {settings: FitSettings; label: string}[] = [
-            {settings: {contextSize: t.contextSize, kvCacheType: "q8_0"}, label: `a q8_0 KV cache at ${ctx}`},
-            {settings: {contextSize: t.contextSize, kvCacheType: "q4_0"}, label: `a q4_0 KV cache at ${ctx}`},
-            {settings: {contextSize: Math.max(4096, t.contextSize / 2)}, label: `a ${formatKTokens(Math.max(4096, t.contextSize / 2))} context`}
+            ...(trained !== null && trained < t.contextSize
+                ? []
+                : [
+                      {settings: {contextSize: t.contextSize, kvCacheType: "q8_0" as const}, label: `a q8_0 KV cache at ${ctx}`},
+                      {settings: {contextSize: t.contextSize, kvCacheType: "q4_0" as const}, label: `a q4_0 KV cache at ${ctx}`}
+                  ]),
+            {settings: {contextSize: shorter}, label: `a ${formatKTokens(shorter)} context${shorter === trained ? " (the one it was trained for)" : ""}`}
         ];
         for (const attempt of tries) {
             const report = await options.inspect(entry.path!, attempt.settings);
-            if (!report || report.fit.fitClass === "no-fit") continue;
+            if (!report || report.verdict === "no-fit") continue;
             changes.push({
                 kind: "settings",
                 text: `With ${attempt.label}, ${entry.label} would fit (${formatBytes(report.fit.ramNeededBytes + report.fit.vramNeededBytes)}).`,

@@ -14,8 +14,9 @@ import {
 } from "node-llama-cpp";
 import si from "systeminformation";
 import type {LoadedModel, LocalModelSettings} from "../../api/EngineApi.ts";
-import {contextSizeFor} from "../../protocol/engineSettings.ts";
+import {contextSizeFor, DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
 import {AppError} from "../../shared/AppError.ts";
+import {contextLimit} from "./contextLimit.ts";
 import {SequencePool} from "./SequencePool.ts";
 import {ToolCallMemory} from "./ToolCallMemory.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
@@ -66,6 +67,28 @@ async function defaultThreads(): Promise<number> {
     return physicalCores;
 }
 
+/** Anonymous resident memory of this process (Linux's RssAnon), or null where the OS does not split RSS. */
+function anonymousResidentBytes(): number | null {
+    try {
+        const kib = /RssAnon:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1];
+        return kib ? Number(kib) * 1024 : null;
+    } catch {
+        return null;
+    }
+}
+
+/**
+ * RAM the load added. With mmap on the CPU, the weights are file pages the kernel may count or drop
+ * (and the originals of weights llama.cpp repacked stay mapped but are never read again), so RSS
+ * misstates them either way: the measurement is the anonymous memory the load allocated and touched
+ * (KV cache, repacked weights, buffers, tokenizer) plus the mapped weights every token reads (the
+ * file's tensor bytes less the repacked ones, which the app read from the header). Elsewhere it is
+ * the RSS growth.
+ */
+function residentGrowth(m: {rssBefore: number; rssAfter: number; anonymousBefore: number | null; anonymousAfter: number | null; mmap: boolean; mappedWeightBytes: number}): number {
+    if (m.mmap && m.anonymousBefore != null && m.anonymousAfter != null) return Math.max(0, m.anonymousAfter - m.anonymousBefore) + m.mappedWeightBytes;
+    return Math.max(0, m.rssAfter - m.rssBefore);
+}
 /**
  * Loads a GGUF model with the given settings, creates its context with one sequence per parallel
  * request, warms it up with one evaluation (so weights are paged in and buffers allocated) and
@@ -75,7 +98,7 @@ async function defaultThreads(): Promise<number> {
 export async function loadEngineModel(
     modelPath: string,
     settings: LocalModelSettings,
-    options: {trainedContextSize: number | null; signal?: AbortSignal; onProgress?: (progress: number) => void}
+    options: {trainedContextSize: number | null; quantization: string | null; mappedWeightBytes: number; signal?: AbortSignal; onProgress?: (progress: number) => void}
 ): Promise<LoadedEngineModel> {
     const fileBytes = fs.statSync(modelPath).size;
 
@@ -84,6 +107,7 @@ export async function loadEngineModel(
     const llama = await llamaFor(wantsGpu, threads);
     const hasGpu = llama.gpu !== false;
     const contextSize = contextSizeFor(settings, options.trainedContextSize);
+    const trained = options.trainedContextSize ?? DEFAULT_CONTEXT_SIZE;
     const parallel = settings.parallel ?? 1;
     const kvCacheType = settings.kvCacheType ?? "f16";
     // llama.cpp quantizes the V cache only with flash attention, so a quantized cache turns it on.
@@ -91,6 +115,7 @@ export async function loadEngineModel(
     const gpuLayers = hasGpu ? (settings.gpuLayers ?? "auto") : 0;
 
     const rssBefore = process.memoryUsage().rss;
+    const anonymousBefore = anonymousResidentBytes();
     const vramBefore = hasGpu ? (await llama.getVramState()).used : 0;
     const started = performance.now();
     let model: LlamaModel | undefined;
@@ -125,6 +150,7 @@ export async function loadEngineModel(
         }
         const loadMs = performance.now() - started;
         const rssAfter = process.memoryUsage().rss;
+        const anonymousAfter = anonymousResidentBytes();
         const vramAfter = hasGpu ? (await llama.getVramState()).used : 0;
         const modelEstimate = await model.fileInsights.estimateModelResourceRequirementsV2({gpuLayers: model.gpuLayers, useMmap: model.useMmap});
         const contextEstimate = await model.fileInsights.estimateContextResourceRequirementsV2({
@@ -155,7 +181,9 @@ export async function loadEngineModel(
                 path: modelPath,
                 fileBytes,
                 architecture: loadedModel.fileInfo.metadata.general.architecture,
-                trainedContextSize: options.trainedContextSize ?? loadedModel.trainContextSize,
+                trainedContextSize: trained,
+                contextLimit: contextLimit(settings.contextSize, DEFAULT_CONTEXT_SIZE, trained, loadedContext.contextSize),
+                quantization: options.quantization,
                 binary: llama.buildType === "localBuild" ? "local" : "prebuilt",
                 settings: {
                     contextSize: loadedContext.contextSize,
@@ -168,12 +196,15 @@ export async function loadEngineModel(
                 },
                 loadMs,
                 memory: {
-                    residentBytes: Math.max(0, rssAfter - rssBefore),
+                    residentBytes: residentGrowth({rssBefore, rssAfter, anonymousBefore, anonymousAfter, mmap: loadedModel.useMmap && loadedModel.gpuLayers === 0, mappedWeightBytes: options.mappedWeightBytes}),
                     vramBytes: Math.max(0, vramAfter - vramBefore),
                     rssBeforeBytes: rssBefore,
                     rssAfterBytes: rssAfter,
                     modelBytes: loadedModel.size,
+                    // node-llama-cpp's; the app puts AgentFit's own in its place for CPU loads (withAgentFitEstimate).
                     estimatedRamBytes: modelEstimate.cpuRam + contextEstimate.cpuRam,
+                    estimatedPeakRamBytes: modelEstimate.cpuRam + contextEstimate.cpuRam,
+                    estimatedBy: "node-llama-cpp",
                     estimatedVramBytes: modelEstimate.gpuVram + contextEstimate.gpuVram
                 }
             },

@@ -139,6 +139,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
             architecture: loaded.info.architecture,
             n_ctx: loaded.info.settings.contextSize,
             n_ctx_train: loaded.info.trainedContextSize,
+            quantization: loaded.info.quantization,
             size: loaded.info.fileBytes,
             parallel: loaded.info.settings.parallel
         }

@@ -32,6 +32,8 @@ export interface AppHttpServer extends AsyncDisposable {
     /** e.g. "http://127.0.0.1:5317" */
     readonly url: string;
     readonly port: number;
+    /** Event streams (`GET /api/events`) open now: one per browser page or client that listens. */
+    readonly openEventStreams: number;
     dispose(): Promise<void>;
 }
 
@@ -126,6 +128,9 @@ export async function createAppHttpServer(options: AppHttpServerOptions): Promis
     const httpServer: AppHttpServer = {
         url: `http://${urlHost}:${port}`,
         port,
+        get openEventStreams() {
+            return openStreams.size;
+        },
         async dispose() {
             if (disposed) return;
             disposed = true;

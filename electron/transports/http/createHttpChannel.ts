@@ -1,19 +1,25 @@
 import type {ApiChannel} from "../client/createApiClient.ts";
 import {ApiCallError} from "../client/createApiClient.ts";
+import {createSharedEventStream} from "./createSharedEventStream.ts";
 
 export interface HttpChannelOptions {
     /** Server origin, e.g. "http://127.0.0.1:5317"; "" means the page's own origin. */
     baseUrl: string;
-    /** Wait before reconnecting a dropped event stream, ms. Default 1000. */
+    /** Wait before the first reconnection of a dropped event stream, ms; doubles per failed attempt. Default 1000. */
     reconnectDelayMs?: number;
+    /** Longest wait between reconnection attempts, ms. Default 30000. */
+    maxReconnectDelayMs?: number;
 }
 
 /**
- * ApiChannel over the HTTP transport. Uses only fetch and streams, so the same code runs in the
- * browser UI and in Node (tests, scripts).
+ * ApiChannel over the HTTP transport. Every subscription of one channel shares one event stream
+ * (`GET /api/events`), so a browser page holds one connection for events however many screens and
+ * cards listen. Uses only fetch and streams, so the same code runs in the browser UI and in Node
+ * (tests, scripts).
  */
 export function createHttpChannel(options: HttpChannelOptions): ApiChannel {
     const base = options.baseUrl.replace(/\/$/, "");
+    const events = createSharedEventStream({url: `${base}/api/events`, reconnectDelayMs: options.reconnectDelayMs, maxReconnectDelayMs: options.maxReconnectDelayMs});
     return {
         async invoke(method, arg) {
             const response = await fetch(`${base}/api/${encodeURIComponent(method)}`, {
@@ -34,46 +40,6 @@ export function createHttpChannel(options: HttpChannelOptions): ApiChannel {
             }
             return body;
         },
-        subscribe(listener) {
-            const controller = new AbortController();
-            void streamEvents(`${base}/api/events`, listener, controller.signal, options.reconnectDelayMs ?? 1000);
-            return () => controller.abort();
-        }
+        subscribe: (listener) => events.subscribe(listener)
     };
-}
-
-async function streamEvents(url: string, listener: (event: string, payload: unknown) => void, signal: AbortSignal, reconnectDelayMs: number) {
-    while (!signal.aborted) {
-        try {
-            const response = await fetch(url, {signal, headers: {Accept: "text/event-stream"}});
-            if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-            const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-            let buffer = "";
-            for (;;) {
-                const {value, done} = await reader.read();
-                if (done) break;
-                buffer += value;
-                let boundary: number;
-                while ((boundary = buffer.indexOf("\n\n")) >= 0) {
-                    const block = buffer.slice(0, boundary);
-                    buffer = buffer.slice(boundary + 2);
-                    const data = block
-                        .split("\n")
-                        .filter((line) => line.startsWith("data:"))
-                        .map((line) => line.slice(5).trimStart())
-                        .join("\n");
-                    if (!data) continue;
-                    try {
-                        const {event, payload} = JSON.parse(data) as {event: string; payload: unknown};
-                        listener(event, payload);
-                    } catch (error) {
-                        console.error("[agentfit] bad event", error);
-                    }
-                }
-            }
-        } catch {
-            if (signal.aborted) return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs));
-    }
 }

@@ -1,7 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
-import {fileURLToPath} from "node:url";
 import type {EvalTaskInfo} from "../../../api/EvalApi.ts";
+import {findAppRoot} from "../../install/appRoot.ts";
+import type {CodeToken} from "../analysis/ModuleAnalysis.ts";
+
+/**
+ * The block's characteristic code as a run of consecutive code tokens (comments are never tokens,
+ * and a string is one token holding its value): while the original function's tokens hold one,
+ * the block still stands inline.
+ */
+export interface InlineMarker {
+    /** For people, as it reads in code, e.g. `== "---"`. */
+    label: string;
+    /** Each token's kind and text; `contains` matches a part of the text (a regular expression's pattern). */
+    tokens: {kind: CodeToken["kind"]; text: string; contains?: boolean}[];
+}
 
 /**
  * A helperbench-style task: a small project whose `functionName` in `targetFile` holds a block
@@ -24,8 +37,8 @@ export interface RefactorTask {
     block: string;
     /** Code fence language of the prompt. */
     fence: string;
-    /** Matches the block's characteristic code: while the original function matches, the block is still inline. */
-    inlineMarkers: RegExp[];
+    /** The block's characteristic code: while the original function's code holds one of these, the block is still inline. */
+    inlineMarkers: InlineMarker[];
     prompt: string;
 }
 
@@ -48,7 +61,10 @@ const sources: TaskSource[] = [
         fence: "r",
         blockFirstLine: "# Remove YAML frontmatter if present",
         blockLastLine: "}",
-        inlineMarkers: [/"---"/, /'---'/]
+        inlineMarkers: ["==", "!="].flatMap((op) => [
+            {label: `${op} "---"`, tokens: [{kind: "operator", text: op}, {kind: "string", text: "---"}]},
+            {label: `"---" ${op}`, tokens: [{kind: "string", text: "---"}, {kind: "operator", text: op}]}
+        ])
     },
     {
         name: "js-timesheet-durations",
@@ -61,7 +77,10 @@ const sources: TaskSource[] = [
         fence: "js",
         blockFirstLine: '// Parse the duration: "1:30", "1h 30m", "90m" or "2h"',
         blockLastLine: "}",
-        inlineMarkers: [/\[0-5\]\\d/, /\(\\d\+\)\\s\*h/]
+        inlineMarkers: [
+            {label: "a regular expression with [0-5]\\d", tokens: [{kind: "regex", text: "[0-5]\\d", contains: true}]},
+            {label: "a regular expression with (\\d+)\\s*h", tokens: [{kind: "regex", text: "(\\d+)\\s*h", contains: true}]}
+        ]
     },
     {
         name: "py-ledger-amounts",
@@ -74,21 +93,18 @@ const sources: TaskSource[] = [
         fence: "python",
         blockFirstLine: "# Normalise the amount: accounting negatives, currency signs, separators",
         blockLastLine: "amount = -amount",
-        inlineMarkers: [/\.rfind\(/, /startswith\(\s*["']\(["']\s*\)/]
+        inlineMarkers: [
+            {label: ".rfind(", tokens: [{kind: "operator", text: "."}, {kind: "name", text: "rfind"}, {kind: "operator", text: "("}]},
+            {label: 'startswith("(")', tokens: [{kind: "name", text: "startswith"}, {kind: "operator", text: "("}, {kind: "string", text: "("}]}
+        ]
     }
 ];
 
-/** Where the task projects live: next to this file in the source tree, or under the app root in a bundle. */
+/** Where the task projects live: `electron/core/evals/tasks/` under the app root (sources and bundles alike). */
 export function findTasksDir(): string {
-    let dir = path.dirname(fileURLToPath(import.meta.url));
-    const marker = (d: string) => fs.existsSync(path.join(d, "r-skill-frontmatter", "project"));
-    if (marker(dir)) return dir;
-    for (let i = 0; i < 6; i++) {
-        const candidate = path.join(dir, "electron", "core", "evals", "tasks");
-        if (marker(candidate)) return candidate;
-        dir = path.dirname(dir);
-    }
-    throw new Error("The eval task projects were not found next to the app (electron/core/evals/tasks).");
+    const dir = path.join(findAppRoot(), "electron", "core", "evals", "tasks");
+    if (!fs.existsSync(path.join(dir, "r-skill-frontmatter", "project"))) throw new Error(`The eval task projects were not found next to the app (${dir}).`);
+    return dir;
 }
 
 /** The block from its first line to its last, dedented. */

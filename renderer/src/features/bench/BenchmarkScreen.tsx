@@ -3,6 +3,7 @@ import type {BenchKvCacheType, BenchResult, BenchRun, BenchRunDetail, BenchStart
 import {formatBytes, plural} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
@@ -12,6 +13,7 @@ import {PageHeader} from "../../components/PageHeader.tsx";
 import {DepthChart, QuantizationChart} from "./BenchCharts.tsx";
 import {EngineBinaryCard} from "./EngineBinaryCard.tsx";
 import {benchConfigurationLabel as configurationLabel, benchSpeedText as speedText, benchTestName as testName} from "../../../../electron/shared/benchFormat.ts";
+import "./BenchmarkScreen.css";
 
 interface Form {
     models: string[];
@@ -122,7 +124,7 @@ export function BenchmarkScreen() {
 
     const runningId = live?.id ?? list.find((r) => r.status === "running")?.id;
     return (
-        <div className="page">
+        <div className="page bench-page">
             <PageHeader
                 title="Benchmark"
                 subtitle="How fast your models really run on this machine, measured the way llama-bench does: prompt processing, generation, time to first token, and agent turns."
@@ -136,7 +138,7 @@ export function BenchmarkScreen() {
                 }
             />
             <ErrorBanner error={start.error ?? cancel.error ?? runs.error} title="The benchmark could not do that" />
-            <div className="grid serve-grid">
+            <div className="grid grid-split">
                 <Card title={<><Icon name="gauge" /> New benchmark</>} subtitle="Pick several files (e.g. quantizations of one model) and settings to compare them in one run." className="bench-form" testId="bench-form">
                     <div className="form">
                         <div className="field wide">
@@ -269,7 +271,7 @@ export function BenchmarkScreen() {
                         </thead>
                         <tbody>
                             {list.map((run) => (
-                                <tr key={run.id} className={run.id === shownId ? "selected clickable" : "clickable"} onClick={() => setSelectedId(run.id)} data-testid="bench-run-row">
+                                <tr key={run.id} className={run.id === shownId ? "selected clickable" : "clickable"} {...activatable(() => setSelectedId(run.id))} data-testid="bench-run-row">
                                     <td>{run.id}</td>
                                     <td>{new Date(run.createdAt).toLocaleString()}</td>
                                     <td className="path">{run.spec.models.map((m) => m.split(/[\\/]/).pop()).join(", ")}</td>

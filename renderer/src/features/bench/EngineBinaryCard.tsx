@@ -60,7 +60,7 @@ export function EngineBinaryCard() {
                 </div>
             )}
             {(building || job?.state === "failed") && job.logTail.length > 0 && (
-                <pre className="log engine-build-log" data-testid="engine-build-log">
+                <pre className="code-block engine-build-log" data-testid="engine-build-log">
                     {job.logTail.slice(-8).join("\n")}
                 </pre>
             )}

@@ -9,6 +9,7 @@ import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import "./DownloadsScreen.css";
 
 const STATE_LABELS: Record<DownloadState, [string, Tone]> = {
     queued: ["Queued", "neutral"],

@@ -9,6 +9,7 @@ import {ProvidersCard} from "./ProvidersCard.tsx";
 import {RunDetail} from "./RunDetail.tsx";
 import {RunsTable} from "./RunsTable.tsx";
 import {TranscriptView} from "./TranscriptView.tsx";
+import "./EvaluateScreen.css";
 
 /** The refactor eval: start runs, watch them live, read every transcript. */
 export function EvaluateScreen() {
@@ -38,7 +39,7 @@ export function EvaluateScreen() {
                     }}
                 />
             )}
-            <Card title="Runs" subtitle="Live while they run. Scores: C when the target changed and every test passes; strict also needs a new top-level helper the original function calls." testId="runs">
+            <Card title="Runs" subtitle="Live while they run. Passed: the target changed, parses and every test passes. Strict passed: also extracted a real helper that the function calls and the block no longer inline." testId="runs">
                 {runs.data && runs.data.length === 0 ? (
                     <div className="empty-inline" data-testid="no-runs">
                         No evaluations yet. Choose a model and a task above.

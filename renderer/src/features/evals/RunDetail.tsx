@@ -1,13 +1,14 @@
 import type {EvalRunDetail} from "../../../../electron/api/EvalApi.ts";
-import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTokens} from "../../../../electron/shared/evalFormat.ts";
+import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTokens, scoreWord, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
-import {runStatusTone, sampleTone} from "./evalLabels.ts";
+import {locationLabels, runStatusTone, sampleTone} from "./evalLabels.ts";
 
 async function downloadInspectLog(run: EvalRunDetail) {
     const log = await api.call("eval.exportInspect", {runId: run.id});
@@ -29,7 +30,7 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
     const r = run.data;
     if (!r) return <ErrorBanner error={run.error} />;
     const s = r.stats;
-    const local = r.spec.model.provider === "local";
+    const local = r.location !== "cloud";
     return (
         <Card
             title={
@@ -37,7 +38,7 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                     Run #{r.id} · <span className="mono">{r.modelLabel}</span>
                 </>
             }
-            subtitle={`${r.taskTitle} · ${r.spec.epochs} runs · ${r.spec.systemPrompt} prompt · up to ${r.spec.limits.maxTurns} turns · ${new Date(r.createdAt).toLocaleString()}`}
+            subtitle={`${locationLabels[r.location]}${r.location === "local-server" && r.spec.model.baseUrl ? ` at ${r.spec.model.baseUrl}` : ""}${r.spec.server?.quantization ? ` (${r.spec.server.server} reports ${r.spec.server.quantization})` : ""} · ${r.taskTitle} · ${r.spec.epochs} runs · ${r.spec.systemPrompt} prompt · up to ${r.spec.limits.maxTurns} turns · ${new Date(r.createdAt).toLocaleString()}`}
             actions={
                 <>
                     <Badge tone={runStatusTone[r.status]} testId="run-status">
@@ -71,7 +72,7 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
             )}
             <div className="stat-grid" data-testid="run-stats">
                 <div className="stat">
-                    <div className="stat-label">Success rate</div>
+                    <div className="stat-label">Passed</div>
                     <div className="stat-value" data-testid="success-rate">
                         {formatPercent(s.successRate)}
                     </div>
@@ -80,7 +81,9 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                     </div>
                 </div>
                 <div className="stat">
-                    <div className="stat-label">Strict (helper used)</div>
+                    <div className="stat-label" title={strictScoreMeaning}>
+                        Strict passed
+                    </div>
                     <div className="stat-value">{formatPercent(s.strictRate)}</div>
                     <div className="stat-note">
                         {s.strictSuccesses}/{s.samples} · 95% CI {formatInterval(s.strictInterval)}
@@ -89,7 +92,7 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                 <div className="stat">
                     <div className="stat-label">{local ? "Energy per run" : "Cost per run"}</div>
                     <div className="stat-value">{local ? (s.energyWhPerRun ? `${s.energyWhPerRun.toFixed(1)} Wh` : "free") : formatCost(s.costPerRun)}</div>
-                    <div className="stat-note">{local ? "local model" : s.costPerRun === null ? "no price set for this model" : "from the price table"}</div>
+                    <div className="stat-note">{local ? (r.location === "local-server" ? "local server" : "local model") : s.costPerRun === null ? "no price set for this model" : "from the price table"}</div>
                 </div>
                 <div className="stat">
                     <div className="stat-label">Time per run</div>
@@ -115,18 +118,21 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                         title={sample.failureDetail ?? undefined}
                     >
                         <span className="tile-epoch">#{sample.epoch}</span>
-                        <span className="tile-score">{sample.status === "completed" ? sample.score : sample.status === "pending" ? "…" : sample.status === "scoring" ? "grading" : `turn ${sample.turns + 1}`}</span>
+                        <span className="tile-score">{sample.status === "completed" ? scoreWord(sample.score) : sample.status === "pending" ? "…" : sample.status === "scoring" ? "grading" : `turn ${sample.turns + 1}`}</span>
                     </button>
                 ))}
             </div>
             {s.samples > 0 && <p className="muted small">Failures: {formatFailureModes(s.failureModes)}</p>}
+            <p className="muted small" data-testid="score-legend">
+                Passed: the target file changed, parses and the whole test suite passes. {strictScoreMeaning}
+            </p>
             <table className="table" data-testid="samples-table">
                 <thead>
                     <tr>
                         <th>Sample</th>
                         <th>Status</th>
                         <th>Score</th>
-                        <th>Strict</th>
+                        <th title={strictScoreMeaning}>Strict score</th>
                         <th className="num">Turns</th>
                         <th className="num">Tool calls</th>
                         <th className="num">Tool errors</th>
@@ -141,13 +147,13 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                         <tr
                             key={x.id}
                             className={`${x.status === "pending" ? "" : "clickable"} ${x.id === selectedSampleId ? "selected" : ""}`}
-                            onClick={() => x.status !== "pending" && onSelectSample(x.id)}
+                            {...(x.status === "pending" ? {} : activatable(() => onSelectSample(x.id)))}
                             data-testid="sample-row"
                         >
                             <td>#{x.epoch}</td>
                             <td>{x.status}</td>
-                            <td>{x.score ? <Badge tone={x.score === "C" ? "good" : "bad"}>{x.score}</Badge> : "–"}</td>
-                            <td>{x.strictScore ? <Badge tone={x.strictScore === "C" ? "good" : "bad"}>{x.strictScore}</Badge> : "–"}</td>
+                            <td>{x.score ? <Badge tone={x.score === "C" ? "good" : "bad"}>{scoreWord(x.score)}</Badge> : "–"}</td>
+                            <td>{x.strictScore ? <Badge tone={x.strictScore === "C" ? "good" : "bad"}>{scoreWord(x.strictScore)}</Badge> : "–"}</td>
                             <td className="num">{x.turns}</td>
                             <td className="num">{x.toolCalls}</td>
                             <td className="num">{x.toolErrors.unknownTool + x.toolErrors.badArguments + x.toolErrors.failed}</td>

@@ -1,24 +1,28 @@
 import type {EvalRunSummary} from "../../../../electron/api/EvalApi.ts";
-import {formatCost, formatFailureModes, formatInterval, formatPercent} from "../../../../electron/shared/evalFormat.ts";
+import {formatCost, formatFailureModes, formatInterval, formatPercent, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration} from "../../../../electron/shared/format.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Meter} from "../../components/Meter.tsx";
-import {runStatusTone} from "./evalLabels.ts";
+import {locationLabels, runStatusTone} from "./evalLabels.ts";
 
 /** Every run with its live progress and headline numbers; a row opens the run. */
 export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | undefined; onSelect: (id: number) => void}) {
     return (
-        <table className="table" data-testid="runs-table">
+        <table className="table runs-table" data-testid="runs-table">
             <thead>
                 <tr>
                     <th>#</th>
                     <th>Model</th>
+                    <th>Where</th>
                     <th>Task</th>
                     <th>Status</th>
                     <th>Progress</th>
-                    <th className="num">Success</th>
+                    <th className="num">Passed</th>
                     <th className="num">95% CI</th>
-                    <th className="num">Strict</th>
+                    <th className="num" title={strictScoreMeaning}>
+                        Strict passed
+                    </th>
                     <th className="num">Cost/run</th>
                     <th className="num">Time/run</th>
                     <th>Failures</th>
@@ -26,9 +30,10 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
             </thead>
             <tbody>
                 {props.runs.map((run) => (
-                    <tr key={run.id} className={run.id === props.selectedId ? "selected clickable" : "clickable"} onClick={() => props.onSelect(run.id)} data-testid="run-row">
+                    <tr key={run.id} className={run.id === props.selectedId ? "selected clickable" : "clickable"} {...activatable(() => props.onSelect(run.id))} data-testid="run-row">
                         <td>{run.id}</td>
                         <td className="mono">{run.modelLabel}</td>
+                        <td data-testid="run-where">{locationLabels[run.location]}</td>
                         <td>{run.spec.task}</td>
                         <td>
                             <Badge tone={runStatusTone[run.status]}>{run.status}</Badge>

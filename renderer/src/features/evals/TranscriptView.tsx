@@ -1,6 +1,6 @@
-import {useState} from "react";
-import type {EvalMessage, EvalSampleDetail} from "../../../../electron/api/EvalApi.ts";
-import {failureModeLabels, formatTokens} from "../../../../electron/shared/evalFormat.ts";
+import {Fragment, useState} from "react";
+import type {EvalMessage, EvalSampleDetail, EvalScoreStep} from "../../../../electron/api/EvalApi.ts";
+import {failureModeLabels, formatTokens, scoreWord, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration} from "../../../../electron/shared/format.ts";
 import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
@@ -8,6 +8,20 @@ import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {DiffView} from "./DiffView.tsx";
 import {sampleTone} from "./evalLabels.ts";
+import "./TranscriptView.css";
+
+/** What each scorer check is called in the transcript. */
+const scoreStepLabels: Record<EvalScoreStep["check"], string> = {
+    targetExists: "Target file",
+    parses: "Parses",
+    changed: "Changed",
+    tests: "Tests (clean copy)",
+    newHelper: "New helper",
+    helperUsed: "Helper used",
+    blockMoved: "Block moved out"
+};
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Tool-call arguments as the model wrote them: one row per field, multi-line strings shown as text; raw when not a JSON object. */
 function ToolArguments({text}: {text: string}) {
@@ -104,12 +118,27 @@ export function TranscriptView({sampleId, onClose}: {sampleId: number; onClose: 
             {s && (
                 <>
                     <div className="scoreline" data-testid="transcript-score">
-                        <Badge tone={sampleTone(s)}>{s.status === "completed" ? `Score ${s.score} · strict ${s.strictScore}` : s.status}</Badge>
+                        <Badge tone={sampleTone(s)} title={strictScoreMeaning}>
+                            {s.status === "completed" ? `${capitalize(scoreWord(s.score))} · strict ${scoreWord(s.strictScore)}` : s.status}
+                        </Badge>
                         {s.failureMode && <Badge tone="bad">{failureModeLabels[s.failureMode]}</Badge>}
                         {s.limitHit && <Badge tone="warn">{s.limitHit} limit hit</Badge>}
                         <span className="muted">{s.failureDetail ?? s.scoring?.strict.explanation}</span>
                     </div>
-                    {s.scoring && (
+                    {s.scoring?.steps && (
+                        <dl className="facts checks" data-testid="score-steps">
+                            {s.scoring.steps.map((step) => (
+                                <Fragment key={step.check}>
+                                    <dt>
+                                        {scoreStepLabels[step.check]}
+                                        {step.score === "strict" ? " (strict)" : ""}
+                                    </dt>
+                                    <dd>{step.passed === null ? step.detail : `${step.passed ? "passed" : "failed"} — ${step.detail}`}</dd>
+                                </Fragment>
+                            ))}
+                        </dl>
+                    )}
+                    {s.scoring && !s.scoring.steps && (
                         <dl className="facts checks">
                             <dt>Target file</dt>
                             <dd>{s.scoring.checks.targetExists ? (s.scoring.checks.parses ? (s.scoring.checks.changed ? "exists, parses, changed" : "unchanged") : `does not parse: ${s.scoring.checks.parseError ?? ""}`) : "deleted"}</dd>

@@ -1,4 +1,4 @@
-import type {EvalRunStatus, EvalSampleSummary} from "../../../../electron/api/EvalApi.ts";
+import type {EvalModelLocation, EvalRunStatus, EvalSampleSummary} from "../../../../electron/api/EvalApi.ts";
 import type {Tone} from "../../components/Badge.tsx";
 
 export const runStatusTone: Record<EvalRunStatus, Tone> = {
@@ -10,7 +10,7 @@ export const runStatusTone: Record<EvalRunStatus, Tone> = {
     interrupted: "warn"
 };
 
-/** Tone of a sample tile: pending grey, running blue, C green, I red (amber when only the strict score failed). */
+/** Tone of a sample tile: pending grey, running blue, passed green, failed red (amber when only the strict score failed). */
 export function sampleTone(sample: EvalSampleSummary): Tone {
     if (sample.status === "pending") return "neutral";
     if (sample.status !== "completed") return "info";
@@ -26,3 +26,6 @@ export const providerLabels: Record<string, string> = {
     gemini: "Gemini",
     "openai-compatible": "OpenAI-compatible"
 };
+
+/** Where a run's model ran, in a few words. */
+export const locationLabels: Record<EvalModelLocation, string> = {engine: "AgentFit engine", "local-server": "Local server", cloud: "Cloud"};

@@ -2,12 +2,15 @@ import {useEffect, useMemo, useRef, useState} from "react";
 import type {GpuInfo, HardwareSnapshot} from "../../../../electron/api/HardwareApi.ts";
 import {backendLabel, formatBytes, formatDuration} from "../../../../electron/shared/format.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
+import {BandwidthCard} from "./BandwidthCard.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import "./HardwareScreen.css";
 
 export function HardwareScreen() {
     const snapshots = useApiQuery("hardware.snapshots", {limit: 50});
@@ -35,7 +38,7 @@ export function HardwareScreen() {
     };
 
     return (
-        <div className="page">
+        <div className="page hardware-page">
             <PageHeader
                 title="Hardware"
                 subtitle="What this machine brings to local inference: the numbers every fit and speed estimate starts from."
@@ -49,6 +52,7 @@ export function HardwareScreen() {
             <ErrorBanner error={probe.error ?? snapshots.error} title="The probe failed" />
             {!selected && (snapshots.loading || probe.running) && <div className="empty">Reading this machine…</div>}
             {selected && <SnapshotView snapshot={selected} isLatest={selected.id === list[0]?.id} />}
+            {selected && <BandwidthCard />}
             {list.length > 0 && (
                 <Card title="Snapshots" subtitle="Every probe is kept, so you can see what changed between runs." testId="snapshot-history">
                     <table className="table">
@@ -69,7 +73,7 @@ export function HardwareScreen() {
                                 <tr
                                     key={s.id}
                                     className={s.id === selected?.id ? "selected clickable" : "clickable"}
-                                    onClick={() => setSelectedId(s.id)}
+                                    {...activatable(() => setSelectedId(s.id))}
                                     data-testid="snapshot-row"
                                 >
                                     <td>{s.id}</td>

@@ -1,3 +1,4 @@
+import {BandwidthUnderLoadNotice} from "../hardware/BandwidthCard.tsx";
 import {Fragment, useMemo, useState} from "react";
 import type {
     FitEstimate,
@@ -10,17 +11,22 @@ import type {
     RecommendRequest,
     SpeedPrediction
 } from "../../../../electron/api/ModelsApi.ts";
-import {formatBytes, formatParameterCount, formatKTokens} from "../../../../electron/shared/format.ts";
+import type {VerdictCriterion} from "../../../../electron/api/VerdictApi.ts";
+import {formatBytes, formatKTokens, formatParameterCount} from "../../../../electron/shared/format.ts";
+import {formatSeconds} from "../../../../electron/shared/verdictFormat.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
+import {LevelBadge, LevelLegend} from "../../components/LevelBadge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {DownloadButton, useDownloadedCatalogReferences} from "./DownloadButton.tsx";
+import "./ModelsScreen.css";
 
-const contextChoices = [8192, 16384, 32768, 65536, 131072];
+const standardContexts = [8192, 16384, 32768, 65536, 131072];
 const kvChoices: KvCacheType[] = ["f16", "q8_0", "q4_0"];
 
 const tps = (n: number | null | undefined) => (n == null ? "–" : n >= 10 ? n.toFixed(0) : n.toFixed(1));
@@ -38,8 +44,11 @@ export function fitBadge(fit: FitEstimate): {label: string; tone: Tone} {
     }
 }
 
-const verdictTone: Record<string, Tone> = {recommended: "good", usable: "accent", slow: "warn", "too-slow": "bad", tight: "warn", "no-fit": "bad"};
-const verdictLabel: Record<string, string> = {recommended: "Recommended", usable: "Usable", slow: "Slow", "too-slow": "Too slow", tight: "Tight fit", "no-fit": "Does not fit"};
+/** The memory placement, or the trained context when that is what fails the fit. */
+function fitBadgeOf(fit: FitEstimate, criteria: readonly VerdictCriterion[]): {label: string; tone: Tone} {
+    const context = criteria.find((c) => c.cause === "trained-context");
+    return context && fit.fitClass !== "no-fit" ? {label: `Context: ${context.value}`, tone: "bad"} : fitBadge(fit);
+}
 
 const partTone: Record<string, Tone> = {weights: "accent", "kv-cache": "info", compute: "warn", overhead: "neutral"};
 
@@ -90,15 +99,23 @@ function MemoryLegend() {
     );
 }
 
+/** Predicted generation at the agent's depth and time per agent turn: the two speeds a level judges. */
 function Speed({speed}: {speed: SpeedPrediction}) {
     const measured = speed.measured?.generationTokensPerSecond;
     return (
-        <div className="speed" data-testid="predicted-speed" title={speed.basis}>
-            <span className="speed-value">{tps(speed.generationAtDepthTokensPerSecond)}</span>
-            <span className="speed-unit">tok/s</span>
-            <div className="speed-detail">
-                predicted at {formatKTokens(speed.depth)} · {tps(speed.generationTokensPerSecond)} empty
-                {measured != null && <span className="measured"> · measured {tps(measured)}</span>}
+        <div className="speed" title={speed.basis}>
+            <div data-testid="predicted-speed">
+                <span className="speed-value">{tps(speed.generationAtDepthTokensPerSecond)}</span>
+                <span className="speed-unit">tok/s</span>
+                <div className="speed-detail" title={`${tps(speed.generationTokensPerSecond)} tok/s with an empty context`}>
+                    predicted at {formatKTokens(speed.depth)} ·{" "}
+                    <span data-testid="calibration-label" title={speed.calibrationLabel}>{speed.calibration ? "calibrated here" : "uncalibrated"}</span>
+                    {measured != null && <span className="measured"> · measured {tps(measured)}</span>}
+                </div>
+            </div>
+            <div className="speed-turn" data-testid="predicted-turn">
+                <strong>~{formatSeconds(speed.agentTurnSeconds)}</strong> per agent turn
+                <div className="speed-detail">first turn {formatSeconds(speed.firstTurnSeconds)}</div>
             </div>
         </div>
     );
@@ -115,13 +132,13 @@ function QuantizationTable({modelId, options, best, downloaded}: {modelId: strin
                     <th>Fit</th>
                     <th className="memory-col">Memory (RAM / VRAM)</th>
                     <th className="num">Generation*</th>
-                    <th className="num">8k prompt*</th>
+                    <th className="num">Per agent turn*</th>
                     <th />
                 </tr>
             </thead>
             <tbody>
                 {options.map((o) => {
-                    const badge = fitBadge(o.fit);
+                    const badge = fitBadgeOf(o.fit, o.criteria);
                     return (
                         <tr key={o.quantization} className={o.quantization === best ? "selected" : ""} data-testid="quant-row">
                             <td>
@@ -132,7 +149,7 @@ function QuantizationTable({modelId, options, best, downloaded}: {modelId: strin
                                 {o.sizeEstimated && <span className="muted"> est.</span>}
                             </td>
                             <td>
-                                <Badge tone={verdictTone[o.verdict]}>{verdictLabel[o.verdict]}</Badge>
+                                <LevelBadge level={o.verdict} criteria={o.criteria} testId="quant-verdict" />
                             </td>
                             <td>
                                 <Badge tone={badge.tone}>{badge.label}</Badge>
@@ -144,7 +161,10 @@ function QuantizationTable({modelId, options, best, downloaded}: {modelId: strin
                                 {tps(o.speed.generationAtDepthTokensPerSecond)} tok/s
                                 {o.speed.measured?.generationTokensPerSecond != null && <div className="measured">measured {tps(o.speed.measured.generationTokensPerSecond)}</div>}
                             </td>
-                            <td className="num">{Math.round(o.speed.agentPromptSeconds)} s</td>
+                            <td className="num">
+                                ~{formatSeconds(o.speed.agentTurnSeconds)}
+                                <div className="muted small">first {formatSeconds(o.speed.firstTurnSeconds)}</div>
+                            </td>
                             <td className="num">{o.fit.fitClass !== "no-fit" && <DownloadButton reference={`${modelId}:${o.quantization}`} downloaded={downloaded} />}</td>
                         </tr>
                     );
@@ -224,11 +244,12 @@ function ModelDetails({rec}: {rec: ModelRecommendation}) {
 
 function ModelRow({rec, open, onToggle}: {rec: ModelRecommendation; open: boolean; onToggle: () => void}) {
     const best = rec.best;
-    const badge = best ? fitBadge(best.fit) : {label: "Will not fit", tone: "bad" as Tone};
+    const trainedTooShort = !best && rec.options[0]?.criteria.some((c) => c.cause === "trained-context");
+    const badge = best ? fitBadgeOf(best.fit, best.criteria) : trainedTooShort ? fitBadgeOf(rec.options[0]!.fit, rec.options[0]!.criteria) : {label: "Will not fit", tone: "bad" as Tone};
     const helper = rec.model.evals[0];
     return (
         <>
-            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} onClick={onToggle} data-testid="model-row" data-model-id={rec.model.id}>
+            <tr className={`clickable model-row verdict-${rec.verdict} ${open ? "open" : ""}`} {...activatable(onToggle, {expanded: open})} data-testid="model-row" data-model-id={rec.model.id}>
                 <td className="rank">{rec.rank}</td>
                 <td className="model-col">
                     <div className="model-name">{rec.model.name}</div>
@@ -239,9 +260,7 @@ function ModelRow({rec, open, onToggle}: {rec: ModelRecommendation; open: boolea
                 </td>
                 <td>
                     <div className="badges stacked">
-                        <Badge tone={verdictTone[rec.verdict]} testId="verdict-badge">
-                            {verdictLabel[rec.verdict]}
-                        </Badge>
+                        <LevelBadge level={rec.verdict} criteria={best?.criteria ?? rec.options[0]?.criteria} testId="verdict-badge" />
                         <Badge tone={badge.tone} testId="fit-badge">
                             {badge.label}
                         </Badge>
@@ -251,7 +270,9 @@ function ModelRow({rec, open, onToggle}: {rec: ModelRecommendation; open: boolea
                     <strong>{rec.bestQuantization ?? "–"}</strong>
                     {best && <div className="model-meta">{formatBytes(best.sizeBytes)}</div>}
                 </td>
-                <td className="memory-col">{best ? <MemoryBars fit={best.fit} compact /> : <span className="muted">needs more memory than this machine has</span>}</td>
+                <td className="memory-col">
+                    {best ? <MemoryBars fit={best.fit} compact /> : <span className="muted">{trainedTooShort ? rec.reasons[0] : "needs more memory than this machine has"}</span>}
+                </td>
                 <td>{best ? <Speed speed={best.speed} /> : <span className="muted">–</span>}</td>
                 <td>
                     <div className="badges stacked">
@@ -290,6 +311,7 @@ function HardwareLine({hardware}: {hardware: HardwareProfile}) {
                 {` · ${((hardware.vramBytes > 0 ? hardware.gpuBandwidthBytesPerSecond : hardware.cpuBandwidthBytesPerSecond) / 1e9).toFixed(0)} GB/s`}
             </span>
             <span className="muted small">{hardware.bandwidthSource}</span>
+            <BandwidthUnderLoadNotice underLoad={hardware.bandwidthUnderLoad} chosen={hardware.bandwidthMeasurement} />
         </div>
     );
 }
@@ -371,16 +393,25 @@ function InspectPanel({request}: {request: RecommendRequest}) {
             {report && (
                 <div className="inspect-result" data-testid="inspect-result">
                     <div className="inspect-head">
-                        <strong>{report.facts.name ?? report.facts.source}</strong>
+                        <strong data-testid="inspect-name">{report.name}</strong>
+                        <LevelBadge level={report.verdict} criteria={report.criteria} testId="inspect-verdict" />
                         <Badge>{report.facts.architecture}</Badge>
                         {report.facts.quantization && <Badge tone="accent">{report.facts.quantization}</Badge>}
-                        <Badge tone={fitBadge(report.fit).tone}>{fitBadge(report.fit).label}</Badge>
+                        <Badge tone={fitBadgeOf(report.fit, report.criteria).tone}>{fitBadgeOf(report.fit, report.criteria).label}</Badge>
                         {report.catalogMatch && <Badge tone="info">catalog: {report.catalogMatch.modelId}</Badge>}
                     </div>
                     <div className="muted small">
+                        {report.facts.name && report.facts.name !== report.name ? `GGUF name "${report.facts.name}" · ` : ""}
                         {formatParameterCount(report.facts.parameterCount)} parameters · {formatBytes(report.facts.tensorBytes)} of weights · {report.facts.blockCount} layers ·{" "}
                         {report.facts.contextLength?.toLocaleString() ?? "?"} trained context
                     </div>
+                    <ul className="criteria-inline" data-testid="inspect-criteria">
+                        {report.criteria.map((c) => (
+                            <li key={c.id} className={c.status}>
+                                <strong>{c.label}</strong>: {c.status === "pass" ? "pass" : c.status === "near" ? "near" : "fail"} · {c.value} — {c.detail}
+                            </li>
+                        ))}
+                    </ul>
                     <MemoryBars fit={report.fit} />
                     {report.resolver && (
                         <div className="muted small" data-testid="resolver-line">
@@ -396,19 +427,32 @@ function InspectPanel({request}: {request: RecommendRequest}) {
 }
 
 export function ModelsScreen() {
-    const [contextSize, setContextSize] = useState(32768);
+    // Unset: the Verdict's agent context (its `contextSize` threshold), which the server applies.
+    const [contextSize, setContextSize] = useState<number | undefined>();
     const [kvCacheType, setKvCacheType] = useState<KvCacheType>("f16");
     const [flashAttention, setFlashAttention] = useState(true);
     const [hardware, setHardware] = useState<HardwareOverrides | undefined>();
     const [showAll, setShowAll] = useState(false);
     const [openId, setOpenId] = useState<string | undefined>();
-    const request: RecommendRequest = useMemo(() => ({contextSize, kvCacheType, flashAttention, ...(hardware ? {hardware} : {})}), [contextSize, kvCacheType, flashAttention, hardware]);
+    const request: RecommendRequest = useMemo(() => ({...(contextSize ? {contextSize} : {}), kvCacheType, flashAttention, ...(hardware ? {hardware} : {})}), [contextSize, kvCacheType, flashAttention, hardware]);
     const report = useApiQuery("models.recommend", request);
+    useApiEvent("verdict.thresholdsChanged", () => void report.reload());
     const measure = useApiAction("models.measureBandwidth");
+    const calibrate = useApiAction("bench.calibrate");
+    const [calibrationRun, setCalibrationRun] = useState<number | undefined>();
+    useApiEvent("bench.progress", (run) => {
+        if (run.id === calibrationRun && run.status !== "running") {
+            setCalibrationRun(undefined);
+            void report.reload();
+        }
+    });
     useApiEvent("models.catalogRefreshed", () => void report.reload());
     useApiEvent("hardware.probed", () => void report.reload());
 
     const data = report.data;
+    const agentContext = data?.thresholds.contextSize ?? 32768;
+    const shownContext = data?.settings.contextSize ?? contextSize ?? agentContext;
+    const contextChoices = [...new Set([...standardContexts, agentContext])].sort((a, b) => a - b);
     const shown = data ? (showAll ? data.models : data.models.filter((m) => m.verdict !== "no-fit")) : [];
     const hidden = data ? data.models.length - shown.length : 0;
     const top = data?.models.find((m) => m.model.id === data.topPick);
@@ -420,6 +464,7 @@ export function ModelsScreen() {
                 subtitle="Which open models can drive a coding agent here, at the context an agent needs — what fits, the best quantization, and how fast it will run."
                 actions={
                     !hardware && (
+                        <>
                         <button
                             className="button"
                             onClick={async () => {
@@ -433,10 +478,22 @@ export function ModelsScreen() {
                             <Icon name="bolt" size={16} />
                             {measure.running ? "Measuring…" : "Measure bandwidth"}
                         </button>
+                        <button
+                            className="button"
+                            onClick={async () => setCalibrationRun((await calibrate.run({}))?.id)}
+                            disabled={calibrate.running || calibrationRun !== undefined}
+                            data-testid="calibrate-button"
+                            title="Benchmark one downloaded model per weight type briefly (about a minute each), so speed predictions fit this machine"
+                        >
+                            <Icon name="refresh" size={16} />
+                            {calibrationRun !== undefined ? `Calibrating (benchmark run ${calibrationRun})…` : "Calibrate speed"}
+                        </button>
+                        </>
                     )
                 }
             />
             <ErrorBanner error={report.error ?? measure.error} title="The recommendation failed" />
+            <ErrorBanner error={calibrate.error} title="Calibration could not start" />
             {data && <HardwareLine hardware={data.hardware} />}
 
             <div className="models-top">
@@ -452,7 +509,9 @@ export function ModelsScreen() {
                                         {formatBytes(top.best.fit.ramNeededBytes)} RAM{top.best.fit.vramNeededBytes > 0 ? ` · ${formatBytes(top.best.fit.vramNeededBytes)} VRAM` : ""} ·{" "}
                                         {formatBytes(top.best.fit.headroomBytes)} to spare
                                     </span>
-                                    <span>{Math.round(top.best.speed.agentPromptSeconds)} s to read an 8k-token prompt</span>
+                                    <span data-testid="answer-turn">
+                                        ~{formatSeconds(top.best.speed.agentTurnSeconds)} per agent turn (the first, reading the 8k-token agent prompt cold, {formatSeconds(top.best.speed.firstTurnSeconds)})
+                                    </span>
                                 </div>
                             )}
                             <p className="muted small">Speeds are predictions from memory bandwidth and compute, not measurements. {top?.best?.speed.basis}</p>
@@ -463,10 +522,10 @@ export function ModelsScreen() {
                     <div className="settings">
                         <label className="field">
                             <span>Context</span>
-                            <select data-testid="context-select" value={contextSize} onChange={(e) => setContextSize(Number(e.target.value))}>
+                            <select data-testid="context-select" value={shownContext} onChange={(e) => setContextSize(Number(e.target.value))}>
                                 {contextChoices.map((c) => (
                                     <option key={c} value={c}>
-                                        {formatKTokens(c)} tokens{c === 32768 ? " (agent default)" : ""}
+                                        {formatKTokens(c)} tokens{c === agentContext ? " (agent context)" : ""}
                                     </option>
                                 ))}
                             </select>
@@ -492,7 +551,7 @@ export function ModelsScreen() {
 
             <Card
                 title={<><Icon name="chip" /> Recommended for coding agents</>}
-                subtitle="Ranked: models that fit with headroom and keep ≥ 10 tok/s first, by how well they drive an agent (published eval results first). Click a model for every quantization."
+                subtitle="Judged with the Verdict's thresholds and ranked: usable first, then almost, no and doesn't fit; within each, by how well the model drives an agent (published eval results first). Click a model for every quantization."
                 testId="models-list"
                 actions={
                     hidden > 0 || showAll ? (
@@ -503,6 +562,7 @@ export function ModelsScreen() {
                     ) : undefined
                 }
             >
+                {data && <LevelLegend legend={data.legend} note={`The thresholds are the Verdict's (edit them there). ${data.agentTurn}`} testId="models-legend" />}
                 {data && <MemoryLegend />}
                 <table className="table models-table">
                     <thead>
@@ -511,8 +571,8 @@ export function ModelsScreen() {
                             <th>Model</th>
                             <th>Verdict · fit</th>
                             <th>Best quant</th>
-                            <th className="memory-col">Memory at {formatKTokens(contextSize)}</th>
-                            <th>Generation (predicted)</th>
+                            <th className="memory-col">Memory at {formatKTokens(shownContext)}</th>
+                            <th>Predicted speed</th>
                             <th>Agent evidence</th>
                         </tr>
                     </thead>
@@ -524,7 +584,7 @@ export function ModelsScreen() {
                         ))}
                     </tbody>
                 </table>
-                <p className="muted small">* Predictions. Generation at half the context (the middle of an agent session) and when empty; prompt = seconds to read an 8k-token agent prompt. “est.” file sizes are estimated until the catalog is refreshed from Hugging Face.</p>
+                <p className="muted small">* Predictions. Generation at half the context (the middle of an agent session) and when empty; per agent turn: the mean of a session, first turn shown apart. “est.” file sizes are estimated until the catalog is refreshed from Hugging Face.</p>
             </Card>
             <InspectPanel request={request} />
         </div>

@@ -9,6 +9,7 @@ import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import "./ServeScreen.css";
 
 const OTHER_FILE = "__other__";
 
@@ -115,7 +116,7 @@ export function ServeScreen() {
 
     const label = stateLabel[status?.state ?? "stopped"];
     return (
-        <div className="page">
+        <div className="page serve-page">
             <PageHeader
                 title="Serve"
                 subtitle="Run a local model behind an OpenAI-compatible API that any coding agent can use, exactly as it uses a cloud model."
@@ -140,13 +141,13 @@ export function ServeScreen() {
                         {status.crash.stderrTail.length > 0 && (
                             <details>
                                 <summary>Last output of the engine</summary>
-                                <pre className="log">{status.crash.stderrTail.join("\n")}</pre>
+                                <pre className="code-block">{status.crash.stderrTail.join("\n")}</pre>
                             </details>
                         )}
                     </div>
                 </div>
             )}
-            <div className="grid serve-grid">
+            <div className="grid grid-split">
                 <Card title={<><Icon name="cube" /> Model and settings</>} testId="serve-form">
                     <div className="form">
                         <label className="field wide">
@@ -281,6 +282,11 @@ function StatusView({status}: {status: EngineStatus | undefined}) {
                 <dt>Context</dt>
                 <dd>
                     {m.settings.contextSize.toLocaleString()} tokens × {m.settings.parallel} parallel <span className="muted">(trained {m.trainedContextSize.toLocaleString()})</span>
+                    {m.contextLimit && (
+                        <div className={`context-limit ${m.contextLimit.action}`} data-testid="context-limit" data-action={m.contextLimit.action}>
+                            <Badge tone="warn">{m.contextLimit.action === "capped" ? "capped" : "beyond trained"}</Badge> {m.contextLimit.message}
+                        </div>
+                    )}
                 </dd>
                 <dt>Settings</dt>
                 <dd>
@@ -395,7 +401,7 @@ function Snippets(props: {baseUrl: string; model: string; apiKey: string | null}
                     <span className="muted">{snippet.where}</span>
                     <CopyButton text={snippet.code} />
                 </div>
-                <pre data-testid="snippet-code">
+                <pre className="code-block" data-testid="snippet-code">
                     <code>{snippet.code}</code>
                 </pre>
                 <p className="muted">{snippet.note}</p>

@@ -19,7 +19,8 @@ const rows: {title: string; usable: Field; almost?: Field}[] = [
 ];
 
 const toInput = (f: Field, value: number) => String(f.percent ? Math.round(value * 1000) / 10 : value);
-const fromInput = (f: Field, text: string) => Number(text) / (f.percent ? 100 : 1);
+// An empty field is no number (sent as null and refused with VERDICT_THRESHOLDS_INVALID), never a silent 0.
+const fromInput = (f: Field, text: string) => (text.trim() === "" ? Number.NaN : Number(text) / (f.percent ? 100 : 1));
 
 /** The verdict's rules, editable: each criterion's "usable" and "almost" bars. */
 export function ThresholdsCard() {
@@ -36,14 +37,14 @@ export function ThresholdsCard() {
     }, [t]);
     if (!state.data || !t) return <Card title="Thresholds">{state.error ? <ErrorBanner error={state.error} /> : <div className="empty-inline">Loading…</div>}</Card>;
     const fields = rows.flatMap((r) => [r.usable, ...(r.almost ? [r.almost] : [])]);
-    const changed = fields.filter((f) => draft[f.key] !== undefined && fromInput(f, draft[f.key]!) !== t[f.key]);
+    const changed = fields.filter((f) => draft[f.key] !== undefined && !Object.is(fromInput(f, draft[f.key]!), t[f.key]));
     const onSave = async () => {
         await save.run(Object.fromEntries(changed.map((f) => [f.key, fromInput(f, draft[f.key]!)])));
     };
     return (
         <Card
             title="Thresholds"
-            subtitle={state.data.edited.length ? `Edited: ${state.data.edited.length} of ${fields.length}. Defaults mirror helperbench (8/10 over 10 runs).` : "Defaults mirror helperbench: 8/10 successes over 10 runs, 10 tok/s, 30 s per turn."}
+            subtitle={`${state.data.edited.length ? `Edited: ${state.data.edited.length} of ${fields.length}. Defaults mirror helperbench (8/10 over 10 runs).` : "Defaults mirror helperbench: 8/10 successes over 10 runs, 10 tok/s, 30 s per turn."} The Models screen and agentfit recommend judge their predictions with these too.`}
             testId="verdict-thresholds"
         >
             <ErrorBanner error={save.error} title="Not saved" />

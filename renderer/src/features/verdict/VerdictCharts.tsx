@@ -2,6 +2,7 @@ import {CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Scatter, Sc
 import type {Verdict} from "../../../../electron/api/VerdictApi.ts";
 import {formatCost, formatPercent} from "../../../../electron/shared/evalFormat.ts";
 import {chartPoints, levelColors, type ChartPoint} from "../../../../electron/shared/verdictCharts.ts";
+import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {formatTps} from "../../../../electron/shared/verdictFormat.ts";
 
 interface Plotted extends ChartPoint {
@@ -89,9 +90,9 @@ function Chart(props: {
                 </ResponsiveContainer>
             )}
             <div className="chart-key muted small">
-                {(["usable", "almost", "no"] as const).map((level) => (
+                {(["usable", "almost", "no", "no-fit"] as const).map((level) => (
                     <span key={level}>
-                        <i style={{background: levelColors[level]}} /> {level === "no" ? "not usable" : level}
+                        <i style={{background: levelColors[level]}} /> {levelLabels[level]}
                     </span>
                 ))}
             </div>

@@ -1,21 +1,24 @@
 import {Fragment, useMemo, useState} from "react";
 import type {CriterionStatus, LocalModelVerdict, ReportFormat, Verdict, VerdictLevel} from "../../../../electron/api/VerdictApi.ts";
-import {formatCost, formatPercent, formatScore} from "../../../../electron/shared/evalFormat.ts";
+import {describeAgentTurn} from "../../../../electron/shared/agentTurn.ts";
+import {formatCost, formatPercent, formatScore, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatBytes, formatKTokens} from "../../../../electron/shared/format.ts";
-import {levelLabels} from "../../../../electron/shared/verdictCharts.ts";
+import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
 import {api} from "../../api/client.ts";
 import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
+import {activatable} from "../../components/activatable.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
+import {LevelBadge, LevelLegend, levelTone} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {ThresholdsCard} from "./ThresholdsCard.tsx";
 import {AccuracySpeedChart, CostAccuracyChart} from "./VerdictCharts.tsx";
+import "./VerdictScreen.css";
 
-export const levelTone: Record<VerdictLevel, Tone> = {usable: "good", almost: "warn", no: "bad", untested: "neutral"};
 const statusTone: Record<CriterionStatus, Tone> = {pass: "good", near: "warn", fail: "bad", unknown: "neutral"};
 const statusMark: Record<CriterionStatus, string> = {pass: "✓", near: "~", fail: "✗", unknown: "?"};
 
@@ -96,6 +99,11 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
             </section>
 
             <Card title="Models tried on this machine" subtitle="Each model and quantization against the thresholds. Click one for its evidence." testId="verdict-models">
+                <LevelLegend
+                    legend={v.legend}
+                    note={`Success counts runs that passed (the target changed, parses, every test passes). ${strictScoreMeaning} ${describeAgentTurn()} Predictions are shown with "~" and never decide a verdict.`}
+                    testId="verdict-legend"
+                />
                 {v.local.length === 0 ? (
                     <div className="empty-inline">
                         Nothing measured here yet. <a href="#/evaluate">Evaluate a local model</a> (and a cloud one to compare) to get the answer.
@@ -117,19 +125,27 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
                         <tbody>
                             {v.local.map((l) => (
                                 <Fragment key={l.key}>
-                                    <tr className={`clickable ${open === l.key ? "selected" : ""}`} onClick={() => setOpen(open === l.key ? null : l.key)} data-testid="verdict-row" data-key={l.key}>
+                                    <tr className={`clickable ${open === l.key ? "selected" : ""}`} {...activatable(() => setOpen(open === l.key ? null : l.key), {expanded: open === l.key})} data-testid="verdict-row" data-key={l.key}>
                                         <td>
-                                            <Badge tone={levelTone[l.verdict]} testId="row-verdict">
-                                                {levelLabels[l.verdict]}
-                                            </Badge>
+                                            <LevelBadge level={l.verdict} criteria={l.criteria} testId="row-verdict" />
                                         </td>
                                         <td>
-                                            <div className="model-name">{l.label}</div>
+                                            <div className="model-name" data-testid="row-name">
+                                                {l.label}
+                                                {l.location === "local-server" && (
+                                                    <>
+                                                        {" "}
+                                                        <Badge tone="info" testId="row-local-server">local server</Badge>
+                                                    </>
+                                                )}
+                                            </div>
                                             <div className="muted small">{l.headline}</div>
+                                            {l.detail && <div className="muted small" data-testid="row-detail">{l.detail}</div>}
                                         </td>
                                         {l.criteria.map((c) => (
                                             <td key={c.id} title={c.detail} data-testid={`criterion-${c.id}`}>
-                                                <span className={`criterion tone-${statusTone[c.status]}`}>{statusMark[c.status]}</span> {c.id === "fit" ? (c.status === "fail" ? "no" : c.status === "pass" ? "yes" : "?") : c.value.split(" (")[0]}
+                                                <span className={`criterion tone-${statusTone[c.status]}`}>{statusMark[c.status]}</span>{" "}
+                                                {c.id === "fit" ? (c.status === "fail" ? (c.cause === "memory" ? "no" : c.value) : c.status === "pass" ? "yes" : "?") : c.value.split(" (")[0]}
                                             </td>
                                         ))}
                                         <td className="num">{l.memory ? formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes) : "–"}</td>
@@ -257,12 +273,21 @@ function ModelEvidence({model: l}: {model: LocalModelVerdict}) {
                         generation: {formatTps(l.speed.generationTps)}
                         {l.speed.generationDepth !== null ? ` at depth ${l.speed.generationDepth}` : ""} (predicted {formatTps(l.speed.predictedGenerationTps)})
                     </li>
-                    <li>per agent turn: {formatSeconds(l.speed.turnSeconds)}</li>
+                    <li>
+                        per agent turn: {formatSeconds(l.speed.turnSeconds)}
+                        {l.speed.predictedTurnSeconds !== null ? ` (predicted ~${formatSeconds(l.speed.predictedTurnSeconds)})` : ""}
+                    </li>
                     {l.speed.settings && <li>settings: {l.speed.settings}</li>}
                     {l.eval && <li>cost per run: {formatCost(l.eval.costPerRun)}{l.eval.energyWhPerRun !== null ? ` (${l.eval.energyWhPerRun.toFixed(2)} Wh)` : ""}</li>}
                     {l.versusCloud && (
                         <li data-testid="versus-cloud">
                             vs {l.versusCloud.label}: {formatPercent(l.versusCloud.successRate)} at {formatCost(l.versusCloud.costPerRun)} per run
+                        </li>
+                    )}
+                    {l.server && (
+                        <li data-testid="served-by">
+                            served by {l.server.server} at {l.server.baseUrl}
+                            {l.server.quantization ? ` · ${l.server.quantization}` : ""}
                         </li>
                     )}
                     {l.path && <li className="path mono">{l.path}</li>}
@@ -279,8 +304,8 @@ function Comparisons({verdict: v}: {verdict: Verdict}) {
     const ladder = ladders.find((l) => l.family === family) ?? ladders[0];
     const byKey = useMemo(() => new Map(v.local.map((l) => [l.key, l])), [v.local]);
     const compared = [
-        ...v.local.filter((l) => l.eval).map((l) => ({key: l.key, label: l.label, where: "local" as const, e: l.eval!, level: l.verdict})),
-        ...v.cloud.map((c) => ({key: c.key, label: c.label, where: "cloud" as const, e: c.eval, level: c.level as VerdictLevel}))
+        ...v.local.filter((l) => l.eval).map((l) => ({key: l.key, label: l.label, where: l.location === "local-server" ? "local server" : "local", e: l.eval!, level: l.verdict})),
+        ...v.cloud.map((c) => ({key: c.key, label: c.label, where: "cloud", e: c.eval, level: c.level as VerdictLevel}))
     ];
     return (
         <Card title="Comparisons" subtitle="Quantizations of one model side by side, and local against cloud on the same eval." testId="verdict-comparisons">
@@ -333,7 +358,7 @@ function Comparisons({verdict: v}: {verdict: Verdict}) {
                                             <td className="num">{l.eval ? `${l.eval.successes}/${l.eval.samples}` : "–"}</td>
                                             <td className="num">{l.eval?.interval ? `${Math.round(l.eval.interval.low * 100)}–${Math.round(l.eval.interval.high * 100)}%` : "–"}</td>
                                             <td>
-                                                <Badge tone={levelTone[l.verdict]}>{levelLabels[l.verdict]}</Badge>
+                                                <LevelBadge level={l.verdict} criteria={l.criteria} />
                                             </td>
                                         </tr>
                                     );
@@ -351,7 +376,8 @@ function Comparisons({verdict: v}: {verdict: Verdict}) {
                         <tr>
                             <th>Model</th>
                             <th>Where</th>
-                            <th className="num">Success (95% CI)</th>
+                            <th className="num">Passed (95% CI)</th>
+                            <th className="num">Strict passed</th>
                             <th className="num">Cost / run</th>
                             <th className="num">Time / run</th>
                             <th className="num">Turns</th>
@@ -361,10 +387,13 @@ function Comparisons({verdict: v}: {verdict: Verdict}) {
                         {compared.map((c) => (
                             <tr key={c.key} data-testid="compare-row">
                                 <td>
-                                    <Badge tone={levelTone[c.level]}>{levelLabels[c.level]}</Badge> {c.label}
+                                    <LevelBadge level={c.level} /> {c.label}
                                 </td>
-                                <td>{c.where}</td>
+                                <td data-testid="compare-where">{c.where}</td>
                                 <td className="num">{formatScore(c.e.successes, c.e.samples, c.e.interval)}</td>
+                                <td className="num" title={strictScoreMeaning}>
+                                    {formatPercent(c.e.strictRate)}
+                                </td>
                                 <td className="num" data-testid="compare-cost">
                                     {formatCost(c.e.costPerRun)}
                                 </td>

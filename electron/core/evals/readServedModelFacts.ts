@@ -1,0 +1,112 @@
+import type {ServedModelFacts} from "../../api/EvalApi.ts";
+import {quantizationFromName} from "./providers.ts";
+
+export interface ReadServedModelFactsOptions {
+    apiKey?: string;
+    signal?: AbortSignal;
+    /** Per request, ms. Default 3000: a local server answers at once or not at all. */
+    timeoutMs?: number;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const positive = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null);
+const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+/** Ollama and LM Studio write "Q4_K_M"; llama.cpp's file types read "MOSTLY_Q4_K_M"; MLX models "4bit". */
+const quantizationOf = (value: unknown): string | null => {
+    const name = text(value);
+    return name ? name.replace(/^MOSTLY_/i, "").toUpperCase() : null;
+};
+
+/**
+ * What a local OpenAI-compatible server says about the model it serves: its quantization, trained
+ * context and served context, read from the metadata each server publishes.
+ *
+ * - `GET /v1/models`: every server. llama-server (`owned_by: "llamacpp"`) adds `meta.n_ctx_train`;
+ *   `agentfit serve` adds `meta.{quantization, n_ctx, n_ctx_train, path}`; otherwise the model id
+ *   (often a file name) may carry the quantization.
+ * - Ollama: `POST /api/show {model}` → `details.quantization_level`, `model_info["<arch>.context_length"]`;
+ *   `GET /api/ps` → `context_length` of the loaded model.
+ * - LM Studio: `GET /api/v0/models/{model}` → `quantization`, `max_context_length`, `loaded_context_length`.
+ * - llama-server: `GET /props` → `model_path` (a file name with the quantization), `default_generation_settings.n_ctx`.
+ *
+ * Each request is best effort: a server that does not answer one just leaves its fields null.
+ */
+export async function readServedModelFacts(baseUrl: string, model: string, options: ReadServedModelFactsOptions = {}): Promise<ServedModelFacts> {
+    const facts: ServedModelFacts = {server: "openai-compatible", quantization: null, trainedContextSize: null, contextSize: null, sources: []};
+    const v1 = baseUrl.replace(/\/+$/, "");
+    // The servers' own APIs live beside their OpenAI-compatible /v1.
+    const root = v1.replace(/\/v1$/, "");
+    const request = async (method: "GET" | "POST", url: string, body?: Json): Promise<Json | null> => {
+        options.signal?.throwIfAborted();
+        try {
+            const response = await fetch(url, {
+                method,
+                headers: {Accept: "application/json", ...(body ? {"Content-Type": "application/json"} : {}), ...(options.apiKey ? {Authorization: `Bearer ${options.apiKey}`} : {})},
+                body: body ? JSON.stringify(body) : undefined,
+                signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? 3000), ...(options.signal ? [options.signal] : [])])
+            });
+            if (!response.ok) return null;
+            const json: unknown = await response.json();
+            if (!isObject(json)) return null;
+            facts.sources.push(`${method} ${url.slice(root.length) || "/"}`);
+            return json;
+        } catch {
+            options.signal?.throwIfAborted();
+            return null;
+        }
+    };
+    const fill = (field: "quantization" | "trainedContextSize" | "contextSize", value: string | number | null) => {
+        if (facts[field] === null && value !== null) (facts as unknown as Record<string, unknown>)[field] = value;
+    };
+
+    const list = await request("GET", `${v1}/models`);
+    const entry = Array.isArray(list?.data) ? (list.data as unknown[]).filter(isObject).find((m) => m.id === model) : undefined;
+    const owner = text(entry?.owned_by);
+    if (owner === "llamacpp") facts.server = "llama-server";
+    if (owner === "agentfit") facts.server = "agentfit";
+    if (isObject(entry?.meta)) {
+        fill("quantization", quantizationOf(entry.meta.quantization));
+        fill("trainedContextSize", positive(entry.meta.n_ctx_train));
+        fill("contextSize", positive(entry.meta.n_ctx));
+        fill("quantization", typeof entry.meta.path === "string" ? quantizationFromName(entry.meta.path) : null);
+    }
+    // llama-server also lists its model Ollama-style under "models".
+    const listed = Array.isArray(list?.models) ? (list.models as unknown[]).filter(isObject).find((m) => m.model === model || m.name === model) : undefined;
+    if (isObject(listed?.details)) fill("quantization", quantizationOf(listed.details.quantization_level));
+
+    if (facts.server === "openai-compatible") {
+        const show = await request("POST", `${root}/api/show`, {model});
+        if (show && (isObject(show.details) || isObject(show.model_info))) {
+            facts.server = "ollama";
+            if (isObject(show.details)) fill("quantization", quantizationOf(show.details.quantization_level));
+            if (isObject(show.model_info)) {
+                const architecture = text(show.model_info["general.architecture"]);
+                fill("trainedContextSize", positive(architecture ? show.model_info[`${architecture}.context_length`] : null));
+            }
+            const ps = await request("GET", `${root}/api/ps`);
+            const running = Array.isArray(ps?.models) ? (ps.models as unknown[]).filter(isObject).find((m) => m.model === model || m.name === model) : undefined;
+            fill("contextSize", positive(running?.context_length));
+        }
+    }
+    if (facts.server === "openai-compatible") {
+        const lmStudio = await request("GET", `${root}/api/v0/models/${encodeURIComponent(model)}`);
+        if (lmStudio && (lmStudio.id === model || "max_context_length" in lmStudio)) {
+            facts.server = "lm-studio";
+            fill("quantization", quantizationOf(lmStudio.quantization));
+            fill("trainedContextSize", positive(lmStudio.max_context_length));
+            fill("contextSize", positive(lmStudio.loaded_context_length));
+        }
+    }
+    if (facts.server === "openai-compatible" || facts.server === "llama-server") {
+        const props = await request("GET", `${root}/props`);
+        if (props && ("model_path" in props || "default_generation_settings" in props)) {
+            facts.server = "llama-server";
+            fill("quantization", typeof props.model_path === "string" ? quantizationFromName(props.model_path) : null);
+            if (isObject(props.default_generation_settings)) fill("contextSize", positive(props.default_generation_settings.n_ctx));
+        }
+    }
+    fill("quantization", quantizationFromName(model));
+    return facts;
+}
