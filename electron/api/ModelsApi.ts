@@ -188,7 +188,7 @@ export interface ServerPreset {
 export interface ServerCandidate {
     preset: ServerPreset;
     option: QuantizationOption;
-    /** Fits entirely in VRAM and the predicted generation at half the agent context reaches the threshold. */
+    /** Fits entirely in VRAM and the prediction passes the Verdict's thresholds (generation at the agent's depth, time per turn). */
     usable: boolean;
     /** Why not, when it is not. */
     reason: string | null;
@@ -199,7 +199,8 @@ export interface SmallestServerReport {
     model: CatalogModel;
     quantization: string;
     contextSize: number;
-    minTokensPerSecond: number;
+    /** The Verdict's generation threshold the presets were judged against, tok/s. */
+    usableGenerationTps: number;
     candidates: ServerCandidate[];
     /** Id of the smallest usable preset; null when none is. */
     smallest: string | null;
@@ -477,7 +478,7 @@ export interface ModelsApi {
     /** Server presets (data-center GPUs, multi-GPU boxes) with their spec-sheet figures. */
     "models.serverPresets": (arg: Record<string, never>) => Promise<{gpus: ServerGpu[]; presets: ServerPreset[]}>;
     /** The smallest server preset on which a model (and quantization) is usable at the agent context, calibrated by server benchmarks. */
-    "models.smallestServer": (arg: FitSettings & {model: string; minTokensPerSecond?: number}) => Promise<SmallestServerReport>;
+    "models.smallestServer": (arg: FitSettings & {model: string}) => Promise<SmallestServerReport>;
     /** Laptop presets for the what-if mode. */
     "models.presets": (arg: Record<string, never>) => Promise<WhatIfPreset[]>;
     /** Refreshes file names, sizes and SHA-256 from the Hugging Face API (needs internet). */

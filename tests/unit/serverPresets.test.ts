@@ -4,6 +4,7 @@ import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
 import {serverGpus, serverPresets} from "../../electron/core/catalog/serverPresets.ts";
 import {serverMeasurements, smallestServer} from "../../electron/core/catalog/smallestServer.ts";
 import {summarize} from "../../electron/core/endpoints/runEndpointBenchmark.ts";
+import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
 
 const catalog = loadCatalog();
 const model = catalog.find((m) => m.id === "qwen2.5-coder-32b-instruct")!;
@@ -37,7 +38,7 @@ describe("server presets", () => {
     });
 
     it("finds the smallest preset on which a model is usable at the agent context with the laptop's fit and speed model", () => {
-        const report = smallestServer(model, q8, {contextSize: 32768, minTokensPerSecond: 10}, []);
+        const report = smallestServer(model, q8, {contextSize: 32768}, defaultThresholds, []);
         // 34.5 GB of weights plus a 32k f16 KV cache (64 layers × 8 KV heads × 128 × 2 × 2 bytes × 32768 ≈ 8.6 GB) fit
         // neither a 24 GB card nor the 40 GB A100: the 48 GB L40S is the first that holds it all.
         const l4 = report.candidates.find((c) => c.preset.id === "1x-l4")!;
@@ -53,11 +54,11 @@ describe("server presets", () => {
     });
 
     it("is calibrated by a server benchmark of the same GPU type, for every box of that GPU and no other", () => {
-        const plain = smallestServer(model, q8, {contextSize: 32768, minTokensPerSecond: 5}, []);
+        const plain = smallestServer(model, q8, {contextSize: 32768}, defaultThresholds, []);
         const predictedOnL4 = plain.candidates.find((c) => c.preset.id === "4x-l4")!.option.speed.generationTokensPerSecond;
         const measurements = serverMeasurements([l4Run(predictedOnL4 / 2)], catalog);
         expect(measurements).toHaveLength(1);
-        const calibrated = smallestServer(model, q8, {contextSize: 32768, minTokensPerSecond: 5}, measurements);
+        const calibrated = smallestServer(model, q8, {contextSize: 32768}, defaultThresholds, measurements);
         expect(calibrated.calibratedBy).toEqual({l4: [7]});
         const factor = calibrated.candidates.find((c) => c.preset.id === "4x-l4")!.option.speed.calibration!.generationFactor;
         expect(factor).toBeGreaterThan(0.4);

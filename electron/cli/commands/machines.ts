@@ -1,6 +1,6 @@
 import type {Command} from "commander";
 import type {MachineComparison, MachinesImportResult} from "../../api/MachinesApi.ts";
-import {levelLabels} from "../../shared/verdictCharts.ts";
+import {levelLabels} from "../../shared/verdictLevels.ts";
 import {machineCellText} from "../../shared/verdictFormat.ts";
 import {bold, dim, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";

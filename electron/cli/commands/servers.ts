@@ -10,7 +10,7 @@ function describeSmallest(report: SmallestServerReport): string {
     const smallest = report.candidates.find((c) => c.preset.id === report.smallest);
     const head = smallest
         ? `${bold(`Smallest server for ${report.model.name} ${report.quantization}:`)} ${green(smallest.preset.label)} — ${formatTps(smallest.option.speed.generationAtDepthTokensPerSecond)} predicted at a ${Math.round(report.contextSize / 1024)}k context`
-        : bold(`No server preset runs ${report.model.name} ${report.quantization} at ${formatTps(report.minTokensPerSecond)} with a ${Math.round(report.contextSize / 1024)}k context.`);
+        : bold(`No server preset runs ${report.model.name} ${report.quantization} usably (the Verdict's thresholds, ≥ ${formatTps(report.usableGenerationTps)}) with a ${Math.round(report.contextSize / 1024)}k context.`);
     const rows = report.candidates.map((c) => [
         c.preset.id === report.smallest ? green(c.preset.label) : c.preset.label,
         `${c.preset.vramGB} GB`,
@@ -36,9 +36,8 @@ export function registerServersCommand(program: Command) {
         .description("Server presets (data-center GPUs, multi-GPU boxes); with --model, the smallest on which it is usable at the agent context")
         .option("--model <id[:quant]>", "a catalog model, e.g. qwen3-coder-30b-a3b-instruct:Q4_K_M")
         .option(contextSizeFlag, "agent context in tokens (32768, 32k; default 32768)", contextSizeOption)
-        .option("--min-tps <n>", "generation speed that counts as usable, tok/s (default 10)", Number)
         .option("--json", "print JSON")
-        .action(async (options: {model?: string; context?: number; minTps?: number; json?: boolean}) => {
+        .action(async (options: {model?: string; context?: number; json?: boolean}) => {
             await withAppService(async (app) => {
                 if (!options.model) {
                     const presets = await app["models.serverPresets"]({});
@@ -47,7 +46,7 @@ export function registerServersCommand(program: Command) {
                     console.log(dim(presets.gpus.map((g) => `${g.name}: ${g.source}`).join("\n")));
                     return;
                 }
-                const report = await app["models.smallestServer"]({model: options.model, contextSize: options.context, minTokensPerSecond: options.minTps});
+                const report = await app["models.smallestServer"]({model: options.model, contextSize: options.context});
                 console.log(options.json ? JSON.stringify(report, null, 2) : describeSmallest(report));
             });
         });

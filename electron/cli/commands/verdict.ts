@@ -138,7 +138,7 @@ export function describeVerdict(v: Verdict): string {
         out.push(bold("On servers") + dim(" (benchmarked through their endpoints; apart from this machine's answer)"));
         for (const server of v.servers) {
             out.push(`${paintLevel(server.verdict, "■")} ${bold(server.label)}  ${server.headline}`);
-            for (const c of server.criteria) out.push(`    ${mark[c.status]} ${c.label.padEnd(22)} ${c.value}  ${dim(c.detail)}`);
+            out.push(...criteriaLines(server.criteria));
         }
         out.push("");
     }

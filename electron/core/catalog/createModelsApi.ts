@@ -130,10 +130,7 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
         "models.serverPresets": {schema: emptyArgument, handler: async () => ({gpus: [...serverGpus], presets: [...serverPresets]})},
 
         "models.smallestServer": {
-            schema: fitSettingsSchema.extend({
-                model: requiredText('must be a catalog model, optionally with a quantization, e.g. "qwen3-coder-30b-a3b-instruct:Q4_K_M"'),
-                minTokensPerSecond: z.number({error: "must be a positive number of tokens per second"}).positive({error: "must be a positive number of tokens per second"}).optional()
-            }),
+            schema: fitSettingsSchema.extend({model: requiredText('must be a catalog model, optionally with a quantization, e.g. "qwen3-coder-30b-a3b-instruct:Q4_K_M"')}),
             invalidCode: estimateCode,
             async handler(request) {
                 const ref = catalog.resolve(request.model);
@@ -142,7 +139,8 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
                 return smallestServer(
                     model,
                     quantization,
-                    {...request, minTokensPerSecond: request.minTokensPerSecond ?? defaultMinTokensPerSecond},
+                    request,
+                    options.thresholds(),
                     serverMeasurements(store.endpoints.list(1000), catalog.models())
                 );
             }

@@ -85,6 +85,8 @@ export function serverProfile(preset: ServerPreset): HardwareProfile {
         gpuBandwidthBytesPerSecond: gpu.bandwidthGBps * GB,
         bandwidthSource: `vendor spec sheet: ${gpu.name} ${gpu.bandwidthGBps} GB/s (peak)`,
         bandwidthKind: "peak",
+        bandwidthUnderLoad: false,
+        bandwidthMeasurement: null,
         cpuThreads: 16,
         cpuFlops: 16 * 3e9 * 32,
         gpuFlops: gpu.fp16Tflops * 1e12

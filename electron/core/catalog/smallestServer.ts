@@ -1,6 +1,7 @@
 import path from "node:path";
 import type {EndpointBenchRun} from "../../api/EndpointsApi.ts";
 import type {CatalogModel, CatalogQuantization, FitSettings, MeasuredSpeed, ServerCandidate, SmallestServerReport} from "../../api/ModelsApi.ts";
+import type {VerdictThresholds} from "../../api/VerdictApi.ts";
 import {resolveFitSettings} from "./estimateFit.ts";
 import {calibrationFrom} from "./predictSpeed.ts";
 import {evaluateQuantization} from "./recommendModels.ts";
@@ -49,29 +50,31 @@ export function serverMeasurements(runs: readonly EndpointBenchRun[], catalog: r
 /**
  * Every server preset, smallest first, weighed for one catalog model and quantization with the same
  * fit and speed model as a laptop, calibrated per GPU type by server benchmarks; the smallest on
- * which the model fits entirely in VRAM at the agent context and generates fast enough.
+ * which the model fits entirely in VRAM at the agent context and whose predicted speed passes the Verdict's thresholds.
  */
 export function smallestServer(
     model: CatalogModel,
     quantization: CatalogQuantization,
-    request: FitSettings & {minTokensPerSecond: number},
+    request: FitSettings,
+    /** The Verdict's thresholds: a preset is usable when the prediction passes them, as a laptop's would. */
+    thresholds: VerdictThresholds,
     measurements: readonly (MeasuredSpeed & {runId: number})[]
 ): SmallestServerReport {
-    const {settings} = resolveFitSettings({contextSize: request.contextSize, kvCacheType: request.kvCacheType, flashAttention: request.flashAttention});
+    const {settings} = resolveFitSettings({contextSize: request.contextSize ?? thresholds.contextSize, kvCacheType: request.kvCacheType, flashAttention: request.flashAttention});
     const calibratedBy: Record<string, number[]> = {};
     const candidates: ServerCandidate[] = serverPresets.map((preset) => {
         const hardware = serverProfile(preset);
         const mine = measurements.filter((m) => m.hardwareKey === hardware.hardwareKey);
         if (mine.length) calibratedBy[preset.gpuId] = [...new Set(mine.map((m) => m.runId))];
-        const option = evaluateQuantization(model, quantization, hardware, {settings, minTokensPerSecond: request.minTokensPerSecond, calibration: calibrationFrom(mine, hardware), measurements: mine});
-        const tps = option.speed.generationAtDepthTokensPerSecond;
+        const option = evaluateQuantization(model, quantization, hardware, {settings, thresholds, calibration: calibrationFrom(mine, hardware), measurements: mine});
+        const failing = option.criteria.filter((c) => c.status !== "pass").map((c) => `${c.label.toLowerCase()}: ${c.value}`);
         const reason =
             option.fit.fitClass === "no-fit"
                 ? "does not fit"
                 : option.fit.fitClass !== "gpu-full"
                   ? "does not fit in VRAM (layers would spill to the host's RAM)"
-                  : tps < request.minTokensPerSecond
-                    ? `${tps.toFixed(1)} tok/s predicted, below ${request.minTokensPerSecond}`
+                  : option.verdict !== "usable"
+                    ? `predicted ${option.verdict}: ${failing.join("; ")}`
                     : null;
         return {preset, option, usable: reason === null, reason};
     });
@@ -79,7 +82,7 @@ export function smallestServer(
         model,
         quantization: quantization.quantization,
         contextSize: settings.contextSize,
-        minTokensPerSecond: request.minTokensPerSecond,
+        usableGenerationTps: thresholds.usableGenerationTps,
         candidates,
         smallest: candidates.find((c) => c.usable)?.preset.id ?? null,
         calibratedBy

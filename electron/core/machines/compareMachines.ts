@@ -59,8 +59,8 @@ export function compareMachines(here: Verdict, imported: readonly ImportedReport
             rows.set(key, row);
         }
     });
-    const order = {usable: 0, almost: 1, untested: 2, no: 3};
-    const bestLevel = (row: MachineComparisonRow) => Math.min(...row.cells.map((c) => (c ? order[c.verdict] : 4)));
+    const order: Record<LocalModelVerdict["verdict"], number> = {usable: 0, almost: 1, untested: 2, no: 3, "no-fit": 4};
+    const bestLevel = (row: MachineComparisonRow) => Math.min(...row.cells.map((c) => (c ? order[c.verdict] : 5)));
     return {
         machines: columns.map((c) => c.column),
         rows: [...rows.values()].sort((a, b) => bestLevel(a) - bestLevel(b) || b.cells.filter(Boolean).length - a.cells.filter(Boolean).length || a.label.localeCompare(b.label))

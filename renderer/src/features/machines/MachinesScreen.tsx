@@ -1,6 +1,6 @@
 import {useState} from "react";
 import type {MachineComparisonCell, MachinesImportResult} from "../../../../electron/api/MachinesApi.ts";
-import {levelLabels} from "../../../../electron/shared/verdictCharts.ts";
+import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
@@ -8,8 +8,8 @@ import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
-import {levelTone} from "../verdict/VerdictScreen.tsx";
-import "./machines.css";
+import {levelTone} from "../../components/LevelBadge.tsx";
+import "./MachinesScreen.css";
 
 /** This machine beside machines whose JSON reports were imported: one row per model and quantization. */
 export function MachinesScreen() {
