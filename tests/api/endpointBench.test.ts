@@ -44,6 +44,7 @@ describe("endpoint benchmark against OpenAI-protocol servers", () => {
         expect(verdict.servers[0]).toMatchObject({baseUrl: server.baseUrl, model: "remote-model", verdict: "untested", runId: run.id});
         expect(verdict.servers[0]!.headline).toMatch(/^On this server: not evaluated yet/);
         expect(verdict.servers[0]!.criteria.map((c) => [c.id, c.status])).toEqual([
+            ["fit", "pass"],
             ["success", "unknown"],
             ["generation", "pass"],
             ["turn", "pass"]

@@ -28,7 +28,7 @@ describe("comparing machines through imported JSON reports", () => {
             ["imported", false]
         ]);
         expect(comparison.machines[1]!.hardwareKey).not.toBe(comparison.machines[0]!.hardwareKey);
-        const row = comparison.rows.find((r) => r.label.includes("Team Tiny"))!;
+        const row = comparison.rows.find((r) => r.label.includes("team-tiny"))!;
         expect(row.quantization).toBe("Q8_0");
         // Both machines measured the model: each cell holds that machine's own numbers.
         expect(row.cells.map((c) => c?.verdict)).toEqual(["untested", "untested"]);
@@ -49,7 +49,7 @@ describe("comparing machines through imported JSON reports", () => {
         const cli = await runCli(["machines", "compare"], app.home.env);
         expect(cli.code).toBe(0);
         expect(cli.stdout).toContain("Ryzen 7 7840U");
-        expect(cli.stdout).toMatch(/Team Tiny.*untested · \d/);
+        expect(cli.stdout).toMatch(/team-tiny.*untested · \d/);
     });
 
     it("refuses a path that does not exist and a file that is not a report, storing nothing", async () => {

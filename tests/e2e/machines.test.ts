@@ -24,7 +24,7 @@ describe("Machines screen (browser mode)", () => {
             const columns = await page.getByTestId("machine-column").allTextContents();
             expect(columns[0]).toContain("this machine");
             expect(columns[1]).toContain("test-laptop: Ryzen 7 7840U, 32 GB RAM, NVIDIA GeForce RTX 4060 Laptop GPU");
-            const row = page.getByTestId("machine-row").filter({hasText: "Team Tiny"});
+            const row = page.getByTestId("machine-row").filter({hasText: "team-tiny"});
             const cells = await row.locator("td").allTextContents();
             expect(cells).toHaveLength(3);
             for (const cell of cells.slice(1)) expect(cell).toMatch(/not evaluated.*tok\/s|tok\/s.*not evaluated/);

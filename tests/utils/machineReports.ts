@@ -8,7 +8,7 @@ import {fixedMachine} from "./fixedMachines.ts";
 
 /** The same generated model file on every machine of a test (same header, so the same row when machines are compared). */
 export function writeComparedModel(folder: string): string {
-    return writeGgufModel(path.join(folder, "team-tiny.Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 2048, name: "Team Tiny"}).path;
+    return writeGgufModel(path.join(folder, "team-tiny.Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 32768, name: "Team Tiny"}).path;
 }
 
 /** A real, quick speed benchmark of `model` (one thread, tiny tests), waited for until it completes. */

@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import {z} from "zod";
 import type {ImportedReport} from "../../api/MachinesApi.ts";
-import type {Verdict} from "../../api/VerdictApi.ts";
+import type {Verdict, VerdictLevel} from "../../api/VerdictApi.ts";
 import {AppError, errorBody} from "../../shared/AppError.ts";
 import {describeIssues} from "../../shared/parseArgument.ts";
 import {machineLabel} from "./machineLabel.ts";
 
-const level = z.enum(["usable", "almost", "no", "untested"]);
+const level = z.enum(["usable", "almost", "no", "no-fit", "untested"]) satisfies z.ZodType<VerdictLevel>;
 
 /** What comparing machines reads from a report (`agentfit-report/1`); everything else in it is kept as it is. */
 const reportSchema = z.looseObject({
