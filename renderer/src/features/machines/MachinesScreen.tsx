@@ -33,7 +33,7 @@ export function MachinesScreen() {
                 subtitle="This machine beside your team's: import the JSON report of another laptop or server (agentfit report --format json) and compare models side by side."
             />
             <Card title={<><Icon name="folder" /> Import reports</>} subtitle="A report file, or a folder of them (one per machine). Importing the same report again changes nothing." testId="machines-import">
-                <div className="inspect-form">
+                <div className="machines-import-form">
                     <input
                         data-testid="machines-path"
                         placeholder="/path/to/agentfit-report.json or /path/to/team-reports/"
