@@ -14,6 +14,7 @@ import {registerBenchCommand} from "./commands/bench.ts";
 import {registerEngineCommand} from "./commands/engine.ts";
 import {registerMachinesCommand} from "./commands/machines.ts";
 import {registerServersCommand} from "./commands/servers.ts";
+import {registerAnswerCommand} from "./commands/answer.ts";
 import {red} from "./utils/format.ts";
 
 const program = new Command()
@@ -23,6 +24,7 @@ const program = new Command()
     .showHelpAfterError()
     .exitOverride();
 
+registerAnswerCommand(program);
 registerProbeCommand(program);
 registerWebCommand(program);
 registerEvalCommand(program);

@@ -19,6 +19,7 @@ import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
 import {createEndpointsApi} from "./endpoints/createEndpointsApi.ts";
 import {createMachinesApi} from "./machines/createMachinesApi.ts";
+import {createAnswerApi, type AnswerApiOptions} from "./answer/createAnswerApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
 import {createMachineProbe} from "./hardware/createMachineProbe.ts";
@@ -64,6 +65,8 @@ export interface AppServiceOptions {
     measureBandwidth?: ModelsApiOptions["measureBandwidth"];
     /** Replaces the reading of other processes' load (tests inject busy or quiet machines). */
     sampleMachineLoad?: ModelsApiOptions["sampleMachineLoad"];
+    /** The guided path's runner (tests poll faster). */
+    answer?: Pick<AnswerApiOptions, "pollMs">;
 }
 
 /** The app: every capability behind one typed API, with no knowledge of Electron or transports. */
@@ -147,7 +150,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createBenchApi({store, events, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
         ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api}),
         ...createEndpointsApi({store, events, appVersion, env: options.evalEnv, onDispose}),
-        ...createMachinesApi({store, events, app: () => api})
+        ...createMachinesApi({store, events, app: () => api}),
+        ...createAnswerApi({store, events, modelsDir: paths.models, app: () => api, onDispose, ...options.answer})
     };
     const api: AppApi = apiFromMethods(methods);
 

@@ -33,6 +33,8 @@ export const errorCodes = {
     MODEL_INVALID: 400,
     MODEL_AMBIGUOUS: 400,
     ENDPOINT_BENCH_INVALID: 400,
+    /** The guided path: a candidate that is neither on disk nor in the catalog (or, offline, not on disk). */
+    ANSWER_CANDIDATE_UNKNOWN: 400,
     /** Benchmark skip reason: the depth plus the test's tokens exceed the context. */
     DEPTH_EXCEEDS_CONTEXT: 400,
     /** Benchmark skip reason: a setting the loaded llama.cpp cannot apply. */
@@ -62,6 +64,8 @@ export const errorCodes = {
     /** The model named is not among those the endpoint lists. */
     ENDPOINT_MODEL_NOT_FOUND: 404,
     REPORT_IMPORT_NOT_FOUND: 404,
+    ANSWER_PLAN_NOT_FOUND: 404,
+    ANSWER_STEP_NOT_FOUND: 404,
 
     // The app's state
     BENCH_BUSY: 409,
@@ -93,6 +97,15 @@ export const errorCodes = {
     ENDPOINT_BUSY: 409,
     ENDPOINT_STATE_CONFLICT: 409,
     ENDPOINT_API_KEY_MISSING: 409,
+    ANSWER_PLAN_RUNNING: 409,
+    ANSWER_PLAN_DONE: 409,
+    ANSWER_STEP_FINISHED: 409,
+    /** No model fits to plan with (offline: none on disk). */
+    ANSWER_NO_CANDIDATES: 409,
+    /** The eval the profile needs cannot run here (its runtime is missing). */
+    ANSWER_TASK_UNAVAILABLE: 409,
+    /** `agentfit answer` without a terminal to confirm in and without --yes. */
+    ANSWER_CONFIRMATION_NEEDED: 409,
 
     // Request body
     PAYLOAD_TOO_LARGE: 413,
@@ -150,6 +163,7 @@ export const errorCodes = {
     BENCH_FAILED: 500,
     BENCH_TEST_FAILED: 500,
     EVAL_FAILED: 500,
+    ANSWER_STEP_FAILED: 500,
     CATALOG_INVALID: 500,
     STORE_CORRUPT: 500,
     STORE_OPEN_FAILED: 500,

@@ -26,6 +26,7 @@ export const screens: ScreenDefinition[] = [
         component: lazyScreen(() => import("./features/verdict/VerdictScreen.tsx"), (m) => m.VerdictScreen),
         homeOnceResults: true
     },
+    {id: "answer", label: "Answer for this machine", icon: "bolt", component: lazyScreen(() => import("./features/answer/AnswerScreen.tsx"), (m) => m.AnswerScreen)},
     {id: "hardware", label: "Hardware", icon: "chip", component: lazyScreen(() => import("./features/hardware/HardwareScreen.tsx"), (m) => m.HardwareScreen)},
     {id: "models", label: "Models", icon: "models", component: lazyScreen(() => import("./features/models/ModelsScreen.tsx"), (m) => m.ModelsScreen)},
     {id: "downloads", label: "Downloads", icon: "download", component: lazyScreen(() => import("./features/downloads/DownloadsScreen.tsx"), (m) => m.DownloadsScreen)},

@@ -380,4 +380,46 @@ describe("local models", () => {
         expect(deletedFiles).toEqual([downloaded.path]);
         expect(fs.existsSync(downloaded.path)).toBe(false);
     });
+
+    it("finds Ollama's models (manifests naming sha256 blobs) and Jan's folder, and imports them in place under Ollama's names", async () => {
+        using userHome = createTempHome("agentfit-user-home-");
+        // Ollama: ~/.ollama/models/manifests/<registry>/<namespace>/<model>/<tag> → blobs/sha256-<hex>, no .gguf extension.
+        const ollama = path.join(userHome.home, ".ollama", "models");
+        const blob = path.join(ollama, "blobs", `sha256-${fixtures.single.sha256}`);
+        fs.mkdirSync(path.dirname(blob), {recursive: true});
+        fs.copyFileSync(fixtures.single.path, blob);
+        fs.writeFileSync(path.join(ollama, "blobs", "sha256-" + "0".repeat(64)), "{}"); // the config layer
+        const manifest = (model: string, tag: string, namespace = "library") => {
+            const file = path.join(ollama, "manifests", "registry.ollama.ai", namespace, model, tag);
+            fs.mkdirSync(path.dirname(file), {recursive: true});
+            const layers = [
+                {mediaType: "application/vnd.ollama.image.model", digest: `sha256:${fixtures.single.sha256}`, size: fixtures.single.size},
+                {mediaType: "application/vnd.ollama.image.template", digest: `sha256:${"0".repeat(64)}`, size: 2}
+            ];
+            fs.writeFileSync(file, JSON.stringify({schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", layers}));
+        };
+        manifest("tiny", "q8_0");
+        manifest("tiny", "latest"); // a second tag of the same blob counts once
+        fs.mkdirSync(path.join(ollama, "manifests", "registry.ollama.ai", "library", "broken"), {recursive: true});
+        fs.writeFileSync(path.join(ollama, "manifests", "registry.ollama.ai", "library", "broken", "latest"), "not json");
+        // Jan: ~/jan/models/<model id>/<file>.gguf
+        const jan = path.join(userHome.home, "jan", "models", "tiny-q4");
+        fs.mkdirSync(jan, {recursive: true});
+        for (const part of fixtures.split.paths) fs.copyFileSync(part, path.join(jan, path.basename(part)));
+
+        await using app = await startApp({service: {downloads: {...testDownloadSettings(hub.endpoint), homeDir: userHome.home}}});
+        const locations = await app.client.call("models.importLocations", {});
+        expect(locations.find((l) => l.label === "Ollama")).toMatchObject({exists: true, ggufCount: 1, path: ollama});
+        expect(locations.find((l) => l.label === "Jan")).toMatchObject({exists: true, ggufCount: 1, path: path.join(userHome.home, "jan", "models")});
+
+        const fromOllama = await app.client.call("models.import", {path: path.join(userHome.home, ".ollama")});
+        expect(fromOllama.imported).toHaveLength(1);
+        expect(fromOllama.imported[0]).toMatchObject({name: "tiny:latest", id: "tiny-latest", path: blob, sha256: fixtures.single.sha256, managed: false});
+        expect(fromOllama.imported[0]!.facts.quantization).toBe("Q8_0");
+        const fromJan = await app.client.call("models.import", {path: path.join(userHome.home, "jan", "models")});
+        expect(fromJan.imported.map((m) => m.name)).toEqual(["tiny-Q4_0"]);
+        expect((await app.client.call("models.import", {path: ollama})).alreadyRegistered.map((m) => m.id)).toEqual(["tiny-latest"]);
+        await app.client.call("models.remove", {reference: "tiny-latest"});
+        expect(fs.existsSync(blob)).toBe(true);
+    });
 });

@@ -73,7 +73,7 @@ describe("Hardware screen (browser mode)", () => {
             }
         });
         const page = await browser.newPage({viewport: {width: 1360, height: 900}});
-        await page.goto(app.server.url);
+        await page.goto(`${app.server.url}/#/hardware`);
         await expect.poll(() => page.getByTestId("probe-issues").textContent()).toContain("lspci: command not found");
         expect(await page.getByTestId("snapshot-row").count()).toBe(1);
         await page.screenshot({path: path.join(screenshotDir, "hardware-issues.png"), fullPage: true});

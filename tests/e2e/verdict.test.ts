@@ -293,10 +293,10 @@ describe("Verdict screen (browser mode)", () => {
 });
 
 describe("before any results", () => {
-    it("keeps the first screen as home and the Verdict screen says what to do", async () => {
+    it("keeps the first screen (Answer for this machine) as home and the Verdict screen says what to do", async () => {
         await using app = await startApp({serveUi: true});
         const {page, errors} = await openPage(`${app.server.url}/`);
-        await expect.poll(() => page.locator(".nav a.active").textContent(), wait).toContain("Hardware");
+        await expect.poll(() => page.locator(".nav a.active").textContent(), wait).toContain("Answer for this machine");
         await page.goto(`${app.server.url}/#/verdict`);
         await expect.poll(() => page.getByTestId("verdict-answer").getAttribute("data-verdict"), wait).toBe("untested");
         expect(await page.getByTestId("verdict-models").textContent()).toContain("Evaluate a local model");

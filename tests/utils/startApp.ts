@@ -14,9 +14,12 @@ export interface RunningApp extends AsyncDisposable {
     client: ApiClient;
 }
 
-/** The real AppService in a fresh data folder behind the real HTTP transport on a free port. */
-export async function startApp(options: {serveUi?: boolean; service?: Omit<AppServiceOptions, "paths">} = {}): Promise<RunningApp> {
-    const home = createTempHome();
+/**
+ * The real AppService in a fresh data folder (or `home`, to start again on the data of an app that
+ * was disposed; the caller then removes it) behind the real HTTP transport on a free port.
+ */
+export async function startApp(options: {serveUi?: boolean; service?: Omit<AppServiceOptions, "paths">; home?: TempHome} = {}): Promise<RunningApp> {
+    const home = options.home ?? createTempHome();
     const service = await createAppService({...options.service, paths: home});
     const server = await createAppHttpServer({
         app: {methods: service.methods, subscribe: (listener) => service.events.subscribe(listener)},
@@ -32,7 +35,7 @@ export async function startApp(options: {serveUi?: boolean; service?: Omit<AppSe
         async [Symbol.asyncDispose]() {
             await server.dispose();
             await service.dispose();
-            home[Symbol.dispose]();
+            if (!options.home) home[Symbol.dispose]();
         }
     };
 }

@@ -4,8 +4,8 @@ import type {ModelRepository} from "../store/Store.ts";
 import {modelDisplayName} from "../gguf/ggufFileNames.ts";
 
 /** Adds a validated model to the registry under a new unique id derived from its file name. */
-export function registerModel(models: ModelRepository, entry: {files: ModelFile[]; source: ModelSource; managed: boolean; facts: GgufFacts}): RegisteredModel {
-    const name = modelDisplayName(entry.files[0]!.path);
+export function registerModel(models: ModelRepository, entry: {files: ModelFile[]; source: ModelSource; managed: boolean; facts: GgufFacts; name?: string}): RegisteredModel {
+    const name = entry.name ?? modelDisplayName(entry.files[0]!.path);
     const taken = new Set(models.list().map((m) => m.id));
     const base = name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "model";
     let id = base;

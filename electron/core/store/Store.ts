@@ -8,6 +8,7 @@ import type {BenchRepository} from "./benchRepository.ts";
 import type {VerdictRepository} from "./verdictRepository.ts";
 import type {EndpointBenchRepository} from "./endpointBenchRepository.ts";
 import type {ImportedReportRepository} from "./importedReportRepository.ts";
+import type {AnswerPlanRepository} from "./answerPlanRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -77,6 +78,8 @@ export interface Store extends AsyncDisposable {
     readonly endpoints: EndpointBenchRepository;
     /** Reports imported from other machines, one per hardware key and report time (machines). */
     readonly importedReports: ImportedReportRepository;
+    /** Guided answer plans and their step states (the guided path). */
+    readonly answerPlans: AnswerPlanRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

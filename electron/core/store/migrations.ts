@@ -226,6 +226,19 @@ export const migrations: readonly Migration[] = [
     },
     {
         version: 8,
+        name: "guided answer plans",
+        sql: `
+            CREATE TABLE answer_plans (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                state TEXT NOT NULL,
+                data TEXT NOT NULL
+            );
+        `
+    },
+    {
+        version: 9,
         name: "endpoint benchmarks and imported machine reports",
         sql: `
             CREATE TABLE endpoint_bench_runs (

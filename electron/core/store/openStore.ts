@@ -6,6 +6,7 @@ import {createBenchRepository} from "./benchRepository.ts";
 import {createVerdictRepository} from "./verdictRepository.ts";
 import {createEndpointBenchRepository} from "./endpointBenchRepository.ts";
 import {createImportedReportRepository} from "./importedReportRepository.ts";
+import {createAnswerPlanRepository} from "./answerPlanRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {createModelRepository} from "./modelRepository.ts";
 import {createModelLoadRepository} from "./modelLoadRepository.ts";
@@ -34,6 +35,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         verdict: createVerdictRepository(db),
         endpoints: createEndpointBenchRepository(db),
         importedReports: createImportedReportRepository(db),
+        answerPlans: createAnswerPlanRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;

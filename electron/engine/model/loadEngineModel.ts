@@ -5,6 +5,7 @@ import {
     getLlama,
     GgmlType,
     LlamaLogLevel,
+    readGgufFileInfo,
     resolveChatWrapper,
     type ChatWrapper,
     type Llama,
@@ -114,6 +115,10 @@ export async function loadEngineModel(
     const flashAttention = settings.flashAttention ?? kvCacheType !== "f16";
     const gpuLayers = hasGpu ? (settings.gpuLayers ?? "auto") : 0;
 
+    // node-llama-cpp parses the file's metadata (the tokenizer's arrays too) on the JS heap while it
+    // loads; parsing it once beforehand grows the heap before the baseline, so what is measured is
+    // what the loaded model keeps (the estimate was fitted to loads measured this way).
+    await readGgufFileInfo(modelPath, {signal: options.signal, logWarnings: false});
     const rssBefore = process.memoryUsage().rss;
     const anonymousBefore = anonymousResidentBytes();
     const vramBefore = hasGpu ? (await llama.getVramState()).used : 0;

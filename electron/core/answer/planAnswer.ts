@@ -1,0 +1,440 @@
+import fs from "node:fs";
+import type {AppApi} from "../../api/AppApi.ts";
+import type {
+    AnswerCandidate,
+    AnswerEstimate,
+    AnswerEvalPlan,
+    AnswerPlan,
+    AnswerPlanRequest,
+    AnswerProfile,
+    AnswerStep
+} from "../../api/AnswerApi.ts";
+import type {BenchStartRequest} from "../../api/BenchApi.ts";
+import type {RegisteredModel} from "../../api/DownloadsApi.ts";
+import type {EvalStartRequest, EvalTaskInfo} from "../../api/EvalApi.ts";
+import type {ModelRecommendation, PredictedLevel, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
+import {formatBytes, formatDuration, formatSpeed, plural} from "../../shared/format.ts";
+import {levelLabels} from "../../shared/verdictLevels.ts";
+import {errorMessage} from "../../shared/AppError.ts";
+import {AnswerError} from "./AnswerError.ts";
+
+/** The eval each profile runs, before the request's overrides. */
+export const answerProfiles: Record<AnswerProfile, {runs: number; maxTurns: number; benchRepetitions: number; label: string}> = {
+    quick: {runs: 3, maxTurns: 20, benchRepetitions: 2, label: "quick"},
+    full: {runs: 10, maxTurns: 40, benchRepetitions: 5, label: "full helperbench"}
+};
+const DEFAULT_OUTPUT_TOKENS_PER_TURN = 1024;
+/** Turns a laptop-class model usually takes per run when nothing was measured (many hit the turn limit). */
+const ASSUMED_TURNS_PER_RUN = 10;
+/** Download speed assumed before this machine has downloaded anything, bytes/s. */
+const ASSUMED_DOWNLOAD_BYTES_PER_SECOND = 10 * 1024 * 1024;
+const MAX_CANDIDATES = 3;
+/** Assumed fixed costs the speed predictions leave out: starting the engine and loading a model (plus reading it at 1 GB/s), grading one eval run. */
+const ASSUMED_LOAD_SECONDS = 5;
+const ASSUMED_LOAD_BYTES_PER_SECOND = 1024 ** 3;
+const ASSUMED_SCORING_SECONDS_PER_RUN = 10;
+/** Quickest task first: Node's test runner starts fastest, then Python, then R. */
+const QUICK_TASK_LANGUAGES: EvalTaskInfo["language"][] = ["javascript", "python", "r"];
+const levelOrder: Record<PredictedLevel, number> = {usable: 0, almost: 1, no: 2, "no-fit": 3};
+
+export interface AnswerPlannerDeps {
+    api: AppApi;
+    /** The models folder: downloads land there, so its free space is checked. */
+    modelsFolder: string;
+}
+
+/** What the planner knows about a candidate besides what the plan shows. */
+interface CandidateFacts {
+    candidate: AnswerCandidate;
+    speed: SpeedPrediction | null;
+    /** The context the engine runs it with: the agent context, capped at the trained context. */
+    contextSize: number;
+    /** File path on disk (for eval results lookup), null before download. */
+    path: string | null;
+}
+
+/** The settings every step of a plan runs with; kept in the plan so a replan and a resume use the same. */
+interface PlanSettings {
+    profile: AnswerProfile;
+    offline: boolean;
+    threads: number;
+    runs: number;
+    maxTurns: number;
+    maxOutputTokensPerTurn: number;
+}
+
+/** Plans the guided path: candidates, steps with estimates, disk check, limitations. Nothing runs. */
+export async function planAnswer(request: AnswerPlanRequest, deps: AnswerPlannerDeps): Promise<Omit<AnswerPlan, "id">> {
+    const profile = request.profile ?? "quick";
+    const settings: PlanSettings = {
+        profile,
+        offline: request.offline ?? false,
+        threads: request.threads ?? (await physicalCores(deps.api)),
+        runs: request.runs ?? answerProfiles[profile].runs,
+        maxTurns: request.maxTurns ?? answerProfiles[profile].maxTurns,
+        maxOutputTokensPerTurn: request.maxOutputTokensPerTurn ?? DEFAULT_OUTPUT_TOKENS_PER_TURN
+    };
+    const limitations: string[] = [];
+    if (settings.offline) await scanOtherTools(deps.api, limitations);
+    const recommendation = await deps.api["models.recommend"]({});
+    const references = request.candidates ?? (settings.offline ? await onDiskPicks(deps.api, recommendation) : recommendedPicks(recommendation));
+    if (settings.offline) {
+        const downloaded = new Set((await deps.api["models.list"]({})).flatMap((m) => (m.source.kind === "huggingface" && m.source.catalogId ? [m.source.catalogId] : [])));
+        const missing = recommendedPicks(recommendation).filter((key) => !downloaded.has(key));
+        limitations.push(
+            "Offline: the plan measures models already on disk and downloads nothing" +
+                (missing.length ? `; the catalog's picks for this machine that are not on disk (${missing.join(", ")}) are left out.` : ".")
+        );
+    }
+    return buildPlan(settings, references, recommendation, deps, limitations, []);
+}
+
+/** The same plan with other candidates: finished steps of candidates that stay are kept. */
+export async function replanCandidates(plan: AnswerPlan, references: string[], deps: AnswerPlannerDeps): Promise<Omit<AnswerPlan, "id">> {
+    const settings: PlanSettings = {
+        profile: plan.profile,
+        offline: plan.offline,
+        threads: plan.settings.threads,
+        runs: plan.eval.runs,
+        maxTurns: plan.eval.maxTurns,
+        maxOutputTokensPerTurn: plan.eval.maxOutputTokensPerTurn
+    };
+    const recommendation = await deps.api["models.recommend"]({});
+    return {...(await buildPlan(settings, references, recommendation, deps, [], plan.steps)), createdAt: plan.createdAt};
+}
+
+async function buildPlan(
+    settings: PlanSettings,
+    references: string[],
+    recommendation: RecommendationReport,
+    deps: AnswerPlannerDeps,
+    limitations: string[],
+    previousSteps: AnswerStep[]
+): Promise<Omit<AnswerPlan, "id">> {
+    const {api} = deps;
+    const unique = [...new Set(references.map((r) => r.trim()).filter(Boolean))];
+    if (unique.length === 0)
+        throw new AnswerError(
+            "ANSWER_NO_CANDIDATES",
+            settings.offline
+                ? "No model on disk fits this machine: import a folder of GGUF files (agentfit models import <folder>) or plan online to download the recommended ones."
+                : "The catalog has no model that fits this machine at the agent context; name a model to measure anyway (a GGUF path, a registered id or a catalog id)."
+        );
+    if (unique.length > MAX_CANDIDATES) throw new AnswerError("ANSWER_NO_CANDIDATES", `A plan measures at most ${MAX_CANDIDATES} candidates; ${unique.length} were named.`);
+    const agentContext = recommendation.settings.contextSize;
+    const registered = await api["models.list"]({});
+    const facts: CandidateFacts[] = [];
+    for (const reference of unique) facts.push(await resolveCandidate(reference, recommendation, registered, deps, settings.offline));
+    for (const f of facts) {
+        if (f.contextSize < agentContext)
+            limitations.push(
+                `${f.candidate.name} was trained for ${f.contextSize.toLocaleString("en-US")} tokens, less than the ${agentContext.toLocaleString("en-US")}-token agent context: it is measured at ${f.contextSize.toLocaleString("en-US")}.`
+            );
+    }
+
+    const task = await chooseTask(api, settings.profile);
+    const evalPlan = await describeEval(api, settings, task, facts);
+    const downloadSpeed = await measuredDownloadSpeed(api);
+    const steps: AnswerStep[] = [];
+    const add = (step: Omit<AnswerStep, "index" | "state" | "progress" | "detail" | "elapsedSeconds" | "etaSeconds" | "job" | "error" | "note">) => {
+        const kept = previousSteps.find((s) => s.kind !== "verdict" && s.kind === step.kind && s.candidate === step.candidate && ["done", "skipped"].includes(s.state));
+        steps.push(
+            kept
+                ? {...kept, index: steps.length}
+                : {...step, index: steps.length, state: "pending", progress: null, detail: null, elapsedSeconds: 0, etaSeconds: null, job: null, error: null, note: null}
+        );
+    };
+    for (const f of facts.filter((f) => f.candidate.modelId === null))
+        add({kind: "download", candidate: f.candidate.key, title: `Download ${f.candidate.name} (${formatBytes(f.candidate.downloadBytes)})`, estimate: downloadEstimate(f.candidate.downloadBytes, downloadSpeed)});
+    for (const f of facts)
+        add({kind: "bench", candidate: f.candidate.key, title: `Measure the speed of ${f.candidate.name} at a ${f.contextSize.toLocaleString("en-US")}-token context`, estimate: benchEstimate(f, settings)});
+    for (const f of facts)
+        add({kind: "eval", candidate: f.candidate.key, title: `${plural(settings.runs, "run")} of ${task.title} with ${f.candidate.name}`, estimate: await evalEstimate(api, f, settings, task.name)});
+    add({kind: "verdict", candidate: null, title: "The Verdict for this machine", estimate: {seconds: 1, basis: "predicted", text: "reads the stored results"}});
+
+    const neededBytes = facts.reduce((sum, f) => sum + f.candidate.downloadBytes, 0);
+    const freeBytes = freeSpace(deps.modelsFolder);
+    const enough = freeBytes === null || neededBytes <= freeBytes;
+    if (!enough) limitations.push(`Not enough disk space: the downloads need ${formatBytes(neededBytes)} and ${deps.modelsFolder} has ${formatBytes(freeBytes)} free. Free some space or change the candidates.`);
+    const now = new Date().toISOString();
+    return {
+        createdAt: now,
+        updatedAt: now,
+        state: "ready",
+        profile: settings.profile,
+        offline: settings.offline,
+        predicted: {summary: recommendation.summary, topPick: recommendation.topPick},
+        candidates: facts.map((f) => f.candidate),
+        steps,
+        eval: evalPlan,
+        settings: {contextSize: agentContext, threads: settings.threads},
+        disk: {neededBytes, freeBytes, enough},
+        estimate: sumEstimates(steps.filter((s) => s.state === "pending").map((s) => s.estimate)),
+        limitations,
+        verdict: null
+    };
+}
+
+/** The recommendation's 1–3 picks: models predicted usable or almost, else the best that fit. */
+function recommendedPicks(recommendation: RecommendationReport): string[] {
+    const fitting = recommendation.models.filter((m) => m.best && m.verdict !== "no-fit");
+    const good = fitting.filter((m) => m.verdict === "usable" || m.verdict === "almost");
+    return (good.length > 0 ? good : fitting).slice(0, MAX_CANDIDATES).map((m) => `${m.model.id}:${m.bestQuantization}`);
+}
+
+/** Offline: the models on disk, best predicted first (those that do not fit are left out). */
+async function onDiskPicks(api: AppApi, recommendation: RecommendationReport): Promise<string[]> {
+    const ranked: {id: string; level: number; size: number}[] = [];
+    for (const model of await api["models.list"]({})) {
+        const contextSize = Math.min(recommendation.settings.contextSize, model.facts.contextLength ?? recommendation.settings.contextSize);
+        const level = (await inspectQuietly(api, model.path, contextSize))?.verdict ?? "no";
+        if (level !== "no-fit") ranked.push({id: model.id, level: levelOrder[level], size: model.sizeBytes});
+    }
+    return ranked.sort((a, b) => a.level - b.level || b.size - a.size).slice(0, MAX_CANDIDATES).map((r) => r.id);
+}
+
+/** Registers the models other tools keep on this machine (in place, nothing copied), so an offline plan can use them. */
+async function scanOtherTools(api: AppApi, limitations: string[]) {
+    for (const location of await api["models.importLocations"]({})) {
+        if (!location.exists || location.ggufCount === 0) continue;
+        try {
+            await api["models.import"]({path: location.path});
+        } catch (error) {
+            limitations.push(`Could not import the models in ${location.label} (${location.path}): ${errorMessage(error)}`);
+        }
+    }
+}
+
+async function resolveCandidate(reference: string, recommendation: RecommendationReport, registered: RegisteredModel[], deps: AnswerPlannerDeps, offline: boolean): Promise<CandidateFacts> {
+    const agentContext = recommendation.settings.contextSize;
+    const onDisk = registered.find((m) => m.id === reference || m.path === reference || m.name === reference) ?? (await getRegistered(deps.api, reference));
+    if (onDisk) {
+        const contextSize = Math.min(agentContext, onDisk.facts.contextLength ?? agentContext);
+        // Judged at the agent context, as the Verdict judges it; its speed where it will run (a model trained for less runs at its own context).
+        const report = await inspectQuietly(deps.api, onDisk.path, agentContext);
+        const runsAt = contextSize < agentContext ? await inspectQuietly(deps.api, onDisk.path, contextSize) : report;
+        const catalogId = onDisk.source.kind === "huggingface" ? onDisk.source.catalogId : null;
+        return {
+            candidate: {
+                key: onDisk.id,
+                name: onDisk.name,
+                catalogModelId: catalogId?.split(":")[0] ?? report?.catalogMatch?.modelId ?? null,
+                quantization: onDisk.facts.quantization,
+                modelId: onDisk.id,
+                downloadBytes: 0,
+                sizeBytes: onDisk.sizeBytes,
+                predicted: report?.verdict ?? null,
+                reason: report ? `On disk; predicted "${levelLabels[report.verdict]}" here.` : "On disk; no prediction could be made for it."
+            },
+            speed: runsAt?.speed ?? null,
+            contextSize,
+            path: onDisk.path
+        };
+    }
+    const [modelId, quant] = reference.split(":");
+    const pick: ModelRecommendation | undefined = recommendation.models.find((m) => m.model.id === modelId);
+    if (!pick)
+        throw new AnswerError("ANSWER_CANDIDATE_UNKNOWN", `"${reference}" is neither a model on disk nor in the catalog. Name a registered id (agentfit models), a GGUF path, or a catalog id (agentfit catalog).`);
+    const quantization = quant ?? pick.bestQuantization ?? pick.model.defaultQuantization;
+    const option = pick.options.find((o) => o.quantization.toLowerCase() === quantization.toLowerCase());
+    if (!option) throw new AnswerError("ANSWER_CANDIDATE_UNKNOWN", `${pick.model.name} has no ${quantization} in the catalog; it has ${pick.options.map((o) => o.quantization).join(", ")}.`);
+    const key = `${pick.model.id}:${option.quantization}`;
+    const downloaded = registered.find((m) => m.source.kind === "huggingface" && m.source.catalogId === key);
+    if (downloaded) return resolveCandidate(downloaded.id, recommendation, registered, deps, offline);
+    if (offline) throw new AnswerError("ANSWER_CANDIDATE_UNKNOWN", `${pick.model.name} ${option.quantization} is not on disk, and an offline plan downloads nothing: import its GGUF file or plan online.`);
+    return {
+        candidate: {
+            key,
+            name: `${pick.model.name} ${option.quantization}`,
+            catalogModelId: pick.model.id,
+            quantization: option.quantization,
+            modelId: null,
+            downloadBytes: option.sizeBytes,
+            sizeBytes: option.sizeBytes,
+            predicted: option.verdict,
+            reason: `Recommendation #${pick.rank}: predicted "${levelLabels[option.verdict]}" here. ${pick.reasons[0] ?? ""}`.trim()
+        },
+        speed: option.speed,
+        contextSize: Math.min(agentContext, pick.model.architecture.contextLength),
+        path: null
+    };
+}
+
+async function getRegistered(api: AppApi, reference: string): Promise<RegisteredModel | undefined> {
+    try {
+        return await api["models.get"]({reference});
+    } catch {
+        if (!reference.toLowerCase().endsWith(".gguf") || !fs.existsSync(reference)) return undefined;
+        // A GGUF path not yet registered: register it in place, as `models.import` does.
+        const result = await api["models.import"]({path: reference});
+        return result.imported[0] ?? result.alreadyRegistered[0];
+    }
+}
+
+async function inspectQuietly(api: AppApi, file: string, contextSize: number) {
+    try {
+        return await api["models.inspect"]({source: file, contextSize});
+    } catch {
+        return null;
+    }
+}
+
+async function physicalCores(api: AppApi): Promise<number> {
+    const [snapshot] = await api["hardware.snapshots"]({limit: 1});
+    return Math.max(1, (snapshot ?? (await api["hardware.probe"]({}))).cpu.physicalCores);
+}
+
+async function chooseTask(api: AppApi, profile: AnswerProfile): Promise<EvalTaskInfo> {
+    const tasks = await api["eval.tasks"]({});
+    if (profile === "full") {
+        const rTask = tasks.find((t) => t.language === "r");
+        if (!rTask) throw new AnswerError("ANSWER_TASK_UNAVAILABLE", "The full profile runs helperbench's R task, which this build does not have.");
+        if (!rTask.runtime.available) throw new AnswerError("ANSWER_TASK_UNAVAILABLE", `The full profile runs helperbench's R task: ${rTask.runtime.message ?? `${rTask.runtime.command} is missing`}. Or run the quick profile.`);
+        return rTask;
+    }
+    for (const language of QUICK_TASK_LANGUAGES) {
+        const task = tasks.find((t) => t.language === language && t.runtime.available);
+        if (task) return task;
+    }
+    throw new AnswerError("ANSWER_TASK_UNAVAILABLE", `No eval task can run here: ${tasks.map((t) => t.runtime.message ?? t.runtime.command).join("; ")}.`);
+}
+
+async function describeEval(api: AppApi, settings: PlanSettings, task: EvalTaskInfo, facts: CandidateFacts[]): Promise<AnswerEvalPlan> {
+    const describe = (runs: number, maxTurns: number) =>
+        `${plural(facts.length, "model")} × 1 task (${task.title}) × ${plural(runs, "run")}, at most ${maxTurns} turns and ${settings.maxOutputTokensPerTurn.toLocaleString("en-US")} output tokens per turn`;
+    const other: AnswerProfile = settings.profile === "quick" ? "full" : "quick";
+    const otherSettings = {...settings, profile: other, runs: answerProfiles[other].runs, maxTurns: answerProfiles[other].maxTurns};
+    let otherTask = task;
+    try {
+        otherTask = await chooseTask(api, other);
+    } catch {
+        // The other profile cannot run here; its estimate below says so through the task's runtime.
+    }
+    const otherEstimates = await Promise.all(facts.map((f) => evalEstimate(api, f, otherSettings, otherTask.name)));
+    const otherEstimate = sumEstimates(otherEstimates);
+    return {
+        task: task.name,
+        taskTitle: task.title,
+        runs: settings.runs,
+        maxTurns: settings.maxTurns,
+        maxOutputTokensPerTurn: settings.maxOutputTokensPerTurn,
+        description: describe(settings.runs, settings.maxTurns),
+        alternative: {
+            profile: other,
+            description: otherTask.runtime.available
+                ? `${answerProfiles[other].label}: ${plural(facts.length, "model")} × ${otherTask.title} × ${plural(otherSettings.runs, "run")}, at most ${otherSettings.maxTurns} turns`
+                : `${answerProfiles[other].label}: needs ${otherTask.runtime.message ?? otherTask.runtime.command}`,
+            estimate: otherEstimate
+        }
+    };
+}
+
+/** The benchmark a candidate's bench step runs: pp, tg and TTFT at an empty context and at half the agent context, and the agent workload. */
+export function answerBenchRequest(modelId: string, contextSize: number, threads: number, profile: AnswerProfile): BenchStartRequest {
+    return {
+        models: [modelId],
+        promptTokens: 512,
+        generatedTokens: 64,
+        repetitions: answerProfiles[profile].benchRepetitions,
+        depths: [0, Math.floor(contextSize / 2)],
+        matrix: {threads: [threads]},
+        timeToFirstToken: true,
+        agent: {turns: 3, maxTokensPerTurn: 64, systemPrompt: "long"},
+        contextSize
+    };
+}
+
+/** The eval a candidate's eval step runs. */
+export function answerEvalRequest(plan: AnswerPlan, modelId: string, contextSize: number): EvalStartRequest {
+    return {
+        tasks: [plan.eval.task],
+        models: [{provider: "local", model: modelId, settings: {contextSize, threads: plan.settings.threads}}],
+        epochs: plan.eval.runs,
+        limits: {maxTurns: plan.eval.maxTurns, maxOutputTokensPerTurn: plan.eval.maxOutputTokensPerTurn},
+        systemPrompt: "concise"
+    };
+}
+
+/** The context a candidate runs with: the agent context, capped at what the model was trained for. */
+export function candidateContextSize(plan: AnswerPlan, model: RegisteredModel): number {
+    return Math.min(plan.settings.contextSize, model.facts.contextLength ?? plan.settings.contextSize);
+}
+
+function benchEstimate(f: CandidateFacts, settings: PlanSettings): AnswerEstimate {
+    if (!f.speed) return {seconds: null, basis: "predicted", text: "unknown: no speed prediction for this model"};
+    const measured = f.speed.measured;
+    const pp = measured?.promptTokensPerSecond ?? f.speed.promptTokensPerSecond;
+    const tg = measured?.generationTokensPerSecond ?? f.speed.generationTokensPerSecond;
+    const tgDeep = f.speed.generationAtDepthTokensPerSecond * (measured?.generationTokensPerSecond ? measured.generationTokensPerSecond / f.speed.generationTokensPerSecond : 1);
+    const request = answerBenchRequest("", f.contextSize, settings.threads, settings.profile);
+    const reps = request.repetitions! + 1; // one warm-up
+    const prompt = request.promptTokens!;
+    const generated = request.generatedTokens!;
+    let seconds = 0;
+    for (const depth of request.depths!) {
+        seconds += (reps * (depth + prompt)) / pp; // pp test, the depth prefilled each repetition
+        seconds += reps * (depth / pp + generated / (depth > 0 ? tgDeep : tg)); // tg test
+    }
+    seconds += reps * (prompt / pp + 1 / tg); // ttft
+    seconds += request.repetitions! * (f.speed.agentPromptSeconds + 3 * (64 / tg)); // agent workload
+    seconds += 2 * (ASSUMED_LOAD_SECONDS + f.candidate.sizeBytes / ASSUMED_LOAD_BYTES_PER_SECOND); // the tests' model load and the agent workload's
+    const basis = measured ? "measured" : "predicted";
+    return {seconds: Math.round(seconds), basis, text: `${basis}: from ${basis === "measured" ? "this file's measured" : "its predicted"} speeds (${Math.round(pp)} tok/s prompt, ${tg.toFixed(1)} tok/s generation)`};
+}
+
+async function evalEstimate(api: AppApi, f: CandidateFacts, settings: Pick<PlanSettings, "runs" | "maxTurns">, task: string): Promise<AnswerEstimate> {
+    if (f.path) {
+        const results = await api["eval.results"]({task});
+        const mine = results.find((r) => r.location === "engine" && (r.model === f.path || r.model === f.candidate.modelId) && r.stats.meanWallMs !== null);
+        if (mine?.stats.meanWallMs)
+            return {
+                seconds: Math.round((settings.runs * mine.stats.meanWallMs) / 1000),
+                basis: "measured",
+                text: `measured: ${plural(settings.runs, "run")} × ${formatDuration(mine.stats.meanWallMs)} per run (its ${plural(mine.stats.samples, "earlier run")})`
+            };
+    }
+    if (!f.speed) return {seconds: null, basis: "predicted", text: "unknown: no speed prediction for this model"};
+    const turns = Math.min(settings.maxTurns, ASSUMED_TURNS_PER_RUN);
+    const basis = f.speed.measured ? "measured" : "predicted";
+    return {
+        seconds: Math.round(ASSUMED_LOAD_SECONDS + f.candidate.sizeBytes / ASSUMED_LOAD_BYTES_PER_SECOND + settings.runs * (turns * f.speed.agentTurnSeconds + ASSUMED_SCORING_SECONDS_PER_RUN)),
+        basis: "predicted",
+        text: `predicted: ${plural(settings.runs, "run")} × about ${turns} turns × ${f.speed.agentTurnSeconds.toFixed(1)} s per agent turn (${basis === "measured" ? "from measured speeds" : "predicted speeds"}), plus loading and grading; at most ${settings.maxTurns} turns per run`
+    };
+}
+
+function downloadEstimate(bytes: number, measured: number | null): AnswerEstimate {
+    const speed = measured ?? ASSUMED_DOWNLOAD_BYTES_PER_SECOND;
+    return {
+        seconds: Math.round(bytes / speed),
+        basis: measured ? "measured" : "assumed",
+        text: measured ? `measured: at the speed of this machine's last download (${formatSpeed(measured)})` : `assumed: ${formatSpeed(speed)}; the real ETA shows once it starts`
+    };
+}
+
+/** Bytes per second of the newest completed download of at least 50 MB, null when there is none. */
+async function measuredDownloadSpeed(api: AppApi): Promise<number | null> {
+    const done = (await api["downloads.list"]({})).find((job) => job.state === "completed" && job.downloadedBytes >= 50 * 1024 * 1024);
+    if (!done) return null;
+    const seconds = (Date.parse(done.updatedAt) - Date.parse(done.createdAt)) / 1000;
+    return seconds > 0 ? done.downloadedBytes / seconds : null;
+}
+
+/** Sums estimates; the basis is the weakest of them (assumed < predicted < measured). */
+export function sumEstimates(estimates: AnswerEstimate[]): AnswerEstimate {
+    const unknown = estimates.filter((e) => e.seconds === null).length;
+    const seconds = estimates.reduce((sum, e) => sum + (e.seconds ?? 0), 0);
+    const basis = estimates.some((e) => e.basis === "assumed") ? "assumed" : estimates.some((e) => e.basis === "predicted") ? "predicted" : "measured";
+    const parts = [`${basis === "measured" ? "measured" : basis === "assumed" ? "partly assumed" : "predicted"}: about ${formatDuration(seconds * 1000)}`];
+    if (unknown > 0) parts.push(`plus ${plural(unknown, "step")} that cannot be estimated`);
+    return {seconds: unknown === estimates.length && estimates.length > 0 ? null : seconds, basis, text: parts.join(", ")};
+}
+
+function freeSpace(folder: string): number | null {
+    try {
+        const stats = fs.statfsSync(folder);
+        return stats.bavail * stats.bsize;
+    } catch {
+        return null;
+    }
+}

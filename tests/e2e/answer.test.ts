@@ -1,0 +1,81 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type {Browser} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {elementsWiderThanWindow, launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {startApp} from "../utils/startApp.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
+
+let browser: Browser & AsyncDisposable;
+
+beforeAll(async () => {
+    browser = await launchBrowserForUi();
+});
+afterAll(async () => {
+    await browser?.[Symbol.asyncDispose]();
+});
+
+/** A generated model (random weights) laid out as Ollama keeps it: a manifest naming a sha256 blob. */
+function writeOllamaModel(userHome: string): void {
+    const ollama = path.join(userHome, ".ollama", "models");
+    const staged = writeGgufModel(path.join(userHome, "staging", "random.gguf"), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"}).path;
+    const digest = crypto.createHash("sha256").update(fs.readFileSync(staged)).digest("hex");
+    fs.mkdirSync(path.join(ollama, "blobs"), {recursive: true});
+    fs.renameSync(staged, path.join(ollama, "blobs", `sha256-${digest}`));
+    const manifest = path.join(ollama, "manifests", "registry.ollama.ai", "library", "random-guided", "q8_0");
+    fs.mkdirSync(path.dirname(manifest), {recursive: true});
+    fs.writeFileSync(manifest, JSON.stringify({schemaVersion: 2, layers: [{mediaType: "application/vnd.ollama.image.model", digest: `sha256:${digest}`}]}));
+}
+
+describe("Answer for this machine (the first-launch page)", () => {
+    it("lands on the predicted answer, then runs a plan from a model in Ollama's folder to the Verdict, with progress, at 900 and 1440 px", async () => {
+        using userHome = createTempHome("agentfit-user-home-");
+        writeOllamaModel(userHome.home);
+        await using app = await startApp({serveUi: true, service: {measureBandwidthAutomatically: false, answer: {pollMs: 200}, downloads: {homeDir: userHome.home}}});
+
+        for (const width of [900, 1440]) {
+            const page = await browser.newPage({viewport: {width, height: 1000}});
+            await page.goto(`${app.server.url}/`);
+            await expect.poll(() => page.locator("main h1").first().textContent(), {timeout: 60_000}).toBe("Answer for this machine");
+            await expect.poll(() => page.getByTestId("predicted-summary").count(), {timeout: 60_000}).toBe(1);
+            expect(await page.getByTestId("predicted-summary").textContent()).toMatch(/\w/);
+            expect(await elementsWiderThanWindow(page)).toEqual([]);
+            await page.screenshot({path: path.join(screenshotDir, `answer-first-launch-${width}.png`), fullPage: true});
+            await page.close();
+        }
+
+        // The plan a user would make with "Offline" ticked, kept tiny (1 run, 2 turns) so the test takes seconds.
+        const plan = await app.client.call("answer.plan", {offline: true, runs: 1, maxTurns: 2, maxOutputTokensPerTurn: 64, threads: 1});
+        expect(plan.candidates.map((c) => c.name)).toEqual(["random-guided:q8_0"]);
+
+        const page = await browser.newPage({viewport: {width: 900, height: 1000}});
+        await page.goto(`${app.server.url}/`);
+        await expect.poll(() => page.getByTestId("plan-state").textContent(), {timeout: 60_000}).toBe("ready");
+        expect(await page.getByTestId("eval-description").textContent()).toMatch(/1 model × 1 task \(.+\) × 1 run, at most 2 turns and 64 output tokens per turn/);
+        expect(await page.getByTestId("limitations").textContent()).toContain("Offline: the plan measures models already on disk and downloads nothing");
+        expect(await page.getByTestId("candidate-row").count()).toBe(1);
+        expect(await page.getByTestId("step-estimate").first().textContent()).toMatch(/^Estimate: .+\((predicted|measured)/);
+        await page.screenshot({path: path.join(screenshotDir, "answer-plan-900.png"), fullPage: true});
+
+        await page.getByTestId("run-plan").click();
+        await expect.poll(() => page.locator('[data-testid="plan-step"][data-state="running"] [data-testid="step-timing"]').count(), {timeout: 60_000}).toBe(1);
+        expect(await page.locator('[data-testid="plan-step"][data-state="running"] [data-testid="step-timing"]').textContent()).toMatch(/^Elapsed .+ · ETA /);
+        expect(await elementsWiderThanWindow(page)).toEqual([]);
+        await page.screenshot({path: path.join(screenshotDir, "answer-running-900.png"), fullPage: true});
+
+        await expect.poll(() => page.getByTestId("plan-state").textContent(), {timeout: 240_000}).toBe("done");
+        expect(await page.locator('[data-testid="plan-step"]').evaluateAll((steps) => steps.map((s) => s.getAttribute("data-state")))).toEqual(["done", "done", "done"]);
+        expect(await page.locator('[data-testid="plan-step"][data-kind="eval"] [data-testid="step-detail"]').textContent()).toMatch(/^1 of 1 run done, [01] passed \(success \d+%, 95% interval \d+–\d+%\)/);
+        await expect.poll(() => page.getByTestId("plan-verdict").count()).toBe(1);
+        await page.setViewportSize({width: 1440, height: 1000});
+        expect(await elementsWiderThanWindow(page)).toEqual([]);
+        await page.screenshot({path: path.join(screenshotDir, "answer-done-1440.png"), fullPage: true});
+
+        // A finished eval links to its Verdict.
+        await page.locator('[data-testid="plan-step"][data-kind="eval"] [data-testid="step-result"]').click();
+        await expect.poll(() => page.locator("main h1").first().textContent(), {timeout: 60_000}).toBe("Verdict");
+        await page.close();
+    });
+});

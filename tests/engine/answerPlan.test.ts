@@ -1,0 +1,176 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import {describe, expect, it} from "vitest";
+import type {AnswerPlan} from "../../electron/api/AnswerApi.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
+import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
+import {startApp} from "../utils/startApp.ts";
+import {createTempHome} from "../../testkit/tempHome.ts";
+
+// The guided path on the real engine: a generated model (random weights, loads in milliseconds),
+// a tiny eval (1 run, 2 turns, 64 output tokens per turn) so each plan finishes in seconds.
+
+const service = {measureBandwidthAutomatically: false, answer: {pollMs: 100}};
+const tinyEval = {runs: 1, maxTurns: 2, maxOutputTokensPerTurn: 64, threads: 1};
+
+function writeModel(folder: string, name: string) {
+    return writeGgufModel(path.join(folder, `${name}.Q8_0.gguf`), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"}).path;
+}
+
+async function planWhen(client: ApiClient, planId: number, condition: (plan: AnswerPlan) => boolean, timeout = 240_000): Promise<AnswerPlan> {
+    await expect.poll(async () => condition((await client.call("answer.current", {}))!), {timeout, interval: 200}).toBe(true);
+    return (await client.call("answer.current", {}))!;
+}
+
+describe("the guided answer plan", () => {
+    it("plans a model on disk, runs benchmark → eval → Verdict, and resumes the eval where it stopped after a restart", async () => {
+        using home = createTempHome();
+        const modelPath = writeModel(path.join(home.home, "elsewhere"), "random-guided");
+        let planId: number;
+        let evalJob: number | undefined;
+        {
+            await using app = await startApp({home, service});
+            const plan = await app.client.call("answer.plan", {candidates: [modelPath], ...tinyEval});
+            planId = plan.id;
+            expect(plan.state).toBe("ready");
+            expect(plan.candidates).toHaveLength(1);
+            expect(plan.candidates[0]).toMatchObject({name: "random-guided.Q8_0", quantization: "Q8_0", downloadBytes: 0});
+            expect(plan.candidates[0]!.modelId).not.toBeNull();
+            // On disk already: no download step.
+            expect(plan.steps.map((s) => s.kind)).toEqual(["bench", "eval", "verdict"]);
+            expect(plan.steps.every((s) => s.state === "pending")).toBe(true);
+            expect(plan.eval).toMatchObject({runs: 1, maxTurns: 2, maxOutputTokensPerTurn: 64});
+            expect(plan.eval.description).toMatch(/^1 model × 1 task \(.+\) × 1 run, at most 2 turns and 64 output tokens per turn$/);
+            expect(plan.eval.alternative.profile).toBe("full");
+            expect(plan.limitations.join(" ")).toContain("trained for 4,096 tokens");
+            expect(plan.settings.threads).toBe(1);
+            expect(plan.disk).toMatchObject({neededBytes: 0, enough: true});
+            for (const step of plan.steps) expect(["measured", "predicted", "assumed"]).toContain(step.estimate.basis);
+            expect(plan.estimate.text).toMatch(/about/);
+
+            const running = await app.client.call("answer.run", {planId});
+            expect(running.state).toBe("running");
+            const inEval = await planWhen(app.client, planId, (p) => p.steps[1]!.job !== null || p.state === "done");
+            expect(inEval.steps[0]!.state).toBe("done");
+            expect(inEval.steps[0]!.job?.kind).toBe("bench");
+            evalJob = inEval.steps[1]!.job?.id;
+            // The app stops (the desktop app quits) while the eval runs.
+        }
+        {
+            await using app = await startApp({home, service});
+            const stopped = (await app.client.call("answer.current", {}))!;
+            expect(stopped.id).toBe(planId);
+            expect(stopped.state).toBe("paused");
+            expect(stopped.steps[0]!.state).toBe("done");
+            await app.client.call("answer.run", {planId});
+            const done = await planWhen(app.client, planId, (p) => p.state === "done");
+            expect(done.steps.map((s) => s.state)).toEqual(["done", "done", "done"]);
+            // The eval continued in the run it had started (its finished samples kept), not a new one.
+            if (evalJob !== undefined) expect(done.steps[1]!.job?.id).toBe(evalJob);
+            const run = await app.client.call("eval.run", {runId: done.steps[1]!.job!.id});
+            expect(run.status).toBe("completed");
+            expect(run.samples).toHaveLength(1);
+            expect(run.spec.limits).toMatchObject({maxTurns: 2, maxOutputTokensPerTurn: 64});
+            expect(run.spec.model.settings).toMatchObject({threads: 1, contextSize: 4096});
+            expect(done.steps[1]!.detail).toMatch(/^1 of 1 run done, [01] passed \(success \d+%, 95% interval \d+–\d+%\)/);
+            const bench = await app.client.call("bench.run", {runId: done.steps[0]!.job!.id});
+            expect(bench.spec.depths).toEqual([0, 2048]);
+            expect(bench.spec.matrix.threads).toEqual([1]);
+            expect(done.verdict).not.toBeNull();
+            expect(done.verdict!.headline.length).toBeGreaterThan(0);
+            await expect(app.client.call("answer.run", {planId})).rejects.toMatchObject({code: "ANSWER_PLAN_DONE"});
+        }
+    });
+
+    it("changes candidates (keeping finished steps), skips pending and running steps, and still reaches the Verdict", async () => {
+        await using app = await startApp({service});
+        const first = writeModel(path.join(app.home.home, "a"), "random-first");
+        const second = writeModel(path.join(app.home.home, "b"), "random-second");
+        const plan = await app.client.call("answer.plan", {candidates: [first], ...tinyEval});
+        const changed = await app.client.call("answer.setCandidates", {planId: plan.id, candidates: [first, second]});
+        expect(changed.candidates.map((c) => c.name)).toEqual(["random-first.Q8_0", "random-second.Q8_0"]);
+        expect(changed.steps.map((s) => `${s.kind}:${s.candidate === null ? "-" : changed.candidates.findIndex((c) => c.key === s.candidate)}`)).toEqual([
+            "bench:0",
+            "bench:1",
+            "eval:0",
+            "eval:1",
+            "verdict:-"
+        ]);
+        for (const step of [1, 2, 3]) await app.client.call("answer.skip", {planId: plan.id, step});
+        await expect(app.client.call("answer.skip", {planId: plan.id, step: 1})).rejects.toMatchObject({code: "ANSWER_STEP_FINISHED"});
+        await expect(app.client.call("answer.skip", {planId: plan.id, step: 9})).rejects.toMatchObject({code: "ANSWER_STEP_NOT_FOUND"});
+
+        await app.client.call("answer.run", {planId: plan.id});
+        await expect(app.client.call("answer.setCandidates", {planId: plan.id, candidates: [first]})).rejects.toMatchObject({code: "ANSWER_PLAN_RUNNING"});
+        await planWhen(app.client, plan.id, (p) => p.steps[0]!.state === "running" || p.steps[0]!.state === "done");
+        const afterSkip = await app.client.call("answer.skip", {planId: plan.id, step: 0}).catch(async (error: {code?: string}) => {
+            if (error.code !== "ANSWER_STEP_FINISHED") throw error; // the benchmark ended first
+            return app.client.call("answer.current", {});
+        });
+        expect(["skipped", "done"]).toContain(afterSkip!.steps[0]!.state);
+        const done = await planWhen(app.client, plan.id, (p) => p.state === "done");
+        expect(done.steps.slice(1, 4).map((s) => s.state)).toEqual(["skipped", "skipped", "skipped"]);
+        expect(done.steps[4]!.state).toBe("done");
+
+        // Candidates change after the plan ended: the finished first benchmark stays, the new eval is pending.
+        const again = await app.client.call("answer.setCandidates", {planId: plan.id, candidates: [first]});
+        expect(again.state).toBe("paused");
+        expect(again.steps.map((s) => `${s.kind}:${s.state}`)).toEqual([`bench:${done.steps[0]!.state}`, "eval:skipped", "verdict:pending"]);
+    });
+
+    it("refuses bad requests with coded errors and loses nothing", async () => {
+        using otherTools = createTempHome("agentfit-no-other-tools-");
+        await using app = await startApp({service: {...service, downloads: {homeDir: otherTools.home}}});
+        await expect(app.client.call("answer.plan", {bogus: 1} as never)).rejects.toMatchObject({code: "INVALID_ARGUMENT"});
+        await expect(app.client.call("answer.plan", {runs: 0})).rejects.toMatchObject({code: "INVALID_ARGUMENT"});
+        await expect(app.client.call("answer.plan", {candidates: ["no-such-model-anywhere"]})).rejects.toMatchObject({code: "ANSWER_CANDIDATE_UNKNOWN"});
+        await expect(app.client.call("answer.plan", {offline: true})).rejects.toMatchObject({code: "ANSWER_NO_CANDIDATES"});
+        await expect(app.client.call("answer.run", {planId: 42})).rejects.toMatchObject({code: "ANSWER_PLAN_NOT_FOUND"});
+        expect(await app.client.call("answer.current", {})).toBeNull();
+    });
+});
+
+describe("the guided answer plan offline", () => {
+    it("plans from models other tools keep on disk (Ollama's blobs, the Hugging Face cache), says it downloads nothing, and measures an Ollama blob", async () => {
+        using userHome = createTempHome("agentfit-user-home-");
+        // Ollama: manifests/<registry>/<namespace>/<model>/<tag> names blobs/sha256-<hex> (no .gguf extension).
+        const ollama = path.join(userHome.home, ".ollama", "models");
+        const staged = writeModel(path.join(userHome.home, "staging"), "random-ollama");
+        const digest = crypto.createHash("sha256").update(fs.readFileSync(staged)).digest("hex");
+        fs.mkdirSync(path.join(ollama, "blobs"), {recursive: true});
+        fs.renameSync(staged, path.join(ollama, "blobs", `sha256-${digest}`));
+        const manifest = path.join(ollama, "manifests", "registry.ollama.ai", "library", "random-ollama", "q8_0");
+        fs.mkdirSync(path.dirname(manifest), {recursive: true});
+        fs.writeFileSync(manifest, JSON.stringify({schemaVersion: 2, layers: [{mediaType: "application/vnd.ollama.image.model", digest: `sha256:${digest}`}]}));
+        // Hugging Face cache: snapshots/<rev>/<file> links to blobs/<sha256>.
+        const repo = path.join(userHome.home, ".cache", "huggingface", "hub", "models--acme--random-GGUF");
+        const cached = writeModel(path.join(userHome.home, "staging"), "random-hf");
+        const cachedDigest = crypto.createHash("sha256").update(fs.readFileSync(cached)).digest("hex");
+        fs.mkdirSync(path.join(repo, "blobs"), {recursive: true});
+        fs.mkdirSync(path.join(repo, "snapshots", "abc123"), {recursive: true});
+        fs.renameSync(cached, path.join(repo, "blobs", cachedDigest));
+        fs.symlinkSync(path.join("..", "..", "blobs", cachedDigest), path.join(repo, "snapshots", "abc123", "random-hf.Q8_0.gguf"));
+
+        // Other tools' folders are found under this home (HF_HOME, HF_HUB_CACHE, XDG_CACHE_HOME or OLLAMA_MODELS would move them).
+        if (process.env.HF_HOME || process.env.HF_HUB_CACHE || process.env.XDG_CACHE_HOME || process.env.OLLAMA_MODELS) return;
+        await using app = await startApp({service: {...service, downloads: {homeDir: userHome.home}}});
+        const plan = await app.client.call("answer.plan", {offline: true, ...tinyEval});
+        expect(plan.offline).toBe(true);
+        expect(plan.candidates.map((c) => c.name).sort()).toEqual(["random-hf.Q8_0", "random-ollama:q8_0"]);
+        expect(plan.steps.some((s) => s.kind === "download")).toBe(false);
+        expect(plan.disk.neededBytes).toBe(0);
+        expect(plan.limitations[0]).toMatch(/^Offline: the plan measures models already on disk and downloads nothing/);
+
+        // Measure the Ollama blob only: the engine loads a GGUF without its extension.
+        const ollamaKey = plan.candidates.find((c) => c.name === "random-ollama:q8_0")!.key;
+        for (const step of plan.steps.filter((s) => s.kind !== "verdict" && !(s.kind === "bench" && s.candidate === ollamaKey)))
+            await app.client.call("answer.skip", {planId: plan.id, step: step.index});
+        await app.client.call("answer.run", {planId: plan.id});
+        const done = await planWhen(app.client, plan.id, (p) => p.state === "done");
+        const bench = done.steps.find((s) => s.kind === "bench" && s.candidate === ollamaKey)!;
+        expect(bench.state).toBe("done");
+        const run = await app.client.call("bench.run", {runId: bench.job!.id});
+        expect(run.results.filter((r) => r.status === "completed").length).toBeGreaterThan(0);
+    });
+});
