@@ -156,6 +156,58 @@ export interface WhatIfPreset {
     overrides: Required<Pick<HardwareOverrides, "ram" | "vram">> & HardwareOverrides;
 }
 
+/** A data-center GPU as its vendor's spec sheet states it. */
+export interface ServerGpu {
+    id: string;
+    name: string;
+    vramGB: number;
+    /** Peak memory bandwidth, GB/s (10⁹ bytes per second). */
+    bandwidthGBps: number;
+    /** Dense FP16 tensor throughput, TFLOP/s. */
+    fp16Tflops: number;
+    /** Where the figures come from. */
+    source: string;
+}
+
+/** A server (one or several GPUs of one type) for the "which server would I need" what-if. */
+export interface ServerPreset {
+    /** e.g. "1x-l4", "8x-h100-80gb". */
+    id: string;
+    label: string;
+    gpuId: string;
+    gpuCount: number;
+    /** All GPUs together, GB. */
+    vramGB: number;
+    /** One GPU's bandwidth (layers split across GPUs run one after another), GB/s. */
+    bandwidthGBps: number;
+    hostRamGiB: number;
+    description: string;
+}
+
+/** One preset weighed for one model and quantization at the agent context. */
+export interface ServerCandidate {
+    preset: ServerPreset;
+    option: QuantizationOption;
+    /** Fits entirely in VRAM and the prediction passes the Verdict's thresholds (generation at the agent's depth, time per turn). */
+    usable: boolean;
+    /** Why not, when it is not. */
+    reason: string | null;
+}
+
+/** `models.smallestServer`: the presets, smallest first, and the first one on which the model is usable. */
+export interface SmallestServerReport {
+    model: CatalogModel;
+    quantization: string;
+    contextSize: number;
+    /** The Verdict's generation threshold the presets were judged against, tok/s. */
+    usableGenerationTps: number;
+    candidates: ServerCandidate[];
+    /** Id of the smallest usable preset; null when none is. */
+    smallest: string | null;
+    /** Server benchmarks (endpoint runs labelled with a GPU type) that calibrated the predictions, per GPU id. */
+    calibratedBy: Record<string, number[]>;
+}
+
 /** Settings of a fit estimate: what the agent will run with. */
 export interface FitSettings {
     /** Context in tokens. Default 32768 (what a coding agent needs). */
@@ -423,6 +475,10 @@ export interface ModelsApi {
     "models.fit": (arg: FitRequest) => Promise<FitReport>;
     /** Reads any GGUF's header (local, URL, hf:) and estimates fit and speed. */
     "models.inspect": (arg: InspectRequest) => Promise<InspectReport>;
+    /** Server presets (data-center GPUs, multi-GPU boxes) with their spec-sheet figures. */
+    "models.serverPresets": (arg: Record<string, never>) => Promise<{gpus: ServerGpu[]; presets: ServerPreset[]}>;
+    /** The smallest server preset on which a model (and quantization) is usable at the agent context, calibrated by server benchmarks. */
+    "models.smallestServer": (arg: FitSettings & {model: string}) => Promise<SmallestServerReport>;
     /** Laptop presets for the what-if mode. */
     "models.presets": (arg: Record<string, never>) => Promise<WhatIfPreset[]>;
     /** Refreshes file names, sizes and SHA-256 from the Hugging Face API (needs internet). */

@@ -197,6 +197,27 @@ export interface QuantizationLadder {
     entries: string[];
 }
 
+/**
+ * A model on a server benchmarked through its endpoint (`agentfit bench --base-url`): judged on what
+ * was measured there, apart from this machine's models (a server's speed says nothing about this machine).
+ */
+export interface ServerVerdict {
+    /** The endpoint and model: `endpoint:<base URL>|<model id>`. */
+    key: string;
+    /** "Qwen3-8B-Q4_K_M.gguf · llama-server · http://gpu-box:8080/v1". */
+    label: string;
+    baseUrl: string;
+    model: string;
+    quantization: string | null;
+    verdict: VerdictLevel;
+    headline: string;
+    /** Eval success (evals of provider "openai-compatible" with the same model id), generation speed, time per agent turn. */
+    criteria: VerdictCriterion[];
+    /** The newest completed endpoint run it was judged on. */
+    runId: number;
+    measuredAt: string;
+}
+
 export interface VerdictMachine {
     label: string;
     hardwareKey: string | null;
@@ -235,6 +256,8 @@ export interface Verdict {
     cloud: VerdictCloudModel[];
     ladders: QuantizationLadder[];
     changes: VerdictChange[];
+    /** Models on servers benchmarked through their endpoints, judged apart from this machine ("on this server: usable"). */
+    servers: ServerVerdict[];
     /** Per coding agent run as the eval's harness (Aider, OpenCode…), closest to usable first; the main answer reads the builtin harness. */
     harnesses: VerdictHarnessAnswer[];
 }

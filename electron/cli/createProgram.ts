@@ -15,6 +15,8 @@ import {registerEngineCommand} from "./commands/engine.ts";
 import {registerAnswerCommand} from "./commands/answer.ts";
 import {registerAgentsCommand} from "./commands/agents.ts";
 import {registerLaunchCommand} from "./commands/launch.ts";
+import {registerMachinesCommand} from "./commands/machines.ts";
+import {registerServersCommand} from "./commands/servers.ts";
 
 /**
  * The `agentfit` command tree. Options are positional: a flag belongs to the command it follows, so
@@ -44,5 +46,7 @@ export function createProgram(): Command {
     registerBenchCommand(program);
     registerAgentsCommand(program);
     registerLaunchCommand(program);
+    registerMachinesCommand(program);
+    registerServersCommand(program);
     return program;
 }

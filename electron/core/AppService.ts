@@ -20,6 +20,8 @@ import {createModelsApi, type ModelsApiOptions} from "./catalog/createModelsApi.
 import {currentThresholds} from "./verdict/verdictThresholds.ts";
 import {createBenchApi} from "./bench/createBenchApi.ts";
 import {createVerdictApi} from "./verdict/createVerdictApi.ts";
+import {createEndpointsApi} from "./endpoints/createEndpointsApi.ts";
+import {createMachinesApi} from "./machines/createMachinesApi.ts";
 import {createAnswerApi, type AnswerApiOptions} from "./answer/createAnswerApi.ts";
 import {loadCatalog} from "./catalog/loadCatalog.ts";
 import {createHardwareApi} from "./hardware/createHardwareApi.ts";
@@ -155,6 +157,8 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
         ...createBenchApi({store, events, owner, engine, catalog, modelsDir: paths.models, appVersion, probe, onDispose}),
         ...createAgentsApi({env: options.evalEnv}),
         ...createVerdictApi({store, events, catalog, localModels, appVersion, app: () => api}),
+        ...createEndpointsApi({store, events, appVersion, env: options.evalEnv, onDispose}),
+        ...createMachinesApi({store, events, app: () => api}),
         ...createAnswerApi({store, events, owner, modelsDir: paths.models, app: () => api, onDispose, ...options.answer})
     };
     const api: AppApi = apiFromMethods(methods);

@@ -32,6 +32,7 @@ export const errorCodes = {
     EVAL_BASE_URL_INVALID: 400,
     MODEL_INVALID: 400,
     MODEL_AMBIGUOUS: 400,
+    ENDPOINT_BENCH_INVALID: 400,
     /** The guided path: a candidate that is neither on disk nor in the catalog (or, offline, not on disk). */
     ANSWER_CANDIDATE_UNKNOWN: 400,
     /** Benchmark skip reason: the depth plus the test's tokens exceed the context. */
@@ -59,6 +60,10 @@ export const errorCodes = {
     IMPORT_NOT_FOUND: 404,
     MODEL_NOT_FOUND: 404,
     VERDICT_TASK_NOT_FOUND: 404,
+    ENDPOINT_RUN_NOT_FOUND: 404,
+    /** The model named is not among those the endpoint lists. */
+    ENDPOINT_MODEL_NOT_FOUND: 404,
+    REPORT_IMPORT_NOT_FOUND: 404,
     ANSWER_PLAN_NOT_FOUND: 404,
     ANSWER_STEP_NOT_FOUND: 404,
 
@@ -91,6 +96,9 @@ export const errorCodes = {
     AGENT_NOT_INSTALLED: 409,
     MODEL_UNLOADED: 409,
     STORE_SCHEMA_TOO_NEW: 409,
+    ENDPOINT_BUSY: 409,
+    ENDPOINT_STATE_CONFLICT: 409,
+    ENDPOINT_API_KEY_MISSING: 409,
     ANSWER_PLAN_RUNNING: 409,
     ANSWER_PLAN_DONE: 409,
     ANSWER_STEP_FINISHED: 409,
@@ -120,6 +128,8 @@ export const errorCodes = {
     EVAL_LOCAL_MODEL_FAILED: 422,
     /** The model's trained context or the machine's memory cannot reach the context the agent needs. */
     AGENT_CONTEXT_TOO_SMALL: 422,
+    /** A file to import is not an AgentFit JSON report (or one of a schema this version cannot read). */
+    REPORT_IMPORT_INVALID: 422,
 
     // Something the app depends on failed
     GGUF_UNREACHABLE: 502,
@@ -134,6 +144,11 @@ export const errorCodes = {
     CATALOG_REFRESH_FAILED: 502,
     EVAL_PROVIDER_REJECTED: 502,
     ENGINE_CRASHED: 502,
+    ENDPOINT_UNREACHABLE: 502,
+    ENDPOINT_UNAUTHORIZED: 502,
+    ENDPOINT_NOT_STREAMING: 502,
+    ENDPOINT_STREAM_INVALID: 502,
+    ENDPOINT_REJECTED: 502,
     /** A client of the HTTP API got an answer that is not JSON. */
     BAD_RESPONSE: 502,
     ENGINE_START_FAILED: 503,

@@ -13,3 +13,9 @@ export function formatSeconds(seconds: number | null | undefined): string {
     if (seconds < 120) return `${Math.round(seconds)} s`;
     return `${(seconds / 60).toFixed(1)} min`;
 }
+
+/** One machine's figures for one model in the machines comparison: "usable · 14 tok/s · 9/10". */
+export function machineCellText(cell: {verdict: string; generationTps: number | null; eval: {successes: number; samples: number} | null} | null): string {
+    if (!cell) return "not tried";
+    return [cell.verdict, formatTps(cell.generationTps), cell.eval ? `${cell.eval.successes}/${cell.eval.samples}` : "not evaluated"].join(" · ");
+}

@@ -32,5 +32,6 @@ export const screens: ScreenDefinition[] = [
     {id: "downloads", label: "Downloads", icon: "download", component: lazyScreen(() => import("./features/downloads/DownloadsScreen.tsx"), (m) => m.DownloadsScreen)},
     {id: "serve", label: "Serve", icon: "server", component: lazyScreen(() => import("./features/serve/ServeScreen.tsx"), (m) => m.ServeScreen)},
     {id: "benchmark", label: "Benchmark", icon: "gauge", component: lazyScreen(() => import("./features/bench/BenchmarkScreen.tsx"), (m) => m.BenchmarkScreen)},
-    {id: "evaluate", label: "Evaluate", icon: "flask", component: lazyScreen(() => import("./features/evals/EvaluateScreen.tsx"), (m) => m.EvaluateScreen)}
+    {id: "evaluate", label: "Evaluate", icon: "flask", component: lazyScreen(() => import("./features/evals/EvaluateScreen.tsx"), (m) => m.EvaluateScreen)},
+    {id: "machines", label: "Machines", icon: "system", component: lazyScreen(() => import("./features/machines/MachinesScreen.tsx"), (m) => m.MachinesScreen)}
 ];

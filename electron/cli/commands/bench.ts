@@ -10,6 +10,7 @@ import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
+import {endpointRunsTable, printEndpointRun, runEndpointBench} from "./benchEndpoint.ts";
 
 interface BenchOptions {
     model: string[];
@@ -27,6 +28,11 @@ interface BenchOptions {
     context?: number;
     batch?: number;
     json?: boolean;
+    baseUrl?: string;
+    apiKeyEnv?: string;
+    promptSizes?: number[];
+    concurrency?: number[];
+    serverGpu?: string;
 }
 
 /** "0,4096" → [0, 4096], each item checked by `item`. */
@@ -86,7 +92,7 @@ function benchRequest(options: BenchOptions): BenchStartRequest {
         depths: options.depth,
         matrix: {threads: options.threads, gpuLayers: options.gpuLayers, kvCacheTypes: options.kvType, flashAttention: options.flashAttention},
         timeToFirstToken: options.ttft,
-        agent: options.agent ? (options.agentTurns ? {turns: options.agentTurns} : true) : false,
+        agent: options.agent ? (options.agentTurns !== undefined ? {turns: options.agentTurns} : true) : false,
         contextSize: options.context,
         batchSize: options.batch
     };
@@ -189,11 +195,41 @@ export function registerBenchCommand(program: Command) {
         .option("--flash-attention <list>", "flash attention settings to compare: on,off (default: on for a quantized KV cache)", commaList("--flash-attention", onOff))
         .option("--no-ttft", "skip the time-to-first-token test")
         .option("--agent", "also run the agent-shaped workload (long system prompt, tools, a source file, several turns)")
-        .option("--agent-turns <n>", "turns of the agent workload (default 4)", wholeNumber("--agent-turns", 1, 20))
+        .option("--agent-turns <n>", "turns of the agent workload (default 4)", wholeNumber("--agent-turns", 0, 20))
         .option(contextSizeFlag, "context size in tokens (32768, 32k, 1M; default: what the tests need, capped at the model's)", contextSizeOption)
         .option("--batch <n>", "batch size in tokens (default 512)", settingOption("--batch", engineSettingSchemas.batchSize))
-        .option("--json", "print llama-bench-compatible JSON (llama-bench -o json fields plus agentfit_ fields)")
-        .action(async (options: BenchOptions) => {
+        .option("--json", "print llama-bench-compatible JSON (llama-bench -o json fields plus agentfit_ fields); with --base-url the endpoint run")
+        .option("--base-url <url>", "benchmark an OpenAI-compatible endpoint instead (llama-server, vLLM, Ollama, another agentfit serve); --model is then its model id")
+        .option("--api-key-env <var>", "with --base-url: the environment variable holding the endpoint's API key (never stored)")
+        .option("--prompt-sizes <list>", "with --base-url: prompt sizes of the time-to-first-token test, tokens (default 128,512,2048)", commaList("--prompt-sizes", wholeNumber("--prompt-sizes", 16, 131_072)))
+        .option("--concurrency <list>", "with --base-url: simultaneous streams to try (default 1,2,4,8)", commaList("--concurrency", wholeNumber("--concurrency", 1, 64)))
+        .option("--server-gpu <id>", "with --base-url: the server's GPU type (see 'agentfit servers'), so the run calibrates that GPU's predictions")
+        .action(async (options: BenchOptions, command: Command) => {
+            if (options.baseUrl !== undefined) {
+                if (options.model?.length !== 1) {
+                    console.error(red("error: ") + "--base-url needs one --model: the model id the server lists (GET /v1/models).");
+                    process.exit(2);
+                }
+                const given = (name: string) => command.getOptionValueSource(name) !== "default";
+                const code = await withAppService((app) =>
+                    runEndpointBench(
+                        app,
+                        {
+                            baseUrl: options.baseUrl!,
+                            model: options.model[0]!,
+                            apiKeyEnv: options.apiKeyEnv,
+                            promptSizes: options.promptSizes,
+                            generatedTokens: given("tg") ? options.tg : undefined,
+                            repetitions: given("reps") ? options.reps : undefined,
+                            agentTurns: options.agentTurns,
+                            concurrency: options.concurrency,
+                            serverGpu: options.serverGpu
+                        },
+                        {json: options.json}
+                    )
+                );
+                process.exit(code);
+            }
             if (!options.model?.length) {
                 console.error(red("error: ") + "--model is required: a GGUF path or a registered model id (see 'agentfit models').");
                 process.exit(2);
@@ -235,7 +271,9 @@ export function registerBenchCommand(program: Command) {
             await withAppService(async (app) => {
                 const runs = await app["bench.runs"]({limit: 50});
                 if (json) return console.log(JSON.stringify(runs, null, 2));
-                if (runs.length === 0) return console.log("No benchmark runs yet. Try: agentfit bench --model <path|id>");
+                const endpointRuns = await app["endpoints.runs"]({limit: 50});
+                if (endpointRuns.length > 0) console.log(`${endpointRunsTable(endpointRuns)}\n`);
+                if (runs.length === 0) return console.log("No benchmark runs of this machine yet. Try: agentfit bench --model <path|id>");
                 console.log(
                     table(
                         ["run", "started", "status", "models", "tests", "score"],
@@ -253,11 +291,33 @@ export function registerBenchCommand(program: Command) {
         });
 
     bench
+        .command("endpoints")
+        .description("List endpoint benchmark runs (--base-url), newest first; --json prints them with every measurement")
+        .option("--json", "print JSON")
+        .action(async (options: {json?: boolean}) => {
+            const json = options.json === true;
+            await withAppService(async (app) => {
+                const runs = await app["endpoints.runs"]({limit: 50});
+                if (json) return console.log(JSON.stringify(runs, null, 2));
+                if (runs.length === 0) return console.log("No endpoint benchmark runs yet. Try: agentfit bench --base-url http://host:8080/v1 --model <id>");
+                console.log(endpointRunsTable(runs));
+            });
+        });
+
+    bench
         .command("show <runId>")
-        .description("Show one run's results (--json: llama-bench-compatible JSON)")
+        .description("Show one run's results (--json: llama-bench-compatible JSON); e<id> shows an endpoint run")
         .option("--json", "print llama-bench-compatible JSON")
         .option("--all", "with --json, include skipped, failed and cancelled tests")
         .action(async (runId: string, options: {json?: boolean; all?: boolean}) => {
+            if (/^e\d+$/i.test(runId)) {
+                const endpointRunId = wholeNumber("runId", 1, Number.MAX_SAFE_INTEGER)(runId.slice(1));
+                return withAppService(async (app) => {
+                    const run = await app["endpoints.run"]({runId: endpointRunId});
+                    if (options.json === true) console.log(JSON.stringify(run, null, 2));
+                    else printEndpointRun(run);
+                });
+            }
             const id = wholeNumber("runId", 1, Number.MAX_SAFE_INTEGER)(runId);
             const json = options.json === true;
             await withAppService(async (app) => {

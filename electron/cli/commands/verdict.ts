@@ -135,6 +135,14 @@ export function describeVerdict(v: Verdict): string {
         );
         out.push("");
     }
+    if (v.servers.length) {
+        out.push(bold("On servers") + dim(" (benchmarked through their endpoints; apart from this machine's answer)"));
+        for (const server of v.servers) {
+            out.push(`${paintLevel(server.verdict, "■")} ${bold(server.label)}  ${server.headline}`);
+            out.push(...criteriaLines(server.criteria));
+        }
+        out.push("");
+    }
     if (v.changes.length) {
         out.push(bold("What would change the answer") + dim(" (what-if predictions)"));
         out.push(...v.changes.map((c) => `  ${dim("→")} ${c.text}`), "");

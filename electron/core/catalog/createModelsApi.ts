@@ -17,10 +17,12 @@ import {calibrationFrom} from "./predictSpeed.ts";
 import {evaluateQuantization, recommendModels} from "./recommendModels.ts";
 import {fitSettingsSchema, resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
+import {serverGpus, serverPresets} from "./serverPresets.ts";
+import {serverMeasurements, smallestServer} from "./smallestServer.ts";
 import {sampleMachineLoad} from "./watchMachineLoad.ts";
 
 export interface ModelsApiOptions {
-    store: Pick<Store, "hardware" | "catalog">;
+    store: Pick<Store, "hardware" | "catalog" | "endpoints">;
     events: EventBus<AppEvents>;
     /** The catalog with refreshes applied; its machine profile comes from the latest snapshot. */
     catalog: Catalog;
@@ -124,6 +126,25 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
         "models.catalog": {schema: emptyArgument, handler: async () => catalog.models()},
 
         "models.presets": {schema: emptyArgument, handler: async () => [...whatIfPresets]},
+
+        "models.serverPresets": {schema: emptyArgument, handler: async () => ({gpus: [...serverGpus], presets: [...serverPresets]})},
+
+        "models.smallestServer": {
+            schema: fitSettingsSchema.extend({model: requiredText('must be a catalog model, optionally with a quantization, e.g. "qwen3-coder-30b-a3b-instruct:Q4_K_M"')}),
+            invalidCode: estimateCode,
+            async handler(request) {
+                const ref = catalog.resolve(request.model);
+                const model = catalog.model(ref.modelId);
+                const quantization = model.quantizations.find((q) => q.quantization === ref.quantization)!;
+                return smallestServer(
+                    model,
+                    quantization,
+                    request,
+                    options.thresholds(),
+                    serverMeasurements(store.endpoints.list(1000), catalog.models())
+                );
+            }
+        },
 
         "models.recommend": {
             schema: fitSettingsSchema.extend({

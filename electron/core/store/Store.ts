@@ -6,6 +6,8 @@ import type {ModelLoadRepository} from "./modelLoadRepository.ts";
 import type {CatalogRepository} from "./catalogRepository.ts";
 import type {BenchRepository} from "./benchRepository.ts";
 import type {VerdictRepository} from "./verdictRepository.ts";
+import type {EndpointBenchRepository} from "./endpointBenchRepository.ts";
+import type {ImportedReportRepository} from "./importedReportRepository.ts";
 import type {AnswerPlanRepository} from "./answerPlanRepository.ts";
 
 export interface HardwareSnapshotRepository {
@@ -72,6 +74,10 @@ export interface Store extends AsyncDisposable {
     readonly bench: BenchRepository;
     /** The verdict's edited thresholds (verdict). */
     readonly verdict: VerdictRepository;
+    /** Benchmarks of other servers' endpoints, apart from this machine's (endpoints). */
+    readonly endpoints: EndpointBenchRepository;
+    /** Reports imported from other machines, one per hardware key and report time (machines). */
+    readonly importedReports: ImportedReportRepository;
     /** Guided answer plans and their step states (the guided path). */
     readonly answerPlans: AnswerPlanRepository;
     /** Closes the database. Idempotent. */

@@ -249,6 +249,30 @@ export const migrations: readonly Migration[] = [
             ALTER TABLE eval_runs DROP COLUMN owner_pid;
             ALTER TABLE eval_runs DROP COLUMN owner_instance;
         `
+    },
+    {
+        version: 10,
+        name: "endpoint benchmarks and imported machine reports",
+        sql: `
+            CREATE TABLE endpoint_bench_runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL,
+                completed_at TEXT,
+                status TEXT NOT NULL,
+                endpoint_key TEXT NOT NULL,
+                data TEXT NOT NULL
+            );
+            CREATE INDEX endpoint_bench_runs_key ON endpoint_bench_runs (endpoint_key, id);
+            CREATE TABLE imported_reports (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                hardware_key TEXT NOT NULL,
+                generated_at TEXT NOT NULL,
+                imported_at TEXT NOT NULL,
+                source TEXT NOT NULL,
+                data TEXT NOT NULL,
+                UNIQUE (hardware_key, generated_at)
+            );
+        `
     }
 ];
 

@@ -4,6 +4,8 @@ import {createDownloadJobRepository} from "./downloadJobRepository.ts";
 import {createCatalogRepository} from "./catalogRepository.ts";
 import {createBenchRepository} from "./benchRepository.ts";
 import {createVerdictRepository} from "./verdictRepository.ts";
+import {createEndpointBenchRepository} from "./endpointBenchRepository.ts";
+import {createImportedReportRepository} from "./importedReportRepository.ts";
 import {createAnswerPlanRepository} from "./answerPlanRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {createModelRepository} from "./modelRepository.ts";
@@ -31,6 +33,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         catalog: createCatalogRepository(db),
         bench: createBenchRepository(db),
         verdict: createVerdictRepository(db),
+        endpoints: createEndpointBenchRepository(db),
+        importedReports: createImportedReportRepository(db),
         answerPlans: createAnswerPlanRepository(db),
         async dispose() {
             if (disposed) return;

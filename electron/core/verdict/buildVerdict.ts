@@ -1,5 +1,6 @@
 import path from "node:path";
 import type {BenchLatestResult} from "../../api/BenchApi.ts";
+import type {EndpointBenchRun} from "../../api/EndpointsApi.ts";
 import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {ModelLoadRecord} from "../../api/EngineApi.ts";
 import type {EvalModelResult, ServedModelFacts} from "../../api/EvalApi.ts";
@@ -26,6 +27,7 @@ import {memoryEvidenceOf} from "../catalog/recommendModels.ts";
 import {wilsonInterval} from "../evals/evalStatistics.ts";
 import {judgeModel, type ServedModelEvidence} from "../rules/judgeModel.ts";
 import {whatIfChanges} from "./whatIfChanges.ts";
+import {judgeServers} from "./judgeServers.ts";
 
 /** Everything a verdict reads; the API gathers it from the store and the other domains. */
 export interface VerdictInputs {
@@ -48,6 +50,8 @@ export interface VerdictInputs {
     inspect(file: string, settings: FitSettings): Promise<InspectReport | null>;
     /** Recommendations for this or a what-if machine (`models.recommend`). */
     recommend(request: RecommendRequest): Promise<RecommendationReport>;
+    /** Endpoint benchmark runs (servers), judged apart from this machine. Default none. */
+    endpointRuns?: readonly EndpointBenchRun[];
     now?: Date;
 }
 
@@ -197,7 +201,15 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
         cloud,
         ladders,
         changes,
-        harnesses: harnessAnswers(inputs.evalResults, task, t)
+        harnesses: harnessAnswers(inputs.evalResults, task, t),
+        servers: judgeServers(
+            inputs.endpointRuns ?? [],
+            (model) => {
+                const evals = onTask.filter((r) => r.provider === "openai-compatible" && r.model === model);
+                return evals.length ? stripPooled(pool(evals, task!)) : null;
+            },
+            t
+        )
     };
 }
 

@@ -70,6 +70,7 @@ export function createVerdictApi(options: VerdictApiOptions): MethodTable<Verdic
                 if (!fs.existsSync(file)) return null;
                 return inspectModel(file, {...settings, hardware, thresholds, catalog: options.catalog.models(), useResolver: false});
             },
+            endpointRuns: store.endpoints.list(1000),
             recommend: (request) => (request.hardware || request.contextSize !== here.settings.contextSize ? app()["models.recommend"](request) : Promise.resolve(here))
         });
     };

@@ -178,6 +178,22 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
 
             {(v.local.length > 0 || v.cloud.length > 0) && <Comparisons verdict={v} />}
 
+            {v.servers.length > 0 && (
+                <Card title={<><Icon name="server" /> On servers</>} subtitle="Benchmarked through their endpoints; judged apart from this machine's answer." testId="verdict-servers">
+                    <ul className="criteria-list">
+                        {v.servers.map((server) => (
+                            <li key={server.key} data-testid="server-verdict" data-verdict={server.verdict}>
+                                <Badge tone={levelTone[server.verdict]}>{levelLabels[server.verdict]}</Badge> <strong>{server.label}</strong>
+                                <div>{server.headline}</div>
+                                <div className="muted small">
+                                    {server.criteria.map((c) => `${statusMark[c.status]} ${c.label}: ${c.value}`).join(" · ")}
+                                </div>
+                            </li>
+                        ))}
+                    </ul>
+                </Card>
+            )}
+
             <div className="grid grid-2">
                 <Card title={<><Icon name="bolt" /> What would change the answer</>} subtitle="From the what-if estimates: predictions, not measurements." testId="verdict-changes">
                     {v.changes.length === 0 ? (

@@ -1,0 +1,115 @@
+import {describe, expect, it} from "vitest";
+import type {EndpointBenchRun} from "../../electron/api/EndpointsApi.ts";
+import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
+import {startApp} from "../utils/startApp.ts";
+import {startStreamingOpenAiServer, type StreamingServerMode} from "../utils/streamingOpenAiServer.ts";
+import {runCli} from "../utils/runCli.ts";
+
+/** Polls until the run has ended (generous deadline: the machine is shared). */
+async function waitForRun(client: ApiClient, runId: number): Promise<EndpointBenchRun> {
+    let run: EndpointBenchRun | undefined;
+    await expect
+        .poll(async () => (run = await client.call("endpoints.run", {runId})).status, {timeout: 120_000, interval: 200})
+        .not.toBe("running");
+    return run!;
+}
+
+const quick = {promptSizes: [64, 256], repetitions: 1, generatedTokens: 16, agentTurns: 3, concurrency: [1, 2], concurrencyTokens: 8};
+
+describe("endpoint benchmark against OpenAI-protocol servers", () => {
+    it("measures a server without a prefix cache and says so, stored under the endpoint's own key", async () => {
+        await using app = await startApp();
+        await using server = await startStreamingOpenAiServer({msPer100PromptChars: 3});
+        const started = await app.client.call("endpoints.bench", {baseUrl: `${server.baseUrl}/`, model: "remote-model", ...quick});
+        expect(started.status).toBe("running");
+        const run = await waitForRun(app.client, started.id);
+        expect(run.status).toBe("completed");
+        expect(run.endpointKey).toBe(`endpoint:${server.baseUrl}`);
+        expect(run.server).toMatchObject({kind: "openai-compatible", models: ["remote-model"], parallelSlots: null});
+        expect(run.phasesDone).toEqual(["ttft", "generation", "agent", "concurrency"]);
+        // No usage in the stream: tokens are counted from the streamed chunks, and no server timings are claimed.
+        expect(run.generation[0]!.generatedTokens).toBe(16);
+        expect(run.summary.serverGenerationTps).toBeNull();
+        expect(run.agent!.prefixCache).toMatchObject({status: "not-detected", evidence: "timing", reportedCachedShare: null});
+        expect(run.agent!.turns).toHaveLength(3);
+        expect(run.concurrency.map((c) => c.streams)).toEqual([1, 2]);
+        // Nothing of the endpoint mixes into this machine's benchmark results.
+        expect(await app.client.call("bench.runs", {})).toEqual([]);
+        expect(await app.client.call("bench.latest", {})).toEqual([]);
+        // The Verdict judges the server on what was measured there, and keeps it out of this machine's answer.
+        const verdict = await app.client.call("verdict.get", {});
+        expect(verdict.local).toEqual([]);
+        expect(verdict.answer.verdict).toBe("untested");
+        expect(verdict.servers).toHaveLength(1);
+        expect(verdict.servers[0]).toMatchObject({baseUrl: server.baseUrl, model: "remote-model", verdict: "untested", runId: run.id});
+        expect(verdict.servers[0]!.headline).toMatch(/^On this server: not evaluated yet/);
+        expect(verdict.servers[0]!.criteria.map((c) => [c.id, c.status])).toEqual([
+            ["fit", "pass"],
+            ["success", "unknown"],
+            ["generation", "pass"],
+            ["turn", "pass"]
+        ]);
+    });
+
+    it.each<[string, StreamingServerMode, string]>([
+        ["answers a streamed request with plain JSON", "json", "ENDPOINT_NOT_STREAMING"],
+        ["sends an event that is not JSON", "malformed", "ENDPOINT_STREAM_INVALID"],
+        ["ends the stream before the completion finishes", "truncated", "ENDPOINT_STREAM_INVALID"]
+    ])("refuses a server that %s with a coded error and stores nothing", async (_what, mode, code) => {
+        await using app = await startApp();
+        await using server = await startStreamingOpenAiServer({mode});
+        await expect(app.client.call("endpoints.bench", {baseUrl: server.baseUrl, model: "remote-model", ...quick})).rejects.toMatchObject({code});
+        expect(await app.client.call("endpoints.runs", {})).toEqual([]);
+    });
+
+    it("refuses unreachable servers, wrong or missing keys and unknown models before storing anything", async () => {
+        await using app = await startApp({service: {evalEnv: {REMOTE_KEY: "sk-wrong", EMPTY_KEY: ""}}});
+        await using server = await startStreamingOpenAiServer({apiKey: "sk-right"});
+        const closed = await startStreamingOpenAiServer();
+        await closed.dispose();
+        await expect(app.client.call("endpoints.bench", {baseUrl: closed.baseUrl, model: "remote-model"})).rejects.toMatchObject({
+            code: "ENDPOINT_UNREACHABLE",
+            message: expect.stringContaining("ECONNREFUSED")
+        });
+        await expect(app.client.call("endpoints.bench", {baseUrl: server.baseUrl, model: "remote-model", apiKeyEnv: "REMOTE_KEY"})).rejects.toMatchObject({
+            code: "ENDPOINT_UNAUTHORIZED",
+            message: expect.stringContaining("--api-key-env")
+        });
+        await expect(app.client.call("endpoints.bench", {baseUrl: server.baseUrl, model: "remote-model"})).rejects.toMatchObject({code: "ENDPOINT_UNAUTHORIZED"});
+        await expect(app.client.call("endpoints.bench", {baseUrl: server.baseUrl, model: "remote-model", apiKeyEnv: "EMPTY_KEY"})).rejects.toMatchObject({code: "ENDPOINT_API_KEY_MISSING"});
+        await expect(app.client.call("endpoints.bench", {baseUrl: server.baseUrl, model: "remote-model", apiKeyEnv: "sk-right"})).rejects.toMatchObject({
+            code: "ENDPOINT_BENCH_INVALID",
+            message: expect.stringContaining("apiKeyEnv")
+        });
+        await using open = await startStreamingOpenAiServer();
+        await expect(app.client.call("endpoints.bench", {baseUrl: open.baseUrl, model: "other"})).rejects.toMatchObject({
+            code: "ENDPOINT_MODEL_NOT_FOUND",
+            message: expect.stringContaining("remote-model")
+        });
+        await expect(app.client.call("endpoints.bench", {baseUrl: "gpu-box:8080", model: "x"})).rejects.toMatchObject({code: "ENDPOINT_BENCH_INVALID"});
+        expect(await app.client.call("endpoints.runs", {})).toEqual([]);
+        // The key's variable name is all a run would keep; no request was ever sent with a key from the store.
+        expect(server.requests).toEqual([]);
+    });
+
+    it("agentfit bench --base-url prints the figures and the error code of a failing endpoint", {timeout: 240_000}, async () => {
+        await using app = await startApp();
+        await using server = await startStreamingOpenAiServer();
+        const ok = await runCli(
+            ["bench", "--base-url", server.baseUrl, "--model", "remote-model", "--prompt-sizes", "64,256", "--reps", "1", "--tg", "16", "--agent-turns", "2", "--concurrency", "1,2"],
+            app.home.env,
+            {timeoutMs: 120_000}
+        );
+        expect(ok.stderr).not.toContain("error");
+        expect(ok.code).toBe(0);
+        expect(ok.stdout).toMatch(/generation\s+\d/);
+        expect(ok.stdout).toMatch(/prefix cache\s+not detected/);
+        expect(ok.stdout).toMatch(/2 streams\s+\d/);
+        const listed = await runCli(["bench", "endpoints"], app.home.env);
+        expect(listed.stdout).toContain(server.baseUrl);
+        await using broken = await startStreamingOpenAiServer({mode: "malformed"});
+        const failed = await runCli(["bench", "--base-url", broken.baseUrl, "--model", "remote-model"], app.home.env);
+        expect(failed.code).toBe(1);
+        expect(failed.stderr).toContain("error [ENDPOINT_STREAM_INVALID]");
+    });
+});

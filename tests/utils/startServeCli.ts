@@ -1,0 +1,36 @@
+import {spawn} from "node:child_process";
+import path from "node:path";
+import {projectRoot} from "./runCli.ts";
+
+export interface ServeCli extends AsyncDisposable {
+    /** e.g. "http://127.0.0.1:40123/v1" */
+    baseUrl: string;
+    /** What the command printed to stderr so far. */
+    stderr(): string;
+    /** Stops it with Ctrl-C and waits for it to exit. */
+    dispose(): Promise<void>;
+}
+
+/** `agentfit serve <args> --port 0` as a user starts it (the real bin), ready once it prints its base URL. */
+export async function startServeCli(args: string[], env: NodeJS.ProcessEnv): Promise<ServeCli> {
+    const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), "serve", ...args, "--port", "0"], {cwd: projectRoot, env: {...env, NO_COLOR: "1"}});
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const baseUrl = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (d: Buffer) => {
+            stdout += d.toString();
+            const match = /^(http:\/\/127\.0\.0\.1:\d+\/v1)$/m.exec(stdout);
+            if (match) resolve(match[1]!);
+        });
+        void exited.then((code) => reject(new Error(`agentfit serve exited with ${code}: ${stderr}`)));
+    });
+    let stopped: Promise<void> | undefined;
+    const dispose = () =>
+        (stopped ??= (async () => {
+            if (child.exitCode === null) child.kill("SIGINT");
+            await exited;
+        })());
+    return {baseUrl, stderr: () => stderr, dispose, [Symbol.asyncDispose]: dispose};
+}
