@@ -58,7 +58,7 @@ export const speedFidelityBenchmark: Benchmark = {
     async run() {
         const binary = process.env.AGENTFIT_LLAMA_BENCH;
         if (!binary || !fs.existsSync(binary)) {
-            console.log("   skipped: set AGENTFIT_LLAMA_BENCH to a llama-bench binary built from node-llama-cpp's llama.cpp source (README: \"Checking the benchmark against llama-bench\").");
+            console.log("   skipped: set AGENTFIT_LLAMA_BENCH to a llama-bench binary built from node-llama-cpp's llama.cpp source (docs/benchmark.md: \"Checking the benchmark against llama-bench\").");
             return;
         }
         for (const type of ["Q8_0", "Q4_0"] as const) {

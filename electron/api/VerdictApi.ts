@@ -26,7 +26,7 @@ export type CriterionStatus = "pass" | "near" | "fail" | "unknown";
 
 /**
  * The rules of the verdict, stored in SQLite and editable. Defaults mirror helperbench and the
- * article it came from (see README, "The verdict").
+ * article it came from (see docs/verdict.md, "Why these defaults").
  */
 export interface VerdictThresholds {
     /** Context the agent runs at, tokens; fit is judged at it. Default 32768. */

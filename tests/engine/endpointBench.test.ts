@@ -88,7 +88,7 @@ describe("endpoint benchmark of a real engine server", () => {
         const localTg = results.find((r) => r.kind === "tg")!.avgTs!;
         const localPp = results.find((r) => r.kind === "pp")!.avgTs!;
 
-        // Tolerances (README, "Benchmarking a server"): the endpoint and the local benchmark run minutes apart on a
+        // Tolerances (docs/benchmark.md, "Benchmarking a server"): the endpoint and the local benchmark run minutes apart on a
         // shared machine whose load swings 2–3× in that time, so generation (through HTTP, sampling and streaming)
         // must be within 0.15–3× of llama-bench-style tg and prompt processing (from the TTFT slope) within 0.1–5× of
         // pp; the client-side figures, measured on the same requests, within 0.5–2× of what the server itself reports.

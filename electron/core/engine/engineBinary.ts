@@ -219,7 +219,8 @@ export interface EngineBinaryManagerOptions {
  * Builds node-llama-cpp's engine from the llama.cpp source it ships, for this machine's CPU
  * (`-march=native`, OpenMP), using node-llama-cpp's own `source download` (a local git bundle, no
  * network). The prebuilt binaries are portable builds with every CPU variant and no OpenMP; on a
- * CPU the local build runs as fast as llama.cpp's own tools compiled here (see README).
+ * CPU the local build runs as fast as llama.cpp's own tools compiled here (see docs/benchmark.md,
+ * "Checking the benchmark against llama-bench").
  */
 export class EngineBinaryManager {
     readonly layout: NodeLlamaCppLayout;
