@@ -6,7 +6,7 @@ import type {Command} from "commander";
 import {AgentError} from "../../core/agents/AgentError.ts";
 import {codingAgentIds, codingAgents, locateAgent} from "../../core/agents/codingAgents.ts";
 import {launchContext, pickLaunchModel} from "../../core/agents/planLaunch.ts";
-import {createAppService} from "../../core/AppService.ts";
+import {createCliAppService} from "../utils/withAppService.ts";
 import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
 import {wholeNumber} from "../utils/optionParsers.ts";
@@ -37,7 +37,7 @@ export function registerLaunchCommand(program: Command) {
             const executable = locateAgent(agent);
             if (!executable) throw new AgentError("AGENT_NOT_INSTALLED", `${agent.label} is not installed (not on PATH nor in its usual places). Install it with: ${agent.install}`);
 
-            const app = await createAppService({shell: "web"});
+            const app = await createCliAppService();
             const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-"));
             let exitCode = 1;
             try {
