@@ -56,7 +56,9 @@ const argumentsOf = (): Record<string, string[]> => ({
     "catalog refresh": ["--model", "qwen2.5-coder-1.5b-instruct"],
     bench: ["--model", "tiny", "--pp", "16", "--tg", "4", "--reps", "1", "--threads", "1", "--no-ttft"],
     "bench show": ["1"],
-    "verdict thresholds": ["minRuns=3"]
+    "verdict thresholds": ["minRuns=3"],
+    answer: ["--plan", "--model", model],
+    "machines import": [path.join(home.home, "report.json")]
 });
 
 beforeAll(async () => {
@@ -72,6 +74,8 @@ beforeAll(async () => {
     expect(bench.code, bench.stderr).toBe(0);
     const evalRun = await runCli(["eval", ...argumentsOf()["eval run"]!], env, {timeoutMs: 300_000});
     expect(evalRun.code, evalRun.stderr).toBe(0);
+    const report = await runCli(["report", "--format", "json", "--out", path.join(home.home, "report.json")], env, {timeoutMs: 300_000});
+    expect(report.code, report.stderr).toBe(0);
     await using store = await openStore({file: home.database});
     store.evals.setRunStatus(1, "interrupted", {owner: null});
 }, 600_000);

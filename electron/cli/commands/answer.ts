@@ -17,6 +17,7 @@ interface AnswerOptions {
     full?: boolean;
     yes?: boolean;
     json?: boolean;
+    plan?: boolean;
     offline?: boolean;
     new?: boolean;
     model?: string[];
@@ -36,6 +37,7 @@ export function registerAnswerCommand(program: Command) {
         .option("--full", "helperbench's 10 runs of its R task (takes much longer)")
         .option("-y, --yes", "run the plan without asking")
         .option("--json", "print the finished plan (with the verdict) as JSON; progress goes to stderr")
+        .option("--plan", "print the plan (saved, so a later agentfit answer runs it) and stop without running it; with --json, as JSON")
         .option("--offline", "plan with models already on disk (other tools' folders are scanned first); download nothing")
         .option("--new", "plan afresh even when a saved plan is unfinished")
         .option("-m, --model <model>", "measure this model instead of the recommendation's picks: a registered id, a GGUF path or a catalog id[:QUANT] (repeat, at most 3)", collect)
@@ -47,6 +49,7 @@ export function registerAnswerCommand(program: Command) {
             if (options.quick && options.full) throw new InvalidArgumentError("--quick and --full exclude each other.");
             await withAppService(async (app) => {
                 const plan = await savedOrNewPlan(app, options);
+                if (options.plan) return console.log(options.json ? JSON.stringify(plan, null, 2) : describePlan(plan));
                 if (plan.state !== "ready" && !options.json) console.error(yellow(`Continuing the saved plan #${plan.id} (${plan.state}); --new plans afresh.`));
                 console.error(describePlan(plan));
                 if (!options.yes && !(await confirm("Run this plan?"))) {
