@@ -73,8 +73,9 @@ export function resultsTable(results: BenchResult[]): string {
 }
 
 function printRun(run: BenchRun, results: BenchResult[]) {
-    for (const file of run.modelFiles) console.log(`${bold("Model file")} ${formatModelFile(file)}`);
+    // llama-bench's table comes first, as llama-bench prints it, so scripts that read it keep working.
     console.log(resultsTable(results));
+    for (const file of run.modelFiles) console.log(`${bold("Model file")} ${formatModelFile(file)}`);
     for (const score of run.scores)
         console.log(
             `${bold("LocalScore-style score")} ${score.score.toFixed(0)} ${dim(`(${benchConfigurationLabel(score.modelFile, score.settings)}: pp ${score.promptTokensPerSecond.toFixed(1)} t/s, tg ${score.generationTokensPerSecond.toFixed(1)} t/s, TTFT ${score.timeToFirstTokenMs.toFixed(0)} ms)`)}`
