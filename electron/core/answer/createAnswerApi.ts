@@ -1,4 +1,4 @@
-import {describeOwner, isOwnerAlive, type JobOwner} from "../jobs/JobOwner.ts";
+import {describeOwner, isOwnerAlive, recoverOrphanedJobs, type JobOwner} from "../jobs/JobOwner.ts";
 import {z} from "zod";
 import type {AnswerApi, AnswerPlan, AnswerStep} from "../../api/AnswerApi.ts";
 import type {AppApi, AppEvents} from "../../api/AppApi.ts";
@@ -79,9 +79,9 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
 
     // A plan left running by a process that ended is paused: its jobs ended with that process. One
     // that another live process runs (the desktop app while a CLI command starts) is left alone.
-    const stale = plans.latest();
-    if (stale?.state === "running" && !isOwnerAlive(stale.owner))
-        mutate(stale.id, (plan) => {
+    const latest = plans.latest();
+    recoverOrphanedJobs(latest?.state === "running" ? [latest] : [], (plan) => plan.owner ?? null, (orphan) =>
+        mutate(orphan.id, (plan) => {
             plan.state = "paused";
             plan.owner = null;
             for (const step of plan.steps.filter((s) => s.state === "running")) {
@@ -89,7 +89,8 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
                 step.etaSeconds = null;
                 step.note = "AgentFit stopped while this step ran; resume the plan to continue it.";
             }
-        });
+        })
+    );
     options.onDispose(async () => {
         if (!active) return;
         active.interruption = "pause";
