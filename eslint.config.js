@@ -121,6 +121,17 @@ export default tseslint.config(
         rules: {"no-restricted-imports": rule(electronModule, reactModule, renderer, {regex: "/(main|preload)/", message: "The CLI does not use the desktop shell."})}
     },
     {
+        // node_modules' better-sqlite3 is built for one Node ABI; CI also runs the suites on Node 24,
+        // where only openSqliteDatabase finds the addon built for it.
+        files: ["tests/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                {paths: [{name: "better-sqlite3", allowTypeImports: true, message: "Open SQLite files with openSqliteDatabase (it loads the addon built for this Node)."}]}
+            ]
+        }
+    },
+    {
         // Fixtures both the tests and the benchmarks use live in testkit/, so neither reaches into tests/.
         files: ["bench/**/*.ts", "testkit/**/*.ts"],
         rules: {"no-restricted-imports": rule({regex: "/tests/", message: "Benchmarks and the test kit do not import tests/; move what both need to testkit/."})}

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import type {z} from "zod";
+import {openSqliteDatabase} from "../../electron/core/store/openSqliteDatabase.ts";
 import type {ApiMethod} from "../../electron/shared/MethodTable.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {rawHttp, type RawResponse} from "../utils/rawHttp.ts";
@@ -134,7 +134,7 @@ describe("damaged files", () => {
         fs.writeFileSync(damaged.randomBytes!, Buffer.from(Array.from({length: 64 * 1024}, (_, i) => (i * 7919 + 13) % 251)));
         fs.writeFileSync(damaged.empty!, "");
         fs.mkdirSync(damaged.directory!);
-        const db = new Database(damaged.sqlite!);
+        const db = openSqliteDatabase(damaged.sqlite!);
         db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1);");
         db.close();
         // A damaged SQLite file: its header kept, a page overwritten.
