@@ -131,6 +131,60 @@ describe("the guided answer plan", () => {
     });
 });
 
+describe("eval estimates for the Evaluate form (the guided plan's estimator)", () => {
+    it("states the plan in words and a predicted duration, registers nothing, and offers the quick and full profiles with theirs", async () => {
+        using home = createTempHome();
+        const modelPath = writeModel(path.join(home.home, "elsewhere"), "random-estimate");
+        await using app = await startApp({home, service});
+        const tasks = await app.client.call("eval.tasks", {});
+        const task = tasks.find((t) => t.runtime.available)!;
+        const estimate = await app.client.call("answer.estimateEval", {
+            models: [
+                {provider: "local", model: modelPath},
+                {provider: "openai", model: "gpt-4.1"}
+            ],
+            tasks: [task.name],
+            runs: 3,
+            maxTurns: 20
+        });
+        expect(estimate.description).toBe(`2 models × 1 task (${task.title}) × 3 runs, at most 20 turns and 1,024 output tokens per turn`);
+        expect(estimate.samples).toBe(6);
+        const [local, cloud] = estimate.models;
+        expect(local!.estimate).toMatchObject({basis: "predicted"});
+        expect(local!.estimate.seconds).toBeGreaterThan(0);
+        expect(local!.estimate.text).toMatch(/^predicted: 3 runs × about 10 turns × [\d.]+ s per agent turn/);
+        // A cloud model that never ran here has nothing to go on, and says so.
+        expect(cloud!.estimate).toEqual({seconds: null, basis: "predicted", text: "unknown: no earlier run of this model on this task; the ETA shows once runs finish"});
+        expect(estimate.estimate.seconds).toBe(local!.estimate.seconds);
+        expect(estimate.estimate.text).toMatch(/^predicted: about .+, plus 1 model that cannot be estimated$/);
+        // Estimating never registers the file.
+        expect(await app.client.call("models.list", {})).toEqual([]);
+
+        const profiles = await app.client.call("answer.evalProfiles", {models: [{provider: "local", model: modelPath}]});
+        expect(profiles.map((p) => [p.profile, p.runs, p.maxTurns, p.maxOutputTokensPerTurn])).toEqual([
+            ["quick", 3, 20, 1024],
+            ["full", 10, 40, 1024]
+        ]);
+        const [quick, full] = profiles;
+        expect(quick!.tasks).toHaveLength(1);
+        expect(quick!.estimate!.estimate.seconds).toBeGreaterThan(0);
+        if (full!.unavailable === null) {
+            expect(full!.tasks).toEqual([tasks.find((t) => t.language === "r")!.name]);
+            expect(full!.estimate!.estimate.seconds).toBeGreaterThan(quick!.estimate!.estimate.seconds!);
+        } else expect(full!.unavailable).toContain("R task");
+
+        // A reference that is no model: the estimate says why it is unknown; bad arguments are refused with codes.
+        const unknown = await app.client.call("answer.estimateEval", {models: [{provider: "local", model: "no-such-model-anywhere"}], runs: 1, maxTurns: 1});
+        expect(unknown.models[0]!.estimate.seconds).toBeNull();
+        expect(unknown.models[0]!.estimate.text).toContain('unknown: "no-such-model-anywhere" is neither a model on disk nor in the catalog');
+        await expect(app.client.call("answer.estimateEval", {models: [], runs: 1, maxTurns: 1})).rejects.toMatchObject({code: "INVALID_ARGUMENT"});
+        await expect(app.client.call("answer.estimateEval", {models: [{provider: "local", model: modelPath}], runs: 0, maxTurns: 1})).rejects.toMatchObject({code: "INVALID_ARGUMENT"});
+        await expect(app.client.call("answer.estimateEval", {models: [{provider: "local", model: modelPath}], tasks: ["no-such-task"], runs: 1, maxTurns: 1})).rejects.toMatchObject({
+            code: "EVAL_TASK_NOT_FOUND"
+        });
+    });
+});
+
 describe("the guided answer plan offline", () => {
     it("plans from models other tools keep on disk (Ollama's blobs, the Hugging Face cache), says it downloads nothing, and measures an Ollama blob", async () => {
         using userHome = createTempHome("agentfit-user-home-");

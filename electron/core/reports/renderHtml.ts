@@ -19,7 +19,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;p
 th{color:#5f6b7d;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.3px}
 ul{margin:8px 0 0;padding-left:20px}li{margin:3px 0}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:12px}.charts svg{width:100%;height:auto}
-footer{color:#8a95a6;font-size:12px;text-align:center}
+footer{color:#5f6b7d;font-size:12px;text-align:center}
 `;
 
 /**

@@ -149,8 +149,10 @@ export function reportSections(data: ReportData): ReportSection[] {
     sections.push({
         id: "changes",
         heading: "What would change the answer",
-        paragraphs: v.changes.length ? ["Predictions from the what-if estimates, not measurements."] : ["Nothing in the catalog's what-if estimates would change the answer."],
-        bullets: v.changes.map((c) => c.text)
+        paragraphs: v.changes.some((c) => c.decisive)
+            ? ["Measurements the answer still lacks, and predictions from the what-if estimates (not measurements). Options that would not change the answer are marked so."]
+            : ["Nothing measured or predicted would change the answer as it stands."],
+        bullets: v.changes.map((c) => `${c.decisive ? "" : "(would not change the answer) "}${c.text} ${c.why}`)
     });
     sections.push({
         id: "thresholds",
