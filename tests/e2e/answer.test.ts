@@ -59,6 +59,36 @@ describe("Answer for this machine (the first-launch page)", () => {
         await expect.poll(() => page.getByTestId("step-estimate").first().textContent()).toMatch(/^Estimate: .+\((predicted|measured)/);
         await page.screenshot({path: path.join(screenshotDir, "answer-plan-900.png"), fullPage: true});
 
+        // Changing the candidates is a picker of the models on disk and the catalog's, validated before it is sent.
+        await page.getByTestId("edit-candidates").click();
+        const rows = page.getByTestId("picker-row");
+        await expect.poll(() => rows.count(), {timeout: 60_000}).toBe(1);
+        await expect.poll(() => rows.first().getByTestId("picker-model").locator("option:checked").textContent()).toMatch(/^random-guided:q8_0 · /);
+        await expect.poll(() => rows.first().getByTestId("picker-facts").textContent()).toMatch(/^on disk, /);
+        await page.getByTestId("picker-add").click();
+        await expect.poll(() => page.getByTestId("picker-problem").textContent()).toBe("Pick a model in every row, or remove the empty one.");
+        await expect.poll(() => page.getByTestId("save-candidates").isDisabled()).toBe(true);
+        await rows.nth(1).getByTestId("picker-model").selectOption(plan.candidates[0]!.key);
+        await expect.poll(() => page.getByTestId("picker-problem").textContent()).toBe("A model is picked twice: pick another one or remove the row.");
+        // A catalog model shows its quantizations with size and prediction; an offline plan refuses it with a coded error and keeps its candidates.
+        const catalogOption = await rows.nth(1).getByTestId("picker-model").locator('optgroup[label^="From the catalog"] option').first().getAttribute("value");
+        await rows.nth(1).getByTestId("picker-model").selectOption(catalogOption!);
+        await expect.poll(() => rows.nth(1).getByTestId("picker-quantization").locator("option").count()).toBeGreaterThan(0);
+        await expect.poll(() => rows.nth(1).getByTestId("picker-facts").textContent()).toMatch(/^downloads \d/);
+        await expect.poll(() => page.getByTestId("picker-problem").count()).toBe(0);
+        for (const width of [900, 1440]) {
+            await page.setViewportSize({width, height: 1000});
+            expect(await elementsWiderThanWindow(page)).toEqual([]);
+            await page.getByTestId("candidates-card").screenshot({path: path.join(screenshotDir, `answer-candidates-picker-${width}.png`)});
+        }
+        await page.setViewportSize({width: 900, height: 1000});
+        await page.getByTestId("save-candidates").click();
+        await expect.poll(() => page.getByTestId("candidates-card").locator('[role="alert"]').first().textContent()).toContain("an offline plan downloads nothing");
+        await rows.nth(1).getByTestId("picker-remove").click();
+        await page.getByTestId("save-candidates").click();
+        await expect.poll(() => page.getByTestId("candidate-picker").count()).toBe(0);
+        await expect.poll(() => page.getByTestId("candidate-row").count()).toBe(1);
+
         await page.getByTestId("run-plan").click();
         await expect.poll(() => page.locator('[data-testid="plan-step"][data-state="running"] [data-testid="step-timing"]').count(), {timeout: 60_000}).toBe(1);
         await expect.poll(() => page.locator('[data-testid="plan-step"][data-state="running"] [data-testid="step-timing"]').textContent()).toMatch(/^Elapsed .+ · ETA /);
