@@ -6,6 +6,8 @@ import type {AnswerPlan} from "../../electron/api/AnswerApi.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
+import {testDownloadSettings} from "../utils/downloadFixtures.ts";
+import {startFakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 // The guided path on the real engine: a generated model (random weights, loads in milliseconds),
@@ -128,6 +130,62 @@ describe("the guided answer plan", () => {
         await expect(app.client.call("answer.plan", {offline: true})).rejects.toMatchObject({code: "ANSWER_NO_CANDIDATES"});
         await expect(app.client.call("answer.run", {planId: 42})).rejects.toMatchObject({code: "ANSWER_PLAN_NOT_FOUND"});
         expect(await app.client.call("answer.current", {})).toBeNull();
+    });
+});
+
+describe("the guided download step", () => {
+    it("downloads the recommended catalog model from Hugging Face (a local stand-in), then measures it and reaches the Verdict", async () => {
+        using home = createTempHome();
+        // A one-model catalog whose only quantization is a generated GGUF the stand-in hub serves, as the real hub serves bartowski's files.
+        const file = writeGgufModel(path.join(home.home, "hub", "tiny-guided-Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"});
+        const bundled = JSON.parse(fs.readFileSync(path.resolve("models/catalog.json"), "utf8")) as {models: Record<string, unknown>[]};
+        const template = bundled.models.find((m) => m.id === "qwen2.5-coder-1.5b-instruct")!;
+        const catalogFile = path.join(home.home, "catalog.json");
+        const sizeBytes = fs.statSync(file.path).size;
+        fs.writeFileSync(
+            catalogFile,
+            JSON.stringify({
+                ...bundled,
+                models: [
+                    {
+                        ...template,
+                        id: "tiny-guided",
+                        name: "Tiny Guided",
+                        huggingFaceRepo: "acme/tiny-guided-GGUF",
+                        defaultQuantization: "Q8_0",
+                        quantizations: [{quantization: "Q8_0", files: ["tiny-guided-Q8_0.gguf"], sizeBytes, sizeSource: "the stand-in hub's file"}]
+                    }
+                ]
+            })
+        );
+        await using hub = await startFakeHuggingFace({repos: {"acme/tiny-guided-GGUF": {files: [{path: "tiny-guided-Q8_0.gguf", source: file.path}]}}});
+        // Slow enough that the step is seen running with its progress.
+        hub.faults.push({file: "tiny-guided-Q8_0.gguf", bytesPerSecond: Math.max(64 * 1024, Math.round(sizeBytes / 4)), times: 5});
+        await using app = await startApp({home, service: {...service, catalogFile, downloads: testDownloadSettings(hub.endpoint)}});
+
+        const plan = await app.client.call("answer.plan", tinyEval);
+        expect(plan.candidates).toMatchObject([{key: "tiny-guided:Q8_0", modelId: null, downloadBytes: sizeBytes}]);
+        expect(plan.steps.map((s) => s.kind)).toEqual(["download", "bench", "eval", "verdict"]);
+        // Nothing downloaded before: the download's speed is an assumption, and says so.
+        expect(plan.steps[0]!.estimate.basis).toBe("assumed");
+        expect(plan.disk.neededBytes).toBe(sizeBytes);
+
+        await app.client.call("answer.run", {planId: plan.id});
+        const downloading = await planWhen(app.client, plan.id, (p) => p.steps[0]!.job !== null);
+        expect(downloading.steps[0]!.job!.kind).toBe("download");
+        const done = await planWhen(app.client, plan.id, (p) => p.state === "done");
+        expect(done.steps.map((s) => s.state)).toEqual(["done", "done", "done", "done"]);
+        // The candidate is now the registered download, measured by the benchmark and the eval.
+        const registered = await app.client.call("models.list", {});
+        expect(registered).toHaveLength(1);
+        expect(registered[0]!.source).toMatchObject({kind: "huggingface", catalogId: "tiny-guided:Q8_0"});
+        expect(done.candidates[0]!.modelId).toBe(registered[0]!.id);
+        const job = (await app.client.call("downloads.list", {})).find((d) => d.id === done.steps[0]!.job!.id)!;
+        expect(job).toMatchObject({state: "completed", downloadedBytes: sizeBytes});
+        const bench = await app.client.call("bench.run", {runId: done.steps[1]!.job!.id});
+        expect(bench.spec.models).toEqual([registered[0]!.id]);
+        expect(done.verdict).not.toBeNull();
+        expect(hub.requests.some((r) => r.host === "content" && r.path.endsWith("tiny-guided-Q8_0.gguf"))).toBe(true);
     });
 });
 
