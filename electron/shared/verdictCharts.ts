@@ -50,8 +50,8 @@ export function chartPoints(verdict: Verdict): ChartPoint[] {
     return [...local, ...cloud];
 }
 
-/** Colours of the verdict levels (UI badges, charts, the HTML report). */
-export const levelColors: Record<VerdictLevel, string> = {usable: "#14875a", almost: "#b86e00", no: "#c2323c", "no-fit": "#7a1f26", untested: "#5f6b7d"};
+/** Colours of the verdict levels (UI badges, charts, the HTML report, whose level pill writes white on them: each is at WCAG AA with white). */
+export const levelColors: Record<VerdictLevel, string> = {usable: "#117a50", almost: "#9a5b00", no: "#c2323c", "no-fit": "#7a1f26", untested: "#5f6b7d"};
 
 /** Where a point's label goes: lines above (0, 2, 4…) or below (1, 3…) the point. */
 export interface LabelPlacement {

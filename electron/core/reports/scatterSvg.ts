@@ -18,7 +18,7 @@ export interface ScatterOptions {
 const W = 560;
 const H = 320;
 /** The top margin leaves the title and legend a row of their own, so no point label reaches them. */
-const M = {top: 48, right: 24, bottom: 46, left: 56};
+const M = {top: 48, right: 24, bottom: 46, left: 78};
 
 /**
  * A scatter plot as standalone SVG markup (no scripts, no external references): local models as

@@ -82,7 +82,7 @@ function Chart(props: {
                             fontSize={11}
                             allowDataOverflow={false}
                         />
-                        <YAxis type="number" dataKey="y" domain={props.yDomain ?? [0, "auto"]} tickFormatter={props.formatY} label={{value: props.yLabel, angle: -90, position: "insideLeft", fontSize: 12}} fontSize={11} width={64} />
+                        <YAxis type="number" dataKey="y" domain={props.yDomain ?? [0, "auto"]} tickFormatter={props.formatY} label={{value: props.yLabel, angle: -90, position: "insideLeft", fontSize: 12}} fontSize={11} width={78} />
                         <ZAxis range={[90, 90]} />
                         <Tooltip
                             cursor={{strokeDasharray: "3 3"}}
