@@ -12,6 +12,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {LevelBadge} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import {screenLink} from "../../components/screenLink.ts";
 import "./AnswerScreen.css";
 
 const stepTone: Record<AnswerStep["state"], Tone> = {pending: "neutral", running: "info", paused: "warn", done: "good", skipped: "neutral", failed: "bad"};
@@ -202,7 +203,8 @@ function Candidates(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void
                                 <td className="links">
                                     {c.modelId ? (
                                         <>
-                                            <a href="#/benchmark">bench</a> · <a href="#/evaluate">eval</a> · <a href="#/serve">serve</a>
+                                            <a href={screenLink("benchmark", {model: c.modelId})}>bench</a> ·{" "}
+                                            <a href={screenLink("evaluate", {model: c.modelId, runs: plan.eval.runs, task: plan.eval.task})}>eval</a> · <a href="#/serve">serve</a>
                                         </>
                                     ) : (
                                         <a href="#/downloads">download</a>
