@@ -88,7 +88,7 @@ function VerdictWaiting() {
         {
             label: "This machine",
             ready: machine !== undefined,
-            text: machine ? `${machine.cpu.brand}, ${formatBytes(machine.memory.totalBytes)} RAM (probed ${new Date(machine.takenAt).toLocaleString()})` : snapshot.loading ? "reading the last probe…" : "probing the hardware: the first probe takes a few seconds"
+            text: machine ? `${machine.cpu.brand}, ${formatBytes(machine.memory.totalBytes)} RAM (probed ${new Date(machine.takenAt).toLocaleString()})` : snapshot.loading ? "reading the last probe…" : "probing the hardware: the first probe takes seconds, up to a minute on a busy machine"
         },
         {label: "Eval results", ready: status.data !== undefined, text: status.data ? `${status.data.evalRuns} eval run${status.data.evalRuns === 1 ? "" : "s"} stored` : "counting…"},
         {label: "Benchmark results", ready: status.data !== undefined, text: status.data ? `${status.data.benchResults} benchmark result${status.data.benchResults === 1 ? "" : "s"} stored` : "counting…"},
