@@ -87,13 +87,14 @@ export function DepthChart({results}: {results: BenchResult[]}) {
             {depths.length < 2 ? (
                 <div className="empty-inline">Measure at two depths or more (e.g. 0,4096,16384) to see how speed falls as the context fills.</div>
             ) : (
-                <ResponsiveContainer width="100%" height={232}>
-                    <LineChart data={rows} margin={{top: 8, right: 16, bottom: 8, left: 8}}>
+                <ResponsiveContainer width="100%" height={248}>
+                    <LineChart data={rows} margin={{top: 8, right: 16, bottom: 16, left: 8}}>
                         <CartesianGrid strokeDasharray="3 3" stroke="#e3e8ef" />
                         <XAxis dataKey="depth" type="number" domain={["dataMin", "dataMax"]} ticks={depths} tick={{fontSize: 12}} label={{value: "tokens in context", position: "insideBottom", offset: -4, fontSize: 12, fill: "#5f6b7d"}} />
                         <YAxis tick={{fontSize: 12}} label={{value: "tok/s", angle: -90, position: "insideLeft", fontSize: 12, fill: "#5f6b7d"}} />
                         <Tooltip formatter={tooltipFormat} labelFormatter={(depth) => `depth ${depth}`} />
-                        <Legend />
+                        {/* Above the plot: below it, the legend ran into the x axis title. */}
+                        <Legend verticalAlign="top" height={28} />
                         {[...names.values()].map((name, i) => (
                             <Line key={name} type="monotone" dataKey={name} stroke={palette[i % palette.length]} strokeWidth={2} dot={{r: 3}} connectNulls isAnimationActive={false} />
                         ))}
