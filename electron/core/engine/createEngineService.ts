@@ -251,7 +251,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             host: server.host ?? DEFAULT_SERVE_HOST,
             port: server.port ?? DEFAULT_SERVE_PORT,
             upstreamPort: () => (supervisor.running ? enginePort : undefined),
-            unavailableReason: () => (status.crash ? `it stopped: ${status.crash.reason}` : status.state === "ready" ? "it is restarting" : `it is ${status.state}`)
+            unavailableReason: () =>
+                status.crash?.reason ?? (status.state === "starting" || status.state === "loading" ? "The engine is starting." : "The engine process is not running.")
         });
         front = {instance, settings, apiKey: keyGenerated ? `af-${crypto.randomBytes(24).toString("base64url")}` : server.apiKey, keyGenerated};
         return front;

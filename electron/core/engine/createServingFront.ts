@@ -23,7 +23,7 @@ export interface ServingFrontOptions {
     port: number;
     /** The engine server's loopback port now; undefined while the engine is down, restarting or not serving. */
     upstreamPort(): number | undefined;
-    /** Why no engine answers, for the 503 clients get meanwhile (e.g. the last crash). */
+    /** Why no engine answers, a sentence for the 503 clients get meanwhile (e.g. the last crash's reason). */
     unavailableReason(): string;
 }
 
@@ -109,7 +109,7 @@ export async function createServingFront(options: ServingFrontOptions): Promise<
         answerError(
             response,
             request.url ?? "/",
-            {status: 503, type: "server_error", message: `The model server's engine is not running (${reason}). Retry in a few seconds.`, param: null, code: "engine_unavailable"},
+            {status: 503, type: "server_error", message: `No engine serves this port right now. ${reason} Retry in a few seconds.`, param: null, code: "engine_unavailable"},
             {"Retry-After": String(RETRY_AFTER_SECONDS)}
         );
     }
@@ -118,7 +118,7 @@ export async function createServingFront(options: ServingFrontOptions): Promise<
         return {
             status: 502,
             type: "server_error",
-            message: `The engine process stopped while answering this request (${options.unavailableReason()}). Retry once it serves again.`,
+            message: "The engine process stopped while answering this request. Retry once it serves again (the server's status says why it stopped).",
             param: null,
             code: "engine_stopped"
         };
