@@ -33,6 +33,26 @@ function largeModel(): string {
     return file;
 }
 
+/** A ~200k-parameter random model: per-request overheads dominate its time. */
+function tinyModel(): string {
+    const file = path.join(benchDir, "serve-tiny.gguf");
+    fs.mkdirSync(benchDir, {recursive: true});
+    writeGgufModel(file, {...ggufModelPresets.tiny, contextLength: 1024});
+    return file;
+}
+
+/** One greedy streamed answer's generation speed as the client sees it: tokens after the first ÷ time from the first to the last. */
+async function streamedTokensPerSecond(client: OpenAI, model: string, messages: ChatCompletionMessageParam[], maxTokens: number): Promise<number> {
+    const stamps: number[] = [];
+    let completion = 0;
+    const stream = await client.chat.completions.create({model, messages, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: {include_usage: true}});
+    for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta.content) stamps.push(performance.now());
+        if (chunk.usage) completion = chunk.usage.completion_tokens;
+    }
+    return ((completion - 1) * 1000) / (stamps.at(-1)! - stamps[0]!);
+}
+
 async function withServer<T>(modelPath: string, settings: {contextSize: number; parallel?: number}, action: (client: OpenAI, model: string) => Promise<T>): Promise<T> {
     using home = createTempHome("agentfit-bench-");
     await using app = await createAppService({paths: home});
@@ -61,16 +81,10 @@ export const serveThroughputBenchmark: Benchmark = {
                     const pending = nextMessage();
                     direct.send({messages});
                     const d = await pending;
-                    const stamps: number[] = [];
-                    let completion = 0;
-                    const stream = await client.chat.completions.create({model, messages, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: {include_usage: true}});
-                    for await (const chunk of stream) {
-                        if (chunk.choices[0]?.delta.content) stamps.push(performance.now());
-                        if (chunk.usage) completion = chunk.usage.completion_tokens;
-                    }
+                    const rate = await streamedTokensPerSecond(client, model, messages, maxTokens);
                     if (round === 0) continue; // warm-up
                     inProcess.push(((d.tokens - 1) * 1000) / d.ms);
-                    viaHttp.push(((completion - 1) * 1000) / (stamps.at(-1)! - stamps[0]!));
+                    viaHttp.push(rate);
                 }
                 const h = summarize(viaHttp);
                 const d = summarize(inProcess);
@@ -90,10 +104,7 @@ export const serveLatencyBenchmark: Benchmark = {
     name: "serve-latency",
     description: "median added latency of the HTTP layer per request (target ≤ 5 ms)",
     async run() {
-        const modelPath = path.join(benchDir, "serve-tiny.gguf");
-        fs.mkdirSync(benchDir, {recursive: true});
-        writeGgufModel(modelPath, {...ggufModelPresets.tiny, contextLength: 1024});
-        await withServer(modelPath, {contextSize: 1024}, async (client, model) => {
+        await withServer(tinyModel(), {contextSize: 1024}, async (client, model) => {
             const added: number[] = [];
             for (let i = 0; i < 60; i++) {
                 const started = performance.now();
@@ -184,10 +195,7 @@ export const serveFrontBenchmark: Benchmark = {
     name: "serve",
     description: "the serving front vs the engine's server directly: added latency per request (≤ 5 ms), streaming tokens/s (≥ 0.97×)",
     async run() {
-        const tiny = path.join(benchDir, "serve-tiny.gguf");
-        fs.mkdirSync(benchDir, {recursive: true});
-        writeGgufModel(tiny, {...ggufModelPresets.tiny, contextLength: 1024});
-        await withEngineBehindFront(tiny, 1024, async (clients, model) => {
+        await withEngineBehindFront(tinyModel(), 1024, async (clients, model) => {
             const wall = {direct: [] as number[], front: [] as number[]};
             for (let i = 0; i < 120; i++) {
                 const via = i % 2 === 0 ? "direct" : "front";
@@ -211,14 +219,8 @@ export const serveFrontBenchmark: Benchmark = {
             const rates = {direct: [] as number[], front: [] as number[]};
             for (let round = 0; round < 12; round++) {
                 const via = round % 2 === 0 ? "direct" : "front";
-                const stamps: number[] = [];
-                let completion = 0;
-                const stream = await clients[via].chat.completions.create({model, messages, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: {include_usage: true}});
-                for await (const chunk of stream) {
-                    if (chunk.choices[0]?.delta.content) stamps.push(performance.now());
-                    if (chunk.usage) completion = chunk.usage.completion_tokens;
-                }
-                if (round >= 2) rates[via].push(((completion - 1) * 1000) / (stamps.at(-1)! - stamps[0]!));
+                const rate = await streamedTokensPerSecond(clients[via], model, messages, maxTokens);
+                if (round >= 2) rates[via].push(rate);
             }
             const direct = summarize(rates.direct);
             const front = summarize(rates.front);
