@@ -85,7 +85,7 @@ export function aiderSolver(task: RefactorTask): ScriptedAgent {
 }
 
 /** The sample's working folder as the agent's prompt states it (Claude Code: "Primary working directory: …", Codex: `<cwd>…</cwd>`). */
-function workingDirectory(request: ChatCompletionCreateParamsNonStreaming): string {
+export function workingDirectory(request: ChatCompletionCreateParamsNonStreaming): string {
     const text = JSON.stringify(request.messages);
     const found = /Primary working directory: ([^\s"\\]+)/.exec(text) ?? /<cwd>([^<]+)<\/cwd>/.exec(text);
     if (!found) throw new Error("The agent's prompt names no working directory.");

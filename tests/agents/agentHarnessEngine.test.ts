@@ -28,6 +28,8 @@ function expectFailureMatchesTranscript(detail: EvalSampleDetail) {
     switch (detail.failureMode) {
         case "context_overflow":
             expect(detail.error ?? detail.failureDetail).toMatch(/context|too long|exceed|length/i);
+            // The request that overflowed is in the transcript: the task's prompt reached the wire.
+            expect(detail.messages.some((m) => m.role === "user" && m.content?.includes(jsTask.prompt.slice(0, 40)))).toBe(true);
             break;
         case "never_edited_target":
         case "no_tool_calls":
@@ -54,14 +56,22 @@ function expectFailureMatchesTranscript(detail: EvalSampleDetail) {
     }
 }
 
+// Claude Code's first request (system prompt and tools, 12.4k tokens on SmolLM2's tokenizer) is larger
+// than SmolLM2's 8k context, Codex's (about 7k) larger than 4k: served at those contexts the engine
+// refuses them with its context-length error, which the agent reports and exits on. (Codex at 8k
+// spent more than the 7-minute limit reading its prompt on one busy thread.)
 // OpenCode is left out: against SmolLM2 (8k trained context, below OpenCode's ~9k first request) its
 // sample had not ended after 10 minutes on this machine; not yet diagnosed (see the harness report).
-describe.each(["aider"] as const)("%s on the real engine with SmolLM2", (harness) => {
+describe.each([
+    {harness: "aider" as const, contextSize: 8192},
+    {harness: "claude-code" as const, contextSize: 8192},
+    {harness: "codex" as const, contextSize: 4096}
+])("$harness on the real engine with SmolLM2", ({harness, contextSize}) => {
     it("completes a sample that fails, with the failure mode the transcript shows", async () => {
         await using app = await startApp({service: {evalEnv: agentEnv}});
         const [created] = await app.client.call("eval.start", {
             tasks: [jsTask.name],
-            models: [{provider: "local", model: ensureSmolLM2(), settings: {contextSize: 8192, threads: 1}}],
+            models: [{provider: "local", model: ensureSmolLM2(), settings: {contextSize, threads: 1}}],
             epochs: 1,
             harness,
             limits: {maxTurns: 2, maxOutputTokensPerTurn: 64, maxWallTimeMs: 420_000}
@@ -73,7 +83,9 @@ describe.each(["aider"] as const)("%s on the real engine with SmolLM2", (harness
         expect(detail.score, JSON.stringify({mode: detail.failureMode, why: detail.failureDetail, out: detail.agentOutput?.stdout.slice(-500)})).toBe("I");
         expect(detail.failureMode).not.toBeNull();
         expect(detail.turns).toBeGreaterThan(0);
-        expect(detail.usage.inputTokens + detail.usage.cachedInputTokens).toBeGreaterThan(0);
+        // A request the engine refused for its length used no tokens, nor one cut off by the time limit.
+        if (detail.failureMode !== "context_overflow" && detail.limitHit !== "time") expect(detail.usage.inputTokens + detail.usage.cachedInputTokens).toBeGreaterThan(0);
+        console.log(harness, JSON.stringify({mode: detail.failureMode, why: detail.failureDetail, turns: detail.turns, exit: detail.agentOutput?.exitCode, err: detail.agentOutput?.stderr.slice(-800)}));
         expect(detail.agentOutput).not.toBeNull();
         expectFailureMatchesTranscript(detail);
     }, 600_000);

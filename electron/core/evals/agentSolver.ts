@@ -1,5 +1,5 @@
-import {createOwnedTempFolder} from "../jobs/ownedTempFolder.ts";
-import type {JobOwner} from "../jobs/JobOwner.ts";
+import {createOwnedTempFolder, removeOrphanedTempFolders} from "../jobs/ownedTempFolder.ts";
+import {processStartTime, type JobOwner} from "../jobs/JobOwner.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +24,30 @@ export interface AgentSolverOptions {
 
 /** Prefix of the scratch folders (temporary HOME and config) of agents in flight, each marked with its owner. */
 export const AGENT_SCRATCH_PREFIX = "agentfit-agent-";
+
+/** In an agent's scratch folder: its process group id and start time, so a later process can stop an agent whose eval was killed. */
+const AGENT_PID_FILE = "agent.pid";
+
+/**
+ * Removes the scratch folders of agents whose eval process is gone, first killing the agent's
+ * process group when it still runs (same pid and start time as recorded; where the system gives no
+ * start time, such as macOS, the agent is left to fail on its own, its proxy being gone).
+ */
+export function removeOrphanedAgentScratch(parent = os.tmpdir()): string[] {
+    return removeOrphanedTempFolders(AGENT_SCRATCH_PREFIX, parent, (folder) => {
+        let recorded: string[];
+        try {
+            recorded = fs.readFileSync(path.join(folder, AGENT_PID_FILE), "utf8").split("\n");
+        } catch {
+            return;
+        }
+        const [pid, startTime] = [Number(recorded[0]), recorded[1]];
+        if (!Number.isInteger(pid) || pid <= 0 || !startTime || processStartTime(pid) !== startTime) return;
+        try {
+            process.kill(-pid, "SIGKILL");
+        } catch {}
+    });
+}
 
 /** Config folders agents write to in a user's home: a headless sample must leave them untouched. */
 const USER_AGENT_STATE = [".claude", ".claude.json", ".codex", ".config/opencode", ".local/share/opencode", ".local/state/opencode", ".cache/opencode", ".aider", ".aider.conf.yml"];
@@ -159,6 +183,7 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                     },
                     timeoutMs: input.limits.maxWallTimeMs,
                     maxOutputBytes: 256 * 1024,
+                    onSpawn: (pid) => fs.writeFileSync(path.join(scratch, AGENT_PID_FILE), `${pid}\n${processStartTime(pid) ?? ""}`),
                     signal: AbortSignal.any([stop.signal, ...(input.signal ? [input.signal] : [])])
                 });
                 input.signal?.throwIfAborted();
