@@ -24,11 +24,11 @@ async function finished(client: ApiClient, runId: number): Promise<EvalRunDetail
 }
 
 describe.each([
-    {harness: "claude-code" as const, agent: claudeCodeSolver(jsTask), protocol: "anthropic-messages"},
-    {harness: "codex" as const, agent: codexSolver(jsTask), protocol: "openai-responses"},
-    {harness: "opencode" as const, agent: openCodeSolver(jsTask), protocol: "chat-completions"},
-    {harness: "aider" as const, agent: aiderSolver(jsTask), protocol: "chat-completions"}
-])("$harness as the eval harness", ({harness, agent, protocol}) => {
+    {harness: "claude-code" as const, label: "Claude Code", agent: claudeCodeSolver(jsTask), protocol: "anthropic-messages"},
+    {harness: "codex" as const, label: "Codex CLI", agent: codexSolver(jsTask), protocol: "openai-responses"},
+    {harness: "opencode" as const, label: "OpenCode", agent: openCodeSolver(jsTask), protocol: "chat-completions"},
+    {harness: "aider" as const, label: "Aider", agent: aiderSolver(jsTask), protocol: "chat-completions"}
+])("$harness as the eval harness", ({harness, label, agent, protocol}) => {
     it("produces a passing refactor end to end, scored C, with the transcript from the wire and the agent recorded", async () => {
         await using server = await startScriptedOpenAi({agents: {capable: agent}});
         await using app = await startApp({service: {evalEnv: agentEnv}});
@@ -50,11 +50,21 @@ describe.each([
         expect(sample!.usage.outputTokens).toBeGreaterThan(0);
         expect(detail.messages.some((m) => m.role === "user" && m.content?.includes(jsTask.prompt.slice(0, 40)))).toBe(true);
         expect(detail.messages.filter((m) => m.role === "assistant" && m.usage).length).toBe(sample!.turns);
-        expect(detail.agentOutput).toMatchObject({exitCode: 0, timedOut: false});
+        expect(detail.agentOutput).toMatchObject({agent: label, version: run!.spec.harness!.version, exitCode: 0, timedOut: false});
         expect(detail.diffs.some((d) => d.path === jsTask.targetFile && d.status === "modified")).toBe(true);
 
         const results = await app.client.call("eval.results", {});
         expect(results.map((r) => [r.harness, r.model, r.stats.successes])).toEqual([[harness, "capable", 1]]);
         expect(fs.existsSync(path.join(app.home.home, "eval-output", `run-${run!.id}`, "sample-1", "stdout.txt"))).toBe(true);
+
+        // The Verdict answers for this agent (the scripted server is a local server), and the reports carry the harness.
+        const verdict = await app.client.call("verdict.get", {});
+        expect(verdict.harnesses).toEqual([expect.objectContaining({harness, label, successes: 1, samples: 1, sentence: expect.stringMatching(/^With .+: (usable|almost|no) — /)})]);
+        const exported = async (format: "md" | "html" | "json") => (await app.client.call("reports.export", {format})).files[0]!.content;
+        const md = await exported("md");
+        expect(md).toContain(verdict.harnesses[0]!.sentence);
+        expect(md).toMatch(new RegExp(`\\| ${label} \\| capable \\| – \\| local server \\| ${jsTask.name} \\| 1/1 `));
+        expect(await exported("html")).toContain(verdict.harnesses[0]!.sentence);
+        expect((JSON.parse(await exported("json")) as {evals: {results: unknown[]}}).evals.results).toEqual([expect.objectContaining({harness, model: "capable", stats: expect.objectContaining({successes: 1})})]);
     });
 });
