@@ -2,12 +2,13 @@ import {randomUUID} from "node:crypto";
 import http from "node:http";
 import type {AddressInfo} from "node:net";
 import type {ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam} from "openai/resources/chat/completions";
-import {AnthropicEventWriter, anthropicErrorBody, anthropicMessageBody, anthropicToChatRequest, parseAnthropicMessagesRequest} from "../electron/engine/server/anthropicMessages.ts";
+import {AnthropicEventWriter, anthropicMessageBody, anthropicToChatRequest, parseAnthropicMessagesRequest} from "../electron/engine/server/anthropicMessages.ts";
 import type {ChatEventWriter} from "../electron/engine/server/ChatRouteContext.ts";
 import {OpenAiHttpError} from "../electron/engine/server/OpenAiHttpError.ts";
 import {finishedResponse, newResponse, parseResponsesRequest, ResponsesEventWriter, responsesInputToMessages, responsesToChatRequest} from "../electron/engine/server/openAiResponses.ts";
 import type {EventStream} from "../electron/engine/server/openEventStream.ts";
 import type {CompletionOutcome} from "../electron/engine/server/runChatCompletion.ts";
+import {anthropicErrorBody, formatServerSentEvent, openAiErrorBody} from "../electron/protocol/wireErrors.ts";
 
 /** What a scripted agent answers: an assistant message, or an HTTP error in OpenAI's error shape. */
 export type AgentReply =
@@ -239,8 +240,7 @@ const sendJson = (res: http.ServerResponse, status: number, body: unknown, heade
     res.writeHead(status, {"Content-Type": "application/json", ...headers});
     res.end(JSON.stringify(body));
 };
-const sendOpenAiError: WireProtocol["sendError"] = (res, error, headers) =>
-    sendJson(res, error.status, {error: {message: error.message, type: error.type, param: error.param, code: error.code}}, headers);
+const sendOpenAiError: WireProtocol["sendError"] = (res, error, headers) => sendJson(res, error.status, openAiErrorBody(error), headers);
 const streamed = (raw: unknown) => Boolean((raw as {stream?: boolean}).stream);
 // The conversions are typed for the server's own request type, which is the chat-completions shape.
 const asChatRequest = (request: unknown) => request as ChatCompletionCreateParamsNonStreaming;
@@ -320,11 +320,15 @@ function eventStream(res: http.ServerResponse): EventStream {
         },
         send(data, event) {
             open();
-            res.write(`${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+            res.write(formatServerSentEvent({data, event}));
         },
         end() {
             open();
             res.end();
+        },
+        endWith(events) {
+            for (const {data, event} of events) this.send(data, event);
+            this.end();
         }
     };
 }
