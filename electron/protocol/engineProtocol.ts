@@ -70,6 +70,11 @@ export interface SpeedTestResult extends SpeedTestShape {
      * first token can be sampled (the prompt's last logits are computed), per repetition, ms.
      */
     timeToFirstTokenMs: number[];
+    /**
+     * CPU time the engine process used (all its threads) from the test's start, warm-up included, to its
+     * end, µs: what the app subtracts to tell the machine's other load during the test (watchMachineLoad).
+     */
+    engineCpuMicros: number;
 }
 
 export interface SpeedTestArg {

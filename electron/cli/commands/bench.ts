@@ -5,7 +5,7 @@ import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, whol
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {SpeedCalibrationReport} from "../../api/ModelsApi.ts";
 import type {AppService} from "../../core/AppService.ts";
-import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
+import {benchConfigurationLabel, benchNoiseWarning, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
 import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
@@ -53,7 +53,9 @@ const onOff = (value: string): boolean => {
 function speedCell(result: BenchResult): string {
     if (result.status === "skipped" || result.status === "failed") return yellow(`${result.status}: ${result.reason?.message ?? ""}`);
     const value = benchSpeedText(result, {unit: false});
-    return result.status === "cancelled" ? `${value} ${dim(`(cancelled after ${result.samplesNs.length})`)}` : value;
+    if (result.status === "cancelled") return `${value} ${dim(`(cancelled after ${result.samplesNs.length})`)}`;
+    const noise = benchNoiseWarning(result);
+    return noise ? `${value} ${yellow(`(${noise})`)}` : value;
 }
 
 /** The results as llama-bench's markdown table prints them, with the settings that vary. */
