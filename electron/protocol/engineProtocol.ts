@@ -44,6 +44,11 @@ export interface EngineLoadArg {
      * repacks into memory of its own (from the header). Part of a CPU load's measured memory.
      */
     mappedWeightBytes: number;
+    /**
+     * Cores other processes kept busy just before the load (watchMachineLoad), when the settings ask
+     * for no thread count: the engine then leaves them free (defaultThreadCount). Null or absent: unknown.
+     */
+    otherBusyCores?: number | null;
 }
 
 /** One llama-bench test: optional context already filled (`depth`), then a prompt and/or a generation. */
