@@ -82,8 +82,12 @@ function printRun(run: BenchRun, results: BenchResult[]) {
         console.log(
             `${bold("LocalScore-style score")} ${score.score.toFixed(0)} ${dim(`(${benchConfigurationLabel(score.modelFile, score.settings)}: pp ${score.promptTokensPerSecond.toFixed(1)} t/s, tg ${score.generationTokensPerSecond.toFixed(1)} t/s, TTFT ${score.timeToFirstTokenMs.toFixed(0)} ms)`)}`
         );
-    const engine = run.engine ? `node-llama-cpp ${run.engine.nodeLlamaCpp}, llama.cpp ${run.engine.llamaCppRelease}, ${run.engine.backend}` : "engine not started";
+    // Runs recorded before the binary was tracked do not say which one measured them.
+    const binary = run.engine?.binary === "local" ? ", built for this CPU" : run.engine?.binary === "prebuilt" ? ", prebuilt binary" : "";
+    const engine = run.engine ? `node-llama-cpp ${run.engine.nodeLlamaCpp}, llama.cpp ${run.engine.llamaCppRelease}, ${run.engine.backend}${binary}` : "engine not started";
     console.log(dim(`Run ${run.id} · ${run.status} · ${engine} · 'agentfit bench show ${run.id} --json' exports llama-bench JSON`));
+    if (run.engine?.binary === "prebuilt")
+        console.log(dim("Measured with node-llama-cpp's portable prebuilt binary; 'agentfit engine build' compiles the engine for this CPU (docs/benchmark.md)."));
 }
 
 function benchRequest(options: BenchOptions): BenchStartRequest {
