@@ -14,7 +14,7 @@ import {screenLinkParams} from "../../components/screenLink.ts";
 import {useNow} from "../../components/useNow.ts";
 import {DepthChart, QuantizationChart} from "./BenchCharts.tsx";
 import {EngineBinaryCard} from "./EngineBinaryCard.tsx";
-import {benchConfigurationLabel as configurationLabel, benchSpeedText as speedText, benchTestName as testName} from "../../../../electron/shared/benchFormat.ts";
+import {benchConfigurationLabel as configurationLabel, benchNoiseWarning, benchSpeedText as speedText, benchTestName as testName} from "../../../../electron/shared/benchFormat.ts";
 import "./BenchmarkScreen.css";
 
 interface Form {
@@ -424,6 +424,11 @@ function ResultsTable({run}: {run: BenchRunDetail}) {
                                         <Badge tone={resultTone[r.status]}>{r.status}</Badge>
                                     </span>
                                     {r.reason && r.status !== "completed" && <div className="muted small bench-reason">{r.reason.message}</div>}
+                                    {benchNoiseWarning(r) && (
+                                        <div className="small bench-reason" data-testid="bench-noise">
+                                            {benchNoiseWarning(r)}
+                                        </div>
+                                    )}
                                 </td>
                             </tr>
                         ))}
