@@ -5,7 +5,7 @@ import {cliStartupBenchmark} from "./cliStartup.ts";
 import {evalHarnessBenchmark} from "./evalHarness.ts";
 import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
-import {serveLatencyBenchmark, servePrefixReuseBenchmark, serveProtocolsBenchmark, serveThroughputBenchmark} from "./serve.ts";
+import {serveFrontBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveProtocolsBenchmark, serveThroughputBenchmark} from "./serve.ts";
 import {recommendAccuracyBenchmark} from "./recommendAccuracy.ts";
 import {speedFidelityBenchmark} from "./speedFidelity.ts";
 
@@ -15,7 +15,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveProtocolsBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
+const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveFrontBenchmark, serveProtocolsBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;
