@@ -1,10 +1,11 @@
 // `npm run bench`: speed and accuracy targets, measured side by side in one run and printed as
-// ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one.
+// ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one,
+// `npm run bench -- serve` every serve-… one.
 import {cliStartupBenchmark} from "./cliStartup.ts";
 import {evalHarnessBenchmark} from "./evalHarness.ts";
 import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
-import {serveFrontBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveThroughputBenchmark} from "./serve.ts";
+import {serveFrontBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveProtocolsBenchmark, serveThroughputBenchmark} from "./serve.ts";
 import {recommendAccuracyBenchmark} from "./recommendAccuracy.ts";
 import {speedFidelityBenchmark} from "./speedFidelity.ts";
 
@@ -14,11 +15,11 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveFrontBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
+const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveFrontBenchmark, serveProtocolsBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;
-for (const benchmark of benchmarks.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+for (const benchmark of benchmarks.filter((b) => wanted.length === 0 || wanted.some((name) => b.name === name || b.name.startsWith(`${name}-`)))) {
     console.log(`\n== ${benchmark.name}: ${benchmark.description}`);
     try {
         await benchmark.run();

@@ -2,6 +2,7 @@ import {fork} from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import type {ChatCompletionMessageParam} from "openai/resources/chat/completions";
 import {createAppService} from "../electron/core/AppService.ts";
@@ -50,7 +51,12 @@ async function streamedTokensPerSecond(client: OpenAI, model: string, messages: 
         if (chunk.choices[0]?.delta.content) stamps.push(performance.now());
         if (chunk.usage) completion = chunk.usage.completion_tokens;
     }
-    return ((completion - 1) * 1000) / (stamps.at(-1)! - stamps[0]!);
+    return streamedSpeed(stamps, completion);
+}
+
+/** Tokens after the first ÷ time from the first to the last text delta, tokens/s. */
+function streamedSpeed(stamps: number[], tokens: number): number {
+    return ((tokens - 1) * 1000) / (stamps.at(-1)! - stamps[0]!);
 }
 
 async function withServer<T>(modelPath: string, settings: {contextSize: number; parallel?: number}, action: (client: OpenAI, model: string) => Promise<T>): Promise<T> {
@@ -168,6 +174,95 @@ export const servePrefixReuseBenchmark: Benchmark = {
             console.log(ratioLine("worst turn: evaluated ÷ new tokens", Math.max(...ratios), {atMost: 1.1}));
             console.log(ratioLine("median TTFT ÷ cold TTFT", summarize(warm).median / summarize(cold).median, {atMost: 0.25}));
         });
+    }
+};
+
+/**
+ * The agents' protocols against chat completions on one server and model, in one run: streamed
+ * generation speed through /v1/messages and /v1/responses ÷ through /v1/chat/completions
+ * (alternated, ≥ 0.97×), and a second conversation turn in each protocol — resent history for
+ * Messages, previous_response_id for Responses — evaluating ≤ 1.1× its new tokens (prefix cache).
+ */
+export const serveProtocolsBenchmark: Benchmark = {
+    name: "serve-protocols",
+    description: "Messages and Responses vs chat completions: streamed tokens/s (≥ 0.97×) and a second turn's evaluated ÷ new tokens (≤ 1.1×)",
+    async run() {
+        const maxTokens = 128;
+        const prompt = "Write a long story about a lighthouse keeper.";
+        console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} at the start`);
+        await withServer(largeModel(), {contextSize: 1024}, async (openai, model) => {
+            const anthropic = new Anthropic({baseURL: openai.baseURL.replace(/\/v1$/, ""), apiKey: "bench", maxRetries: 0});
+            const viaChat = () => streamedTokensPerSecond(openai, model, [{role: "user", content: prompt}], maxTokens);
+            const viaMessages = async () => {
+                const stamps: number[] = [];
+                const stream = anthropic.messages.stream({model, max_tokens: maxTokens, messages: [{role: "user", content: prompt}], ...({temperature: 0} as object)});
+                stream.on("text", () => void stamps.push(performance.now()));
+                const message = await stream.finalMessage();
+                return streamedSpeed(stamps, message.usage.output_tokens);
+            };
+            const viaResponses = async () => {
+                const stamps: number[] = [];
+                let tokens = 0;
+                const stream = await openai.responses.create({model, input: prompt, max_output_tokens: maxTokens, temperature: 0, stream: true, store: false});
+                for await (const event of stream) {
+                    if (event.type === "response.output_text.delta") stamps.push(performance.now());
+                    if (event.type === "response.incomplete" || event.type === "response.completed") tokens = event.response.usage!.output_tokens;
+                }
+                return streamedSpeed(stamps, tokens);
+            };
+            const speeds = {chat: [] as number[], messages: [] as number[], responses: [] as number[]};
+            for (let round = 0; round < 6; round++) {
+                const chat = await viaChat();
+                const messages = await viaMessages();
+                const responses = await viaResponses();
+                if (round === 0) continue; // warm-up
+                speeds.chat.push(chat);
+                speeds.messages.push(messages);
+                speeds.responses.push(responses);
+            }
+            const [c, m, r] = [summarize(speeds.chat), summarize(speeds.messages), summarize(speeds.responses)];
+            console.log(`   model ${path.basename(largeModel())}, ${threads} threads, ${maxTokens} tokens greedy, 5 alternated rounds`);
+            console.log(`   /v1/chat/completions ${c.mean.toFixed(1)} ± ${c.sd.toFixed(1)} tok/s`);
+            console.log(`   /v1/messages         ${m.mean.toFixed(1)} ± ${m.sd.toFixed(1)} tok/s`);
+            console.log(`   /v1/responses        ${r.mean.toFixed(1)} ± ${r.sd.toFixed(1)} tok/s`);
+            console.log(ratioLine("Messages ÷ chat completions tokens/s", m.mean / c.mean, {atLeast: 0.97}));
+            console.log(ratioLine("Responses ÷ chat completions tokens/s", r.mean / c.mean, {atLeast: 0.97}));
+        });
+
+        // A second turn on SmolLM2 (a real tokenizer: the answer re-reads as the tokens generated).
+        const system = `You are a coding agent working in a repository. ${"Follow the repository conventions, run the tests, and explain each change briefly. ".repeat(40)}`;
+        const first = "Step 1: read src/module1.ts and refactor the parser into a helper.";
+        const second = "Step 2: now update the tests of that helper and run them.";
+        await withServer(ensureSmolLM2(), {contextSize: 8192}, async (openai, model) => {
+            const anthropic = new Anthropic({baseURL: openai.baseURL.replace(/\/v1$/, ""), apiKey: "bench", maxRetries: 0});
+            const greedy = {temperature: 0} as object;
+            const turn1 = await anthropic.messages.create({model, system, max_tokens: 48, messages: [{role: "user", content: first}], ...greedy});
+            const turn2 = await anthropic.messages.create({
+                model,
+                system,
+                max_tokens: 48,
+                ...greedy,
+                messages: [
+                    {role: "user", content: first},
+                    {role: "assistant", content: turn1.content},
+                    {role: "user", content: second}
+                ]
+            });
+            const prompt1 = turn1.usage.input_tokens + (turn1.usage.cache_read_input_tokens ?? 0);
+            const prompt2 = turn2.usage.input_tokens + (turn2.usage.cache_read_input_tokens ?? 0);
+            console.log(`   Messages, resent history: turn 2 prompt ${prompt2} tokens, new ${prompt2 - prompt1}, evaluated ${turn2.usage.input_tokens}, cached ${turn2.usage.cache_read_input_tokens}`);
+            console.log(ratioLine("Messages second turn: evaluated ÷ new tokens", turn2.usage.input_tokens / (prompt2 - prompt1), {atMost: 1.1}));
+
+            // A new conversation (another system prompt), so nothing of the Messages one is reused.
+            const instructions = `Responses. ${system}`;
+            const r1 = await openai.responses.create({model, instructions, input: first, max_output_tokens: 48, temperature: 0});
+            const r2 = await openai.responses.create({model, instructions, input: second, previous_response_id: r1.id, max_output_tokens: 48, temperature: 0});
+            const cached = r2.usage!.input_tokens_details.cached_tokens;
+            const newTokens = r2.usage!.input_tokens - r1.usage!.input_tokens;
+            console.log(`   Responses, previous_response_id: turn 2 prompt ${r2.usage!.input_tokens} tokens, new ${newTokens}, evaluated ${r2.usage!.input_tokens - cached}, cached ${cached}`);
+            console.log(ratioLine("Responses second turn: evaluated ÷ new tokens", (r2.usage!.input_tokens - cached) / newTokens, {atMost: 1.1}));
+        });
+        console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} at the end`);
     }
 };
 

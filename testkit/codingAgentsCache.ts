@@ -9,6 +9,9 @@ export const pinnedAgents = {
     pypi: {"aider-chat": "0.86.2"}
 } as const;
 
+/** Official SDKs the protocol tests drive from Python, pinned, in their own venv in the same cache. */
+export const pinnedPythonSdks = {anthropic: "2.10.0"} as const;
+
 /** ~/.cache/agentfit-agents, or AGENTFIT_AGENTS_CACHE. */
 export function agentsCacheDir(): string {
     return process.env.AGENTFIT_AGENTS_CACHE ?? path.join(os.homedir(), ".cache", "agentfit-agents");
@@ -37,9 +40,9 @@ function installedNpmVersion(cache: string, name: string): string | null {
 }
 
 /**
- * Installs the pinned agents into the cache unless they are there at those versions (then it does
- * nothing): the npm ones with `npm install --prefix`, Aider in its own venv with pip. Needs the npm
- * registry and PyPI only when something is missing.
+ * Installs the pinned agents and Python SDKs into the cache unless they are there at those versions
+ * (then it does nothing): the npm ones with `npm install --prefix`, Aider and the `anthropic` SDK
+ * each in its own venv with pip. Needs the npm registry and PyPI only when something is missing.
  */
 export function ensureCodingAgents(cache = agentsCacheDir(), log: (line: string) => void = () => {}): void {
     const npmPrefix = path.join(cache, "npm");
@@ -49,19 +52,27 @@ export function ensureCodingAgents(cache = agentsCacheDir(), log: (line: string)
         log(`npm install ${missingNpm.map(([n, v]) => `${n}@${v}`).join(" ")}`);
         execFileSync("npm", ["install", "--prefix", npmPrefix, "--save-exact", "--no-audit", "--no-fund", ...Object.entries(pinnedAgents.npm).map(([n, v]) => `${n}@${v}`)], {stdio: "inherit"});
     }
-    const venv = path.join(cache, "aider-venv");
+    ensureVenvPackage(path.join(cache, "aider-venv"), "aider-chat", pinnedAgents.pypi["aider-chat"], log);
+    ensureVenvPackage(path.join(cache, "anthropic-venv"), "anthropic", pinnedPythonSdks.anthropic, log);
+}
+
+/** The Python of the venv holding the pinned `anthropic` SDK (installed by ensureCodingAgents). */
+export function anthropicSdkPython(cache = agentsCacheDir()): string {
+    return path.join(cache, "anthropic-venv", "bin", "python");
+}
+
+/** `pkg==version` in the venv at `venv` (created when missing), unless it is there already. */
+function ensureVenvPackage(venv: string, pkg: string, version: string, log: (line: string) => void): void {
     const python = path.join(venv, "bin", "python");
-    const aiderVersion = pinnedAgents.pypi["aider-chat"];
     let installed: string | null = null;
     try {
-        installed = execFileSync(python, ["-c", "import importlib.metadata as m; print(m.version('aider-chat'))"], {encoding: "utf8"}).trim();
+        installed = execFileSync(python, ["-c", `import importlib.metadata as m; print(m.version(${JSON.stringify(pkg)}))`], {encoding: "utf8"}).trim();
     } catch {}
-    if (installed !== aiderVersion) {
-        if (!fs.existsSync(python)) {
-            log(`python3 -m venv ${venv}`);
-            execFileSync("python3", ["-m", "venv", venv], {stdio: "inherit"});
-        }
-        log(`pip install aider-chat==${aiderVersion}`);
-        execFileSync(path.join(venv, "bin", "pip"), ["install", "--quiet", `aider-chat==${aiderVersion}`], {stdio: "inherit"});
+    if (installed === version) return;
+    if (!fs.existsSync(python)) {
+        log(`python3 -m venv ${venv}`);
+        execFileSync("python3", ["-m", "venv", venv], {stdio: "inherit"});
     }
+    log(`pip install ${pkg}==${version}`);
+    execFileSync(path.join(venv, "bin", "pip"), ["install", "--quiet", `${pkg}==${version}`], {stdio: "inherit"});
 }

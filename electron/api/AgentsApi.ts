@@ -26,6 +26,8 @@ export interface CodingAgentInfo {
     firstRequestTokens: number;
     /** Context AgentFit serves this agent with by default, tokens. */
     contextSize: number;
+    /** The least context it can work in: its first request plus room for the work (`agentfit launch` refuses less). */
+    minimumContext: number;
     /** Environment variables AgentFit sets to point it at a model (values not shown). */
     connectVariables: string[];
     /** Config files AgentFit writes in a temporary folder it points the agent at (never the user's own). */
@@ -44,21 +46,31 @@ export interface AgentConnectionRecipe {
 }
 
 export interface AgentConnectionTest {
-    agent: CodingAgentId;
+    /** The agent tested; null for a protocol tested on its own (clients set up by hand). */
+    agent: CodingAgentId | null;
+    protocol: AgentProtocol;
+    /** The server answered 200 with a stream in the protocol's shape that ended with its last event. */
     ok: boolean;
-    /** The endpoint the request went to, e.g. "POST http://127.0.0.1:8723/v1/chat/completions". */
+    /** The request line, e.g. "POST http://127.0.0.1:8723/v1/messages?beta=true". */
     request: string;
+    /** The JSON body sent, indented. */
+    requestBody: string;
     status: number | null;
-    /** The model's answer (first 500 characters), or the error. */
+    /** The model's answer (first 500 characters), or what went wrong. */
     message: string;
+    /** Server-sent events received. */
+    events: number;
     durationMs: number;
 }
+
+/** Where a connection test goes: an agent (its protocol), or a protocol by name. */
+export type ConnectionTestTarget = ({agent: CodingAgentId; protocol?: undefined} | {protocol: AgentProtocol; agent?: undefined}) & {baseUrl: string; model: string; apiKey?: string};
 
 export interface AgentsApi {
     /** Every supported agent, installed or not, with its version and how it connects. */
     "agents.list": (arg: Record<string, never>) => Promise<CodingAgentInfo[]>;
-    /** The exact commands and config that point an agent at a served model (base URL like "http://127.0.0.1:8723/v1"). */
-    "agents.connection": (arg: {agent: CodingAgentId; baseUrl: string; model: string; apiKey?: string}) => Promise<AgentConnectionRecipe>;
-    /** Sends one short request in the agent's protocol to the served model and reports the answer. */
-    "agents.testConnection": (arg: {agent: CodingAgentId; baseUrl: string; model: string; apiKey?: string}) => Promise<AgentConnectionTest>;
+    /** The exact commands and config that point an agent at a served model (base URL like "http://127.0.0.1:8723/v1"; contextSize: what it is served with, told to agents that size their history by it). */
+    "agents.connection": (arg: {agent: CodingAgentId; baseUrl: string; model: string; apiKey?: string; contextSize?: number}) => Promise<AgentConnectionRecipe>;
+    /** Sends one short streamed request in the agent's protocol (or the one named) to the served model and reports the answer. */
+    "agents.testConnection": (arg: ConnectionTestTarget) => Promise<AgentConnectionTest>;
 }

@@ -152,6 +152,24 @@ export interface EngineMetrics {
     lastPromptTokensPerSecond: number | null;
 }
 
+/** One request the model server answered: the server's request log (`engine.request` events, `agentfit serve`'s output, `--request-log`). */
+export interface ServedRequest {
+    /** When it arrived, ISO 8601. */
+    at: string;
+    method: string;
+    /** Without the query string, e.g. "/v1/messages". */
+    path: string;
+    /** The HTTP status sent (200 for a stream, even when it later ended with an error event); 499 when the client left first. */
+    status: number;
+    durationMs: number;
+    /** Answered as a Server-Sent Events stream. */
+    stream: boolean;
+    /** What the generation read and wrote (cached is part of prompt); null when nothing was generated. */
+    usage: {promptTokens: number; cachedTokens: number; completionTokens: number} | null;
+    /** Parts of the request accepted but not acted on, e.g. hosted tools a local model is not offered. */
+    notes: string[];
+}
+
 export type EngineState = "stopped" | "starting" | "loading" | "ready" | "failed" | "crashed";
 
 /** Why the engine process ended when nobody asked it to. */
@@ -306,6 +324,8 @@ export interface EngineEvents {
     "engine.status": EngineStatus;
     /** Server counters, about once a second while requests run. */
     "engine.metrics": EngineMetrics;
+    /** Each request the model server answered, as it ends. */
+    "engine.request": ServedRequest;
     /** A build's progress and end, a removal. */
     "engine.binary": EngineBinaryStatus;
 }

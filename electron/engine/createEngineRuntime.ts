@@ -104,6 +104,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
                     ...settings,
                     metrics,
                     onActivity,
+                    onRequestLogged: (entry) => emit("request", entry),
                     source: {
                         current: () => (loaded ? {state: "ready", model: loaded} : {state: loading ? "loading" : "none"}),
                         aliases: () => aliases

@@ -1,6 +1,6 @@
 import type {ChatCompletionFunctionTool} from "openai/resources/chat/completions";
 import type {BenchAgentTurn} from "../api/BenchApi.ts";
-import type {EngineMetrics, LoadedModel, LocalModelSettings, ServerSettings} from "../api/EngineApi.ts";
+import type {EngineMetrics, LoadedModel, LocalModelSettings, ServedRequest, ServerSettings} from "../api/EngineApi.ts";
 import type {ErrorCode} from "../shared/errorCodes.ts";
 
 /**
@@ -141,6 +141,8 @@ export interface EngineEventMap {
     /** A benchmark warm-up started, or a timed repetition (an agent turn for the workload) ended. */
     benchRepetition: {phase: "warmup" | "measuring"; repetition: number; ns?: number; tokensPerSecond?: number};
     metrics: EngineMetrics;
+    /** A request the model server answered (its request log). */
+    request: ServedRequest;
 }
 
 export type EngineCommand = keyof EngineCommands;

@@ -1,14 +1,15 @@
 /**
- * Ready-to-paste set-up for the agents and clients people point at a local OpenAI-compatible
- * server, with the real base URL, model id and key filled in. Pure: the UI and CLI share it.
+ * Ready-to-paste set-up for the clients people point at a local OpenAI-compatible server by hand
+ * (editors, R, curl: the ones `agentfit launch` does not start), with the real base URL, model id
+ * and key filled in. All of them speak chat completions. Pure: the UI and CLI share it.
  */
 
 export interface AgentSnippet {
-    id: "positron" | "continue" | "aider" | "ellmer" | "curl";
+    id: "continue" | "cline" | "qwen-code" | "positron" | "ellmer" | "curl";
     label: string;
     /** Where the text goes, e.g. "settings.json", "shell". */
     where: string;
-    language: "json" | "yaml" | "shell" | "r";
+    language: "json" | "yaml" | "shell" | "r" | "text";
     code: string;
     /** One line on what to do with it. */
     note: string;
@@ -20,19 +21,6 @@ export function agentSnippets(endpoint: {baseUrl: string; model: string; apiKey?
     const key = endpoint.apiKey || "agentfit";
     const quotedJson = (value: string) => JSON.stringify(value);
     return [
-        {
-            id: "positron",
-            label: "Positron Assistant",
-            where: "settings.json (Preferences: Open User Settings (JSON))",
-            language: "json",
-            code: [
-                `"positron.assistant.enable": true,`,
-                `"positron.assistant.provider.customProvider.enable": true,`,
-                `"positron.assistant.enabledProviders": ["openai-compatible"],`,
-                `"authentication.openai-compatible.baseUrl": ${quotedJson(baseUrl)}`
-            ].join("\n"),
-            note: `Then run "Positron Assistant: Configure Language Model Providers", pick Custom Provider, sign in with the key ${quotedJson(key)} and choose ${quotedJson(model)}.`
-        },
         {
             id: "continue",
             label: "Continue",
@@ -51,12 +39,33 @@ export function agentSnippets(endpoint: {baseUrl: string; model: string; apiKey?
             note: "Add the entry under models: and pick it in Continue's model menu."
         },
         {
-            id: "aider",
-            label: "Aider",
+            id: "cline",
+            label: "Cline",
+            where: "Cline's settings (the gear in its panel), API Configuration",
+            language: "text",
+            code: [`API Provider: OpenAI Compatible`, `Base URL: ${baseUrl}`, `API Key: ${key}`, `Model ID: ${model}`].join("\n"),
+            note: "Cline's system prompt and tools are long: serve with a context of 32k or more."
+        },
+        {
+            id: "qwen-code",
+            label: "Qwen Code",
             where: "shell",
             language: "shell",
-            code: [`export OPENAI_API_BASE=${baseUrl}`, `export OPENAI_API_KEY=${key}`, `aider --model openai/${model}`].join("\n"),
-            note: "Run in your project folder; the openai/ prefix tells Aider to use this server."
+            code: [`export OPENAI_BASE_URL=${baseUrl}`, `export OPENAI_API_KEY=${key}`, `export OPENAI_MODEL=${model}`, "qwen"].join("\n"),
+            note: "Run in your project folder; Qwen Code reads these variables for an OpenAI-compatible provider."
+        },
+        {
+            id: "positron",
+            label: "Positron Assistant",
+            where: "settings.json (Preferences: Open User Settings (JSON))",
+            language: "json",
+            code: [
+                `"positron.assistant.enable": true,`,
+                `"positron.assistant.provider.customProvider.enable": true,`,
+                `"positron.assistant.enabledProviders": ["openai-compatible"],`,
+                `"authentication.openai-compatible.baseUrl": ${quotedJson(baseUrl)}`
+            ].join("\n"),
+            note: `Then run "Positron Assistant: Configure Language Model Providers", pick Custom Provider, sign in with the key ${quotedJson(key)} and choose ${quotedJson(model)}.`
         },
         {
             id: "ellmer",

@@ -31,6 +31,7 @@ export const screens: ScreenDefinition[] = [
     {id: "models", label: "Models", icon: "models", component: lazyScreen(() => import("./features/models/ModelsScreen.tsx"), (m) => m.ModelsScreen)},
     {id: "downloads", label: "Downloads", icon: "download", component: lazyScreen(() => import("./features/downloads/DownloadsScreen.tsx"), (m) => m.DownloadsScreen)},
     {id: "serve", label: "Serve", icon: "server", component: lazyScreen(() => import("./features/serve/ServeScreen.tsx"), (m) => m.ServeScreen)},
+    {id: "connect", label: "Connect", icon: "plug", component: lazyScreen(() => import("./features/connect/ConnectScreen.tsx"), (m) => m.ConnectScreen)},
     {id: "benchmark", label: "Benchmark", icon: "gauge", component: lazyScreen(() => import("./features/bench/BenchmarkScreen.tsx"), (m) => m.BenchmarkScreen)},
     {id: "evaluate", label: "Evaluate", icon: "flask", component: lazyScreen(() => import("./features/evals/EvaluateScreen.tsx"), (m) => m.EvaluateScreen)},
     {id: "machines", label: "Machines", icon: "system", component: lazyScreen(() => import("./features/machines/MachinesScreen.tsx"), (m) => m.MachinesScreen)}

@@ -12,15 +12,34 @@ import {projectRoot, type CliResult} from "../utils/runCli.ts";
 // `agentfit launch` as a real process: serves the model, runs the real agent in the terminal's
 // place (here a folder of its own, stdin closed), stops serving when it exits. A generated GGUF
 // (random weights, 16k context) answers in seconds; Aider's one-message mode exits after one answer.
+// Claude Code and Codex need 24k and 16k of context, more than SmolLM2's 8k, so they get a generated
+// model with a long trained context that ends its turn at once (agents treat a reply cut at
+// max_tokens as an error): the tests assert what reached the server (the request log) and the exit,
+// not what a random model says. Their default prompts are ~57k (Claude Code) and ~21k (Codex) tokens
+// on the generated vocabulary, many minutes of prompt reading on one thread of a busy machine, so
+// each gets a short system prompt through its own option; tools and protocol stay as shipped.
 
-function launch(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<CliResult> {
+interface LoggedRequest {
+    method: string;
+    path: string;
+    status: number;
+    stream: boolean;
+    usage: {promptTokens: number; cachedTokens: number; completionTokens: number} | null;
+    notes: string[];
+}
+
+function readRequestLog(file: string): LoggedRequest[] {
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as LoggedRequest) : [];
+}
+
+function launch(args: string[], env: NodeJS.ProcessEnv, cwd: string, deadlineMs = 240_000): Promise<CliResult> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), "launch", ...args], {cwd, env: {...env, NO_COLOR: "1"}, stdio: ["ignore", "pipe", "pipe"]});
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
+        const timer = setTimeout(() => child.kill("SIGKILL"), deadlineMs);
         child.on("error", reject);
         child.on("close", (code) => {
             clearTimeout(timer);
@@ -47,6 +66,56 @@ describe("agentfit launch", () => {
             expect(result.stdout).toMatch(/Output tokens: ~\d+ of 32/);
             expect(result.stderr).toMatch(/Aider exited \(0\); serving stopped/);
             await expect(fetch(`${baseUrl}/models`)).rejects.toThrow();
+        } finally {
+            fs.rmSync(cwd, {recursive: true, force: true});
+        }
+    });
+
+    it("serves a model, runs Claude Code on it for one headless turn through the Messages API, then stops serving", {timeout: 600_000}, async () => {
+        using home = createTempHome();
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-test-"));
+        const requestLog = path.join(home.home, "requests.jsonl");
+        try {
+            const model = writeGgufModel(path.join(home.models, "long-context.gguf"), {...ggufModelPresets.tiny, contextLength: 131_072, endsTurnAtOnce: true});
+            // Without its tools and default system prompt, Claude Code's request is a few hundred tokens, not ~57k on this vocabulary.
+            const args = ["claude", "--model", model.path, "--threads", "1", "--request-log", requestLog, "--", "-p", "Say hi", "--tools", "", "--system-prompt", "You are terse."];
+            const result = await launch(args, {...agentEnv(home), HOME: cwd}, cwd, 540_000);
+            expect(result.code, result.stderr + result.stdout).toBe(0);
+            expect(result.stderr).toMatch(/with 32,768 tokens of context for Claude Code/);
+            expect(result.stderr).toMatch(/Claude Code exited \(0\); serving stopped/);
+            const messages = readRequestLog(requestLog).filter((entry) => entry.path === "/v1/messages");
+            expect(messages.length, JSON.stringify(readRequestLog(requestLog))).toBeGreaterThan(0);
+            // It streams, always; the prompt reached the model and the answer ended the turn.
+            for (const entry of messages) expect(entry).toMatchObject({method: "POST", status: 200, stream: true});
+            expect(messages.some((entry) => (entry.usage?.promptTokens ?? 0) > 0)).toBe(true);
+            expect(readRequestLog(requestLog).filter((entry) => entry.status >= 500)).toEqual([]);
+        } finally {
+            fs.rmSync(cwd, {recursive: true, force: true});
+        }
+    });
+
+    it("serves a model, runs Codex CLI on it for one headless turn through the Responses API, then stops serving", {timeout: 600_000}, async () => {
+        using home = createTempHome();
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-test-"));
+        const requestLog = path.join(home.home, "requests.jsonl");
+        try {
+            const model = writeGgufModel(path.join(home.models, "long-context.gguf"), {...ggufModelPresets.tiny, contextLength: 131_072, endsTurnAtOnce: true});
+            // Short instructions instead of Codex's own: ~8k tokens on this vocabulary instead of ~21k (its tools stay).
+            const instructions = path.join(cwd, "instructions.md");
+            fs.writeFileSync(instructions, "You are a terse coding agent.\n");
+            const args = ["codex", "--model", model.path, "--threads", "1", "--request-log", requestLog, "--", "exec", "-c", `model_instructions_file=${instructions}`, "--skip-git-repo-check", "Say hi"];
+            const result = await launch(args, {...agentEnv(home), HOME: cwd}, cwd, 540_000);
+            expect(result.code, result.stderr + result.stdout).toBe(0);
+            expect(result.stderr).toMatch(/with 32,768 tokens of context for Codex CLI/);
+            expect(result.stderr).toMatch(/Codex CLI exited \(0\); serving stopped/);
+            const responses = readRequestLog(requestLog).filter((entry) => entry.path === "/v1/responses");
+            expect(responses.length, JSON.stringify(readRequestLog(requestLog))).toBeGreaterThan(0);
+            const [first] = responses;
+            expect(first).toMatchObject({method: "POST", status: 200, stream: true});
+            expect(first!.usage!.promptTokens).toBeGreaterThan(1000);
+            // Codex offers the model hosted tools besides its functions: left out, and the log says which.
+            expect(first!.notes).toEqual([expect.stringMatching(/^tools left out \(hosted tools a local model is not offered\): .*web_search/)]);
+            expect(readRequestLog(requestLog).filter((entry) => entry.status >= 500)).toEqual([]);
         } finally {
             fs.rmSync(cwd, {recursive: true, force: true});
         }

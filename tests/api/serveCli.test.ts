@@ -1,4 +1,5 @@
 import {spawn} from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import OpenAI from "openai";
 import {describe, expect, it} from "vitest";
@@ -9,12 +10,17 @@ import {startServeCli} from "../utils/startServeCli.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 describe("agentfit serve", () => {
-    it("prints the base URL once ready, serves the OpenAI API, and stops cleanly on Ctrl-C", async () => {
+    it("prints the base URL once ready, serves the OpenAI API, logs each request, and stops cleanly on Ctrl-C", async () => {
         using home = createTempHome();
         const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
+        const requestLog = path.join(home.home, "requests.jsonl");
         const child = spawn(
             process.execPath,
-            [path.join(projectRoot, "bin", "agentfit.js"), "serve", "--model", model.path, "--port", "0", "--ctx", "1024", "--threads", "1", "--parallel", "2", "--api-key", "sk-cli"],
+            [
+                path.join(projectRoot, "bin", "agentfit.js"),
+                "serve",
+                ...["--model", model.path, "--port", "0", "--ctx", "1024", "--threads", "1", "--parallel", "2", "--api-key", "sk-cli", "--request-log", requestLog]
+            ],
             {cwd: projectRoot, env: {...home.env, NO_COLOR: "1"}}
         );
         let stdout = "";
@@ -38,6 +44,28 @@ describe("agentfit serve", () => {
         const reply = await client.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 3});
         expect(reply.usage!.completion_tokens).toBe(3);
         await expect(new OpenAI({baseURL: baseUrl, apiKey: "wrong", maxRetries: 0}).models.list()).rejects.toMatchObject({status: 401});
+        // Codex sends hosted tools besides its functions: left out of what the model is offered, said once for the request.
+        await client.responses.create({
+            model: "tiny",
+            input: "hi",
+            max_output_tokens: 2,
+            tools: [{type: "web_search"}, {type: "local_shell"}, {type: "function", name: "ls", parameters: {type: "object", properties: {}}, strict: false}]
+        });
+
+        // The server log (stderr) and the request log (JSON lines) have every request.
+        await expect.poll(() => stderr).toMatch(/POST \/v1\/responses 200 \S+ m?s · prompt \d+ \(\d+ cached\) · 2 generated · tools left out \(hosted tools a local model is not offered\): web_search, local_shell\n/);
+        expect(stderr).toMatch(/POST \/v1\/chat\/completions 200 .* · 3 generated\n/);
+        expect(stderr).toMatch(/GET \/v1\/models 401 /);
+        expect(stderr.match(/tools left out/g)).toHaveLength(1);
+        const logged = fs.readFileSync(requestLog, "utf8").trim().split("\n").map((line) => JSON.parse(line) as {method: string; path: string; status: number; stream: boolean; usage: {completionTokens: number} | null; notes: string[]});
+        expect(logged.map((entry) => [entry.method, entry.path, entry.status])).toEqual([
+            ["POST", "/v1/chat/completions", 200],
+            ["GET", "/v1/models", 401],
+            ["POST", "/v1/responses", 200]
+        ]);
+        expect(logged[0]).toMatchObject({stream: false, usage: {completionTokens: 3}, notes: []});
+        expect(logged[1]).toMatchObject({usage: null, notes: []});
+        expect(logged[2]!.notes).toEqual(["tools left out (hosted tools a local model is not offered): web_search, local_shell"]);
 
         child.kill("SIGINT");
         expect(await exited).toBe(0);

@@ -47,6 +47,7 @@ const screenStates: Record<string, {loaded: string; open?: (page: Page) => Promi
     models: {loaded: "model-row", open: (page) => page.getByTestId("model-row").first().click()},
     downloads: {loaded: "model-row"},
     serve: {loaded: "load-row"},
+    connect: {loaded: "agent-card-claude-code"},
     benchmark: {loaded: "bench-result-row"},
     evaluate: {loaded: "new-eval", open: (page) => page.getByTestId("sample-row").first().click()}
 };

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe("Serve screen (browser mode)", () => {
-    it("starts a model, shows status, memory, live traffic and set-up snippets, reports a crash and stops", async () => {
+    it("starts a model, shows status, memory, live traffic and where to connect agents, reports a crash and stops", async () => {
         await using app = await startApp({serveUi: true});
         writeGgufModel(path.join(app.home.models, "tiny-chat.gguf"), {...ggufModelPresets.tiny, contextLength: 2048});
         const page = await browser.newPage({viewport: {width: 1360, height: 1100}});
@@ -43,13 +43,8 @@ describe("Serve screen (browser mode)", () => {
             "beyond trained Context 4,096 tokens goes beyond the 2,048 the model was trained for: llama.cpp serves it as asked, but answers past 2,048 tokens may degrade."
         );
         expect(status.model!.contextLimit).toMatchObject({action: "beyond-trained", requested: 4096, trained: 2048, applied: 4096});
-        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain(`"authentication.openai-compatible.baseUrl": "${baseUrl}"`);
-        await page.getByTestId("snippet-tab-aider").click();
-        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain(`export OPENAI_API_BASE=${baseUrl}`);
-        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain("aider --model openai/tiny-chat");
-        await page.getByTestId("snippet-tab-curl").click();
-        await expect.poll(() => page.getByTestId("snippet-code").textContent()).toContain(`curl ${baseUrl}/chat/completions`);
-
+        // How to connect agents is the Connect screen's (tests/e2e/connect.test.ts); Serve points there.
+        await expect.poll(() => page.getByTestId("connect-link").getAttribute("href")).toBe("#/connect");
         // A request from an agent shows up as live traffic.
         const client = new OpenAI({baseURL: baseUrl, apiKey: "x", maxRetries: 0});
         await client.chat.completions.create({model: "tiny-chat", messages: [{role: "user", content: "hello"}], max_tokens: 40});

@@ -117,7 +117,7 @@ describe("sequence routing", () => {
 describe("agent set-up snippets", () => {
     it("fill in the real URL, model and key, and leave the key out of curl when none is set", () => {
         const withKey = agentSnippets({baseUrl: "http://127.0.0.1:9000/v1", model: "qwen", apiKey: "sk-1"});
-        expect(withKey.map((s) => s.id)).toEqual(["positron", "continue", "aider", "ellmer", "curl"]);
+        expect(withKey.map((s) => s.id)).toEqual(["continue", "cline", "qwen-code", "positron", "ellmer", "curl"]);
         for (const snippet of withKey) {
             const text = snippet.code + snippet.note;
             expect(text).toContain("http://127.0.0.1:9000/v1");
@@ -128,6 +128,6 @@ describe("agent set-up snippets", () => {
         expect(withKey.find((s) => s.id === "continue")!.code).toContain("apiBase: http://127.0.0.1:9000/v1");
         const noKey = agentSnippets({baseUrl: "http://127.0.0.1:9000/v1", model: "qwen", apiKey: null});
         expect(noKey.find((s) => s.id === "curl")!.code).not.toContain("Authorization");
-        expect(noKey.find((s) => s.id === "aider")!.code).toContain("OPENAI_API_KEY=agentfit");
+        expect(noKey.find((s) => s.id === "qwen-code")!.code).toContain("OPENAI_API_KEY=agentfit");
     });
 });

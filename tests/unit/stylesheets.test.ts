@@ -205,7 +205,7 @@ describe("renderer stylesheets", () => {
         expect(duplicateSelectors(sheets)).toEqual([]);
         expect(scopingViolations(sheets)).toEqual([]);
         const screens = sheets.filter((s) => s.file.startsWith("features/")).map((s) => s.file.split("/")[1]);
-        expect(new Set(screens)).toEqual(new Set(["answer", "bench", "downloads", "evals", "hardware", "machines", "models", "serve", "verdict"]));
+        expect(new Set(screens)).toEqual(new Set(["answer", "bench", "connect", "downloads", "evals", "hardware", "machines", "models", "serve", "verdict"]));
     });
 
     it("catch what they are meant to catch", () => {

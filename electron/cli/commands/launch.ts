@@ -6,6 +6,7 @@ import type {Command} from "commander";
 import {AgentError} from "../../core/agents/AgentError.ts";
 import {codingAgentIds, codingAgents, locateAgent} from "../../core/agents/codingAgents.ts";
 import {launchContext, pickLaunchModel} from "../../core/agents/planLaunch.ts";
+import {followRequestLog} from "../utils/requestLog.ts";
 import {createCliAppService} from "../utils/withAppService.ts";
 import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
@@ -17,6 +18,7 @@ interface LaunchOptions extends EngineSettingsOptions {
     model?: string;
     port: number;
     maxOutputTokens?: number;
+    requestLog?: string;
 }
 
 /** Names people type for the agents. */
@@ -30,6 +32,7 @@ export function registerLaunchCommand(program: Command) {
     addEngineSettingsOptions(command, {contextHelp: "context in tokens (default: what the agent needs, e.g. 32k for Claude Code; capped at the model's trained context)"})
         .option("--port <n>", "TCP port to serve on (default: a free one)", wholeNumber("--port", 0, 65535), 0)
         .option("--max-output-tokens <n>", "cap each answer of the model, through the agent's own setting", wholeNumber("--max-output-tokens", 16))
+        .option("--request-log <file>", "append every request the agent sends, as one JSON line, to this file (the terminal is the agent's)")
         .action(async (name: string, agentArgs: string[], options: LaunchOptions) => {
             const id = aliases[name];
             if (!id) throw new InvalidArgumentError(`Unknown agent "${name}". The agents are: ${codingAgentIds.join(", ")} (claude for claude-code).`);
@@ -38,6 +41,7 @@ export function registerLaunchCommand(program: Command) {
             if (!executable) throw new AgentError("AGENT_NOT_INSTALLED", `${agent.label} is not installed (not on PATH nor in its usual places). Install it with: ${agent.install}`);
 
             const app = await createCliAppService();
+            if (options.requestLog) followRequestLog(app, {file: path.resolve(options.requestLog)});
             const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-"));
             let exitCode = 1;
             try {

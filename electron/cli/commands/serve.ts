@@ -8,6 +8,7 @@ import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions
 import {onInterrupt} from "../utils/onInterrupt.ts";
 import {wholeNumber} from "../utils/optionParsers.ts";
 import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../utils/format.ts";
+import {followRequestLog, formatServedRequest} from "../utils/requestLog.ts";
 import {createCliAppService} from "../utils/withAppService.ts";
 
 interface ServeOptions extends EngineSettingsOptions {
@@ -16,6 +17,8 @@ interface ServeOptions extends EngineSettingsOptions {
     host: string;
     apiKey?: string;
     cors?: string[];
+    requestLog?: string;
+    quiet?: boolean;
 }
 
 /** Restarts after crashes allowed within this window before the CLI gives up. */
@@ -32,8 +35,11 @@ export function registerServeCommand(program: Command) {
         .option("--host <host>", "interface to bind", DEFAULT_SERVE_HOST)
         .option("--api-key <key>", "require this Bearer key (default: AGENTFIT_API_KEY, else none)")
         .option("--cors <origin...>", "allow browser requests from these origins (\"*\" for any)")
+        .option("--request-log <file>", "also append every request, as one JSON line, to this file")
+        .option("--quiet", "do not print a line per request")
         .action(async (options: ServeOptions) => {
             const app = await createCliAppService();
+            followRequestLog(app, {file: options.requestLog, onRequest: options.quiet ? undefined : (entry) => console.error(dim(formatServedRequest(entry)))});
             const request = {
                 model: options.model,
                 settings: engineSettingsFrom(options),

@@ -37,6 +37,8 @@ export const claudeCode: CodingAgent = {
                 ANTHROPIC_SMALL_FAST_MODEL: target.model,
                 ANTHROPIC_DEFAULT_HAIKU_MODEL: target.model,
                 CLAUDE_CONFIG_DIR: configDir,
+                // Its default 10-minute request timeout is too short for a ~20k-token first prompt read on a slow CPU.
+                API_TIMEOUT_MS: "3600000",
                 ...(target.maxOutputTokens ? {CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(target.maxOutputTokens)} : {})
             },
             files: [],

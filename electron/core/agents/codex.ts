@@ -3,6 +3,9 @@ import type {CodingAgent} from "./CodingAgent.ts";
 
 const tomlString = (value: string) => JSON.stringify(value);
 
+/** How long Codex waits for the next streamed event, ms: an hour, for prompts read on a slow CPU. */
+const STREAM_IDLE_TIMEOUT_MS = 3_600_000;
+
 /**
  * Codex CLI (`codex`): OpenAI Responses API through a custom provider whose `wire_api` is
  * "responses", declared in a config.toml under CODEX_HOME (a temporary folder, never ~/.codex).
@@ -36,6 +39,9 @@ export const codex: CodingAgent = {
             `base_url = ${tomlString(target.baseUrl)}`,
             `wire_api = "responses"`,
             `env_key = "AGENTFIT_API_KEY"`,
+            // A local model can read Codex's ~10k-token first request for minutes before its first
+            // event; Codex's default 5-minute idle timeout would drop the stream and send it again.
+            `stream_idle_timeout_ms = ${STREAM_IDLE_TIMEOUT_MS}`,
             "",
             "[analytics]",
             "enabled = false",

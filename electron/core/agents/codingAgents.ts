@@ -8,6 +8,7 @@ import {claudeCode} from "./claudeCode.ts";
 import type {CodingAgent} from "./CodingAgent.ts";
 import {codex} from "./codex.ts";
 import {openCode} from "./openCode.ts";
+import {minimumContext} from "./planLaunch.ts";
 
 /** Every supported agent, by id. */
 export const codingAgents: Record<CodingAgentId, CodingAgent> = {"claude-code": claudeCode, codex, opencode: openCode, aider};
@@ -73,6 +74,7 @@ export async function describeAgent(agent: CodingAgent, env: NodeJS.ProcessEnv =
         install: agent.install,
         firstRequestTokens: agent.firstRequestTokens,
         contextSize: agent.contextSize,
+        minimumContext: minimumContext(agent),
         connectVariables: agent.connectVariables,
         configFiles: agent.configFiles
     };

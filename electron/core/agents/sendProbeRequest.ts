@@ -3,71 +3,119 @@ import {rootUrl} from "./CodingAgent.ts";
 
 export interface ProbeAnswer {
     ok: boolean;
-    /** e.g. "POST http://127.0.0.1:8723/v1/messages" */
+    /** e.g. "POST http://127.0.0.1:8723/v1/messages?beta=true" */
     request: string;
+    /** The JSON body sent, indented. */
+    requestBody: string;
     status: number | null;
-    /** The model's text (first 500 characters), or the server's error. */
+    /** The model's text (first 500 characters), or what went wrong. */
     message: string;
+    /** Server-sent events received. */
+    events: number;
 }
 
 const PROMPT = "Reply with the single word: ready";
+const MAX_TOKENS = 16;
 
-/** One short request in an agent's own protocol, as the agent would send it, and what came back. */
+interface ProbeRequest {
+    url: string;
+    headers: Record<string, string>;
+    body: object;
+    /** The answer's text from its events; `ended` once the protocol's last event arrived. */
+    read(events: {event: string | null; data: string}[]): {text: string; ended: boolean};
+}
+
+/**
+ * One short request in a protocol, shaped and streamed the way the agents speaking it send theirs
+ * (Claude Code: `/v1/messages?beta=true`, Codex: `/v1/responses`, the others: chat completions),
+ * and what came back: the status, the streamed text, whether the stream ended the protocol's way.
+ */
 export async function sendProbeRequest(
     protocol: AgentProtocol,
     target: {baseUrl: string; model: string; apiKey: string},
     options: {timeoutMs?: number} = {}
 ): Promise<ProbeAnswer> {
-    const base = target.baseUrl.replace(/\/+$/, "");
-    const request: {url: string; headers: Record<string, string>; body: unknown} =
-        protocol === "anthropic-messages"
-            ? {
-                  url: `${rootUrl(base)}/v1/messages`,
-                  headers: {"x-api-key": target.apiKey, "anthropic-version": "2023-06-01"},
-                  body: {model: target.model, max_tokens: 16, messages: [{role: "user", content: PROMPT}]}
-              }
-            : protocol === "openai-responses"
-              ? {url: `${base}/responses`, headers: {authorization: `Bearer ${target.apiKey}`}, body: {model: target.model, max_output_tokens: 16, input: PROMPT}}
-              : {url: `${base}/chat/completions`, headers: {authorization: `Bearer ${target.apiKey}`}, body: {model: target.model, max_tokens: 16, messages: [{role: "user", content: PROMPT}]}};
+    const request = probeRequest(protocol, target);
+    const label = `POST ${request.url}`;
+    const requestBody = JSON.stringify(request.body, null, 2);
     const response = await fetch(request.url, {
         method: "POST",
-        headers: {"content-type": "application/json", ...request.headers},
+        headers: {"content-type": "application/json", accept: "text/event-stream", ...request.headers},
         body: JSON.stringify(request.body),
         signal: AbortSignal.timeout(options.timeoutMs ?? 120_000)
     });
     const text = await response.text();
-    let body: unknown = null;
+    const answer = {request: label, requestBody, status: response.status};
+    if (!response.ok) return {...answer, ok: false, events: 0, message: errorText(text) ?? (text.slice(0, 500) || response.statusText)};
+    if (!/^text\/event-stream/.test(response.headers.get("content-type") ?? ""))
+        return {...answer, ok: false, events: 0, message: `Expected a stream of server-sent events, got ${response.headers.get("content-type") ?? "no content type"}: ${text.slice(0, 300)}`};
+    const events = parseEventStream(text);
+    const error = events.find((e) => e.event === "error" || /^\{"(type":"error"|error")/.test(e.data));
+    if (error) return {...answer, ok: false, events: events.length, message: errorText(error.data) ?? error.data.slice(0, 500)};
+    let read: {text: string; ended: boolean};
     try {
-        body = JSON.parse(text);
-    } catch {}
-    const label = `POST ${request.url}`;
-    if (!response.ok) return {ok: false, request: label, status: response.status, message: errorText(body) ?? text.slice(0, 500)};
-    const answer = answerText(protocol, body);
-    if (answer === null) return {ok: false, request: label, status: response.status, message: `The answer is not in the ${protocol} shape: ${text.slice(0, 300)}`};
-    return {ok: true, request: label, status: response.status, message: answer.slice(0, 500)};
+        read = request.read(events);
+    } catch {
+        return {...answer, ok: false, events: events.length, message: `The stream is not in the ${protocol} shape: ${text.slice(0, 300)}`};
+    }
+    if (!read.ended) return {...answer, ok: false, events: events.length, message: `The stream ended without its last event: ${text.slice(-300)}`};
+    return {...answer, ok: true, events: events.length, message: read.text.slice(0, 500)};
 }
 
-function errorText(body: unknown): string | null {
-    const error = (body as {error?: {message?: unknown}} | null)?.error;
-    return typeof error?.message === "string" ? error.message : null;
+function probeRequest(protocol: AgentProtocol, target: {baseUrl: string; model: string; apiKey: string}): ProbeRequest {
+    const base = target.baseUrl.replace(/\/+$/, "");
+    const json = (data: string) => JSON.parse(data) as Record<string, unknown> & {type?: string};
+    if (protocol === "anthropic-messages")
+        return {
+            url: `${rootUrl(base)}/v1/messages?beta=true`,
+            headers: {authorization: `Bearer ${target.apiKey}`, "anthropic-version": "2023-06-01"},
+            body: {model: target.model, max_tokens: MAX_TOKENS, stream: true, messages: [{role: "user", content: [{type: "text", text: PROMPT}]}]},
+            read(events) {
+                const parsed = events.map((e) => json(e.data));
+                const text = parsed.map((e) => (e.type === "content_block_delta" ? ((e.delta as {text?: string}).text ?? "") : "")).join("");
+                return {text, ended: parsed[0]?.type === "message_start" && parsed.at(-1)?.type === "message_stop"};
+            }
+        };
+    if (protocol === "openai-responses")
+        return {
+            url: `${base}/responses`,
+            headers: {authorization: `Bearer ${target.apiKey}`},
+            body: {model: target.model, max_output_tokens: MAX_TOKENS, stream: true, store: false, input: [{type: "message", role: "user", content: [{type: "input_text", text: PROMPT}]}]},
+            read(events) {
+                const parsed = events.map((e) => json(e.data));
+                const text = parsed.map((e) => (e.type === "response.output_text.delta" ? String(e.delta) : "")).join("");
+                return {text, ended: ["response.completed", "response.incomplete"].includes(parsed.at(-1)?.type ?? "")};
+            }
+        };
+    return {
+        url: `${base}/chat/completions`,
+        headers: {authorization: `Bearer ${target.apiKey}`},
+        body: {model: target.model, max_tokens: MAX_TOKENS, stream: true, messages: [{role: "user", content: PROMPT}]},
+        read(events) {
+            const chunks = events.filter((e) => e.data !== "[DONE]").map((e) => json(e.data) as {choices: {delta: {content?: string | null}}[]});
+            return {text: chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), ended: events.at(-1)?.data === "[DONE]"};
+        }
+    };
 }
 
-/** The text of a non-streamed answer in each protocol; null when the shape is not that protocol's. */
-function answerText(protocol: AgentProtocol, body: unknown): string | null {
-    const any = body as Record<string, unknown> | null;
-    if (!any || typeof any !== "object") return null;
-    if (protocol === "anthropic-messages") {
-        if (!Array.isArray(any.content)) return null;
-        return (any.content as {type?: string; text?: string}[]).map((block) => (block.type === "text" ? (block.text ?? "") : "")).join("");
+/** The events of a complete `text/event-stream` body. */
+function parseEventStream(text: string): {event: string | null; data: string}[] {
+    return text
+        .split(/\r?\n\r?\n/)
+        .map((block) => {
+            const lines = block.split(/\r?\n/);
+            const data = lines.filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart());
+            return {event: lines.find((l) => l.startsWith("event:"))?.slice(6).trim() ?? null, data: data.join("\n")};
+        })
+        .filter((e) => e.data !== "");
+}
+
+/** The message of an error body in OpenAI's or Anthropic's shape. */
+function errorText(body: string): string | null {
+    try {
+        const error = (JSON.parse(body) as {error?: {message?: unknown}}).error;
+        return typeof error?.message === "string" ? error.message : null;
+    } catch {
+        return null;
     }
-    if (protocol === "openai-responses") {
-        if (!Array.isArray(any.output)) return null;
-        return (any.output as {type?: string; content?: {type?: string; text?: string}[]}[])
-            .flatMap((item) => (item.type === "message" ? (item.content ?? []) : []))
-            .map((part) => (part.type === "output_text" ? (part.text ?? "") : ""))
-            .join("");
-    }
-    const choices = any.choices as {message?: {content?: string | null}}[] | undefined;
-    if (!Array.isArray(choices)) return null;
-    return choices[0]?.message?.content ?? "";
 }

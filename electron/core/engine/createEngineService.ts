@@ -103,7 +103,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             } else if (event === "metrics") {
                 status = {...status, metrics: payload as EngineStatus["metrics"]};
                 events.emit("engine.metrics", payload as AppEvents["engine.metrics"]);
-            }
+            } else if (event === "request") events.emit("engine.request", payload as AppEvents["engine.request"]);
         },
         onCrash: (crash) => {
             loadedKey = undefined;

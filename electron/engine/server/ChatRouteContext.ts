@@ -16,6 +16,8 @@ export interface ChatRouteContext {
     modelFor(name: string): LoadedEngineModel;
     /** Counts a request in the server's metrics. */
     countRequest(): void;
+    /** Adds a line to the request log's entry for this request: something accepted but not acted on. */
+    note(reply: FastifyReply, line: string): void;
     /** What a generation for the client of `reply` needs: cancelled when it disconnects, counted in the metrics. */
     hooks(reply: FastifyReply, onStarted?: (prompt: {promptTokens: number}) => void): GenerationHooks;
     /** Runs `request` for the client of `reply`. */

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import Fastify, {type FastifyReply, type FastifyRequest} from "fastify";
 import type {ChatCompletion, ChatCompletionChunk} from "openai/resources/chat/completions";
 import type {Model} from "openai/resources/models";
-import type {ServerSettings} from "../../api/EngineApi.ts";
+import type {ServedRequest, ServerSettings} from "../../api/EngineApi.ts";
 import {DEFAULT_SERVE_HOST} from "../../protocol/engineSettings.ts";
 import {FRONT_CLIENT_ADDRESS_HEADER, FRONT_SECRET_HEADER} from "../../protocol/frontHop.ts";
 import {AppError} from "../../shared/AppError.ts";
@@ -36,8 +36,8 @@ export interface OpenAiServerOptions extends ServerSettings {
     metrics: ServerMetrics;
     /** Called when a request starts or ends, so live counters can be pushed to the app. */
     onActivity?: () => void;
-    /** Where notes about accepted-but-ignored request parts go (tools a local model is not offered). Default: dropped. */
-    log?: (line: string) => void;
+    /** Each /v1 request as it ends (the request log), with notes on what it asked for that was not acted on. */
+    onRequestLogged?: (entry: ServedRequest) => void;
 }
 
 export interface OpenAiServer extends AsyncDisposable {
@@ -95,10 +95,12 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     const {metrics, source} = options;
     const server = Fastify({bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, logger: false, forceCloseConnections: true});
     const openStreams = new Set<FastifyReply>();
+    const requestLog = new WeakMap<FastifyRequest, ServedRequest>();
 
     server.addHook("onRequest", async (request, reply) => {
         if (!secretMatches(request.headers[FRONT_SECRET_HEADER], options.frontSecret))
             return sendError(reply, new OpenAiHttpError(403, "invalid_request_error", "This port is AgentFit's internal one; send requests to the server's published address.", null, "forbidden"));
+        if (options.onRequestLogged && request.url.startsWith("/v1/")) logWhenAnswered(request, reply, options.onRequestLogged);
         if (!isAllowedHost(request.headers.host, host))
             return sendError(
                 reply,
@@ -243,7 +245,11 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
 
     const hooks = (reply: FastifyReply, onStarted?: (prompt: {promptTokens: number}) => void): GenerationHooks => ({
         signal: abortOnDisconnect(reply).signal,
-        onFinished: recordUsage,
+        onFinished: (usage, timing) => {
+            const entry = requestLog.get(reply.request);
+            if (entry) entry.usage = {...usage};
+            recordUsage(usage, timing);
+        },
         onStarted: (prompt) => {
             options.onActivity?.();
             onStarted?.(prompt);
@@ -253,6 +259,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     const routes: ChatRouteContext = {
         modelFor,
         countRequest: () => metrics.requestsTotal++,
+        note: (reply, line) => requestLog.get(reply.request)?.notes.push(line),
         hooks,
         run: (reply, loaded, body) => runChatCompletion(loaded, body, hooks(reply)),
         stream: (reply, loaded, body, writerFor) =>
@@ -267,7 +274,14 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
                 })
             ),
         async streamJob(reply, writerFor, job) {
-            const stream = openEventStream(reply, {onOpen: () => openStreams.add(reply), onClose: () => openStreams.delete(reply)});
+            const stream = openEventStream(reply, {
+                onOpen: () => {
+                    openStreams.add(reply);
+                    const entry = requestLog.get(reply.request);
+                    if (entry) entry.stream = true;
+                },
+                onClose: () => openStreams.delete(reply)
+            });
             const events = writerFor(stream);
             try {
                 const outcome = await job(events);
@@ -300,8 +314,20 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         }
     });
     registerAnthropicRoutes(server, routes);
-    registerResponsesRoutes(server, routes, options.log);
+    registerResponsesRoutes(server, routes);
     registerCompletionsRoutes(server, routes);
+
+    /** Starts the request's log entry; it is handed on once the response is written or the client has gone. */
+    function logWhenAnswered(request: FastifyRequest, reply: FastifyReply, onLogged: (entry: ServedRequest) => void) {
+        const started = performance.now();
+        const entry: ServedRequest = {at: new Date().toISOString(), method: request.method, path: request.url.split("?")[0]!, status: 0, durationMs: 0, stream: false, usage: null, notes: []};
+        requestLog.set(request, entry);
+        reply.raw.once("close", () => {
+            entry.status = reply.raw.writableFinished ? reply.raw.statusCode : 499;
+            entry.durationMs = performance.now() - started;
+            onLogged(entry);
+        });
+    }
 
     function recordUsage(usage: CompletionOutcome["usage"], timing: {promptMs: number; generationMs: number}) {
         metrics.recordCompletion({...usage, ...timing});

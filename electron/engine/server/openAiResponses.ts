@@ -164,9 +164,14 @@ export function responsesInputToMessages(input: ResponsesRequest["input"]): Chat
     return messages;
 }
 
-/** The chat request a Responses request means, given the messages of the conversation so far. */
-export function responsesToChatRequest(request: ResponsesRequest, messages: ChatMessage[], log: (line: string) => void): ChatCompletionRequest {
+/**
+ * The chat request a Responses request means, given the messages of the conversation so far.
+ * Hosted tool types (what Codex sends besides its functions) are left out of what the model is
+ * offered; `note` gets one line naming them, once per request.
+ */
+export function responsesToChatRequest(request: ResponsesRequest, messages: ChatMessage[], note: (line: string) => void): ChatCompletionRequest {
     const tools: NonNullable<ChatCompletionRequest["tools"]> = [];
+    const leftOut: string[] = [];
     for (const [index, raw] of (request.tools ?? []).entries()) {
         if (raw.type === "function") {
             const parsed = functionTool.safeParse(raw);
@@ -176,9 +181,10 @@ export function responsesToChatRequest(request: ResponsesRequest, messages: Chat
             }
             const {name, description, parameters} = parsed.data;
             tools.push({type: "function", function: {name, ...(description ? {description} : {}), ...(parameters ? {parameters} : {})}});
-        } else if (hostedToolTypes.includes(raw.type)) log(`tools[${index}]: "${raw.type}" tools are not offered to a local model; left out`);
+        } else if (hostedToolTypes.includes(raw.type)) leftOut.push(raw.type);
         else throw invalid(`tools[${index}]: tools of type "${raw.type}" are not supported here; send function tools.`, `tools[${index}].type`);
     }
+    if (leftOut.length > 0) note(`tools left out (hosted tools a local model is not offered): ${leftOut.join(", ")}`);
     const choice = request.tool_choice;
     const format = request.text?.format;
     return {

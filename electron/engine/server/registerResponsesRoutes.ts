@@ -14,7 +14,7 @@ import {
 } from "./openAiResponses.ts";
 
 /** POST /v1/responses and GET /v1/responses/{id}, with stored responses kept in memory (ResponseStore's bounds). */
-export function registerResponsesRoutes(server: FastifyInstance, routes: ChatRouteContext, log: (line: string) => void = () => {}) {
+export function registerResponsesRoutes(server: FastifyInstance, routes: ChatRouteContext) {
     const store = new ResponseStore();
 
     server.post("/v1/responses", async (request, reply) => {
@@ -38,7 +38,7 @@ export function registerResponsesRoutes(server: FastifyInstance, routes: ChatRou
             // Instructions apply to this request only (the API does not carry them over), so the stored conversation leaves them out.
             const conversation = [...earlier, ...responsesInputToMessages(body.input)];
             const messages: ChatMessage[] = body.instructions ? [{role: "system", content: body.instructions}, ...conversation] : conversation;
-            const chat = responsesToChatRequest(body, messages, log);
+            const chat = responsesToChatRequest(body, messages, (line) => routes.note(reply, line));
             const response = newResponse(body, chat);
             const remember = () => {
                 if (body.store !== false) store.put(response, conversation);

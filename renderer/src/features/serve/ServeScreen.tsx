@@ -1,10 +1,10 @@
-import {useEffect, useMemo, useState} from "react";
+import {useEffect, useState} from "react";
 import type {EngineMetrics, EngineStatus, LocalModelSettings, ModelLoadRecord} from "../../../../electron/api/EngineApi.ts";
-import {agentSnippets} from "../../../../electron/shared/agentSnippets.ts";
 import {formatBytes, formatDuration, plural} from "../../../../electron/shared/format.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
+import {CopyButton} from "../../components/CopyButton.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter} from "../../components/Meter.tsx";
@@ -244,7 +244,12 @@ export function ServeScreen() {
                 </div>
             </div>
             {status?.state === "ready" && status.server && status.model && (
-                <Snippets baseUrl={status.server.baseUrl} model={status.model.id} apiKey={status.server.apiKey} />
+                <Card title={<><Icon name="plug" /> Connect your agent</>} testId="connect-link-card">
+                    <p>
+                        Claude Code, Codex CLI, OpenCode, Aider, Continue, Cline, Qwen Code, Positron Assistant and ellmer can use {status.model.id} now:{" "}
+                        <a href="#/connect" data-testid="connect-link">the Connect screen</a> has the exact set-up for each, with a connection test.
+                    </p>
+                </Card>
             )}
             {(loads.data?.length ?? 0) > 0 && <LoadHistory loads={loads.data!} />}
         </div>
@@ -387,49 +392,4 @@ function LoadHistory({loads}: {loads: ModelLoadRecord[]}) {
 function speed(tokensPerSecond: number | null): string {
     if (tokensPerSecond == null) return "–";
     return tokensPerSecond.toFixed(tokensPerSecond < 100 ? 1 : 0);
-}
-
-function Snippets(props: {baseUrl: string; model: string; apiKey: string | null}) {
-    const snippets = useMemo(() => agentSnippets(props), [props]);
-    const [selected, setSelected] = useState(snippets[0]!.id);
-    const snippet = snippets.find((s) => s.id === selected) ?? snippets[0]!;
-    return (
-        <Card title={<><Icon name="plug" /> Connect your agent</>} subtitle="Copy, paste, done: the URL, model id and key are this server's." testId="snippets-card">
-            <div className="tabs" role="tablist">
-                {snippets.map((s) => (
-                    <button key={s.id} role="tab" aria-selected={s.id === snippet.id} className={`tab ${s.id === snippet.id ? "active" : ""}`} onClick={() => setSelected(s.id)} data-testid={`snippet-tab-${s.id}`}>
-                        {s.label}
-                    </button>
-                ))}
-            </div>
-            <div className="snippet">
-                <div className="snippet-head">
-                    <span className="muted">{snippet.where}</span>
-                    <CopyButton text={snippet.code} />
-                </div>
-                <pre className="code-block" data-testid="snippet-code">
-                    <code>{snippet.code}</code>
-                </pre>
-                <p className="muted">{snippet.note}</p>
-            </div>
-        </Card>
-    );
-}
-
-function CopyButton({text}: {text: string}) {
-    const [copied, setCopied] = useState(false);
-    return (
-        <button
-            className="button small"
-            onClick={() => {
-                void navigator.clipboard?.writeText(text).then(() => {
-                    setCopied(true);
-                    setTimeout(() => setCopied(false), 1500);
-                });
-            }}
-        >
-            <Icon name="copy" size={14} />
-            {copied ? "Copied" : "Copy"}
-        </button>
-    );
 }
