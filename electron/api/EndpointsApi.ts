@@ -7,8 +7,8 @@
 /** The wire protocol of the endpoint. */
 export type EndpointProtocol = "openai";
 
-/** Which server answered, as far as its API tells (`/props` is llama-server's, `meta.path` AgentFit's). */
-export type EndpointServerKind = "llama-server" | "agentfit" | "openai-compatible";
+/** Which server answered, as far as its API tells (the eval's `ServedModelFacts.server`, read by the same detector). */
+export type EndpointServerKind = "ollama" | "lm-studio" | "llama-server" | "agentfit" | "openai-compatible";
 
 /** `endpoints.bench`: what to measure. Every field but `baseUrl` and `model` has a default. */
 export interface EndpointBenchRequest {
@@ -56,8 +56,10 @@ export interface EndpointServerInfo {
     models: string[];
     /** The model file or name the server reports for the benchmarked id (llama-server's `model_path`, AgentFit's `meta.path`). */
     reportedModel: string | null;
-    /** Quantization read from the reported file name or id (e.g. "Q4_K_M"), null when none is named. */
+    /** Quantization the server reports (Ollama, LM Studio, AgentFit) or read from the reported file name or id (e.g. "Q4_K_M"), null when none is named. */
     quantization: string | null;
+    /** The context the model was trained for, tokens, when the server says. Absent in runs stored before it was read. */
+    trainedContextSize?: number | null;
     /** Context per sequence the server reports, tokens. */
     contextSize: number | null;
     /** Parallel sequences (slots) the server reports. */
