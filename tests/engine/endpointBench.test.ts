@@ -65,6 +65,27 @@ describe("endpoint benchmark of a real engine server", () => {
         expect(serialRun.summary.observedParallel).toBe(1);
     });
 
+    it("measures the engine through Anthropic Messages: its prefix cache from cache_read_input_tokens, generation as through chat completions", async () => {
+        await using app = await startApp();
+        const model = writeGgufModel(path.join(app.home.models, "tiny-Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 8192});
+        await using server = await startServeCli(["--model", model.path, "--ctx", "8192", "--threads", "1"], app.home.env);
+        const request = {model: "tiny-Q8_0", promptSizes: [64], repetitions: 2, generatedTokens: 24, agentTurns: 3, concurrency: []};
+        const anthropic = await waitForRun(app.client, (await app.client.call("endpoints.bench", {baseUrl: server.baseUrl.replace(/\/v1$/, ""), protocol: "anthropic", ...request})).id);
+        expect(anthropic.error).toBeNull();
+        expect(anthropic.status).toBe("completed");
+        expect(anthropic.spec).toMatchObject({protocol: "anthropic", baseUrl: server.baseUrl});
+        expect(anthropic.server).toMatchObject({kind: "agentfit", quantization: "Q8_0", contextSize: 8192, parallelSlots: 1});
+        // The engine's Messages usage splits the prompt into input_tokens and cache_read_input_tokens.
+        expect(anthropic.agent!.prefixCache).toMatchObject({status: "detected", evidence: "server"});
+        expect(anthropic.agent!.turns.slice(1).every((turn) => turn.cachedTokens! > 0 && turn.cachedTokens! < turn.promptTokens!)).toBe(true);
+        expect(anthropic.agent!.cold.cachedTokens!).toBeLessThan(anthropic.agent!.cold.promptTokens! * 0.05);
+        expect(anthropic.generation.every((g) => g.generatedTokens > 1 && g.generationTps! > 0)).toBe(true);
+        // The same prompts through chat completions: the protocol changes the envelope, not the count.
+        const openai = await waitForRun(app.client, (await app.client.call("endpoints.bench", {baseUrl: server.baseUrl, ...request, agentTurns: 0})).id);
+        expect(openai.status).toBe("completed");
+        expect(anthropic.ttft[0]!.promptTokens).toBe(openai.ttft[0]!.promptTokens);
+    });
+
     it("agrees with a local benchmark of the same file (ratios within a stated tolerance) and with the server's own timings", async () => {
         await using app = await startApp();
         const model = writeGgufModel(path.join(app.home.models, "medium-Q8_0.gguf"), {...ggufModelPresets.medium, contextLength: 4096});
