@@ -12,7 +12,11 @@ export interface ProbeHardwareOptions {
     appVersion: string;
     /** Replaces some or all sources (tests, what-if). Default: this machine. */
     sources?: Partial<HardwareProbeSources>;
-    /** Longest wait for one source before it is reported as failed, ms. Default 5000. */
+    /**
+     * Longest wait for one source before it is reported as failed, ms. Default 5000, and 60000 for
+     * llama.cpp's backend: loading its binaries takes seconds more on a busy machine, and a backend
+     * given up on too early would report a GPU machine as CPU-only.
+     */
     sourceTimeoutMs?: number;
     signal?: AbortSignal;
 }
@@ -23,13 +27,13 @@ export interface ProbeHardwareOptions {
  */
 export async function probeHardware(options: ProbeHardwareOptions): Promise<HardwareSnapshot> {
     const sources = {...systemProbeSources, ...options.sources};
-    const timeoutMs = options.sourceTimeoutMs ?? 5000;
+    const timeoutFor = (source: string) => options.sourceTimeoutMs ?? (source === "llama-backend" ? 60_000 : 5000);
     const started = Date.now();
     const issues: ProbeIssue[] = [];
 
     const read = async <T>(source: string, job: () => Promise<T>): Promise<T | undefined> => {
         try {
-            return await withTimeout(job(), timeoutMs, source, options.signal);
+            return await withTimeout(job(), timeoutFor(source), source, options.signal);
         } catch (error) {
             if (options.signal?.aborted) throw error;
             issues.push({source, message: errorMessage(error)});

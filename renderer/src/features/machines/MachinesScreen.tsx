@@ -124,7 +124,8 @@ function MachineCell({cell}: {cell: MachineComparisonCell | null}) {
         <div className="machine-cell">
             <Badge tone={levelTone[cell.verdict]}>{levelLabels[cell.verdict]}</Badge>
             <div>{formatTps(cell.generationTps)} · {formatSeconds(cell.turnSeconds)} per turn</div>
-            <div>{cell.eval ? `${cell.eval.successes}/${cell.eval.samples} refactors` : "not evaluated"}</div>
+            {/* An untested cell's badge already says "Not evaluated". */}
+            {cell.eval ? <div>{`${cell.eval.successes}/${cell.eval.samples} refactors`}</div> : cell.verdict !== "untested" && <div>not evaluated</div>}
             <div className="muted small">{cell.fit.value}</div>
         </div>
     );
