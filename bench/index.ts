@@ -4,7 +4,7 @@ import {cliStartupBenchmark} from "./cliStartup.ts";
 import {evalHarnessBenchmark} from "./evalHarness.ts";
 import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
-import {serveLatencyBenchmark, servePrefixReuseBenchmark, serveThroughputBenchmark} from "./serve.ts";
+import {serveFrontBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveThroughputBenchmark} from "./serve.ts";
 import {recommendAccuracyBenchmark} from "./recommendAccuracy.ts";
 import {speedFidelityBenchmark} from "./speedFidelity.ts";
 
@@ -14,7 +14,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
+const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveFrontBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

@@ -5,6 +5,11 @@ import path from "node:path";
 import OpenAI from "openai";
 import type {ChatCompletionMessageParam} from "openai/resources/chat/completions";
 import {createAppService} from "../electron/core/AppService.ts";
+import {createServingFront} from "../electron/core/engine/createServingFront.ts";
+import {launchNodeEngineProcess} from "../electron/core/engine/EngineLauncher.ts";
+import {EngineSupervisor} from "../electron/core/engine/EngineSupervisor.ts";
+import {prepareModelLoad} from "../electron/core/engine/prepareModelLoad.ts";
+import {FRONT_SECRET_HEADER} from "../electron/protocol/frontHop.ts";
 import {createTempHome} from "../testkit/tempHome.ts";
 import {ggufModelPresets, writeGgufModel} from "../testkit/gguf/writeGgufModel.ts";
 import {ensureSmolLM2} from "../testkit/smollm2.ts";
@@ -26,6 +31,26 @@ function largeModel(): string {
         writeGgufModel(file, {...ggufModelPresets.large, contextLength: 4096});
     }
     return file;
+}
+
+/** A ~200k-parameter random model: per-request overheads dominate its time. */
+function tinyModel(): string {
+    const file = path.join(benchDir, "serve-tiny.gguf");
+    fs.mkdirSync(benchDir, {recursive: true});
+    writeGgufModel(file, {...ggufModelPresets.tiny, contextLength: 1024});
+    return file;
+}
+
+/** One greedy streamed answer's generation speed as the client sees it: tokens after the first ÷ time from the first to the last. */
+async function streamedTokensPerSecond(client: OpenAI, model: string, messages: ChatCompletionMessageParam[], maxTokens: number): Promise<number> {
+    const stamps: number[] = [];
+    let completion = 0;
+    const stream = await client.chat.completions.create({model, messages, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: {include_usage: true}});
+    for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta.content) stamps.push(performance.now());
+        if (chunk.usage) completion = chunk.usage.completion_tokens;
+    }
+    return ((completion - 1) * 1000) / (stamps.at(-1)! - stamps[0]!);
 }
 
 async function withServer<T>(modelPath: string, settings: {contextSize: number; parallel?: number}, action: (client: OpenAI, model: string) => Promise<T>): Promise<T> {
@@ -56,16 +81,10 @@ export const serveThroughputBenchmark: Benchmark = {
                     const pending = nextMessage();
                     direct.send({messages});
                     const d = await pending;
-                    const stamps: number[] = [];
-                    let completion = 0;
-                    const stream = await client.chat.completions.create({model, messages, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: {include_usage: true}});
-                    for await (const chunk of stream) {
-                        if (chunk.choices[0]?.delta.content) stamps.push(performance.now());
-                        if (chunk.usage) completion = chunk.usage.completion_tokens;
-                    }
+                    const rate = await streamedTokensPerSecond(client, model, messages, maxTokens);
                     if (round === 0) continue; // warm-up
                     inProcess.push(((d.tokens - 1) * 1000) / d.ms);
-                    viaHttp.push(((completion - 1) * 1000) / (stamps.at(-1)! - stamps[0]!));
+                    viaHttp.push(rate);
                 }
                 const h = summarize(viaHttp);
                 const d = summarize(inProcess);
@@ -85,10 +104,7 @@ export const serveLatencyBenchmark: Benchmark = {
     name: "serve-latency",
     description: "median added latency of the HTTP layer per request (target ≤ 5 ms)",
     async run() {
-        const modelPath = path.join(benchDir, "serve-tiny.gguf");
-        fs.mkdirSync(benchDir, {recursive: true});
-        writeGgufModel(modelPath, {...ggufModelPresets.tiny, contextLength: 1024});
-        await withServer(modelPath, {contextSize: 1024}, async (client, model) => {
+        await withServer(tinyModel(), {contextSize: 1024}, async (client, model) => {
             const added: number[] = [];
             for (let i = 0; i < 60; i++) {
                 const started = performance.now();
@@ -151,6 +167,67 @@ export const servePrefixReuseBenchmark: Benchmark = {
             }
             console.log(ratioLine("worst turn: evaluated ÷ new tokens", Math.max(...ratios), {atMost: 1.1}));
             console.log(ratioLine("median TTFT ÷ cold TTFT", summarize(warm).median / summarize(cold).median, {atMost: 0.25}));
+        });
+    }
+};
+
+/**
+ * The engine's server reached directly (its loopback port, with the hop's secret) and through the
+ * serving front the app puts before it, in one engine process, so the two differ only by the hop.
+ */
+async function withEngineBehindFront<T>(modelPath: string, contextSize: number, action: (clients: {direct: OpenAI; front: OpenAI}, model: string) => Promise<T>): Promise<T> {
+    await using supervisor = new EngineSupervisor({launcher: launchNodeEngineProcess});
+    const {load} = await prepareModelLoad(modelPath, {contextSize, threads});
+    const loaded = await supervisor.call("load", load);
+    let enginePort: number | undefined;
+    const front = await createServingFront({host: "127.0.0.1", port: 0, upstreamPort: () => enginePort, unavailableReason: () => "The engine is starting."});
+    try {
+        enginePort = (await supervisor.call("serve", {host: "127.0.0.1", frontSecret: front.secret})).port;
+        const direct = new OpenAI({baseURL: `http://127.0.0.1:${enginePort}/v1`, apiKey: "bench", maxRetries: 0, defaultHeaders: {[FRONT_SECRET_HEADER]: front.secret}});
+        return await action({direct, front: new OpenAI({baseURL: front.baseUrl, apiKey: "bench", maxRetries: 0})}, loaded.id);
+    } finally {
+        await front.close();
+    }
+}
+
+/** What the serving front (the app's socket before the engine) costs: latency per request and streaming tokens/s, alternated with direct requests. */
+export const serveFrontBenchmark: Benchmark = {
+    name: "serve",
+    description: "the serving front vs the engine's server directly: added latency per request (≤ 5 ms), streaming tokens/s (≥ 0.97×)",
+    async run() {
+        await withEngineBehindFront(tinyModel(), 1024, async (clients, model) => {
+            const wall = {direct: [] as number[], front: [] as number[]};
+            for (let i = 0; i < 120; i++) {
+                const via = i % 2 === 0 ? "direct" : "front";
+                const started = performance.now();
+                await clients[via].chat.completions.create({model, messages: [{role: "user", content: `ping ${i % 3}`}], max_tokens: 1, temperature: 0});
+                if (i >= 20) wall[via].push(performance.now() - started);
+            }
+            const direct = summarize(wall.direct);
+            const front = summarize(wall.front);
+            const added = front.median - direct.median;
+            console.log(`   ${wall.direct.length} + ${wall.front.length} alternated requests (after 20 warm-up), 1 token each, ${threads} threads`);
+            console.log(`   direct to the engine   ${direct.median.toFixed(2)} ms median (${direct.mean.toFixed(2)} ± ${direct.sd.toFixed(2)} mean)`);
+            console.log(`   through the front      ${front.median.toFixed(2)} ms median (${front.mean.toFixed(2)} ± ${front.sd.toFixed(2)} mean)`);
+            console.log(`   added by the front     ${added.toFixed(2)} ms median`);
+            console.log(ratioLine("added latency of the front ÷ 5 ms", added / 5, {atMost: 1}));
+        });
+
+        const maxTokens = 128;
+        const messages: ChatCompletionMessageParam[] = [{role: "user", content: "Write a long story about a lighthouse keeper."}];
+        await withEngineBehindFront(largeModel(), 1024, async (clients, model) => {
+            const rates = {direct: [] as number[], front: [] as number[]};
+            for (let round = 0; round < 12; round++) {
+                const via = round % 2 === 0 ? "direct" : "front";
+                const rate = await streamedTokensPerSecond(clients[via], model, messages, maxTokens);
+                if (round >= 2) rates[via].push(rate);
+            }
+            const direct = summarize(rates.direct);
+            const front = summarize(rates.front);
+            console.log(`   model ${path.basename(largeModel())}, ${maxTokens} tokens greedy, 5 + 5 alternated streams (after 2 warm-up)`);
+            console.log(`   direct to the engine   ${direct.mean.toFixed(1)} ± ${direct.sd.toFixed(1)} tok/s`);
+            console.log(`   through the front      ${front.mean.toFixed(1)} ± ${front.sd.toFixed(1)} tok/s`);
+            console.log(ratioLine("front ÷ direct streaming tokens/s", front.mean / direct.mean, {atLeast: 0.97}));
         });
     }
 };

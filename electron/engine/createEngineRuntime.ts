@@ -1,5 +1,6 @@
 import type {EngineCommandHandlers, EngineEventMap} from "../protocol/engineProtocol.ts";
-import {DEFAULT_SERVE_PORT, modelSettingsSchema, serverSettingsSchema} from "../protocol/engineSettings.ts";
+import {z} from "zod";
+import {modelSettingsSchema, serverSettingsSchema} from "../protocol/engineSettings.ts";
 import {AppError} from "../shared/AppError.ts";
 import {parseArgument} from "../shared/parseArgument.ts";
 import {runAgentWorkload} from "./bench/runAgentWorkload.ts";
@@ -7,6 +8,9 @@ import {runSpeedTests} from "./bench/runSpeedTests.ts";
 import {disposeLlama, loadEngineModel, type LoadedEngineModel} from "./model/loadEngineModel.ts";
 import {createOpenAiServer, type OpenAiServer} from "./server/createOpenAiServer.ts";
 import {ServerMetrics} from "./server/ServerMetrics.ts";
+
+/** The `serve` command's argument: the clients' server settings and the internal hop's secret. */
+const serveArgSchema = serverSettingsSchema.extend({frontSecret: z.string().min(32)});
 
 /** How often live counters are pushed to the app while requests run, ms. */
 const METRICS_INTERVAL_MS = 1000;
@@ -91,8 +95,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
             return null;
         },
         async serve(arg) {
-            const requested = parseArgument(serverSettingsSchema, arg, "ENGINE_SERVER_INVALID");
-            const settings = {...requested, port: requested.port ?? DEFAULT_SERVE_PORT};
+            const settings = parseArgument(serveArgSchema, arg, "ENGINE_SERVER_INVALID");
             const key = JSON.stringify(settings);
             if (server?.key !== key) {
                 await stopServer();
@@ -107,8 +110,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
                 });
                 server = {instance, key};
             }
-            const {host, port, baseUrl} = server.instance;
-            return {host, port, baseUrl};
+            return {port: server.instance.port};
         },
         async stopServing() {
             await stopServer();

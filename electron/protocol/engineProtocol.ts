@@ -13,8 +13,12 @@ export interface EngineCommands {
     load: {arg: EngineLoadArg; result: Omit<LoadedModel, "loadId" | "reference">};
     /** Unloads the model; the server keeps running and answers 503 until the next load. */
     unload: {arg: Record<string, never>; result: null};
-    /** Starts the OpenAI-compatible server, or restarts it when the settings differ. */
-    serve: {arg: ServerSettings; result: {host: string; port: number; baseUrl: string}};
+    /**
+     * Starts the OpenAI-compatible server behind the app's serving front, or restarts it when the
+     * settings differ. It listens on a free loopback port (the result) and answers only requests
+     * carrying `frontSecret`; the front owns the port clients use (see EngineServeArg).
+     */
+    serve: {arg: EngineServeArg; result: {port: number}};
     /** Stops the server. */
     stopServing: {arg: Record<string, never>; result: null};
     /** Current server counters. */
@@ -27,6 +31,16 @@ export interface EngineCommands {
     benchInfo: {arg: Record<string, never>; result: BenchInfo};
     /** Releases everything; the process exits after answering. */
     shutdown: {arg: Record<string, never>; result: null};
+}
+
+/**
+ * The server settings clients asked for (the host to accept in Host headers, key, CORS, body limit),
+ * checked in the engine, plus the secret of the internal hop from the app's serving front. The
+ * front sends it as FRONT_SECRET_HEADER with every request and the client's address as
+ * FRONT_CLIENT_ADDRESS_HEADER (electron/protocol/frontHop.ts).
+ */
+export interface EngineServeArg extends ServerSettings {
+    frontSecret: string;
 }
 
 export interface EngineLoadArg {

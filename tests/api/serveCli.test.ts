@@ -5,6 +5,7 @@ import {describe, expect, it} from "vitest";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {projectRoot, runCli} from "../utils/runCli.ts";
 import {rawHttp} from "../utils/rawHttp.ts";
+import {startServeCli} from "../utils/startServeCli.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 describe("agentfit serve", () => {
@@ -42,6 +43,21 @@ describe("agentfit serve", () => {
         expect(await exited).toBe(0);
         expect(stderr).not.toContain("engine stopped");
         await expect(rawHttp(`${baseUrl}/models`)).rejects.toThrow(/ECONNREFUSED/);
+    });
+
+    it("restarts a killed engine behind the port it first bound (port 0), so clients keep working, and says what is known of the kill", async () => {
+        using home = createTempHome();
+        const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
+        await using serve = await startServeCli(["--model", model.path, "--ctx", "1024", "--threads", "1"], home.env);
+        const client = new OpenAI({baseURL: serve.baseUrl, apiKey: "x", maxRetries: 0});
+        expect((await client.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 3})).usage!.completion_tokens).toBe(3);
+
+        process.kill(serve.enginePid(), "SIGKILL");
+        await expect.poll(() => serve.stderr().match(/Serving tiny at/g)?.length ?? 0, {timeout: 120_000}).toBe(2);
+        expect(serve.stderr()).toMatch(/The engine stopped: The engine process was killed (by SIGKILL|\(SIGKILL\)|by the kernel's out-of-memory killer)/);
+        expect(serve.stderr()).toContain("Starting it again");
+        expect([...serve.stderr().matchAll(/Serving tiny at (\S+)/g)].map((match) => match[1])).toEqual([serve.baseUrl, serve.baseUrl]);
+        expect((await client.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 3})).usage!.completion_tokens).toBe(3);
     });
 
     it("says when it caps the context at the model's trained length, or serves beyond it", async () => {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import {spawn} from "node:child_process";
 import path from "node:path";
 import {projectRoot} from "./runCli.ts";
@@ -5,6 +6,10 @@ import {projectRoot} from "./runCli.ts";
 export interface ServeCli extends AsyncDisposable {
     /** e.g. "http://127.0.0.1:40123/v1" */
     baseUrl: string;
+    /** The CLI's process id. */
+    pid: number;
+    /** The engine process it runs now (its one child process). */
+    enginePid(): number;
     /** What the command printed to stderr so far. */
     stderr(): string;
     /** Stops it with Ctrl-C and waits for it to exit. */
@@ -32,5 +37,10 @@ export async function startServeCli(args: string[], env: NodeJS.ProcessEnv): Pro
             if (child.exitCode === null) child.kill("SIGINT");
             await exited;
         })());
-    return {baseUrl, stderr: () => stderr, dispose, [Symbol.asyncDispose]: dispose};
+    const enginePid = () => {
+        const children = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+        if (children.length !== 1) throw new Error(`agentfit serve runs ${children.length} child processes, not one engine: ${children.join(", ")}`);
+        return children[0]!;
+    };
+    return {baseUrl, pid: child.pid!, enginePid, stderr: () => stderr, dispose, [Symbol.asyncDispose]: dispose};
 }

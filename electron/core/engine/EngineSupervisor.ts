@@ -4,6 +4,7 @@ import {EngineError} from "./EngineError.ts";
 import type {EngineLauncher, EngineProcessHandle} from "./EngineLauncher.ts";
 import type {EngineCommand, EngineCommands, EngineEventMap, EngineMessage} from "../../protocol/engineProtocol.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
+import {explainSigkill, systemKillEvidence, type KillEvidenceSources} from "./killEvidence.ts";
 
 export interface EngineSupervisorOptions {
     launcher: EngineLauncher;
@@ -16,6 +17,8 @@ export interface EngineSupervisorOptions {
     onEvent?: <E extends keyof EngineEventMap>(event: E, payload: EngineEventMap[E]) => void;
     /** The process ended without being asked to. */
     onCrash?: (crash: EngineCrash) => void;
+    /** Where the reason of a SIGKILL is looked up (default: this machine's /proc/vmstat and kernel log). */
+    killEvidence?: KillEvidenceSources;
 }
 
 interface Pending {
@@ -25,9 +28,8 @@ interface Pending {
 
 const STDERR_LINES = 30;
 
-/** Signals worth a sentence for people. */
+/** Signals worth a sentence for people (SIGKILL's depends on evidence: explainSigkill). */
 const signalMeaning: Record<string, string> = {
-    SIGKILL: "was killed (SIGKILL; the system kills processes this way when memory runs out)",
     SIGSEGV: "crashed in native code (SIGSEGV)",
     SIGABRT: "aborted in native code (SIGABRT, usually a llama.cpp assertion)",
     SIGBUS: "crashed reading memory (SIGBUS; the model file may have changed or be damaged)",
@@ -117,6 +119,8 @@ export class EngineSupervisor implements AsyncDisposable {
         this.output = [];
         this.expectingExit = false;
         let child: EngineProcessHandle;
+        const killEvidence = this.options.killEvidence ?? systemKillEvidence;
+        const oomKillsAtStart = killEvidence.oomKillCount();
         try {
             child = this.options.launcher({env: {...process.env, ...this.options.env, UV_THREADPOOL_SIZE: "1"}});
         } catch (error) {
@@ -152,13 +156,17 @@ export class EngineSupervisor implements AsyncDisposable {
                 clearTimeout(timer);
                 const expected = this.expectingExit;
                 if (this.child === child) this.child = undefined;
-                const crash = this.describeExit(code, signal);
-                const error = new EngineError(expected ? "ENGINE_CANCELLED" : "ENGINE_CRASHED", expected ? "The engine was stopped." : crash.reason);
-                for (const pending of this.pending.values()) pending.reject(error);
+                // What was in flight belongs to this process; a restart may send new commands meanwhile.
+                const inFlight = [...this.pending.values()];
                 this.pending.clear();
-                if (!ready) reject(new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${crash.reason}`));
-                else if (!expected)
-                    notifyListener(this.options.onCrash, crash);
+                const output = [...this.output];
+                void (signal === "SIGKILL" && !expected ? explainSigkill(child.pid, oomKillsAtStart, killEvidence) : Promise.resolve(undefined)).then((killed) => {
+                    const crash = describeExit(code, signal, output, killed);
+                    const error = new EngineError(expected ? "ENGINE_CANCELLED" : "ENGINE_CRASHED", expected ? "The engine was stopped." : crash.reason);
+                    for (const pending of inFlight) pending.reject(error);
+                    if (!ready) reject(new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${crash.reason}`));
+                    else if (!expected) notifyListener(this.options.onCrash, crash);
+                });
             });
         });
     }
@@ -166,16 +174,17 @@ export class EngineSupervisor implements AsyncDisposable {
     private outputHint(): string {
         return this.output.length > 0 ? ` Last output: ${this.output.slice(-3).join(" | ")}` : "";
     }
+}
 
-    private describeExit(code: number | null, signal: string | null): EngineCrash {
-        const what = signal ? (signalMeaning[signal] ?? `was stopped by ${signal}`) : `exited with code ${code}`;
-        const lastLine = [...this.output].reverse().find((line) => /error|assert|abort|fail|out of memory|exception/i.test(line));
-        return {
-            at: new Date().toISOString(),
-            exitCode: code,
-            signal,
-            reason: `The engine process ${what}.${lastLine ? ` Its last error: ${lastLine.trim().slice(0, 300)}` : ""}`,
-            stderrTail: [...this.output]
-        };
-    }
+/** The crash record of an exit; `killed` is what is known about a SIGKILL (explainSigkill). */
+function describeExit(code: number | null, signal: string | null, output: string[], killed: string | undefined): EngineCrash {
+    const what = killed ?? (signal ? (signalMeaning[signal] ?? `was stopped by ${signal}`) : `exited with code ${code}`);
+    const lastLine = [...output].reverse().find((line) => /error|assert|abort|fail|out of memory|exception/i.test(line));
+    return {
+        at: new Date().toISOString(),
+        exitCode: code,
+        signal,
+        reason: `The engine process ${what}.${lastLine ? ` Its last error: ${lastLine.trim().slice(0, 300)}` : ""}`,
+        stderrTail: output
+    };
 }

@@ -24,6 +24,7 @@ import {EngineError} from "./EngineError.ts";
 import {launchNodeEngineProcess, type EngineLauncher} from "./EngineLauncher.ts";
 import {EngineBinaryManager, type NodeLlamaCppLayout} from "./engineBinary.ts";
 import {EngineSupervisor} from "./EngineSupervisor.ts";
+import {createServingFront, type ServingFront} from "./createServingFront.ts";
 import {prepareModelLoad, withAgentFitEstimate} from "./prepareModelLoad.ts";
 import {listServableModels} from "../downloads/listLocalModels.ts";
 import {resolveModelReference} from "../downloads/resolveModelReference.ts";
@@ -72,7 +73,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let status: EngineStatus = {state: "stopped", pid: null, loadProgress: null, model: null, server: null, metrics: null, error: null, crash: null};
     /** What the current model was loaded from, to skip reloading an identical request. */
     let loadedKey: string | undefined;
+    /** The server settings last asked for (a generated key is not among them). */
     let serverSettings: ServerSettings | undefined;
+    /** The public socket while serving; it outlives engine crashes, so clients keep their port. */
+    let front: {instance: ServingFront; settings: string; apiKey: string | undefined; keyGenerated: boolean} | undefined;
+    /** The engine server's loopback port behind the front, while an engine serves. */
+    let enginePort: number | undefined;
     let progressListener: LoadProgress | undefined;
     let exclusiveListener: EngineEventListener | undefined;
     let disposed = false;
@@ -101,7 +107,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         },
         onCrash: (crash) => {
             loadedKey = undefined;
-            update({state: "crashed", crash, model: null, server: null, loadProgress: null, metrics: null, error: {code: "ENGINE_CRASHED", message: crash.reason}});
+            enginePort = undefined;
+            // The front keeps the port and answers 503 until a start brings an engine back behind it.
+            update({state: "crashed", crash, model: null, loadProgress: null, metrics: null, error: {code: "ENGINE_CRASHED", message: crash.reason}});
         }
     });
 
@@ -114,6 +122,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             exclusive(async () => {
                 if (supervisor.running && status.state !== "ready") {
                     await supervisor.stop();
+                    await closeFront();
                     loadedKey = undefined;
                     update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null});
                 }
@@ -133,9 +142,6 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         const requestedServer = withoutUndefined(request.server);
         // The host never carries over from an earlier start: a start that names none binds loopback.
         const server: ServerSettings = {port: DEFAULT_SERVE_PORT, ...serverSettings, ...requestedServer, host: requestedServer.host ?? DEFAULT_SERVE_HOST};
-        // A model reachable from the network needs a key: one is made when none is given, and the status shows it.
-        const keyGenerated = !isLoopbackAddress(server.host) && !server.apiKey;
-        if (keyGenerated) server.apiKey = `af-${crypto.randomBytes(24).toString("base64url")}`;
         const settings = withoutUndefined(request.settings);
         const resolved = resolveModelReference(request.model, {registry: options.store.models, modelsDir: options.modelsDir});
         const key = JSON.stringify({path: resolved.path, settings});
@@ -199,20 +205,29 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     update({model: {...info, reference: request.model, loadId: record.id}, loadProgress: 1});
                 }
                 jobOptions.onProgress?.({phase: "serving"});
-                let served: {host: string; port: number; baseUrl: string};
+                let served: NonNullable<typeof front>;
                 try {
-                    served = await supervisor.call("serve", server, {signal: jobOptions.signal});
+                    served = await openFront(server);
+                    // The engine checks the key, Host and Origin clients send through the front (the port is the front's).
+                    enginePort = (await supervisor.call("serve", {...server, apiKey: served.apiKey, frontSecret: served.instance.secret}, {signal: jobOptions.signal})).port;
                 } catch (error) {
-                    update({state: "failed", server: null, error: errorBody(error, "ENGINE_SERVER_INVALID")});
+                    update({state: "failed", server: front ? status.server : null, error: errorBody(error, "ENGINE_SERVER_INVALID")});
                     throw error;
                 }
-                // A generated key belongs to that binding: a later loopback start does not inherit it.
-                serverSettings = {...server, ...(keyGenerated ? {apiKey: undefined} : {}), port: server.port === 0 ? 0 : served.port};
+                serverSettings = server;
+                const {instance} = served;
                 update({
                     state: "ready",
                     loadProgress: null,
                     error: null,
-                    server: {baseUrl: served.baseUrl, host: served.host, port: served.port, apiKey: server.apiKey ?? null, apiKeyGenerated: keyGenerated, corsOrigins: server.corsOrigins ?? []},
+                    server: {
+                        baseUrl: instance.baseUrl,
+                        host: instance.host,
+                        port: instance.port,
+                        apiKey: served.apiKey ?? null,
+                        apiKeyGenerated: served.keyGenerated,
+                        corsOrigins: server.corsOrigins ?? []
+                    },
                     metrics: await supervisor.call("metrics", {}).catch(() => status.metrics)
                 });
                 return status;
@@ -222,11 +237,40 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         });
     }
 
+    /**
+     * The front for `server`: the open one when it was opened for the same settings (so a restart
+     * keeps its port, even one picked by port 0, and its generated key), otherwise a new one.
+     */
+    async function openFront(server: ServerSettings): Promise<NonNullable<typeof front>> {
+        const settings = JSON.stringify(server);
+        if (front?.settings === settings) return front;
+        await closeFront();
+        // A model reachable from the network needs a key: one is made when none is given, and the status shows it.
+        const keyGenerated = !isLoopbackAddress(server.host) && !server.apiKey;
+        const instance = await createServingFront({
+            host: server.host ?? DEFAULT_SERVE_HOST,
+            port: server.port ?? DEFAULT_SERVE_PORT,
+            upstreamPort: () => (supervisor.running ? enginePort : undefined),
+            unavailableReason: () =>
+                status.crash?.reason ?? (status.state === "starting" || status.state === "loading" ? "The engine is starting." : "The engine process is not running.")
+        });
+        front = {instance, settings, apiKey: keyGenerated ? `af-${crypto.randomBytes(24).toString("base64url")}` : server.apiKey, keyGenerated};
+        return front;
+    }
+
+    async function closeFront() {
+        const current = front;
+        front = undefined;
+        enginePort = undefined;
+        await current?.instance.close();
+    }
+
     async function stop(): Promise<EngineStatus> {
         // Stopping does not wait for a load in progress: ending the process cancels it.
         await supervisor.stop();
         return exclusive(async () => {
             await supervisor.stop();
+            await closeFront();
             loadedKey = undefined;
             update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null, crash: null});
             return status;
@@ -276,8 +320,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
         binaries.assertNotBuilding();
         return exclusive(async () => {
-            if (supervisor.running) {
+            if (supervisor.running || front) {
                 await supervisor.stop();
+                await closeFront();
                 loadedKey = undefined;
                 update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null});
             }
@@ -304,6 +349,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                 disposed = true;
                 await binaries.dispose();
                 await supervisor.dispose();
+                await closeFront();
             })();
             return disposing;
         },

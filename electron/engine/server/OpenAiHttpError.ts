@@ -1,5 +1,7 @@
+import {openAiErrorBody, type WireError} from "../../protocol/wireErrors.ts";
+
 /** An error answered in OpenAI's format: `{error: {message, type, param, code}}` with an HTTP status. */
-export class OpenAiHttpError extends Error {
+export class OpenAiHttpError extends Error implements WireError {
     readonly status: number;
     readonly type: string;
     readonly param: string | null;
@@ -14,6 +16,6 @@ export class OpenAiHttpError extends Error {
     }
 
     toJSON() {
-        return {error: {message: this.message, type: this.type, param: this.param, code: this.code}};
+        return openAiErrorBody(this);
     }
 }

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import {z} from "zod";
+import {streamFailureEvents} from "../../protocol/wireErrors.ts";
 import type {ChatCompletionRequest, ChatMessage} from "./chatCompletionRequest.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {paramName} from "./chatCompletionRequest.ts";
@@ -89,23 +90,6 @@ export const anthropicCountTokensRequestSchema = z.strictObject(common);
 
 export type AnthropicMessagesRequest = z.infer<typeof anthropicMessagesRequestSchema>;
 type AnthropicCountTokensRequest = z.infer<typeof anthropicCountTokensRequestSchema>;
-
-/** Anthropic's error type for each HTTP status this server answers. */
-function anthropicErrorType(status: number): string {
-    if (status === 401) return "authentication_error";
-    if (status === 403) return "permission_error";
-    if (status === 404) return "not_found_error";
-    if (status === 413) return "request_too_large";
-    if (status === 429) return "rate_limit_error";
-    if (status === 503 || status === 529) return "overloaded_error";
-    if (status >= 500) return "api_error";
-    return "invalid_request_error";
-}
-
-/** `{"type":"error","error":{"type","message"}}`, Anthropic's error body (also the stream's error event). */
-export function anthropicErrorBody(error: OpenAiHttpError) {
-    return {type: "error" as const, error: {type: anthropicErrorType(error.status), message: error.message}};
-}
 
 function invalid(message: string, param: string | null = null): OpenAiHttpError {
     return new OpenAiHttpError(400, "invalid_request_error", message, param, "invalid_value");
@@ -365,8 +349,7 @@ export class AnthropicEventWriter implements ChatEventWriter {
     }
 
     fail(error: OpenAiHttpError) {
-        this.send("error", anthropicErrorBody(error));
-        this.stream.end();
+        this.stream.endWith(streamFailureEvents("anthropic", error));
     }
 
     private ensureBlock(kind: "text" | "thinking", block: object) {

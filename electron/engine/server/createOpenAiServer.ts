@@ -3,14 +3,15 @@ import Fastify, {type FastifyReply, type FastifyRequest} from "fastify";
 import type {ChatCompletion, ChatCompletionChunk} from "openai/resources/chat/completions";
 import type {Model} from "openai/resources/models";
 import type {ServerSettings} from "../../api/EngineApi.ts";
-import {DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT} from "../../protocol/engineSettings.ts";
+import {DEFAULT_SERVE_HOST} from "../../protocol/engineSettings.ts";
+import {FRONT_CLIENT_ADDRESS_HEADER, FRONT_SECRET_HEADER} from "../../protocol/frontHop.ts";
 import {AppError} from "../../shared/AppError.ts";
 import {isAllowedHost, isLoopbackAddress} from "../../shared/requestGuards.ts";
 import {parseChatCompletionRequest, type ChatCompletionRequest} from "./chatCompletionRequest.ts";
 import type {LoadedEngineModel} from "../model/loadEngineModel.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {runChatCompletion, type CompletionOutcome} from "./runChatCompletion.ts";
-import {anthropicErrorBody} from "./anthropicMessages.ts";
+import {errorBodyFor, protocolOf, streamFailureEvents, type WireProtocol} from "../../protocol/wireErrors.ts";
 import {registerAnthropicRoutes} from "./registerAnthropicRoutes.ts";
 import {registerResponsesRoutes} from "./registerResponsesRoutes.ts";
 import type {ChatRouteContext, GenerationHooks} from "./ChatRouteContext.ts";
@@ -29,6 +30,8 @@ export interface ServedModelSource {
 }
 
 export interface OpenAiServerOptions extends ServerSettings {
+    /** The internal hop's secret: requests without it in FRONT_SECRET_HEADER are refused (403). */
+    frontSecret: string;
     source: ServedModelSource;
     metrics: ServerMetrics;
     /** Called when a request starts or ends, so live counters can be pushed to the app. */
@@ -38,22 +41,9 @@ export interface OpenAiServerOptions extends ServerSettings {
 }
 
 export interface OpenAiServer extends AsyncDisposable {
-    readonly host: string;
+    /** The loopback port the app's serving front forwards to. */
     readonly port: number;
-    /** e.g. "http://127.0.0.1:8723/v1" */
-    readonly baseUrl: string;
     dispose(): Promise<void>;
-}
-
-/** Which API's error shape a URL answers in. */
-export type WireProtocol = "openai" | "anthropic";
-
-export function protocolOf(url: string): WireProtocol {
-    return /^\/v1\/messages(\/|\?|$)/.test(url) ? "anthropic" : "openai";
-}
-
-export function errorBodyFor(protocol: WireProtocol, error: OpenAiHttpError): object {
-    return protocol === "anthropic" ? anthropicErrorBody(error) : error.toJSON();
 }
 
 function sendError(reply: FastifyReply, error: OpenAiHttpError, protocol: WireProtocol = protocolOf(reply.request.url)) {
@@ -65,10 +55,19 @@ function keyMatches(headers: {authorization?: string; "x-api-key"?: string | str
     const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1];
     const header = headers["x-api-key"];
     const key = bearer ?? (typeof header === "string" ? header : undefined);
-    if (!key) return false;
-    const given = crypto.createHash("sha256").update(key.trim()).digest();
-    const expected = crypto.createHash("sha256").update(apiKey).digest();
-    return crypto.timingSafeEqual(given, expected);
+    return key !== undefined && secretMatches(key.trim(), apiKey);
+}
+
+/** Constant-time comparison of a secret a request carries with the expected one. */
+function secretMatches(given: string | string[] | undefined, expected: string): boolean {
+    if (typeof given !== "string") return false;
+    return crypto.timingSafeEqual(crypto.createHash("sha256").update(given).digest(), crypto.createHash("sha256").update(expected).digest());
+}
+
+/** The address of the client behind the front (only requests carrying the front's secret get this far). */
+function clientAddress(request: FastifyRequest): string | undefined {
+    const header = request.headers[FRONT_CLIENT_ADDRESS_HEADER];
+    return typeof header === "string" ? header : undefined;
 }
 
 /** `application/json`, or any `+json` type, with or without parameters. */
@@ -83,8 +82,11 @@ function originAllowed(origin: string, allowed: readonly string[]): boolean {
 
 /**
  * The OpenAI-compatible HTTP API of the engine: /v1/models, /v1/chat/completions (JSON and SSE),
- * /health and /metrics. Loopback by default, optional Bearer key, Host-header check against DNS
- * rebinding, CORS only for listed origins, a body limit, errors in OpenAI's format.
+ * /health and /metrics, and the other protocols' routes. It listens on a free loopback port behind
+ * the app's serving front (which owns the port clients use) and refuses requests without the
+ * front's secret; past that, the one place requests are checked: optional Bearer key, Host-header
+ * check against DNS rebinding (for the host clients were told), CORS only for listed origins, a
+ * body limit, errors in the request's protocol's format.
  */
 export async function createOpenAiServer(options: OpenAiServerOptions): Promise<OpenAiServer> {
     const host = options.host ?? DEFAULT_SERVE_HOST;
@@ -95,6 +97,8 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
     const openStreams = new Set<FastifyReply>();
 
     server.addHook("onRequest", async (request, reply) => {
+        if (!secretMatches(request.headers[FRONT_SECRET_HEADER], options.frontSecret))
+            return sendError(reply, new OpenAiHttpError(403, "invalid_request_error", "This port is AgentFit's internal one; send requests to the server's published address.", null, "forbidden"));
         if (!isAllowedHost(request.headers.host, host))
             return sendError(
                 reply,
@@ -184,7 +188,7 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
         owned_by: "agentfit",
         meta: {
             // The file's path is this machine's business: only loopback clients see it.
-            ...(isLoopbackAddress(request.socket.remoteAddress) ? {path: loaded.info.path} : {}),
+            ...(isLoopbackAddress(clientAddress(request)) ? {path: loaded.info.path} : {}),
             architecture: loaded.info.architecture,
             n_ctx: loaded.info.settings.contextSize,
             n_ctx_train: loaded.info.trainedContextSize,
@@ -359,29 +363,15 @@ export async function createOpenAiServer(options: OpenAiServerOptions): Promise<
                 stream.send("[DONE]");
                 stream.end();
             },
-            fail(error) {
-                stream.send(error.toJSON());
-                stream.end();
-            }
+            fail: (error) => stream.endWith(streamFailureEvents("chat", error))
         }));
     }
 
-    try {
-        await server.listen({host, port: options.port ?? DEFAULT_SERVE_PORT});
-    } catch (error) {
-        await server.close().catch(() => {});
-        if ((error as {code?: string}).code === "EADDRINUSE")
-            throw new AppError("ENGINE_PORT_BUSY", `Port ${options.port} on ${host} is in use by another program. Pick another port, or 0 for any free one.`);
-        throw new AppError("ENGINE_SERVER_INVALID", `The server cannot listen on ${host}:${options.port}: ${(error as Error).message}`);
-    }
+    await server.listen({host: "127.0.0.1", port: 0});
     const address = server.server.address();
-    const port = typeof address === "object" && address ? address.port : (options.port ?? DEFAULT_SERVE_PORT);
-    const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
     let disposed = false;
     const openAiServer: OpenAiServer = {
-        host,
-        port,
-        baseUrl: `http://${urlHost}:${port}/v1`,
+        port: typeof address === "object" && address ? address.port : 0,
         async dispose() {
             if (disposed) return;
             disposed = true;

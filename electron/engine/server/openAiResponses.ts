@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import {z} from "zod";
+import {streamFailureEvents} from "../../protocol/wireErrors.ts";
 import type {ChatCompletionRequest, ChatMessage} from "./chatCompletionRequest.ts";
 import {paramName, parseOpenAiBody} from "./chatCompletionRequest.ts";
 import {OpenAiHttpError} from "./OpenAiHttpError.ts";
@@ -349,10 +350,7 @@ export class ResponsesEventWriter implements ChatEventWriter {
 
     fail(error: OpenAiHttpError) {
         this.close("incomplete");
-        this.response.status = "failed";
-        this.response.error = {code: error.code ?? "server_error", message: error.message};
-        this.send("response.failed", {response: this.response});
-        this.stream.end();
+        this.stream.endWith(streamFailureEvents("responses", error, {response: this.response, sequenceNumber: this.sequence++}));
     }
 
     private ensure(kind: "reasoning" | "message", item: () => OutputItem) {

@@ -1,4 +1,5 @@
 import type {FastifyReply} from "fastify";
+import {formatServerSentEvent, type ServerSentEvent} from "../../protocol/wireErrors.ts";
 
 /** A server-sent event stream on one reply; the HTTP 200 and headers go out with the first event. */
 export interface EventStream {
@@ -7,6 +8,8 @@ export interface EventStream {
     /** Writes `data` (JSON-encoded unless a string) as one event, named when `event` is given. */
     send(data: object | string, event?: string): void;
     end(): void;
+    /** Writes `events` (a protocol's failure ending, see streamFailureEvents) and ends the stream. */
+    endWith(events: readonly ServerSentEvent[]): void;
 }
 
 /**
@@ -36,11 +39,15 @@ export function openEventStream(reply: FastifyReply, hooks: {onOpen?: () => void
         send(data, event) {
             if (!opened) open();
             if (raw.destroyed) return;
-            raw.write(`${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+            raw.write(formatServerSentEvent({event, data}));
         },
         end() {
             if (!opened) open();
             if (!raw.destroyed) raw.end();
+        },
+        endWith(events) {
+            for (const {data, event} of events) this.send(data, event);
+            this.end();
         }
     };
 }

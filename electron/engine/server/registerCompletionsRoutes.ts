@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type {FastifyInstance} from "fastify";
+import {streamFailureEvents} from "../../protocol/wireErrors.ts";
 import type {ChatRouteContext} from "./ChatRouteContext.ts";
 import type {OpenAiHttpError} from "./OpenAiHttpError.ts";
 import {parseTextCompletionRequest, runTextCompletion, type TextCompletionOutcome} from "./runTextCompletion.ts";
@@ -39,10 +40,7 @@ export function registerCompletionsRoutes(server: FastifyInstance, routes: ChatR
                         stream.send("[DONE]");
                         stream.end();
                     },
-                    fail(error: OpenAiHttpError) {
-                        stream.send(error.toJSON());
-                        stream.end();
-                    },
+                    fail: (error: OpenAiHttpError) => stream.endWith(streamFailureEvents("completions", error)),
                     text: (text: string) => stream.send(choice(text, null))
                 }),
                 (events) => runTextCompletion(loaded, body, {...routes.hooks(reply, events.start), onText: events.text})
