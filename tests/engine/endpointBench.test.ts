@@ -67,10 +67,10 @@ describe("endpoint benchmark of a real engine server", () => {
         expect(anthropic.agent!.turns.slice(1).every((turn) => turn.cachedTokens! > 0 && turn.cachedTokens! < turn.promptTokens!)).toBe(true);
         expect(anthropic.agent!.cold.cachedTokens!).toBeLessThan(anthropic.agent!.cold.promptTokens! * 0.05);
         expect(anthropic.generation.every((g) => g.generatedTokens > 1 && g.generationTps! > 0)).toBe(true);
-        // The same prompts through chat completions: the protocol changes the envelope, not the count.
+        // The same prompts through chat completions count the same tokens, up to the run's own tag at each prompt's start.
         const openai = await waitForRun(app.client, (await app.client.call("endpoints.bench", {baseUrl: server.baseUrl, ...request, agentTurns: 0})).id);
         expect(openai.status).toBe("completed");
-        expect(anthropic.ttft[0]!.promptTokens).toBe(openai.ttft[0]!.promptTokens);
+        expect(Math.abs(anthropic.ttft[0]!.promptTokens! - openai.ttft[0]!.promptTokens!)).toBeLessThanOrEqual(4);
     });
 
     it("agrees with a local benchmark of the same file, measured alternately (ratio of medians within a stated tolerance), and with the server's own timings", {timeout: 900_000}, async () => {
