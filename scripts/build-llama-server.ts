@@ -11,7 +11,7 @@ if ("binary" in cached) {
     if (!tools.ok) {
         console.log(`llama-server not built (${tools.reason}); the tests that measure it will skip.`);
     } else {
-        console.log(`Building llama-server (llama.cpp ${llamaCppTag()}) from node-llama-cpp's source; about 20 minutes on 2 cores…`);
+        console.log(`Building llama-server (llama.cpp ${llamaCppTag()}) from node-llama-cpp's source; tens of minutes on 2 cores…`);
         const {binary, seconds} = buildLlamaServer({log: (line) => console.log(line)});
         console.log(`llama-server built in ${Math.floor(seconds / 60)} min ${seconds % 60} s: ${binary}`);
     }

@@ -37,7 +37,7 @@ const runEnv = (binary: string): NodeJS.ProcessEnv => ({
 export function findLlamaServer(): {binary: string} | {missing: string} {
     const binary = llamaServerBinaryPath();
     if (!fs.existsSync(binary))
-        return {missing: `llama-server is not built at ${binary}; run \`node bin/run-ts.js scripts/build-llama-server.ts\` (needs cmake and a C++ compiler; about 20 minutes on 2 cores)`};
+        return {missing: `llama-server is not built at ${binary}; run \`node bin/run-ts.js scripts/build-llama-server.ts\` (needs cmake and a C++ compiler; tens of minutes on 2 cores)`};
     const version = spawnSync(binary, ["--version"], {env: runEnv(binary), encoding: "utf8", timeout: 60_000});
     if (version.status !== 0) return {missing: `${binary} does not run (${version.error?.message ?? (version.stderr || version.stdout).trim().split("\n").at(-1)}); delete ${llamaServerCacheDir()} and build it again`};
     return {binary};
