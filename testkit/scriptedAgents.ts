@@ -1,3 +1,4 @@
+import type {ChatCompletionCreateParamsNonStreaming} from "openai/resources/chat/completions";
 import type {RefactorTask} from "../electron/core/evals/tasks/refactorTasks.ts";
 import {outcomeText, tasks} from "./evalFixtures.ts";
 import {lastToolResult, turnOf, type AgentReply, type ScriptedAgent} from "./scriptedOpenAi.ts";
@@ -81,4 +82,42 @@ export function aiderSolver(task: RefactorTask): ScriptedAgent {
         String(request.messages.at(-1)?.content ?? "").includes(task.prompt.slice(0, 40))
             ? {content: `I moved the block into a new top-level helper that ${task.functionName} calls.\n\n${task.targetFile}\n\`\`\`${task.fence}\n${outcomeText(task, "refactored")}\`\`\`\n`}
             : {content: "Done."};
+}
+
+/** The sample's working folder as the agent's prompt states it (Claude Code: "Primary working directory: …", Codex: `<cwd>…</cwd>`). */
+export function workingDirectory(request: ChatCompletionCreateParamsNonStreaming): string {
+    const text = JSON.stringify(request.messages);
+    const found = /Primary working directory: ([^\s"\\]+)/.exec(text) ?? /<cwd>([^<]+)<\/cwd>/.exec(text);
+    if (!found) throw new Error("The agent's prompt names no working directory.");
+    return found[1]!;
+}
+
+/**
+ * A capable model as Claude Code sees it: reads the target with `Read`, writes the hand-made
+ * refactor with `Write` (both take absolute paths, found in the prompt's environment block), then
+ * summarises; side requests without tools get a short title.
+ */
+export function claudeCodeSolver(task: RefactorTask): ScriptedAgent {
+    return (request) => {
+        if (!request.tools?.length) return {content: "Refactor into a helper"};
+        const file = `${workingDirectory(request)}/${task.targetFile}`;
+        const turn = turnOf(request);
+        if (turn === 0) return call("Read", {file_path: file});
+        if (turn === 1) return call("Write", {file_path: file, content: outcomeText(task, "refactored")});
+        return {content: `Moved the block into a new top-level helper; ${task.functionName} calls it.`};
+    };
+}
+
+/** A capable model as Codex sees it: looks at the target, then writes the hand-made refactor through `exec_command` (a quoted here-document), then summarises. */
+export function codexSolver(task: RefactorTask): ScriptedAgent {
+    return (request) => {
+        if (!request.tools?.length) return {content: "Refactor into a helper"};
+        const turn = turnOf(request);
+        if (turn === 0) return call("exec_command", {cmd: `cat ${task.targetFile}`});
+        if (turn === 1) {
+            const text = outcomeText(task, "refactored");
+            return call("exec_command", {cmd: `cat > ${task.targetFile} <<'AGENTFIT_EOF'\n${text.endsWith("\n") ? text : `${text}\n`}AGENTFIT_EOF`});
+        }
+        return {content: `Moved the block into a new top-level helper; ${task.functionName} calls it.`};
+    };
 }

@@ -2,6 +2,13 @@ import {randomUUID} from "node:crypto";
 import http from "node:http";
 import type {AddressInfo} from "node:net";
 import type {ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam} from "openai/resources/chat/completions";
+import {AnthropicEventWriter, anthropicMessageBody, anthropicToChatRequest, parseAnthropicMessagesRequest} from "../electron/engine/server/anthropicMessages.ts";
+import type {ChatEventWriter} from "../electron/engine/server/ChatRouteContext.ts";
+import {OpenAiHttpError} from "../electron/engine/server/OpenAiHttpError.ts";
+import {finishedResponse, newResponse, parseResponsesRequest, ResponsesEventWriter, responsesInputToMessages, responsesToChatRequest} from "../electron/engine/server/openAiResponses.ts";
+import type {EventStream} from "../electron/engine/server/openEventStream.ts";
+import type {CompletionOutcome} from "../electron/engine/server/runChatCompletion.ts";
+import {anthropicErrorBody, formatServerSentEvent, openAiErrorBody} from "../electron/protocol/wireErrors.ts";
 
 /** What a scripted agent answers: an assistant message, or an HTTP error in OpenAI's error shape. */
 export type AgentReply =
@@ -11,9 +18,16 @@ export type AgentReply =
 /** Decides the next reply from the request alone (the whole history is in it), so runs may go in parallel. */
 export type ScriptedAgent = (request: ChatCompletionCreateParamsNonStreaming) => AgentReply | Promise<AgentReply>;
 
+/** The wire protocols the scripted server speaks; every one reaches the same scripted agents. */
+export type ScriptedProtocol = "chat-completions" | "anthropic-messages" | "openai-responses";
+
 export interface RecordedRequest {
     headers: http.IncomingHttpHeaders;
+    /** The request as a chat completion (Anthropic and Responses requests converted the way `agentfit serve` converts them). */
     body: ChatCompletionCreateParamsNonStreaming;
+    protocol: ScriptedProtocol;
+    /** The body as sent. */
+    raw: unknown;
 }
 
 export interface ScriptedOpenAi extends AsyncDisposable {
@@ -45,7 +59,10 @@ const approximateTokens = (value: unknown) => Math.ceil(JSON.stringify(value ?? 
 /**
  * A local HTTP server speaking OpenAI's chat-completions protocol (tools; streamed as OpenAI streams
  * when asked: a role chunk, the content, each tool call, the finish reason, usage when requested), with
- * scripted agents instead of a model: what a cloud provider looks like to AgentFit's client.
+ * scripted agents instead of a model: what a cloud provider looks like to AgentFit's client. The same
+ * agents answer Anthropic Messages (`POST /v1/messages`, what Claude Code speaks) and OpenAI Responses
+ * (`POST /v1/responses`, Codex), through the conversions `agentfit serve` uses for them: one scripted
+ * description, several wire protocols.
  * Usage counts approximate tokens as characters / 4 and report the previous turn's prompt as
  * cached, as providers with prompt caching do.
  */
@@ -80,24 +97,38 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
                 res.end(JSON.stringify({object: "list", data: Object.keys(options.agents).map((id) => ({id, object: "model", created: 0, owned_by: "scripted"}))}));
                 return;
             }
-            if (req.method !== "POST" || req.url !== "/v1/chat/completions") return sendError(res, 404, `Unknown request ${req.method} ${req.url}`);
+            const protocol = req.method === "POST" ? protocolPaths[url.pathname] : undefined;
+            if (!protocol) return sendError(res, 404, `Unknown request ${req.method} ${req.url}`);
             const chunks: Buffer[] = [];
             for await (const chunk of req) chunks.push(chunk as Buffer);
-            let body: ChatCompletionCreateParamsNonStreaming;
+            let raw: unknown;
             try {
-                body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatCompletionCreateParamsNonStreaming;
+                raw = JSON.parse(Buffer.concat(chunks).toString("utf8"));
             } catch {
                 return sendError(res, 400, "We could not parse the JSON body of your request.");
             }
+            const wire = wireProtocols[protocol];
+            let body: ChatCompletionCreateParamsNonStreaming;
+            try {
+                body = wire.toChat(raw);
+            } catch (error) {
+                if (error instanceof OpenAiHttpError) return wire.sendError(res, error);
+                throw error;
+            }
             if (typeof body.model !== "string" || !Array.isArray(body.messages)) return sendError(res, 400, "model and messages are required.");
-            requests.push({headers: req.headers, body});
-            if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`)
-                return sendError(res, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+            requests.push({headers: req.headers, body, protocol, raw});
+            if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}` && req.headers["x-api-key"] !== options.apiKey)
+                return wire.sendError(res, new OpenAiHttpError(401, "invalid_request_error", "Incorrect API key provided.", null, "invalid_api_key"));
             const agent = options.agents[body.model];
-            if (!agent) return sendError(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found");
+            if (!agent)
+                return wire.sendError(
+                    res,
+                    new OpenAiHttpError(404, "invalid_request_error", `The model \`${body.model}\` does not exist or you do not have access to it.`, null, "model_not_found")
+                );
             if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
             const reply = await agent(body);
-            if ("status" in reply) return sendError(res, reply.status, reply.error.message, reply.error.type, reply.error.code ?? null, reply.headers);
+            if ("status" in reply)
+                return wire.sendError(res, new OpenAiHttpError(reply.status, reply.error.type ?? "invalid_request_error", reply.error.message, null, reply.error.code == null ? null : String(reply.error.code)), reply.headers);
 
             let toolCalls = (reply.toolCalls ?? []).map((call) => ({
                 id: `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`,
@@ -140,9 +171,7 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
                 }
             };
             responses.push(completion);
-            if ((body as {stream?: boolean}).stream) return sendStream(res, completion, Boolean((body as {stream_options?: {include_usage?: boolean}}).stream_options?.include_usage));
-            res.writeHead(200, {"Content-Type": "application/json"});
-            res.end(JSON.stringify(completion));
+            wire.send(res, raw, completion);
         } catch (error) {
             if (!res.headersSent) sendError(res, 500, (error as Error).message, "server_error");
         }
@@ -191,4 +220,115 @@ export function turnOf(request: ChatCompletionCreateParamsNonStreaming): number 
 export function lastToolResult(request: ChatCompletionCreateParamsNonStreaming): string {
     const last = [...request.messages].reverse().find((m) => m.role === "tool");
     return typeof last?.content === "string" ? last.content : "";
+}
+
+const protocolPaths: Record<string, ScriptedProtocol> = {
+    "/v1/chat/completions": "chat-completions",
+    "/v1/messages": "anthropic-messages",
+    "/v1/responses": "openai-responses"
+};
+
+interface WireProtocol {
+    /** The request as the chat completion the scripted agent reads; throws OpenAiHttpError for a bad one. */
+    toChat(raw: unknown): ChatCompletionCreateParamsNonStreaming;
+    /** Sends the agent's answer in the protocol's shape, streamed when the request asked. */
+    send(res: http.ServerResponse, raw: unknown, completion: ChatCompletion): void;
+    sendError(res: http.ServerResponse, error: OpenAiHttpError, headers?: Record<string, string>): void;
+}
+
+const sendJson = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, {"Content-Type": "application/json", ...headers});
+    res.end(JSON.stringify(body));
+};
+const sendOpenAiError: WireProtocol["sendError"] = (res, error, headers) => sendJson(res, error.status, openAiErrorBody(error), headers);
+const streamed = (raw: unknown) => Boolean((raw as {stream?: boolean}).stream);
+// The conversions are typed for the server's own request type, which is the chat-completions shape.
+const asChatRequest = (request: unknown) => request as ChatCompletionCreateParamsNonStreaming;
+
+const wireProtocols: Record<ScriptedProtocol, WireProtocol> = {
+    "chat-completions": {
+        toChat: asChatRequest,
+        send(res, raw, completion) {
+            if (streamed(raw)) return sendStream(res, completion, Boolean((raw as {stream_options?: {include_usage?: boolean}}).stream_options?.include_usage));
+            sendJson(res, 200, completion);
+        },
+        sendError: sendOpenAiError
+    },
+    "anthropic-messages": {
+        toChat: (raw) => asChatRequest(anthropicToChatRequest(parseAnthropicMessagesRequest(raw), () => undefined)),
+        send(res, raw, completion) {
+            if (streamed(raw)) return playOutcome(new AnthropicEventWriter(eventStream(res), completion.model), outcomeOf(completion));
+            sendJson(res, 200, anthropicMessageBody(completion.model, outcomeOf(completion)));
+        },
+        sendError: (res, error, headers) => sendJson(res, error.status, anthropicErrorBody(error), headers)
+    },
+    "openai-responses": {
+        toChat(raw) {
+            const request = parseResponsesRequest(raw);
+            if (request.previous_response_id)
+                throw new OpenAiHttpError(400, "invalid_request_error", "The scripted server keeps no responses: send the whole conversation (store: false).", "previous_response_id");
+            const input = responsesInputToMessages(request.input);
+            return asChatRequest(responsesToChatRequest(request, request.instructions ? [{role: "system", content: request.instructions}, ...input] : input, () => {}));
+        },
+        send(res, raw, completion) {
+            const request = parseResponsesRequest(raw);
+            const response = newResponse(request, asServerRequest(wireProtocols["openai-responses"].toChat(raw)));
+            if (streamed(raw)) return playOutcome(new ResponsesEventWriter(eventStream(res), response), outcomeOf(completion));
+            sendJson(res, 200, finishedResponse(response, outcomeOf(completion)));
+        },
+        sendError: sendOpenAiError
+    }
+};
+
+function asServerRequest(request: ChatCompletionCreateParamsNonStreaming) {
+    return request as unknown as Parameters<typeof newResponse>[1];
+}
+
+/** The chat completion as the server's generation outcome, which the protocols' writers take. */
+function outcomeOf(completion: ChatCompletion): CompletionOutcome {
+    const choice = completion.choices[0]!;
+    const usage = completion.usage!;
+    return {
+        content: choice.message.content ?? "",
+        reasoning: "",
+        toolCalls: (choice.message.tool_calls ?? []).flatMap((call) => (call.type === "function" ? [{id: call.id, name: call.function.name, arguments: call.function.arguments}] : [])),
+        finishReason: choice.finish_reason === "length" ? "length" : choice.finish_reason === "tool_calls" ? "tool_calls" : "stop",
+        usage: {promptTokens: usage.prompt_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0, completionTokens: usage.completion_tokens},
+        timings: {cache_n: 0, prompt_n: 0, prompt_ms: 0, prompt_per_token_ms: 0, prompt_per_second: 0, predicted_n: 0, predicted_ms: 0, predicted_per_token_ms: 0, predicted_per_second: 0}
+    };
+}
+
+/** Streams a finished outcome through a protocol's writer: the text, then each tool call whole. */
+function playOutcome(writer: ChatEventWriter, outcome: CompletionOutcome) {
+    writer.start({promptTokens: outcome.usage.promptTokens});
+    if (outcome.content) writer.onContent?.(outcome.content);
+    for (const [index, call] of outcome.toolCalls.entries()) writer.onToolCall?.({index, id: call.id, name: call.name, argumentsDelta: call.arguments});
+    writer.finish(outcome);
+}
+
+/** Server-sent events on a plain Node response. */
+function eventStream(res: http.ServerResponse): EventStream {
+    let opened = false;
+    const open = () => {
+        if (opened) return;
+        opened = true;
+        res.writeHead(200, {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"});
+    };
+    return {
+        get opened() {
+            return opened;
+        },
+        send(data, event) {
+            open();
+            res.write(formatServerSentEvent({data, event}));
+        },
+        end() {
+            open();
+            res.end();
+        },
+        endWith(events) {
+            for (const {data, event} of events) this.send(data, event);
+            this.end();
+        }
+    };
 }

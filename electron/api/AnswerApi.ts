@@ -1,3 +1,4 @@
+import type {EvalProviderId} from "./EvalApi.ts";
 import type {PredictedLevel} from "./ModelsApi.ts";
 import type {VerdictLevel} from "./VerdictApi.ts";
 
@@ -135,7 +136,54 @@ export interface AnswerPlanRequest {
     maxOutputTokensPerTurn?: number;
 }
 
+/** `answer.estimateEval`: an eval as the Evaluate form would start it, for its plan in words and its estimated duration. */
+export interface EvalEstimateRequest {
+    /** Local references (paths, registered ids, catalog "id:QUANT") or "provider:model" for other providers. */
+    models: {provider: EvalProviderId; model: string}[];
+    /** Task names; default: the quick profile's task. */
+    tasks?: string[];
+    runs: number;
+    maxTurns: number;
+    /** Default 1,024 (what the profiles use). */
+    maxOutputTokensPerTurn?: number;
+}
+
+/** One model's share of an eval estimate. */
+export interface EvalEstimateModel {
+    provider: EvalProviderId;
+    model: string;
+    estimate: AnswerEstimate;
+}
+
+/** An eval's plan in words and how long it should take, by the guided plan's estimator. */
+export interface EvalEstimate {
+    /** "2 models × 1 task (…) × 3 runs, at most 20 turns and 1,024 output tokens per turn". */
+    description: string;
+    samples: number;
+    /** Runs one after another (a local model runs one sample at a time), so the models' estimates add up. */
+    estimate: AnswerEstimate;
+    models: EvalEstimateModel[];
+}
+
+/** `answer.evalProfiles`: the quick and full profiles as an Evaluate form would fill them in, each with its estimate for the given models. */
+export interface EvalProfileOption {
+    profile: AnswerProfile;
+    /** "Quick" / "Full helperbench". */
+    label: string;
+    tasks: string[];
+    runs: number;
+    maxTurns: number;
+    maxOutputTokensPerTurn: number;
+    /** Null when the profile's task cannot run here, with the reason in `unavailable`. */
+    estimate: EvalEstimate | null;
+    unavailable: string | null;
+}
+
 export interface AnswerApi {
+    /** The plan in words and the estimated duration of an eval, from this machine's measured speeds (or predicted ones, labelled so). */
+    "answer.estimateEval": (arg: EvalEstimateRequest) => Promise<EvalEstimate>;
+    /** The quick and the full (10-run helperbench) eval profiles, each with its estimate for these models. */
+    "answer.evalProfiles": (arg: {models: {provider: EvalProviderId; model: string}[]}) => Promise<EvalProfileOption[]>;
     /** Plans the guided path for this machine and saves it (replacing a plan that is not running). Nothing runs yet. */
     "answer.plan": (arg: AnswerPlanRequest) => Promise<AnswerPlan>;
     /** The newest plan, or null before the first. */

@@ -1,4 +1,5 @@
 import type {ResolvedModelFile} from "./DownloadsApi.ts";
+import type {MachineLoad} from "./ModelsApi.ts";
 /**
  * The speed benchmark: llama-bench-grade measurements (prompt processing, generation, time to
  * first token, context depth, an agent-shaped workload) of the user's models, run inside the engine
@@ -206,6 +207,25 @@ export interface BenchResult {
     agentTurns: BenchAgentTurn[];
     /** ISO 8601 when the test ended. */
     measuredAt: string;
+    /** How busy other processes kept the CPU during the test (pp, tg and TTFT tests; absent in older results). */
+    load?: MachineLoad;
+    /** How steady the repetitions were, and whether the test was re-run for it (pp, tg and TTFT tests; absent in older results). */
+    noise?: BenchNoise;
+}
+
+/**
+ * A test's repetition spread against the bound it is held to. A test above the bound is re-run (a
+ * bounded number of times) and the steadiest attempt kept; one still above it is "noisy": shown with
+ * a warning and kept out of the speed calibration.
+ */
+export interface BenchNoise {
+    /** Sample standard deviation ÷ mean of the kept attempt's repetitions (0.04 = 4 %). */
+    spread: number;
+    /** The spread above which a test counts as noisy. */
+    bound: number;
+    /** Attempts made (1 when the first was steady enough). */
+    attempts: number;
+    noisy: boolean;
 }
 
 /** Live progress of a run. */

@@ -13,7 +13,10 @@ export interface LocalModelSettings {
     flashAttention?: boolean;
     /** Element type of the KV cache (keys and values). Default "f16"; q8_0 halves it, q4_0 quarters it. */
     kvCacheType?: "f16" | "q8_0" | "q4_0";
-    /** CPU threads for evaluation. Default: the machine's physical cores. */
+    /**
+     * CPU threads for evaluation. Default: the machine's physical cores less those other processes
+     * keep busy when the model loads (at least 1; see defaultThreadCount).
+     */
     threads?: number;
     /** Tokens evaluated per batch. Default: node-llama-cpp's (512). */
     batchSize?: number;

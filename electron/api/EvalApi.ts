@@ -277,6 +277,10 @@ export interface EvalFileDiff {
 
 /** What a coding agent's process printed during a sample (kept under the data folder). */
 export interface EvalAgentOutput {
+    /** "Claude Code". */
+    agent: string;
+    /** The version recorded with the run ("2.1.328"), when known. */
+    version: string | null;
     args: string[];
     exitCode: number | null;
     timedOut: boolean;

@@ -175,11 +175,32 @@ export interface LocalModelVerdict {
     versusCloud: {key: string; label: string; successRate: number; costPerRun: number | null; meanWallMs: number | null} | null;
 }
 
-/** What would change the answer, from the what-if estimates. */
+/**
+ * What a user does to test a change: download a catalog quantization, benchmark a file (with a KV
+ * cache type when the change is one), run the eval on a model, or look at a what-if machine.
+ */
+export type VerdictChangeAction =
+    | {kind: "download"; reference: string}
+    | {kind: "bench"; model: string; kvCacheType: "q8_0" | "q4_0" | null}
+    | {kind: "eval"; model: string; task: string | null; runs: number}
+    | {kind: "whatif"; ram: string | null; preset: string | null};
+
+/**
+ * What could change the answer: a measurement the answer still lacks (benchmark, eval), or a what-if
+ * estimate (another model, more RAM, another laptop, other settings). `decisive` says whether it
+ * could change the answer as it stands, judged from the current verdict's criteria.
+ */
 export interface VerdictChange {
-    kind: "model" | "ram" | "gpu" | "settings";
+    kind: "bench" | "eval" | "model" | "ram" | "gpu" | "settings";
     /** One sentence, e.g. "With 32 GB of RAM this machine would fit Qwen3-Coder-30B-A3B at Q4_K_M…". */
     text: string;
+    /** The best level it could lead to: the prediction of a what-if, or the best a measurement could find. */
+    expected: VerdictLevel;
+    /** True when it could move the answer (its expected level beats the answer's); false: listed apart as another option. */
+    decisive: boolean;
+    /** Why it would or would not change the answer, one sentence. */
+    why: string;
+    action: VerdictChangeAction;
     modelId: string | null;
     quantization: string | null;
     /** The hardware it assumes ("32 GB RAM", a preset's label), when it is a hardware change. */

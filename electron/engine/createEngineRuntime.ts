@@ -75,6 +75,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
                     trainedContextSize: arg.trainedContextSize,
                     quantization: arg.quantization,
                     mappedWeightBytes: arg.mappedWeightBytes,
+                    otherBusyCores: arg.otherBusyCores ?? null,
                     signal: context.signal,
                     // llama.cpp reports per tensor; ten updates a second are plenty.
                     onProgress: (progress) => {

@@ -58,6 +58,11 @@ export interface EngineLoadArg {
      * repacks into memory of its own (from the header). Part of a CPU load's measured memory.
      */
     mappedWeightBytes: number;
+    /**
+     * Cores other processes kept busy just before the load (watchMachineLoad), when the settings ask
+     * for no thread count: the engine then leaves them free (defaultThreadCount). Null or absent: unknown.
+     */
+    otherBusyCores?: number | null;
 }
 
 /** One llama-bench test: optional context already filled (`depth`), then a prompt and/or a generation. */
@@ -84,6 +89,11 @@ export interface SpeedTestResult extends SpeedTestShape {
      * first token can be sampled (the prompt's last logits are computed), per repetition, ms.
      */
     timeToFirstTokenMs: number[];
+    /**
+     * CPU time the engine process used (all its threads) from the test's start, warm-up included, to its
+     * end, µs: what the app subtracts to tell the machine's other load during the test (watchMachineLoad).
+     */
+    engineCpuMicros: number;
 }
 
 export interface SpeedTestArg {

@@ -80,6 +80,16 @@ export const serverSettingsSchema = z.strictObject({
     bodyLimitBytes: wholeNumber(1024, 1 << 30).optional()
 }) satisfies z.ZodType<ServerSettings>;
 
+/**
+ * Threads a load uses when none are asked for: the physical cores other processes leave free, at
+ * least one. ggml's threads meet at a barrier after every operation, spinning until all arrive, so a
+ * thread that has to wait for a core stalls the others; on a 2-core machine under load, 64
+ * one-token decodes took 218 s on 2 threads and 7.9 s on 1 (docs/FACTS.md §3).
+ */
+export function defaultThreadCount(physicalCores: number, otherBusyCores: number | null): number {
+    return Math.max(1, physicalCores - Math.round(otherBusyCores ?? 0));
+}
+
 /** The context a load uses: the one asked for, else the agent default capped at what the model was trained for. */
 export function contextSizeFor(settings: LocalModelSettings, trainedContextSize: number | null): number {
     return settings.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, trainedContextSize ?? DEFAULT_CONTEXT_SIZE);

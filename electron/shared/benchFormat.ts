@@ -18,6 +18,8 @@ interface MeasuredTest extends TestShape {
     stddevNs: number | null;
     samplesNs: number[];
     timeToFirstTokenMs: number[];
+    load?: {otherBusyCores: number; cores: number};
+    noise?: {spread: number; bound: number; attempts: number; noisy: boolean};
 }
 
 /** llama-bench's test names ("pp512", "tg128", "pp512 @ d4096"), plus "ttft pp512" and "agent turn". */
@@ -48,6 +50,18 @@ export function benchSpeedText(result: MeasuredTest, options: {unit?: boolean} =
     if (result.avgTs == null) return "–";
     const digits = result.avgTs >= 1000 ? 0 : 2;
     return `${result.avgTs.toFixed(digits)} ± ${(result.stddevTs ?? 0).toFixed(digits)}${unit ? " tok/s" : ""}`;
+}
+
+/**
+ * The warning a noisy test carries, null for a steady one: "noisy: ±14 % between repetitions (bound
+ * ±10 %) after 3 attempts, other processes kept 1.6 of 2 cores busy; kept out of the calibration".
+ */
+export function benchNoiseWarning(result: MeasuredTest): string | null {
+    if (!result.noise?.noisy) return null;
+    const percent = (share: number) => `±${Math.round(share * 100)} %`;
+    const load = result.load ? `, other processes kept ${result.load.otherBusyCores.toFixed(1)} of ${result.load.cores} cores busy` : "";
+    const attempts = `${result.noise.attempts} attempt${result.noise.attempts === 1 ? "" : "s"}`;
+    return `noisy: ${percent(result.noise.spread)} between repetitions (bound ${percent(result.noise.bound)}) after ${attempts}${load}; kept out of the calibration`;
 }
 
 /** "model.gguf · 2 threads · KV q8_0 · FA on" */

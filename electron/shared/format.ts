@@ -30,6 +30,22 @@ export function formatDuration(ms: number | null | undefined): string {
     return `${minutes} min ${String(seconds).padStart(2, "0")} s`;
 }
 
+/**
+ * Seconds left of a job from the share done so far (0–1) and the seconds it has run: extrapolated
+ * once a little is done (2%), else what is left of an estimate, else null. One rule for every
+ * progress view (the guided plan's steps, eval runs, benchmarks).
+ */
+export function remainingSeconds(elapsedSeconds: number, done: number | null, estimateSeconds: number | null = null): number | null {
+    if (done !== null && done > 0.02) return Math.round((elapsedSeconds * (1 - done)) / done);
+    if (estimateSeconds !== null) return Math.max(0, Math.round(estimateSeconds - elapsedSeconds));
+    return null;
+}
+
+/** "Elapsed 1 min 20 s · ETA 3 min 05 s"; the ETA reads "after the first results" until one is known. */
+export function formatElapsedAndEta(elapsedSeconds: number, etaSeconds: number | null): string {
+    return `Elapsed ${formatDuration(elapsedSeconds * 1000)} · ETA ${etaSeconds === null ? "after the first results" : formatDuration(etaSeconds * 1000)}`;
+}
+
 const BACKEND_LABELS: Record<string, string> = {metal: "Metal", cuda: "CUDA", vulkan: "Vulkan", cpu: "CPU"};
 
 /** Display name of a llama.cpp backend id ("cuda" → "CUDA"). */

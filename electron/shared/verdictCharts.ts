@@ -7,7 +7,7 @@ import type {Verdict, VerdictLevel} from "../api/VerdictApi.ts";
 export interface ChartPoint {
     key: string;
     label: string;
-    /** A label short enough to sit next to a point: the quantization when all local points are one model, the model without its provider. */
+    /** The label next to a point: the model with its quantization for local models, the model without its provider for cloud ones. */
     shortLabel: string;
     group: "local" | "cloud";
     level: VerdictLevel;
@@ -24,12 +24,11 @@ export interface ChartPoint {
 /** Every evaluated model of the verdict as a chart point (models without eval results have no accuracy to plot). */
 export function chartPoints(verdict: Verdict): ChartPoint[] {
     const evaluated = verdict.local.filter((l) => l.eval);
-    const oneFamily = new Set(evaluated.map((l) => l.family)).size === 1;
     const local: ChartPoint[] = evaluated
         .map((l) => ({
             key: l.key,
             label: l.label,
-            shortLabel: oneFamily ? (l.quantization ?? l.label) : l.label,
+            shortLabel: l.label,
             group: "local",
             level: l.verdict,
             successRate: l.eval!.successRate,
@@ -51,5 +50,44 @@ export function chartPoints(verdict: Verdict): ChartPoint[] {
     return [...local, ...cloud];
 }
 
-/** Colours of the verdict levels (UI badges, charts, the HTML report). */
-export const levelColors: Record<VerdictLevel, string> = {usable: "#14875a", almost: "#b86e00", no: "#c2323c", "no-fit": "#7a1f26", untested: "#5f6b7d"};
+/** Colours of the verdict levels (UI badges, charts, the HTML report, whose level pill writes white on them: each is at WCAG AA with white). */
+export const levelColors: Record<VerdictLevel, string> = {usable: "#117a50", almost: "#9a5b00", no: "#c2323c", "no-fit": "#7a1f26", untested: "#5f6b7d"};
+
+/** Where a point's label goes: lines above (0, 2, 4…) or below (1, 3…) the point. */
+export interface LabelPlacement {
+    /** Vertical offset of the label's baseline from the point's centre, px. */
+    dy: number;
+    /** Right of the point (start) or left of it (end), so no label runs off the plot's right edge. */
+    anchor: "start" | "end";
+}
+
+/** A label line's height, px (11 px text). */
+const LABEL_LINE_PX = 13;
+
+/** Line n's baseline offset from the point's centre: 0 just above the mark, 1 just below, then further out on alternating sides. */
+function lineOffset(line: number): number {
+    const step = Math.floor(line / 2);
+    return line % 2 === 0 ? -8 - LABEL_LINE_PX * step : 16 + LABEL_LINE_PX * step;
+}
+
+/**
+ * Places point labels so that labels of points close together do not overlap and none leaves the
+ * plot (onto tick labels, axis titles or a legend): each point takes the first line (above, below,
+ * further above…) inside the plot that no earlier point near it took. Positions are shares of the
+ * plot (0–1 on each axis, y up); `plotHeight` is the plot's height in px; `near` is how close two
+ * labels must be to collide, as shares (a label is about a quarter of a plot wide).
+ */
+export function placeChartLabels(positions: readonly {x: number; y: number}[], plotHeight = 230, near = {x: 0.3, y: 0.09}): LabelPlacement[] {
+    const lines: number[] = [];
+    const anchorOf = (x: number) => (x > 0.6 ? "end" : "start");
+    return positions.map((p) => {
+        const anchor = anchorOf(p.x);
+        const taken = new Set(lines.filter((_, j) => Math.abs(positions[j]!.x - p.x) < near.x && Math.abs(positions[j]!.y - p.y) < near.y && anchorOf(positions[j]!.x) === anchor));
+        const top = (1 - p.y) * plotHeight;
+        const inside = (line: number) => top + lineOffset(line) >= 4 && top + lineOffset(line) <= plotHeight - 4;
+        let line = 0;
+        while (taken.has(line) || (!inside(line) && line < 12)) line++;
+        lines.push(line);
+        return {dy: lineOffset(line), anchor};
+    });
+}

@@ -6,7 +6,8 @@ import {screens} from "./screens.tsx";
 
 /** The screen the URL names, or null for the home screen. */
 function currentScreenId(): string | null {
-    const id = window.location.hash.replace(/^#\/?/, "").split("/")[0];
+    // "#/benchmark?model=…": the screen id, then what it preselects (screenLink.ts).
+    const id = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0];
     return screens.some((s) => s.id === id) ? id! : null;
 }
 

@@ -5,12 +5,13 @@ import type {EvalRunDetail} from "../../electron/api/EvalApi.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {agentBinDirs} from "../../testkit/codingAgentsCache.ts";
 import {task} from "../../testkit/evalFixtures.ts";
-import {aiderSolver, openCodeSolver} from "../../testkit/scriptedAgents.ts";
+import {aiderSolver, claudeCodeSolver, codexSolver, openCodeSolver} from "../../testkit/scriptedAgents.ts";
 import {startScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
 import {startApp} from "../utils/startApp.ts";
 
 // Real coding agents (pinned in ~/.cache/agentfit-agents) as the eval's harness, against a scripted
-// OpenAI-compatible server standing in for a capable model: the agent edits the workspace with its
+// server standing in for a capable model (chat completions for OpenCode and Aider, Anthropic Messages
+// for Claude Code, Responses for Codex: the same scripted server): the agent edits the workspace with its
 // own tools or edit format, the recording proxy keeps the transcript, the same scorer grades it.
 // Each sample takes 10–40 s on two busy cores (the agents' own start-up dominates).
 
@@ -23,9 +24,11 @@ async function finished(client: ApiClient, runId: number): Promise<EvalRunDetail
 }
 
 describe.each([
-    {harness: "opencode" as const, agent: openCodeSolver(jsTask)},
-    {harness: "aider" as const, agent: aiderSolver(jsTask)}
-])("$harness as the eval harness", ({harness, agent}) => {
+    {harness: "claude-code" as const, label: "Claude Code", agent: claudeCodeSolver(jsTask), protocol: "anthropic-messages"},
+    {harness: "codex" as const, label: "Codex CLI", agent: codexSolver(jsTask), protocol: "openai-responses"},
+    {harness: "opencode" as const, label: "OpenCode", agent: openCodeSolver(jsTask), protocol: "chat-completions"},
+    {harness: "aider" as const, label: "Aider", agent: aiderSolver(jsTask), protocol: "chat-completions"}
+])("$harness as the eval harness", ({harness, label, agent, protocol}) => {
     it("produces a passing refactor end to end, scored C, with the transcript from the wire and the agent recorded", async () => {
         await using server = await startScriptedOpenAi({agents: {capable: agent}});
         await using app = await startApp({service: {evalEnv: agentEnv}});
@@ -43,14 +46,25 @@ describe.each([
         const detail = await app.client.call("eval.sample", {sampleId: sample!.id});
         expect(sample, JSON.stringify({detail: detail.agentOutput, failure: sample!.failureDetail})).toMatchObject({score: "C", strictScore: "C", failureMode: null});
         expect(sample!.turns).toBe(server.requests.filter((r) => r.body.model === "capable").length);
+        expect(new Set(server.requests.map((r) => r.protocol))).toEqual(new Set([protocol]));
         expect(sample!.usage.outputTokens).toBeGreaterThan(0);
         expect(detail.messages.some((m) => m.role === "user" && m.content?.includes(jsTask.prompt.slice(0, 40)))).toBe(true);
         expect(detail.messages.filter((m) => m.role === "assistant" && m.usage).length).toBe(sample!.turns);
-        expect(detail.agentOutput).toMatchObject({exitCode: 0, timedOut: false});
+        expect(detail.agentOutput).toMatchObject({agent: label, version: run!.spec.harness!.version, exitCode: 0, timedOut: false});
         expect(detail.diffs.some((d) => d.path === jsTask.targetFile && d.status === "modified")).toBe(true);
 
         const results = await app.client.call("eval.results", {});
         expect(results.map((r) => [r.harness, r.model, r.stats.successes])).toEqual([[harness, "capable", 1]]);
         expect(fs.existsSync(path.join(app.home.home, "eval-output", `run-${run!.id}`, "sample-1", "stdout.txt"))).toBe(true);
+
+        // The Verdict answers for this agent (the scripted server is a local server), and the reports carry the harness.
+        const verdict = await app.client.call("verdict.get", {});
+        expect(verdict.harnesses).toEqual([expect.objectContaining({harness, label, successes: 1, samples: 1, sentence: expect.stringMatching(/^With .+: (usable|almost|no) — /)})]);
+        const exported = async (format: "md" | "html" | "json") => (await app.client.call("reports.export", {format})).files[0]!.content;
+        const md = await exported("md");
+        expect(md).toContain(verdict.harnesses[0]!.sentence);
+        expect(md).toMatch(new RegExp(`\\| ${label} \\| capable \\| – \\| local server \\| ${jsTask.name} \\| 1/1 `));
+        expect(await exported("html")).toContain(verdict.harnesses[0]!.sentence);
+        expect((JSON.parse(await exported("json")) as {evals: {results: unknown[]}}).evals.results).toEqual([expect.objectContaining({harness, model: "capable", stats: expect.objectContaining({successes: 1})})]);
     });
 });

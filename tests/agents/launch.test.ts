@@ -56,7 +56,7 @@ describe("agentfit launch", () => {
         using home = createTempHome();
         const result = await launch(["claude", "--model", ensureSmolLM2(), "--threads", "1"], agentEnv(home), os.tmpdir());
         expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(/error \[AGENT_CONTEXT_TOO_SMALL\]: .* trained on 8,192 tokens of context; Claude Code's first request alone is about 20,000 tokens/);
+        expect(result.stderr).toMatch(/error \[AGENT_CONTEXT_TOO_SMALL\]: .* trained on 8,192 tokens of context; Claude Code's first request alone is about 12,500 tokens/);
     });
 
     it("says how to install an agent that is not installed", async () => {

@@ -37,6 +37,8 @@ describe("Benchmark screen (browser mode)", () => {
 
         // Live progress: the current test and its repetition count while it measures.
         await expect.poll(() => page.getByTestId("bench-current").textContent(), {timeout: 180_000}).toMatch(/repetition \d+ of 5/);
+        // With the time it has run and what is left, extrapolated from the tests and repetitions done.
+        await expect.poll(() => page.getByTestId("bench-timing").textContent()).toMatch(/^Elapsed .+ · ETA .+/);
         await page.screenshot({path: path.join(screenshotDir, "bench-running.png"), fullPage: true});
 
         await expect.poll(() => page.getByTestId("bench-status").textContent(), {timeout: 300_000}).toBe("completed");
@@ -47,7 +49,10 @@ describe("Benchmark screen (browser mode)", () => {
         await expect.poll(async () => (await speeds()).filter((s) => /ms to first token$/.test(s))).toHaveLength(2);
         await expect.poll(() => page.getByTestId("bench-score").count()).toBe(2);
         // Charts: bars per quantization, lines per configuration against depth.
-        await expect.poll(() => page.getByTestId("quantization-chart").locator(".recharts-bar-rectangle").count()).toBe(4);
+        // pp and tg in panels of their own, each one unit on one axis: two bars (one per file) in each.
+        await expect.poll(() => page.getByTestId("quantization-chart-pp").locator(".recharts-bar-rectangle").count()).toBe(2);
+        await expect.poll(() => page.getByTestId("quantization-chart-tg").locator(".recharts-bar-rectangle").count()).toBe(2);
+        await expect.poll(() => page.getByTestId("quantization-chart").locator(".recharts-yAxis").count()).toBe(2);
         await expect.poll(() => page.getByTestId("depth-chart").locator(".recharts-line").count()).toBe(2);
         await expect.poll(() => page.getByTestId("quantization-chart").textContent()).toContain("Q4_0");
         await page.screenshot({path: path.join(screenshotDir, "bench-results.png"), fullPage: true});

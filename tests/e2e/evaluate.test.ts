@@ -51,6 +51,11 @@ describe("Evaluate screen (browser mode)", () => {
         await page.getByTestId("task-r-skill-frontmatter").locator("input").uncheck();
         await page.getByTestId(`task-${js.name}`).locator("input").check();
         await page.getByTestId("epochs-input").fill("3");
+        // The plan in words before it starts, with its estimate (these models never ran here: nothing to go on, and it says so).
+        await expect.poll(() => page.getByTestId("eval-plan-words").textContent(), wait).toMatch(/^2 models × 1 task \(.+\) × 3 runs, at most 20 turns and 1,024 output tokens per turn\.$/);
+        await expect.poll(() => page.getByTestId("eval-estimate").textContent()).toBe("No estimate: no earlier run of this model on this task; the ETA shows once runs finish.");
+        // The quick profile is the default; the 10-run helperbench profile is one click away, with its estimate.
+        await expect.poll(() => page.getByTestId("profile-full").textContent()).toContain("10 runs of");
         await page.screenshot({path: path.join(screenshotDir, "evaluate-form.png")});
         await page.getByTestId("start-eval").click();
 
@@ -65,7 +70,9 @@ describe("Evaluate screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("score-legend").textContent()).toContain("Strict: also extracted a real helper that the function calls and the block no longer inline.");
         // An OpenAI-compatible server on 127.0.0.1 is a local server, not the cloud: it costs nothing per token.
         await expect.poll(() => page.getByTestId("run-where").allTextContents()).toEqual(["Local server", "Local server"]);
-        await expect.poll(() => page.getByTestId("run-stats").textContent()).toContain("freelocal server");
+        // No energy figure without the machine's watts: "not measured", never "free".
+        await expect.poll(() => page.getByTestId("run-energy").textContent()).toBe("not measured");
+        await expect.poll(() => page.getByTestId("run-stats").textContent()).toContain("no per-token price; give the machine's watts to estimate energy");
         await expect.poll(async () => (await page.getByTestId("run-row").allTextContents()).filter((t) => t.includes("completed")).length, {timeout: 60_000}).toBe(2);
         await page.getByTestId("runs").scrollIntoViewIfNeeded();
         await page.screenshot({path: path.join(screenshotDir, "evaluate-runs.png")});

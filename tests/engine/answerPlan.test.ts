@@ -6,6 +6,8 @@ import type {AnswerPlan} from "../../electron/api/AnswerApi.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
+import {testDownloadSettings} from "../utils/downloadFixtures.ts";
+import {startFakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 // The guided path on the real engine: a generated model (random weights, loads in milliseconds),
@@ -128,6 +130,116 @@ describe("the guided answer plan", () => {
         await expect(app.client.call("answer.plan", {offline: true})).rejects.toMatchObject({code: "ANSWER_NO_CANDIDATES"});
         await expect(app.client.call("answer.run", {planId: 42})).rejects.toMatchObject({code: "ANSWER_PLAN_NOT_FOUND"});
         expect(await app.client.call("answer.current", {})).toBeNull();
+    });
+});
+
+describe("the guided download step", () => {
+    it("downloads the recommended catalog model from Hugging Face (a local stand-in), then measures it and reaches the Verdict", async () => {
+        using home = createTempHome();
+        // A one-model catalog whose only quantization is a generated GGUF the stand-in hub serves, as the real hub serves bartowski's files.
+        const file = writeGgufModel(path.join(home.home, "hub", "tiny-guided-Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"});
+        const bundled = JSON.parse(fs.readFileSync(path.resolve("models/catalog.json"), "utf8")) as {models: Record<string, unknown>[]};
+        const template = bundled.models.find((m) => m.id === "qwen2.5-coder-1.5b-instruct")!;
+        const catalogFile = path.join(home.home, "catalog.json");
+        const sizeBytes = fs.statSync(file.path).size;
+        fs.writeFileSync(
+            catalogFile,
+            JSON.stringify({
+                ...bundled,
+                models: [
+                    {
+                        ...template,
+                        id: "tiny-guided",
+                        name: "Tiny Guided",
+                        huggingFaceRepo: "acme/tiny-guided-GGUF",
+                        defaultQuantization: "Q8_0",
+                        quantizations: [{quantization: "Q8_0", files: ["tiny-guided-Q8_0.gguf"], sizeBytes, sizeSource: "the stand-in hub's file"}]
+                    }
+                ]
+            })
+        );
+        await using hub = await startFakeHuggingFace({repos: {"acme/tiny-guided-GGUF": {files: [{path: "tiny-guided-Q8_0.gguf", source: file.path}]}}});
+        // Slow enough that the step is seen running with its progress.
+        hub.faults.push({file: "tiny-guided-Q8_0.gguf", bytesPerSecond: Math.max(64 * 1024, Math.round(sizeBytes / 4)), times: 5});
+        await using app = await startApp({home, service: {...service, catalogFile, downloads: testDownloadSettings(hub.endpoint)}});
+
+        const plan = await app.client.call("answer.plan", tinyEval);
+        expect(plan.candidates).toMatchObject([{key: "tiny-guided:Q8_0", modelId: null, downloadBytes: sizeBytes}]);
+        expect(plan.steps.map((s) => s.kind)).toEqual(["download", "bench", "eval", "verdict"]);
+        // Nothing downloaded before: the download's speed is an assumption, and says so.
+        expect(plan.steps[0]!.estimate.basis).toBe("assumed");
+        expect(plan.disk.neededBytes).toBe(sizeBytes);
+
+        await app.client.call("answer.run", {planId: plan.id});
+        const downloading = await planWhen(app.client, plan.id, (p) => p.steps[0]!.job !== null);
+        expect(downloading.steps[0]!.job!.kind).toBe("download");
+        const done = await planWhen(app.client, plan.id, (p) => p.state === "done");
+        expect(done.steps.map((s) => s.state)).toEqual(["done", "done", "done", "done"]);
+        // The candidate is now the registered download, measured by the benchmark and the eval.
+        const registered = await app.client.call("models.list", {});
+        expect(registered).toHaveLength(1);
+        expect(registered[0]!.source).toMatchObject({kind: "huggingface", catalogId: "tiny-guided:Q8_0"});
+        expect(done.candidates[0]!.modelId).toBe(registered[0]!.id);
+        const job = (await app.client.call("downloads.list", {})).find((d) => d.id === done.steps[0]!.job!.id)!;
+        expect(job).toMatchObject({state: "completed", downloadedBytes: sizeBytes});
+        const bench = await app.client.call("bench.run", {runId: done.steps[1]!.job!.id});
+        expect(bench.spec.models).toEqual([registered[0]!.id]);
+        expect(done.verdict).not.toBeNull();
+        expect(hub.requests.some((r) => r.host === "content" && r.path.endsWith("tiny-guided-Q8_0.gguf"))).toBe(true);
+    });
+});
+
+describe("eval estimates for the Evaluate form (the guided plan's estimator)", () => {
+    it("states the plan in words and a predicted duration, registers nothing, and offers the quick and full profiles with theirs", async () => {
+        using home = createTempHome();
+        const modelPath = writeModel(path.join(home.home, "elsewhere"), "random-estimate");
+        await using app = await startApp({home, service});
+        const tasks = await app.client.call("eval.tasks", {});
+        const task = tasks.find((t) => t.runtime.available)!;
+        const estimate = await app.client.call("answer.estimateEval", {
+            models: [
+                {provider: "local", model: modelPath},
+                {provider: "openai", model: "gpt-4.1"}
+            ],
+            tasks: [task.name],
+            runs: 3,
+            maxTurns: 20
+        });
+        expect(estimate.description).toBe(`2 models × 1 task (${task.title}) × 3 runs, at most 20 turns and 1,024 output tokens per turn`);
+        expect(estimate.samples).toBe(6);
+        const [local, cloud] = estimate.models;
+        expect(local!.estimate).toMatchObject({basis: "predicted"});
+        expect(local!.estimate.seconds).toBeGreaterThan(0);
+        expect(local!.estimate.text).toMatch(/^predicted: 3 runs × about 10 turns × [\d.]+ s per agent turn/);
+        // A cloud model that never ran here has nothing to go on, and says so.
+        expect(cloud!.estimate).toEqual({seconds: null, basis: "predicted", text: "unknown: no earlier run of this model on this task; the ETA shows once runs finish"});
+        expect(estimate.estimate.seconds).toBe(local!.estimate.seconds);
+        expect(estimate.estimate.text).toMatch(/^predicted: about .+, plus 1 model that cannot be estimated$/);
+        // Estimating never registers the file.
+        expect(await app.client.call("models.list", {})).toEqual([]);
+
+        const profiles = await app.client.call("answer.evalProfiles", {models: [{provider: "local", model: modelPath}]});
+        expect(profiles.map((p) => [p.profile, p.runs, p.maxTurns, p.maxOutputTokensPerTurn])).toEqual([
+            ["quick", 3, 20, 1024],
+            ["full", 10, 40, 1024]
+        ]);
+        const [quick, full] = profiles;
+        expect(quick!.tasks).toHaveLength(1);
+        expect(quick!.estimate!.estimate.seconds).toBeGreaterThan(0);
+        if (full!.unavailable === null) {
+            expect(full!.tasks).toEqual([tasks.find((t) => t.language === "r")!.name]);
+            expect(full!.estimate!.estimate.seconds).toBeGreaterThan(quick!.estimate!.estimate.seconds!);
+        } else expect(full!.unavailable).toContain("R task");
+
+        // A reference that is no model: the estimate says why it is unknown; bad arguments are refused with codes.
+        const unknown = await app.client.call("answer.estimateEval", {models: [{provider: "local", model: "no-such-model-anywhere"}], runs: 1, maxTurns: 1});
+        expect(unknown.models[0]!.estimate.seconds).toBeNull();
+        expect(unknown.models[0]!.estimate.text).toContain('unknown: "no-such-model-anywhere" is neither a model on disk nor in the catalog');
+        await expect(app.client.call("answer.estimateEval", {models: [], runs: 1, maxTurns: 1})).rejects.toMatchObject({code: "INVALID_ARGUMENT"});
+        await expect(app.client.call("answer.estimateEval", {models: [{provider: "local", model: modelPath}], runs: 0, maxTurns: 1})).rejects.toMatchObject({code: "INVALID_ARGUMENT"});
+        await expect(app.client.call("answer.estimateEval", {models: [{provider: "local", model: modelPath}], tasks: ["no-such-task"], runs: 1, maxTurns: 1})).rejects.toMatchObject({
+            code: "EVAL_TASK_NOT_FOUND"
+        });
     });
 });
 

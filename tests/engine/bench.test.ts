@@ -98,6 +98,13 @@ describe("speed benchmark in the engine process", () => {
             expect(r.settings).toMatchObject({threads: 1, flashAttention: true});
             expect(r.model.parameterCount).toBeGreaterThan(0);
             expect(r.model.modelType).toMatch(/llama/);
+            if (r.kind === "agent") continue;
+            // Every speed test carries the machine's load and its own steadiness, re-run at most twice.
+            expect(r.load).toMatchObject({cores: expect.any(Number), otherBusyCores: expect.any(Number)});
+            expect(r.noise!.attempts).toBeGreaterThanOrEqual(1);
+            expect(r.noise!.attempts).toBeLessThanOrEqual(3);
+            expect(r.noise!.noisy).toBe(r.noise!.spread > r.noise!.bound);
+            if (r.noise!.attempts === 1) expect(r.noise!.noisy).toBe(false);
         }
         const ttft = completed.filter((r) => r.kind === "ttft");
         expect(ttft).toHaveLength(6);
@@ -124,7 +131,12 @@ describe("speed benchmark in the engine process", () => {
         // overhead-bound, so they must not calibrate this machine's predictions.
         const latest = await app["bench.latest"]({model: files.Q4_0!, kinds: ["tg"]});
         expect(latest.map((l) => l.result.depth).sort()).toEqual([0, 0, 256, 256]);
-        expect(app.store.bench.measuredSpeeds().filter((s) => s.generationTokensPerSecond && s.promptTokensPerSecond).length).toBe(12);
+        // Each of the 12 configuration × depth pairs gives one speed with both figures, unless its pp or tg
+        // stayed noisy after the re-runs (a busy machine): those are kept out of the calibration.
+        const steady = (kind: "pp" | "tg") => new Set(completed.filter((r) => r.kind === kind && !r.noise!.noisy).map((r) => `${r.configuration}@${r.depth}`));
+        const steadyPairs = [...steady("pp")].filter((pair) => steady("tg").has(pair));
+        expect(app.store.bench.measuredSpeeds().filter((s) => s.generationTokensPerSecond && s.promptTokensPerSecond).length).toBe(steadyPairs.length);
+        expect(app.store.bench.measuredSpeeds().length).toBe(new Set([...steady("pp"), ...steady("tg")]).size);
         const report = await app["models.recommend"]({});
         expect(app.store.bench.measuredSpeeds().every((s) => s.activeBytesPerToken < MIN_CALIBRATION_BYTES)).toBe(true);
         expect(report.models[0]!.options[0]!.speed.calibration).toBeNull();

@@ -11,7 +11,8 @@ async function lintAs(file: string, code: string): Promise<string[]> {
     return result!.messages.map((m) => `${m.ruleId}: ${m.message}`);
 }
 
-describe("layer rules", () => {
+// The first lint loads ESLint and its plugins: over 30 s on a busy machine.
+describe("layer rules", {timeout: 120_000}, () => {
     it("the core may not import Electron, React, a transport or a shell", async () => {
         expect(await lintAs("electron/core/x.ts", 'import {app} from "electron";\nexport const a = app;\n')).toEqual([expect.stringContaining("Only electron/main")]);
         expect(await lintAs("electron/core/x.ts", 'import {useState} from "react";\nexport const a = useState;\n')).toEqual([expect.stringContaining("React belongs")]);

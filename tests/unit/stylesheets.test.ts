@@ -2,6 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import postcss, {type Root, type Rule} from "postcss";
 import {describe, expect, it} from "vitest";
+import {reportCss} from "../../electron/core/reports/renderHtml.ts";
+import {levelColors} from "../../electron/shared/verdictCharts.ts";
 import {projectRoot} from "../utils/runCli.ts";
 
 // The renderer's stylesheets: design tokens in renderer/src/styles/tokens.css, shared rules in
@@ -183,6 +185,16 @@ describe("renderer stylesheets", () => {
         const declared = declaredPairs(sheets);
         expect(declared.length).toBeGreaterThan(10);
         expect(contrastFailures(tokens, declared)).toEqual([]);
+    });
+
+    it("keep the HTML report's text and the verdict levels' colours at WCAG AA", () => {
+        // The report draws text on white sections and on its grey page; its level pill writes white on the level's colour.
+        const textColours = [...reportCss.matchAll(/(?<![-\w])color:(#[0-9a-f]{6})/gi)].map((m) => m[1]!.toLowerCase()).filter((c) => c !== "#ffffff" && c !== "#fff");
+        expect(textColours.length).toBeGreaterThan(3);
+        const failures = textColours.flatMap((fg) => ["#ffffff", "#f4f6f9"].filter((bg) => contrast(fg, bg) < TEXT).map((bg) => `${fg} on ${bg}: ${contrast(fg, bg).toFixed(2)}:1`));
+        expect(failures).toEqual([]);
+        const pills = Object.entries(levelColors).filter(([, colour]) => contrast("#ffffff", colour) < TEXT);
+        expect(pills).toEqual([]);
     });
 
     it("write colours only as tokens, and only use tokens that exist", () => {

@@ -10,6 +10,9 @@ import {judgeModel, judgePrediction} from "../../electron/core/rules/judgeModel.
 import {levelLegend} from "../../electron/shared/verdictLevels.ts";
 import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
 import {currentThresholds, updateThresholds} from "../../electron/core/verdict/verdictThresholds.ts";
+import {weighChange, whatIfChanges} from "../../electron/core/verdict/whatIfChanges.ts";
+import type {HardwareProfile, RecommendationReport} from "../../electron/api/ModelsApi.ts";
+import type {LocalModelVerdict, Verdict} from "../../electron/api/VerdictApi.ts";
 
 const GB = 1024 ** 3;
 const fits: VerdictMemoryEvidence = {
@@ -217,5 +220,84 @@ describe("verdict thresholds in SQLite", () => {
         } finally {
             fs.rmSync(dir, {recursive: true, force: true});
         }
+    });
+});
+
+describe("what would change the answer", () => {
+    const local = (label: string, judged: ReturnType<typeof judgeModel>, evidence: VerdictEvalEvidence | null): LocalModelVerdict => ({
+        key: `/models/${label}.gguf`,
+        label,
+        detail: null,
+        location: "engine",
+        server: null,
+        family: label,
+        familyLabel: label,
+        quantization: "Q4_K_M",
+        bitsPerWeight: 4.8,
+        path: `/models/${label}.gguf`,
+        fileBytes: GB,
+        parameterCount: 1e9,
+        catalogModelId: null,
+        verdict: judged.verdict,
+        headline: judged.headline,
+        criteria: judged.criteria,
+        memory: fits,
+        speed: speed(null, null),
+        eval: evidence,
+        versusCloud: null
+    });
+    const answer = (verdict: Verdict["answer"]["verdict"], best: LocalModelVerdict | null): Verdict["answer"] => ({verdict, headline: "", evidence: [], best: best?.key ?? null});
+    // No catalog model: only the measurements this machine's own files lack are weighed.
+    const changesFor = (models: LocalModelVerdict[], current: Verdict["answer"]) =>
+        whatIfChanges({
+            thresholds: t,
+            hardware: {} as HardwareProfile,
+            catalog: [],
+            local: models,
+            answer: current,
+            task: "r-skill-frontmatter",
+            recommend: async () => ({models: []}) as unknown as RecommendationReport,
+            inspect: async () => null
+        });
+
+    it("lists the benchmark and the eval an untested model lacks as decisive, each with the action that tests it", async () => {
+        const untested = local("Small", judgeModel({memory: fits, speed: speed(null, null), eval: null}, t), null);
+        const changes = await changesFor([untested], answer("untested", untested));
+        expect(changes.map((c) => [c.kind, c.decisive, c.expected])).toEqual([
+            ["bench", true, "usable"],
+            ["eval", true, "usable"]
+        ]);
+        expect(changes[0]!.action).toEqual({kind: "bench", model: "/models/Small.gguf", kvCacheType: null});
+        expect(changes[1]!.action).toEqual({kind: "eval", model: "/models/Small.gguf", task: "r-skill-frontmatter", runs: 10});
+        expect(changes[1]!.why).toBe('It could reach "Usable", better than the answer as it stands ("Not evaluated").');
+    });
+
+    it("asks for the missing runs when too few runs hold a perfect score back", async () => {
+        const few = local("Few", judgeModel({memory: fits, speed: speed(14, 12), eval: evals(3, 3)}, t), evals(3, 3));
+        const changes = await changesFor([few], answer("almost", few));
+        expect(changes.filter((c) => c.kind === "eval")).toMatchObject([{decisive: true, expected: "usable", action: {kind: "eval", runs: 7}}]);
+        expect(changes.find((c) => c.kind === "eval")!.text).toContain("Run 7 more eval runs of Few: 3 of the 10 runs needed");
+    });
+
+    it("lists nothing for a model that already fails a criterion, and nothing as decisive once the answer is Yes", async () => {
+        const failing = local("Fails", judgeModel({memory: fits, speed: speed(null, null), eval: evals(0, 10)}, t), evals(0, 10));
+        expect(failing.verdict).toBe("no");
+        expect(await changesFor([failing], answer("no", failing))).toEqual([]);
+
+        const usable = local("Good", judgeModel({memory: fits, speed: speed(14, 12), eval: evals(9, 10)}, t), evals(9, 10));
+        const untested = local("Other", judgeModel({memory: fits, speed: speed(null, null), eval: null}, t), null);
+        const changes = await changesFor([usable, untested], answer("usable", usable));
+        expect(changes.length).toBeGreaterThan(0);
+        expect(changes.every((c) => !c.decisive)).toBe(true);
+        expect(changes[0]!.why).toBe("The answer is already Yes (Good is usable): this would add another option, not change it.");
+    });
+
+    it("weighs a change by the level it could reach against the answer's", () => {
+        const current = (verdict: Verdict["answer"]["verdict"]) => answer(verdict, null);
+        expect(weighChange("almost", current("no"), null).decisive).toBe(true);
+        expect(weighChange("usable", current("almost"), null).decisive).toBe(true);
+        expect(weighChange("almost", current("almost"), null)).toEqual({decisive: false, why: 'At best "Almost": no better than the answer as it stands ("Almost").'});
+        expect(weighChange("no", current("untested"), null).decisive).toBe(false);
+        expect(weighChange("usable", current("usable"), null).decisive).toBe(false);
     });
 });

@@ -24,7 +24,7 @@ export interface VerdictFixture extends AsyncDisposable {
 }
 
 /** Waits for a run to end (usable in hooks, where expect.poll is not). */
-async function finished(client: ApiClient, runId: number, timeoutMs = 240_000): Promise<EvalRunDetail> {
+async function finished(client: ApiClient, runId: number, timeoutMs = 600_000): Promise<EvalRunDetail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const run = await client.call("eval.run", {runId});

@@ -5,7 +5,7 @@ import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, whol
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
 import type {SpeedCalibrationReport} from "../../api/ModelsApi.ts";
 import type {AppService} from "../../core/AppService.ts";
-import {benchConfigurationLabel, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
+import {benchConfigurationLabel, benchNoiseWarning, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
 import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
@@ -54,7 +54,9 @@ const onOff = (value: string): boolean => {
 function speedCell(result: BenchResult): string {
     if (result.status === "skipped" || result.status === "failed") return yellow(`${result.status}: ${result.reason?.message ?? ""}`);
     const value = benchSpeedText(result, {unit: false});
-    return result.status === "cancelled" ? `${value} ${dim(`(cancelled after ${result.samplesNs.length})`)}` : value;
+    if (result.status === "cancelled") return `${value} ${dim(`(cancelled after ${result.samplesNs.length})`)}`;
+    const noise = benchNoiseWarning(result);
+    return noise ? `${value} ${yellow(`(${noise})`)}` : value;
 }
 
 /** The results as llama-bench's markdown table prints them, with the settings that vary. */
@@ -81,8 +83,12 @@ function printRun(run: BenchRun, results: BenchResult[]) {
         console.log(
             `${bold("LocalScore-style score")} ${score.score.toFixed(0)} ${dim(`(${benchConfigurationLabel(score.modelFile, score.settings)}: pp ${score.promptTokensPerSecond.toFixed(1)} t/s, tg ${score.generationTokensPerSecond.toFixed(1)} t/s, TTFT ${score.timeToFirstTokenMs.toFixed(0)} ms)`)}`
         );
-    const engine = run.engine ? `node-llama-cpp ${run.engine.nodeLlamaCpp}, llama.cpp ${run.engine.llamaCppRelease}, ${run.engine.backend}` : "engine not started";
+    // Runs recorded before the binary was tracked do not say which one measured them.
+    const binary = run.engine?.binary === "local" ? ", built for this CPU" : run.engine?.binary === "prebuilt" ? ", prebuilt binary" : "";
+    const engine = run.engine ? `node-llama-cpp ${run.engine.nodeLlamaCpp}, llama.cpp ${run.engine.llamaCppRelease}, ${run.engine.backend}${binary}` : "engine not started";
     console.log(dim(`Run ${run.id} · ${run.status} · ${engine} · 'agentfit bench show ${run.id} --json' exports llama-bench JSON`));
+    if (run.engine?.binary === "prebuilt")
+        console.log(dim("Measured with node-llama-cpp's portable prebuilt binary; 'agentfit engine build' compiles the engine for this CPU (docs/benchmark.md)."));
 }
 
 function benchRequest(options: BenchOptions): BenchStartRequest {

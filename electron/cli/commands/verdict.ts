@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import {InvalidArgumentError, type Command} from "commander";
-import type {ReportFormat, Verdict, VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
+import type {ReportFormat, Verdict, VerdictChangeAction, VerdictThresholds, VerdictThresholdsState} from "../../api/VerdictApi.ts";
 import {formatCost, formatScore} from "../../shared/evalFormat.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
@@ -143,10 +143,24 @@ export function describeVerdict(v: Verdict): string {
         }
         out.push("");
     }
-    if (v.changes.length) {
-        out.push(bold("What would change the answer") + dim(" (what-if predictions)"));
-        out.push(...v.changes.map((c) => `  ${dim("→")} ${c.text}`), "");
+    const decisive = v.changes.filter((c) => c.decisive);
+    const others = v.changes.filter((c) => !c.decisive);
+    if (decisive.length) {
+        out.push(bold("What would change the answer") + dim(" (measurements it lacks, and what-if predictions)"));
+        out.push(...decisive.map((c) => `  ${dim("→")} ${c.text} ${dim(`${c.why} ${changeCommand(c.action)}`)}`), "");
+    }
+    if (others.length) {
+        out.push(bold("Other options") + dim(" (would not change the answer)"));
+        out.push(...others.map((c) => `  ${dim("·")} ${c.text} ${dim(c.why)}`), "");
     }
     out.push(...legendLines(v.legend), dim(`${describeAgentTurn()} Edit the thresholds: agentfit verdict thresholds name=value.`));
     return out.join("\n");
+}
+
+/** The command that tests a change, as a user would type it. */
+function changeCommand(action: VerdictChangeAction): string {
+    if (action.kind === "download") return `Try: agentfit pull ${action.reference}`;
+    if (action.kind === "bench") return `Try: agentfit bench --model ${JSON.stringify(action.model)} --agent${action.kvCacheType ? ` --kv-type ${action.kvCacheType}` : ""}`;
+    if (action.kind === "eval") return `Try: agentfit eval --model ${JSON.stringify(action.model)} --runs ${action.runs}${action.task ? ` --task ${action.task}` : ""}`;
+    return `See: agentfit recommend ${action.preset ? `--preset ${action.preset}` : `--ram ${action.ram}`}`;
 }

@@ -15,7 +15,7 @@ export const claudeCode: CodingAgent = {
     usualPlaces: (home) => [path.join(home, ".claude", "local"), path.join(home, ".local", "bin"), path.join(home, ".npm-global", "bin")],
     testedVersion: "2.1.328",
     install: "npm install -g @anthropic-ai/claude-code",
-    firstRequestTokens: 20_000,
+    firstRequestTokens: 12_500,
     contextSize: 32_768,
     connectVariables: ["ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "CLAUDE_CONFIG_DIR"],
     configFiles: [],

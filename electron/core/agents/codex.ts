@@ -7,7 +7,9 @@ const tomlString = (value: string) => JSON.stringify(value);
  * Codex CLI (`codex`): OpenAI Responses API through a custom provider whose `wire_api` is
  * "responses", declared in a config.toml under CODEX_HOME (a temporary folder, never ~/.codex).
  * Its own sandbox needs Landlock/seccomp, which containers often lack, so the eval bypasses it and
- * relies on AgentFit's confinement (the sample's workspace as cwd, a temporary HOME).
+ * relies on AgentFit's confinement (the sample's workspace as cwd, a temporary HOME). It has no
+ * setting for output tokens per call (0.169 warns that `model_max_output_tokens` is unknown), so a
+ * cap reaches it only through the eval's recording proxy.
  */
 export const codex: CodingAgent = {
     id: "codex",
@@ -17,7 +19,7 @@ export const codex: CodingAgent = {
     usualPlaces: (home) => [path.join(home, ".local", "bin"), path.join(home, ".npm-global", "bin"), "/opt/homebrew/bin"],
     testedVersion: "0.169.0",
     install: "npm install -g @openai/codex",
-    firstRequestTokens: 12_000,
+    firstRequestTokens: 6_500,
     contextSize: 32_768,
     connectVariables: ["CODEX_HOME", "AGENTFIT_API_KEY"],
     configFiles: ["config.toml"],
@@ -27,7 +29,6 @@ export const codex: CodingAgent = {
             `model = ${tomlString(target.model)}`,
             `model_provider = "agentfit"`,
             `model_context_window = ${target.contextSize}`,
-            ...(target.maxOutputTokens ? [`model_max_output_tokens = ${target.maxOutputTokens}`] : []),
             `check_for_update_on_startup = false`,
             "",
             "[model_providers.agentfit]",

@@ -15,7 +15,7 @@ export const openCode: CodingAgent = {
     usualPlaces: (home) => [path.join(home, ".opencode", "bin"), path.join(home, ".local", "bin"), path.join(home, ".npm-global", "bin"), path.join(home, ".bun", "bin")],
     testedVersion: "1.18.33",
     install: "npm install -g opencode-ai",
-    firstRequestTokens: 9_000,
+    firstRequestTokens: 7_000,
     contextSize: 16_384,
     connectVariables: ["OPENCODE_CONFIG_CONTENT"],
     configFiles: [],

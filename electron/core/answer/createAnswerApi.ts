@@ -6,12 +6,14 @@ import {AppError, errorBody} from "../../shared/AppError.ts";
 import {knownErrorCode} from "../../shared/errorCodes.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {formatInterval, formatPercent} from "../../shared/evalFormat.ts";
-import {formatTransfer, plural} from "../../shared/format.ts";
+import {formatTransfer, plural, remainingSeconds} from "../../shared/format.ts";
 import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {recordId, requiredText, wholeNumber} from "../../shared/parseArgument.ts";
 import type {Store} from "../store/Store.ts";
 import {AnswerError} from "./AnswerError.ts";
-import {answerBenchRequest, answerEvalRequest, candidateContextSize, planAnswer, replanCandidates} from "./planAnswer.ts";
+import type {EvalProviderId} from "../../api/EvalApi.ts";
+import {providerIds} from "../evals/providers.ts";
+import {answerBenchRequest, answerEvalRequest, candidateContextSize, estimateEval, evalProfiles, planAnswer, replanCandidates} from "./planAnswer.ts";
 
 export interface AnswerApiOptions {
     store: Store;
@@ -39,6 +41,16 @@ const planRequestSchema = z.strictObject({
     maxOutputTokensPerTurn: wholeNumber(16, 1_000_000).optional()
 });
 const planIdSchema = z.strictObject({planId: recordId});
+const evalModels = z
+    .array(z.strictObject({provider: z.enum(providerIds as [EvalProviderId, ...EvalProviderId[]], {error: `must be one of ${providerIds.join(", ")}`}), model: requiredText("must be a model reference")}))
+    .max(20);
+const estimateEvalSchema = z.strictObject({
+    models: evalModels.min(1),
+    tasks: z.array(requiredText("must be a task name")).max(20).optional(),
+    runs: wholeNumber(1, 100),
+    maxTurns: wholeNumber(1, 1000),
+    maxOutputTokensPerTurn: wholeNumber(16, 1_000_000).optional()
+});
 
 /** Why a running step was interrupted by the user. */
 type Interruption = "pause" | "skip";
@@ -318,6 +330,16 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
     }
 
     return {
+        "answer.estimateEval": {
+            schema: estimateEvalSchema,
+            handler: (request) => estimateEval(request, planner())
+        },
+
+        "answer.evalProfiles": {
+            schema: z.strictObject({models: evalModels}),
+            handler: ({models}) => evalProfiles(models, planner())
+        },
+
         "answer.plan": {
             schema: planRequestSchema,
             async handler(request) {
@@ -407,7 +429,5 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
 
 /** Seconds left from the progress so far, else what is left of the estimate. */
 function extrapolatedEta(step: AnswerStep): number | null {
-    if (step.progress !== null && step.progress > 0.02) return Math.round((step.elapsedSeconds * (1 - step.progress)) / step.progress);
-    if (step.estimate.seconds !== null) return Math.max(0, Math.round(step.estimate.seconds - step.elapsedSeconds));
-    return null;
+    return remainingSeconds(step.elapsedSeconds, step.progress, step.estimate.seconds);
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import type {AppApi} from "../../api/AppApi.ts";
 import type {
     AnswerCandidate,
@@ -7,16 +8,21 @@ import type {
     AnswerPlan,
     AnswerPlanRequest,
     AnswerProfile,
-    AnswerStep
+    AnswerStep,
+    EvalEstimate,
+    EvalEstimateModel,
+    EvalEstimateRequest,
+    EvalProfileOption
 } from "../../api/AnswerApi.ts";
 import type {BenchStartRequest} from "../../api/BenchApi.ts";
 import type {RegisteredModel} from "../../api/DownloadsApi.ts";
-import type {EvalStartRequest, EvalTaskInfo} from "../../api/EvalApi.ts";
+import type {EvalModelResult, EvalStartRequest, EvalTaskInfo} from "../../api/EvalApi.ts";
 import type {ModelRecommendation, PredictedLevel, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
 import {formatBytes, formatDuration, formatSpeed, plural} from "../../shared/format.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
 import {errorMessage} from "../../shared/AppError.ts";
 import {AnswerError} from "./AnswerError.ts";
+import {EvalError} from "../evals/EvalError.ts";
 
 /** The eval each profile runs, before the request's overrides. */
 export const answerProfiles: Record<AnswerProfile, {runs: number; maxTurns: number; benchRepetitions: number; label: string}> = {
@@ -205,9 +211,41 @@ async function scanOtherTools(api: AppApi, limitations: string[]) {
     }
 }
 
-async function resolveCandidate(reference: string, recommendation: RecommendationReport, registered: RegisteredModel[], deps: AnswerPlannerDeps, offline: boolean): Promise<CandidateFacts> {
+/** A candidate's facts from a registered model, a GGUF path (registered in place unless `register` is false) or a catalog reference. */
+async function resolveCandidate(
+    reference: string,
+    recommendation: RecommendationReport,
+    registered: RegisteredModel[],
+    deps: AnswerPlannerDeps,
+    offline: boolean,
+    register = true
+): Promise<CandidateFacts> {
     const agentContext = recommendation.settings.contextSize;
-    const onDisk = registered.find((m) => m.id === reference || m.path === reference || m.name === reference) ?? (await getRegistered(deps.api, reference));
+    const onDisk = registered.find((m) => m.id === reference || m.path === reference || m.name === reference) ?? (await getRegistered(deps.api, reference, register));
+    if (!onDisk && !register && reference.toLowerCase().endsWith(".gguf") && fs.existsSync(reference)) {
+        // An estimate of a file nobody registered: read its header, register nothing.
+        const report = await inspectQuietly(deps.api, reference, agentContext);
+        if (report) {
+            const contextSize = Math.min(agentContext, report.facts.contextLength ?? agentContext);
+            const runsAt = contextSize < agentContext ? await inspectQuietly(deps.api, reference, contextSize) : report;
+            return {
+                candidate: {
+                    key: reference,
+                    name: path.basename(reference),
+                    catalogModelId: report.catalogMatch?.modelId ?? null,
+                    quantization: report.facts.quantization,
+                    modelId: null,
+                    downloadBytes: 0,
+                    sizeBytes: fs.statSync(reference).size,
+                    predicted: report.verdict,
+                    reason: `A GGUF file on disk; predicted "${levelLabels[report.verdict]}" here.`
+                },
+                speed: runsAt?.speed ?? null,
+                contextSize,
+                path: reference
+            };
+        }
+    }
     if (onDisk) {
         const contextSize = Math.min(agentContext, onDisk.facts.contextLength ?? agentContext);
         // Judged at the agent context, as the Verdict judges it; its speed where it will run (a model trained for less runs at its own context).
@@ -260,11 +298,11 @@ async function resolveCandidate(reference: string, recommendation: Recommendatio
     };
 }
 
-async function getRegistered(api: AppApi, reference: string): Promise<RegisteredModel | undefined> {
+async function getRegistered(api: AppApi, reference: string, register: boolean): Promise<RegisteredModel | undefined> {
     try {
         return await api["models.get"]({reference});
     } catch {
-        if (!reference.toLowerCase().endsWith(".gguf") || !fs.existsSync(reference)) return undefined;
+        if (!register || !reference.toLowerCase().endsWith(".gguf") || !fs.existsSync(reference)) return undefined;
         // A GGUF path not yet registered: register it in place, as `models.import` does.
         const result = await api["models.import"]({path: reference});
         return result.imported[0] ?? result.alreadyRegistered[0];
@@ -300,8 +338,7 @@ async function chooseTask(api: AppApi, profile: AnswerProfile): Promise<EvalTask
 }
 
 async function describeEval(api: AppApi, settings: PlanSettings, task: EvalTaskInfo, facts: CandidateFacts[]): Promise<AnswerEvalPlan> {
-    const describe = (runs: number, maxTurns: number) =>
-        `${plural(facts.length, "model")} × 1 task (${task.title}) × ${plural(runs, "run")}, at most ${maxTurns} turns and ${settings.maxOutputTokensPerTurn.toLocaleString("en-US")} output tokens per turn`;
+    const describe = (runs: number, maxTurns: number) => describeEvalRuns(facts.length, [task], runs, maxTurns, settings.maxOutputTokensPerTurn);
     const other: AnswerProfile = settings.profile === "quick" ? "full" : "quick";
     const otherSettings = {...settings, profile: other, runs: answerProfiles[other].runs, maxTurns: answerProfiles[other].maxTurns};
     let otherTask = task;
@@ -326,6 +363,93 @@ async function describeEval(api: AppApi, settings: PlanSettings, task: EvalTaskI
                 : `${answerProfiles[other].label}: needs ${otherTask.runtime.message ?? otherTask.runtime.command}`,
             estimate: otherEstimate
         }
+    };
+}
+
+/** An eval's plan in words: "2 models × 1 task (…) × 3 runs, at most 20 turns and 1,024 output tokens per turn". */
+function describeEvalRuns(models: number, tasks: Pick<EvalTaskInfo, "title">[], runs: number, maxTurns: number, maxOutputTokensPerTurn: number): string {
+    return `${plural(models, "model")} × ${plural(tasks.length, "task")} (${tasks.map((t) => t.title).join(", ")}) × ${plural(runs, "run")}, at most ${maxTurns} turns and ${maxOutputTokensPerTurn.toLocaleString("en-US")} output tokens per turn`;
+}
+
+/**
+ * The plan in words and the estimated duration of an eval as the Evaluate form starts it, by the
+ * estimator of the guided plan's eval step: this machine's earlier runs of the model on the task
+ * (measured), else its measured or predicted speed per agent turn × assumed turns (predicted).
+ * Models of other providers are estimated from their earlier runs only. Nothing is registered.
+ */
+export async function estimateEval(request: EvalEstimateRequest, deps: AnswerPlannerDeps): Promise<EvalEstimate> {
+    const {api} = deps;
+    const known = await api["eval.tasks"]({});
+    const tasks = request.tasks?.length
+        ? request.tasks.map((name) => {
+              const task = known.find((t) => t.name === name);
+              if (!task) throw new EvalError("EVAL_TASK_NOT_FOUND", `There is no eval task "${name}"; tasks: ${known.map((t) => t.name).join(", ")}.`);
+              return task;
+          })
+        : [await chooseTask(api, "quick")];
+    const maxOutputTokensPerTurn = request.maxOutputTokensPerTurn ?? DEFAULT_OUTPUT_TOKENS_PER_TURN;
+    const settings = {runs: request.runs, maxTurns: request.maxTurns};
+    const local = request.models.some((m) => m.provider === "local");
+    const recommendation = local ? await api["models.recommend"]({}) : null;
+    const registered = local ? await api["models.list"]({}) : [];
+    const results = new Map<string, EvalModelResult[]>();
+    const resultsOf = async (task: string) => results.get(task) ?? results.set(task, await api["eval.results"]({task})).get(task)!;
+    const models: EvalEstimateModel[] = [];
+    for (const spec of request.models) {
+        const perTask: AnswerEstimate[] = [];
+        let facts: CandidateFacts | null = null;
+        let problem: string | null = null;
+        if (spec.provider === "local") {
+            try {
+                facts = await resolveCandidate(spec.model, recommendation!, registered, deps, false, false);
+            } catch (error) {
+                problem = errorMessage(error);
+            }
+        }
+        for (const task of tasks) {
+            if (facts) perTask.push(await evalEstimate(api, facts, settings, task.name));
+            else if (problem) perTask.push({seconds: null, basis: "predicted", text: `unknown: ${problem}`});
+            else perTask.push(earlierRunsEstimate((await resultsOf(task.name)).find((r) => r.provider === spec.provider && r.model === spec.model && r.stats.meanWallMs !== null), settings.runs));
+        }
+        models.push({provider: spec.provider, model: spec.model, estimate: perTask.length === 1 ? perTask[0]! : sumEstimates(perTask, "task")});
+    }
+    return {
+        description: describeEvalRuns(request.models.length, tasks, request.runs, request.maxTurns, maxOutputTokensPerTurn),
+        samples: request.models.length * tasks.length * request.runs,
+        estimate: sumEstimates(
+            models.map((m) => m.estimate),
+            "model"
+        ),
+        models
+    };
+}
+
+/** The quick and full profiles as the Evaluate form fills them in, each estimated for these models. */
+export async function evalProfiles(models: EvalEstimateRequest["models"], deps: AnswerPlannerDeps): Promise<EvalProfileOption[]> {
+    const options: EvalProfileOption[] = [];
+    for (const profile of ["quick", "full"] as const) {
+        const {runs, maxTurns} = answerProfiles[profile];
+        const base = {profile, label: profile === "quick" ? "Quick" : "Full helperbench", runs, maxTurns, maxOutputTokensPerTurn: DEFAULT_OUTPUT_TOKENS_PER_TURN};
+        let task: EvalTaskInfo;
+        try {
+            task = await chooseTask(deps.api, profile);
+        } catch (error) {
+            options.push({...base, tasks: [], estimate: null, unavailable: errorMessage(error)});
+            continue;
+        }
+        const estimate = models.length ? await estimateEval({models, tasks: [task.name], runs, maxTurns}, deps) : null;
+        options.push({...base, tasks: [task.name], estimate, unavailable: null});
+    }
+    return options;
+}
+
+/** A model of another provider: its earlier runs on the task, or nothing to go on. */
+function earlierRunsEstimate(earlier: EvalModelResult | undefined, runs: number): AnswerEstimate {
+    if (!earlier?.stats.meanWallMs) return {seconds: null, basis: "predicted", text: "unknown: no earlier run of this model on this task; the ETA shows once runs finish"};
+    return {
+        seconds: Math.round((runs * earlier.stats.meanWallMs) / 1000),
+        basis: "measured",
+        text: `measured: ${plural(runs, "run")} × ${formatDuration(earlier.stats.meanWallMs)} per run (its ${plural(earlier.stats.samples, "earlier run")})`
     };
 }
 
@@ -421,12 +545,12 @@ async function measuredDownloadSpeed(api: AppApi): Promise<number | null> {
 }
 
 /** Sums estimates; the basis is the weakest of them (assumed < predicted < measured). */
-export function sumEstimates(estimates: AnswerEstimate[]): AnswerEstimate {
+export function sumEstimates(estimates: AnswerEstimate[], noun = "step"): AnswerEstimate {
     const unknown = estimates.filter((e) => e.seconds === null).length;
     const seconds = estimates.reduce((sum, e) => sum + (e.seconds ?? 0), 0);
     const basis = estimates.some((e) => e.basis === "assumed") ? "assumed" : estimates.some((e) => e.basis === "predicted") ? "predicted" : "measured";
     const parts = [`${basis === "measured" ? "measured" : basis === "assumed" ? "partly assumed" : "predicted"}: about ${formatDuration(seconds * 1000)}`];
-    if (unknown > 0) parts.push(`plus ${plural(unknown, "step")} that cannot be estimated`);
+    if (unknown > 0) parts.push(`plus ${plural(unknown, noun)} that cannot be estimated`);
     return {seconds: unknown === estimates.length && estimates.length > 0 ? null : seconds, basis, text: parts.join(", ")};
 }
 

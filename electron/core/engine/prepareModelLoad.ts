@@ -4,6 +4,7 @@ import type {LoadedModel, LocalModelSettings} from "../../api/EngineApi.ts";
 import type {GgufFacts} from "../../api/GgufFacts.ts";
 import type {EngineLoadArg} from "../../protocol/engineProtocol.ts";
 import {estimateEngineMemory} from "../catalog/estimateEngineMemory.ts";
+import {sampleMachineLoad} from "../catalog/watchMachineLoad.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import {EngineError} from "./EngineError.ts";
 
@@ -36,7 +37,9 @@ export async function prepareModelLoad(
             settings,
             trainedContextSize: facts.contextLength,
             quantization: facts.quantization,
-            mappedWeightBytes: Math.max(0, facts.tensorBytes - (facts.repackedTensorBytes ?? 0))
+            mappedWeightBytes: Math.max(0, facts.tensorBytes - (facts.repackedTensorBytes ?? 0)),
+            // Without a thread count asked for, the engine leaves the cores other processes keep busy free.
+            ...(settings.threads === undefined ? {otherBusyCores: (await sampleMachineLoad()).otherBusyCores} : {})
         },
         facts
     };

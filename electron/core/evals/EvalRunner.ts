@@ -7,7 +7,7 @@ import type {EvalRepository} from "../store/evalRepository.ts";
 import {EvalError} from "./EvalError.ts";
 import type {EvalSolver} from "./EvalSolver.ts";
 import type {EndpointResolver} from "./prepareModelEndpoint.ts";
-import {AGENT_SCRATCH_PREFIX} from "./agentSolver.ts";
+import {removeOrphanedAgentScratch} from "./agentSolver.ts";
 import {EVAL_WORKSPACE_PREFIX, runSample} from "./runSample.ts";
 import type {RefactorTask} from "./tasks/refactorTasks.ts";
 import type {TaskLanguage, Toolchain} from "./toolchains.ts";
@@ -56,7 +56,7 @@ export class EvalRunner implements AsyncDisposable {
         });
         // Workspaces of samples, and agents' temporary homes, whose process was killed mid-sample.
         removeOrphanedTempFolders(EVAL_WORKSPACE_PREFIX);
-        removeOrphanedTempFolders(AGENT_SCRATCH_PREFIX);
+        removeOrphanedAgentScratch();
     }
 
     /** Whether the runner still takes runs (false once disposing). */

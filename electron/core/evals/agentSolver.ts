@@ -1,12 +1,12 @@
-import {createOwnedTempFolder} from "../jobs/ownedTempFolder.ts";
-import type {JobOwner} from "../jobs/JobOwner.ts";
+import {createOwnedTempFolder, removeOrphanedTempFolders} from "../jobs/ownedTempFolder.ts";
+import {processStartTime, type JobOwner} from "../jobs/JobOwner.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {EvalLimitKind, EvalMessage} from "../../api/EvalApi.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
 import type {CodingAgent} from "../agents/CodingAgent.ts";
-import {emptyTrace, type AgentProcessReport, type EvalSolver} from "./EvalSolver.ts";
+import {emptyTrace, type AgentProcessReport, type EvalSolver, type SolverTrace} from "./EvalSolver.ts";
 import {runCommand} from "./process/runCommand.ts";
 import {readExchange, type WireMessage} from "./readExchange.ts";
 import {isModelCall, startRecordingProxy} from "./recordingProxy.ts";
@@ -24,6 +24,30 @@ export interface AgentSolverOptions {
 
 /** Prefix of the scratch folders (temporary HOME and config) of agents in flight, each marked with its owner. */
 export const AGENT_SCRATCH_PREFIX = "agentfit-agent-";
+
+/** In an agent's scratch folder: its process group id and start time, so a later process can stop an agent whose eval was killed. */
+const AGENT_PID_FILE = "agent.pid";
+
+/**
+ * Removes the scratch folders of agents whose eval process is gone, first killing the agent's
+ * process group when it still runs (same pid and start time as recorded; where the system gives no
+ * start time, such as macOS, the agent is left to fail on its own, its proxy being gone).
+ */
+export function removeOrphanedAgentScratch(parent = os.tmpdir()): string[] {
+    return removeOrphanedTempFolders(AGENT_SCRATCH_PREFIX, parent, (folder) => {
+        let recorded: string[];
+        try {
+            recorded = fs.readFileSync(path.join(folder, AGENT_PID_FILE), "utf8").split("\n");
+        } catch {
+            return;
+        }
+        const [pid, startTime] = [Number(recorded[0]), recorded[1]];
+        if (!Number.isInteger(pid) || pid <= 0 || !startTime || processStartTime(pid) !== startTime) return;
+        try {
+            process.kill(-pid, "SIGKILL");
+        } catch {}
+    });
+}
 
 /** Config folders agents write to in a user's home: a headless sample must leave them untouched. */
 const USER_AGENT_STATE = [".claude", ".claude.json", ".codex", ".config/opencode", ".local/share/opencode", ".local/state/opencode", ".cache/opencode", ".aider", ".aider.conf.yml"];
@@ -53,6 +77,8 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
             let limitHit: EvalLimitKind | null = null;
             let modelCalls = 0;
             let errorStreak = 0;
+            let overflows = 0;
+            let outOfContext: SolverTrace["providerError"] = null;
             let longestErrorStreak = 0;
             let seq = 0;
             let conversation: WireMessage[] = [];
@@ -125,6 +151,14 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                         if (call.finishReason === "length" && input.limits.maxOutputTokensPerTurn && call.usage.outputTokens >= input.limits.maxOutputTokensPerTurn) limitHit ??= "output";
                     }
                     trace.providerError = call.error;
+                    // An agent whose opening request (its system prompt, tools and the task, no answer yet) overflows
+                    // the context cannot work here, and one that compacts and overflows again cannot get under it:
+                    // both are stopped as out of context (OpenCode would go on compacting and retrying).
+                    const opening = !call.input.some((m) => m.role === "assistant");
+                    if (call.error?.contextOverflow && (opening || ++overflows >= 2) && !outOfContext) {
+                        outOfContext = call.error;
+                        stop.abort("The agent's request does not fit the model's context.");
+                    }
                     notifyListener(input.onTurn, {...trace, wallMs: performance.now() - started});
                 }
             });
@@ -159,11 +193,13 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                     },
                     timeoutMs: input.limits.maxWallTimeMs,
                     maxOutputBytes: 256 * 1024,
+                    onSpawn: (pid) => fs.writeFileSync(path.join(scratch, AGENT_PID_FILE), `${pid}\n${processStartTime(pid) ?? ""}`),
                     signal: AbortSignal.any([stop.signal, ...(input.signal ? [input.signal] : [])])
                 });
                 input.signal?.throwIfAborted();
                 await proxy.idle();
-                if (result.timedOut) limitHit ??= "time";
+                // An answer cut at the per-call cap does not stop an agent (it goes on); the wall time that then ran out did.
+                if (result.timedOut && (limitHit === null || limitHit === "output")) limitHit = "time";
                 if (input.outputDir) {
                     fs.mkdirSync(input.outputDir, {recursive: true});
                     fs.writeFileSync(path.join(input.outputDir, "stdout.txt"), result.stdout);
@@ -188,8 +224,14 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 trace.limitHit = limitHit;
                 trace.wallMs = performance.now() - started;
                 trace.toolMs = Math.max(0, trace.wallMs - trace.modelMs);
-                // A model error the agent recovered from (it retried and went on) is not the end of the sample.
-                if (trace.providerError && report.exitCode === 0 && !limitHit) trace.providerError = null;
+                // A model error the agent recovered from (it retried and went on) is not the end of the sample,
+                // nor is a call cut short when a limit stopped the agent: the limit is. Running out of context
+                // stays the reason even when the agent then retried until a limit stopped it.
+                const recovered = report.exitCode === 0 && !limitHit;
+                const cutByLimit = limitHit !== null && !trace.providerError?.contextOverflow;
+                if (recovered || cutByLimit) trace.providerError = null;
+                // Calls cut when the agent was stopped for overflowing end after the overflow that stopped it.
+                if (outOfContext) trace.providerError = outOfContext;
                 trace.endReason = trace.providerError ? "provider_error" : limitHit ? "limit" : "answered";
                 return trace;
             } finally {

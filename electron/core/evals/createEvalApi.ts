@@ -361,7 +361,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
             async handler({sampleId}) {
                 const sample = repo.sample(sampleId);
                 if (!sample) throw new EvalError("EVAL_SAMPLE_NOT_FOUND", `There is no eval sample #${sampleId}.`);
-                return {...sample, agentOutput: readAgentOutput(options.outputDir, sample.runId, sample.epoch), messages: repo.messages(sampleId), diffs: repo.diffs(sampleId)};
+                return {...sample, agentOutput: readAgentOutput(options.outputDir, sample.runId, sample.epoch, getRun(sample.runId).spec.harness), messages: repo.messages(sampleId), diffs: repo.diffs(sampleId)};
             }
         },
 

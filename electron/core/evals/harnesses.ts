@@ -38,13 +38,13 @@ export function solverForHarness(harness: EvalHarnessSpec | undefined, builtin: 
 }
 
 /** A sample's agent output as the harness kept it; null when none was kept (the builtin harness). */
-export function readAgentOutput(outputDir: string | undefined, runId: number, epoch: number): EvalAgentOutput | null {
-    if (!outputDir) return null;
+export function readAgentOutput(outputDir: string | undefined, runId: number, epoch: number, harness: EvalHarnessSpec | undefined): EvalAgentOutput | null {
+    if (!outputDir || !harness || harness.id === "builtin") return null;
     const dir = sampleOutputDir(outputDir, runId, epoch);
     try {
         const info = JSON.parse(fs.readFileSync(path.join(dir, "agent.json"), "utf8")) as {args: string[]; exitCode: number | null; timedOut: boolean};
         const read = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
-        return {args: info.args, exitCode: info.exitCode, timedOut: info.timedOut, stdout: read("stdout.txt"), stderr: read("stderr.txt")};
+        return {agent: codingAgents[harness.id].label, version: harness.version, args: info.args, exitCode: info.exitCode, timedOut: info.timedOut, stdout: read("stdout.txt"), stderr: read("stderr.txt")};
     } catch {
         return null;
     }

@@ -81,7 +81,9 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
         const startedAt = performance.now();
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
-        const path = (req.url ?? "/").replace(/^\/v1(?=\/|$)/, "") || "/";
+        const [pathname = "/", query] = (req.url ?? "/").split(/\?(.*)/s, 2);
+        // Claude Code posts to /v1/messages?beta=true: the query is forwarded, the path alone says what the call is.
+        const path = pathname.replace(/^\/v1(?=\/|$)/, "") || "/";
         const method = req.method ?? "GET";
         let body: Buffer | undefined = chunks.length ? Buffer.concat(chunks) : undefined;
         let request: unknown = null;
@@ -133,7 +135,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
             if (!res.writableFinished) abort.abort();
         });
         try {
-            const answer = await fetch(`${upstream}${path}${(req.url ?? "").includes("?") ? (req.url ?? "").slice((req.url ?? "").indexOf("?")) : ""}`, {
+            const answer = await fetch(`${upstream}${path}${query === undefined ? "" : `?${query}`}`, {
                 method,
                 headers,
                 body: method === "GET" || method === "HEAD" ? undefined : body,

@@ -77,7 +77,7 @@ function processExists(pid: number): boolean {
 }
 
 /** When a process started, in clock ticks since boot (Linux's /proc); null where the system does not say. */
-function processStartTime(pid: number): string | null {
+export function processStartTime(pid: number): string | null {
     try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
         // Fields after the command name (which may hold spaces and parentheses); starttime is field 22.

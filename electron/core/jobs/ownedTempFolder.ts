@@ -26,10 +26,10 @@ export function createOwnedTempFolder(prefix: string, owner: JobOwner, parent = 
 
 /**
  * Removes the folders named `<prefix>…` whose owner is gone (a killed process leaves them behind),
- * with their marks; folders of live owners, and folders without a mark, are left alone. Returns the
- * removed folders.
+ * with their marks; folders of live owners, and folders without a mark, are left alone. `beforeRemove`
+ * gets each orphaned folder first (to stop what its owner left running). Returns the removed folders.
  */
-export function removeOrphanedTempFolders(prefix: string, parent = os.tmpdir()): string[] {
+export function removeOrphanedTempFolders(prefix: string, parent = os.tmpdir(), beforeRemove?: (folder: string) => void): string[] {
     let names: string[];
     try {
         names = fs.readdirSync(parent);
@@ -40,6 +40,7 @@ export function removeOrphanedTempFolders(prefix: string, parent = os.tmpdir()):
         .filter((name) => name.startsWith(prefix) && name.endsWith(".owner"))
         .map((mark) => ({folder: path.join(parent, mark.slice(0, -".owner".length)), owner: readMark(path.join(parent, mark))}));
     return recoverOrphanedJobs(marked, (entry) => entry.owner, (entry) => {
+        beforeRemove?.(entry.folder);
         fs.rmSync(entry.folder, {recursive: true, force: true});
         fs.rmSync(markOf(entry.folder), {force: true});
     }).map((entry) => entry.folder);

@@ -1,7 +1,7 @@
 import type {AppApi} from "../../api/AppApi.ts";
 import type {BenchResult, BenchRun} from "../../api/BenchApi.ts";
 import type {ModelLoadRecord} from "../../api/EngineApi.ts";
-import type {EvalPrice, EvalRunSummary, EvalSampleSummary} from "../../api/EvalApi.ts";
+import type {EvalModelResult, EvalPrice, EvalRunSummary, EvalSampleSummary} from "../../api/EvalApi.ts";
 import type {HardwareSnapshot} from "../../api/HardwareApi.ts";
 import type {Verdict, VerdictThresholdsState} from "../../api/VerdictApi.ts";
 import type {Store} from "../store/Store.ts";
@@ -16,7 +16,8 @@ export interface ReportData {
     machine: HardwareSnapshot | null;
     thresholds: VerdictThresholdsState;
     verdict: Verdict;
-    evals: {runs: (EvalRunSummary & {samples: EvalSampleSummary[]})[]; prices: EvalPrice[]};
+    /** `results`: the statistics per harness × model × quantization × task, as `eval results` shows them. */
+    evals: {runs: (EvalRunSummary & {samples: EvalSampleSummary[]})[]; results: EvalModelResult[]; prices: EvalPrice[]};
     bench: {runs: (BenchRun & {results: BenchResult[]})[]};
     modelLoads: ModelLoadRecord[];
 }
@@ -40,6 +41,7 @@ export async function collectReportData(sources: ReportSources): Promise<ReportD
         verdict: sources.verdict,
         evals: {
             runs: evalRuns.map((run) => ({...run, samples: store.evals.samples(run.id)})).reverse(),
+            results: await app["eval.results"]({}),
             prices: await app["eval.prices"]({})
         },
         bench: {runs: store.bench.listRuns(1000).reverse().map((run) => ({...run, results: store.bench.results(run.id)}))},

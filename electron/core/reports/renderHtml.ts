@@ -6,7 +6,8 @@ import type {ReportData} from "./collectReportData.ts";
 import {reportSections, type ReportTable} from "./reportSections.ts";
 import {esc, scatterSvg} from "./scatterSvg.ts";
 
-const css = `
+/** The report's stylesheet (exported for the contrast check in tests/unit/stylesheets.test.ts). */
+export const reportCss = `
 body{margin:0;background:#f4f6f9;color:#17202e;font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
 main{max-width:1080px;margin:0 auto;padding:32px 28px 64px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:0 0 12px}h3{font-size:14px;margin:16px 0 8px;color:#5f6b7d}
@@ -19,7 +20,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;p
 th{color:#5f6b7d;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.3px}
 ul{margin:8px 0 0;padding-left:20px}li{margin:3px 0}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:12px}.charts svg{width:100%;height:auto}
-footer{color:#8a95a6;font-size:12px;text-align:center}
+footer{color:#5f6b7d;font-size:12px;text-align:center}
 `;
 
 /**
@@ -74,7 +75,7 @@ export function renderHtml(data: ReportData): string {
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>AgentFit report — ${esc(v.machine.label)}</title><style>${css}</style></head>
+<title>AgentFit report — ${esc(v.machine.label)}</title><style>${reportCss}</style></head>
 <body><main><h1>Can this machine run a usable coding agent?</h1><p class="sub">AgentFit report · ${esc(v.machine.label)} · ${esc(data.generatedAt)}</p>
 ${body}
 <footer>AgentFit ${esc(data.appVersion)} · report schema ${esc(data.schema)}</footer></main></body></html>

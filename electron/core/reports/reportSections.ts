@@ -1,3 +1,4 @@
+import type {EvalHarnessId} from "../../api/EvalApi.ts";
 import type {LocalModelVerdict, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {formatCost, formatInterval, formatPercent, formatScore} from "../../shared/evalFormat.ts";
 import {bandwidthUnderLoadWarning, formatBandwidth} from "../../shared/bandwidthFormat.ts";
@@ -6,6 +7,7 @@ import {describeAgentTurn} from "../../shared/agentTurn.ts";
 import {strictScoreMeaning} from "../../shared/evalFormat.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
+import {codingAgents} from "../agents/codingAgents.ts";
 import type {ReportData} from "./collectReportData.ts";
 
 export interface ReportTable {
@@ -146,11 +148,14 @@ export function reportSections(data: ReportData): ReportSection[] {
               }
             : undefined
     });
+    sections.push(harnessSection(data));
     sections.push({
         id: "changes",
         heading: "What would change the answer",
-        paragraphs: v.changes.length ? ["Predictions from the what-if estimates, not measurements."] : ["Nothing in the catalog's what-if estimates would change the answer."],
-        bullets: v.changes.map((c) => c.text)
+        paragraphs: v.changes.some((c) => c.decisive)
+            ? ["Measurements the answer still lacks, and predictions from the what-if estimates (not measurements). Options that would not change the answer are marked so."]
+            : ["Nothing measured or predicted would change the answer as it stands."],
+        bullets: v.changes.map((c) => `${c.decisive ? "" : "(would not change the answer) "}${c.text} ${c.why}`)
     });
     sections.push({
         id: "thresholds",
@@ -177,4 +182,44 @@ export function reportSections(data: ReportData): ReportSection[] {
         ]
     });
     return sections;
+}
+
+/** "Claude Code"; "AgentFit's tool loop" for the builtin harness. */
+function harnessLabel(harness: EvalHarnessId): string {
+    return harness === "builtin" ? "AgentFit's tool loop" : codingAgents[harness].label;
+}
+
+/** Results by harness × model × quantization, with the Verdict's answer per coding agent. */
+function harnessSection(data: ReportData): ReportSection {
+    const results = [...data.evals.results].sort((a, b) => a.harness.localeCompare(b.harness) || a.model.localeCompare(b.model) || (a.quantization ?? "").localeCompare(b.quantization ?? ""));
+    const agents = data.verdict.harnesses;
+    const perRun = (value: number | null) => (value === null ? "–" : Math.round(value).toLocaleString("en"));
+    return {
+        id: "harness",
+        heading: "By harness: AgentFit's tool loop and coding agents",
+        paragraphs: [
+            ...(agents.length
+                ? agents.map((a) => a.sentence)
+                : ["No coding agent has run the eval on a local model here yet (agentfit eval --harness claude-code | codex | opencode | aider)."]),
+            ...(results.length ? [] : ["No eval results yet."])
+        ],
+        table: results.length
+            ? {
+                  columns: ["Harness", "Model", "Quantization", "Where", "Task", "Passed (95% CI)", "Time / run", "Turns", "Input tokens / run (cached)", "Output tokens / run", "Cost / run"],
+                  rows: results.map((r) => [
+                      harnessLabel(r.harness),
+                      r.model,
+                      r.quantization ?? "–",
+                      {engine: "AgentFit engine", "local-server": "local server", cloud: "cloud"}[r.location],
+                      r.task,
+                      formatScore(r.stats.successes, r.stats.samples, r.stats.interval),
+                      formatSeconds(r.stats.meanWallMs !== null ? r.stats.meanWallMs / 1000 : null),
+                      r.stats.meanTurns !== null ? r.stats.meanTurns.toFixed(1) : "–",
+                      `${perRun(r.stats.meanInputTokens)} (${perRun(r.stats.meanCachedInputTokens)})`,
+                      perRun(r.stats.meanOutputTokens),
+                      formatCost(r.stats.costPerRun)
+                  ])
+              }
+            : undefined
+    };
 }

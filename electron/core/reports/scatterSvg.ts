@@ -1,5 +1,5 @@
 import type {ChartPoint} from "../../shared/verdictCharts.ts";
-import {levelColors} from "../../shared/verdictCharts.ts";
+import {levelColors, placeChartLabels} from "../../shared/verdictCharts.ts";
 
 export interface ScatterOptions {
     title: string;
@@ -17,7 +17,8 @@ export interface ScatterOptions {
 
 const W = 560;
 const H = 320;
-const M = {top: 34, right: 24, bottom: 46, left: 56};
+/** The top margin leaves the title and legend a row of their own, so no point label reaches them. */
+const M = {top: 48, right: 24, bottom: 46, left: 78};
 
 /**
  * A scatter plot as standalone SVG markup (no scripts, no external references): local models as
@@ -27,7 +28,7 @@ export function scatterSvg(o: ScatterOptions): string {
     const pts = o.points.map((p) => ({p, x: o.x(p), y: o.y(p)})).filter((d): d is {p: ChartPoint; x: number; y: number} => d.x !== null && d.y !== null && (!o.xLog || d.x > 0));
     const title = `<text x="${M.left}" y="20" font-size="14" font-weight="600" fill="#17202e">${esc(o.title)}</text>`;
     if (pts.length === 0)
-        return svg(`${title}<text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-size="13" fill="#8a95a6">Nothing to plot yet</text>`, o.title);
+        return svg(`${title}<text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-size="13" fill="#5f6b7d">Nothing to plot yet</text>`, o.title);
     const xs = pts.map((d) => d.x);
     let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
     if (o.xLog) {
@@ -48,15 +49,21 @@ export function scatterSvg(o: ScatterOptions): string {
         ...xTicks.map((v) => `<line x1="${sx(v)}" x2="${sx(v)}" y1="${M.top}" y2="${H - M.bottom}" stroke="#eef1f5"/><text x="${sx(v)}" y="${H - M.bottom + 16}" text-anchor="middle" font-size="11" fill="#5f6b7d">${esc(o.formatX(v))}</text>`)
     ].join("");
     const axes = `<text x="${(M.left + W - M.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12" fill="#17202e">${esc(o.xLabel)}</text><text transform="translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="12" fill="#17202e">${esc(o.yLabel)}</text>`;
+    const plotWidth = W - M.left - M.right;
+    const plotHeight = H - M.top - M.bottom;
+    const placements = placeChartLabels(
+        pts.map(({x, y}) => ({x: (sx(x) - M.left) / plotWidth, y: (H - M.bottom - sy(y)) / plotHeight})),
+        plotHeight
+    );
     const marks = pts
-        .map(({p, x, y}) => {
+        .map(({p, x, y}, i) => {
             const cx = sx(x);
             const cy = sy(y);
             const color = levelColors[p.level];
             const shape = p.group === "local" ? `<circle cx="${cx}" cy="${cy}" r="6" fill="${color}" fill-opacity="0.85"/>` : `<rect x="${cx - 6}" y="${cy - 6}" width="12" height="12" fill="${color}" fill-opacity="0.85"/>`;
-            const anchor = cx > W - 160 ? "end" : "start";
+            const {dy, anchor} = placements[i]!;
             const dx = anchor === "end" ? -9 : 9;
-            return `<g><title>${esc(`${p.label}: ${o.formatY(y)}, ${o.formatX(x)}`)}</title>${shape}<text x="${cx + dx}" y="${cy - 8}" text-anchor="${anchor}" font-size="11" fill="#17202e">${esc(p.shortLabel)}</text></g>`;
+            return `<g><title>${esc(`${p.label}: ${o.formatY(y)}, ${o.formatX(x)}`)}</title>${shape}<text x="${cx + dx}" y="${cy + dy}" text-anchor="${anchor}" font-size="11" fill="#17202e">${esc(p.shortLabel)}</text></g>`;
         })
         .join("");
     const legend = `<g font-size="11" fill="#5f6b7d"><circle cx="${W - 150}" cy="16" r="5" fill="#5f6b7d"/><text x="${W - 141}" y="20">local</text><rect x="${W - 100}" y="11" width="10" height="10" fill="#5f6b7d"/><text x="${W - 86}" y="20">cloud</text></g>`;

@@ -221,7 +221,8 @@ export function createBenchRepository(db: Database.Database): BenchRepository {
             const groups = new Map<string, MeasuredSpeed>();
             for (const row of selectSpeedRows.all()) {
                 const result = toResult(row);
-                if (!result.settings || result.avgTs === null) continue;
+                // A test still noisy after its re-runs would move the calibration with the machine's load, not the model's speed.
+                if (!result.settings || result.avgTs === null || result.noise?.noisy) continue;
                 const key = `${row.run_id}:${result.configuration}:${result.depth}`;
                 const entry = groups.get(key) ?? {
                     hardwareKey: row.hardware_key,

@@ -166,11 +166,14 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
     for (const ladder of ladders) ladder.entries.sort((a, b) => bits.get(a)! - bits.get(b)!);
     ladders.sort((a, b) => b.entries.length - a.entries.length);
 
+    const answer = answerFor(local, cloud, t);
     const changes = await whatIfChanges({
         thresholds: t,
         hardware: inputs.hardware,
         catalog: inputs.catalog,
         local,
+        answer,
+        task,
         recommend: inputs.recommend,
         inspect: (file, settings) => inspectSafely(inputs, file, settings)
     });
@@ -196,7 +199,7 @@ export async function buildVerdict(inputs: VerdictInputs): Promise<Verdict> {
         tasks,
         thresholds: t,
         legend: levelLegend(t, "verdict"),
-        answer: answerFor(local, cloud, t),
+        answer,
         local,
         cloud,
         ladders,

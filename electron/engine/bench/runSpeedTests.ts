@@ -65,6 +65,7 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
             return {ns: Number(ended - started), ttftMs: firstTokenAt !== undefined && prompt.length > 0 ? Number(firstTokenAt - started) / 1e6 : undefined};
         };
 
+        const cpuAtStart = process.cpuUsage();
         if (options.warmup ?? true) {
             notifyListener(options.onWarmup, {testIndex});
             await runOnce();
@@ -82,6 +83,7 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
         const samplesTokensPerSecond = samplesNs.map((ns) => ((test.promptTokens + test.generatedTokens) * 1e9) / ns);
         const ns = meanAndStdDev(samplesNs);
         const tps = meanAndStdDev(samplesTokensPerSecond);
+        const cpu = process.cpuUsage(cpuAtStart);
         results.push({
             ...test,
             samplesNs,
@@ -90,7 +92,8 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
             stdDevNs: ns.stdDev,
             averageTokensPerSecond: tps.mean,
             stdDevTokensPerSecond: tps.stdDev,
-            timeToFirstTokenMs
+            timeToFirstTokenMs,
+            engineCpuMicros: cpu.user + cpu.system
         });
     }
     await sequence.clearHistory();

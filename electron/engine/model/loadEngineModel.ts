@@ -15,7 +15,7 @@ import {
 } from "node-llama-cpp";
 import si from "systeminformation";
 import type {LoadedModel, LocalModelSettings} from "../../api/EngineApi.ts";
-import {contextSizeFor, DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
+import {contextSizeFor, DEFAULT_CONTEXT_SIZE, defaultThreadCount} from "../../protocol/engineSettings.ts";
 import {AppError} from "../../shared/AppError.ts";
 import {contextLimit} from "./contextLimit.ts";
 import {SequencePool} from "./SequencePool.ts";
@@ -63,9 +63,9 @@ export async function disposeLlama() {
 }
 
 let physicalCores: number | undefined;
-async function defaultThreads(): Promise<number> {
+async function defaultThreads(otherBusyCores: number | null): Promise<number> {
     physicalCores ??= Math.max(1, (await si.cpu()).physicalCores || 1);
-    return physicalCores;
+    return defaultThreadCount(physicalCores, otherBusyCores);
 }
 
 /** Anonymous resident memory of this process (Linux's RssAnon), or null where the OS does not split RSS. */
@@ -99,11 +99,18 @@ function residentGrowth(m: {rssBefore: number; rssAfter: number; anonymousBefore
 export async function loadEngineModel(
     modelPath: string,
     settings: LocalModelSettings,
-    options: {trainedContextSize: number | null; quantization: string | null; mappedWeightBytes: number; signal?: AbortSignal; onProgress?: (progress: number) => void}
+    options: {
+        trainedContextSize: number | null;
+        quantization: string | null;
+        mappedWeightBytes: number;
+        otherBusyCores?: number | null;
+        signal?: AbortSignal;
+        onProgress?: (progress: number) => void;
+    }
 ): Promise<LoadedEngineModel> {
     const fileBytes = fs.statSync(modelPath).size;
 
-    const threads = settings.threads ?? (await defaultThreads());
+    const threads = settings.threads ?? (await defaultThreads(options.otherBusyCores ?? null));
     const wantsGpu = settings.gpuLayers !== 0;
     const llama = await llamaFor(wantsGpu, threads);
     const hasGpu = llama.gpu !== false;

@@ -9,6 +9,8 @@ export interface RunCommandOptions {
     /** Output kept per stream, bytes; the rest is dropped from the middle. Default 1 MiB. */
     maxOutputBytes?: number;
     signal?: AbortSignal;
+    /** Called once the process started, with its pid (also its process group's id where groups exist). */
+    onSpawn?: (pid: number) => void;
 }
 
 export interface CommandResult {
@@ -53,6 +55,7 @@ export function runCommand(command: string, args: readonly string[], options: Ru
             detached: process.platform !== "win32",
             windowsHide: true
         });
+        if (child.pid !== undefined) options.onSpawn?.(child.pid);
         const kill = () => {
             try {
                 if (child.pid !== undefined && process.platform !== "win32") process.kill(-child.pid, "SIGKILL");

@@ -1,6 +1,9 @@
-import {useState} from "react";
+import {useMemo, useState} from "react";
 import type {AnswerPlan, AnswerProfile, AnswerStep} from "../../../../electron/api/AnswerApi.ts";
+import type {RegisteredModel} from "../../../../electron/api/DownloadsApi.ts";
+import type {ModelRecommendation, RecommendationReport} from "../../../../electron/api/ModelsApi.ts";
 import {formatBytes, formatDuration, plural} from "../../../../electron/shared/format.ts";
+import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
@@ -9,6 +12,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {LevelBadge} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import {screenLink} from "../../components/screenLink.ts";
 import "./AnswerScreen.css";
 
 const stepTone: Record<AnswerStep["state"], Tone> = {pending: "neutral", running: "info", paused: "warn", done: "good", skipped: "neutral", failed: "bad"};
@@ -163,16 +167,12 @@ function PlanView(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void})
 function Candidates(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void}) {
     const {plan} = props;
     const change = useApiAction("answer.setCandidates");
-    const [text, setText] = useState<string | null>(null);
+    const [draft, setDraft] = useState<string[] | null>(null);
     const editable = plan.state !== "running";
-    const submit = async () => {
-        const candidates = (text ?? "")
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean);
+    const submit = async (candidates: string[]) => {
         const updated = await change.run({planId: plan.id, candidates});
         if (updated) {
-            setText(null);
+            setDraft(null);
             props.onPlan(updated);
         }
     };
@@ -203,7 +203,8 @@ function Candidates(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void
                                 <td className="links">
                                     {c.modelId ? (
                                         <>
-                                            <a href="#/benchmark">bench</a> · <a href="#/evaluate">eval</a> · <a href="#/serve">serve</a>
+                                            <a href={screenLink("benchmark", {model: c.modelId})}>bench</a> ·{" "}
+                                            <a href={screenLink("evaluate", {model: c.modelId, runs: plan.eval.runs, task: plan.eval.task})}>eval</a> · <a href="#/serve">serve</a>
                                         </>
                                     ) : (
                                         <a href="#/downloads">download</a>
@@ -215,33 +216,197 @@ function Candidates(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void
                 </table>
             </div>
             {editable &&
-                (text === null ? (
-                    <button className="button small edit-candidates" onClick={() => setText(plan.candidates.map((c) => c.key).join(", "))} data-testid="edit-candidates">
+                (draft === null ? (
+                    <button className="button small edit-candidates" onClick={() => setDraft(plan.candidates.map((c) => c.key))} data-testid="edit-candidates">
                         Change candidates
                     </button>
                 ) : (
-                    <form
-                        className="input-row"
-                        onSubmit={(e) => {
-                            e.preventDefault();
-                            void submit();
-                        }}
-                    >
-                        <label className="field">
-                            <span>Registered ids, GGUF paths or catalog ids (id:QUANT), comma-separated</span>
-                            <input value={text} onChange={(e) => setText(e.target.value)} data-testid="candidates-input" />
-                        </label>
-                        <button className="button primary" type="submit" disabled={change.running} data-testid="save-candidates">
-                            Save
-                        </button>
-                        <button className="button ghost" type="button" onClick={() => setText(null)}>
-                            Cancel
-                        </button>
-                    </form>
+                    <CandidatePicker
+                        initial={draft}
+                        saving={change.running}
+                        onCancel={() => setDraft(null)}
+                        onSave={(candidates) => void submit(candidates)}
+                    />
                 ))}
             <ErrorBanner error={change.error} />
         </Card>
     );
+}
+
+const MAX_CANDIDATES = 3;
+
+/** One choice of the picker: a model on disk, or a catalog model at one quantization (downloaded by the plan). */
+interface CandidateChoice {
+    /** What the plan is given: the registered id, or "catalogId:QUANT". */
+    reference: string;
+    /** The same model whichever way it was named (a downloaded catalog model is both), for spotting duplicates. */
+    identity: string;
+    label: string;
+    sizeBytes: number;
+    onDisk: boolean;
+    predicted: ModelRecommendation["verdict"] | null;
+    /** Predicted seconds per agent turn and generation tok/s at the agent's depth, when the catalog predicts them. */
+    turnSeconds: number | null;
+    generationTps: number | null;
+}
+
+/**
+ * Picks 1–3 candidates from the models on disk and the recommendation's catalog models (one
+ * quantization each), showing each one's size, whether it must be downloaded and its predicted speed.
+ * Duplicates and an empty list are refused here; the plan checks again.
+ */
+function CandidatePicker(props: {initial: string[]; saving: boolean; onCancel: () => void; onSave: (candidates: string[]) => void}) {
+    const recommendation = useApiQuery("models.recommend", {});
+    const registered = useApiQuery("models.list", {});
+    const choices = useMemo(() => candidateChoices(recommendation.data, registered.data), [recommendation.data, registered.data]);
+    const [rows, setRows] = useState<string[]>(props.initial);
+    const byReference = new Map(choices.map((c) => [c.reference, c]));
+    const modelOf = (reference: string) => reference.split(":")[0]!;
+    const catalogModels = recommendation.data?.models.filter((m) => m.options.length > 0) ?? [];
+    const identities = rows.map((r) => byReference.get(r)?.identity ?? r);
+    const problem =
+        rows.length === 0
+            ? "Pick at least one model."
+            : new Set(identities).size < identities.length
+              ? "A model is picked twice: pick another one or remove the row."
+              : rows.some((r) => r === "")
+                ? "Pick a model in every row, or remove the empty one."
+                : null;
+    const setRow = (index: number, reference: string) => setRows((list) => list.map((r, i) => (i === index ? reference : r)));
+    if (!recommendation.data || !registered.data) return <p className="muted">Reading the models on disk and the catalog…</p>;
+    return (
+        <form
+            className="candidate-picker"
+            onSubmit={(e) => {
+                e.preventDefault();
+                if (!problem) props.onSave(rows);
+            }}
+            data-testid="candidate-picker"
+        >
+            <ol className="picker-rows">
+                {rows.map((reference, index) => {
+                    const choice = byReference.get(reference);
+                    const catalog = catalogModels.find((m) => m.model.id === modelOf(reference) && !registered.data!.some((r) => r.id === reference));
+                    return (
+                        <li key={index} className="picker-row" data-testid="picker-row">
+                            <label className="field">
+                                <span>Model {index + 1}</span>
+                                <select
+                                    value={catalog ? `catalog:${catalog.model.id}` : reference}
+                                    onChange={(e) => {
+                                        const value = e.target.value;
+                                        if (value.startsWith("catalog:")) {
+                                            const model = catalogModels.find((m) => `catalog:${m.model.id}` === value)!;
+                                            setRow(index, `${model.model.id}:${model.bestQuantization ?? model.model.defaultQuantization}`);
+                                        } else setRow(index, value);
+                                    }}
+                                    data-testid="picker-model"
+                                >
+                                    {reference === "" && <option value="">Choose a model…</option>}
+                                    {!choice && reference !== "" && !catalog && <option value={reference}>{reference}</option>}
+                                    <optgroup label="On disk">
+                                        {registered.data!.map((m) => (
+                                            <option key={m.id} value={m.id}>
+                                                {m.name} · {formatBytes(m.sizeBytes)}
+                                            </option>
+                                        ))}
+                                    </optgroup>
+                                    <optgroup label="From the catalog (downloaded by the plan)">
+                                        {catalogModels.map((m) => (
+                                            <option key={m.model.id} value={`catalog:${m.model.id}`}>
+                                                {m.model.name} · predicted {levelLabels[m.verdict].toLowerCase()}
+                                            </option>
+                                        ))}
+                                    </optgroup>
+                                </select>
+                            </label>
+                            {catalog && (
+                                <label className="field">
+                                    <span>Quantization</span>
+                                    <select value={reference} onChange={(e) => setRow(index, e.target.value)} data-testid="picker-quantization">
+                                        {catalog.options.map((o) => (
+                                            <option key={o.quantization} value={`${catalog.model.id}:${o.quantization}`}>
+                                                {o.quantization} · {formatBytes(o.sizeBytes)} · {levelLabels[o.verdict].toLowerCase()}
+                                            </option>
+                                        ))}
+                                    </select>
+                                </label>
+                            )}
+                            <div className="picker-facts small" data-testid="picker-facts">
+                                {choice ? (
+                                    <>
+                                        <span>{choice.onDisk ? `on disk, ${formatBytes(choice.sizeBytes)}` : `downloads ${formatBytes(choice.sizeBytes)}`}</span>
+                                        {choice.predicted && <LevelBadge level={choice.predicted} />}
+                                        {choice.turnSeconds !== null && choice.generationTps !== null && (
+                                            <span className="muted">
+                                                ~{choice.generationTps.toFixed(1)} tok/s, ~{formatDuration(choice.turnSeconds * 1000)} per agent turn (predicted)
+                                            </span>
+                                        )}
+                                    </>
+                                ) : (
+                                    <span className="muted">{reference === "" ? "" : "not in the catalog or on disk: the plan will say what it can do"}</span>
+                                )}
+                            </div>
+                            <button type="button" className="button small ghost" onClick={() => setRows(rows.filter((_, i) => i !== index))} aria-label={`Remove model ${index + 1}`} data-testid="picker-remove">
+                                Remove
+                            </button>
+                        </li>
+                    );
+                })}
+            </ol>
+            {problem && (
+                <p className="error-text small" role="alert" data-testid="picker-problem">
+                    {problem}
+                </p>
+            )}
+            <div className="form-actions">
+                {rows.length < MAX_CANDIDATES && (
+                    <button type="button" className="button small" onClick={() => setRows([...rows, ""])} data-testid="picker-add">
+                        Add a model
+                    </button>
+                )}
+                <button className="button primary" type="submit" disabled={props.saving || problem !== null} data-testid="save-candidates">
+                    Save
+                </button>
+                <button className="button ghost" type="button" onClick={props.onCancel}>
+                    Cancel
+                </button>
+            </div>
+        </form>
+    );
+}
+
+/** Every model the picker offers: those on disk, then each catalog model's quantizations. */
+function candidateChoices(recommendation: RecommendationReport | undefined, registered: RegisteredModel[] | undefined): CandidateChoice[] {
+    const choices: CandidateChoice[] = [];
+    for (const m of registered ?? []) {
+        const catalogId = m.source.kind === "huggingface" ? m.source.catalogId : null;
+        const [modelId, quant] = catalogId?.split(":") ?? [];
+        const option = recommendation?.models.find((r) => r.model.id === modelId)?.options.find((o) => o.quantization === quant);
+        choices.push({
+            reference: m.id,
+            identity: catalogId ?? m.id,
+            label: m.name,
+            sizeBytes: m.sizeBytes,
+            onDisk: true,
+            predicted: option?.verdict ?? null,
+            turnSeconds: option?.speed.agentTurnSeconds ?? null,
+            generationTps: option?.speed.generationAtDepthTokensPerSecond ?? null
+        });
+    }
+    for (const r of recommendation?.models ?? [])
+        for (const o of r.options)
+            choices.push({
+                reference: `${r.model.id}:${o.quantization}`,
+                identity: `${r.model.id}:${o.quantization}`,
+                label: `${r.model.name} ${o.quantization}`,
+                sizeBytes: o.sizeBytes,
+                onDisk: false,
+                predicted: o.verdict,
+                turnSeconds: o.speed.agentTurnSeconds,
+                generationTps: o.speed.generationAtDepthTokensPerSecond
+            });
+    return choices;
 }
 
 function StepRow(props: {plan: AnswerPlan; step: AnswerStep; onPlan: (plan: AnswerPlan) => void}) {

@@ -1,6 +1,6 @@
 import {useEffect, useMemo, useState} from "react";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchRunDetail, BenchStartRequest} from "../../../../electron/api/BenchApi.ts";
-import {formatBytes, formatModelFile, plural} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatElapsedAndEta, formatModelFile, plural, remainingSeconds} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {activatable} from "../../components/activatable.ts";
@@ -11,10 +11,12 @@ import {Icon} from "../../components/Icon.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {numberList} from "../../components/numberList.ts";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import {screenLinkParams} from "../../components/screenLink.ts";
+import {useNow} from "../../components/useNow.ts";
 import {DepthChart, QuantizationChart} from "./BenchCharts.tsx";
 import {EndpointBenchmarkCard} from "./EndpointBenchmarkCard.tsx";
 import {EngineBinaryCard} from "./EngineBinaryCard.tsx";
-import {benchConfigurationLabel as configurationLabel, benchSpeedText as speedText, benchTestName as testName} from "../../../../electron/shared/benchFormat.ts";
+import {benchConfigurationLabel as configurationLabel, benchNoiseWarning, benchSpeedText as speedText, benchTestName as testName} from "../../../../electron/shared/benchFormat.ts";
 import "./BenchmarkScreen.css";
 
 interface Form {
@@ -47,6 +49,15 @@ const defaultForm: Form = {
     agentTurns: "4"
 };
 
+/** The form a link opened it with (`#/benchmark?model=…&kv=q8_0`, from the Verdict): that model at the agent context, its agent workload included. */
+function formFromLink(): Form {
+    const params = screenLinkParams();
+    const model = params.get("model");
+    if (!model) return defaultForm;
+    const kv = params.get("kv");
+    return {...defaultForm, models: [model], agent: true, kvCacheTypes: kv === "q8_0" || kv === "q4_0" ? [kv] : defaultForm.kvCacheTypes};
+}
+
 const statusTone: Record<BenchRun["status"], Tone> = {running: "info", completed: "good", failed: "bad", cancelled: "warn", interrupted: "warn"};
 const resultTone: Record<BenchResult["status"], Tone> = {completed: "good", skipped: "warn", failed: "bad", cancelled: "warn"};
 
@@ -55,7 +66,7 @@ export function BenchmarkScreen() {
     const localModels = useApiQuery("engine.localModels", {});
     const start = useApiAction("bench.start");
     const cancel = useApiAction("bench.cancel");
-    const [form, setForm] = useState<Form>(defaultForm);
+    const [form, setForm] = useState<Form>(formFromLink);
     const [selectedId, setSelectedId] = useState<number | undefined>();
     const [detail, setDetail] = useState<BenchRunDetail | undefined>();
     const [live, setLive] = useState<BenchRun | undefined>();
@@ -223,7 +234,7 @@ export function BenchmarkScreen() {
                         <ProgressView run={live ?? detail} />
                     </Card>
                     {detail && detail.scores.length > 0 && (
-                        <Card title="LocalScore-style score" subtitle="10 × ∛(prompt tok/s × generation tok/s × 1000 ÷ TTFT ms), as LocalScore computes it." className="bench-scores" testId="bench-scores">
+                        <Card title="LocalScore-style score" subtitle="One number per configuration, higher is faster: 10 × ∛(prompt tok/s × generation tok/s × 1000 ÷ TTFT ms), LocalScore's formula. It ranks configurations on this machine; LocalScore's published scores use their own prompts and models, so compare with them only roughly." className="bench-scores" testId="bench-scores">
                             <div className="tiles">
                                 {detail.scores.map((s) => (
                                     <div className="tile" key={s.configuration}>
@@ -244,7 +255,7 @@ export function BenchmarkScreen() {
             </div>
             {detail && detail.results.some((r) => r.status === "completed") && (
                 <div className="grid bench-charts">
-                    <Card title="Tokens/s per quantization" subtitle="Prompt processing and generation at an empty context (mean of the repetitions)." testId="chart-quantization">
+                    <Card title="Tokens/s per quantization" subtitle="Prompt processing and generation at an empty context (mean of the repetitions), each in its own panel and scale." testId="chart-quantization">
                         <QuantizationChart results={detail.results} />
                     </Card>
                     <Card title="Tokens/s against context depth" subtitle="How speed falls as the context fills, per model and settings." testId="chart-depth">
@@ -291,6 +302,7 @@ export function BenchmarkScreen() {
 }
 
 function ProgressView({run}: {run: BenchRun | undefined}) {
+    const now = useNow(run?.status === "running");
     if (!run) return <div className="empty-inline">No benchmark yet. Pick a model and run one: a pp512/tg128 run with 5 repetitions takes about a minute for a 7B model.</div>;
     const {testsDone, testsTotal, current} = run.progress;
     return (
@@ -312,6 +324,7 @@ function ProgressView({run}: {run: BenchRun | undefined}) {
                     <span className="muted"> · {run.status === "running" ? "starting" : `${run.status} ${run.completedAt ? new Date(run.completedAt).toLocaleTimeString() : ""}`}</span>
                 )}
             </div>
+            {run.status === "running" && <BenchTiming run={run} now={now} />}
             {current?.phase === "measuring" && (
                 <div className="rep-strip" aria-label="Repetitions done">
                     {Array.from({length: current.repetitions}, (_, i) => (
@@ -326,6 +339,19 @@ function ProgressView({run}: {run: BenchRun | undefined}) {
                 </div>
             )}
             {run.error && <div className="notice bad">{run.error.message}</div>}
+        </div>
+    );
+}
+
+/** Elapsed time and ETA of a running benchmark, extrapolated from the tests and repetitions done. */
+function BenchTiming({run, now}: {run: BenchRun; now: number}) {
+    const {testsDone, testsTotal, current} = run.progress;
+    const elapsed = Math.max(0, (now - Date.parse(run.createdAt)) / 1000);
+    const inTest = current?.phase === "measuring" && current.repetitions > 0 ? current.repetition / current.repetitions : 0;
+    const done = testsTotal > 0 ? (testsDone + inTest) / testsTotal : null;
+    return (
+        <div className="muted small" data-testid="bench-timing">
+            {formatElapsedAndEta(elapsed, remainingSeconds(elapsed, done))}
         </div>
     );
 }
@@ -394,6 +420,11 @@ function ResultsTable({run}: {run: BenchRunDetail}) {
                                         <Badge tone={resultTone[r.status]}>{r.status}</Badge>
                                     </span>
                                     {r.reason && r.status !== "completed" && <div className="muted small bench-reason">{r.reason.message}</div>}
+                                    {benchNoiseWarning(r) && (
+                                        <div className="small bench-reason" data-testid="bench-noise">
+                                            {benchNoiseWarning(r)}
+                                        </div>
+                                    )}
                                 </td>
                             </tr>
                         ))}

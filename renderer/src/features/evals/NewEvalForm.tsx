@@ -1,10 +1,14 @@
-import {useMemo, useState} from "react";
+import {useEffect, useMemo, useState} from "react";
+import type {EvalEstimate, EvalProfileOption} from "../../../../electron/api/AnswerApi.ts";
+import {formatDuration} from "../../../../electron/shared/format.ts";
+import {api} from "../../api/client.ts";
 import type {EvalHarnessId, EvalModelSpec, EvalProviderId, EvalProviderInfo, EvalRunSummary, EvalTaskInfo} from "../../../../electron/api/EvalApi.ts";
 import {useApiAction, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
+import {screenLinkParams} from "../../components/screenLink.ts";
 import {providerLabels} from "./evalLabels.ts";
 
 const placeholders: Record<EvalProviderId, string> = {
@@ -15,6 +19,51 @@ const placeholders: Record<EvalProviderId, string> = {
     gemini: "gemini-2.5-pro",
     "openai-compatible": "qwen3:8b"
 };
+
+/** What the quick profile fills in before the profiles load (the same numbers `answer.evalProfiles` returns). */
+const QUICK_DEFAULTS = {runs: 3, maxTurns: 20, maxOutputTokensPerTurn: 1024};
+
+/** The models a start would run: the added ones, or the one typed in when none was added. */
+function toRunOf(models: EvalModelSpec[], provider: EvalProviderId, typed: string, baseUrl = ""): EvalModelSpec[] {
+    if (models.length > 0 || !typed.trim()) return models;
+    return [{provider, model: typed.trim(), ...(baseUrl.trim() ? {baseUrl: baseUrl.trim()} : {})}];
+}
+
+/** "About 4 min 10 s (predicted: 3 runs × about 10 turns × …)", or why there is no estimate. */
+function estimateText(estimate: EvalEstimate): string {
+    if (estimate.estimate.seconds === null) return `No estimate: ${[...new Set(estimate.models.map((m) => m.estimate.text.replace(/^unknown: /, "")))].join("; ")}.`;
+    return `About ${formatDuration(estimate.estimate.seconds * 1000)} (${estimate.estimate.text}).`;
+}
+
+/** The plan in words and its estimated duration, asked again (debounced) whenever the form changes. */
+function useEvalEstimate(
+    models: {provider: EvalProviderId; model: string}[],
+    tasks: string[],
+    runs: number,
+    maxTurns: number,
+    maxOutputTokensPerTurn: number | undefined
+): EvalEstimate | {error: string} | null {
+    const [estimate, setEstimate] = useState<EvalEstimate | {error: string} | null>(null);
+    const key = JSON.stringify({models, tasks, runs, maxTurns, maxOutputTokensPerTurn});
+    useEffect(() => {
+        setEstimate(null);
+        if (models.length === 0 || tasks.length === 0 || !(runs >= 1) || !(maxTurns >= 1)) return;
+        let stale = false;
+        const timer = setTimeout(() => {
+            api.call("answer.estimateEval", {models, tasks, runs, maxTurns, ...(maxOutputTokensPerTurn ? {maxOutputTokensPerTurn} : {})}).then(
+                (result) => !stale && setEstimate(result),
+                (error: unknown) => !stale && setEstimate({error: error instanceof Error ? error.message : String(error)})
+            );
+        }, 300);
+        return () => {
+            stale = true;
+            clearTimeout(timer);
+        };
+        // The key holds every input.
+        // eslint-disable-next-line react-hooks/exhaustive-deps
+    }, [key]);
+    return estimate;
+}
 
 function modelText(spec: EvalModelSpec): string {
     return `${providerLabels[spec.provider]} · ${spec.model}${spec.quantization ? ` · ${spec.quantization}` : ""}${spec.baseUrl ? ` · ${spec.baseUrl}` : ""}`;
@@ -29,14 +78,16 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
     const [baseUrl, setBaseUrl] = useState("");
     const [quantization, setQuantization] = useState("");
     const [contextSize, setContextSize] = useState("");
-    const [models, setModels] = useState<EvalModelSpec[]>([]);
+    // A link (`#/evaluate?model=…&runs=…&task=…`, from the Verdict) fills the plan in.
+    const [link] = useState(screenLinkParams);
+    const [models, setModels] = useState<EvalModelSpec[]>(() => (link.get("model") ? [{provider: "local", model: link.get("model")!}] : []));
     const runnable = useMemo(() => props.tasks.filter((t) => t.runtime.available).map((t) => t.name), [props.tasks]);
-    const [chosenTasks, setChosenTasks] = useState<string[] | undefined>();
-    const tasks = chosenTasks ?? runnable.slice(0, 1);
-    const [epochs, setEpochs] = useState(10);
+    const [chosenTasks, setChosenTasks] = useState<string[] | undefined>(() => (link.get("task") ? [link.get("task")!] : undefined));
+    // The quick profile by default (a laptop finishes it in minutes); the full helperbench profile is one click away.
+    const [epochs, setEpochs] = useState(() => Number(link.get("runs")) || QUICK_DEFAULTS.runs);
     const [concurrency, setConcurrency] = useState("");
-    const [maxTurns, setMaxTurns] = useState(40);
-    const [maxOutputTokens, setMaxOutputTokens] = useState("");
+    const [maxTurns, setMaxTurns] = useState(QUICK_DEFAULTS.maxTurns);
+    const [maxOutputTokens, setMaxOutputTokens] = useState(String(QUICK_DEFAULTS.maxOutputTokensPerTurn));
     const [longPrompt, setLongPrompt] = useState(false);
     const [wattage, setWattage] = useState("");
     const providerInfo = props.providers.find((p) => p.id === provider);
@@ -57,9 +108,22 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
         setModel("");
         setQuantization("");
     };
+    const estimatedModels = useMemo(() => toRunOf(models, provider, model).map((m) => ({provider: m.provider, model: m.model})), [models, provider, model]);
+    const profiles = useApiQuery("answer.evalProfiles", {models: estimatedModels});
+    const quick = profiles.data?.find((p) => p.profile === "quick");
+    const tasks = chosenTasks ?? (quick?.tasks.length ? quick.tasks : runnable.slice(0, 1));
+    const applyProfile = (option: EvalProfileOption) => {
+        setEpochs(option.runs);
+        setMaxTurns(option.maxTurns);
+        setMaxOutputTokens(String(option.maxOutputTokensPerTurn));
+        setChosenTasks(option.tasks);
+    };
+    const profileInUse = profiles.data?.find(
+        (p) => p.runs === epochs && p.maxTurns === maxTurns && String(p.maxOutputTokensPerTurn) === maxOutputTokens && p.tasks.join() === tasks.join()
+    );
+    const estimate = useEvalEstimate(estimatedModels, tasks, epochs, maxTurns, Number(maxOutputTokens) > 0 ? Number(maxOutputTokens) : undefined);
     const toggleTask = (name: string) => setChosenTasks(tasks.includes(name) ? tasks.filter((t) => t !== name) : [...tasks, name]);
-    const pending = model.trim() ? [{provider, model: model.trim(), ...(baseUrl.trim() ? {baseUrl: baseUrl.trim()} : {})}] : [];
-    const toRun = [...models, ...pending.filter(() => models.length === 0)];
+    const toRun = toRunOf(models, provider, model, baseUrl);
 
     const onStart = async () => {
         const runs = await start.run({
@@ -187,6 +251,33 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
                         ))}
                     </div>
                 </div>
+                <div className="eval-form-section">
+                    <div className="field-label">Profile</div>
+                    <div className="profile-options" data-testid="eval-profiles">
+                        {(profiles.data ?? []).map((option) => (
+                            <button
+                                key={option.profile}
+                                type="button"
+                                className={`profile-option ${profileInUse?.profile === option.profile ? "active" : ""}`}
+                                aria-pressed={profileInUse?.profile === option.profile}
+                                disabled={option.unavailable !== null}
+                                onClick={() => applyProfile(option)}
+                                data-testid={`profile-${option.profile}`}
+                            >
+                                <strong>{option.label}</strong>
+                                <span className="small">
+                                    {option.unavailable ??
+                                        `${option.runs} runs of ${option.tasks.map((name) => props.tasks.find((t) => t.name === name)?.title ?? name).join(", ")}, at most ${option.maxTurns} turns and ${option.maxOutputTokensPerTurn.toLocaleString("en-US")} output tokens per turn`}
+                                </span>
+                                {option.estimate && (
+                                    <span className="small muted" data-testid={`profile-${option.profile}-estimate`}>
+                                        {estimateText(option.estimate)}
+                                    </span>
+                                )}
+                            </button>
+                        ))}
+                    </div>
+                </div>
                 <div className="eval-form-section settings-row">
                     <label>
                         <span className="field-label">Runs per model</span>
@@ -215,12 +306,25 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
                 </div>
                 <ErrorBanner error={start.error} title="The evaluation could not start" />
                 <div className="form-actions">
-                    <span className="muted" data-testid="eval-plan">
-                        {toRun.length === 0
-                            ? "Add a model to evaluate."
-                            : tasks.length === 0
-                              ? "Choose a task."
-                              : `${toRun.length * tasks.length} run${toRun.length * tasks.length === 1 ? "" : "s"} × ${epochs} samples`}
+                    <span className="eval-plan" data-testid="eval-plan">
+                        {toRun.length === 0 ? (
+                            "Add a model to evaluate."
+                        ) : tasks.length === 0 ? (
+                            "Choose a task."
+                        ) : estimate && "error" in estimate ? (
+                            <span className="muted" data-testid="eval-estimate">
+                                No estimate: {estimate.error}
+                            </span>
+                        ) : estimate ? (
+                            <>
+                                <span data-testid="eval-plan-words">{estimate.description}.</span>{" "}
+                                <span className="muted" data-testid="eval-estimate">
+                                    {estimateText(estimate)}
+                                </span>
+                            </>
+                        ) : (
+                            <span className="muted">Estimating…</span>
+                        )}
                     </span>
                     <button className="button primary" onClick={onStart} disabled={start.running || toRun.length === 0 || tasks.length === 0} data-testid="start-eval">
                         <Icon name="play" size={16} />

@@ -96,8 +96,16 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                 </div>
                 <div className="stat">
                     <div className="stat-label">{local ? "Energy per run" : "Cost per run"}</div>
-                    <div className="stat-value">{local ? (s.energyWhPerRun ? `${s.energyWhPerRun.toFixed(1)} Wh` : "free") : formatCost(s.costPerRun)}</div>
-                    <div className="stat-note">{local ? (r.location === "local-server" ? "local server" : "local model") : s.costPerRun === null ? "no price set for this model" : "from the price table"}</div>
+                    <div className="stat-value" data-testid="run-energy">{local ? (s.energyWhPerRun ? `${s.energyWhPerRun.toFixed(1)} Wh` : "not measured") : formatCost(s.costPerRun)}</div>
+                    <div className="stat-note">
+                        {local
+                            ? s.energyWhPerRun
+                                ? `estimated from the watts given, ${r.location === "local-server" ? "local server" : "local model"}`
+                                : "no per-token price; give the machine's watts to estimate energy"
+                            : s.costPerRun === null
+                              ? "no price set for this model"
+                              : "from the price table"}
+                    </div>
                 </div>
                 <div className="stat">
                     <div className="stat-label">Time per run</div>

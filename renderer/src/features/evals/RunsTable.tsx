@@ -1,13 +1,15 @@
 import type {EvalRunSummary} from "../../../../electron/api/EvalApi.ts";
 import {formatCost, formatFailureModes, formatInterval, formatPercent, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
-import {formatDuration} from "../../../../electron/shared/format.ts";
+import {formatDuration, formatElapsedAndEta, remainingSeconds} from "../../../../electron/shared/format.ts";
 import {activatable} from "../../components/activatable.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Meter} from "../../components/Meter.tsx";
+import {useNow} from "../../components/useNow.ts";
 import {locationLabels, runStatusTone} from "./evalLabels.ts";
 
 /** Every run with its live progress and headline numbers; a row opens the run. */
 export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | undefined; onSelect: (id: number) => void}) {
+    const now = useNow(props.runs.some((r) => r.status === "running"));
     return (
         <table className="table runs-table" data-testid="runs-table">
             <thead>
@@ -54,6 +56,7 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
                                 {run.progress.completed}/{run.progress.total}
                                 {run.activity && run.status === "running" ? ` · ${run.activity}` : ""}
                             </span>
+                            {run.status === "running" && run.startedAt && <RunTiming run={run} now={now} />}
                         </td>
                         <td className="num">{run.stats.samples ? `${run.stats.successes}/${run.stats.samples} · ${formatPercent(run.stats.successRate)}` : "–"}</td>
                         <td className="num">{formatInterval(run.stats.interval)}</td>
@@ -65,5 +68,16 @@ export function RunsTable(props: {runs: EvalRunSummary[]; selectedId: number | u
                 ))}
             </tbody>
         </table>
+    );
+}
+
+/** Elapsed time and ETA of a running run, extrapolated from the samples done. */
+function RunTiming({run, now}: {run: EvalRunSummary; now: number}) {
+    const elapsed = Math.max(0, (now - Date.parse(run.startedAt!)) / 1000);
+    const done = run.progress.total > 0 ? run.progress.completed / run.progress.total : null;
+    return (
+        <span className="muted small run-timing" data-testid="run-timing">
+            {formatElapsedAndEta(elapsed, remainingSeconds(elapsed, done))}
+        </span>
     );
 }

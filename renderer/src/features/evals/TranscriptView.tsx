@@ -6,6 +6,7 @@ import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
+import {AgentOutputView} from "./AgentOutputView.tsx";
 import {DiffView} from "./DiffView.tsx";
 import {sampleTone} from "./evalLabels.ts";
 import "./TranscriptView.css";
@@ -156,11 +157,14 @@ export function TranscriptView({sampleId, onClose}: {sampleId: number; onClose: 
                             <dd>{s.scoring.checks.helperUsed ?? "no"}{s.scoring.checks.blockInline ? " · block still inline" : ""}</dd>
                         </dl>
                     )}
-                    <div className="transcript" data-testid="messages">
-                        {s.messages.map((m) => (
-                            <Message key={m.seq} message={m} toolName={m.toolCallId ? toolNames.get(m.toolCallId) : undefined} />
-                        ))}
-                        {s.status === "running" && <div className="msg muted">Waiting for the model…</div>}
+                    <div className={s.agentOutput ? "transcript-columns" : undefined}>
+                        <div className="transcript" data-testid="messages">
+                            {s.messages.map((m) => (
+                                <Message key={m.seq} message={m} toolName={m.toolCallId ? toolNames.get(m.toolCallId) : undefined} />
+                            ))}
+                            {s.status === "running" && <div className="msg muted">Waiting for the model…</div>}
+                        </div>
+                        {s.agentOutput && <AgentOutputView output={s.agentOutput} />}
                     </div>
                     {s.diffs.length > 0 && (
                         <div className="diffs">

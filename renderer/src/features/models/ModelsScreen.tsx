@@ -23,6 +23,7 @@ import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import {screenLinkParams} from "../../components/screenLink.ts";
 import {DownloadButton, useDownloadedCatalogReferences} from "./DownloadButton.tsx";
 import "./ModelsScreen.css";
 
@@ -431,7 +432,13 @@ export function ModelsScreen() {
     const [contextSize, setContextSize] = useState<number | undefined>();
     const [kvCacheType, setKvCacheType] = useState<KvCacheType>("f16");
     const [flashAttention, setFlashAttention] = useState(true);
-    const [hardware, setHardware] = useState<HardwareOverrides | undefined>();
+    // A link from the Verdict (`#/models?ram=32GiB` or `?preset=…`) opens that what-if machine.
+    const [hardware, setHardware] = useState<HardwareOverrides | undefined>(() => {
+        const params = screenLinkParams();
+        const preset = params.get("preset");
+        const ram = params.get("ram");
+        return preset ? {preset} : ram ? {ram} : undefined;
+    });
     const [showAll, setShowAll] = useState(false);
     const [openId, setOpenId] = useState<string | undefined>();
     const request: RecommendRequest = useMemo(() => ({...(contextSize ? {contextSize} : {}), kvCacheType, flashAttention, ...(hardware ? {hardware} : {})}), [contextSize, kvCacheType, flashAttention, hardware]);

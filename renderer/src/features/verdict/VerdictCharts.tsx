@@ -1,9 +1,13 @@
-import {CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis, type LabelProps} from "recharts";
+import {CartesianGrid, Cell, LabelList, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis, type LabelProps} from "recharts";
 import type {Verdict} from "../../../../electron/api/VerdictApi.ts";
 import {formatCost, formatPercent} from "../../../../electron/shared/evalFormat.ts";
-import {chartPoints, levelColors, type ChartPoint} from "../../../../electron/shared/verdictCharts.ts";
+import {chartPoints, levelColors, placeChartLabels, type ChartPoint} from "../../../../electron/shared/verdictCharts.ts";
 import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {formatTps} from "../../../../electron/shared/verdictFormat.ts";
+
+/** The chart's height and the plot's inside it (less the margins and the x axis), px. */
+const CHART_HEIGHT = 280;
+const PLOT_HEIGHT = 200;
 
 interface Plotted extends ChartPoint {
     x: number;
@@ -34,13 +38,21 @@ function Chart(props: {
     const xMin = logTicks?.[0] ?? 0;
     const xRange = props.xDomain ? props.xDomain[1] : xMax;
     const share = (x: number) => (logTicks ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(logTicks.at(-1)!) - Math.log10(xMin) || 1) : x / (xRange || 1));
+    // Labels of points close together take different lines (placeChartLabels, as in the HTML report).
+    const yMax = props.yDomain?.[1] ?? Math.max(...props.points.map((p) => p.y), 0);
+    const placements = placeChartLabels(
+        props.points.map((p) => ({x: share(p.x), y: yMax > 0 ? p.y / yMax : 0})),
+        PLOT_HEIGHT
+    );
+    const placementOf = new Map(props.points.map((p, i) => [p.key, placements[i]!]));
     const label = (data: Plotted[]) => (labelProps: LabelProps) => {
         const point = data[Number(labelProps.index)];
         if (!point) return null;
         const cx = Number(labelProps.x) + Number(labelProps.width ?? 0) / 2;
-        const right = share(point.x) > 0.6;
+        const cy = Number(labelProps.y) + Number(labelProps.height ?? 0) / 2;
+        const {dy, anchor} = placementOf.get(point.key)!;
         return (
-            <text x={cx + (right ? -9 : 9)} y={Number(labelProps.y) - 2} textAnchor={right ? "end" : "start"} fontSize={11} fill="#17202e">
+            <text x={cx + (anchor === "end" ? -9 : 9)} y={cy + dy} textAnchor={anchor} fontSize={11} fill="#17202e">
                 {point.shortLabel}
             </text>
         );
@@ -56,7 +68,7 @@ function Chart(props: {
             {props.points.length === 0 ? (
                 <div className="empty-inline">Nothing to plot yet: run the eval on a local and a cloud model.</div>
             ) : (
-                <ResponsiveContainer width="100%" height={280}>
+                <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
                     <ScatterChart margin={{top: 20, right: 36, bottom: 28, left: 8}}>
                         <CartesianGrid stroke="#e3e8ef" />
                         <XAxis
@@ -70,14 +82,13 @@ function Chart(props: {
                             fontSize={11}
                             allowDataOverflow={false}
                         />
-                        <YAxis type="number" dataKey="y" domain={props.yDomain ?? [0, "auto"]} tickFormatter={props.formatY} label={{value: props.yLabel, angle: -90, position: "insideLeft", fontSize: 12}} fontSize={11} width={64} />
+                        <YAxis type="number" dataKey="y" domain={props.yDomain ?? [0, "auto"]} tickFormatter={props.formatY} label={{value: props.yLabel, angle: -90, position: "insideLeft", fontSize: 12}} fontSize={11} width={78} />
                         <ZAxis range={[90, 90]} />
                         <Tooltip
                             cursor={{strokeDasharray: "3 3"}}
                             formatter={(value, name) => [name === "x" ? props.formatX(Number(value)) : props.formatY(Number(value)), name === "x" ? props.xLabel : props.yLabel]}
                             labelFormatter={() => ""}
                         />
-                        <Legend verticalAlign="top" height={24} iconSize={10} />
                         {groups.map((g) => (
                             <Scatter key={g.name} name={g.name} data={g.data} shape={g.shape} legendType={g.shape} fill="#5f6b7d" isAnimationActive={false}>
                                 {g.data.map((p) => (
@@ -90,6 +101,8 @@ function Chart(props: {
                 </ResponsiveContainer>
             )}
             <div className="chart-key muted small">
+                <span>● local</span>
+                <span>■ cloud</span>
                 {(["usable", "almost", "no", "no-fit"] as const).map((level) => (
                     <span key={level}>
                         <i style={{background: levelColors[level]}} /> {levelLabels[level]}

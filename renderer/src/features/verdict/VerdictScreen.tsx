@@ -1,5 +1,5 @@
-import {Fragment, useMemo, useState} from "react";
-import type {CriterionStatus, LocalModelVerdict, ReportFormat, Verdict, VerdictLevel} from "../../../../electron/api/VerdictApi.ts";
+import {Fragment, useEffect, useMemo, useState} from "react";
+import type {CriterionStatus, LocalModelVerdict, ReportFormat, Verdict, VerdictChange, VerdictChangeAction, VerdictLevel} from "../../../../electron/api/VerdictApi.ts";
 import {describeAgentTurn} from "../../../../electron/shared/agentTurn.ts";
 import {formatCost, formatPercent, formatScore, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatBytes, formatKTokens} from "../../../../electron/shared/format.ts";
@@ -15,6 +15,8 @@ import {Icon} from "../../components/Icon.tsx";
 import {LevelBadge, LevelLegend, levelTone} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
+import {screenLink} from "../../components/screenLink.ts";
+import {DownloadButton, useDownloadedCatalogReferences} from "../models/DownloadButton.tsx";
 import {ThresholdsCard} from "./ThresholdsCard.tsx";
 import {AccuracySpeedChart, CostAccuracyChart} from "./VerdictCharts.tsx";
 import "./VerdictScreen.css";
@@ -63,9 +65,45 @@ export function VerdictScreen() {
                 }
             />
             <ErrorBanner error={verdict.error} title="The verdict could not be computed" />
-            {!v && verdict.loading && <div className="empty">Weighing the evidence…</div>}
+            {!v && verdict.loading && <VerdictWaiting />}
             {v && <VerdictView verdict={v} task={task} />}
         </div>
+    );
+}
+
+/**
+ * While the verdict is computed: what it waits for, each part shown as soon as its own (fast) query
+ * answers, and the seconds so far, so the page never sits on one spinner.
+ */
+function VerdictWaiting() {
+    const status = useApiQuery("verdict.status", {});
+    const snapshot = useApiQuery("hardware.snapshots", {limit: 1});
+    const [seconds, setSeconds] = useState(0);
+    useEffect(() => {
+        const timer = setInterval(() => setSeconds((n) => n + 1), 1000);
+        return () => clearInterval(timer);
+    }, []);
+    const machine = snapshot.data?.[0];
+    const parts: {label: string; ready: boolean; text: string}[] = [
+        {
+            label: "This machine",
+            ready: machine !== undefined,
+            text: machine ? `${machine.cpu.brand}, ${formatBytes(machine.memory.totalBytes)} RAM (probed ${new Date(machine.takenAt).toLocaleString()})` : snapshot.loading ? "reading the last probe…" : "probing the hardware: the first probe takes seconds, up to a minute on a busy machine"
+        },
+        {label: "Eval results", ready: status.data !== undefined, text: status.data ? `${status.data.evalRuns} eval run${status.data.evalRuns === 1 ? "" : "s"} stored` : "counting…"},
+        {label: "Benchmark results", ready: status.data !== undefined, text: status.data ? `${status.data.benchResults} benchmark result${status.data.benchResults === 1 ? "" : "s"} stored` : "counting…"},
+        {label: "Each model against the thresholds, and the what-if estimates", ready: false, text: `reading model headers and predicting other models and machines… ${seconds} s`}
+    ];
+    return (
+        <Card title="Weighing the evidence" subtitle="The verdict appears as soon as every part is read." testId="verdict-waiting">
+            <ul className="waiting-list">
+                {parts.map((part) => (
+                    <li key={part.label} data-testid="waiting-part" data-ready={part.ready}>
+                        <Badge tone={part.ready ? "good" : "info"}>{part.ready ? "ready" : "waiting"}</Badge> <strong>{part.label}</strong>: {part.text}
+                    </li>
+                ))}
+            </ul>
+        </Card>
     );
 }
 
@@ -195,25 +233,86 @@ function VerdictView({verdict: v, task}: {verdict: Verdict; task: string | undef
             )}
 
             <div className="grid grid-2">
-                <Card title={<><Icon name="bolt" /> What would change the answer</>} subtitle="From the what-if estimates: predictions, not measurements." testId="verdict-changes">
-                    {v.changes.length === 0 ? (
-                        <div className="empty-inline">Nothing in the catalog's estimates would change it.</div>
-                    ) : (
-                        <ul className="change-list">
-                            {v.changes.map((c) => (
-                                <li key={c.text} data-testid="change">
-                                    <Badge tone={c.kind === "model" ? "accent" : c.kind === "settings" ? "neutral" : "info"}>{c.kind === "model" ? "try" : c.kind === "ram" ? "RAM" : c.kind === "gpu" ? "laptop" : "settings"}</Badge>
-                                    <span>{c.text}</span>
-                                </li>
-                            ))}
-                        </ul>
-                    )}
-                </Card>
+                <ChangesCard changes={v.changes} answer={v.answer.verdict} />
                 <ThresholdsCard />
             </div>
 
             <ExportCard task={task} />
         </>
+    );
+}
+
+const changeBadges: Record<VerdictChange["kind"], {label: string; tone: Tone}> = {
+    bench: {label: "measure", tone: "accent"},
+    eval: {label: "evaluate", tone: "accent"},
+    model: {label: "try", tone: "accent"},
+    ram: {label: "RAM", tone: "info"},
+    gpu: {label: "laptop", tone: "info"},
+    settings: {label: "settings", tone: "neutral"}
+};
+
+/** Decisive changes first, each with the action that tests it; the rest apart, with why they would not change the answer. */
+function ChangesCard({changes, answer}: {changes: VerdictChange[]; answer: Verdict["answer"]["verdict"]}) {
+    const downloaded = useDownloadedCatalogReferences();
+    const decisive = changes.filter((c) => c.decisive);
+    const others = changes.filter((c) => !c.decisive);
+    const item = (c: VerdictChange) => (
+        <li key={c.text} data-testid="change" data-kind={c.kind} data-decisive={c.decisive}>
+            <Badge tone={changeBadges[c.kind].tone}>{changeBadges[c.kind].label}</Badge>
+            <div className="change-body">
+                <span>{c.text}</span>
+                <div className="muted small" data-testid="change-why">
+                    {c.why}
+                </div>
+                <div className="change-action" data-testid="change-action">
+                    <ChangeAction action={c.action} downloaded={downloaded} />
+                </div>
+            </div>
+        </li>
+    );
+    return (
+        <Card
+            title={<><Icon name="bolt" /> What would change the answer</>}
+            subtitle="Measurements the answer still lacks, then what-if estimates (predictions, not measurements). Each links to what tests it."
+            testId="verdict-changes"
+        >
+            {decisive.length === 0 ? (
+                <div className="empty-inline" data-testid="no-decisive-change">
+                    {answer === "usable" ? "The answer is Yes; nothing here would change it." : "Nothing measured or predicted would change the answer as it stands."}
+                </div>
+            ) : (
+                <ul className="change-list">{decisive.map(item)}</ul>
+            )}
+            {others.length > 0 && (
+                <details className="other-changes" data-testid="other-changes">
+                    <summary>
+                        {others.length} other option{others.length === 1 ? "" : "s"} that would not change the answer
+                    </summary>
+                    <ul className="change-list">{others.map(item)}</ul>
+                </details>
+            )}
+        </Card>
+    );
+}
+
+function ChangeAction({action, downloaded}: {action: VerdictChangeAction; downloaded: ReadonlySet<string>}) {
+    if (action.kind === "download") return <DownloadButton reference={action.reference} downloaded={downloaded} label={`Download ${action.reference}`} />;
+    if (action.kind === "bench")
+        return (
+            <a className="button small" href={screenLink("benchmark", {model: action.model, kv: action.kvCacheType})}>
+                <Icon name="gauge" size={14} /> Benchmark it{action.kvCacheType ? ` with a ${action.kvCacheType} KV cache` : ""}
+            </a>
+        );
+    if (action.kind === "eval")
+        return (
+            <a className="button small" href={screenLink("evaluate", {model: action.model, runs: action.runs, task: action.task})}>
+                <Icon name="flask" size={14} /> Evaluate it ({action.runs} run{action.runs === 1 ? "" : "s"})
+            </a>
+        );
+    return (
+        <a className="button small ghost" href={screenLink("models", {ram: action.ram, preset: action.preset})}>
+            See the what-if estimate
+        </a>
     );
 }
 

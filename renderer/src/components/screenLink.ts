@@ -1,0 +1,17 @@
+/**
+ * Links between screens that carry what to preselect: `#/benchmark?model=…`. The screen id is the
+ * hash's first segment (App.tsx); the parameters after "?" are read once, when a screen opens.
+ */
+export function screenLink(screen: string, params: Record<string, string | number | null | undefined> = {}): string {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value !== null && value !== undefined && value !== "") query.set(key, String(value));
+    const text = query.toString();
+    return `#/${screen}${text ? `?${text}` : ""}`;
+}
+
+/** The parameters of the link that opened the current screen. */
+export function screenLinkParams(): URLSearchParams {
+    const hash = window.location.hash;
+    const at = hash.indexOf("?");
+    return new URLSearchParams(at < 0 ? "" : hash.slice(at + 1));
+}
