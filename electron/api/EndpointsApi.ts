@@ -4,20 +4,16 @@
  * agent uses it, and stored per endpoint, never mixed with this machine's results. Types only.
  */
 
-/** The wire protocol of the endpoint. */
-export type EndpointProtocol = "openai";
+/** The wire protocol of the endpoint: OpenAI chat completions (`/chat/completions`) or Anthropic Messages (`/messages`). */
+export type EndpointProtocol = "openai" | "anthropic";
 
-/** Which server answered, as far as its API tells (`/props` is llama-server's, `meta.path` AgentFit's). */
-export type EndpointServerKind = "llama-server" | "agentfit" | "openai-compatible";
+/** Which server answered, as far as its API tells (the eval's `ServedModelFacts.server`, read by the same detector). */
+export type EndpointServerKind = "ollama" | "lm-studio" | "llama-server" | "agentfit" | "openai-compatible";
 
 /** `endpoints.bench`: what to measure. Every field but `baseUrl` and `model` has a default. */
-export interface EndpointBenchRequest {
-    /** The API's base URL, ending before `/chat/completions`, e.g. "http://gpu-box:8080/v1". */
-    baseUrl: string;
+export interface EndpointBenchRequest extends EndpointConnectRequest {
     /** Model id as the server names it (`GET /models`). */
     model: string;
-    /** Name of the environment variable holding the API key (read when the run starts, never stored). Default: no key. */
-    apiKeyEnv?: string;
     /** Approximate prompt sizes of the time-to-first-token test, tokens. Default [128, 512, 2048]. */
     promptSizes?: number[];
     /** Tokens generated per request in the generation test. Default 128. */
@@ -34,12 +30,40 @@ export interface EndpointBenchRequest {
     serverGpu?: string;
 }
 
+/** Where an endpoint is and how to reach it. */
+export interface EndpointConnectRequest {
+    /**
+     * The API's base URL, ending before `/chat/completions` or `/messages`, e.g. "http://gpu-box:8080/v1".
+     * For the Anthropic protocol a URL without a version (Anthropic's own convention, "http://gpu-box:8080") gets `/v1`.
+     */
+    baseUrl: string;
+    /** Default "openai". */
+    protocol?: EndpointProtocol;
+    /** Name of the environment variable holding the API key (read when the run starts, never stored). Default: no key. */
+    apiKeyEnv?: string;
+    /** The key itself, for this request only: held in memory while the run measures, never stored or logged. Not with `apiKeyEnv`. */
+    apiKey?: string;
+}
+
+/** `endpoints.connect`: what the endpoint serves, before anything is measured. */
+export interface EndpointConnectResult {
+    /** The base URL as runs will store it. */
+    baseUrl: string;
+    protocol: EndpointProtocol;
+    /** Model ids `GET /models` lists. */
+    models: string[];
+    /** What the server says about the first listed model, null when it lists none. */
+    server: EndpointServerInfo | null;
+}
+
 /** The request with defaults filled in, as stored with the run (the key's variable name, never the key). */
 export interface EndpointBenchSpec {
     baseUrl: string;
     model: string;
     protocol: EndpointProtocol;
     apiKeyEnv: string | null;
+    /** A key was given with the request (kept in memory for the run, never stored). Absent in older runs. */
+    apiKeyInMemory?: boolean;
     promptSizes: number[];
     generatedTokens: number;
     repetitions: number;
@@ -56,8 +80,10 @@ export interface EndpointServerInfo {
     models: string[];
     /** The model file or name the server reports for the benchmarked id (llama-server's `model_path`, AgentFit's `meta.path`). */
     reportedModel: string | null;
-    /** Quantization read from the reported file name or id (e.g. "Q4_K_M"), null when none is named. */
+    /** Quantization the server reports (Ollama, LM Studio, AgentFit) or read from the reported file name or id (e.g. "Q4_K_M"), null when none is named. */
     quantization: string | null;
+    /** The context the model was trained for, tokens, when the server says. Absent in runs stored before it was read. */
+    trainedContextSize?: number | null;
     /** Context per sequence the server reports, tokens. */
     contextSize: number | null;
     /** Parallel sequences (slots) the server reports. */
@@ -191,6 +217,8 @@ export interface EndpointBenchRun {
 }
 
 export interface EndpointsApi {
+    /** Checks an endpoint (reachable, key accepted) and lists its models with what the server says about them; stores nothing. */
+    "endpoints.connect": (arg: EndpointConnectRequest) => Promise<EndpointConnectResult>;
     /**
      * Checks the endpoint (reachable, key accepted, model listed, streams well-formed SSE), then starts
      * a run in the background and returns it (status "running"). A check that fails stores nothing.

@@ -1,8 +1,10 @@
 import {describe, expect, it} from "vitest";
-import type {EndpointBenchRun} from "../../electron/api/EndpointsApi.ts";
+import fs from "node:fs";
+import path from "node:path";
+import type {EndpointBenchRun, EndpointProtocol} from "../../electron/api/EndpointsApi.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {startApp} from "../utils/startApp.ts";
-import {startStreamingOpenAiServer, type StreamingServerMode} from "../utils/streamingOpenAiServer.ts";
+import {startStreamingOpenAiServer, type StreamingServerMode} from "../../testkit/streamingOpenAiServer.ts";
 import {runCli} from "../utils/runCli.ts";
 
 /** Polls until the run has ended (generous deadline: the machine is shared). */
@@ -12,6 +14,15 @@ async function waitForRun(client: ApiClient, runId: number): Promise<EndpointBen
         .poll(async () => (run = await client.call("endpoints.run", {runId})).status, {timeout: 120_000, interval: 200})
         .not.toBe("running");
     return run!;
+}
+
+/** Every file under the data folder as text (the SQLite file, its WAL and anything else written there). */
+function readDataFolder(dir: string): string {
+    return fs
+        .readdirSync(dir, {recursive: true, withFileTypes: true})
+        .filter((entry) => entry.isFile())
+        .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name)).toString("latin1"))
+        .join("\n");
 }
 
 const quick = {promptSizes: [64, 256], repetitions: 1, generatedTokens: 16, agentTurns: 3, concurrency: [1, 2], concurrencyTokens: 8};
@@ -51,14 +62,53 @@ describe("endpoint benchmark against OpenAI-protocol servers", () => {
         ]);
     });
 
-    it.each<[string, StreamingServerMode, string]>([
-        ["answers a streamed request with plain JSON", "json", "ENDPOINT_NOT_STREAMING"],
-        ["sends an event that is not JSON", "malformed", "ENDPOINT_STREAM_INVALID"],
-        ["ends the stream before the completion finishes", "truncated", "ENDPOINT_STREAM_INVALID"]
-    ])("refuses a server that %s with a coded error and stores nothing", async (_what, mode, code) => {
+    it("measures through Anthropic Messages with a key kept only in memory, and lists the endpoint's models on connect", async () => {
+        await using app = await startApp();
+        const key = "sk-ant-memory-only-4711";
+        await using server = await startStreamingOpenAiServer({apiKey: key, msPer100PromptChars: 3});
+        // Anthropic's convention: the base URL without /v1.
+        const root = server.baseUrl.replace(/\/v1$/, "");
+        const connected = await app.client.call("endpoints.connect", {baseUrl: root, protocol: "anthropic", apiKey: key});
+        expect(connected).toMatchObject({baseUrl: server.baseUrl, protocol: "anthropic", models: ["remote-model"], server: {kind: "openai-compatible", models: ["remote-model"]}});
+        await expect(app.client.call("endpoints.connect", {baseUrl: root, protocol: "anthropic", apiKey: "sk-wrong"})).rejects.toMatchObject({code: "ENDPOINT_UNAUTHORIZED"});
+        await expect(app.client.call("endpoints.connect", {baseUrl: root, apiKey: key, apiKeyEnv: "REMOTE_KEY"})).rejects.toMatchObject({
+            code: "ENDPOINT_BENCH_INVALID",
+            message: expect.stringContaining("not both")
+        });
+
+        const started = await app.client.call("endpoints.bench", {baseUrl: root, protocol: "anthropic", apiKey: key, model: "remote-model", ...quick});
+        const run = await waitForRun(app.client, started.id);
+        expect(run.error).toBeNull();
+        expect(run.status).toBe("completed");
+        expect(run.spec).toMatchObject({baseUrl: server.baseUrl, protocol: "anthropic", apiKeyEnv: null, apiKeyInMemory: true});
+        expect(run.endpointKey).toBe(`endpoint:${server.baseUrl}`);
+        const chats = server.requests.filter((r) => r.path !== "/v1/models");
+        expect(chats.length).toBeGreaterThan(5);
+        // Every measured request went through /v1/messages with Anthropic's key header, none through chat completions.
+        expect(chats.every((r) => r.path === "/v1/messages" && r.xApiKey === key && r.authorization === undefined)).toBe(true);
+        // Anthropic's usage counts the tokens (input_tokens, output_tokens), not the client.
+        expect(run.generation[0]!.generatedTokens).toBe(16);
+        expect(run.ttft.every((t) => t.promptTokens !== null && t.promptTokens > 0)).toBe(true);
+        expect(run.summary.generationTps).toBeGreaterThan(0);
+        // No cache_read_input_tokens and no faster warm turns: no prefix cache, judged by timing.
+        expect(run.agent!.prefixCache).toMatchObject({status: "not-detected", evidence: "timing"});
+        expect(run.concurrency.map((c) => c.streams)).toEqual([1, 2]);
+        // The key lived in memory only: not in the run, not in the data folder.
+        expect(JSON.stringify(await app.client.call("endpoints.runs", {}))).not.toContain(key);
+        expect(readDataFolder(app.home.home)).not.toContain(key);
+    });
+
+    it.each<[string, StreamingServerMode, string, EndpointProtocol]>([
+        ["answers a streamed request with plain JSON", "json", "ENDPOINT_NOT_STREAMING", "openai"],
+        ["sends an event that is not JSON", "malformed", "ENDPOINT_STREAM_INVALID", "openai"],
+        ["ends the stream before the completion finishes", "truncated", "ENDPOINT_STREAM_INVALID", "openai"],
+        ["answers a streamed Messages request with plain JSON", "json", "ENDPOINT_NOT_STREAMING", "anthropic"],
+        ["sends a Messages event that is not JSON", "malformed", "ENDPOINT_STREAM_INVALID", "anthropic"],
+        ["ends the Messages stream before message_stop", "truncated", "ENDPOINT_STREAM_INVALID", "anthropic"]
+    ])("refuses a server that %s with a coded error and stores nothing", async (_what, mode, code, protocol) => {
         await using app = await startApp();
         await using server = await startStreamingOpenAiServer({mode});
-        await expect(app.client.call("endpoints.bench", {baseUrl: server.baseUrl, model: "remote-model", ...quick})).rejects.toMatchObject({code});
+        await expect(app.client.call("endpoints.bench", {baseUrl: server.baseUrl, protocol, model: "remote-model", ...quick})).rejects.toMatchObject({code});
         expect(await app.client.call("endpoints.runs", {})).toEqual([]);
     });
 

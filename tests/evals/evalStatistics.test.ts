@@ -2,7 +2,8 @@ import {describe, expect, it} from "vitest";
 import type {EvalPrice, EvalSampleSummary} from "../../electron/api/EvalApi.ts";
 import {defaultPrices, findPrice} from "../../electron/core/evals/defaultPrices.ts";
 import {computeStats, runCost, wilsonInterval} from "../../electron/core/evals/evalStatistics.ts";
-import {modelLabel, parseModelArgument, quantizationFromName, resolveBaseUrl} from "../../electron/core/evals/providers.ts";
+import {quantizationInFileName} from "../../electron/core/gguf/ggufFileNames.ts";
+import {modelLabel, parseModelArgument, resolveBaseUrl} from "../../electron/core/evals/providers.ts";
 
 const sample = (score: "C" | "I", extra: Partial<EvalSampleSummary> = {}): EvalSampleSummary => ({
     id: 1,
@@ -77,10 +78,10 @@ describe("model arguments and providers", () => {
     });
 
     it("reads quantizations from file names", () => {
-        expect(quantizationFromName("SmolLM2-135M-Instruct-Q4_1.gguf")).toBe("Q4_1");
-        expect(quantizationFromName("model.IQ4_XS.gguf")).toBe("IQ4_XS");
-        expect(quantizationFromName("llama-7b-f16.gguf")).toBe("F16");
-        expect(quantizationFromName("plain.gguf")).toBeNull();
+        expect(quantizationInFileName("SmolLM2-135M-Instruct-Q4_1.gguf")).toBe("Q4_1");
+        expect(quantizationInFileName("model.IQ4_XS.gguf")).toBe("IQ4_XS");
+        expect(quantizationInFileName("llama-7b-f16.gguf")).toBe("F16");
+        expect(quantizationInFileName("plain.gguf")).toBeNull();
         expect(modelLabel({provider: "local", model: "/m/Qwen3-8B.gguf", quantization: "Q4_K_M"})).toBe("local:Qwen3-8B (Q4_K_M)");
     });
 

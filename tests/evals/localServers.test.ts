@@ -1,6 +1,7 @@
 import {describe, expect, it} from "vitest";
 import type {EvalRunDetail} from "../../electron/api/EvalApi.ts";
-import {readServedModelFacts} from "../../electron/core/evals/readServedModelFacts.ts";
+import {describeEndpoint} from "../../electron/core/endpoints/describeEndpoint.ts";
+import {detectServedModel} from "../../electron/core/servers/detectServedModel.ts";
 import {createEnvironmentSecretStore} from "../../electron/core/evals/environmentSecretStore.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {task} from "../../testkit/evalFixtures.ts";
@@ -72,17 +73,20 @@ async function finished(client: ApiClient, runId: number): Promise<EvalRunDetail
 describe("what local servers report about their model", () => {
     it("reads Ollama's, LM Studio's and llama-server's metadata, and a plain server's model name", async () => {
         await using o = await ollama("qwen3:8b", solver(js), 4096);
-        expect(await readServedModelFacts(o.baseUrl, "qwen3:8b")).toEqual({
+        expect(await detectServedModel(o.baseUrl, "qwen3:8b")).toEqual({
             server: "ollama",
             quantization: "Q4_K_M",
             trainedContextSize: 40960,
             contextSize: 4096,
-            sources: ["GET /v1/models", "POST /api/show", "GET /api/ps"]
+            sources: ["GET /v1/models", "POST /api/show", "GET /api/ps"],
+            models: ["qwen3:8b"],
+            reportedModel: null,
+            parallelSlots: null
         });
         await using l = await lmStudio("qwen2.5-coder-7b-instruct", solver(js));
-        expect(await readServedModelFacts(l.baseUrl, "qwen2.5-coder-7b-instruct")).toMatchObject({server: "lm-studio", quantization: "Q6_K", trainedContextSize: 32768, contextSize: 32768});
+        expect(await detectServedModel(l.baseUrl, "qwen2.5-coder-7b-instruct")).toMatchObject({server: "lm-studio", quantization: "Q6_K", trainedContextSize: 32768, contextSize: 32768});
         await using c = await llamaServer("Qwen3-8B-Q5_K_M.gguf", solver(js));
-        expect(await readServedModelFacts(c.baseUrl, "Qwen3-8B-Q5_K_M.gguf")).toMatchObject({
+        expect(await detectServedModel(c.baseUrl, "Qwen3-8B-Q5_K_M.gguf")).toMatchObject({
             server: "llama-server",
             quantization: "Q5_K_M",
             trainedContextSize: 40960,
@@ -91,10 +95,44 @@ describe("what local servers report about their model", () => {
         });
         // A server that publishes nothing but the OpenAI list: the model name is all there is.
         await using plain = await startScriptedOpenAi({agents: {"tiny-Q8_0": solver(js)}});
-        expect(await readServedModelFacts(plain.baseUrl, "tiny-Q8_0")).toMatchObject({server: "openai-compatible", quantization: "Q8_0", trainedContextSize: null, contextSize: null});
+        expect(await detectServedModel(plain.baseUrl, "tiny-Q8_0")).toMatchObject({server: "openai-compatible", quantization: "Q8_0", trainedContextSize: null, contextSize: null});
         // A server that is gone answers nothing, and nothing breaks.
         await plain.dispose();
-        expect(await readServedModelFacts(plain.baseUrl, "tiny-Q8_0", {timeoutMs: 500})).toMatchObject({server: "openai-compatible", quantization: "Q8_0", sources: []});
+        expect(await detectServedModel(plain.baseUrl, "tiny-Q8_0", {timeoutMs: 500})).toMatchObject({server: "openai-compatible", quantization: "Q8_0", sources: []});
+    });
+});
+
+describe("one detector for the eval and the endpoint benchmark", () => {
+    it("describeEndpoint reads the same facts as the eval's detector, and turns what only a strict check can tell into coded errors", async () => {
+        await using o = await ollama("qwen3:8b", solver(js), 4096);
+        await using c = await llamaServer("Qwen3-8B-Q5_K_M.gguf", solver(js));
+        for (const [server, model] of [
+            [o, "qwen3:8b"],
+            [c, "Qwen3-8B-Q5_K_M.gguf"]
+        ] as const) {
+            const facts = await detectServedModel(server.baseUrl, model);
+            const described = await describeEndpoint({baseUrl: server.baseUrl, apiKey: null}, model);
+            expect(described).toEqual({
+                kind: facts.server,
+                models: [model],
+                reportedModel: facts.reportedModel,
+                quantization: facts.quantization,
+                trainedContextSize: facts.trainedContextSize,
+                contextSize: facts.contextSize,
+                parallelSlots: facts.parallelSlots
+            });
+        }
+        expect(await describeEndpoint({baseUrl: o.baseUrl, apiKey: null}, "qwen3:8b")).toMatchObject({kind: "ollama", quantization: "Q4_K_M", trainedContextSize: 40960, contextSize: 4096});
+        expect(await describeEndpoint({baseUrl: c.baseUrl, apiKey: null}, "Qwen3-8B-Q5_K_M.gguf")).toMatchObject({
+            kind: "llama-server",
+            reportedModel: "/models/Qwen3-8B-Q5_K_M.gguf",
+            parallelSlots: 1
+        });
+        // The eval's reading is best effort; the benchmark's refuses what it cannot measure.
+        await expect(describeEndpoint({baseUrl: o.baseUrl, apiKey: null}, "qwen3:4b")).rejects.toMatchObject({code: "ENDPOINT_MODEL_NOT_FOUND"});
+        await o.dispose();
+        expect((await detectServedModel(o.baseUrl, "qwen3:8b", {timeoutMs: 500})).sources).toEqual([]);
+        await expect(describeEndpoint({baseUrl: o.baseUrl, apiKey: null, timeoutMs: 2000}, "qwen3:8b")).rejects.toMatchObject({code: "ENDPOINT_UNREACHABLE"});
     });
 });
 

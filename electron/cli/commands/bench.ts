@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import {InvalidArgumentError as CommanderArgumentError, type Command} from "commander";
+import {InvalidArgumentError as CommanderArgumentError, Option, type Command} from "commander";
 import {CONTEXT_SIZE_MAX, engineSettingSchemas} from "../../protocol/engineSettings.ts";
 import {contextSizeFlag, contextSizeOption, gpuLayersOption, settingOption, wholeNumber} from "../utils/optionParsers.ts";
 import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from "../../api/BenchApi.ts";
@@ -29,6 +29,7 @@ interface BenchOptions {
     batch?: number;
     json?: boolean;
     baseUrl?: string;
+    protocol?: "openai" | "anthropic";
     apiKeyEnv?: string;
     promptSizes?: number[];
     concurrency?: number[];
@@ -206,7 +207,8 @@ export function registerBenchCommand(program: Command) {
         .option(contextSizeFlag, "context size in tokens (32768, 32k, 1M; default: what the tests need, capped at the model's)", contextSizeOption)
         .option("--batch <n>", "batch size in tokens (default 512)", settingOption("--batch", engineSettingSchemas.batchSize))
         .option("--json", "print llama-bench-compatible JSON (llama-bench -o json fields plus agentfit_ fields); with --base-url the endpoint run")
-        .option("--base-url <url>", "benchmark an OpenAI-compatible endpoint instead (llama-server, vLLM, Ollama, another agentfit serve); --model is then its model id")
+        .option("--base-url <url>", "benchmark an OpenAI- or Anthropic-compatible endpoint instead (llama-server, vLLM, Ollama, another agentfit serve); --model is then its model id")
+        .addOption(new Option("--protocol <protocol>", "with --base-url: the API to measure through: openai (/chat/completions) or anthropic (/messages)").choices(["openai", "anthropic"]))
         .option("--api-key-env <var>", "with --base-url: the environment variable holding the endpoint's API key (never stored)")
         .option("--prompt-sizes <list>", "with --base-url: prompt sizes of the time-to-first-token test, tokens (default 128,512,2048)", commaList("--prompt-sizes", wholeNumber("--prompt-sizes", 16, 131_072)))
         .option("--concurrency <list>", "with --base-url: simultaneous streams to try (default 1,2,4,8)", commaList("--concurrency", wholeNumber("--concurrency", 1, 64)))
@@ -224,6 +226,7 @@ export function registerBenchCommand(program: Command) {
                         {
                             baseUrl: options.baseUrl!,
                             model: options.model[0]!,
+                            protocol: options.protocol,
                             apiKeyEnv: options.apiKeyEnv,
                             promptSizes: options.promptSizes,
                             generatedTokens: given("tg") ? options.tg : undefined,

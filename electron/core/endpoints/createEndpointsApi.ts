@@ -1,6 +1,6 @@
 import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
-import type {EndpointBenchRun, EndpointBenchSpec, EndpointsApi} from "../../api/EndpointsApi.ts";
+import type {EndpointBenchRun, EndpointBenchSpec, EndpointConnectRequest, EndpointProtocol, EndpointsApi} from "../../api/EndpointsApi.ts";
 import {errorBody} from "../../shared/AppError.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {listArgument, type MethodTable} from "../../shared/MethodTable.ts";
@@ -10,7 +10,8 @@ import {describeEndpoint} from "./describeEndpoint.ts";
 import {serverGpus} from "../catalog/serverPresets.ts";
 import {EndpointError} from "./EndpointError.ts";
 import {runEndpointBenchmark, summarize} from "./runEndpointBenchmark.ts";
-import {streamChatCompletion, type EndpointConnection} from "./streamChatCompletion.ts";
+import {streamCompletion} from "./streamAnthropicMessage.ts";
+import {getEndpointJson, type EndpointConnection} from "./streamChatCompletion.ts";
 
 const sizeList = (what: string, min: number, max: number) =>
     z
@@ -18,26 +19,42 @@ const sizeList = (what: string, min: number, max: number) =>
         .max(8, {error: "must list at most 8"})
         .transform((items) => [...new Set(items)].sort((a, b) => a - b));
 
-/** `endpoints.bench`'s request. */
-export const endpointBenchSchema = z.object({
+const connectFields = {
     baseUrl: z
         .string({error: "must be an http(s) URL, e.g. http://gpu-box:8080/v1"})
         .trim()
         .refine((value) => /^https?:\/\/[^\s/]+/i.test(value) && URL.canParse(value), {error: "must be an http(s) URL, e.g. http://gpu-box:8080/v1"})
-        .transform((value) => value.replace(/\/+$/, "").replace(/\/chat\/completions$/, "")),
-    model: requiredText("must be the model id the server lists (GET /v1/models)"),
+        .transform((value) => value.replace(/\/+$/, "").replace(/\/(chat\/completions|messages)$/, "")),
+    protocol: z.enum(["openai", "anthropic"], {error: "must be openai (chat completions) or anthropic (messages)"}).optional(),
     apiKeyEnv: z
         .string({error: "must be the name of an environment variable"})
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {error: "must be the name of an environment variable (letters, digits, underscores), not the key itself"})
         .optional(),
-    promptSizes: sizeList("prompt sizes in tokens (16–131072)", 16, 131_072).optional(),
-    generatedTokens: wholeNumber(0, 4096).optional(),
-    repetitions: wholeNumber(1, 20).optional(),
-    agentTurns: wholeNumber(0, 20).optional(),
-    concurrency: sizeList("stream counts (1–64)", 1, 64).optional(),
-    concurrencyTokens: wholeNumber(2, 4096).optional(),
-    serverGpu: z.enum(serverGpus.map((g) => g.id) as [string, ...string[]], {error: `must be one of the server GPUs: ${serverGpus.map((g) => g.id).join(", ")}`}).optional()
-});
+    apiKey: z.string({error: "must be the key as text"}).trim().min(1, {error: "must not be empty (leave it out for no key)"}).max(4096, {error: "must be at most 4096 characters"}).optional()
+};
+const oneKeySource = (request: {apiKeyEnv?: string; apiKey?: string}) => !(request.apiKeyEnv && request.apiKey);
+const oneKeySourceError = {error: "give either apiKeyEnv (the variable's name) or apiKey (the key, kept in memory), not both", path: ["apiKey"]};
+
+/** `endpoints.connect`'s request. */
+export const endpointConnectSchema = z.object(connectFields).refine(oneKeySource, oneKeySourceError);
+
+/** `endpoints.bench`'s request. */
+export const endpointBenchSchema = z
+    .object({
+        ...connectFields,
+        model: requiredText("must be the model id the server lists (GET /v1/models)"),
+        promptSizes: sizeList("prompt sizes in tokens (16–131072)", 16, 131_072).optional(),
+        generatedTokens: wholeNumber(0, 4096).optional(),
+        repetitions: wholeNumber(1, 20).optional(),
+        agentTurns: wholeNumber(0, 20).optional(),
+        concurrency: sizeList("stream counts (1–64)", 1, 64).optional(),
+        concurrencyTokens: wholeNumber(2, 4096).optional(),
+        serverGpu: z.enum(serverGpus.map((g) => g.id) as [string, ...string[]], {error: `must be one of the server GPUs: ${serverGpus.map((g) => g.id).join(", ")}`}).optional()
+    })
+    .refine(oneKeySource, oneKeySourceError);
+
+/** Anthropic's base URLs name no version ("https://api.anthropic.com"); its paths start at /v1. */
+const protocolBaseUrl = (baseUrl: string, protocol: EndpointProtocol) => (protocol === "anthropic" && !/\/v\d+$/.test(baseUrl) ? `${baseUrl}/v1` : baseUrl);
 
 export interface EndpointsApiOptions {
     store: Pick<Store, "endpoints">;
@@ -70,18 +87,39 @@ export function createEndpointsApi(options: EndpointsApiOptions): MethodTable<En
         return run;
     };
     const runArgument = z.object({runId: recordId});
+    /** The key the request names or carries; it stays in this process's memory for the run. */
+    const apiKeyOf = (request: Pick<EndpointConnectRequest, "apiKeyEnv" | "apiKey">): string | null => {
+        if (request.apiKey) return request.apiKey;
+        if (!request.apiKeyEnv) return null;
+        const apiKey = (options.env ?? process.env)[request.apiKeyEnv];
+        if (!apiKey) throw new EndpointError("ENDPOINT_API_KEY_MISSING", `The environment variable ${request.apiKeyEnv} named for the API key is not set (or empty); set it, then run again.`);
+        return apiKey;
+    };
 
     return {
+        "endpoints.connect": {
+            schema: endpointConnectSchema,
+            invalidCode: "ENDPOINT_BENCH_INVALID",
+            async handler(request) {
+                const protocol = request.protocol ?? "openai";
+                const connection: EndpointConnection = {baseUrl: protocolBaseUrl(request.baseUrl, protocol), protocol, apiKey: apiKeyOf(request), timeoutMs: 30_000};
+                const list = (await getEndpointJson(connection, "/models")) as {data?: {id?: unknown}[]} | null;
+                const models = Array.isArray(list?.data) ? list.data.map((m) => m?.id).filter((id): id is string => typeof id === "string") : [];
+                return {baseUrl: connection.baseUrl, protocol, models, server: models.length > 0 ? await describeEndpoint(connection, models[0]!) : null};
+            }
+        },
         "endpoints.bench": {
             schema: endpointBenchSchema,
             invalidCode: "ENDPOINT_BENCH_INVALID",
             async handler(request) {
                 if (active) throw new EndpointError("ENDPOINT_BUSY", `Endpoint run ${active.runId} is measuring; wait for it or cancel it first (concurrent runs would measure each other).`);
+                const protocol = request.protocol ?? "openai";
                 const spec: EndpointBenchSpec = {
-                    baseUrl: request.baseUrl,
+                    baseUrl: protocolBaseUrl(request.baseUrl, protocol),
                     model: request.model,
-                    protocol: "openai",
+                    protocol,
                     apiKeyEnv: request.apiKeyEnv ?? null,
+                    apiKeyInMemory: request.apiKey !== undefined,
                     promptSizes: request.promptSizes ?? [128, 512, 2048],
                     generatedTokens: request.generatedTokens ?? 128,
                     repetitions: request.repetitions ?? 3,
@@ -90,16 +128,12 @@ export function createEndpointsApi(options: EndpointsApiOptions): MethodTable<En
                     concurrencyTokens: request.concurrencyTokens ?? 64,
                     serverGpu: request.serverGpu ?? null
                 };
-                let apiKey: string | null = null;
-                if (spec.apiKeyEnv) {
-                    apiKey = (options.env ?? process.env)[spec.apiKeyEnv] ?? null;
-                    if (!apiKey) throw new EndpointError("ENDPOINT_API_KEY_MISSING", `The environment variable ${spec.apiKeyEnv} named for the API key is not set (or empty); set it, then run again.`);
-                }
+                const apiKey = apiKeyOf(request);
                 const controller = new AbortController();
-                const connection: EndpointConnection = {baseUrl: spec.baseUrl, apiKey, signal: controller.signal};
+                const connection: EndpointConnection = {baseUrl: spec.baseUrl, protocol, apiKey, signal: controller.signal};
                 // Checked before anything is stored: the server answers, takes the key, serves the model and streams well-formed events.
                 const server = await describeEndpoint({...connection, timeoutMs: 30_000}, spec.model);
-                await streamChatCompletion({...connection, timeoutMs: 120_000}, {model: spec.model, messages: [{role: "user", content: "Say hello."}], max_tokens: 4});
+                await streamCompletion({...connection, timeoutMs: 120_000}, {model: spec.model, messages: [{role: "user", content: "Say hello."}], max_tokens: 4});
                 if (active) throw new EndpointError("ENDPOINT_BUSY", `Endpoint run ${(active as {runId: number}).runId} is measuring; wait for it or cancel it first.`);
 
                 const empty = {ttft: [], generation: [], agent: null, concurrency: []};

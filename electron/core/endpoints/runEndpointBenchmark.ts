@@ -12,7 +12,8 @@ import type {
 } from "../../api/EndpointsApi.ts";
 import {seededRandom} from "../../shared/seededRandom.ts";
 import {agentWorkloadScript} from "../bench/agentWorkloadScript.ts";
-import {streamChatCompletion, type EndpointChatMessage, type EndpointConnection, type StreamedCompletion} from "./streamChatCompletion.ts";
+import {streamCompletion} from "./streamAnthropicMessage.ts";
+import type {EndpointChatMessage, EndpointConnection, StreamedCompletion} from "./streamChatCompletion.ts";
 
 /** Below this ratio of warm to cold time to first token, a server without cache reports is taken to reuse prefixes. */
 export const PREFIX_CACHE_TTFT_RATIO = 0.5;
@@ -165,7 +166,7 @@ export async function runEndpointBenchmark(options: RunEndpointBenchmarkOptions)
         save({...measured, phase: null, phasesDone: [...run.phasesDone, name], summary: summarize(next)});
     };
     const stream = (messages: EndpointChatMessage[], maxTokens: number, extra: {tools?: unknown[]} = {}) =>
-        streamChatCompletion(connection, {model: spec.model, messages, max_tokens: maxTokens, temperature: 0, ...extra});
+        streamCompletion(connection, {model: spec.model, messages, max_tokens: maxTokens, temperature: 0, ...extra});
 
     // Prompt sizes the server's context can hold (with room for the reply), when it reports its context.
     const sizes = contextSize ? spec.promptSizes.filter((size) => size + 64 <= contextSize) : spec.promptSizes;

@@ -1,5 +1,5 @@
 import {performance} from "node:perf_hooks";
-import type {EndpointRequestSample, EndpointServerTimings} from "../../api/EndpointsApi.ts";
+import type {EndpointProtocol, EndpointRequestSample, EndpointServerTimings} from "../../api/EndpointsApi.ts";
 import {EndpointError} from "./EndpointError.ts";
 
 /** Where requests go and with which key; the key lives only in memory for the run. */
@@ -7,6 +7,8 @@ export interface EndpointConnection {
     /** Base URL without a trailing slash, e.g. "http://gpu-box:8080/v1". */
     baseUrl: string;
     apiKey: string | null;
+    /** How the key is sent and which API is spoken: "openai" (`Authorization: Bearer`, the default) or "anthropic" (`x-api-key`, `anthropic-version`). */
+    protocol?: EndpointProtocol;
     /** Aborts every request of the run. */
     signal?: AbortSignal;
     /** Longest wait for one request (headers and each stream read), ms. Default 300,000. */
@@ -67,24 +69,8 @@ export async function getEndpointJson(connection: EndpointConnection, path: stri
  */
 export async function streamChatCompletion(connection: EndpointConnection, body: ChatCompletionBody): Promise<StreamedCompletion> {
     const sentAt = performance.now();
-    const response = await send(connection, "/chat/completions", {
-        method: "POST",
-        headers: {"Content-Type": "application/json", Accept: "text/event-stream"},
-        body: JSON.stringify({...body, stream: true, stream_options: {include_usage: true}})
-    });
-    await throwUnlessOk(response, connection, "/chat/completions");
-    const contentType = response.headers.get("content-type") ?? "";
-    if (!/^text\/event-stream\b/i.test(contentType)) {
-        await response.body?.cancel();
-        throw new EndpointError(
-            "ENDPOINT_NOT_STREAMING",
-            `${connection.baseUrl} answered a streamed request (stream: true) with ${contentType || "no content type"} instead of Server-Sent Events; time to first token and generation speed can only be measured on a server that streams.`
-        );
-    }
-
-    let firstTokenAt = 0;
-    let lastTokenAt = 0;
-    let arrivals = 0;
+    const response = await postForEventStream(connection, "/chat/completions", {...body, stream: true, stream_options: {include_usage: true}});
+    const clock = new ArrivalClock();
     let content = "";
     let finishReason: string | null = null;
     // Filled by the event handler (a closure, so kept in an object the compiler does not narrow to null).
@@ -97,19 +83,12 @@ export async function streamChatCompletion(connection: EndpointConnection, body:
             done = true;
             return;
         }
-        let chunk: {
+        const chunk: {
             error?: {message?: string} | string;
             choices?: {delta?: {content?: string | null; reasoning_content?: string | null; tool_calls?: {index?: number; id?: string; function?: {name?: string; arguments?: string}}[]}; finish_reason?: string | null}[];
             usage?: Usage;
             timings?: Record<string, number>;
-        };
-        try {
-            chunk = JSON.parse(data) as typeof chunk;
-        } catch {
-            throw new EndpointError("ENDPOINT_STREAM_INVALID", `${connection.baseUrl} sent a stream event that is not JSON: ${JSON.stringify(data.slice(0, 120))}.`);
-        }
-        if (typeof chunk !== "object" || chunk === null)
-            throw new EndpointError("ENDPOINT_STREAM_INVALID", `${connection.baseUrl} sent a stream event that is not a JSON object: ${JSON.stringify(data.slice(0, 120))}.`);
+        } = parseStreamEvent(connection, data);
         if (chunk.error) {
             const message = typeof chunk.error === "string" ? chunk.error : (chunk.error.message ?? JSON.stringify(chunk.error));
             throw new EndpointError("ENDPOINT_REJECTED", `${connection.baseUrl} stopped the stream with an error: ${message}`);
@@ -119,12 +98,7 @@ export async function streamChatCompletion(connection: EndpointConnection, body:
         for (const choice of chunk.choices ?? []) {
             const delta = choice.delta ?? {};
             const text = (delta.content ?? "") + (delta.reasoning_content ?? "");
-            if (text !== "" || delta.tool_calls?.length) {
-                const now = performance.now();
-                if (arrivals === 0) firstTokenAt = now;
-                lastTokenAt = now;
-                arrivals++;
-            }
+            if (text !== "" || delta.tool_calls?.length) clock.arrive();
             content += delta.content ?? "";
             for (const call of delta.tool_calls ?? []) {
                 const index = call.index ?? toolCalls.length;
@@ -140,24 +114,98 @@ export async function streamChatCompletion(connection: EndpointConnection, body:
     await readServerSentEvents(response, connection, onEvent, () => done);
     if (!done && finishReason === null)
         throw new EndpointError("ENDPOINT_STREAM_INVALID", `${connection.baseUrl}'s event stream ended before the completion finished (no finish_reason and no [DONE]).`);
-    const endedAt = performance.now();
-    if (arrivals === 0) firstTokenAt = lastTokenAt = endedAt;
+    const {usage, timings} = reported;
+    return completionSample({
+        sentAt,
+        clock,
+        promptTokens: usage?.prompt_tokens ?? null,
+        cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? null,
+        generatedTokens: usage?.completion_tokens ?? null,
+        timings,
+        content,
+        toolCalls,
+        finishReason
+    });
+}
 
-    const {usage: reportedUsage, timings} = reported;
+/** POSTs a streamed request and returns the response once it is known to be an event stream (errors and plain JSON become coded errors). */
+export async function postForEventStream(connection: EndpointConnection, path: string, body: object): Promise<Response> {
+    const response = await send(connection, path, {
+        method: "POST",
+        headers: {"Content-Type": "application/json", Accept: "text/event-stream"},
+        body: JSON.stringify(body)
+    });
+    await throwUnlessOk(response, connection, path);
+    const contentType = response.headers.get("content-type") ?? "";
+    if (!/^text\/event-stream\b/i.test(contentType)) {
+        await response.body?.cancel();
+        throw new EndpointError(
+            "ENDPOINT_NOT_STREAMING",
+            `${connection.baseUrl} answered a streamed request (stream: true) with ${contentType || "no content type"} instead of Server-Sent Events; time to first token and generation speed can only be measured on a server that streams.`
+        );
+    }
+    return response;
+}
+
+/** One event's data as a JSON object, or ENDPOINT_STREAM_INVALID. */
+export function parseStreamEvent<T extends object>(connection: EndpointConnection, data: string): T {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(data);
+    } catch {
+        throw new EndpointError("ENDPOINT_STREAM_INVALID", `${connection.baseUrl} sent a stream event that is not JSON: ${JSON.stringify(data.slice(0, 120))}.`);
+    }
+    if (typeof parsed !== "object" || parsed === null)
+        throw new EndpointError("ENDPOINT_STREAM_INVALID", `${connection.baseUrl} sent a stream event that is not a JSON object: ${JSON.stringify(data.slice(0, 120))}.`);
+    return parsed as T;
+}
+
+/** When streamed tokens arrived: the first, the last, and how many events carried any. */
+export class ArrivalClock {
+    firstAt = 0;
+    lastAt = 0;
+    count = 0;
+    arrive() {
+        const now = performance.now();
+        if (this.count === 0) this.firstAt = now;
+        this.lastAt = now;
+        this.count++;
+    }
+}
+
+/**
+ * The sample of a finished stream, whatever the protocol: counts the server reported (usage, else
+ * llama-server's `timings`, else streamed events) and the client's timing of the tokens.
+ */
+export function completionSample(finished: {
+    sentAt: number;
+    clock: ArrivalClock;
+    promptTokens: number | null;
+    cachedTokens: number | null;
+    generatedTokens: number | null;
+    timings: Record<string, number> | null;
+    content: string;
+    toolCalls: StreamedCompletion["toolCalls"];
+    finishReason: string | null;
+}): StreamedCompletion {
+    const {sentAt, clock, timings} = finished;
+    const endedAt = performance.now();
+    const firstTokenAt = clock.count === 0 ? endedAt : clock.firstAt;
+    const lastTokenAt = clock.count === 0 ? endedAt : clock.lastAt;
     const server = serverTimings(timings);
-    const generatedTokens = reportedUsage?.completion_tokens ?? server?.generatedTokens ?? arrivals;
+    const generatedTokens = finished.generatedTokens ?? server?.generatedTokens ?? clock.count;
     const generationSeconds = (lastTokenAt - firstTokenAt) / 1000;
     return {
-        promptTokens: reportedUsage?.prompt_tokens ?? server?.promptTokens ?? null,
-        cachedTokens: reportedUsage?.prompt_tokens_details?.cached_tokens ?? (timings && typeof timings["cache_n"] === "number" ? timings["cache_n"] : null),
+        promptTokens: finished.promptTokens ?? server?.promptTokens ?? null,
+        cachedTokens: finished.cachedTokens ?? (timings && typeof timings["cache_n"] === "number" ? timings["cache_n"] : null),
         generatedTokens,
         timeToFirstTokenMs: firstTokenAt - sentAt,
         totalMs: endedAt - sentAt,
-        generationTps: generatedTokens >= 2 && arrivals >= 2 && generationSeconds > 0 ? (generatedTokens - 1) / generationSeconds : null,
+        generationTps: generatedTokens >= 2 && clock.count >= 2 && generationSeconds > 0 ? (generatedTokens - 1) / generationSeconds : null,
         server,
-        content,
-        toolCalls: toolCalls.filter(Boolean),
-        finishReason,
+        content: finished.content,
+        toolCalls: finished.toolCalls.filter(Boolean),
+        finishReason: finished.finishReason,
         sentAt,
         firstTokenAt,
         lastTokenAt
@@ -175,13 +223,19 @@ function serverTimings(timings: Record<string, number> | null): EndpointServerTi
     return {promptTokens: promptN, promptMs, cachedTokens: number("cache_n") ?? 0, generatedTokens: predictedN, generationMs: predictedMs};
 }
 
-async function send(connection: EndpointConnection, path: string, init: RequestInit): Promise<Response> {
+/** The key as the protocol sends it: OpenAI's bearer token, or Anthropic's `x-api-key` with the API version it speaks. */
+function authHeaders(connection: EndpointConnection): Record<string, string> {
+    if (connection.protocol === "anthropic") return {"anthropic-version": "2023-06-01", ...(connection.apiKey ? {"x-api-key": connection.apiKey} : {})};
+    return connection.apiKey ? {Authorization: `Bearer ${connection.apiKey}`} : {};
+}
+
+export async function send(connection: EndpointConnection, path: string, init: RequestInit): Promise<Response> {
     const timeout = AbortSignal.timeout(connection.timeoutMs ?? 300_000);
     const signal = connection.signal ? AbortSignal.any([connection.signal, timeout]) : timeout;
     try {
         return await fetch(`${connection.baseUrl}${path}`, {
             ...init,
-            headers: {...(init.headers as Record<string, string>), ...(connection.apiKey ? {Authorization: `Bearer ${connection.apiKey}`} : {})},
+            headers: {...(init.headers as Record<string, string>), ...authHeaders(connection)},
             signal
         });
     } catch (error) {
@@ -192,7 +246,7 @@ async function send(connection: EndpointConnection, path: string, init: RequestI
     }
 }
 
-async function throwUnlessOk(response: Response, connection: EndpointConnection, path: string): Promise<void> {
+export async function throwUnlessOk(response: Response, connection: EndpointConnection, path: string): Promise<void> {
     if (response.ok) return;
     const text = await response.text().catch(() => "");
     let message = text.slice(0, 300);
@@ -211,7 +265,7 @@ async function throwUnlessOk(response: Response, connection: EndpointConnection,
 }
 
 /** Reads a text/event-stream body and hands each event's data to `onEvent` until the body ends or `finished()` says so. */
-async function readServerSentEvents(response: Response, connection: EndpointConnection, onEvent: (data: string) => void, finished: () => boolean): Promise<void> {
+export async function readServerSentEvents(response: Response, connection: EndpointConnection, onEvent: (data: string) => void, finished: () => boolean): Promise<void> {
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     let data: string[] = [];

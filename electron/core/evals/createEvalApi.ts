@@ -34,8 +34,9 @@ import {computeStats} from "./evalStatistics.ts";
 import {buildInspectLog} from "./inspectLog.ts";
 import {prepareModelEndpoint} from "./prepareModelEndpoint.ts";
 import {modelLocation} from "./modelLocation.ts";
-import {checkBaseUrl, modelLabel, providerDefinitions, providerIds, quantizationFromName, resolveBaseUrl} from "./providers.ts";
-import {readServedModelFacts} from "./readServedModelFacts.ts";
+import {checkBaseUrl, modelLabel, providerDefinitions, providerIds, resolveBaseUrl} from "./providers.ts";
+import {detectServedModel, servedModelFacts} from "../servers/detectServedModel.ts";
+import {quantizationInFileName} from "../gguf/ggufFileNames.ts";
 import type {SecretStore} from "./SecretStore.ts";
 import {loadRefactorTasks, type RefactorTask} from "./tasks/refactorTasks.ts";
 import {toolLoopSolver} from "./toolLoopSolver.ts";
@@ -271,7 +272,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                     if (spec.provider === "openai-compatible") spec.baseUrl = resolveBaseUrl(spec, env);
                     if (spec.provider !== "local") delete spec.settings;
                     if (spec.provider === "local" && !spec.quantization) {
-                        const quantization = registered(spec.model)?.facts.quantization ?? quantizationFromName(spec.model);
+                        const quantization = registered(spec.model)?.facts.quantization ?? quantizationInFileName(spec.model);
                         if (quantization) spec.quantization = quantization;
                     }
                     return spec;
@@ -283,7 +284,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 const served = await Promise.all(
                     models.map(async (model) => {
                         if (modelLocation(model) !== "local-server") return undefined;
-                        const facts = await readServedModelFacts(model.baseUrl!, model.model, {apiKey: await options.secrets.get(model.provider)});
+                        const facts = servedModelFacts(await detectServedModel(model.baseUrl!, model.model, {apiKey: await options.secrets.get(model.provider)}));
                         if (!model.quantization && facts.quantization) model.quantization = facts.quantization;
                         return facts;
                     })

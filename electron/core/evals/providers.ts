@@ -1,4 +1,5 @@
 import type {EvalModelSpec, EvalProviderId} from "../../api/EvalApi.ts";
+import {quantizationInFileName} from "../gguf/ggufFileNames.ts";
 import {EvalError} from "./EvalError.ts";
 
 export interface ProviderDefinition {
@@ -85,12 +86,6 @@ export function checkBaseUrl(url: string): string {
     return url.replace(/\/+$/, "");
 }
 
-/** Quantization read from a GGUF file name ("Qwen3-8B-Q4_K_M.gguf" → "Q4_K_M"). */
-export function quantizationFromName(name: string): string | null {
-    const match = /(?:^|[-_.\s/:])((?:I?Q[1-8](?:_[0-9A-Z]+)*)|BF16|F16|F32)(?=[-_.]|$)/i.exec(name.replace(/\.gguf$/i, ""));
-    return match ? match[1]!.toUpperCase() : null;
-}
-
 /**
  * "openai:gpt-4.1", "local:Qwen3-8B-Q4_K_M", "openai-compatible:qwen3:8b (Q4_K_M)": a local model by
  * its one name (the registry's name when given, else the file name without extension).
@@ -126,6 +121,6 @@ export function parseModelArgument(value: string): EvalModelSpec {
 }
 
 function withQuantization(spec: EvalModelSpec): EvalModelSpec {
-    const quantization = spec.provider === "local" ? quantizationFromName(spec.model) : null;
+    const quantization = spec.provider === "local" ? quantizationInFileName(spec.model) : null;
     return quantization ? {...spec, quantization} : spec;
 }

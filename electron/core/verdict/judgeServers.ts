@@ -40,7 +40,7 @@ export function judgeServers(
             {
                 memory: null,
                 server: {
-                    facts: {server: run.server.kind, quantization: run.server.quantization, trainedContextSize: null, contextSize: run.server.contextSize, sources: ["GET /models"]},
+                    facts: {server: run.server.kind, quantization: run.server.quantization, trainedContextSize: run.server.trainedContextSize ?? null, contextSize: run.server.contextSize, sources: ["GET /models"]},
                     host: new URL(run.spec.baseUrl).host
                 },
                 speed,

@@ -9,10 +9,12 @@ import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {Meter} from "../../components/Meter.tsx";
+import {numberList} from "../../components/numberList.ts";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {screenLinkParams} from "../../components/screenLink.ts";
 import {useNow} from "../../components/useNow.ts";
 import {DepthChart, QuantizationChart} from "./BenchCharts.tsx";
+import {EndpointBenchmarkCard} from "./EndpointBenchmarkCard.tsx";
 import {EngineBinaryCard} from "./EngineBinaryCard.tsx";
 import {benchConfigurationLabel as configurationLabel, benchNoiseWarning, benchSpeedText as speedText, benchTestName as testName} from "../../../../electron/shared/benchFormat.ts";
 import "./BenchmarkScreen.css";
@@ -58,13 +60,6 @@ function formFromLink(): Form {
 
 const statusTone: Record<BenchRun["status"], Tone> = {running: "info", completed: "good", failed: "bad", cancelled: "warn", interrupted: "warn"};
 const resultTone: Record<BenchResult["status"], Tone> = {completed: "good", skipped: "warn", failed: "bad", cancelled: "warn"};
-
-const numberList = (text: string) =>
-    text
-        .split(",")
-        .map((part) => part.trim())
-        .filter((part) => part !== "")
-        .map(Number);
 
 export function BenchmarkScreen() {
     const runs = useApiQuery("bench.runs", {limit: 50});
@@ -269,6 +264,7 @@ export function BenchmarkScreen() {
                 </div>
             )}
             {detail && <ResultsTable run={detail} />}
+            <EndpointBenchmarkCard />
             {list.length > 0 && (
                 <Card title="Runs" subtitle="Every run is kept with its machine, engine, settings and raw samples." testId="bench-runs">
                     <table className="table">

@@ -22,17 +22,20 @@ export interface StreamingOpenAiServerOptions {
 
 export interface StreamingOpenAiServer extends AsyncDisposable {
     baseUrl: string;
-    /** Chat requests received (their bodies). */
-    requests: {model: string; max_tokens?: number; stream?: boolean}[];
+    /** Chat and Messages requests received (their bodies), with the path and the key headers they came with. */
+    requests: {model: string; max_tokens?: number; stream?: boolean; path: string; authorization?: string; xApiKey?: string}[];
     dispose(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A small HTTP server speaking OpenAI's streamed chat completions with no prefix cache and no
- * usage or timings in its stream, like a minimal OpenAI-compatible server: the endpoint benchmark's
- * stand-in for servers that are not llama.cpp-based, and for the ways a server can fail.
+ * A small HTTP server speaking OpenAI's streamed chat completions (`/v1/chat/completions`) and
+ * Anthropic's streamed Messages (`/v1/messages`) with no prefix cache and no usage or timings in its
+ * OpenAI stream (its Messages stream carries the usage Anthropic's events always do), like a minimal
+ * compatible server: the endpoint benchmark's stand-in for servers that are not llama.cpp-based, and
+ * for the ways a server can fail. OpenAI clients send the key as `Authorization: Bearer`, Anthropic
+ * clients as `x-api-key`; each route takes only its own protocol's header.
  */
 export async function startStreamingOpenAiServer(options: StreamingOpenAiServerOptions = {}): Promise<StreamingOpenAiServer> {
     const models = options.models ?? ["remote-model"];
@@ -42,21 +45,25 @@ export async function startStreamingOpenAiServer(options: StreamingOpenAiServerO
             res.writeHead(status, {"Content-Type": "application/json"});
             res.end(JSON.stringify({error: {message, type: "invalid_request_error", param: null, code: null}}));
         };
-        if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) return error(401, "Incorrect API key provided.");
+        const keyGiven = req.url === "/v1/messages" ? req.headers["x-api-key"] : /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        const keyOk = !options.apiKey || keyGiven === options.apiKey || (req.url === "/v1/models" && req.headers["x-api-key"] === options.apiKey);
+        if (!keyOk) return error(401, "Incorrect API key provided.");
         if (req.method === "GET" && req.url === "/v1/models") {
             res.writeHead(200, {"Content-Type": "application/json"});
             return res.end(JSON.stringify({object: "list", data: models.map((id) => ({id, object: "model", created: 0, owned_by: "test"}))}));
         }
-        if (req.method !== "POST" || req.url !== "/v1/chat/completions") return error(404, `No route ${req.method} ${req.url}`);
+        if (req.method !== "POST" || (req.url !== "/v1/chat/completions" && req.url !== "/v1/messages")) return error(404, `No route ${req.method} ${req.url}`);
         let raw = "";
         for await (const chunk of req) raw += chunk;
-        const body = JSON.parse(raw) as {model: string; messages: unknown[]; max_tokens?: number; stream?: boolean};
-        requests.push(body);
+        const body = JSON.parse(raw) as {model: string; messages: unknown[]; system?: unknown; max_tokens?: number; stream?: boolean};
+        const xApiKey = req.headers["x-api-key"];
+        requests.push({...body, path: req.url, authorization: req.headers.authorization, xApiKey: typeof xApiKey === "string" ? xApiKey : undefined});
         if (!models.includes(body.model)) return error(404, `The model ${body.model} does not exist.`);
-        const promptChars = JSON.stringify(body.messages).length;
+        const promptChars = JSON.stringify(body.messages).length + JSON.stringify(body.system ?? "").length;
         await sleep((promptChars / 100) * (options.msPer100PromptChars ?? 2));
         const tokens = body.max_tokens ?? 16;
         const mode = options.mode ?? "ok";
+        if (req.url === "/v1/messages") return streamMessage(res, body.model, Math.ceil(promptChars / 4), tokens, mode, options.msPerToken ?? 2);
         if (mode === "json" || !body.stream) {
             res.writeHead(200, {"Content-Type": "application/json"});
             return res.end(
@@ -104,4 +111,44 @@ export async function startStreamingOpenAiServer(options: StreamingOpenAiServerO
             server.close(() => resolve());
         }));
     return {baseUrl: `http://127.0.0.1:${port}/v1`, requests, dispose, [Symbol.asyncDispose]: dispose};
+}
+
+/** Anthropic's streamed Messages events (message_start … message_stop), misbehaving as `mode` says. */
+async function streamMessage(res: http.ServerResponse, model: string, promptTokens: number, tokens: number, mode: StreamingServerMode, msPerToken: number) {
+    if (mode === "json") {
+        res.writeHead(200, {"Content-Type": "application/json"});
+        return res.end(
+            JSON.stringify({
+                id: "msg_1",
+                type: "message",
+                role: "assistant",
+                model,
+                content: [{type: "text", text: "word ".repeat(tokens)}],
+                stop_reason: "max_tokens",
+                stop_sequence: null,
+                usage: {input_tokens: promptTokens, output_tokens: tokens}
+            })
+        );
+    }
+    res.writeHead(200, {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"});
+    const event = (type: string, data: object | string) => res.write(`event: ${type}\ndata: ${typeof data === "string" ? data : JSON.stringify({type, ...data})}\n\n`);
+    event("message_start", {
+        message: {id: "msg_1", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: promptTokens, output_tokens: 0}}
+    });
+    event("content_block_start", {index: 0, content_block: {type: "text", text: ""}});
+    if (mode === "malformed") {
+        event("content_block_delta", {index: 0, delta: {type: "text_delta", text: "word "}});
+        event("content_block_delta", '{"type": "content_block_delta", "delta": {"text": "wo');
+        return res.end();
+    }
+    for (let i = 0; i < tokens; i++) {
+        if (res.destroyed) return;
+        event("content_block_delta", {index: 0, delta: {type: "text_delta", text: "word "}});
+        if (mode === "truncated") return res.end();
+        await sleep(msPerToken);
+    }
+    event("content_block_stop", {index: 0});
+    event("message_delta", {delta: {stop_reason: "max_tokens", stop_sequence: null}, usage: {output_tokens: tokens}});
+    event("message_stop", {});
+    res.end();
 }
