@@ -24,6 +24,8 @@ export interface StreamingOpenAiServer extends AsyncDisposable {
     baseUrl: string;
     /** Chat and Messages requests received (their bodies), with the path and the key headers they came with. */
     requests: {model: string; max_tokens?: number; stream?: boolean; path: string; authorization?: string; xApiKey?: string}[];
+    /** Every request received, metadata ones included (`/v1/models`, `/props`, …), with its key headers. */
+    keyHeaders: {path: string; authorization?: string; xApiKey?: string}[];
     dispose(): Promise<void>;
 }
 
@@ -40,7 +42,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startStreamingOpenAiServer(options: StreamingOpenAiServerOptions = {}): Promise<StreamingOpenAiServer> {
     const models = options.models ?? ["remote-model"];
     const requests: StreamingOpenAiServer["requests"] = [];
+    const keyHeaders: StreamingOpenAiServer["keyHeaders"] = [];
     const server = http.createServer(async (req, res) => {
+        const givenXApiKey = req.headers["x-api-key"];
+        keyHeaders.push({path: req.url ?? "", authorization: req.headers.authorization, xApiKey: typeof givenXApiKey === "string" ? givenXApiKey : undefined});
         const error = (status: number, message: string) => {
             res.writeHead(status, {"Content-Type": "application/json"});
             res.end(JSON.stringify({error: {message, type: "invalid_request_error", param: null, code: null}}));
@@ -110,7 +115,7 @@ export async function startStreamingOpenAiServer(options: StreamingOpenAiServerO
             server.closeAllConnections();
             server.close(() => resolve());
         }));
-    return {baseUrl: `http://127.0.0.1:${port}/v1`, requests, dispose, [Symbol.asyncDispose]: dispose};
+    return {baseUrl: `http://127.0.0.1:${port}/v1`, requests, keyHeaders, dispose, [Symbol.asyncDispose]: dispose};
 }
 
 /** Anthropic's streamed Messages events (message_start … message_stop), misbehaving as `mode` says. */

@@ -93,6 +93,9 @@ describe("endpoint benchmark against OpenAI-protocol servers", () => {
         // No cache_read_input_tokens and no faster warm turns: no prefix cache, judged by timing.
         expect(run.agent!.prefixCache).toMatchObject({status: "not-detected", evidence: "timing"});
         expect(run.concurrency.map((c) => c.streams)).toEqual([1, 2]);
+        // The server's metadata (read on connect and before the run) was asked with Anthropic's header too: the key never went out as a bearer token.
+        expect(server.keyHeaders.filter((r) => !r.path.startsWith("/v1/messages")).length).toBeGreaterThan(1);
+        expect(server.keyHeaders.filter((r) => r.authorization?.includes(key))).toEqual([]);
         // The key lived in memory only: not in the run, not in the data folder.
         expect(JSON.stringify(await app.client.call("endpoints.runs", {}))).not.toContain(key);
         expect(readDataFolder(app.home.home)).not.toContain(key);

@@ -224,7 +224,7 @@ function serverTimings(timings: Record<string, number> | null): EndpointServerTi
 }
 
 /** The key as the protocol sends it: OpenAI's bearer token, or Anthropic's `x-api-key` with the API version it speaks. */
-function authHeaders(connection: EndpointConnection): Record<string, string> {
+export function authHeaders(connection: EndpointConnection): Record<string, string> {
     if (connection.protocol === "anthropic") return {"anthropic-version": "2023-06-01", ...(connection.apiKey ? {"x-api-key": connection.apiKey} : {})};
     return connection.apiKey ? {Authorization: `Bearer ${connection.apiKey}`} : {};
 }

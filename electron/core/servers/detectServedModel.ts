@@ -12,7 +12,10 @@ export interface ServedModelDetection extends ServedModelFacts {
 }
 
 export interface DetectServedModelOptions {
+    /** Sent as `Authorization: Bearer` unless `authHeaders` says how the server takes its key. */
     apiKey?: string | null;
+    /** The key as the server's protocol sends it (Anthropic: `x-api-key`); replaces the bearer header. */
+    authHeaders?: Record<string, string>;
     signal?: AbortSignal;
     /** Per request, ms. Default 3000: a server answers its metadata at once or not at all. */
     timeoutMs?: number;
@@ -69,7 +72,7 @@ export async function detectServedModel(baseUrl: string, model: string, options:
         try {
             const response = await fetch(url, {
                 method,
-                headers: {Accept: "application/json", ...(body ? {"Content-Type": "application/json"} : {}), ...(options.apiKey ? {Authorization: `Bearer ${options.apiKey}`} : {})},
+                headers: {Accept: "application/json", ...(body ? {"Content-Type": "application/json"} : {}), ...(options.authHeaders ?? (options.apiKey ? {Authorization: `Bearer ${options.apiKey}`} : {}))},
                 body: body ? JSON.stringify(body) : undefined,
                 signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? 3000), ...(options.signal ? [options.signal] : [])])
             });
