@@ -7,13 +7,17 @@ export interface RawResponse {
     json(): unknown;
 }
 
-/** One HTTP request with full control of the headers (fetch forbids setting Host). */
+/**
+ * One HTTP request with full control of the headers (fetch forbids setting Host), on a connection of
+ * its own: never a pooled keep-alive socket a server may just have closed ("socket hang up" instead
+ * of the answer or refusal under test).
+ */
 export function rawHttp(
     url: string,
     options: {method?: string; headers?: Record<string, string>; body?: string | Buffer} = {}
 ): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
-        const request = http.request(url, {method: options.method ?? "GET", headers: options.headers}, (response) => {
+        const request = http.request(url, {method: options.method ?? "GET", headers: options.headers, agent: false}, (response) => {
             const chunks: Buffer[] = [];
             response.on("data", (chunk: Buffer) => chunks.push(chunk));
             response.on("end", () => {
