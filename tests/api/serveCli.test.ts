@@ -14,31 +14,16 @@ describe("agentfit serve", () => {
         using home = createTempHome();
         const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
         const requestLog = path.join(home.home, "requests.jsonl");
-        const child = spawn(
-            process.execPath,
-            [
-                path.join(projectRoot, "bin", "agentfit.js"),
-                "serve",
-                ...["--model", model.path, "--port", "0", "--ctx", "1024", "--threads", "1", "--parallel", "2", "--api-key", "sk-cli", "--request-log", requestLog]
-            ],
-            {cwd: projectRoot, env: {...home.env, NO_COLOR: "1"}}
+        await using serve = await startServeCli(
+            ["--model", model.path, "--ctx", "1024", "--threads", "1", "--parallel", "2", "--api-key", "sk-cli", "--request-log", requestLog],
+            home.env
         );
-        let stdout = "";
-        let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-        const baseUrl = await new Promise<string>((resolve, reject) => {
-            child.stdout.on("data", (d: Buffer) => {
-                stdout += d.toString();
-                const match = /^(http:\/\/127\.0\.0\.1:\d+\/v1)$/m.exec(stdout);
-                if (match) resolve(match[1]!);
-            });
-            void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-        });
-        await expect.poll(() => stderr).toContain("Serving tiny at");
-        expect(stderr).toMatch(/1024 tokens × 2 parallel/);
+        const {baseUrl} = serve;
+        const stderr = () => serve.stderr();
+        await expect.poll(stderr).toContain("Serving tiny at");
+        expect(stderr()).toMatch(/1024 tokens × 2 parallel/);
         // Within the trained context: nothing to say about it.
-        expect(stderr).not.toMatch(/Capped|Warning/);
+        expect(stderr()).not.toMatch(/Capped|Warning/);
 
         const client = new OpenAI({baseURL: baseUrl, apiKey: "sk-cli", maxRetries: 0});
         const reply = await client.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 3});
@@ -53,10 +38,10 @@ describe("agentfit serve", () => {
         });
 
         // The server log (stderr) and the request log (JSON lines) have every request.
-        await expect.poll(() => stderr).toMatch(/POST \/v1\/responses 200 \S+ m?s · prompt \d+ \(\d+ cached\) · 2 generated · tools left out \(hosted tools a local model is not offered\): web_search, local_shell\n/);
-        expect(stderr).toMatch(/POST \/v1\/chat\/completions 200 .* · 3 generated\n/);
-        expect(stderr).toMatch(/GET \/v1\/models 401 /);
-        expect(stderr.match(/tools left out/g)).toHaveLength(1);
+        await expect.poll(stderr).toMatch(/POST \/v1\/responses 200 \S+ m?s · prompt \d+ \(\d+ cached\) · 2 generated · tools left out \(hosted tools a local model is not offered\): web_search, local_shell\n/);
+        expect(stderr()).toMatch(/POST \/v1\/chat\/completions 200 .* · 3 generated\n/);
+        expect(stderr()).toMatch(/GET \/v1\/models 401 /);
+        expect(stderr().match(/tools left out/g)).toHaveLength(1);
         const logged = fs.readFileSync(requestLog, "utf8").trim().split("\n").map((line) => JSON.parse(line) as {method: string; path: string; status: number; stream: boolean; usage: {completionTokens: number} | null; notes: string[]});
         expect(logged.map((entry) => [entry.method, entry.path, entry.status])).toEqual([
             ["POST", "/v1/chat/completions", 200],
@@ -67,9 +52,8 @@ describe("agentfit serve", () => {
         expect(logged[1]).toMatchObject({usage: null, notes: []});
         expect(logged[2]!.notes).toEqual(["tools left out (hosted tools a local model is not offered): web_search, local_shell"]);
 
-        child.kill("SIGINT");
-        expect(await exited).toBe(0);
-        expect(stderr).not.toContain("engine stopped");
+        expect(await serve.stop()).toBe(0);
+        expect(stderr()).not.toContain("engine stopped");
         await expect(rawHttp(`${baseUrl}/models`)).rejects.toThrow(/ECONNREFUSED/);
     });
 

@@ -12,6 +12,8 @@ export interface ServeCli extends AsyncDisposable {
     enginePid(): number;
     /** What the command printed to stderr so far. */
     stderr(): string;
+    /** Stops it with Ctrl-C and resolves its exit code. */
+    stop(): Promise<number | null>;
     /** Stops it with Ctrl-C and waits for it to exit. */
     dispose(): Promise<void>;
 }
@@ -31,16 +33,17 @@ export async function startServeCli(args: string[], env: NodeJS.ProcessEnv): Pro
         });
         void exited.then((code) => reject(new Error(`agentfit serve exited with ${code}: ${stderr}`)));
     });
-    let stopped: Promise<void> | undefined;
-    const dispose = () =>
+    let stopped: Promise<number | null> | undefined;
+    const stop = () =>
         (stopped ??= (async () => {
             if (child.exitCode === null) child.kill("SIGINT");
-            await exited;
+            return exited;
         })());
+    const dispose = async () => void (await stop());
     const enginePid = () => {
         const children = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
         if (children.length !== 1) throw new Error(`agentfit serve runs ${children.length} child processes, not one engine: ${children.join(", ")}`);
         return children[0]!;
     };
-    return {baseUrl, pid: child.pid!, enginePid, stderr: () => stderr, dispose, [Symbol.asyncDispose]: dispose};
+    return {baseUrl, pid: child.pid!, enginePid, stderr: () => stderr, stop, dispose, [Symbol.asyncDispose]: dispose};
 }
