@@ -1,18 +1,8 @@
-import type {AgentProtocol} from "../../api/AgentsApi.ts";
+import type {AgentConnectionTest, AgentProtocol} from "../../api/AgentsApi.ts";
 import {rootUrl} from "./CodingAgent.ts";
 
-export interface ProbeAnswer {
-    ok: boolean;
-    /** e.g. "POST http://127.0.0.1:8723/v1/messages?beta=true" */
-    request: string;
-    /** The JSON body sent, indented. */
-    requestBody: string;
-    status: number | null;
-    /** The model's text (first 500 characters), or what went wrong. */
-    message: string;
-    /** Server-sent events received. */
-    events: number;
-}
+/** What one probe request found: the connection test's answer without who was tested and how long it took. */
+export type ProbeAnswer = Pick<AgentConnectionTest, "ok" | "request" | "requestBody" | "status" | "message" | "events">;
 
 const PROMPT = "Reply with the single word: ready";
 const MAX_TOKENS = 16;
