@@ -24,6 +24,10 @@ const nodeBuiltins = {
     message: "This code runs in a browser: no Node built-ins."
 };
 const core = {regex: "/core/", message: "The renderer talks to the app only through the typed API client."};
+const crossFeature = {
+    regex: "^\\.\\./[^./]",
+    message: "A feature does not import another feature's code: move what both screens use to renderer/src/components/."
+};
 const serverSideTransports = {
     regex: "(createAppHttpServer|registerIpcHandlers|/transports/server/)",
     message: "The renderer uses only the client side of a transport."
@@ -146,5 +150,10 @@ export default tseslint.config(
             "react-hooks/set-state-in-effect": "off",
             "no-restricted-imports": rule(electronModule, nodeBuiltins, core, shells, serverSideTransports)
         }
+    },
+    {
+        // A feature folder is one screen's code: what two screens share moves to src/components/.
+        files: ["renderer/src/features/**/*.{ts,tsx}"],
+        rules: {"no-restricted-imports": rule(electronModule, nodeBuiltins, core, shells, serverSideTransports, crossFeature)}
     }
 );

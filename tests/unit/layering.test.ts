@@ -32,6 +32,15 @@ describe("layer rules", {timeout: 120_000}, () => {
         expect(await lintAs("renderer/src/x.ts", 'import {ipcRenderer} from "electron";\nexport const a = ipcRenderer;\n')).toEqual([expect.stringContaining("Only electron/main")]);
     });
 
+    it("a renderer feature may not import another feature's code; what screens share lives in src/components", async () => {
+        expect(await lintAs("renderer/src/features/verdict/X.tsx", 'import {ModelsScreen} from "../models/ModelsScreen.tsx";\nexport const a = ModelsScreen;\n')).toEqual([
+            expect.stringContaining("another feature's code")
+        ]);
+        expect(await lintAs("renderer/src/features/verdict/X.tsx", 'import {Badge} from "../../components/Badge.tsx";\nimport {Chart} from "./VerdictCharts.tsx";\nexport const a = [Badge, Chart];\n')).toEqual([]);
+        // The cross-feature rule adds to the renderer's rules rather than replacing them.
+        expect(await lintAs("renderer/src/features/verdict/X.tsx", 'import fs from "node:fs";\nexport const a = fs;\n')).toEqual([expect.stringContaining("no Node built-ins")]);
+    });
+
     it("electron/api holds types only", async () => {
         expect(await lintAs("electron/api/X.ts", "export const notAType = 1;\n")).toEqual([expect.stringContaining("types only")]);
         expect(await lintAs("electron/api/X.ts", 'import fs from "node:fs";\nexport type A = typeof fs;\n')).toEqual(

@@ -1,22 +1,10 @@
-import type {BandwidthMeasurement} from "../../../../electron/api/ModelsApi.ts";
-import {bandwidthUnderLoadWarning, describeBandwidthMeasurement, formatBandwidth} from "../../../../electron/shared/bandwidthFormat.ts";
+import {describeBandwidthMeasurement, formatBandwidth} from "../../../../electron/shared/bandwidthFormat.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
+import {BandwidthUnderLoadNotice} from "../../components/BandwidthUnderLoadNotice.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
-
-/** The warning shown wherever a bandwidth measured under load is used (Hardware and Models screens). */
-export function BandwidthUnderLoadNotice({underLoad, chosen}: {underLoad: boolean; chosen: BandwidthMeasurement | null}) {
-    const warning = bandwidthUnderLoadWarning({underLoad, chosen});
-    if (!warning) return null;
-    return (
-        <div className="notice warn" data-testid="bandwidth-under-load">
-            <Icon name="warn" />
-            <div>{warning}</div>
-        </div>
-    );
-}
 
 /** The memory bandwidth predictions use on this machine, every measurement kept, and a button to measure again. */
 export function BandwidthCard() {

@@ -1,4 +1,4 @@
-import {BandwidthUnderLoadNotice} from "../hardware/BandwidthCard.tsx";
+import {BandwidthUnderLoadNotice} from "../../components/BandwidthUnderLoadNotice.tsx";
 import {Fragment, useMemo, useState} from "react";
 import type {
     FitEstimate,
@@ -24,7 +24,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {Meter, type MeterSegment} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {screenLinkParams} from "../../components/screenLink.ts";
-import {DownloadButton, useDownloadedCatalogReferences} from "./DownloadButton.tsx";
+import {DownloadButton, useDownloadedCatalogReferences} from "../../components/DownloadButton.tsx";
 import "./ModelsScreen.css";
 
 const standardContexts = [8192, 16384, 32768, 65536, 131072];

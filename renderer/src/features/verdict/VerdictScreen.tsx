@@ -16,7 +16,7 @@ import {LevelBadge, LevelLegend, levelTone} from "../../components/LevelBadge.ts
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {screenLink} from "../../components/screenLink.ts";
-import {DownloadButton, useDownloadedCatalogReferences} from "../models/DownloadButton.tsx";
+import {DownloadButton, useDownloadedCatalogReferences} from "../../components/DownloadButton.tsx";
 import {ThresholdsCard} from "./ThresholdsCard.tsx";
 import {AccuracySpeedChart, CostAccuracyChart} from "./VerdictCharts.tsx";
 import "./VerdictScreen.css";

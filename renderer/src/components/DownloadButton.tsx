@@ -1,7 +1,7 @@
 import {useMemo} from "react";
-import {useApiAction, useApiQuery} from "../../api/hooks.ts";
-import {Badge} from "../../components/Badge.tsx";
-import {Icon} from "../../components/Icon.tsx";
+import {useApiAction, useApiQuery} from "../api/hooks.ts";
+import {Badge} from "./Badge.tsx";
+import {Icon} from "./Icon.tsx";
 
 /** Catalog references ("id:QUANT", lower-cased) of the models already downloaded from the catalog; read once per caller. */
 export function useDownloadedCatalogReferences(): ReadonlySet<string> {
