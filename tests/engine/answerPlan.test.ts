@@ -77,8 +77,17 @@ describe("the guided answer plan", () => {
             expect(run.spec.model.settings).toMatchObject({threads: 1, contextSize: 4096});
             expect(done.steps[1]!.detail).toMatch(/^1 of 1 run done, [01] passed \(success \d+%, 95% interval \d+–\d+%\)/);
             const bench = await app.client.call("bench.run", {runId: done.steps[0]!.job!.id});
-            expect(bench.spec.depths).toEqual([0, 2048]);
+            // Right-sized: speed at half the agent context and the agent workload, what the Verdict judges, and nothing else.
+            expect(bench.spec).toMatchObject({depths: [2048], timeToFirstToken: false, contextSize: 4096, agent: {systemPrompt: run.spec.systemPrompt}});
             expect(bench.spec.matrix.threads).toEqual([1]);
+            // The generated model's tiny vocabulary makes the eval's opening over 5,000 tokens: the agent workload cannot fit its
+            // 4,096-token context, the step says so, and the Verdict takes the time per turn from the eval instead.
+            expect(bench.results.map((r) => `${r.kind}@${r.depth}:${r.status}`)).toEqual(["pp@2048:completed", "tg@2048:completed", "agent@0:skipped"]);
+            expect(bench.results[2]!.reason?.code).toBe("DEPTH_EXCEEDS_CONTEXT");
+            expect(done.steps[0]!.detail).toMatch(/^2 tests done · generation [\d.]+ tok\/s at 2,048 tokens of context · 1 test not measured: .*agent workload needs more than the 4096-token context/);
+            const verdict = await app.client.call("verdict.get", {});
+            const judged = verdict.local.find((m) => m.path === modelPath)!;
+            expect(judged.speed).toMatchObject({generationSource: "bench", generationDepth: 2048, turnSource: "eval"});
             expect(done.verdict).not.toBeNull();
             expect(done.verdict!.headline.length).toBeGreaterThan(0);
             await expect(app.client.call("answer.run", {planId})).rejects.toMatchObject({code: "ANSWER_PLAN_DONE"});

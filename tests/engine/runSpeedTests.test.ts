@@ -71,6 +71,36 @@ describe("runSpeedTests", () => {
         expect([...afterBenchmark!.next!.probabilities!.entries()].slice(0, 5)).toEqual([...viaPublicApi!.next!.probabilities!.entries()].slice(0, 5));
     });
 
+    it("fills a test's depth once and starts every repetition from it, so a deep test does not pay its prefill per repetition", async () => {
+        await using context = await model.createContext({contextSize: 1024, threads: 1});
+        const sequence = context.getSequence();
+        const evaluated: number[] = [];
+        const evaluate = sequence.evaluateWithoutGeneratingNewTokens.bind(sequence);
+        sequence.evaluateWithoutGeneratingNewTokens = (tokens, ...rest) => {
+            evaluated.push(tokens.length);
+            return evaluate(tokens, ...rest);
+        };
+        const depthsSeen: number[] = [];
+        const [pp, tg] = await runSpeedTests({
+            sequence,
+            model,
+            repetitions: 3,
+            tests: [
+                {promptTokens: 32, generatedTokens: 0, depth: 300},
+                {promptTokens: 0, generatedTokens: 4, depth: 200}
+            ],
+            onWarmup: () => depthsSeen.push(sequence.nextTokenIndex),
+            onRepetition: () => depthsSeen.push(sequence.nextTokenIndex)
+        });
+        // pp: the 300-token depth once, then the 32-token prompt for the warm-up and each of 3 repetitions; tg: the 200-token depth once.
+        expect(evaluated).toEqual([300, 32, 32, 32, 32, 200]);
+        expect(pp!.samplesNs).toHaveLength(3);
+        expect(tg!.samplesNs).toHaveLength(3);
+        // After each pp repetition the context holds the depth and that repetition's prompt, never an earlier one's.
+        expect(depthsSeen.slice(1, 4)).toEqual([332, 332, 332]);
+        expect(sequence.nextTokenIndex).toBe(0);
+    });
+
     it("refuses a test that does not fit the context", async () => {
         await using context = await model.createContext({contextSize: 256, threads: 2});
         await expect(

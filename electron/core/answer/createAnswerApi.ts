@@ -1,12 +1,14 @@
 import {describeOwner, isOwnerAlive, recoverOrphanedJobs, type JobOwner} from "../jobs/JobOwner.ts";
 import {z} from "zod";
 import type {AnswerApi, AnswerPlan, AnswerStep} from "../../api/AnswerApi.ts";
+import type {BenchRunDetail} from "../../api/BenchApi.ts";
 import type {AppApi, AppEvents} from "../../api/AppApi.ts";
 import {AppError, errorBody} from "../../shared/AppError.ts";
 import {knownErrorCode} from "../../shared/errorCodes.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {formatInterval, formatPercent} from "../../shared/evalFormat.ts";
 import {formatTransfer, plural, remainingSeconds} from "../../shared/format.ts";
+import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {recordId, requiredText, wholeNumber} from "../../shared/parseArgument.ts";
 import type {Store} from "../store/Store.ts";
@@ -203,7 +205,7 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
             progress.detail = `${testsDone} of ${plural(testsTotal, "test")} done` + (current ? ` · ${current.kind} at depth ${current.depth}: ${current.phase}` : "");
             if (run.status === "running") return false;
             if (run.status !== "completed") throw new AppError(knownErrorCode(run.error?.code, "BENCH_FAILED"), run.error?.message ?? `The benchmark was ${run.status}.`);
-            progress.detail = `${plural(testsDone, "test")} done`;
+            progress.detail = benchOutcome(run);
             return true;
         });
     }
@@ -425,6 +427,19 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
             }
         }
     };
+}
+
+/** What a finished bench step measured, in the Verdict's terms: generation speed at its depth and the time per agent turn. */
+function benchOutcome(run: BenchRunDetail): string {
+    const completed = run.results.filter((r) => r.status === "completed");
+    const tg = completed.filter((r) => r.kind === "tg" && r.avgTs !== null).sort((a, b) => b.depth - a.depth)[0];
+    const turns = completed.find((r) => r.kind === "agent")?.agentTurns ?? [];
+    const parts = [`${plural(completed.length, "test")} done`];
+    if (tg) parts.push(`generation ${formatTps(tg.avgTs)} at ${tg.depth.toLocaleString("en-US")} tokens of context`);
+    if (turns.length) parts.push(`${formatSeconds(turns.reduce((sum, t) => sum + t.totalMs, 0) / turns.length / 1000)} per agent turn`);
+    const unmeasured = run.results.filter((r) => r.status !== "completed");
+    if (unmeasured.length > 0) parts.push(`${plural(unmeasured.length, "test")} not measured: ${unmeasured.map((r) => r.reason?.message ?? r.status).join("; ")}`);
+    return parts.join(" · ");
 }
 
 /** Seconds left from the progress so far, else what is left of the estimate. */

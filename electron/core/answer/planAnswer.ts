@@ -24,9 +24,13 @@ import {errorMessage} from "../../shared/AppError.ts";
 import {AnswerError} from "./AnswerError.ts";
 import {EvalError} from "../evals/EvalError.ts";
 
-/** The eval each profile runs, before the request's overrides. */
+/**
+ * The eval each profile runs, before the request's overrides, and its benchmark's timed repetitions. Quick times
+ * one run after the warm-up: a single sample has no spread, so the benchmark never re-runs it for noise, and each
+ * re-run would fill the deep context again (the step's bulk); the full profile's 5 keep llama-bench's noise check.
+ */
 export const answerProfiles: Record<AnswerProfile, {runs: number; maxTurns: number; benchRepetitions: number; label: string}> = {
-    quick: {runs: 3, maxTurns: 20, benchRepetitions: 2, label: "quick"},
+    quick: {runs: 3, maxTurns: 20, benchRepetitions: 1, label: "quick"},
     full: {runs: 10, maxTurns: 40, benchRepetitions: 5, label: "full helperbench"}
 };
 const DEFAULT_OUTPUT_TOKENS_PER_TURN = 1024;
@@ -453,17 +457,26 @@ function earlierRunsEstimate(earlier: EvalModelResult | undefined, runs: number)
     };
 }
 
-/** The benchmark a candidate's bench step runs: pp, tg and TTFT at an empty context and at half the agent context, and the agent workload. */
+/** The system prompt the guided path's eval runs with, and so the one its benchmark's agent workload replays. */
+const GUIDED_SYSTEM_PROMPT = "concise";
+
+/**
+ * The benchmark a candidate's bench step runs: what the Verdict judges and nothing it does not. Generation
+ * (and prompt) speed at half the agent context, the depth an agent session works at, which is the Verdict's
+ * generation speed; and the agent workload (the eval's own opening, 3 turns), which is its time per agent
+ * turn. No depth-0 pair and no time to first token (the Benchmark screen has them): each extra deep test
+ * costs a prefill of the depth, the bulk of the step on a CPU.
+ */
 export function answerBenchRequest(modelId: string, contextSize: number, threads: number, profile: AnswerProfile): BenchStartRequest {
     return {
         models: [modelId],
         promptTokens: 512,
         generatedTokens: 64,
         repetitions: answerProfiles[profile].benchRepetitions,
-        depths: [0, Math.floor(contextSize / 2)],
+        depths: [Math.floor(contextSize / 2)],
         matrix: {threads: [threads]},
-        timeToFirstToken: true,
-        agent: {turns: 3, maxTokensPerTurn: 64, systemPrompt: "long"},
+        timeToFirstToken: false,
+        agent: {turns: 3, maxTokensPerTurn: 64, systemPrompt: GUIDED_SYSTEM_PROMPT},
         contextSize
     };
 }
@@ -475,7 +488,7 @@ export function answerEvalRequest(plan: AnswerPlan, modelId: string, contextSize
         models: [{provider: "local", model: modelId, settings: {contextSize, threads: plan.settings.threads}}],
         epochs: plan.eval.runs,
         limits: {maxTurns: plan.eval.maxTurns, maxOutputTokensPerTurn: plan.eval.maxOutputTokensPerTurn},
-        systemPrompt: "concise"
+        systemPrompt: GUIDED_SYSTEM_PROMPT
     };
 }
 
@@ -496,10 +509,10 @@ function benchEstimate(f: CandidateFacts, settings: PlanSettings): AnswerEstimat
     const generated = request.generatedTokens!;
     let seconds = 0;
     for (const depth of request.depths!) {
-        seconds += (reps * (depth + prompt)) / pp; // pp test, the depth prefilled each repetition
-        seconds += reps * (depth / pp + generated / (depth > 0 ? tgDeep : tg)); // tg test
+        seconds += (depth + reps * prompt) / pp; // pp test: the depth prefilled once, the prompt every repetition
+        seconds += depth / pp + (reps * generated) / (depth > 0 ? tgDeep : tg); // tg test
     }
-    seconds += reps * (prompt / pp + 1 / tg); // ttft
+    if (request.timeToFirstToken) seconds += reps * (prompt / pp + 1 / tg);
     seconds += request.repetitions! * (f.speed.agentPromptSeconds + 3 * (64 / tg)); // agent workload
     seconds += 2 * (ASSUMED_LOAD_SECONDS + f.candidate.sizeBytes / ASSUMED_LOAD_BYTES_PER_SECOND); // the tests' model load and the agent workload's
     const basis = measured ? "measured" : "predicted";
