@@ -176,13 +176,16 @@ export interface LocalModelVerdict {
 }
 
 /**
- * What a user does to test a change: download a catalog quantization, benchmark a file (with a KV
- * cache type when the change is one), run the eval on a model, or look at a what-if machine.
+ * What a user does to test a change: download a catalog quantization, benchmark a file (at the context
+ * the change is about, with a KV cache type when the change is one), run the eval on a model (at its
+ * context), or look at a what-if machine. Each carries every parameter the screen or command it opens
+ * is filled in with.
  */
 export type VerdictChangeAction =
     | {kind: "download"; reference: string}
-    | {kind: "bench"; model: string; kvCacheType: "q8_0" | "q4_0" | null}
-    | {kind: "eval"; model: string; task: string | null; runs: number}
+    /** `depth`: where generation is measured, half the context (what the Verdict's generation speed reads). */
+    | {kind: "bench"; model: string; kvCacheType: "q8_0" | "q4_0" | null; contextSize: number; depth: number}
+    | {kind: "eval"; model: string; task: string | null; runs: number; contextSize: number}
     | {kind: "whatif"; ram: string | null; preset: string | null};
 
 /**

@@ -11,7 +11,7 @@ import {levelLegend} from "../../electron/shared/verdictLevels.ts";
 import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
 import {currentThresholds, updateThresholds} from "../../electron/core/verdict/verdictThresholds.ts";
 import {weighChange, whatIfChanges} from "../../electron/core/verdict/whatIfChanges.ts";
-import type {HardwareProfile, RecommendationReport} from "../../electron/api/ModelsApi.ts";
+import type {HardwareProfile, InspectReport, RecommendationReport} from "../../electron/api/ModelsApi.ts";
 import type {LocalModelVerdict, Verdict} from "../../electron/api/VerdictApi.ts";
 
 const GB = 1024 ** 3;
@@ -267,9 +267,47 @@ describe("what would change the answer", () => {
             ["bench", true, "usable"],
             ["eval", true, "usable"]
         ]);
-        expect(changes[0]!.action).toEqual({kind: "bench", model: "/models/Small.gguf", kvCacheType: null});
-        expect(changes[1]!.action).toEqual({kind: "eval", model: "/models/Small.gguf", task: "r-skill-frontmatter", runs: 10});
+        // Each action carries what it is measured at: the agent context, generation at half of it.
+        expect(changes[0]!.action).toEqual({kind: "bench", model: "/models/Small.gguf", kvCacheType: null, contextSize: t.contextSize, depth: t.contextSize / 2});
+        expect(changes[1]!.action).toEqual({kind: "eval", model: "/models/Small.gguf", task: "r-skill-frontmatter", runs: 10, contextSize: t.contextSize});
         expect(changes[1]!.why).toBe('It could reach "Usable", better than the answer as it stands ("Not evaluated").');
+    });
+
+    it("a file that fits only at a shorter context links to a benchmark at that context, with generation measured at half of it", async () => {
+        const changesOf = async (model: LocalModelVerdict) => {
+            const inspected: string[] = [];
+            const changes = await whatIfChanges({
+                thresholds: t,
+                hardware: {} as HardwareProfile,
+                catalog: [],
+                local: [model],
+                answer: answer("no", model),
+                task: "r-skill-frontmatter",
+                recommend: async () => ({models: []}) as unknown as RecommendationReport,
+                inspect: async (_file, settings) => {
+                    inspected.push(`${settings.contextSize}/${settings.kvCacheType ?? "f16"}`);
+                    const fitsNow = settings.contextSize! < t.contextSize;
+                    return {verdict: fitsNow ? "almost" : "no-fit", fit: {ramNeededBytes: 12 * GB, vramNeededBytes: 0}, speed: {generationAtDepthTokensPerSecond: 6}} as unknown as InspectReport;
+                }
+            });
+            return {changes, inspected};
+        };
+        // Too big at the agent context with either quantized KV cache; fits at half of it.
+        const bigMemory = {...fits, fitClass: "no-fit" as const, ramNeededBytes: 30 * GB, headroomBytes: -10 * GB};
+        const big = {...local("Big", judgeModel({memory: bigMemory, speed: speed(null, null), eval: null}, t), null), memory: bigMemory};
+        expect(big.verdict).toBe("no-fit");
+        const forBig = await changesOf(big);
+        expect(forBig.inspected).toEqual([`${t.contextSize}/q8_0`, `${t.contextSize}/q4_0`, `${t.contextSize / 2}/f16`]);
+        expect(forBig.changes).toMatchObject([
+            {kind: "settings", text: expect.stringContaining(`With a ${t.contextSize / 2048}k context, Big would fit`), action: {kind: "bench", model: "/models/Big.gguf", kvCacheType: null, contextSize: t.contextSize / 2, depth: t.contextSize / 4}}
+        ]);
+        // Trained for less than the agent context: only the context it was trained for is tried.
+        const shortMemory = {...fits, trainedContextSize: 8192};
+        const short = {...local("Short", judgeModel({memory: shortMemory, speed: speed(null, null), eval: null}, t), null), memory: shortMemory};
+        expect(short.verdict).toBe("no-fit");
+        const forShort = await changesOf(short);
+        expect(forShort.inspected).toEqual(["8192/f16"]);
+        expect(forShort.changes).toMatchObject([{text: expect.stringContaining("With a 8k context (the one it was trained for)"), action: {kind: "bench", kvCacheType: null, contextSize: 8192, depth: 4096}}]);
     });
 
     it("asks for the missing runs when too few runs hold a perfect score back", async () => {

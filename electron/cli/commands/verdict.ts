@@ -160,7 +160,8 @@ export function describeVerdict(v: Verdict): string {
 /** The command that tests a change, as a user would type it. */
 function changeCommand(action: VerdictChangeAction): string {
     if (action.kind === "download") return `Try: agentfit pull ${action.reference}`;
-    if (action.kind === "bench") return `Try: agentfit bench --model ${JSON.stringify(action.model)} --agent${action.kvCacheType ? ` --kv-type ${action.kvCacheType}` : ""}`;
-    if (action.kind === "eval") return `Try: agentfit eval --model ${JSON.stringify(action.model)} --runs ${action.runs}${action.task ? ` --task ${action.task}` : ""}`;
+    if (action.kind === "bench")
+        return `Try: agentfit bench --model ${JSON.stringify(action.model)} --ctx ${action.contextSize} --depth ${action.depth} --agent${action.kvCacheType ? ` --kv-type ${action.kvCacheType}` : ""}`;
+    if (action.kind === "eval") return `Try: agentfit eval --model ${JSON.stringify(action.model)} --ctx ${action.contextSize} --runs ${action.runs}${action.task ? ` --task ${action.task}` : ""}`;
     return `See: agentfit recommend ${action.preset ? `--preset ${action.preset}` : `--ram ${action.ram}`}`;
 }

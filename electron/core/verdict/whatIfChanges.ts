@@ -1,5 +1,5 @@
 import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, ModelRecommendation, QuantizationOption, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
-import type {LocalModelVerdict, Verdict, VerdictChange, VerdictCriterion, VerdictLevel, VerdictThresholds} from "../../api/VerdictApi.ts";
+import type {LocalModelVerdict, Verdict, VerdictChange, VerdictChangeAction, VerdictCriterion, VerdictLevel, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
@@ -74,7 +74,7 @@ function missingMeasurements(options: WhatIfChangesOptions): VerdictChange[] {
                 text: `Benchmark ${model.label} at the ${formatKTokens(t.contextSize)} agent context: its generation speed and time per agent turn are not measured yet${predicted}.`,
                 expected,
                 ...weighChange(expected, options.answer, bestLabel),
-                action: {kind: "bench", model: model.path!, kvCacheType: null}
+                action: benchAction(model.path!, t.contextSize, null)
             });
         }
         const success = model.criteria.find((c) => c.id === "success");
@@ -90,7 +90,7 @@ function missingMeasurements(options: WhatIfChangesOptions): VerdictChange[] {
                     : `Run the refactor eval on ${model.label} (${t.minRuns} runs): whether it refactors reliably is not measured yet.`,
                 expected,
                 ...weighChange(expected, options.answer, bestLabel),
-                action: {kind: "eval", model: model.path!, task: options.task, runs}
+                action: {kind: "eval", model: model.path!, task: options.task, runs, contextSize: t.contextSize}
             });
         }
     }
@@ -217,12 +217,17 @@ async function whatIfEstimates(options: WhatIfChangesOptions): Promise<VerdictCh
                 predictedGenerationTps: report.speed.generationAtDepthTokensPerSecond,
                 published: null,
                 ...weigh(report.verdict),
-                action: {kind: "bench", model: entry.path!, kvCacheType: attempt.kvCacheType}
+                action: benchAction(entry.path!, attempt.settings.contextSize ?? t.contextSize, attempt.kvCacheType)
             });
             break;
         }
     }
     return changes;
+}
+
+/** Benchmark a file at `contextSize`, measuring generation at half of it, where the Verdict reads it (as the guided path's benchmark does). */
+function benchAction(model: string, contextSize: number, kvCacheType: "q8_0" | "q4_0" | null): VerdictChangeAction {
+    return {kind: "bench", model, kvCacheType, contextSize, depth: Math.floor(contextSize / 2)};
 }
 
 function bestPublished(model: CatalogModel): {accuracy: number; label: string} | null {

@@ -26,6 +26,8 @@ interface Form {
     generatedTokens: string;
     repetitions: string;
     depths: string;
+    /** Tokens; "" lets the run size the context to its tests. */
+    contextSize: string;
     kvCacheTypes: BenchKvCacheType[];
     threads: string;
     flashAttention: "auto" | "on" | "off" | "both";
@@ -41,6 +43,7 @@ const defaultForm: Form = {
     generatedTokens: "128",
     repetitions: "5",
     depths: "0",
+    contextSize: "",
     kvCacheTypes: ["f16"],
     threads: "",
     flashAttention: "auto",
@@ -49,13 +52,24 @@ const defaultForm: Form = {
     agentTurns: "4"
 };
 
-/** The form a link opened it with (`#/benchmark?model=…&kv=q8_0`, from the Verdict): that model at the agent context, its agent workload included. */
+/**
+ * The form a link opened it with (`#/benchmark?model=…&ctx=16384&depth=8192&kv=q8_0`, from the Verdict or
+ * the guided path): that model at that context, measured at that depth, its agent workload included.
+ */
 function formFromLink(): Form {
     const params = screenLinkParams();
     const model = params.get("model");
     if (!model) return defaultForm;
     const kv = params.get("kv");
-    return {...defaultForm, models: [model], agent: true, kvCacheTypes: kv === "q8_0" || kv === "q4_0" ? [kv] : defaultForm.kvCacheTypes};
+    const whole = (name: string) => (/^\d+$/.test(params.get(name) ?? "") ? params.get(name)! : null);
+    return {
+        ...defaultForm,
+        models: [model],
+        agent: true,
+        kvCacheTypes: kv === "q8_0" || kv === "q4_0" ? [kv] : defaultForm.kvCacheTypes,
+        contextSize: whole("ctx") ?? defaultForm.contextSize,
+        depths: whole("depth") ?? defaultForm.depths
+    };
 }
 
 const statusTone: Record<BenchRun["status"], Tone> = {running: "info", completed: "good", failed: "bad", cancelled: "warn", interrupted: "warn"};
@@ -119,7 +133,8 @@ export function BenchmarkScreen() {
                 flashAttention: form.flashAttention === "auto" ? undefined : form.flashAttention === "both" ? [false, true] : [form.flashAttention === "on"]
             },
             timeToFirstToken: form.timeToFirstToken,
-            agent: form.agent ? {turns: Number(form.agentTurns)} : false
+            agent: form.agent ? {turns: Number(form.agentTurns)} : false,
+            ...(form.contextSize.trim() ? {contextSize: Number(form.contextSize)} : {})
         };
         const run = await start.run(request);
         if (run) {
@@ -182,6 +197,10 @@ export function BenchmarkScreen() {
                         <label className="field">
                             <span>Context depths</span>
                             <input value={form.depths} placeholder="0,4096,16384" onChange={(e) => set("depths", e.target.value)} data-testid="bench-depths" />
+                        </label>
+                        <label className="field">
+                            <span>Context size (tokens)</span>
+                            <input type="number" min={256} value={form.contextSize} placeholder="what the tests need" onChange={(e) => set("contextSize", e.target.value)} data-testid="bench-context" />
                         </label>
                         <label className="field">
                             <span>Threads (comma-separated)</span>

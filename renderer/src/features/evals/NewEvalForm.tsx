@@ -77,10 +77,13 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
     const [model, setModel] = useState("");
     const [baseUrl, setBaseUrl] = useState("");
     const [quantization, setQuantization] = useState("");
-    const [contextSize, setContextSize] = useState("");
-    // A link (`#/evaluate?model=…&runs=…&task=…`, from the Verdict) fills the plan in.
+    // A link (`#/evaluate?model=…&ctx=…&runs=…&task=…`, from the Verdict or the guided path) fills the plan in.
     const [link] = useState(screenLinkParams);
-    const [models, setModels] = useState<EvalModelSpec[]>(() => (link.get("model") ? [{provider: "local", model: link.get("model")!}] : []));
+    const linkContext = /^\d+$/.test(link.get("ctx") ?? "") ? Number(link.get("ctx")) : null;
+    const [contextSize, setContextSize] = useState(linkContext ? String(linkContext) : "");
+    const [models, setModels] = useState<EvalModelSpec[]>(() =>
+        link.get("model") ? [{provider: "local", model: link.get("model")!, ...(linkContext ? {settings: {contextSize: linkContext}} : {})}] : []
+    );
     const runnable = useMemo(() => props.tasks.filter((t) => t.runtime.available).map((t) => t.name), [props.tasks]);
     const [chosenTasks, setChosenTasks] = useState<string[] | undefined>(() => (link.get("task") ? [link.get("task")!] : undefined));
     // The quick profile by default (a laptop finishes it in minutes); the full helperbench profile is one click away.

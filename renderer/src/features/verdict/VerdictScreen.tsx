@@ -299,14 +299,14 @@ function ChangeAction({action, downloaded}: {action: VerdictChangeAction; downlo
     if (action.kind === "download") return <DownloadButton reference={action.reference} downloaded={downloaded} label={`Download ${action.reference}`} />;
     if (action.kind === "bench")
         return (
-            <a className="button small" href={screenLink("benchmark", {model: action.model, kv: action.kvCacheType})}>
-                <Icon name="gauge" size={14} /> Benchmark it{action.kvCacheType ? ` with a ${action.kvCacheType} KV cache` : ""}
+            <a className="button small" href={screenLink("benchmark", {model: action.model, ctx: action.contextSize, depth: action.depth, kv: action.kvCacheType})}>
+                <Icon name="gauge" size={14} /> Benchmark it at {formatKTokens(action.contextSize)}{action.kvCacheType ? ` with a ${action.kvCacheType} KV cache` : ""}
             </a>
         );
     if (action.kind === "eval")
         return (
-            <a className="button small" href={screenLink("evaluate", {model: action.model, runs: action.runs, task: action.task})}>
-                <Icon name="flask" size={14} /> Evaluate it ({action.runs} run{action.runs === 1 ? "" : "s"})
+            <a className="button small" href={screenLink("evaluate", {model: action.model, ctx: action.contextSize, runs: action.runs, task: action.task})}>
+                <Icon name="flask" size={14} /> Evaluate it at {formatKTokens(action.contextSize)} ({action.runs} run{action.runs === 1 ? "" : "s"})
             </a>
         );
     return (
