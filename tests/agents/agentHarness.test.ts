@@ -32,9 +32,10 @@ describe.each([
     {harness: "codex" as const, label: "Codex CLI", agent: codexSolver(jsTask), protocol: "openai-responses", task: jsTask},
     {harness: "opencode" as const, label: "OpenCode", agent: openCodeSolver(jsTask), protocol: "chat-completions", task: jsTask},
     {harness: "aider" as const, label: "Aider", agent: aiderSolver(jsTask), protocol: "chat-completions", task: jsTask},
-    {harness: "aider" as const, label: "Aider", agent: aiderSolver(rTask), protocol: "chat-completions", task: rTask},
+    // Aider's --auto-test runs the task's test command after its edit: testthat's summary is in its output.
+    {harness: "aider" as const, label: "Aider", agent: aiderSolver(rTask), protocol: "chat-completions", task: rTask, agentOutput: /\[ FAIL 0 \| WARN \d+ \| SKIP \d+ \| PASS \d+ \]/},
     {harness: "claude-code" as const, label: "Claude Code", agent: claudeCodeSolver(pyTask), protocol: "anthropic-messages", task: pyTask}
-])("$harness as the eval harness on $task.name", ({harness, label, agent, protocol, task: refactorTask}) => {
+])("$harness as the eval harness on $task.name", ({harness, label, agent, protocol, task: refactorTask, agentOutput}) => {
     it("produces a passing refactor end to end, scored C, with the transcript from the wire and the agent recorded", async () => {
         await using server = await startScriptedOpenAi({agents: {capable: agent}});
         await using app = await startApp({service: {evalEnv: agentEnv}});
@@ -57,6 +58,7 @@ describe.each([
         expect(detail.messages.some((m) => m.role === "user" && m.content?.includes(refactorTask.prompt.slice(0, 40)))).toBe(true);
         expect(detail.messages.filter((m) => m.role === "assistant" && m.usage).length).toBe(sample!.turns);
         expect(detail.agentOutput).toMatchObject({agent: label, version: run!.spec.harness!.version, exitCode: 0, timedOut: false});
+        if (agentOutput) expect(detail.agentOutput!.stdout).toMatch(agentOutput);
         expect(detail.diffs.some((d) => d.path === refactorTask.targetFile && d.status === "modified")).toBe(true);
 
         const results = await app.client.call("eval.results", {});
