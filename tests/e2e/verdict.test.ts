@@ -132,6 +132,65 @@ describe("Verdict screen (browser mode)", () => {
         await page.close();
     });
 
+    it("links every 'what would change the answer' item to what tests it with all its parameters; a shorter context opens Benchmark at that context", async () => {
+        const client = fixture.app.client;
+        const before = (await client.call("verdict.thresholds", {})).thresholds.contextSize;
+        // An agent context beyond the files' trained 32k: they no longer fit, and the Verdict offers measuring them at the context they were trained for.
+        await client.call("verdict.setThresholds", {contextSize: 65536});
+        try {
+            const verdict = await client.call("verdict.get", {});
+            const shorter = verdict.changes.find((c) => c.kind === "settings" && c.action.kind === "bench" && c.action.kvCacheType === null);
+            expect(shorter?.text).toMatch(/^With a 32k context \(the one it was trained for\), agentfit-test-tiny\.\w+ would fit/);
+            const {page, errors} = await openPage(`${fixture.app.server.url}/#/verdict`);
+            const items = page.getByTestId("change");
+            await expect.poll(() => items.count(), wait).toBe(verdict.changes.length);
+            for (const change of verdict.changes) {
+                const action = change.action;
+                const item = items.filter({hasText: change.text});
+                if (action.kind === "download") {
+                    await expect.poll(() => item.getByTestId("catalog-download").textContent()).toBe(`Download ${action.reference}`);
+                    continue;
+                }
+                const href = (await item.getByTestId("change-action").locator("a").getAttribute("href"))!;
+                const [screen, query] = href.replace(/^#\//, "").split("?");
+                const params = Object.fromEntries(new URLSearchParams(query));
+                if (action.kind === "bench") {
+                    expect([screen, params]).toEqual(["benchmark", {model: action.model, ctx: String(action.contextSize), depth: String(action.depth), ...(action.kvCacheType ? {kv: action.kvCacheType} : {})}]);
+                } else if (action.kind === "eval") {
+                    expect([screen, params]).toEqual(["evaluate", {model: action.model, ctx: String(action.contextSize), runs: String(action.runs), ...(action.task ? {task: action.task} : {})}]);
+                } else {
+                    expect([screen, params]).toEqual(["models", {...(action.ram ? {ram: action.ram} : {}), ...(action.preset ? {preset: action.preset} : {})}]);
+                }
+            }
+
+            // The shorter-context item opens Benchmark with that file, that context, generation at half of it and the agent workload.
+            const item = items.filter({hasText: shorter!.text});
+            if (!shorter!.decisive) await page.getByTestId("other-changes").locator("summary").click();
+            await expect.poll(async () => (await item.getByTestId("change-action").textContent())?.trim()).toBe("Benchmark it at 32k");
+            for (const width of [900, 1440]) {
+                await page.setViewportSize({width, height: 1000});
+                await page.getByTestId("verdict-changes").screenshot({path: path.join(screenshotDir, `verdict-changes-${width}.png`)});
+            }
+            await item.getByTestId("change-action").locator("a").click();
+            await expect.poll(() => page.locator("main h1").first().textContent(), wait).toBe("Benchmark");
+            await expect.poll(() => page.getByTestId("bench-context").inputValue(), wait).toBe("32768");
+            await expect.poll(() => page.getByTestId("bench-depths").inputValue()).toBe("16384");
+            await expect.poll(() => page.getByTestId("bench-agent").isChecked()).toBe(true);
+            await expect.poll(() => page.getByTestId("bench-kv-f16").isChecked()).toBe(true);
+            const fileName = path.basename(shorter!.action.kind === "bench" ? shorter!.action.model : "", ".gguf");
+            await expect.poll(() => page.getByTestId("bench-models").locator("label").filter({hasText: fileName}).locator("input").isChecked(), wait).toBe(true);
+            for (const width of [900, 1440]) {
+                await page.setViewportSize({width, height: 1000});
+                expect(await elementsWiderThanWindow(page)).toEqual([]);
+                await page.getByTestId("bench-form").screenshot({path: path.join(screenshotDir, `bench-from-verdict-change-${width}.png`)});
+            }
+            expect(errors).toEqual([]);
+            await page.close();
+        } finally {
+            await client.call("verdict.setThresholds", {contextSize: before});
+        }
+    });
+
     it("edits the thresholds: the verdict changes at once and the edit is kept in SQLite", async () => {
         const {models} = await expected();
         const {page, errors} = await openPage(`${fixture.app.server.url}/#/verdict`);
