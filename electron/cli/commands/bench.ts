@@ -9,6 +9,7 @@ import {benchConfigurationLabel, benchNoiseWarning, benchSpeedText, benchTestNam
 import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
+import {offerEngineBuildOnce} from "../utils/offerEngineBuild.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
 import {endpointRunsTable, printEndpointRun, runEndpointBench} from "./benchEndpoint.ts";
 
@@ -244,7 +245,10 @@ export function registerBenchCommand(program: Command) {
                 console.error(red("error: ") + "--model is required: a GGUF path or a registered model id (see 'agentfit models').");
                 process.exit(2);
             }
-            const code = await withAppService((app) => followBenchRun(app, () => app["bench.start"](benchRequest(options)), options));
+            const code = await withAppService(async (app) => {
+                await offerEngineBuildOnce(app);
+                return followBenchRun(app, () => app["bench.start"](benchRequest(options)), options);
+            });
             process.exit(code);
         });
 

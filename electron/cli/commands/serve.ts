@@ -10,6 +10,7 @@ import {wholeNumber} from "../utils/optionParsers.ts";
 import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../utils/format.ts";
 import {followRequestLog, formatServedRequest} from "../utils/requestLog.ts";
 import {createCliAppService} from "../utils/withAppService.ts";
+import {offerEngineBuildOnce} from "../utils/offerEngineBuild.ts";
 
 interface ServeOptions extends EngineSettingsOptions {
     model: string;
@@ -76,6 +77,7 @@ export function registerServeCommand(program: Command) {
             });
 
             try {
+                await offerEngineBuildOnce(app);
                 await start(app, request);
             } catch (error) {
                 stopping = true;

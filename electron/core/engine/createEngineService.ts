@@ -81,6 +81,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let enginePort: number | undefined;
     let progressListener: LoadProgress | undefined;
     let exclusiveListener: EngineEventListener | undefined;
+    /** Which binary (EngineBinaryManager.nextBinaryId) the engine process with this pid loaded its binding from. */
+    let processBinary: {pid: number | null; id: string} | undefined;
     let disposed = false;
 
     const update = (change: Partial<EngineStatus>) => {
@@ -115,9 +117,11 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
     const binaries = new EngineBinaryManager({
         layout: options.nodeLlamaCpp,
+        settings: store.settings,
         onChange: (binaryStatus) => events.emit("engine.binary", binaryStatus),
         activeBinary: () => (supervisor.running ? (status.model?.binary ?? null) : null),
         // A process keeps the binary it loaded first; end an idle one so the next load picks up the change.
+        // A serving one keeps serving; its next model load starts a new process (see start).
         onBinaryChanged: () =>
             exclusive(async () => {
                 if (supervisor.running && status.state !== "ready") {
@@ -145,18 +149,24 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         const settings = withoutUndefined(request.settings);
         const resolved = resolveModelReference(request.model, {registry: options.store.models, modelsDir: options.modelsDir});
         const key = JSON.stringify({path: resolved.path, settings});
-        // The model already being served needs no new binding; anything else would wait for the build.
-        if (!(supervisor.running && loadedKey === key && status.model)) binaries.assertNotBuilding();
 
         return exclusive(async () => {
             progressListener = jobOptions.onProgress;
             try {
+                const needsLoad = loadedKey !== key || !status.model;
+                // A process keeps the binding it loaded first: a new load after the binary changed starts a new process.
+                if (needsLoad && supervisor.running && processBinary?.pid === supervisor.pid && processBinary.id !== binaries.nextBinaryId()) {
+                    await supervisor.stop();
+                    loadedKey = undefined;
+                    update({model: null, metrics: null});
+                }
                 if (!supervisor.running) {
                     jobOptions.onProgress?.({phase: "starting"});
                     update({state: "starting", error: null, crash: null});
                 }
-                if (loadedKey !== key || !status.model) {
+                if (needsLoad) {
                     const startedAt = new Date().toISOString();
+                    const binaryId = binaries.nextBinaryId();
                     update({state: "loading", loadProgress: 0, error: null, crash: null, model: null});
                     loadedKey = undefined;
                     let info: Omit<LoadedModel, "loadId" | "reference">;
@@ -202,6 +212,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                         hardwareSnapshotId: store.hardware.latest()?.id ?? null
                     });
                     loadedKey = key;
+                    processBinary = {pid: supervisor.pid, id: binaryId};
                     update({model: {...info, reference: request.model, loadId: record.id}, loadProgress: 1});
                 }
                 jobOptions.onProgress?.({phase: "serving"});
@@ -311,6 +322,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         "engine.loads": {schema: listArgument, handler: async ({limit}) => store.modelLoads.list(limit ?? 20)},
         "engine.binary": {schema: emptyArgument, handler: () => binaries.status()},
         "engine.buildBinary": {schema: emptyArgument, handler: () => binaries.build()},
+        "engine.dismissBuildOffer": {
+            schema: z.object({surface: z.enum(["app", "cli"])}),
+            handler: ({surface}) => binaries.dismissOffer(surface)
+        },
         "engine.cancelBuild": {schema: emptyArgument, handler: () => binaries.cancel()},
         "engine.removeLocalBinary": {schema: emptyArgument, handler: () => binaries.removeLocal()}
     };
@@ -318,7 +333,6 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let disposing: Promise<void> | undefined;
     async function exclusiveUse<T>(work: (engine: EngineCaller) => Promise<T>, useOptions: {onEvent?: EngineEventListener} = {}): Promise<T> {
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
-        binaries.assertNotBuilding();
         return exclusive(async () => {
             if (supervisor.running || front) {
                 await supervisor.stop();
