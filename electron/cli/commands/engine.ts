@@ -98,8 +98,10 @@ export function registerEngineCommand(program: Command) {
                 if (options.json) console.log(JSON.stringify(status, null, 2));
                 else {
                     console.log(describeBinary(status));
-                    if (status.next === "prebuilt")
-                        console.log(`\n${dim("Build one for this CPU (a few minutes; usually faster prompt processing):")} ${bold("agentfit engine build")}`);
+                    if (status.offer?.kind === "build")
+                        console.log(
+                            `\n${dim(`Build one for this CPU (steadier and faster prompt processing; about ${status.offer.estimate.lowMinutes}–${status.offer.estimate.highMinutes} min, an estimate; models keep loading meanwhile):`)} ${bold("agentfit engine build")}`
+                        );
                 }
             });
         });
