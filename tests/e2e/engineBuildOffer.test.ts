@@ -30,13 +30,14 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
                     await expect.poll(() => page.getByTestId("engine-build-requirements").textContent()).toMatch(/C\+\+ compiler: None found .*apt install g\+\+/);
                     expect(await page.getByTestId("engine-build").count()).toBe(0);
                 } else {
-                    await expect.poll(() => page.getByTestId("engine-build-estimate").textContent()).toMatch(/Takes about \d+–\d+ min \(estimate: .*\) and up to \d+ MB of disk space/);
+                    await expect.poll(() => page.getByTestId("engine-build-estimate").textContent()).toMatch(/Takes about \d+–\d+ min \(estimate: .*\) and up to [\d.]+ MB of disk space/);
                     for (const width of [900, 1440]) {
                         await page.setViewportSize({width, height: 1000});
                         expect(await elementsWiderThanWindow(page)).toEqual([]);
                         await page.screenshot({path: path.join(screenshotDir, `engine-build-offer-${width}.png`), fullPage: true});
                     }
 
+                    await page.setViewportSize({width: 900, height: 1000});
                     await page.getByTestId("engine-build").click();
                     await expect.poll(() => page.getByTestId("engine-build-phase").textContent(), {timeout: 60_000}).toMatch(/\d+(\.\d)? s elapsed|\d+ min \d+ s elapsed/);
                     // The page stays usable: the plan's button is still there beside the running build.
