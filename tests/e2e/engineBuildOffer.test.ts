@@ -28,7 +28,7 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
                 if (!status.canBuild) {
                     // No compiler: what to install, and no build button.
                     await expect.poll(() => page.getByTestId("engine-build-requirements").textContent()).toMatch(/C\+\+ compiler: None found .*apt install g\+\+/);
-                    expect(await page.getByTestId("engine-build").count()).toBe(0);
+                    await expect.poll(() => page.getByTestId("engine-build").count()).toBe(0);
                 } else {
                     await expect.poll(() => page.getByTestId("engine-build-estimate").textContent()).toMatch(/Takes about \d+–\d+ min \(estimate: .*\) and up to [\d.]+ MB of disk space/);
                     for (const width of [900, 1440]) {
@@ -41,7 +41,7 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
                     await page.getByTestId("engine-build").click();
                     await expect.poll(() => page.getByTestId("engine-build-phase").textContent(), {timeout: 60_000}).toMatch(/\d+(\.\d)? s elapsed|\d+ min \d+ s elapsed/);
                     // The page stays usable: the plan's button is still there beside the running build.
-                    expect(await page.getByTestId("plan-button").isEnabled()).toBe(true);
+                    await expect.poll(() => page.getByTestId("plan-button").isEnabled()).toBe(true);
                     await page.screenshot({path: path.join(screenshotDir, "engine-build-offer-building-900.png"), fullPage: true});
                     await page.getByTestId("engine-build-cancel").click();
                     await expect.poll(() => page.getByTestId("engine-build-outcome").textContent(), {timeout: 60_000}).toMatch(/cancelled; the binary in use stays/);
@@ -54,7 +54,7 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
                 await page.reload();
                 await answered;
                 await expect.poll(() => page.getByTestId("plan-button").isVisible()).toBe(true);
-                expect(await offer.count()).toBe(0);
+                await expect.poll(() => offer.count()).toBe(0);
                 expect((await app.client.call("engine.binary", {})).offer?.dismissedAt.app).toEqual(expect.any(String));
             }
             // The dismissal lives in the app's database, not in the browser.
@@ -64,7 +64,7 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
             await page.goto(`${again.server.url}/#/answer`);
             await answered;
             await expect.poll(() => page.getByTestId("plan-button").isVisible()).toBe(true);
-            expect(await page.getByTestId("engine-build-offer").count()).toBe(0);
+            await expect.poll(() => page.getByTestId("engine-build-offer").count()).toBe(0);
         }
     );
 });
