@@ -50,6 +50,11 @@ describe("agentfit serve", () => {
         expect(logged[0]).toMatchObject({stream: false, usage: {completionTokens: 3}, notes: []});
         expect(logged[1]).toMatchObject({usage: null, notes: []});
         expect(logged[2]!.notes).toEqual(["tools left out (hosted tools a local model is not offered): web_search, local_shell"]);
+        // Neither the server's key nor the wrong one a client sent is ever logged.
+        for (const secret of ["sk-cli", "wrong"]) {
+            expect(stderr()).not.toContain(secret);
+            expect(fs.readFileSync(requestLog, "utf8")).not.toContain(secret);
+        }
 
         expect(await serve.stop()).toBe(0);
         expect(stderr()).not.toContain("engine stopped");
