@@ -2,7 +2,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import type {Browser} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
+import {elementsWiderThanWindow, launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
 
@@ -61,13 +61,21 @@ describe("Serve screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Restarting (attempt 1 of 3)…");
         await expect.poll(() => page.getByTestId("crash-notice").textContent()).toMatch(/SIGKILL.*restarting the engine with the same model and settings \(attempt 1 of 3\)/);
         await expect.poll(() => page.getByTestId("base-url").textContent()).toBe(baseUrl);
-        await page.screenshot({path: path.join(screenshotDir, "serve-restarting.png"), fullPage: true});
+        for (const width of [900, 1440]) {
+            await page.setViewportSize({width, height: 1100});
+            await page.screenshot({path: path.join(screenshotDir, `serve-restarting-${width}.png`), fullPage: true});
+            expect(await elementsWiderThanWindow(page)).toEqual([]);
+        }
         // Back without anyone pressing Start: serving at the same URL, the crash and the restart on show.
         await expect.poll(() => page.getByTestId("engine-state").textContent(), {timeout: 120_000}).toBe("Serving");
         await expect.poll(() => page.getByTestId("base-url").textContent()).toBe(baseUrl);
         await expect.poll(() => page.getByTestId("crash-outcome").textContent()).toMatch(/restarted the engine with the same model and settings \(1 restart since you started it\)/);
         await expect.poll(() => page.getByTestId("restart-count").textContent()).toBe(" · restarted once after a crash");
-        await page.screenshot({path: path.join(screenshotDir, "serve-restarted.png"), fullPage: true});
+        for (const width of [900, 1440]) {
+            await page.setViewportSize({width, height: 1100});
+            await page.screenshot({path: path.join(screenshotDir, `serve-restarted-${width}.png`), fullPage: true});
+            expect(await elementsWiderThanWindow(page)).toEqual([]);
+        }
         expect((await client.chat.completions.create({model: "tiny-chat", messages: [{role: "user", content: "hi"}], max_tokens: 3})).usage!.completion_tokens).toBe(3);
         // A start by the user clears the crash.
         await page.getByTestId("start-button").click();

@@ -139,7 +139,7 @@ export function ServeScreen() {
             />
             <ErrorBanner error={start.error ?? stop.error ?? statusQuery.error} title="The engine could not do that" />
             {status?.crash && (
-                <div className="notice bad" data-testid="crash-notice">
+                <div className={`notice ${status.state === "ready" ? "warn" : "bad"}`} data-testid="crash-notice">
                     <Icon name="warn" />
                     <div>
                         <strong>{status.crash.reason}</strong>
