@@ -177,6 +177,7 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 fs.writeFileSync(path.join(configDir, file.path), file.content);
             }
             try {
+                const agentStartedAt = Date.now();
                 const result = await runCommand(executable, setup.args, {
                     cwd: input.workspace,
                     env: {
@@ -206,7 +207,21 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                     fs.writeFileSync(path.join(input.outputDir, "stderr.txt"), result.stderr);
                     fs.writeFileSync(
                         path.join(input.outputDir, "agent.json"),
-                        JSON.stringify({agent: agent.id, executable, args: setup.args, exitCode: result.exitCode, timedOut: result.timedOut, spawnError: result.spawnError}, null, 2)
+                        JSON.stringify(
+                            {
+                                agent: agent.id,
+                                executable,
+                                args: setup.args,
+                                exitCode: result.exitCode,
+                                timedOut: result.timedOut,
+                                spawnError: result.spawnError,
+                                // When the agent ran (start and lifetime, ms): what `npm run bench -- eval-harness` charges to the agent.
+                                startedAt: new Date(agentStartedAt).toISOString(),
+                                durationMs: result.durationMs
+                            },
+                            null,
+                            2
+                        )
                     );
                 }
                 const report: AgentProcessReport = {
@@ -236,7 +251,8 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 return trace;
             } finally {
                 await proxy.dispose();
-                scratchFolder.remove();
+                // Agents fill their temporary home (Codex writes ~100 files of system skills at each start): removed while the sample is scored.
+                void scratchFolder.removeInBackground();
             }
         }
     };
