@@ -170,7 +170,8 @@ export interface ServedRequest {
     notes: string[];
 }
 
-export type EngineState = "stopped" | "starting" | "loading" | "ready" | "failed" | "crashed";
+/** "restarting": the engine died while serving and the app starts it again after a pause (EngineStatus.restarts). */
+export type EngineState = "stopped" | "starting" | "loading" | "ready" | "failed" | "crashed" | "restarting";
 
 /** Why the engine process ended when nobody asked it to. */
 export interface EngineCrash {
@@ -178,6 +179,8 @@ export interface EngineCrash {
     at: string;
     exitCode: number | null;
     signal: string | null;
+    /** The kernel's evidence says memory ran out (its log names the process, or its OOM-kill count rose meanwhile). */
+    outOfMemory: boolean;
     /** One line for people, e.g. "The engine process was killed (SIGKILL)" or "…exited with code 134: GGML_ASSERT…". */
     reason: string;
     /** The last lines the engine wrote to stderr. */
@@ -199,8 +202,24 @@ export interface EngineStatus {
     metrics: EngineMetrics | null;
     /** The last failure (a load that failed, a bad setting), cleared by the next success. */
     error: {code: string; message: string} | null;
-    /** Set after the engine process died unexpectedly, until it is started again. */
+    /** The last unexpected death of the engine process; kept through automatic restarts, cleared by a start or stop. */
     crash: EngineCrash | null;
+    /** The app's automatic restarts of an engine that died while serving. */
+    restarts: EngineRestarts;
+}
+
+/**
+ * After the engine dies while serving, the app starts it again with the same model and settings
+ * behind the same port, after a growing pause (1 s, 5 s, 30 s), up to 3 times in 5 minutes. It does
+ * not when the user stopped it, or when the kernel's evidence says it ran out of memory (it would again).
+ */
+export interface EngineRestarts {
+    /** Automatic restarts that brought the engine back since the user last started serving. */
+    count: number;
+    /** While a restart is due or loading: attempt `attempt` of at most `of`, due at `at` (ISO 8601). */
+    pending: {attempt: number; of: number; at: string} | null;
+    /** Why the app stopped restarting the engine (too many crashes, out of memory, a restart that failed); cleared by a start or stop. */
+    gaveUp: string | null;
 }
 
 /** A GGUF file under the models folder, offered by the Serve screen's picker. */
