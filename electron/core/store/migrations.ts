@@ -273,6 +273,17 @@ export const migrations: readonly Migration[] = [
                 UNIQUE (hardware_key, generated_at)
             );
         `
+    },
+    {
+        version: 11,
+        name: "app settings",
+        sql: `
+            CREATE TABLE app_settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+        `
     }
 ];
 
