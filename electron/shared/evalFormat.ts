@@ -78,7 +78,7 @@ export function confinementText(confinement: EvalConfinement): string {
 /** The one line a run whose coding agent ran unconfined shows; null when it was confined (or is not an agent's run). */
 export function unconfinedNotice(harness: EvalHarnessSpec | undefined): string | null {
     const confinement = harness?.confinement;
-    return confinement?.mode === "none" ? `Agents ran unconfined: ${confinement.reason}` : null;
+    return confinement?.mode === "none" ? `Agents ran unconfined (they could write outside the workspace and reach the network): ${confinement.reason}` : null;
 }
 
 /** "wrote /home/u/x (blocked), /tmp/y (discarded); tried to reach example.com", or null when the agent stayed inside. */

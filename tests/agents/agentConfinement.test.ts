@@ -10,7 +10,9 @@ import {task} from "../../testkit/evalFixtures.ts";
 import {codexSolver, sequence} from "../../testkit/scriptedAgents.ts";
 import {startScriptedOpenAi, type ScriptedOpenAi} from "../../testkit/scriptedOpenAi.ts";
 import {createTempHome, type TempHome} from "../../testkit/tempHome.ts";
+import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {runCli} from "../utils/runCli.ts";
+import {startApp} from "../utils/startApp.ts";
 
 // A real agent (Codex CLI, whose shell tool runs whatever the model asks) confined by bubblewrap,
 // told by a scripted model to write outside its workspace and to reach another local server: the
@@ -81,7 +83,7 @@ describe.skipIf(process.platform !== "linux")("a coding agent confined by bubble
             ]),
             network: []
         });
-        expect(sample).toMatchObject({score: "I", failureMode: "wrote_outside_workspace", failureDetail: expect.stringContaining(`${homeFile} (blocked)`)});
+        expect(sample).toMatchObject({score: "I", failureMode: "wrote_outside_workspace", failureDetail: expect.stringContaining("wrote outside its workspace (1 blocked, 1 discarded)")});
 
         const shown = await runCli(["eval", "show", String(run.id)], env());
         expect(shown.stdout).toContain("Confinement");
@@ -125,5 +127,31 @@ describe("a machine where agents cannot be confined", () => {
         const runs = JSON.parse((await runCli(["eval", "runs", "--json"], env())).stdout) as EvalRunDetail[];
         const latest = runs[0]!;
         expect(latest.spec.harness?.confinement).toEqual({mode: "none", reason: expect.stringContaining(process.platform === "linux" ? "apt-get install bubblewrap" : "bubblewrap")});
+    });
+});
+
+describe.skipIf(process.platform !== "linux")("the Evaluate screen", () => {
+    it("shows what a sample did outside its workspace, and that a run's agents ran unconfined", async () => {
+        await using browser = await launchBrowserForUi();
+        await using app = await startApp({serveUi: true, home});
+        const runs = await app.client.call("eval.runs", {});
+        const writer = runs.find((r) => r.spec.model.model === "writer")!;
+        const unconfined = runs.find((r) => r.spec.harness?.confinement?.mode === "none")!;
+        for (const width of [1440, 900]) {
+            const page = await browser.newPage({viewport: {width, height: 1000}});
+            await page.goto(`${app.server.url}/#/evaluate`);
+            const row = (id: number) => page.getByTestId("run-row").filter({has: page.locator("td:first-child", {hasText: new RegExp(`^${id}$`)})});
+            await row(writer.id).click();
+            await page.getByTestId("sample-tile").first().click();
+            const outside = page.getByTestId("outside-access");
+            await expect.poll(() => outside.textContent(), {timeout: 60_000}).toContain(`${homeFile} (blocked)`);
+            await expect.poll(() => page.getByTestId("transcript-score").textContent()).toContain("wrote outside its workspace");
+            await outside.scrollIntoViewIfNeeded();
+            await page.screenshot({path: path.join(screenshotDir, `evaluate-outside-access-${width}.png`)});
+            await row(unconfined.id).click();
+            await expect.poll(() => page.getByTestId("run-unconfined").textContent(), {timeout: 60_000}).toMatch(/^Agents ran unconfined \(.*\): bubblewrap \(bwrap\) is not installed: install it/);
+            await page.screenshot({path: path.join(screenshotDir, `evaluate-unconfined-${width}.png`)});
+            await page.close();
+        }
     });
 });

@@ -126,4 +126,23 @@ describe.skipIf(process.platform !== "linux")("a command confined by bubblewrap"
             fs.rmSync(scratch, {recursive: true, force: true});
         }
     });
+
+    it("runs the tasks' interpreters inside: node, Rscript and python3 with TMPDIR in the scratch folder", async () => {
+        const workspace = tempFolder("agentfit-eval-confine-");
+        const scratch = tempFolder("agentfit-agent-confine-");
+        const proxy = await startRecordingProxy({upstream: "http://127.0.0.1:9/v1", socketPath: path.join(scratch, SANDBOX_FILES.socket)});
+        try {
+            const layout = {workspace, scratch, port: Number(new URL(proxy.baseUrl).port), node: process.execPath};
+            const env = {...prepareSandbox(scratch), TMPDIR: path.join(scratch, "tmp")};
+            fs.mkdirSync(env.TMPDIR, {recursive: true});
+            const script = "node -e 'console.log(\"node\", 1 + 1)' && Rscript -e 'cat(\"R\", 1 + 1, \"\\n\")' && python3 -c 'print(\"python\", 1 + 1)'";
+            const result = await runCommand("bwrap", bwrapArguments(layout, "/bin/sh", ["-c", script]), {cwd: workspace, env, timeoutMs: 120_000});
+            expect(result.exitCode, result.stderr).toBe(0);
+            expect(result.stdout.split("\n").map((line) => line.trim()).filter(Boolean)).toEqual(["node 2", "R 2", "python 2"]);
+        } finally {
+            await proxy.dispose();
+            fs.rmSync(workspace, {recursive: true, force: true});
+            fs.rmSync(scratch, {recursive: true, force: true});
+        }
+    });
 });

@@ -30,15 +30,18 @@ export function classifyFailure(task: RefactorTask, trace: SolverTrace, scoring:
         return {mode: "limit_reached", detail: `The run stopped at the ${what} limit. ${scoring.original.explanation}`};
     }
     const outside = agent?.outsideAccess;
-    if (outside?.writes.length)
+    // The paths and addresses themselves are on the sample (outsideAccess), shown beside this.
+    if (outside?.writes.length) {
+        const outcomes = (["blocked", "discarded", "written"] as const).map((o) => [o, outside.writes.filter((w) => w.outcome === o).length] as const).filter(([, n]) => n > 0);
         return {
             mode: "wrote_outside_workspace",
-            detail: `The agent wrote outside its workspace: ${outside.writes.map((w) => `${w.path} (${w.outcome})`).slice(0, 5).join(", ")}${outside.writes.length > 5 ? ` and ${outside.writes.length - 5} more` : ""}. ${scoring.original.explanation}`
+            detail: `The agent wrote outside its workspace (${outcomes.map(([o, n]) => `${n} ${o}`).join(", ")}). ${scoring.original.explanation}`
         };
+    }
     if (outside?.network.length)
         return {
             mode: "tried_network",
-            detail: `The agent tried to reach ${outside.network.slice(0, 5).join(", ")}${outside.network.length > 5 ? ` and ${outside.network.length - 5} more` : ""}, not the model's address. ${scoring.original.explanation}`
+            detail: `The agent tried to reach ${outside.network.length === 1 ? "an address" : `${outside.network.length} addresses`} other than the model's. ${scoring.original.explanation}`
         };
     if (agent && agent.longestToolErrorStreak >= TOOL_ERROR_LOOP && scoring.checks.changed !== true)
         return {mode: "tool_error_loop", detail: `${agent.longestToolErrorStreak} tool calls in a row failed and the target was never changed.`};

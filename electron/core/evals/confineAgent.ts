@@ -122,8 +122,6 @@ function ancestorsUnderTmp(folder: string): string[] {
     return parts.map((_, i) => `/tmp/${parts.slice(0, i + 1).join("/")}`);
 }
 
-const unconfinedHint = "Agents then run unconfined: they can write outside the sample's workspace and reach the network.";
-
 let probed: Promise<EvalConfinement> | undefined;
 
 /**
@@ -143,7 +141,7 @@ export function forgetConfinementProbe(): void {
 
 async function detectBubblewrap(env: NodeJS.ProcessEnv): Promise<EvalConfinement> {
     if (process.platform !== "linux")
-        return {mode: "none", reason: `Confinement needs Linux's bubblewrap; on ${process.platform === "darwin" ? "macOS" : process.platform === "win32" ? "Windows" : process.platform} AgentFit has none. ${unconfinedHint}`};
+        return {mode: "none", reason: `confinement needs Linux's bubblewrap; on ${process.platform === "darwin" ? "macOS" : process.platform === "win32" ? "Windows" : process.platform} AgentFit has none.`};
     const bwrap = env.AGENTFIT_BWRAP || "bwrap";
     const run = (args: string[]) =>
         new Promise<{ok: boolean; output: string; missing: boolean}>((resolve) =>
@@ -152,12 +150,12 @@ async function detectBubblewrap(env: NodeJS.ProcessEnv): Promise<EvalConfinement
             )
         );
     const version = await run(["--version"]);
-    if (version.missing) return {mode: "none", reason: `bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap). ${unconfinedHint}`};
+    if (version.missing) return {mode: "none", reason: "bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)."};
     const trial = await run(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-net", "--die-with-parent", "--", "true"]);
     if (!trial.ok)
         return {
             mode: "none",
-            reason: `bubblewrap could not make a sandbox here (${trial.output.split("\n")[0] || "it failed"}); user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor profile for bwrap). ${unconfinedHint}`
+            reason: `bubblewrap could not make a sandbox here (${trial.output.split("\n")[0] || "it failed"}); user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor profile for bwrap).`
         };
     return {mode: "bwrap", version: /(\d+\.\d+(\.\d+)?)/.exec(version.output)?.[1] ?? null, executable: bwrap};
 }
@@ -168,9 +166,9 @@ async function detectBubblewrap(env: NodeJS.ProcessEnv): Promise<EvalConfinement
  * start (EVAL_CONFINEMENT_UNAVAILABLE) when it cannot.
  */
 export async function resolveConfinement(policy: EvalConfinePolicy, env: NodeJS.ProcessEnv = process.env): Promise<EvalConfinement> {
-    if (policy === "off") return {mode: "none", reason: "Confinement was turned off for this run (--confine off)."};
+    if (policy === "off") return {mode: "none", reason: "confinement was turned off for this run (--confine off)."};
     const found = await probeConfinement(env);
     if (found.mode === "none" && policy === "required")
-        throw new EvalError("EVAL_CONFINEMENT_UNAVAILABLE", `Confinement is required but impossible here: ${found.reason.replace(unconfinedHint, "").trim()} Or run with --confine auto to run unconfined.`);
+        throw new EvalError("EVAL_CONFINEMENT_UNAVAILABLE", `Confinement is required but impossible here: ${found.reason} Or run with --confine auto to let agents run unconfined (recorded with the run).`);
     return found;
 }
