@@ -127,6 +127,10 @@ describe("a machine where agents cannot be confined", () => {
         const runs = JSON.parse((await runCli(["eval", "runs", "--json"], env())).stdout) as EvalRunDetail[];
         const latest = runs[0]!;
         expect(latest.spec.harness?.confinement).toEqual({mode: "none", reason: expect.stringContaining(process.platform === "linux" ? "apt-get install bubblewrap" : "bubblewrap")});
+        // The report says it once for the run, with the reason.
+        const report = await runCli(["report", "--format", "md"], env());
+        const confinement = latest.spec.harness!.confinement!;
+        expect(report.stdout).toContain(`Agents ran unconfined in run #${latest.id}: ${confinement.mode === "none" ? confinement.reason : ""}`);
     });
 });
 
