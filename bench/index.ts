@@ -2,7 +2,7 @@
 // ratios. Not part of CI (timings on shared machines are noisy). `npm run bench -- probe` runs one,
 // `npm run bench -- serve` every serve-… one.
 import {cliStartupBenchmark} from "./cliStartup.ts";
-import {evalHarnessBenchmark} from "./evalHarness.ts";
+import {evalAgentHarnessBenchmark, evalHarnessBenchmark} from "./evalHarness.ts";
 import {downloadsBenchmark} from "./downloads.ts";
 import {probeBenchmark} from "./probe.ts";
 import {serveFrontBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveProtocolsBenchmark, serveThroughputBenchmark} from "./serve.ts";
@@ -15,7 +15,7 @@ export interface Benchmark {
     run(): Promise<void>;
 }
 
-const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveFrontBenchmark, serveProtocolsBenchmark, evalHarnessBenchmark, speedFidelityBenchmark];
+const benchmarks: Benchmark[] = [cliStartupBenchmark, probeBenchmark, recommendAccuracyBenchmark, downloadsBenchmark, serveThroughputBenchmark, serveLatencyBenchmark, servePrefixReuseBenchmark, serveFrontBenchmark, serveProtocolsBenchmark, evalHarnessBenchmark, evalAgentHarnessBenchmark, speedFidelityBenchmark];
 
 const wanted = process.argv.slice(2);
 let failed = false;

@@ -28,6 +28,9 @@ export interface RecordedRequest {
     protocol: ScriptedProtocol;
     /** The body as sent. */
     raw: unknown;
+    /** When the request arrived (epoch ms), and how long the server took to answer it in full (ms; null until then): the model's side of the time. */
+    receivedAt: number;
+    durationMs: number | null;
 }
 
 export interface ScriptedOpenAi extends AsyncDisposable {
@@ -76,6 +79,8 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
     };
 
     const server = http.createServer(async (req, res) => {
+        const receivedAt = Date.now();
+        const arrived = performance.now();
         try {
             const url = new URL(req.url ?? "/", "http://localhost");
             const route = Object.entries(options.routes ?? {}).find(([key]) => {
@@ -116,7 +121,9 @@ export async function startScriptedOpenAi(options: ScriptedOpenAiOptions): Promi
                 throw error;
             }
             if (typeof body.model !== "string" || !Array.isArray(body.messages)) return sendError(res, 400, "model and messages are required.");
-            requests.push({headers: req.headers, body, protocol, raw});
+            const recorded: RecordedRequest = {headers: req.headers, body, protocol, raw, receivedAt, durationMs: null};
+            requests.push(recorded);
+            res.on("finish", () => (recorded.durationMs = performance.now() - arrived));
             if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}` && req.headers["x-api-key"] !== options.apiKey)
                 return wire.sendError(res, new OpenAiHttpError(401, "invalid_request_error", "Incorrect API key provided.", null, "invalid_api_key"));
             const agent = options.agents[body.model];

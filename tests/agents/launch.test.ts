@@ -1,4 +1,4 @@
-import {spawn} from "node:child_process";
+import {spawn, type ChildProcess} from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +17,8 @@ import {projectRoot, type CliResult} from "../utils/runCli.ts";
 // max_tokens as an error): the tests assert what reached the server (the request log) and the exit,
 // not what a random model says. Their default prompts are ~57k (Claude Code) and ~21k (Codex) tokens
 // on the generated vocabulary, many minutes of prompt reading on one thread of a busy machine, so
-// each gets a short system prompt through its own option; tools and protocol stay as shipped.
+// each gets a short system prompt through its own option; tools and protocol stay as shipped. OpenCode
+// (~24k tokens on that vocabulary) gets a terse agent of the project's own opencode.json, without tools.
 
 interface LoggedRequest {
     method: string;
@@ -32,20 +33,43 @@ function readRequestLog(file: string): LoggedRequest[] {
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as LoggedRequest) : [];
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv, cwd: string, deadlineMs = 240_000): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), "launch", ...args], {cwd, env: {...env, NO_COLOR: "1"}, stdio: ["ignore", "pipe", "pipe"]});
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+/** `agentfit launch …` started as a process: the process, and its result once it exits (SIGKILLed after the deadline). */
+function startLaunch(args: string[], env: NodeJS.ProcessEnv, cwd: string, deadlineMs = 240_000): {child: ChildProcess; stderr: () => string; done: Promise<CliResult>} {
+    const child = spawn(process.execPath, [path.join(projectRoot, "bin", "agentfit.js"), "launch", ...args], {cwd, env: {...env, NO_COLOR: "1"}, stdio: ["ignore", "pipe", "pipe"]});
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<CliResult>((resolve, reject) => {
         const timer = setTimeout(() => child.kill("SIGKILL"), deadlineMs);
         child.on("error", reject);
-        child.on("close", (code) => {
+        child.on("close", (code, signal) => {
             clearTimeout(timer);
-            resolve({code, stdout, stderr});
+            resolve({code: code ?? (signal ? 128 + os.constants.signals[signal] : null), stdout, stderr});
         });
     });
+    return {child, stderr: () => stderr, done};
+}
+
+function launch(args: string[], env: NodeJS.ProcessEnv, cwd: string, deadlineMs = 240_000): Promise<CliResult> {
+    return startLaunch(args, env, cwd, deadlineMs).done;
+}
+
+/** Whether any process of the group led by `pid` is still alive. */
+function groupAlive(pid: number): boolean {
+    try {
+        process.kill(-pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** An OpenCode agent of the project's own config (opencode.json in the folder it runs in): a short prompt and no tools, instead of ~24k tokens on the generated vocabulary. */
+function writeTerseOpenCodeAgent(cwd: string): string {
+    const file = path.join(cwd, "opencode.json");
+    fs.writeFileSync(file, JSON.stringify({$schema: "https://opencode.ai/config.json", agent: {terse: {mode: "primary", prompt: "You are terse.", tools: {"*": false}}}}));
+    return fs.readFileSync(file, "utf8");
 }
 
 describe("agentfit launch", () => {
@@ -116,6 +140,58 @@ describe("agentfit launch", () => {
             // Codex offers the model hosted tools besides its functions: left out, and the log says which.
             expect(first!.notes).toEqual([expect.stringMatching(/^tools left out \(hosted tools a local model is not offered\): .*web_search/)]);
             expect(readRequestLog(requestLog).filter((entry) => entry.status >= 500)).toEqual([]);
+        } finally {
+            fs.rmSync(cwd, {recursive: true, force: true});
+        }
+    });
+
+    it("serves a model, runs OpenCode on it for one headless turn through chat completions, then stops serving", {timeout: 600_000}, async () => {
+        using home = createTempHome();
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-test-"));
+        const requestLog = path.join(home.home, "requests.jsonl");
+        try {
+            const model = writeGgufModel(path.join(home.models, "long-context.gguf"), {...ggufModelPresets.tiny, contextLength: 131_072, endsTurnAtOnce: true});
+            const projectConfig = writeTerseOpenCodeAgent(cwd);
+            const args = ["opencode", "--model", model.path, "--threads", "1", "--request-log", requestLog, "--", "run", "--agent", "terse", "Say hi"];
+            const result = await launch(args, {...agentEnv(home), HOME: cwd}, cwd, 540_000);
+            expect(result.code, result.stderr + result.stdout).toBe(0);
+            expect(result.stderr).toMatch(/with 16,384 tokens of context for OpenCode/);
+            expect(result.stderr).toMatch(/OpenCode exited \(0\); serving stopped/);
+            const baseUrl = /Serving .* at (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(result.stderr)?.[1];
+            const completions = readRequestLog(requestLog).filter((entry) => entry.path === "/v1/chat/completions");
+            expect(completions.length, JSON.stringify(readRequestLog(requestLog))).toBeGreaterThan(0);
+            for (const entry of completions) expect(entry).toMatchObject({method: "POST", status: 200, stream: true});
+            expect(completions.some((entry) => (entry.usage?.promptTokens ?? 0) > 0)).toBe(true);
+            // The provider came from launch's temporary config: the project's file and the user's config folder are as they were.
+            expect(fs.readFileSync(path.join(cwd, "opencode.json"), "utf8")).toBe(projectConfig);
+            expect(fs.existsSync(path.join(cwd, ".config", "opencode", "opencode.json"))).toBe(false);
+            await expect(fetch(`${baseUrl}/models`)).rejects.toThrow();
+        } finally {
+            fs.rmSync(cwd, {recursive: true, force: true});
+        }
+    });
+
+    // OpenCode's own prompt on the generated vocabulary (~24k tokens) overflows the 16k it is served with; it
+    // compacts and asks again for as long as it runs: an agent that stays busy after its first request,
+    // the case where a user stops `launch` from outside.
+    // SIGHUP takes the same path as SIGTERM; SIGINT has its own (a terminal's Ctrl-C is not passed on twice).
+    it.each(["SIGTERM", "SIGINT"] as const)("passes %s on to the agent, waits for it to exit, then stops serving", {timeout: 600_000}, async (signal) => {
+        using home = createTempHome();
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-test-"));
+        const requestLog = path.join(home.home, "requests.jsonl");
+        try {
+            const model = writeGgufModel(path.join(home.models, "long-context.gguf"), {...ggufModelPresets.tiny, contextLength: 131_072, endsTurnAtOnce: true});
+            const running = startLaunch(["opencode", "--model", model.path, "--threads", "1", "--request-log", requestLog, "--", "run", "Say hi"], {...agentEnv(home), HOME: cwd}, cwd, 540_000);
+            await expect.poll(() => readRequestLog(requestLog).length, {timeout: 480_000, interval: 250}).toBeGreaterThan(0);
+            const agentPid = Number(/started OpenCode \(.*, pid (\d+)\)/.exec(running.stderr())?.[1]);
+            const baseUrl = /Serving .* at (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(running.stderr())?.[1];
+            expect(groupAlive(agentPid)).toBe(true);
+            running.child.kill(signal);
+            await expect.poll(() => groupAlive(agentPid), {timeout: 60_000, interval: 250}).toBe(false);
+            const result = await running.done;
+            expect(result.code, result.stderr).toBe(128 + os.constants.signals[signal]);
+            expect(result.stderr).toMatch(new RegExp(`${signal} received and passed on; OpenCode exited \\(\\d+\\); serving stopped`));
+            await expect(fetch(`${baseUrl}/models`)).rejects.toThrow();
         } finally {
             fs.rmSync(cwd, {recursive: true, force: true});
         }

@@ -2,7 +2,9 @@ import {spawn} from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import {describe, expect, it} from "vitest";
+import path from "node:path";
 import {claimJobOwner, describeOwner, isOwnerAlive, recoverOrphanedJobs} from "../../electron/core/jobs/JobOwner.ts";
+import {createOwnedTempFolder, removeOrphanedTempFolders} from "../../electron/core/jobs/ownedTempFolder.ts";
 
 describe("job ownership", () => {
     it("an owner is alive until released, in this process", () => {
@@ -51,5 +53,26 @@ describe("job ownership", () => {
         expect(recoverOrphanedJobs(jobs, (job) => job.owner, (job) => recovered.push(job.id)).map((j) => j.id)).toEqual([2, 3]);
         expect(recovered).toEqual([2, 3]);
         live.release();
+    });
+
+    it("an owned temporary folder removed in the background is gone with its mark once that settles; until then it is its live owner's", async () => {
+        const owner = claimJobOwner();
+        const parent = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-owned-test-"));
+        try {
+            const folder = createOwnedTempFolder("scratch-", owner, parent);
+            for (let i = 0; i < 50; i++) {
+                fs.mkdirSync(path.join(folder.path, "skills", String(i)), {recursive: true});
+                fs.writeFileSync(path.join(folder.path, "skills", String(i), "SKILL.md"), "x");
+            }
+            const removal = folder.removeInBackground();
+            expect(removeOrphanedTempFolders("scratch-", parent)).toEqual([]);
+            await removal;
+            expect(fs.readdirSync(parent)).toEqual([]);
+            // Idempotent, and never rejects.
+            await expect(folder.removeInBackground()).resolves.toBeUndefined();
+        } finally {
+            owner.release();
+            fs.rmSync(parent, {recursive: true, force: true});
+        }
     });
 });

@@ -59,28 +59,78 @@ export function registerLaunchCommand(program: Command) {
                 const served = status.model!;
                 const setup = agent.connect({baseUrl: status.server!.baseUrl, apiKey: "agentfit", model: served.id, contextSize: served.settings.contextSize, maxOutputTokens: options.maxOutputTokens}, configDir);
                 for (const file of setup.files) fs.writeFileSync(path.join(configDir, file.path), file.content);
-                console.error(`${bold("Serving")} ${served.id} at ${status.server!.baseUrl} · starting ${agent.label} (${executable})`);
-                exitCode = await new Promise<number>((resolve) => {
-                    const child = spawn(executable, [...setup.args, ...agentArgs], {stdio: "inherit", env: {...process.env, ...setup.env}});
-                    // The terminal's Ctrl-C reaches the agent (same process group); AgentFit waits for it to exit.
-                    const ignore = () => {};
-                    process.on("SIGINT", ignore);
-                    child.on("error", (error) => {
-                        console.error(`Could not start ${executable}: ${error.message}`);
-                        resolve(1);
-                    });
-                    child.on("close", (code, signal) => {
-                        process.off("SIGINT", ignore);
-                        resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
-                    });
-                });
-                console.error(dim(`${agent.label} exited (${exitCode}); serving stopped.`));
+                // PWD is this folder's: a program that started launch in another folder passes its own PWD on, and
+                // OpenCode takes PWD over its working directory for the project it works on.
+                const outcome = await runAgentInTerminal(executable, [...setup.args, ...agentArgs], {...process.env, ...setup.env, PWD: process.cwd()}, (pid) =>
+                    console.error(`${bold("Serving")} ${served.id} at ${status.server!.baseUrl} · started ${agent.label} (${executable}, pid ${pid})`)
+                );
+                console.error(dim(`${outcome.stoppedBy ? `${outcome.stoppedBy} received and passed on; ` : ""}${agent.label} exited (${outcome.exitCode}); serving stopped.`));
+                // Stopped by a signal, launch exits as a process killed by it would (128 + its number), whatever the agent returned.
+                exitCode = outcome.stoppedBy ? 128 + os.constants.signals[outcome.stoppedBy] : outcome.exitCode;
             } finally {
                 await app.dispose();
                 fs.rmSync(configDir, {recursive: true, force: true});
             }
             process.exitCode = exitCode;
         });
+}
+
+/** How long an agent gets to exit after a forwarded signal before its process group is killed. */
+const AGENT_EXIT_GRACE_MS = 10_000;
+
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Runs the agent with this terminal's stdio until it exits. SIGINT, SIGTERM and SIGHUP sent to
+ * `launch` are forwarded to the agent and `launch` waits for it (killing it after a grace period),
+ * so serving never stops under a running agent nor outlives it. With a terminal the agent stays in
+ * launch's process group (it must, to read the terminal): the terminal's Ctrl-C already reaches it,
+ * and is not forwarded — a second copy would end Claude Code's session where the user only meant to
+ * interrupt a turn. Without a terminal the agent gets a group of its own, and each signal goes to
+ * that whole group, the agent's own children included (npm-installed agents are a Node wrapper
+ * around a binary).
+ */
+function runAgentInTerminal(
+    executable: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    onStart: (pid: number) => void
+): Promise<{exitCode: number; stoppedBy: NodeJS.Signals | null}> {
+    const ownGroup = process.platform !== "win32" && !process.stdin.isTTY;
+    return new Promise((resolve) => {
+        const child = spawn(executable, args, {stdio: "inherit", env, detached: ownGroup});
+        if (child.pid !== undefined) onStart(child.pid);
+        let stoppedBy: NodeJS.Signals | null = null;
+        let killTimer: NodeJS.Timeout | undefined;
+        const signalAgent = (signal: NodeJS.Signals) => {
+            if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+            try {
+                process.kill(ownGroup ? -child.pid : child.pid, signal);
+            } catch {}
+        };
+        const forward = (signal: NodeJS.Signals) => {
+            if (signal === "SIGINT" && !ownGroup) return;
+            stoppedBy ??= signal;
+            signalAgent(signal);
+            killTimer ??= setTimeout(() => signalAgent("SIGKILL"), AGENT_EXIT_GRACE_MS);
+        };
+        for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+        const settle = (exitCode: number) => {
+            clearTimeout(killTimer);
+            for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+            // Whatever the agent left running in its own group goes with it.
+            if (ownGroup && child.pid !== undefined)
+                try {
+                    process.kill(-child.pid, "SIGKILL");
+                } catch {}
+            resolve({exitCode, stoppedBy});
+        };
+        child.on("error", (error) => {
+            console.error(`Could not start ${executable}: ${error.message}`);
+            settle(1);
+        });
+        child.on("close", (code, signal) => settle(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
+    });
 }
 
 /** A registered model's file, or the reference itself (a path). */

@@ -196,6 +196,7 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
             const port = Number(new URL(proxy.baseUrl).port);
             const layout = {workspace: input.workspace, scratch, port, node: process.execPath};
             try {
+                const agentStartedAt = Date.now();
                 const result = await runCommand(confined ? confined.executable : executable, confined ? bwrapArguments(layout, executable, setup.args) : setup.args, {
                     cwd: input.workspace,
                     env: {
@@ -226,7 +227,22 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                     fs.writeFileSync(path.join(input.outputDir, "stderr.txt"), result.stderr);
                     fs.writeFileSync(
                         path.join(input.outputDir, "agent.json"),
-                        JSON.stringify({agent: agent.id, executable, args: setup.args, confinement: options.confinement ?? null, exitCode: result.exitCode, timedOut: result.timedOut, spawnError: result.spawnError}, null, 2)
+                        JSON.stringify(
+                            {
+                                agent: agent.id,
+                                executable,
+                                args: setup.args,
+                                confinement: options.confinement ?? null,
+                                exitCode: result.exitCode,
+                                timedOut: result.timedOut,
+                                spawnError: result.spawnError,
+                                // When the agent ran (start and lifetime, ms): what `npm run bench -- eval-harness` charges to the agent.
+                                startedAt: new Date(agentStartedAt).toISOString(),
+                                durationMs: result.durationMs
+                            },
+                            null,
+                            2
+                        )
                     );
                 }
                 const report: AgentProcessReport = {
@@ -265,7 +281,8 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 return trace;
             } finally {
                 await proxy.dispose();
-                scratchFolder.remove();
+                // Agents fill their temporary home (Codex writes ~100 files of system skills at each start): removed while the sample is scored.
+                void scratchFolder.removeInBackground();
             }
         }
     };

@@ -8,6 +8,12 @@ export interface OwnedTempFolder extends Disposable {
     readonly path: string;
     /** Removes the folder and its owner mark. Idempotent. */
     remove(): void;
+    /**
+     * Removes them off the caller's path (the file system's thread pool): for a folder of many files
+     * nobody waits for. Never rejects; should this process die first, the mark makes the folder an
+     * orphan a later process removes.
+     */
+    removeInBackground(): Promise<void>;
 }
 
 /** The owner mark sits next to the folder (`<folder>.owner`), never inside what the folder holds. */
@@ -21,7 +27,13 @@ export function createOwnedTempFolder(prefix: string, owner: JobOwner, parent = 
         fs.rmSync(folder, {recursive: true, force: true});
         fs.rmSync(markOf(folder), {force: true});
     };
-    return {path: folder, remove, [Symbol.dispose]: remove};
+    const removeInBackground = async () => {
+        try {
+            await fs.promises.rm(folder, {recursive: true, force: true});
+            await fs.promises.rm(markOf(folder), {force: true});
+        } catch {}
+    };
+    return {path: folder, remove, removeInBackground, [Symbol.dispose]: remove};
 }
 
 /**
