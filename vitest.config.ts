@@ -21,8 +21,8 @@ export default defineConfig({
             // scripts/fetch-coding-agents.ts) driven against scripted servers and the real engine, one file at a time.
             {test: {name: "agents", globalSetup: builtArtifacts, include: ["tests/agents/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false, expect: {poll: {timeout: 30_000}}}},
             {test: {name: "e2e", globalSetup: builtArtifacts, include: ["tests/e2e/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 180_000, fileParallelism: false, expect: {poll: {timeout: 30_000}}}},
-            // Compiles the engine into node-llama-cpp's package folder: while it builds, every new engine
-            // process anywhere waits for node-llama-cpp's build lock, so `npm test` runs it alone, last.
+            // Compiles the engine in node-llama-cpp's package folder and removes any local build there first
+            // (engine processes keep loading the binary in use while it builds), so `npm test` runs it last.
             {test: {name: "build", globalSetup: builtArtifacts, include: ["tests/build/**/*.test.ts"], testTimeout: 900_000, hookTimeout: 60_000, fileParallelism: false, expect: {poll: {timeout: 30_000}}}}
         ]
     }

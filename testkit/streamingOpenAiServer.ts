@@ -18,6 +18,12 @@ export interface StreamingOpenAiServerOptions {
     msPer100PromptChars?: number;
     /** Delay between streamed tokens, ms. Default 2. */
     msPerToken?: number;
+    /**
+     * The protocols it speaks (default both). Speaking only Anthropic's, it answers 404 on chat
+     * completions and 400 on a model list asked without `anthropic-version`, as Anthropic's API does;
+     * speaking only OpenAI's, it answers 404 on Messages.
+     */
+    speaks?: "openai" | "anthropic";
 }
 
 export interface StreamingOpenAiServer extends AsyncDisposable {
@@ -53,6 +59,8 @@ export async function startStreamingOpenAiServer(options: StreamingOpenAiServerO
         const keyGiven = req.url === "/v1/messages" ? req.headers["x-api-key"] : /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
         const keyOk = !options.apiKey || keyGiven === options.apiKey || (req.url === "/v1/models" && req.headers["x-api-key"] === options.apiKey);
         if (!keyOk) return error(401, "Incorrect API key provided.");
+        if (options.speaks === "anthropic" && req.url === "/v1/models" && !req.headers["anthropic-version"]) return error(400, "anthropic-version: header is required");
+        if ((options.speaks === "anthropic" && req.url === "/v1/chat/completions") || (options.speaks === "openai" && req.url === "/v1/messages")) return error(404, `No route ${req.method} ${req.url}`);
         if (req.method === "GET" && req.url === "/v1/models") {
             res.writeHead(200, {"Content-Type": "application/json"});
             return res.end(JSON.stringify({object: "list", data: models.map((id) => ({id, object: "model", created: 0, owned_by: "test"}))}));

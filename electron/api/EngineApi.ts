@@ -170,7 +170,8 @@ export interface ServedRequest {
     notes: string[];
 }
 
-export type EngineState = "stopped" | "starting" | "loading" | "ready" | "failed" | "crashed";
+/** "restarting": the engine died while serving and the app starts it again after a pause (EngineStatus.restarts). */
+export type EngineState = "stopped" | "starting" | "loading" | "ready" | "failed" | "crashed" | "restarting";
 
 /** Why the engine process ended when nobody asked it to. */
 export interface EngineCrash {
@@ -178,6 +179,8 @@ export interface EngineCrash {
     at: string;
     exitCode: number | null;
     signal: string | null;
+    /** The kernel's evidence says memory ran out (its log names the process, or its OOM-kill count rose meanwhile). */
+    outOfMemory: boolean;
     /** One line for people, e.g. "The engine process was killed (SIGKILL)" or "…exited with code 134: GGML_ASSERT…". */
     reason: string;
     /** The last lines the engine wrote to stderr. */
@@ -199,8 +202,24 @@ export interface EngineStatus {
     metrics: EngineMetrics | null;
     /** The last failure (a load that failed, a bad setting), cleared by the next success. */
     error: {code: string; message: string} | null;
-    /** Set after the engine process died unexpectedly, until it is started again. */
+    /** The last unexpected death of the engine process; kept through automatic restarts, cleared by a start or stop. */
     crash: EngineCrash | null;
+    /** The app's automatic restarts of an engine that died while serving. */
+    restarts: EngineRestarts;
+}
+
+/**
+ * After the engine dies while serving, the app starts it again with the same model and settings
+ * behind the same port, after a growing pause (1 s, 5 s, 30 s), up to 3 times in 5 minutes. It does
+ * not when the user stopped it, or when the kernel's evidence says it ran out of memory (it would again).
+ */
+export interface EngineRestarts {
+    /** Automatic restarts that brought the engine back since the user last started serving. */
+    count: number;
+    /** While a restart is due or loading: attempt `attempt` of at most `of`, due at `at` (ISO 8601). */
+    pending: {attempt: number; of: number; at: string} | null;
+    /** Why the app stopped restarting the engine (too many crashes, out of memory, a restart that failed); cleared by a start or stop. */
+    gaveUp: string | null;
 }
 
 /** A GGUF file under the models folder, offered by the Serve screen's picker. */
@@ -261,7 +280,8 @@ export interface EngineBuildRequirement {
 
 export interface EngineBuildJob {
     state: "running" | "completed" | "failed" | "cancelled";
-    phase: "preparing" | "compiling" | "done";
+    /** Verifying: the finished build loads in a throwaway process before it is put in place. */
+    phase: "preparing" | "compiling" | "verifying" | "done";
     /** 0–1 while compiling (the build tool's step count), null before. */
     progress: number | null;
     /** ISO 8601. */
@@ -270,6 +290,29 @@ export interface EngineBuildJob {
     /** The build's last output lines. */
     logTail: string[];
     error: {code: string; message: string} | null;
+    /** What the verified build reported about itself (llama.cpp's system info: CPU features, OpenMP), once verified. */
+    systemInfo: string | null;
+}
+
+/** Where the offer to build the engine is shown; each place remembers its own dismissal. */
+export type EngineBuildOfferSurface = "app" | "cli";
+
+/**
+ * The offer to compile the engine for this CPU, made while models load with the prebuilt binary
+ * and no build runs: to build ("build"), or what to install first ("install").
+ */
+export interface EngineBuildOffer {
+    kind: "build" | "install";
+    /** Why, from measurements (docs/benchmark.md). */
+    reason: string;
+    /** How long it should take here: an estimate from measured builds, scaled by this machine's cores. */
+    estimate: {lowMinutes: number; highMinutes: number; basis: string};
+    /** Disk space the source and the build take, bytes (measured; the finished binaries are smaller). */
+    diskBytes: number;
+    /** Required tools that are missing, each saying what to install ("install" offers). */
+    missing: EngineBuildRequirement[];
+    /** When each place dismissed it (the CLI after showing it once); ISO 8601 or null. */
+    dismissedAt: Record<EngineBuildOfferSurface, string | null>;
 }
 
 /** Which llama.cpp binary the engine uses, and building one for this machine. */
@@ -284,6 +327,8 @@ export interface EngineBinaryStatus {
     canBuild: boolean;
     /** The running or last build of this session. */
     build: EngineBuildJob | null;
+    /** Null once a local build exists or while one runs. */
+    offer: EngineBuildOffer | null;
 }
 
 export interface EngineStartRequest {
@@ -306,14 +351,17 @@ export interface EngineApi {
     /** Which binary the engine uses and whether one can be built here. */
     "engine.binary": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
     /**
-     * Starts compiling the engine for this machine's CPU (minutes); follow it with `engine.binary`
-     * events. When it completes, an idle engine process is ended so the next load uses it; a serving
-     * one keeps the old binary until it is stopped. ENGINE_BUILD_BUSY while a build runs,
-     * ENGINE_BUILD_UNAVAILABLE when a requirement is missing. While it runs, loads that need a new
-     * engine binding (and benchmarks) are refused with ENGINE_BUILD_BUSY.
+     * Starts compiling the engine for this machine's CPU (minutes) in a folder of its own; follow it
+     * with `engine.binary` events. Everything keeps working meanwhile on the binary in use. When the
+     * build completes it is loaded once in a throwaway process, then put in place: an idle engine
+     * process is ended, and a busy one (serving, benchmarking) switches at its next model load.
+     * ENGINE_BUILD_BUSY while a build runs (here or in another AgentFit process),
+     * ENGINE_BUILD_UNAVAILABLE when a requirement is missing.
      */
     "engine.buildBinary": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
-    /** Stops a running build; nothing half-built is left. */
+    /** Remembers (in SQLite) that the offer to build was dismissed in the app, or shown once in the CLI. */
+    "engine.dismissBuildOffer": (arg: {surface: EngineBuildOfferSurface}) => Promise<EngineBinaryStatus>;
+    /** Stops a running build; nothing half-built is left and the binary in use stays. */
     "engine.cancelBuild": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;
     /** Deletes the local build (and its source); the engine goes back to the prebuilt binaries. */
     "engine.removeLocalBinary": (arg: Record<string, never>) => Promise<EngineBinaryStatus>;

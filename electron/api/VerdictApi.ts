@@ -112,6 +112,12 @@ export interface VerdictSpeedEvidence {
     predictedTurnSeconds: number | null;
     /** Settings of the bench results used, e.g. "2 threads, f16 KV". */
     settings: string | null;
+    /**
+     * The engine binary that measured the bench results used: node-llama-cpp's prebuilt one, the one
+     * built for this CPU, "mixed" when runs of both are pooled; null without bench results or for runs
+     * recorded before the binary was tracked.
+     */
+    binary: "prebuilt" | "local" | "mixed" | null;
     benchRunIds: number[];
     measuredAt: string | null;
 }

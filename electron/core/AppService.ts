@@ -14,6 +14,7 @@ import type {LocalModelEndpoints} from "../api/EngineApi.ts";
 import type {SecretStore} from "./evals/SecretStore.ts";
 import {createEngineService} from "./engine/createEngineService.ts";
 import type {EngineLauncher} from "./engine/EngineLauncher.ts";
+import type {EngineRestartSettings} from "./engine/createEngineRestartPolicy.ts";
 import type {MeasuredSpeed} from "../api/ModelsApi.ts";
 import {createCatalogLookup, type CatalogLookup} from "./catalog/createCatalogLookup.ts";
 import {createModelsApi, type ModelsApiOptions} from "./catalog/createModelsApi.ts";
@@ -56,6 +57,8 @@ export interface AppServiceOptions {
     downloads?: DownloadServiceOptions;
     /** Starts the engine process (the desktop app passes a utilityProcess launcher). Default: a Node child process. */
     engineLauncher?: EngineLauncher;
+    /** When an engine that died while serving is started again (default: 1 s, 5 s, 30 s; at most 3 in 5 minutes). */
+    engineRestarts?: EngineRestartSettings;
     /** A catalog file to use instead of the bundled models/catalog.json. */
     catalogFile?: string;
     /** Hugging Face endpoint for catalog refreshes. Default: HF_ENDPOINT or https://huggingface.co. */
@@ -93,7 +96,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     // Cleanups run in reverse: the owner is released last, once every domain has stopped its jobs.
     const owner = claimJobOwner();
     onDispose(() => owner.release());
-    const engine = createEngineService({modelsDir: paths.models, store, events, launcher: options.engineLauncher});
+    const engine = createEngineService({modelsDir: paths.models, store, events, launcher: options.engineLauncher, restarts: options.engineRestarts});
     onDispose(() => engine.dispose());
     /** The Verdict's thresholds now: recommendations and the catalog's judgements use them too. */
     const thresholds = () => currentThresholds(store.verdict).thresholds;

@@ -32,3 +32,22 @@ export function errorMessage(error: unknown): string {
 export function errorBody(error: unknown, fallback: ErrorCode = "INTERNAL"): {code: ErrorCode; message: string} {
     return {code: knownErrorCode((error as {code?: unknown} | null)?.code, fallback), message: errorMessage(error)};
 }
+
+/**
+ * `error` as it may be reported: when its message repeats `secret` (a server may echo the key it
+ * refused), the same code with the secret replaced and no cause kept; otherwise `error` itself.
+ */
+export function concealSecret(error: unknown, secret: string | null | undefined): unknown {
+    const message = errorMessage(error);
+    if (!secret || !message.includes(secret)) return error;
+    return new AppError(knownErrorCode((error as {code?: unknown} | null)?.code, "INTERNAL"), message.split(secret).join("(the API key)"));
+}
+
+/** Runs `work`; a failure comes out with `secret` concealed (concealSecret). */
+export async function withoutSecret<T>(secret: string | null | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+        return await work();
+    } catch (error) {
+        throw concealSecret(error, secret);
+    }
+}

@@ -150,6 +150,7 @@ export const errorCodes = {
     ENDPOINT_NOT_STREAMING: 502,
     ENDPOINT_STREAM_INVALID: 502,
     ENDPOINT_REJECTED: 502,
+    ENDPOINT_PROTOCOL_UNKNOWN: 502,
     /** A client of the HTTP API got an answer that is not JSON. */
     BAD_RESPONSE: 502,
     ENGINE_START_FAILED: 503,

@@ -46,16 +46,32 @@ const defaultMessage: z.core.$ZodErrorMap = (issue) => {
     }
 };
 
+/** Fields whose values are secrets (apiKey, api_key, frontSecret, password, token, hfToken…), not counts such as bytesPerToken. */
+const secretField = /(api_?key|secret|password|authorization|^token|access_?token|hf_?token)$/i;
+
+/** Whether a field of this name holds a secret, which no message, log line or record may repeat. */
+export function isSecretField(name: PropertyKey): boolean {
+    return typeof name === "string" && secretField.test(name);
+}
+
+/** The value as a message shows it: JSON, with every secret field's value (at any depth) left out. */
+function shownValue(value: unknown): string {
+    return JSON.stringify(value, (key, inner: unknown) => (isSecretField(key) && inner !== undefined ? "(a secret, not shown)" : inner)) ?? String(value);
+}
+
 /**
  * One sentence per problem, each naming the field (`models.0.settings.contextSize`) and the value
- * sent. A check about the whole argument may word its own sentence (starting with a capital letter).
+ * sent, except a secret's (an API key is named, never repeated). A check about the whole argument
+ * may word its own sentence (starting with a capital letter).
  */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     return issues
         .map((issue) => {
             if (issue.path.length === 0 && /^[A-Z]/.test(issue.message)) return `${issue.message}.`;
             const field = issue.path.length > 0 ? issue.path.map(String).join(".") : "The argument";
-            const got = issue.code !== "unrecognized_keys" && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : "";
+            const secret = issue.path.some(isSecretField);
+            const got =
+                issue.code === "unrecognized_keys" || issue.input === undefined ? "" : secret ? " (the value is a secret, so it is not repeated here)" : `, got ${shownValue(issue.input)}`;
             return `${field} ${issue.message}${got}.`;
         })
         .join(" ");

@@ -19,3 +19,10 @@ export function machineCellText(cell: {verdict: string; generationTps: number | 
     if (!cell) return "not tried";
     return [cell.verdict, formatTps(cell.generationTps), cell.eval ? `${cell.eval.successes}/${cell.eval.samples}` : "not evaluated"].join(" · ");
 }
+
+/** Which engine binary measured a verdict's speed, in words (VerdictSpeedEvidence.binary). */
+export const engineBinaryLabels: Record<"prebuilt" | "local" | "mixed", string> = {
+    prebuilt: "prebuilt binary",
+    local: "built for this CPU",
+    mixed: "prebuilt and built-for-this-CPU runs pooled"
+};

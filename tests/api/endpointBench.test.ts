@@ -1,5 +1,7 @@
 import {describe, expect, it} from "vitest";
 import fs from "node:fs";
+import http from "node:http";
+import type {AddressInfo} from "node:net";
 import path from "node:path";
 import type {EndpointBenchRun, EndpointProtocol} from "../../electron/api/EndpointsApi.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
@@ -97,6 +99,95 @@ describe("endpoint benchmark against OpenAI-protocol servers", () => {
         expect(server.keyHeaders.filter((r) => !r.path.startsWith("/v1/messages")).length).toBeGreaterThan(1);
         expect(server.keyHeaders.filter((r) => r.authorization?.includes(key))).toEqual([]);
         // The key lived in memory only: not in the run, not in the data folder.
+        expect(JSON.stringify(await app.client.call("endpoints.runs", {}))).not.toContain(key);
+        expect(readDataFolder(app.home.home)).not.toContain(key);
+    });
+
+    it("detects the protocol when none is named (OpenAI's model list, then Anthropic's), says what it tried when neither answers, and uses a named one as named", async () => {
+        await using app = await startApp();
+        await using openaiOnly = await startStreamingOpenAiServer({speaks: "openai"});
+        const key = "sk-ant-detect-1";
+        await using anthropicOnly = await startStreamingOpenAiServer({speaks: "anthropic", apiKey: key});
+
+        expect(await app.client.call("endpoints.connect", {baseUrl: openaiOnly.baseUrl})).toMatchObject({protocol: "openai", baseUrl: openaiOnly.baseUrl, models: ["remote-model"]});
+        // Anthropic's convention, the base URL without /v1: its model list is asked under /v1 with its headers.
+        const root = anthropicOnly.baseUrl.replace(/\/v1$/, "");
+        expect(await app.client.call("endpoints.connect", {baseUrl: root, apiKey: key})).toMatchObject({protocol: "anthropic", baseUrl: anthropicOnly.baseUrl, models: ["remote-model"]});
+        const started = await app.client.call("endpoints.bench", {baseUrl: root, apiKey: key, model: "remote-model", ...quick});
+        const run = await waitForRun(app.client, started.id);
+        expect(run).toMatchObject({status: "completed", error: null, spec: {protocol: "anthropic", baseUrl: anthropicOnly.baseUrl}});
+        expect(anthropicOnly.requests.every((r) => r.path === "/v1/messages")).toBe(true);
+        // A key neither protocol takes is the error, whichever protocol refused it.
+        await expect(app.client.call("endpoints.connect", {baseUrl: root, apiKey: "sk-wrong"})).rejects.toMatchObject({code: "ENDPOINT_UNAUTHORIZED"});
+
+        // Named, the protocol is used as named: no OpenAI request goes out first.
+        const asked = openaiOnly.keyHeaders.length;
+        expect(await app.client.call("endpoints.connect", {baseUrl: openaiOnly.baseUrl, protocol: "anthropic"})).toMatchObject({protocol: "anthropic"});
+        expect(openaiOnly.keyHeaders.length).toBeGreaterThan(asked);
+
+        // A server speaking neither: what was tried, and how to go on.
+        const neither = http.createServer((_request, response) => response.writeHead(404).end("not here"));
+        await new Promise<void>((resolve) => neither.listen(0, "127.0.0.1", resolve));
+        try {
+            const url = `http://127.0.0.1:${(neither.address() as AddressInfo).port}`;
+            await expect(app.client.call("endpoints.bench", {baseUrl: url, model: "m", ...quick})).rejects.toMatchObject({
+                code: "ENDPOINT_PROTOCOL_UNKNOWN",
+                message: `${url} answered neither protocol's model list. Tried OpenAI (Authorization: Bearer): GET ${url}/models answered 404; Anthropic (x-api-key, anthropic-version): GET ${url}/v1/models answered 404. Check the URL (an OpenAI-compatible server's usually ends in /v1) and the key, or name the protocol (--protocol openai|anthropic).`
+            });
+        } finally {
+            neither.close();
+        }
+        expect((await app.client.call("endpoints.runs", {})).map((r) => r.id)).toEqual([run.id]);
+    });
+
+    it("never repeats an API key: not in validation messages, not when a server echoes the key it refused, not in runs, events or the data folder", async () => {
+        const key = "sk-distinct-5f0c1e9a7b";
+        await using app = await startApp({service: {evalEnv: {ECHOED_KEY: key}}});
+        const seen: string[] = [];
+        app.service.events.subscribe((event, payload) => seen.push(`${event} ${JSON.stringify(payload)}`));
+        const failures: string[] = [];
+        const refused = async (call: Promise<unknown>, code: string) => {
+            const error = (await call.then(
+                () => undefined,
+                (e: unknown) => e
+            )) as {code?: string; message?: string} | undefined;
+            expect(error?.code).toBe(code);
+            failures.push(error!.message!);
+        };
+
+        // Values a check refuses: named, never repeated.
+        await refused(app.client.call("endpoints.connect", {baseUrl: "http://127.0.0.1:9/v1", apiKey: key + "x".repeat(5000)}), "ENDPOINT_BENCH_INVALID");
+        await refused(app.client.call("endpoints.connect", {baseUrl: "http://127.0.0.1:9/v1", apiKey: key, apiKeyEnv: "ECHOED_KEY"}), "ENDPOINT_BENCH_INVALID");
+        await refused(app.client.call("engine.start", {model: "tiny", server: {apiKey: `${key} with spaces`}}), "ENGINE_SERVER_INVALID");
+        await refused(app.client.call("eval.setApiKey", {provider: "openai", apiKey: key + "y".repeat(5000)}), "INVALID_ARGUMENT");
+        // A server that repeats the key it refused, through every way a key reaches it.
+        const echo = http.createServer((request, response) => {
+            const given = request.headers["x-api-key"] ?? request.headers.authorization ?? "";
+            response.writeHead(401, {"Content-Type": "application/json"}).end(JSON.stringify({error: {message: `Incorrect API key provided: ${String(given)}`}}));
+        });
+        await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+        try {
+            const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/v1`;
+            for (const protocol of [undefined, "openai", "anthropic"] as const) {
+                await refused(app.client.call("endpoints.connect", {baseUrl: url, protocol, apiKey: key}), "ENDPOINT_UNAUTHORIZED");
+                await refused(app.client.call("endpoints.bench", {baseUrl: url, protocol, apiKeyEnv: "ECHOED_KEY", model: "m", ...quick}), "ENDPOINT_UNAUTHORIZED");
+            }
+            const cli = await runCli(["bench", "--base-url", url, "--model", "m", "--api-key-env", "ECHOED_KEY"], {...app.home.env, ECHOED_KEY: key});
+            expect(cli.code).not.toBe(0);
+            failures.push(cli.stdout + cli.stderr);
+        } finally {
+            echo.close();
+        }
+        const cliServe = await runCli(["serve", "--model", "tiny", "--api-key", `${key} with spaces`, "--port", "0"], app.home.env);
+        expect(cliServe.stderr).toContain("error [ENGINE_SERVER_INVALID]");
+        failures.push(cliServe.stdout + cliServe.stderr);
+
+        // Said in words where the value would have been.
+        expect(failures[0]).toBe("apiKey must be at most 4096 characters (the value is a secret, so it is not repeated here).");
+        expect(failures).toContainEqual(expect.stringContaining("Incorrect API key provided: Bearer (the API key)"));
+        expect(failures).toContainEqual(expect.stringContaining("Incorrect API key provided: (the API key)"));
+        for (const message of failures) expect(message).not.toContain(key);
+        expect(seen.join("\n")).not.toContain(key);
         expect(JSON.stringify(await app.client.call("endpoints.runs", {}))).not.toContain(key);
         expect(readDataFolder(app.home.home)).not.toContain(key);
     });

@@ -12,9 +12,10 @@ describe("Benchmark screen: a server's endpoint (browser mode)", () => {
         // Slow enough per token that the run's phases can be watched.
         await using server = await startStreamingOpenAiServer({models: ["big-coder-Q5_K_M", "small-coder"], apiKey: key, msPerToken: 25, msPer100PromptChars: 3});
 
-        for (const [width, protocol] of [
-            [900, "openai"],
-            [1440, "anthropic"]
+        // At 1440 px the protocol is left to detection: the URL without /v1 answers only Anthropic's model list.
+        for (const [width, choice, protocol] of [
+            [900, "openai", "openai"],
+            [1440, "detect", "anthropic"]
         ] as const) {
             const page = await browser.newPage({viewport: {width, height: 900}});
             const errors: string[] = [];
@@ -22,7 +23,8 @@ describe("Benchmark screen: a server's endpoint (browser mode)", () => {
             await page.goto(`${app.server.url}/#/benchmark`);
             const card = page.getByTestId("endpoint-bench");
             await card.getByTestId("endpoint-base-url").fill(protocol === "anthropic" ? server.baseUrl.replace(/\/v1$/, "") : server.baseUrl);
-            await card.getByTestId("endpoint-protocol").selectOption(protocol);
+            await expect.poll(() => card.getByTestId("endpoint-protocol").inputValue()).toBe("detect");
+            await card.getByTestId("endpoint-protocol").selectOption(choice);
             await card.getByTestId("endpoint-key-source").selectOption("memory");
             // A wrong key is refused with its code, and nothing is offered.
             await card.getByTestId("endpoint-key").fill("sk-wrong");
@@ -32,6 +34,7 @@ describe("Benchmark screen: a server's endpoint (browser mode)", () => {
             await card.getByTestId("endpoint-key").fill(key);
             await card.getByTestId("endpoint-connect").click();
             await expect.poll(() => card.getByTestId("endpoint-connection").textContent()).toContain("lists 2 models");
+            await expect.poll(() => card.getByTestId("endpoint-protocol-used").textContent()).toBe(protocol === "anthropic" ? "(Anthropic Messages)" : "(OpenAI chat completions)");
             await expect.poll(() => card.getByTestId("endpoint-model").locator("option").allTextContents()).toEqual(["big-coder-Q5_K_M", "small-coder"]);
             await card.getByTestId("endpoint-prompt-sizes").fill("64,256");
             await card.getByTestId("endpoint-tg").fill("32");

@@ -2,7 +2,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import type {Browser} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
+import {elementsWiderThanWindow, launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
 
@@ -16,8 +16,9 @@ afterAll(async () => {
 });
 
 describe("Serve screen (browser mode)", () => {
-    it("starts a model, shows status, memory, live traffic and where to connect agents, reports a crash and stops", async () => {
-        await using app = await startApp({serveUi: true});
+    it("starts a model, shows status, memory, live traffic and where to connect agents, restarts it after a crash and stops", async () => {
+        // A restart 3 s after a crash (the default's first is 1 s), so the restarting state lasts long enough to look at.
+        await using app = await startApp({serveUi: true, service: {engineRestarts: {delaysMs: [3_000, 3_000, 3_000], windowMs: 5 * 60_000}}});
         writeGgufModel(path.join(app.home.models, "tiny-chat.gguf"), {...ggufModelPresets.tiny, contextLength: 2048});
         const page = await browser.newPage({viewport: {width: 1360, height: 1100}});
         const consoleErrors: string[] = [];
@@ -55,14 +56,31 @@ describe("Serve screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("load-row").first().textContent()).toContain("tiny-chat.gguf");
         await page.screenshot({path: path.join(screenshotDir, "serve.png"), fullPage: true});
 
-        // The engine dies: the screen says why, the app keeps working, and the model starts again.
+        // The engine dies: the screen says why and that the app restarts it, with the URL agents keep using.
         process.kill(status.pid!, "SIGKILL");
-        await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Engine crashed");
-        await expect.poll(() => page.getByTestId("crash-notice").textContent()).toContain("SIGKILL");
-        await page.screenshot({path: path.join(screenshotDir, "serve-crashed.png"), fullPage: true});
+        await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Restarting (attempt 1 of 3)…");
+        await expect.poll(() => page.getByTestId("crash-notice").textContent()).toMatch(/SIGKILL.*restarting the engine with the same model and settings \(attempt 1 of 3\)/);
+        await expect.poll(() => page.getByTestId("base-url").textContent()).toBe(baseUrl);
+        for (const width of [900, 1440]) {
+            await page.setViewportSize({width, height: 1100});
+            await page.screenshot({path: path.join(screenshotDir, `serve-restarting-${width}.png`), fullPage: true});
+            expect(await elementsWiderThanWindow(page)).toEqual([]);
+        }
+        // Back without anyone pressing Start: serving at the same URL, the crash and the restart on show.
+        await expect.poll(() => page.getByTestId("engine-state").textContent(), {timeout: 120_000}).toBe("Serving");
+        await expect.poll(() => page.getByTestId("base-url").textContent()).toBe(baseUrl);
+        await expect.poll(() => page.getByTestId("crash-outcome").textContent()).toMatch(/restarted the engine with the same model and settings \(1 restart since you started it\)/);
+        await expect.poll(() => page.getByTestId("restart-count").textContent()).toBe(" · restarted once after a crash");
+        for (const width of [900, 1440]) {
+            await page.setViewportSize({width, height: 1100});
+            await page.screenshot({path: path.join(screenshotDir, `serve-restarted-${width}.png`), fullPage: true});
+            expect(await elementsWiderThanWindow(page)).toEqual([]);
+        }
+        expect((await client.chat.completions.create({model: "tiny-chat", messages: [{role: "user", content: "hi"}], max_tokens: 3})).usage!.completion_tokens).toBe(3);
+        // A start by the user clears the crash.
         await page.getByTestId("start-button").click();
+        await expect.poll(() => page.getByTestId("crash-notice").count(), {timeout: 60_000}).toBe(0);
         await expect.poll(() => page.getByTestId("engine-state").textContent(), {timeout: 60_000}).toBe("Serving");
-        await expect.poll(() => page.getByTestId("crash-notice").count()).toBe(0);
 
         await page.getByTestId("stop-button").click();
         await expect.poll(() => page.getByTestId("engine-state").textContent()).toBe("Stopped");

@@ -32,6 +32,8 @@ describe("endpoint benchmark of a real engine server", () => {
         const run = await waitForRun(app.client, started.id);
         expect(run.error).toBeNull();
         expect(run.status).toBe("completed");
+        // No protocol named: agentfit serve's /v1 lists its models the OpenAI way first.
+        expect(run.spec.protocol).toBe("openai");
         expect(run.server).toMatchObject({kind: "agentfit", reportedModel: model.path, quantization: "Q8_0", contextSize: 8192, parallelSlots: 2});
         expectPrefixCacheAndSlots(run, 2);
 
@@ -57,6 +59,9 @@ describe("endpoint benchmark of a real engine server", () => {
         const model = writeGgufModel(path.join(app.home.models, "tiny-Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 8192});
         await using server = await startServeCli(["--model", model.path, "--ctx", "8192", "--threads", "1"], app.home.env);
         const request = {model: "tiny-Q8_0", promptSizes: [64], repetitions: 2, generatedTokens: 24, agentTurns: 3, concurrency: []};
+        // agentfit serve speaks both: detected as OpenAI at its /v1 URL, as Anthropic at the URL without /v1 (Anthropic's convention).
+        expect(await app.client.call("endpoints.connect", {baseUrl: server.baseUrl})).toMatchObject({protocol: "openai", models: ["tiny-Q8_0"]});
+        expect(await app.client.call("endpoints.connect", {baseUrl: server.baseUrl.replace(/\/v1$/, "")})).toMatchObject({protocol: "anthropic", baseUrl: server.baseUrl, models: ["tiny-Q8_0"]});
         const anthropic = await waitForRun(app.client, (await app.client.call("endpoints.bench", {baseUrl: server.baseUrl.replace(/\/v1$/, ""), protocol: "anthropic", ...request})).id);
         expect(anthropic.error).toBeNull();
         expect(anthropic.status).toBe("completed");

@@ -38,7 +38,8 @@ async function generating(app: AppService) {
 describe("the engine process killed while it answers", () => {
     it("ends every protocol's stream with its error event, answers 503 with Retry-After while down, and comes back on the same port", async () => {
         using home = createTempHome();
-        await using app = await createAppService({paths: home});
+        // Restarts are due only after 10 minutes, so the down time lasts until the test starts the engine itself.
+        await using app = await createAppService({paths: home, engineRestarts: {delaysMs: Array<number>(10).fill(600_000), windowMs: 3_600_000}});
         const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
         const started = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
         const {baseUrl, port} = started.server!;
@@ -124,7 +125,7 @@ describe("the engine process killed while it answers", () => {
             const pid = await enginePid(app);
             const [outcome] = await Promise.allSettled([cut.run(killerOf(pid))]);
             cut.check(outcome!);
-            await expect.poll(async () => (await app["engine.status"]({})).state, {timeout: 30_000}).toBe("crashed");
+            await expect.poll(async () => (await app["engine.status"]({})).state, {timeout: 30_000}).toBe("restarting");
             const crashed = await app["engine.status"]({});
             expect(crashed.crash).toMatchObject({signal: "SIGKILL"});
             expect(crashed.server).toMatchObject({port});
@@ -133,14 +134,16 @@ describe("the engine process killed while it answers", () => {
             const chat = await rawHttp(`${baseUrl}/chat/completions`, {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify({model: "tiny", messages: []})});
             expect(chat.status).toBe(503);
             expect(chat.headers["retry-after"]).toBe("5");
-            expect(chat.json()).toMatchObject({error: {code: "engine_unavailable", type: "server_error", message: expect.stringContaining("SIGKILL")}});
+            expect(chat.json()).toMatchObject({error: {code: "engine_unavailable", type: "server_error", message: expect.stringMatching(/SIGKILL.*AgentFit is restarting it \(attempt \d+ of 10\)/)}});
             const messages = await rawHttp(`${root}/v1/messages`, {method: "POST", headers: {"content-type": "application/json"}, body: "{}"});
             expect(messages.status).toBe(503);
             expect(messages.json()).toMatchObject({type: "error", error: {type: "overloaded_error"}});
             await expect(anthropic.messages.create({model: "tiny", max_tokens: 3, messages: [{role: "user", content: "hi"}]})).rejects.toMatchObject({status: 503});
 
+            // A start by the user replaces the restart that was due.
             const again = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
             expect(again.server).toMatchObject({port, baseUrl});
+            expect(again.restarts).toEqual({count: 0, pending: null, gaveUp: null});
             expect(again.pid).not.toBe(pid);
             const reply = await openai.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 3});
             expect(reply.usage!.completion_tokens, cut.name).toBe(3);

@@ -20,7 +20,7 @@ function isAlive(pid: number): boolean {
 }
 
 describe("engine supervision", () => {
-    it("reports a killed engine process, keeps the app working, and starts it again", async () => {
+    it("restarts an engine killed while serving behind the same URL, reports the kill, and keeps the app working", async () => {
         using home = createTempHome();
         await using app = await createAppService({paths: home});
         const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
@@ -28,6 +28,7 @@ describe("engine supervision", () => {
         app.events.subscribe((event, payload) => event === "engine.status" && statuses.push(payload as EngineStatus));
 
         const first = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
+        expect(first.restarts).toEqual({count: 0, pending: null, gaveUp: null});
         const pid = first.pid!;
         expect(pid).not.toBe(process.pid);
         expect(isAlive(pid)).toBe(true);
@@ -37,34 +38,87 @@ describe("engine supervision", () => {
             for await (const chunk of stream) if (chunk.choices[0]?.delta.content) process.kill(pid, "SIGKILL");
         })();
         await expect(reading).rejects.toThrow();
-
-        await expect.poll(() => app["engine.status"]({}).then((s) => s.state)).toBe("crashed");
-        const crashed = await app["engine.status"]({});
-        expect(crashed.crash).toMatchObject({signal: "SIGKILL", exitCode: null});
-        // What is known, never an OOM blame without the kernel's word for it (here /proc/vmstat's count).
-        expect(crashed.crash!.reason).toMatch(/^The engine process was killed (by SIGKILL|\(SIGKILL\)|by the kernel's out-of-memory killer)/);
-        expect(crashed).toMatchObject({pid: null, model: null, error: {code: "ENGINE_CRASHED"}});
-        // The port stays the app's: clients get a 503 until the engine is back (tests/engine/engineKilledMidAnswer.test.ts).
-        expect(crashed.server).toEqual(first.server);
-        expect(statuses.some((s) => s.state === "crashed")).toBe(true);
         // Nothing else went down.
         await expect(app["hardware.snapshots"]({})).resolves.toEqual([]);
-        expect((await rawHttp(`${first.server!.baseUrl}/models`)).status).toBe(503);
 
-        const again = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
-        expect(again.state).toBe("ready");
-        expect(again.crash).toBeNull();
-        expect(again.pid).not.toBe(pid);
-        const reply = await new OpenAI({baseURL: again.server!.baseUrl, apiKey: "x", maxRetries: 0}).chat.completions.create({
-            model: "tiny",
-            messages: [{role: "user", content: "hi"}],
-            max_tokens: 4
-        });
-        expect(reply.usage!.completion_tokens).toBe(4);
+        // The same URL answers again without anyone pressing Start.
+        await expect
+            .poll(
+                async () => {
+                    const reply = await client.chat.completions.create({model: "tiny", messages: [{role: "user", content: "hi"}], max_tokens: 4}).catch(() => undefined);
+                    return reply?.usage?.completion_tokens;
+                },
+                {timeout: 120_000, interval: 500}
+            )
+            .toBe(4);
+        const back = await app["engine.status"]({});
+        expect(back).toMatchObject({state: "ready", server: first.server, restarts: {count: 1, pending: null, gaveUp: null}, error: null});
+        expect(back.pid).not.toBe(pid);
+        // The kill stays on record through the restart: what is known, never an OOM blame without the kernel's word for it.
+        expect(back.crash).toMatchObject({signal: "SIGKILL", exitCode: null, outOfMemory: false});
+        expect(back.crash!.reason).toMatch(/^The engine process was killed (by SIGKILL|\(SIGKILL\))/);
+        // On the way: crashed, then restarting (attempt 1 of 3, 1 s later), then loading again.
+        const restarting = statuses.find((s) => s.state === "restarting");
+        expect(restarting).toMatchObject({pid: null, model: null, server: first.server, crash: {signal: "SIGKILL"}, restarts: {count: 0, pending: {attempt: 1, of: 3}}});
+        expect(Date.parse(restarting!.restarts.pending!.at) - Date.parse(restarting!.crash!.at)).toBeGreaterThanOrEqual(900);
+        expect(statuses.findIndex((s) => s.state === "crashed")).toBeLessThan(statuses.indexOf(restarting!));
 
         const stopped = await app["engine.stop"]({});
-        expect(stopped).toMatchObject({state: "stopped", pid: null, model: null, server: null, crash: null});
-        expect(isAlive(again.pid!)).toBe(false);
+        expect(stopped).toMatchObject({state: "stopped", pid: null, model: null, server: null, crash: null, restarts: {count: 0, pending: null, gaveUp: null}});
+        expect(isAlive(back.pid!)).toBe(false);
+    });
+
+    it("gives up after more crashes than the window allows restarts, with the kill in the message", async () => {
+        using home = createTempHome();
+        await using app = await createAppService({paths: home, engineRestarts: {delaysMs: [200, 200], windowMs: 10 * 60_000}});
+        const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
+        const first = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
+
+        for (const restart of [1, 2]) {
+            const {pid} = await app["engine.status"]({});
+            process.kill(pid!, "SIGKILL");
+            await expect.poll(async () => (await app["engine.status"]({})).restarts.count, {timeout: 120_000}).toBe(restart);
+            await expect.poll(async () => (await app["engine.status"]({})).state, {timeout: 120_000}).toBe("ready");
+        }
+        const {pid} = await app["engine.status"]({});
+        process.kill(pid!, "SIGKILL");
+        await expect.poll(async () => (await app["engine.status"]({})).restarts.gaveUp, {timeout: 60_000}).toMatch(/^The engine crashed 3 times within 10 minutes; AgentFit stopped restarting it\. Last crash: The engine process was killed/);
+        const gaveUp = await app["engine.status"]({});
+        expect(gaveUp).toMatchObject({state: "crashed", pid: null, server: first.server, restarts: {count: 2, pending: null}, error: {code: "ENGINE_CRASHED", message: gaveUp.restarts.gaveUp}});
+        // The port stays held and says why nobody serves it.
+        const down = await rawHttp(`${first.server!.baseUrl}/models`);
+        expect(down.status).toBe(503);
+        expect(down.json()).toMatchObject({error: {code: "engine_unavailable", message: expect.stringContaining("SIGKILL")}});
+
+        // A start by the user begins a new history.
+        const again = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
+        expect(again).toMatchObject({state: "ready", server: first.server, crash: null, restarts: {count: 0, pending: null, gaveUp: null}});
+    });
+
+    it("never restarts after a user's stop, also one that comes while a restart is due", async () => {
+        using home = createTempHome();
+        await using app = await createAppService({paths: home, engineRestarts: {delaysMs: [3_000, 3_000], windowMs: 60_000}});
+        const model = writeGgufModel(path.join(home.models, "tiny.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
+        const statuses: EngineStatus[] = [];
+        app.events.subscribe((event, payload) => event === "engine.status" && statuses.push(payload as EngineStatus));
+
+        // Stopped while serving.
+        const first = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
+        await app["engine.stop"]({});
+        // Killed, then stopped while its restart is due.
+        const second = await app["engine.start"]({model: model.path, settings, server: {port: 0}});
+        process.kill(second.pid!, "SIGKILL");
+        await expect.poll(async () => (await app["engine.status"]({})).state, {timeout: 60_000}).toBe("restarting");
+        const stopped = await app["engine.stop"]({});
+        expect(stopped).toMatchObject({state: "stopped", server: null, restarts: {pending: null}});
+        const seen = statuses.length;
+
+        // Well past the restart's due time nothing has started: no engine, no port, no new state.
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        expect(await app["engine.status"]({})).toMatchObject({state: "stopped", pid: null, server: null});
+        expect(statuses.slice(seen)).toEqual([]);
+        await expect(rawHttp(`${second.server!.baseUrl}/models`)).rejects.toThrow(/ECONNREFUSED/);
+        expect(isAlive(first.pid!)).toBe(false);
     });
 
     it("refuses truncated and non-GGUF files with clear errors while the server stays up answering 503", async () => {

@@ -39,6 +39,7 @@ const speed = (generationTps: number | null, turnSeconds: number | null): Verdic
     predictedGenerationTps: 12,
     predictedTurnSeconds: 20,
     settings: null,
+    binary: "prebuilt",
     benchRunIds: [1],
     measuredAt: null
 });

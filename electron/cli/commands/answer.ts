@@ -8,6 +8,7 @@ import {bold, dim, formatBytes, green, red, table, yellow} from "../utils/format
 import {paintLevel} from "../utils/levelFormat.ts";
 import {wholeNumber} from "../utils/optionParsers.ts";
 import {withAppService} from "../utils/withAppService.ts";
+import {offerEngineBuildOnce} from "../utils/offerEngineBuild.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
 import {AnswerError} from "../../core/answer/AnswerError.ts";
 import {describeVerdict} from "./verdict.ts";
@@ -48,6 +49,7 @@ export function registerAnswerCommand(program: Command) {
         .action(async (options: AnswerOptions) => {
             if (options.quick && options.full) throw new InvalidArgumentError("--quick and --full exclude each other.");
             await withAppService(async (app) => {
+                await offerEngineBuildOnce(app);
                 const plan = await savedOrNewPlan(app, options);
                 if (options.plan) return console.log(options.json ? JSON.stringify(plan, null, 2) : describePlan(plan));
                 if (plan.state !== "ready" && !options.json) console.error(yellow(`Continuing the saved plan #${plan.id} (${plan.state}); --new plans afresh.`));

@@ -9,6 +9,7 @@ import {benchConfigurationLabel, benchNoiseWarning, benchSpeedText, benchTestNam
 import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
+import {offerEngineBuildOnce} from "../utils/offerEngineBuild.ts";
 import {onInterrupt} from "../utils/onInterrupt.ts";
 import {endpointRunsTable, printEndpointRun, runEndpointBench} from "./benchEndpoint.ts";
 
@@ -208,7 +209,7 @@ export function registerBenchCommand(program: Command) {
         .option("--batch <n>", "batch size in tokens (default 512)", settingOption("--batch", engineSettingSchemas.batchSize))
         .option("--json", "print llama-bench-compatible JSON (llama-bench -o json fields plus agentfit_ fields); with --base-url the endpoint run")
         .option("--base-url <url>", "benchmark an OpenAI- or Anthropic-compatible endpoint instead (llama-server, vLLM, Ollama, another agentfit serve); --model is then its model id")
-        .addOption(new Option("--protocol <protocol>", "with --base-url: the API to measure through: openai (/chat/completions) or anthropic (/messages)").choices(["openai", "anthropic"]))
+        .addOption(new Option("--protocol <protocol>", "with --base-url: the API to measure through: openai (/chat/completions) or anthropic (/messages); detected when left out (OpenAI's model list, then Anthropic's)").choices(["openai", "anthropic"]))
         .option("--api-key-env <var>", "with --base-url: the environment variable holding the endpoint's API key (never stored)")
         .option("--prompt-sizes <list>", "with --base-url: prompt sizes of the time-to-first-token test, tokens (default 128,512,2048)", commaList("--prompt-sizes", wholeNumber("--prompt-sizes", 16, 131_072)))
         .option("--concurrency <list>", "with --base-url: simultaneous streams to try (default 1,2,4,8)", commaList("--concurrency", wholeNumber("--concurrency", 1, 64)))
@@ -244,7 +245,10 @@ export function registerBenchCommand(program: Command) {
                 console.error(red("error: ") + "--model is required: a GGUF path or a registered model id (see 'agentfit models').");
                 process.exit(2);
             }
-            const code = await withAppService((app) => followBenchRun(app, () => app["bench.start"](benchRequest(options)), options));
+            const code = await withAppService(async (app) => {
+                await offerEngineBuildOnce(app);
+                return followBenchRun(app, () => app["bench.start"](benchRequest(options)), options);
+            });
             process.exit(code);
         });
 

@@ -1,4 +1,5 @@
 import type {Command} from "commander";
+import {engineBuildPhaseLabels} from "../../shared/engineBuildPhase.ts";
 import cliProgress from "cli-progress";
 import type {EngineBinaryStatus} from "../../api/EngineApi.ts";
 import type {AppService} from "../../core/AppService.ts";
@@ -22,26 +23,32 @@ function describeBinary(status: EngineBinaryStatus): string {
     return keyValues(lines);
 }
 
-/** Follows a build on stderr until it ends; Ctrl-C cancels it. */
+
+/** Follows a build on stderr until it ends: phase, share compiled and elapsed time. Ctrl-C cancels it. */
 async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
     const tty = Boolean(process.stderr.isTTY);
     const bar = tty
         ? new cliProgress.SingleBar(
-              {format: `Compiling ${dim("|")}{bar}${dim("|")} {percentage}% ${dim("·")} {step}`, hideCursor: true, barsize: 30, stream: process.stderr, clearOnComplete: true},
+              {format: `{phase} ${dim("|")}{bar}${dim("|")} {percentage}% ${dim("·")} {elapsed} ${dim("·")} {step}`, hideCursor: true, barsize: 30, stream: process.stderr, clearOnComplete: true},
               cliProgress.Presets.shades_classic
           )
         : undefined;
-    let lastDecile = -1;
-    let barStarted = false;
+    let lastLine = "";
     const onSignal = () => {
         process.exitCode = 130;
         console.error(yellow("\nCancelling the build…"));
         void app["engine.cancelBuild"]({});
     };
     const stopListening = onInterrupt(onSignal);
+    // The bar redraws each second so the elapsed time moves between the build's own progress lines.
+    let latest: EngineBinaryStatus | undefined;
+    let render: (status: EngineBinaryStatus) => void = () => {};
+    const ticker = setInterval(() => latest && render(latest), 1000);
     try {
         return await new Promise<EngineBinaryStatus>((resolve) => {
-            const render = (status: EngineBinaryStatus) => {
+            let barStarted = false;
+            render = (status: EngineBinaryStatus) => {
+                latest = status;
                 const job = status.build;
                 if (!job) return;
                 if (job.state !== "running") {
@@ -50,18 +57,20 @@ async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
                     resolve(status);
                     return;
                 }
-                if (job.progress === null) return;
+                const percent = Math.round((job.progress ?? 0) * 100);
+                const elapsed = formatDuration(Date.now() - Date.parse(job.startedAt));
                 if (bar) {
                     if (!barStarted) {
-                        bar.start(100, 0, {step: ""});
+                        bar.start(100, 0, {phase: "", elapsed: "", step: ""});
                         barStarted = true;
                     }
-                    bar.update(Math.round(job.progress * 100), {step: (job.logTail.at(-1) ?? "").replace(/^\[\d+\/\d+\]\s*/, "").slice(0, 60)});
+                    bar.update(percent, {phase: engineBuildPhaseLabels[job.phase], elapsed, step: (job.logTail.at(-1) ?? "").replace(/^\[\d+\/\d+\]\s*/, "").slice(0, 50)});
                 } else {
-                    const decile = Math.floor(job.progress * 10);
-                    if (decile > lastDecile) {
-                        lastDecile = decile;
-                        console.error(`  ${decile * 10}%`);
+                    // Without a terminal: a line per phase and per tenth compiled.
+                    const line = job.phase === "compiling" ? `  ${engineBuildPhaseLabels[job.phase]} ${Math.floor(percent / 10) * 10}%` : `  ${engineBuildPhaseLabels[job.phase]}`;
+                    if (line !== lastLine) {
+                        lastLine = line;
+                        console.error(`${line} ${dim(`· ${elapsed}`)}`);
                     }
                 }
             };
@@ -71,6 +80,7 @@ async function followBuild(app: AppService): Promise<EngineBinaryStatus> {
             void app["engine.binary"]({}).then(render);
         });
     } finally {
+        clearInterval(ticker);
         stopListening();
     }
 }
@@ -88,8 +98,10 @@ export function registerEngineCommand(program: Command) {
                 if (options.json) console.log(JSON.stringify(status, null, 2));
                 else {
                     console.log(describeBinary(status));
-                    if (status.next === "prebuilt")
-                        console.log(`\n${dim("Build one for this CPU (a few minutes; usually faster prompt processing):")} ${bold("agentfit engine build")}`);
+                    if (status.offer?.kind === "build")
+                        console.log(
+                            `\n${dim(`Build one for this CPU (steadier and faster prompt processing; about ${status.offer.estimate.lowMinutes}–${status.offer.estimate.highMinutes} min, an estimate; models keep loading meanwhile):`)} ${bold("agentfit engine build")}`
+                        );
                 }
             });
         });
@@ -101,18 +113,21 @@ export function registerEngineCommand(program: Command) {
         .action(async (options: {json?: boolean}) => {
             await withAppService(async (app) => {
                 const started = performance.now();
-                console.error(`Building the engine for this machine ${dim("(node-llama-cpp source download --gpu false)")}…`);
+                console.error(
+                    `Building the engine for this machine ${dim("(node-llama-cpp source download --gpu false, in a folder of its own: models keep loading with the binary in use until it is done)")}…`
+                );
                 await app["engine.buildBinary"]({});
                 const status = await followBuild(app);
                 const job = status.build!;
                 if (options.json) console.log(JSON.stringify(status, null, 2));
                 if (job.state === "completed") {
                     if (!options.json) {
-                        console.log(`${green("Built")} in ${formatDuration(performance.now() - started)}. The engine now uses it for every model load.`);
+                        console.log(`${green("Built")} in ${formatDuration(performance.now() - started)}. The new engine is used from the next model load.`);
+                        if (job.systemInfo) console.log(dim(`It reports: ${job.systemInfo}`));
                         console.log(describeBinary(status));
                     }
                 } else if (job.state === "cancelled") {
-                    console.error(yellow("Cancelled.") + " The prebuilt engine stays in use.");
+                    console.error(yellow("Cancelled.") + " The binary in use stays.");
                     process.exitCode = 130;
                 } else {
                     console.error(red(job.error?.message ?? "The build failed."));

@@ -10,6 +10,7 @@ import {wholeNumber} from "../utils/optionParsers.ts";
 import {bold, dim, formatBytes, formatDuration, keyValues, red, yellow} from "../utils/format.ts";
 import {followRequestLog, formatServedRequest} from "../utils/requestLog.ts";
 import {createCliAppService} from "../utils/withAppService.ts";
+import {offerEngineBuildOnce} from "../utils/offerEngineBuild.ts";
 
 interface ServeOptions extends EngineSettingsOptions {
     model: string;
@@ -20,10 +21,6 @@ interface ServeOptions extends EngineSettingsOptions {
     requestLog?: string;
     quiet?: boolean;
 }
-
-/** Restarts after crashes allowed within this window before the CLI gives up. */
-const MAX_RESTARTS = 3;
-const RESTART_WINDOW_MS = 5 * 60_000;
 
 export function registerServeCommand(program: Command) {
     const command = program
@@ -54,28 +51,30 @@ export function registerServeCommand(program: Command) {
             };
             onInterrupt(() => void stop(0));
 
-            const restarts: number[] = [];
+            // The app restarts an engine that dies while serving (EngineRestarts); this says what happens and ends when it gives up.
+            let reported = {crash: null as string | null, restarts: 0};
             app.events.subscribe((event, payload) => {
                 if (event !== "engine.status" || stopping) return;
                 const status = payload as EngineStatus;
-                if (status.state !== "crashed" || !status.crash) return;
-                console.error(red("The engine stopped: ") + status.crash.reason);
-                const now = Date.now();
-                while (restarts.length > 0 && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
-                if (restarts.length >= MAX_RESTARTS) {
-                    console.error(red(`It crashed ${MAX_RESTARTS + 1} times in ${RESTART_WINDOW_MS / 60_000} minutes; giving up.`));
-                    void stop(1);
-                    return;
+                if (status.crash && status.crash.at !== reported.crash) {
+                    reported = {...reported, crash: status.crash.at};
+                    console.error(red("The engine stopped: ") + status.crash.reason);
                 }
-                restarts.push(now);
-                console.error(yellow("Starting it again…"));
-                void start(app, request).catch(async (error: unknown) => {
-                    console.error(red(`error: `) + (error as Error).message);
-                    await stop(1);
-                });
+                const {pending, gaveUp, count} = status.restarts;
+                if (gaveUp) {
+                    console.error(red(gaveUp));
+                    void stop(1);
+                } else if (status.state === "restarting" && pending) {
+                    const seconds = Math.max(0, Math.round((Date.parse(pending.at) - Date.now()) / 1000));
+                    console.error(yellow(`Restarting it (attempt ${pending.attempt} of ${pending.of}) in ${seconds} s…`));
+                } else if (status.state === "ready" && count > reported.restarts) {
+                    reported = {...reported, restarts: count};
+                    console.error(`${bold("Serving")} ${status.model!.id} again at ${bold(status.server!.baseUrl)}  (restart ${count} after a crash)`);
+                }
             });
 
             try {
+                await offerEngineBuildOnce(app);
                 await start(app, request);
             } catch (error) {
                 stopping = true;

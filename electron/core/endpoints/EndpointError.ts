@@ -22,7 +22,9 @@ export type EndpointErrorCode =
     /** The event stream is malformed: an event that is not JSON, or it ends before the completion does. */
     | "ENDPOINT_STREAM_INVALID"
     /** The server answered a request with an error. */
-    | "ENDPOINT_REJECTED";
+    | "ENDPOINT_REJECTED"
+    /** No protocol was given and neither OpenAI's nor Anthropic's model list answered. */
+    | "ENDPOINT_PROTOCOL_UNKNOWN";
 
 /** A failure of an endpoint benchmark people can act on; `code` is stable. */
 export class EndpointError extends AppError {

@@ -1,7 +1,7 @@
 import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
-import type {EndpointBenchRun, EndpointBenchSpec, EndpointConnectRequest, EndpointProtocol, EndpointsApi} from "../../api/EndpointsApi.ts";
-import {errorBody} from "../../shared/AppError.ts";
+import type {EndpointBenchRun, EndpointBenchSpec, EndpointConnectRequest, EndpointsApi} from "../../api/EndpointsApi.ts";
+import {concealSecret, errorBody, withoutSecret} from "../../shared/AppError.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {listArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {recordId, requiredText, wholeNumber} from "../../shared/parseArgument.ts";
@@ -12,6 +12,7 @@ import {EndpointError} from "./EndpointError.ts";
 import {runEndpointBenchmark, summarize} from "./runEndpointBenchmark.ts";
 import {streamCompletion} from "./streamAnthropicMessage.ts";
 import {getEndpointJson, type EndpointConnection} from "./streamChatCompletion.ts";
+import {detectEndpointProtocol, protocolBaseUrl} from "./detectEndpointProtocol.ts";
 
 const sizeList = (what: string, min: number, max: number) =>
     z
@@ -53,8 +54,6 @@ export const endpointBenchSchema = z
     })
     .refine(oneKeySource, oneKeySourceError);
 
-/** Anthropic's base URLs name no version ("https://api.anthropic.com"); its paths start at /v1. */
-const protocolBaseUrl = (baseUrl: string, protocol: EndpointProtocol) => (protocol === "anthropic" && !/\/v\d+$/.test(baseUrl) ? `${baseUrl}/v1` : baseUrl);
 
 export interface EndpointsApiOptions {
     store: Pick<Store, "endpoints">;
@@ -101,11 +100,14 @@ export function createEndpointsApi(options: EndpointsApiOptions): MethodTable<En
             schema: endpointConnectSchema,
             invalidCode: "ENDPOINT_BENCH_INVALID",
             async handler(request) {
-                const protocol = request.protocol ?? "openai";
-                const connection: EndpointConnection = {baseUrl: protocolBaseUrl(request.baseUrl, protocol), protocol, apiKey: apiKeyOf(request), timeoutMs: 30_000};
-                const list = (await getEndpointJson(connection, "/models")) as {data?: {id?: unknown}[]} | null;
-                const models = Array.isArray(list?.data) ? list.data.map((m) => m?.id).filter((id): id is string => typeof id === "string") : [];
-                return {baseUrl: connection.baseUrl, protocol, models, server: models.length > 0 ? await describeEndpoint(connection, models[0]!) : null};
+                const apiKey = apiKeyOf(request);
+                return withoutSecret(apiKey, async () => {
+                    const protocol = request.protocol ?? (await detectEndpointProtocol({baseUrl: request.baseUrl, apiKey, timeoutMs: 30_000}));
+                    const connection: EndpointConnection = {baseUrl: protocolBaseUrl(request.baseUrl, protocol), protocol, apiKey, timeoutMs: 30_000};
+                    const list = (await getEndpointJson(connection, "/models")) as {data?: {id?: unknown}[]} | null;
+                    const models = Array.isArray(list?.data) ? list.data.map((m) => m?.id).filter((id): id is string => typeof id === "string") : [];
+                    return {baseUrl: connection.baseUrl, protocol, models, server: models.length > 0 ? await describeEndpoint(connection, models[0]!) : null};
+                });
             }
         },
         "endpoints.bench": {
@@ -113,7 +115,8 @@ export function createEndpointsApi(options: EndpointsApiOptions): MethodTable<En
             invalidCode: "ENDPOINT_BENCH_INVALID",
             async handler(request) {
                 if (active) throw new EndpointError("ENDPOINT_BUSY", `Endpoint run ${active.runId} is measuring; wait for it or cancel it first (concurrent runs would measure each other).`);
-                const protocol = request.protocol ?? "openai";
+                const apiKey = apiKeyOf(request);
+                const protocol = request.protocol ?? (await withoutSecret(apiKey, () => detectEndpointProtocol({baseUrl: request.baseUrl, apiKey, timeoutMs: 30_000})));
                 const spec: EndpointBenchSpec = {
                     baseUrl: protocolBaseUrl(request.baseUrl, protocol),
                     model: request.model,
@@ -128,12 +131,14 @@ export function createEndpointsApi(options: EndpointsApiOptions): MethodTable<En
                     concurrencyTokens: request.concurrencyTokens ?? 64,
                     serverGpu: request.serverGpu ?? null
                 };
-                const apiKey = apiKeyOf(request);
                 const controller = new AbortController();
                 const connection: EndpointConnection = {baseUrl: spec.baseUrl, protocol, apiKey, signal: controller.signal};
                 // Checked before anything is stored: the server answers, takes the key, serves the model and streams well-formed events.
-                const server = await describeEndpoint({...connection, timeoutMs: 30_000}, spec.model);
-                await streamCompletion({...connection, timeoutMs: 120_000}, {model: spec.model, messages: [{role: "user", content: "Say hello."}], max_tokens: 4});
+                const server = await withoutSecret(apiKey, async () => {
+                    const described = await describeEndpoint({...connection, timeoutMs: 30_000}, spec.model);
+                    await streamCompletion({...connection, timeoutMs: 120_000}, {model: spec.model, messages: [{role: "user", content: "Say hello."}], max_tokens: 4});
+                    return described;
+                });
                 if (active) throw new EndpointError("ENDPOINT_BUSY", `Endpoint run ${(active as {runId: number}).runId} is measuring; wait for it or cancel it first.`);
 
                 const empty = {ttft: [], generation: [], agent: null, concurrency: []};
@@ -166,7 +171,7 @@ export function createEndpointsApi(options: EndpointsApiOptions): MethodTable<En
                             status: controller.signal.aborted ? "cancelled" : "failed",
                             phase: null,
                             completedAt: new Date().toISOString(),
-                            error: controller.signal.aborted ? null : errorBody(error, "ENDPOINT_REJECTED")
+                            error: controller.signal.aborted ? null : errorBody(concealSecret(error, apiKey), "ENDPOINT_REJECTED")
                         })
                     )
                     .then((ended) => {

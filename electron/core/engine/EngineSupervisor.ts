@@ -4,7 +4,7 @@ import {EngineError} from "./EngineError.ts";
 import type {EngineLauncher, EngineProcessHandle} from "./EngineLauncher.ts";
 import type {EngineCommand, EngineCommands, EngineEventMap, EngineMessage} from "../../protocol/engineProtocol.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
-import {explainSigkill, systemKillEvidence, type KillEvidenceSources} from "./killEvidence.ts";
+import {explainSigkill, systemKillEvidence, type KillEvidenceSources, type SigkillExplanation} from "./killEvidence.ts";
 
 export interface EngineSupervisorOptions {
     launcher: EngineLauncher;
@@ -177,13 +177,14 @@ export class EngineSupervisor implements AsyncDisposable {
 }
 
 /** The crash record of an exit; `killed` is what is known about a SIGKILL (explainSigkill). */
-function describeExit(code: number | null, signal: string | null, output: string[], killed: string | undefined): EngineCrash {
-    const what = killed ?? (signal ? (signalMeaning[signal] ?? `was stopped by ${signal}`) : `exited with code ${code}`);
+function describeExit(code: number | null, signal: string | null, output: string[], killed: SigkillExplanation | undefined): EngineCrash {
+    const what = killed?.text ?? (signal ? (signalMeaning[signal] ?? `was stopped by ${signal}`) : `exited with code ${code}`);
     const lastLine = [...output].reverse().find((line) => /error|assert|abort|fail|out of memory|exception/i.test(line));
     return {
         at: new Date().toISOString(),
         exitCode: code,
         signal,
+        outOfMemory: killed?.outOfMemory ?? false,
         reason: `The engine process ${what}.${lastLine ? ` Its last error: ${lastLine.trim().slice(0, 300)}` : ""}`,
         stderrTail: output
     };

@@ -4,6 +4,7 @@ import {z} from "zod";
 import type {AppEvents} from "../../api/AppApi.ts";
 import type {
     EngineApi,
+    EngineCrash,
     EngineStartRequest,
     EngineStatus,
     LoadedModel,
@@ -29,6 +30,7 @@ import {prepareModelLoad, withAgentFitEstimate} from "./prepareModelLoad.ts";
 import {listServableModels} from "../downloads/listLocalModels.ts";
 import {resolveModelReference} from "../downloads/resolveModelReference.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
+import {createEngineRestartPolicy, type EngineRestartSettings} from "./createEngineRestartPolicy.ts";
 
 export interface EngineServiceOptions {
     /** The models folder: a bare model name is looked up there. */
@@ -41,6 +43,8 @@ export interface EngineServiceOptions {
     env?: NodeJS.ProcessEnv;
     /** node-llama-cpp's folders, for building the engine (default: the installed package). */
     nodeLlamaCpp?: NodeLlamaCppLayout;
+    /** When an engine that died while serving is started again (default: 1 s, 5 s, 30 s; at most 3 in 5 minutes). */
+    restarts?: EngineRestartSettings;
 }
 
 /** The serving domain: the AppApi slice, the endpoints other domains use, and the supervisor. */
@@ -70,7 +74,8 @@ function withoutUndefined<T extends object>(value: T | undefined): T {
 
 export function createEngineService(options: EngineServiceOptions): EngineService {
     const {store, events} = options;
-    let status: EngineStatus = {state: "stopped", pid: null, loadProgress: null, model: null, server: null, metrics: null, error: null, crash: null};
+    const noRestarts: EngineStatus["restarts"] = {count: 0, pending: null, gaveUp: null};
+    let status: EngineStatus = {state: "stopped", pid: null, loadProgress: null, model: null, server: null, metrics: null, error: null, crash: null, restarts: noRestarts};
     /** What the current model was loaded from, to skip reloading an identical request. */
     let loadedKey: string | undefined;
     /** The server settings last asked for (a generated key is not among them). */
@@ -81,7 +86,15 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let enginePort: number | undefined;
     let progressListener: LoadProgress | undefined;
     let exclusiveListener: EngineEventListener | undefined;
+    /** Which binary (EngineBinaryManager.nextBinaryId) the engine process with this pid loaded its binding from. */
+    let processBinary: {pid: number | null; id: string} | undefined;
     let disposed = false;
+    /** The start that serves now, which an automatic restart repeats; unset when serving was stopped or given up. */
+    let served: EngineStartRequest | undefined;
+    const restartPolicy = createEngineRestartPolicy(options.restarts);
+    let restartTimer: NodeJS.Timeout | undefined;
+    /** A restart's own start runs: its failure, not the crash event, decides what comes next. */
+    let restartRunning = false;
 
     const update = (change: Partial<EngineStatus>) => {
         status = {...status, ...change, pid: supervisor.pid};
@@ -110,14 +123,62 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             enginePort = undefined;
             // The front keeps the port and answers 503 until a start brings an engine back behind it.
             update({state: "crashed", crash, model: null, loadProgress: null, metrics: null, error: {code: "ENGINE_CRASHED", message: crash.reason}});
+            if (served && !restartRunning) planRestart(served, crash);
         }
     });
 
+    /** After a crash while serving: schedules the next restart of `request`, or says why there is none. */
+    function planRestart(request: EngineStartRequest, crash: EngineCrash) {
+        const decision = restartPolicy.afterCrash(crash);
+        if (!decision.restart) {
+            served = undefined;
+            update({state: "crashed", restarts: {...status.restarts, pending: null, gaveUp: decision.reason}, error: {code: "ENGINE_CRASHED", message: decision.reason}});
+            return;
+        }
+        const {attempt, of, delayMs} = decision;
+        update({state: "restarting", restarts: {...status.restarts, pending: {attempt, of, at: new Date(Date.now() + delayMs).toISOString()}, gaveUp: null}});
+        restartTimer = setTimeout(() => void restart(request), delayMs);
+    }
+
+    async function restart(request: EngineStartRequest) {
+        restartTimer = undefined;
+        if (disposed || served !== request) return;
+        restartRunning = true;
+        try {
+            await start(request, {restart: true});
+            update({restarts: {...status.restarts, count: status.restarts.count + 1, pending: null}});
+        } catch (error) {
+            // A stop or another start meanwhile owns what happens next.
+            if (served !== request) return;
+            const code = (error as {code?: unknown}).code;
+            if (status.state === "crashed" && status.crash && (code === "ENGINE_CRASHED" || code === "ENGINE_CANCELLED")) {
+                restartRunning = false;
+                planRestart(request, status.crash);
+                return;
+            }
+            served = undefined;
+            const reason = `AgentFit could not restart the engine: ${(error as Error).message}`;
+            update({state: status.state === "restarting" ? "crashed" : status.state, restarts: {...status.restarts, pending: null, gaveUp: reason}});
+        } finally {
+            restartRunning = false;
+        }
+    }
+
+    /** Ends automatic restarts: the user stopped or started serving, or the engine is taken for other work. */
+    function forgetServed() {
+        served = undefined;
+        clearTimeout(restartTimer);
+        restartTimer = undefined;
+        restartPolicy.reset();
+    }
+
     const binaries = new EngineBinaryManager({
         layout: options.nodeLlamaCpp,
+        settings: store.settings,
         onChange: (binaryStatus) => events.emit("engine.binary", binaryStatus),
         activeBinary: () => (supervisor.running ? (status.model?.binary ?? null) : null),
         // A process keeps the binary it loaded first; end an idle one so the next load picks up the change.
+        // A serving one keeps serving; its next model load starts a new process (see start).
         onBinaryChanged: () =>
             exclusive(async () => {
                 if (supervisor.running && status.state !== "ready") {
@@ -137,27 +198,38 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         return run;
     };
 
-    async function start(request: EngineStartRequest, jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress} = {}): Promise<EngineStatus> {
+    /** `restart`: an automatic restart after a crash (the crash and restart count stay in the status). */
+    async function start(request: EngineStartRequest, jobOptions: {signal?: AbortSignal; onProgress?: LoadProgress; restart?: boolean} = {}): Promise<EngineStatus> {
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
+        // A user's start replaces whatever served before: no restart of it is due any more.
+        if (!jobOptions.restart) forgetServed();
+        const cleared: Partial<EngineStatus> = jobOptions.restart ? {error: null} : {error: null, crash: null, restarts: noRestarts};
         const requestedServer = withoutUndefined(request.server);
         // The host never carries over from an earlier start: a start that names none binds loopback.
         const server: ServerSettings = {port: DEFAULT_SERVE_PORT, ...serverSettings, ...requestedServer, host: requestedServer.host ?? DEFAULT_SERVE_HOST};
         const settings = withoutUndefined(request.settings);
         const resolved = resolveModelReference(request.model, {registry: options.store.models, modelsDir: options.modelsDir});
         const key = JSON.stringify({path: resolved.path, settings});
-        // The model already being served needs no new binding; anything else would wait for the build.
-        if (!(supervisor.running && loadedKey === key && status.model)) binaries.assertNotBuilding();
 
         return exclusive(async () => {
+            if (jobOptions.restart && served !== request) throw new EngineError("ENGINE_CANCELLED", "The restart was superseded by a stop or another start.");
             progressListener = jobOptions.onProgress;
             try {
+                const needsLoad = loadedKey !== key || !status.model;
+                // A process keeps the binding it loaded first: a new load after the binary changed starts a new process.
+                if (needsLoad && supervisor.running && processBinary?.pid === supervisor.pid && processBinary.id !== binaries.nextBinaryId()) {
+                    await supervisor.stop();
+                    loadedKey = undefined;
+                    update({model: null, metrics: null});
+                }
                 if (!supervisor.running) {
                     jobOptions.onProgress?.({phase: "starting"});
-                    update({state: "starting", error: null, crash: null});
+                    update({state: "starting", ...cleared});
                 }
-                if (loadedKey !== key || !status.model) {
+                if (needsLoad) {
                     const startedAt = new Date().toISOString();
-                    update({state: "loading", loadProgress: 0, error: null, crash: null, model: null});
+                    const binaryId = binaries.nextBinaryId();
+                    update({state: "loading", loadProgress: 0, model: null, ...cleared});
                     loadedKey = undefined;
                     let info: Omit<LoadedModel, "loadId" | "reference">;
                     try {
@@ -202,34 +274,36 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                         hardwareSnapshotId: store.hardware.latest()?.id ?? null
                     });
                     loadedKey = key;
+                    processBinary = {pid: supervisor.pid, id: binaryId};
                     update({model: {...info, reference: request.model, loadId: record.id}, loadProgress: 1});
                 }
                 jobOptions.onProgress?.({phase: "serving"});
-                let served: NonNullable<typeof front>;
+                let opened: NonNullable<typeof front>;
                 try {
-                    served = await openFront(server);
+                    opened = await openFront(server);
                     // The engine checks the key, Host and Origin clients send through the front (the port is the front's).
-                    enginePort = (await supervisor.call("serve", {...server, apiKey: served.apiKey, frontSecret: served.instance.secret}, {signal: jobOptions.signal})).port;
+                    enginePort = (await supervisor.call("serve", {...server, apiKey: opened.apiKey, frontSecret: opened.instance.secret}, {signal: jobOptions.signal})).port;
                 } catch (error) {
                     update({state: "failed", server: front ? status.server : null, error: errorBody(error, "ENGINE_SERVER_INVALID")});
                     throw error;
                 }
                 serverSettings = server;
-                const {instance} = served;
+                const {instance} = opened;
                 update({
+                    ...cleared,
                     state: "ready",
                     loadProgress: null,
-                    error: null,
                     server: {
                         baseUrl: instance.baseUrl,
                         host: instance.host,
                         port: instance.port,
-                        apiKey: served.apiKey ?? null,
-                        apiKeyGenerated: served.keyGenerated,
+                        apiKey: opened.apiKey ?? null,
+                        apiKeyGenerated: opened.keyGenerated,
                         corsOrigins: server.corsOrigins ?? []
                     },
                     metrics: await supervisor.call("metrics", {}).catch(() => status.metrics)
                 });
+                served = request;
                 return status;
             } finally {
                 progressListener = undefined;
@@ -251,8 +325,11 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             host: server.host ?? DEFAULT_SERVE_HOST,
             port: server.port ?? DEFAULT_SERVE_PORT,
             upstreamPort: () => (supervisor.running ? enginePort : undefined),
-            unavailableReason: () =>
-                status.crash?.reason ?? (status.state === "starting" || status.state === "loading" ? "The engine is starting." : "The engine process is not running.")
+            unavailableReason: () => {
+                const restarting = status.restarts.pending ? ` AgentFit is restarting it (attempt ${status.restarts.pending.attempt} of ${status.restarts.pending.of}).` : "";
+                if (status.crash) return `${status.crash.reason}${restarting}`;
+                return status.state === "starting" || status.state === "loading" ? "The engine is starting." : "The engine process is not running.";
+            }
         });
         front = {instance, settings, apiKey: keyGenerated ? `af-${crypto.randomBytes(24).toString("base64url")}` : server.apiKey, keyGenerated};
         return front;
@@ -266,13 +343,15 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
 
     async function stop(): Promise<EngineStatus> {
+        // A stop by the user is never followed by a restart.
+        forgetServed();
         // Stopping does not wait for a load in progress: ending the process cancels it.
         await supervisor.stop();
         return exclusive(async () => {
             await supervisor.stop();
             await closeFront();
             loadedKey = undefined;
-            update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null, crash: null});
+            update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null, crash: null, restarts: noRestarts});
             return status;
         });
     }
@@ -311,6 +390,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         "engine.loads": {schema: listArgument, handler: async ({limit}) => store.modelLoads.list(limit ?? 20)},
         "engine.binary": {schema: emptyArgument, handler: () => binaries.status()},
         "engine.buildBinary": {schema: emptyArgument, handler: () => binaries.build()},
+        "engine.dismissBuildOffer": {
+            schema: z.object({surface: z.enum(["app", "cli"])}),
+            handler: ({surface}) => binaries.dismissOffer(surface)
+        },
         "engine.cancelBuild": {schema: emptyArgument, handler: () => binaries.cancel()},
         "engine.removeLocalBinary": {schema: emptyArgument, handler: () => binaries.removeLocal()}
     };
@@ -318,13 +401,13 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     let disposing: Promise<void> | undefined;
     async function exclusiveUse<T>(work: (engine: EngineCaller) => Promise<T>, useOptions: {onEvent?: EngineEventListener} = {}): Promise<T> {
         if (disposed) throw new EngineError("ENGINE_START_FAILED", "The app is shutting down.");
-        binaries.assertNotBuilding();
+        forgetServed();
         return exclusive(async () => {
             if (supervisor.running || front) {
                 await supervisor.stop();
                 await closeFront();
                 loadedKey = undefined;
-                update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null});
+                update({state: "stopped", model: null, server: null, loadProgress: null, metrics: null, error: null, restarts: noRestarts});
             }
             exclusiveListener = useOptions.onEvent ?? (() => {});
             try {
@@ -347,6 +430,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         dispose() {
             disposing ??= (async () => {
                 disposed = true;
+                forgetServed();
                 await binaries.dispose();
                 await supervisor.dispose();
                 await closeFront();

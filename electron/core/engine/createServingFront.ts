@@ -64,40 +64,71 @@ export async function createServingFront(options: ServingFrontOptions): Promise<
         const route = servedRouteOf(url);
         const upstreamPort = options.upstreamPort();
         if (upstreamPort === undefined) return answerUnavailable(request, response);
-        const upstream = http.request({
-            host: "127.0.0.1",
-            port: upstreamPort,
-            method: request.method,
-            path: url,
-            agent,
-            headers: {...withoutConnectionHeaders(request.headers), [FRONT_SECRET_HEADER]: secret, [FRONT_CLIENT_ADDRESS_HEADER]: request.socket.remoteAddress ?? ""}
-        });
-        upstream.on("socket", (socket) => socket.setNoDelay(true));
-        let answered = false;
-        upstream.on("response", (answer) => {
-            answered = true;
-            const streaming = /^text\/event-stream/i.test(String(answer.headers["content-type"] ?? ""));
-            const responses = streaming && route === "responses" ? trackResponsesStream() : undefined;
-            response.writeHead(answer.statusCode ?? 502, withoutConnectionHeaders(answer.headers));
-            if (streaming) response.flushHeaders();
-            if (responses) answer.on("data", (chunk: Buffer) => responses.read(chunk));
-            answer.pipe(response, {end: false});
-            answer.on("error", () => {});
-            answer.on("close", () => {
-                if (answer.complete) response.end();
-                else endCutAnswer(response, route, streaming, responses?.state());
+        const headers = {...withoutConnectionHeaders(request.headers), [FRONT_SECRET_HEADER]: secret, [FRONT_CLIENT_ADDRESS_HEADER]: request.socket.remoteAddress ?? ""};
+        // The body is kept (up to a limit) so a request that met a closing idle connection can be sent again.
+        const body = keepBody(request);
+        let upstream: http.ClientRequest;
+
+        /** `retry`: the second try on a fresh connection, with the body kept from the first. */
+        const send = (port: number, retry: boolean) => {
+            upstream = http.request({host: "127.0.0.1", port, method: request.method, path: url, agent: retry ? false : agent, headers});
+            upstream.on("socket", (socket) => socket.setNoDelay(true));
+            let answered = false;
+            upstream.on("response", (answer) => {
+                answered = true;
+                relay(answer, response, route);
             });
-        });
-        upstream.on("error", (error: NodeJS.ErrnoException) => {
-            if (answered) return;
-            // Nothing listens on the engine's port: it is down or between a crash and its restart.
-            if (error.code === "ECONNREFUSED") return answerUnavailable(request, response);
-            answerError(response, url, engineStoppedError());
-        });
-        request.pipe(upstream);
+            upstream.on("error", (error: NodeJS.ErrnoException) => {
+                if (answered || response.destroyed) return;
+                // A pooled connection the engine closed as idle just as this request went out: the request never
+                // reached the engine (a live engine does not reset a request it read), so it is sent once more.
+                if (!retry && upstream.reusedSocket && isConnectionReset(error) && body.complete()) {
+                    const port = options.upstreamPort();
+                    if (port !== undefined) return send(port, true);
+                }
+                // Nothing listens on the engine's port: it is down or between a crash and its restart. After a
+                // reset the first try may have reached an engine that died since, so that is told as its death.
+                if (error.code === "ECONNREFUSED" && !retry) return answerUnavailable(request, response);
+                answerError(response, url, engineStoppedError());
+            });
+            if (retry) upstream.end(body.bytes());
+            else request.pipe(upstream);
+        };
+        send(upstreamPort, false);
         // A client that goes away cancels its generation in the engine, as a direct client would.
         response.on("close", () => {
             if (!response.writableFinished) upstream.destroy();
+        });
+    }
+
+    /**
+     * Passes the engine's answer on. A stream goes byte for byte as it comes; any other answer is
+     * held until complete (they are small JSON bodies written at once), so one the engine's death cuts
+     * becomes a 502 in the protocol's shape rather than a truncated 200.
+     */
+    function relay(answer: http.IncomingMessage, response: http.ServerResponse, route: ServedRoute) {
+        const streaming = /^text\/event-stream/i.test(String(answer.headers["content-type"] ?? ""));
+        answer.on("error", () => {});
+        if (!streaming) {
+            const chunks: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+            answer.on("close", () => {
+                if (response.destroyed) return;
+                if (!answer.complete) return answerError(response, response.req.url ?? "/", engineStoppedError());
+                const whole = Buffer.concat(chunks);
+                response.writeHead(answer.statusCode ?? 502, {"content-length": whole.length, ...withoutConnectionHeaders(answer.headers)});
+                response.end(whole);
+            });
+            return;
+        }
+        const responses = route === "responses" ? trackResponsesStream() : undefined;
+        response.writeHead(answer.statusCode ?? 502, withoutConnectionHeaders(answer.headers));
+        response.flushHeaders();
+        if (responses) answer.on("data", (chunk: Buffer) => responses.read(chunk));
+        answer.pipe(response, {end: false});
+        answer.on("close", () => {
+            if (answer.complete) response.end();
+            else endCutStream(response, route, responses?.state());
         });
     }
 
@@ -124,10 +155,9 @@ export async function createServingFront(options: ServingFrontOptions): Promise<
         };
     }
 
-    /** An answer the engine's death cut: a stream ends with its protocol's error events; other bodies cannot, so the connection closes. */
-    function endCutAnswer(response: http.ServerResponse, route: ServedRoute, streaming: boolean, responses: ResponsesStreamState | undefined) {
+    /** A stream the engine's death cut ends with its protocol's error events. */
+    function endCutStream(response: http.ServerResponse, route: ServedRoute, responses: ResponsesStreamState | undefined) {
         if (response.writableEnded || response.destroyed) return;
-        if (!streaming) return void response.destroy();
         for (const event of streamFailureEvents(route, engineStoppedError(), responses)) response.write(formatServerSentEvent(event));
         response.end();
     }
@@ -168,6 +198,29 @@ export async function createServingFront(options: ServingFrontOptions): Promise<
             return closing;
         }
     };
+}
+
+/** Requests bodies up to this size are kept for a retry; larger ones are never sent twice. */
+const RETRY_BODY_LIMIT = 1024 * 1024 * 32;
+
+/** Copies a request's body as it passes, while it stays under RETRY_BODY_LIMIT. */
+function keepBody(request: http.IncomingMessage) {
+    let chunks: Buffer[] | undefined = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > RETRY_BODY_LIMIT) chunks = undefined;
+        else chunks?.push(chunk);
+    });
+    return {
+        /** The whole body was read and kept. */
+        complete: () => chunks !== undefined && request.complete,
+        bytes: () => Buffer.concat(chunks ?? [])
+    };
+}
+
+function isConnectionReset(error: NodeJS.ErrnoException): boolean {
+    return error.code === "ECONNRESET" || error.code === "EPIPE";
 }
 
 function sendJson(response: http.ServerResponse, status: number, body: object, headers: Record<string, string> = {}) {

@@ -4,9 +4,10 @@ import {createRequire} from "node:module";
 import os from "node:os";
 import path from "node:path";
 import {promisify} from "node:util";
-import type {EngineBinaryStatus, EngineBuildJob, EngineBuildRequirement, LocalEngineBuild} from "../../api/EngineApi.ts";
+import type {EngineBinaryStatus, EngineBuildJob, EngineBuildOfferSurface, EngineBuildRequirement, LocalEngineBuild} from "../../api/EngineApi.ts";
 import {EngineError} from "./EngineError.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
+import {dismissOffer, engineBuildOffer, offerDismissedAt, type OfferMemory} from "./engineBuildOffer.ts";
 
 const run = promisify(execFile);
 const LOG_TAIL_LINES = 40;
@@ -43,41 +44,162 @@ export function nodeLlamaCppVersion(layout = nodeLlamaCppLayout()): string {
     }
 }
 
+/** node-llama-cpp's name for its platform (its `getPlatform`). */
+function nodeLlamaCppPlatform(): string {
+    if (process.platform === "win32" || process.platform === "cygwin") return "win";
+    if (process.platform === "darwin") return "mac";
+    if (process.platform === "android") return "linux";
+    return process.platform;
+}
+
 /**
- * The CPU build compiled on this machine, if a complete one exists. node-llama-cpp loads it instead
- * of its prebuilt binaries whenever the build options match (CPU only here), so it is what the next
- * engine process runs.
+ * The folder node-llama-cpp loads a CPU build from: its name for a build without GPU, custom CMake
+ * options or another llama.cpp release than the one it ships (`getBuildFolderNameForBuildOptions`).
+ */
+export function liveBuildFolder(layout: NodeLlamaCppLayout): string {
+    return path.join(layout.localBuildsDir, `${nodeLlamaCppPlatform()}-${process.arch}`);
+}
+
+/**
+ * Environment that makes node-llama-cpp build into a folder of its own. A custom CMake option puts
+ * the build in `<platform>-<arch>-<hash of the options>` with its lockfile there, so engine processes,
+ * which look only at the live folder, neither wait for the build nor load it half-done. The option
+ * is the one node-llama-cpp sets anyway when building on the machine it runs on (`-march=native`).
+ */
+export const STAGED_BUILD_ENV = {NODE_LLAMA_CPP_CMAKE_OPTION_GGML_NATIVE: "ON"} as const;
+
+/**
+ * The CPU build compiled on this machine that engine processes load, if a complete one is in place.
+ * node-llama-cpp loads it instead of its prebuilt binaries whenever the build options match (CPU
+ * only here), so it is what the next engine process runs.
  */
 export function findLocalCpuBuild(layout: NodeLlamaCppLayout): LocalEngineBuild | null {
-    let folders: string[];
+    return readCpuBuild(liveBuildFolder(layout));
+}
+
+/** Complete CPU builds in folders other than the live one: builds waiting to be put in place. */
+export function findStagedCpuBuilds(layout: NodeLlamaCppLayout): LocalEngineBuild[] {
+    return stagingFolders(layout)
+        .map((dir) => readCpuBuild(dir))
+        .filter((build): build is LocalEngineBuild => build !== null);
+}
+
+/** Build folders beside the live one (staging folders, leftovers of a swap), not lockfiles. */
+function stagingFolders(layout: NodeLlamaCppLayout): string[] {
+    let names: string[];
     try {
-        folders = fs.readdirSync(layout.localBuildsDir);
+        names = fs.readdirSync(layout.localBuildsDir);
+    } catch {
+        return [];
+    }
+    const live = liveBuildFolder(layout);
+    return names
+        .map((name) => path.join(layout.localBuildsDir, name))
+        .filter((dir) => dir !== live && !dir.endsWith(".lock") && fs.statSync(dir, {throwIfNoEntry: false})?.isDirectory());
+}
+
+/**
+ * True while a process holds node-llama-cpp's lockfile on a build folder: proper-lockfile's
+ * `<folder>.lock` directory, whose modification time its owner refreshes every 5 s (stale after 10 s).
+ */
+export function buildFolderLocked(dir: string, now = Date.now()): boolean {
+    const lock = fs.statSync(`${dir}.lock`, {throwIfNoEntry: false});
+    return lock !== undefined && now - lock.mtimeMs < 15_000;
+}
+
+/**
+ * Removes what interrupted builds left beside the live build (folders and stale lockfiles). A folder
+ * whose lock is held belongs to a build running in another process: it is left alone, and reported,
+ * unless `evenLocked` (the build that held it has just been ended by this process).
+ */
+export function clearStagedBuilds(layout: NodeLlamaCppLayout, options: {evenLocked?: boolean} = {}): {busy: string[]} {
+    const busy: string[] = [];
+    for (const dir of stagingFolders(layout)) {
+        if (!options.evenLocked && buildFolderLocked(dir)) {
+            busy.push(dir);
+            continue;
+        }
+        fs.rmSync(dir, {recursive: true, force: true});
+        fs.rmSync(`${dir}.lock`, {recursive: true, force: true});
+    }
+    return {busy};
+}
+
+/**
+ * Puts a finished build in the live folder in two renames, so an engine process that looks at the
+ * live folder meanwhile finds either a complete build or none (and loads the prebuilt binary). A
+ * process that already loaded the old build keeps its mapped files; the old folder is deleted after.
+ */
+export function promoteStagedBuild(layout: NodeLlamaCppLayout, stagedDir: string): LocalEngineBuild {
+    if (!readCpuBuild(stagedDir)) throw new EngineError("ENGINE_BUILD_FAILED", `${stagedDir} holds no complete CPU build to put in place.`);
+    const live = liveBuildFolder(layout);
+    const retired = `${live}.replaced-${process.pid}-${Date.now()}`;
+    const hadLive = fs.existsSync(live);
+    if (hadLive) fs.renameSync(live, retired);
+    try {
+        fs.renameSync(stagedDir, live);
+    } catch (error) {
+        if (hadLive) fs.renameSync(retired, live);
+        throw new EngineError("ENGINE_BUILD_FAILED", `The new build could not be moved into place: ${(error as Error).message}`, {cause: error});
+    }
+    if (hadLive) fs.rmSync(retired, {recursive: true, force: true});
+    fs.rmSync(`${stagedDir}.lock`, {recursive: true, force: true});
+    // node-llama-cpp's own CLI (`chat`, `lastBuild`) follows lastBuild.json to the folder it built.
+    const lastBuild = path.join(layout.llamaDir, "lastBuild.json");
+    try {
+        const info = JSON.parse(fs.readFileSync(lastBuild, "utf8")) as {folderName?: string};
+        if (info.folderName === path.basename(stagedDir)) fs.writeFileSync(lastBuild, JSON.stringify({...info, folderName: path.basename(live)}, null, 4));
+    } catch {}
+    return readCpuBuild(live)!;
+}
+
+/**
+ * Loads a build's addon in a throwaway process (a build that crashes on this CPU must not take the
+ * app down) and returns the build description llama.cpp reports (`llama_print_system_info`).
+ */
+export async function verifyEngineBuild(releaseDir: string, runtime = thisRuntime): Promise<string> {
+    const addon = path.join(releaseDir, "llama-addon.node");
+    const script = `
+        const binding = require(process.argv[1]);
+        binding.loadBackends();
+        if (!binding.getGpuType()) binding.loadBackends(require("node:path").dirname(process.argv[1]));
+        binding.init().then(async () => {
+            process.stdout.write(JSON.stringify({systemInfo: binding.systemInfo()}));
+            await binding.dispose();
+            process.exit(0);
+        }, (error) => { console.error(String(error)); process.exit(1); });
+    `;
+    try {
+        const {stdout} = await run(runtime.execPath, ["-e", script, addon], {env: cliEnv(), timeout: 120_000, maxBuffer: 1 << 20});
+        const systemInfo = (JSON.parse(stdout) as {systemInfo: string}).systemInfo.trim();
+        if (!systemInfo) throw new Error("it reported no build information");
+        return systemInfo;
+    } catch (error) {
+        const detail = (error as {stderr?: string}).stderr?.trim().split("\n").at(-1) || (error as Error).message;
+        throw new EngineError("ENGINE_BUILD_FAILED", `The new build does not load on this machine (${detail}). The binary in use stays.`, {cause: error});
+    }
+}
+
+function readCpuBuild(dir: string): LocalEngineBuild | null {
+    const done = path.join(dir, "buildDone.status");
+    let metadata: {buildOptions?: {gpu?: unknown; llamaCpp?: {release?: string}}};
+    try {
+        metadata = JSON.parse(fs.readFileSync(path.join(dir, "Release", "_nlcBuildMetadata.json"), "utf8"));
+        if (!fs.existsSync(done) || !fs.existsSync(path.join(dir, "Release", "llama-addon.node"))) return null;
     } catch {
         return null;
     }
-    for (const folder of folders) {
-        const dir = path.join(layout.localBuildsDir, folder);
-        const done = path.join(dir, "buildDone.status");
-        let metadata: {buildOptions?: {gpu?: unknown; llamaCpp?: {release?: string}}};
-        try {
-            metadata = JSON.parse(fs.readFileSync(path.join(dir, "Release", "_nlcBuildMetadata.json"), "utf8"));
-            if (!fs.existsSync(done) || !fs.existsSync(path.join(dir, "Release", "llama-addon.node"))) continue;
-        } catch {
-            continue;
-        }
-        if (metadata.buildOptions?.gpu !== false) continue;
-        const cache = readCmakeCache(path.join(dir, "CMakeCache.txt"));
-        return {
-            folder: dir,
-            builtAt: fs.statSync(done).mtime.toISOString(),
-            llamaCppRelease: metadata.buildOptions.llamaCpp?.release ?? "unknown",
-            native: cache.GGML_NATIVE === "ON",
-            openmp: cache.OpenMP_FOUND === "TRUE" || cache.GGML_OPENMP === "ON",
-            compiler: cache.CMAKE_CXX_COMPILER ? path.basename(cache.CMAKE_CXX_COMPILER) : null,
-            bytes: folderBytes(path.join(dir, "Release"))
-        };
-    }
-    return null;
+    if (metadata.buildOptions?.gpu !== false) return null;
+    const cache = readCmakeCache(path.join(dir, "CMakeCache.txt"));
+    return {
+        folder: dir,
+        builtAt: fs.statSync(done).mtime.toISOString(),
+        llamaCppRelease: metadata.buildOptions.llamaCpp?.release ?? "unknown",
+        native: cache.GGML_NATIVE === "ON",
+        openmp: cache.OpenMP_FOUND === "TRUE" || cache.GGML_OPENMP === "ON",
+        compiler: cache.CMAKE_CXX_COMPILER ? path.basename(cache.CMAKE_CXX_COMPILER) : null,
+        bytes: folderBytes(path.join(dir, "Release"))
+    };
 }
 
 function readCmakeCache(file: string): Record<string, string> {
@@ -213,6 +335,8 @@ export interface EngineBinaryManagerOptions {
     onBinaryChanged?: () => Promise<void> | void;
     /** Which binary the running engine loaded, when one runs. */
     activeBinary?: () => "prebuilt" | "local" | null;
+    /** Where dismissals of the offer to build are remembered (the Store's settings). */
+    settings?: OfferMemory;
 }
 
 /**
@@ -242,30 +366,33 @@ export class EngineBinaryManager {
     }
 
     /**
-     * Refuses to start an engine process while a build runs: node-llama-cpp makes every new process
-     * wait for the build's lock (minutes) and then loads the new build.
+     * An identity of the binary the next engine process loads: the prebuilt one, or the local build
+     * as of when it was put in place (a rebuild is a different binary).
      */
-    assertNotBuilding() {
-        const job = this.job;
-        if (job?.state !== "running") return;
-        const done = job.progress !== null ? `compiling, ${Math.round(job.progress * 100)}% done` : "preparing";
-        throw new EngineError(
-            "ENGINE_BUILD_BUSY",
-            `The engine is being built for this CPU (${done}). Models load once it finishes, with the new build; or cancel the build (agentfit engine build, Benchmark screen).`
-        );
+    nextBinaryId(): string {
+        const local = findLocalCpuBuild(this.layout);
+        return local ? `local@${local.builtAt}` : "prebuilt";
     }
 
     async status(): Promise<EngineBinaryStatus> {
         const local = findLocalCpuBuild(this.layout);
         const requirements = await this.checkRequirements();
+        const building = this.job?.state === "running";
         return {
             next: local ? "local" : "prebuilt",
             running: this.options.activeBinary?.() ?? null,
             local,
             requirements,
             canBuild: requirements.every((r) => r.ok || !r.required),
-            build: this.job ? {...this.job, logTail: [...this.job.logTail]} : null
+            build: this.job ? {...this.job, logTail: [...this.job.logTail]} : null,
+            offer: local || building ? null : engineBuildOffer(requirements, os.availableParallelism(), offerDismissedAt(this.options.settings))
         };
+    }
+
+    async dismissOffer(surface: EngineBuildOfferSurface): Promise<EngineBinaryStatus> {
+        if (!this.options.settings) throw new EngineError("ENGINE_BUILD_UNAVAILABLE", "This engine manager has no settings store to remember the dismissal in.");
+        dismissOffer(this.options.settings, surface);
+        return this.emit();
     }
 
     /** Tells `onChange` the current status, and returns it. */
@@ -282,16 +409,28 @@ export class EngineBinaryManager {
         const missing = requirements.filter((r) => r.required && !r.ok);
         if (missing.length > 0)
             throw new EngineError("ENGINE_BUILD_UNAVAILABLE", `The engine cannot be built here: ${missing.map((r) => `${r.name}: ${r.detail}`).join(" ")}`);
+        const {busy} = clearStagedBuilds(this.layout);
+        if (busy.length > 0)
+            throw new EngineError("ENGINE_BUILD_BUSY", `Another AgentFit process is building the engine (${busy.join(", ")}). Wait for it to finish, or cancel it there.`);
         try {
             linkInstalledNodeHeaders();
         } catch {}
 
         this.cancelled = false;
-        const job: EngineBuildJob = {state: "running", phase: "preparing", progress: null, startedAt: new Date().toISOString(), finishedAt: null, logTail: [], error: null};
+        const job: EngineBuildJob = {
+            state: "running",
+            phase: "preparing",
+            progress: null,
+            startedAt: new Date().toISOString(),
+            finishedAt: null,
+            logTail: [],
+            error: null,
+            systemInfo: null
+        };
         this.job = job;
         const child = spawn(thisRuntime.execPath, [this.layout.cliPath, "source", "download", "--gpu", "false", "--noUsageExample"], {
             cwd: this.layout.packageDir,
-            env: cliEnv(),
+            env: {...cliEnv(), ...STAGED_BUILD_ENV},
             stdio: ["ignore", "pipe", "pipe"],
             // Its own process group, so cancelling ends cmake and the compilers too.
             detached: process.platform !== "win32"
@@ -327,28 +466,39 @@ export class EngineBinaryManager {
                 if (ended) return;
                 ended = true;
                 this.child = null;
+                const fail = (message: string) => {
+                    job.state = "failed";
+                    job.error = {code: "ENGINE_BUILD_FAILED", message};
+                };
+                if (this.cancelled) job.state = "cancelled";
+                else if (error) fail(`The build could not start: ${error.message}. The binary in use stays.`);
+                else if (code !== 0) {
+                    const lastError = [...job.logTail].reverse().find((line) => /error|failed|not found/i.test(line));
+                    fail(`The build ended with exit code ${code}${lastError ? `: ${lastError.trim()}` : ""}. The binary in use stays.`);
+                } else {
+                    const [staged] = findStagedCpuBuilds(this.layout);
+                    if (!staged) fail("The build reported success but left no complete CPU build. The binary in use stays.");
+                    else {
+                        job.phase = "verifying";
+                        void this.emit();
+                        try {
+                            job.systemInfo = await verifyEngineBuild(path.join(staged.folder, "Release"));
+                            promoteStagedBuild(this.layout, staged.folder);
+                            job.state = "completed";
+                            job.progress = 1;
+                        } catch (failure) {
+                            fail((failure as Error).message);
+                        }
+                    }
+                }
                 job.finishedAt = new Date().toISOString();
                 job.phase = "done";
-                if (this.cancelled) {
-                    job.state = "cancelled";
-                    // node-llama-cpp empties the build folder first, so a cancelled build leaves nothing usable.
-                    await this.clearBuilds().catch(() => {});
-                } else if (code === 0 && findLocalCpuBuild(this.layout)) {
-                    job.state = "completed";
-                    job.progress = 1;
-                } else {
-                    job.state = "failed";
-                    const lastError = [...job.logTail].reverse().find((line) => /error|failed|not found/i.test(line));
-                    job.error = {
-                        code: "ENGINE_BUILD_FAILED",
-                        message: error
-                            ? `The build could not start: ${error.message}`
-                            : `The build ended with exit code ${code}${lastError ? `: ${lastError.trim()}` : ""}. The prebuilt engine stays in use.`
-                    };
-                }
+                // What is not in place is not kept: a cancelled or failed build leaves only the binary in use.
                 try {
-                    if (job.state !== "failed") await this.options.onBinaryChanged?.();
+                    clearStagedBuilds(this.layout, {evenLocked: true});
                 } catch {}
+                // Not awaited: an engine busy with a benchmark switches once it is free, and the build has ended now.
+                if (job.state === "completed") void Promise.resolve(this.options.onBinaryChanged?.()).catch(() => {});
                 await this.emit();
                 resolve();
             };

@@ -59,7 +59,7 @@ export function measurementsCsv(data: ReportData): string {
         for (const r of run.results) {
             if (r.status !== "completed") continue;
             const settings = r.settings
-                ? `threads=${r.settings.threads} gpu_layers=${r.settings.gpuLayers} kv=${r.settings.kvCacheType} fa=${r.settings.flashAttention ? 1 : 0} ctx=${r.settings.contextSize} batch=${r.settings.batchSize}`
+                ? `threads=${r.settings.threads} gpu_layers=${r.settings.gpuLayers} kv=${r.settings.kvCacheType} fa=${r.settings.flashAttention ? 1 : 0} ctx=${r.settings.contextSize} batch=${r.settings.batchSize}${run.engine?.binary ? ` engine=${run.engine.binary}` : ""}`
                 : null;
             const base = {
                 source: "bench",

@@ -6,7 +6,7 @@ import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {describeAgentTurn} from "../../shared/agentTurn.ts";
 import {strictScoreMeaning} from "../../shared/evalFormat.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
-import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
+import {engineBinaryLabels, formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {codingAgents} from "../agents/codingAgents.ts";
 import type {ReportData} from "./collectReportData.ts";
 
@@ -40,8 +40,9 @@ export const thresholdLabels: Record<keyof VerdictThresholds, {label: string; fo
 export const memoryText = (l: LocalModelVerdict) =>
     l.memory ? `${l.memory.fitClass === "no-fit" ? "no fit: " : ""}${formatBytes(l.memory.ramNeededBytes + l.memory.vramNeededBytes)}${l.memory.measured ? ` (a load at ${l.memory.measured.contextSize ? formatKTokens(l.memory.measured.contextSize) : "?"} took ${formatBytes(l.memory.measured.residentBytes + l.memory.measured.vramBytes)})` : ""}` : "–";
 export const successText = (l: LocalModelVerdict) => (l.eval ? formatScore(l.eval.successes, l.eval.samples, l.eval.interval) : "not evaluated");
-/** "AgentFit engine", "local server (ollama, 127.0.0.1:11434)". */
-export const whereText = (l: LocalModelVerdict) => (l.location === "local-server" ? `local server (${l.server?.server ?? "?"}, ${hostOf(l.server?.baseUrl)})` : "AgentFit engine");
+/** "AgentFit engine (prebuilt)", "local server (ollama, 127.0.0.1:11434)": where it ran, and which engine binary measured its speed. */
+export const whereText = (l: LocalModelVerdict) =>
+    l.location === "local-server" ? `local server (${l.server?.server ?? "?"}, ${hostOf(l.server?.baseUrl)})` : `AgentFit engine${l.speed.binary ? ` (${engineBinaryLabels[l.speed.binary]})` : ""}`;
 
 function hostOf(baseUrl: string | undefined): string {
     try {

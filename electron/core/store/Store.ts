@@ -9,6 +9,7 @@ import type {VerdictRepository} from "./verdictRepository.ts";
 import type {EndpointBenchRepository} from "./endpointBenchRepository.ts";
 import type {ImportedReportRepository} from "./importedReportRepository.ts";
 import type {AnswerPlanRepository} from "./answerPlanRepository.ts";
+import type {SettingsRepository} from "./settingsRepository.ts";
 
 export interface HardwareSnapshotRepository {
     /** Saves a snapshot and returns it with its new id. */
@@ -80,6 +81,8 @@ export interface Store extends AsyncDisposable {
     readonly importedReports: ImportedReportRepository;
     /** Guided answer plans and their step states (the guided path). */
     readonly answerPlans: AnswerPlanRepository;
+    /** Remembered choices: dismissed offers, tips already shown (app settings). */
+    readonly settings: SettingsRepository;
     /** Closes the database. Idempotent. */
     dispose(): Promise<void>;
 }

@@ -276,6 +276,17 @@ export const migrations: readonly Migration[] = [
     },
     {
         version: 11,
+        name: "app settings",
+        sql: `
+            CREATE TABLE app_settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+        `
+    },
+    {
+        version: 12,
         name: "what a coding agent wrote or tried to reach outside its sample's workspace",
         // JSON of EvalOutsideAccess; null for the builtin harness and samples scored before it existed.
         sql: `ALTER TABLE eval_samples ADD COLUMN outside_access TEXT;`

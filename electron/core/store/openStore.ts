@@ -7,6 +7,7 @@ import {createVerdictRepository} from "./verdictRepository.ts";
 import {createEndpointBenchRepository} from "./endpointBenchRepository.ts";
 import {createImportedReportRepository} from "./importedReportRepository.ts";
 import {createAnswerPlanRepository} from "./answerPlanRepository.ts";
+import {createSettingsRepository} from "./settingsRepository.ts";
 import {createHardwareSnapshotRepository} from "./hardwareSnapshotRepository.ts";
 import {createModelRepository} from "./modelRepository.ts";
 import {createModelLoadRepository} from "./modelLoadRepository.ts";
@@ -36,6 +37,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         endpoints: createEndpointBenchRepository(db),
         importedReports: createImportedReportRepository(db),
         answerPlans: createAnswerPlanRepository(db),
+        settings: createSettingsRepository(db),
         async dispose() {
             if (disposed) return;
             disposed = true;

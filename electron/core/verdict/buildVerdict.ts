@@ -327,6 +327,7 @@ function speedEvidence(bench: readonly BenchLatestResult[], evalEvidence: Pooled
         turnSource = "estimated";
     }
     const settings = chosen[0]?.result.settings ?? null;
+    const binaries = new Set(chosen.map((e) => e.engine?.binary).filter((b) => b !== undefined));
     const measuredAt = chosen.map((e) => e.result.measuredAt).sort().at(-1) ?? null;
     return {
         promptTps: pp?.result.avgTs ?? null,
@@ -341,6 +342,7 @@ function speedEvidence(bench: readonly BenchLatestResult[], evalEvidence: Pooled
         settings: settings
             ? `${settings.threads} thread${settings.threads === 1 ? "" : "s"}, ${settings.gpuLayers} GPU layers, ${settings.kvCacheType} KV${settings.flashAttention ? ", flash attention" : ""}`
             : null,
+        binary: binaries.size > 1 ? "mixed" : ([...binaries][0] ?? null),
         benchRunIds: [...new Set(chosen.map((e) => e.runId))].sort((a, b) => a - b),
         measuredAt
     };

@@ -33,6 +33,7 @@ export function judgeServers(
             predictedGenerationTps: null,
             predictedTurnSeconds: null,
             settings: null,
+            binary: null,
             benchRunIds: [],
             measuredAt: run.completedAt
         };

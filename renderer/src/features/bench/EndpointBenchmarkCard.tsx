@@ -14,7 +14,8 @@ type KeySource = "none" | "env" | "memory";
 
 interface Form {
     baseUrl: string;
-    protocol: EndpointProtocol;
+    /** "detect": the app asks the server (OpenAI's model list, then Anthropic's). */
+    protocol: EndpointProtocol | "detect";
     keySource: KeySource;
     apiKeyEnv: string;
     /** Held in this component's state only: sent with the request, never stored. */
@@ -29,7 +30,7 @@ interface Form {
 
 const defaultForm: Form = {
     baseUrl: "",
-    protocol: "openai",
+    protocol: "detect",
     keySource: "none",
     apiKeyEnv: "",
     apiKey: "",
@@ -93,11 +94,12 @@ export function EndpointBenchmarkCard() {
         </label>
     );
 
+    const protocolField = (): Pick<EndpointBenchRequest, "protocol"> => (form.protocol === "detect" ? {} : {protocol: form.protocol});
     const keyFields = (): Pick<EndpointBenchRequest, "apiKey" | "apiKeyEnv"> =>
         form.keySource === "env" ? {apiKeyEnv: form.apiKeyEnv.trim()} : form.keySource === "memory" ? {apiKey: form.apiKey} : {};
 
     const onConnect = async () => {
-        const result = await connect.run({baseUrl: form.baseUrl.trim(), protocol: form.protocol, ...keyFields()});
+        const result = await connect.run({baseUrl: form.baseUrl.trim(), ...protocolField(), ...keyFields()});
         if (!result) return;
         setConnection(result);
         if (!result.models.includes(form.model)) set("model", result.models[0] ?? "");
@@ -106,7 +108,7 @@ export function EndpointBenchmarkCard() {
     const onStart = async () => {
         const run = await start.run({
             baseUrl: form.baseUrl.trim(),
-            protocol: form.protocol,
+            ...protocolField(),
             ...keyFields(),
             model: form.model,
             promptSizes: numberList(form.promptSizes),
@@ -133,7 +135,8 @@ export function EndpointBenchmarkCard() {
                 {textField("baseUrl", "Base URL", "endpoint-base-url", {wide: true, placeholder: "http://gpu-box:8080/v1"})}
                 <label className="field">
                     <span>Protocol</span>
-                    <select value={form.protocol} onChange={(e) => set("protocol", e.target.value as EndpointProtocol)} data-testid="endpoint-protocol">
+                    <select value={form.protocol} onChange={(e) => set("protocol", e.target.value as Form["protocol"])} data-testid="endpoint-protocol">
+                        <option value="detect">detect (OpenAI, then Anthropic)</option>
                         <option value="openai">OpenAI chat completions</option>
                         <option value="anthropic">Anthropic Messages</option>
                     </select>
@@ -157,7 +160,8 @@ export function EndpointBenchmarkCard() {
             {connection && (
                 <div className="endpoint-connection" data-testid="endpoint-connection">
                     <p className="small">
-                        <Badge tone="good">connected</Badge> {connection.server?.kind ?? "server"} at {connection.baseUrl} lists {connection.models.length} model{connection.models.length === 1 ? "" : "s"}
+                        <Badge tone="good">connected</Badge> {connection.server?.kind ?? "server"} at {connection.baseUrl}{" "}
+                        <span data-testid="endpoint-protocol-used">({connection.protocol === "anthropic" ? "Anthropic Messages" : "OpenAI chat completions"})</span> lists {connection.models.length} model{connection.models.length === 1 ? "" : "s"}
                         {connection.server?.quantization ? ` · ${connection.server.quantization}` : ""}
                         {connection.server?.contextSize ? ` · ${connection.server.contextSize.toLocaleString()} tokens of context` : ""}
                         {connection.server?.parallelSlots ? ` · ${connection.server.parallelSlots} parallel slot${connection.server.parallelSlots === 1 ? "" : "s"}` : ""}.

@@ -19,8 +19,16 @@ const stateLabel: Record<EngineStatus["state"], {label: string; tone: Tone}> = {
     loading: {label: "Loading model", tone: "info"},
     ready: {label: "Serving", tone: "good"},
     failed: {label: "Failed", tone: "bad"},
-    crashed: {label: "Engine crashed", tone: "bad"}
+    crashed: {label: "Engine crashed", tone: "bad"},
+    restarting: {label: "Restarting", tone: "warn"}
 };
+
+/** The badge: an automatic restart after a crash names its attempt through every state it passes. */
+function stateBadge(status: EngineStatus | undefined): {label: string; tone: Tone} {
+    const pending = status?.restarts.pending;
+    if (pending) return {label: `Restarting (attempt ${pending.attempt} of ${pending.of})…`, tone: "warn"};
+    return stateLabel[status?.state ?? "stopped"];
+}
 
 interface Form {
     model: string;
@@ -93,7 +101,7 @@ export function ServeScreen() {
 
     const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({...f, [key]: value}));
     const busy = start.running || stop.running || status?.state === "starting" || status?.state === "loading";
-    const running = status?.state === "ready" || status?.state === "loading" || status?.state === "starting";
+    const running = status?.state === "ready" || status?.state === "loading" || status?.state === "starting" || status?.state === "restarting";
 
     const onStart = async () => {
         const model = form.model === OTHER_FILE ? form.otherPath.trim() : form.model;
@@ -114,7 +122,7 @@ export function ServeScreen() {
         void models.reload();
     };
 
-    const label = stateLabel[status?.state ?? "stopped"];
+    const label = stateBadge(status);
     return (
         <div className="page serve-page">
             <PageHeader
@@ -131,12 +139,12 @@ export function ServeScreen() {
             />
             <ErrorBanner error={start.error ?? stop.error ?? statusQuery.error} title="The engine could not do that" />
             {status?.crash && (
-                <div className="notice bad" data-testid="crash-notice">
+                <div className={`notice ${status.state === "ready" ? "warn" : "bad"}`} data-testid="crash-notice">
                     <Icon name="warn" />
                     <div>
                         <strong>{status.crash.reason}</strong>
-                        <div className="muted">
-                            {new Date(status.crash.at).toLocaleString()} · the app kept running; start the model again when ready.
+                        <div className="muted" data-testid="crash-outcome">
+                            {new Date(status.crash.at).toLocaleString()} · {crashOutcome(status)}
                         </div>
                         {status.crash.stderrTail.length > 0 && (
                             <details>
@@ -256,28 +264,56 @@ export function ServeScreen() {
     );
 }
 
+/** What became of the engine after its crash, for the crash notice. */
+function crashOutcome(status: EngineStatus): string {
+    const {pending, gaveUp, count} = status.restarts;
+    if (gaveUp) return `${gaveUp} The port stays held (clients get 503 until you start the model again).`;
+    if (pending) return `the app kept running and is restarting the engine with the same model and settings (attempt ${pending.attempt} of ${pending.of}); clients get 503 meanwhile.`;
+    if (status.state === "ready" && count > 0) return `the app restarted the engine with the same model and settings (${count === 1 ? "1 restart" : `${count} restarts`} since you started it).`;
+    return "the app kept running; start the model again when ready.";
+}
+
+/** The URL clients use; the front holds it while the engine is down or restarting. */
+function BaseUrl({server}: {server: NonNullable<EngineStatus["server"]>}) {
+    return (
+        <div className="url-row">
+            <code data-testid="base-url">{server.baseUrl}</code>
+            <CopyButton text={server.baseUrl} />
+        </div>
+    );
+}
+
 function StatusView({status}: {status: EngineStatus | undefined}) {
     if (!status) return <div className="empty-inline">Reading the engine state…</div>;
+    const restarting = status.restarts.pending;
     if (status.state === "loading" || status.state === "starting")
         return (
             <div data-testid="load-progress">
+                {restarting && status.server && <BaseUrl server={status.server} />}
                 <Meter capacity={1} segments={[{label: "Loaded", value: status.loadProgress ?? 0, tone: "info"}]} label="Load progress" />
                 <span className="muted">{status.state === "starting" ? "Starting the engine process…" : `Loading ${Math.round((status.loadProgress ?? 0) * 100)}%`}</span>
             </div>
         );
-    if (!status.model) return <div className="empty-inline">No model loaded. Pick one and start serving.</div>;
+    if (!status.model)
+        return status.server ? (
+            <div data-testid="held-url">
+                <BaseUrl server={status.server} />
+                <span className="muted">
+                    {restarting
+                        ? `The engine stopped; restarting it (attempt ${restarting.attempt} of ${restarting.of}) at ${new Date(restarting.at).toLocaleTimeString()}. This URL stays the same.`
+                        : "No engine serves this URL now; clients get 503 until the model is started again."}
+                </span>
+            </div>
+        ) : (
+            <div className="empty-inline">No model loaded. Pick one and start serving.</div>
+        );
     const m = status.model;
     const estimate = m.memory.estimatedRamBytes + m.memory.estimatedVramBytes;
     const used = m.memory.residentBytes + m.memory.vramBytes;
     return (
         <>
             <div className="big-value" data-testid="served-model">{m.id}</div>
-            {status.server && (
-                <div className="url-row">
-                    <code data-testid="base-url">{status.server.baseUrl}</code>
-                    <CopyButton text={status.server.baseUrl} />
-                </div>
-            )}
+            {status.server && <BaseUrl server={status.server} />}
             <dl className="facts">
                 <dt>Memory used</dt>
                 <dd data-testid="memory-used">
@@ -310,6 +346,7 @@ function StatusView({status}: {status: EngineStatus | undefined}) {
                 <dt>Engine process</dt>
                 <dd data-testid="engine-process">
                     pid {status.pid} · {m.binary === "local" ? "llama.cpp built for this CPU" : "node-llama-cpp's prebuilt llama.cpp"}
+                    {status.restarts.count > 0 && <span data-testid="restart-count"> · restarted {status.restarts.count === 1 ? "once" : `${status.restarts.count} times`} after a crash</span>}
                 </dd>
                 <dt>File</dt>
                 <dd className="path">{m.path}</dd>

@@ -4,7 +4,7 @@ import {describeAgentTurn} from "../../../../electron/shared/agentTurn.ts";
 import {formatCost, formatPercent, formatScore, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatBytes, formatKTokens} from "../../../../electron/shared/format.ts";
 import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
-import {formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
+import {engineBinaryLabels, formatSeconds, formatTps} from "../../../../electron/shared/verdictFormat.ts";
 import {api} from "../../api/client.ts";
 import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {activatable} from "../../components/activatable.ts";
@@ -386,6 +386,7 @@ function ModelEvidence({model: l}: {model: LocalModelVerdict}) {
                         {l.speed.predictedTurnSeconds !== null ? ` (predicted ~${formatSeconds(l.speed.predictedTurnSeconds)})` : ""}
                     </li>
                     {l.speed.settings && <li>settings: {l.speed.settings}</li>}
+                    {l.speed.binary && <li data-testid="speed-binary">measured with: {engineBinaryLabels[l.speed.binary]}</li>}
                     {l.eval && <li>cost per run: {formatCost(l.eval.costPerRun)}{l.eval.energyWhPerRun !== null ? ` (${l.eval.energyWhPerRun.toFixed(2)} Wh)` : ""}</li>}
                     {l.versusCloud && (
                         <li data-testid="versus-cloud">
