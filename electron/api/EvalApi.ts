@@ -74,6 +74,29 @@ export interface EvalHarnessSpec {
     executable: string | null;
     /** The arguments it runs with, the prompt shown as <prompt> and temporary paths as <config>. */
     flags: string[];
+    /** How the agent's process was confined; absent for "builtin" (its tools confine paths themselves) and in runs made before confinement existed. */
+    confinement?: EvalConfinement;
+}
+
+/** `eval.start`'s `confine`: "auto" (default) confines agents when the machine can, "required" refuses to start when it cannot, "off" never confines. */
+export type EvalConfinePolicy = "required" | "auto" | "off";
+
+/**
+ * The confinement a coding agent ran under: "bwrap" (bubblewrap: the filesystem read-only but the
+ * sample's workspace and scratch folder, no network but the model's address), or "none" with why.
+ */
+export type EvalConfinement = {mode: "bwrap"; version: string | null; executable: string} | {mode: "none"; reason: string};
+
+/**
+ * What a coding agent did or tried outside its sample's workspace. Writes: "written" (found changed
+ * afterwards in the user's agent folders), "discarded" (landed in the sandbox's private /tmp, removed
+ * with it), "blocked" (refused: the agent's tools or its own output reported a read-only file system
+ * or a permission error on that path). Network: addresses other than the model's that the commands
+ * it ran tried to reach (their errors name them).
+ */
+export interface EvalOutsideAccess {
+    writes: {path: string; outcome: "written" | "discarded" | "blocked"}[];
+    network: string[];
 }
 
 /** What one run evaluates: one model on one task, `epochs` times. Stored with the run. */
@@ -114,6 +137,8 @@ export interface EvalStartRequest {
     wattage?: number;
     /** Default "builtin". A coding agent must be installed (see agents.list). */
     harness?: EvalHarnessId;
+    /** Coding agents only. Default "auto". */
+    confine?: EvalConfinePolicy;
 }
 
 export type EvalRunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
@@ -134,7 +159,9 @@ export type EvalFailureMode =
     | "context_overflow"
     | "provider_error"
     | "tool_error_loop"
-    | "agent_crashed";
+    | "agent_crashed"
+    | "wrote_outside_workspace"
+    | "tried_network";
 
 /** "output": one answer was cut off at `maxOutputTokensPerTurn`. */
 export type EvalLimitKind = "turns" | "tokens" | "time" | "output";
@@ -239,6 +266,8 @@ export interface EvalSampleSummary {
     completedAt: string | null;
     /** Provider or harness error that ended the sample, if any. */
     error: string | null;
+    /** Coding agents: what the agent wrote or tried to reach outside its workspace (empty lists: nothing); null for the builtin harness and older samples. */
+    outsideAccess: EvalOutsideAccess | null;
 }
 
 export interface EvalToolCall {

@@ -94,6 +94,7 @@ export const errorCodes = {
     EVAL_LOCAL_ENGINE_UNAVAILABLE: 409,
     /** The coding agent asked for is not installed; the message says how to install it. */
     AGENT_NOT_INSTALLED: 409,
+    EVAL_CONFINEMENT_UNAVAILABLE: 409,
     MODEL_UNLOADED: 409,
     STORE_SCHEMA_TOO_NEW: 409,
     ENDPOINT_BUSY: 409,

@@ -1,7 +1,7 @@
 /**
  * How eval results read, the same in the CLI and the UI. Pure: the renderer bundles this file.
  */
-import type {EvalFailureMode, EvalInterval, EvalScoreValue} from "../api/EvalApi.ts";
+import type {EvalConfinement, EvalFailureMode, EvalHarnessSpec, EvalInterval, EvalOutsideAccess, EvalScoreValue} from "../api/EvalApi.ts";
 
 /** A score in plain words: "C" (correct) reads "passed", "I" (incorrect) "failed". */
 export function scoreWord(score: EvalScoreValue | null | undefined): string {
@@ -57,11 +57,36 @@ export const failureModeLabels: Record<EvalFailureMode, string> = {
     context_overflow: "context overflow",
     provider_error: "provider error",
     tool_error_loop: "looped on tool errors",
-    agent_crashed: "agent crashed"
+    agent_crashed: "agent crashed",
+    wrote_outside_workspace: "wrote outside its workspace",
+    tried_network: "tried to reach the network"
 };
 
 /** "tests fail ×2, limit reached ×1". */
 export function formatFailureModes(modes: Partial<Record<EvalFailureMode, number>>): string {
     const entries = Object.entries(modes) as [EvalFailureMode, number][];
     return entries.length === 0 ? "–" : entries.sort((a, b) => b[1] - a[1]).map(([mode, count]) => `${failureModeLabels[mode]} ×${count}`).join(", ");
+}
+
+/** "bubblewrap 0.8.0 (writes: the workspace only; network: the model only)" or "none: <why>". */
+export function confinementText(confinement: EvalConfinement): string {
+    return confinement.mode === "bwrap"
+        ? `bubblewrap${confinement.version ? ` ${confinement.version}` : ""} (writes: the workspace only; network: the model only)`
+        : `none: ${confinement.reason}`;
+}
+
+/** The one line a run whose coding agent ran unconfined shows; null when it was confined (or is not an agent's run). */
+export function unconfinedNotice(harness: EvalHarnessSpec | undefined): string | null {
+    const confinement = harness?.confinement;
+    return confinement?.mode === "none" ? `Agents ran unconfined (they could write outside the workspace and reach the network): ${confinement.reason}` : null;
+}
+
+/** "wrote /home/u/x (blocked), /tmp/y (discarded); tried to reach example.com", or null when the agent stayed inside. */
+export function outsideAccessText(access: EvalOutsideAccess | null | undefined): string | null {
+    if (!access || (access.writes.length === 0 && access.network.length === 0)) return null;
+    const parts = [
+        ...(access.writes.length ? [`wrote ${access.writes.map((w) => `${w.path} (${w.outcome})`).join(", ")}`] : []),
+        ...(access.network.length ? [`tried to reach ${access.network.join(", ")}`] : [])
+    ];
+    return parts.join("; ");
 }

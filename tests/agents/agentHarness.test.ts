@@ -47,11 +47,13 @@ describe.each([
             limits: {maxTurns: 8, maxWallTimeMs: 180_000}
         });
         expect(run!.spec.harness).toMatchObject({id: harness, version: expect.stringMatching(/^\d+\.\d+\.\d+/), executable: expect.stringContaining(path.sep)});
+        // On Linux the agent runs confined by bubblewrap (installed wherever the tests run), and still passes.
+        if (process.platform === "linux") expect(run!.spec.harness!.confinement).toMatchObject({mode: "bwrap"});
         const done = await finished(app.client, run!.id);
         expect(done.status, JSON.stringify(done.error)).toBe("completed");
         const [sample] = done.samples;
         const detail = await app.client.call("eval.sample", {sampleId: sample!.id});
-        expect(sample, JSON.stringify({detail: detail.agentOutput, failure: sample!.failureDetail})).toMatchObject({score: "C", strictScore: "C", failureMode: null});
+        expect(sample, JSON.stringify({detail: detail.agentOutput, failure: sample!.failureDetail})).toMatchObject({score: "C", strictScore: "C", failureMode: null, outsideAccess: {writes: [], network: []}});
         expect(sample!.turns).toBe(server.requests.filter((r) => r.body.model === "capable").length);
         expect(new Set(server.requests.map((r) => r.protocol))).toEqual(new Set([protocol]));
         expect(sample!.usage.outputTokens).toBeGreaterThan(0);

@@ -57,6 +57,13 @@ function expectFailureMatchesTranscript(detail: EvalSampleDetail, maxTurns: numb
         case "tool_error_loop":
             expect(detail.messages.filter((m) => m.toolError).length).toBeGreaterThanOrEqual(3);
             break;
+        // A confined agent whose commands wrote or connected outside its workspace: the sample names where.
+        case "wrote_outside_workspace":
+            expect(detail.outsideAccess?.writes.length).toBeGreaterThan(0);
+            break;
+        case "tried_network":
+            expect(detail.outsideAccess?.network.length).toBeGreaterThan(0);
+            break;
         default:
             expect.fail(`unexpected failure mode ${detail.failureMode}: ${detail.failureDetail}`);
     }

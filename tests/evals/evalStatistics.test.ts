@@ -27,6 +27,7 @@ const sample = (score: "C" | "I", extra: Partial<EvalSampleSummary> = {}): EvalS
     startedAt: null,
     completedAt: null,
     error: null,
+    outsideAccess: null,
     ...extra
 });
 

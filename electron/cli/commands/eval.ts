@@ -4,13 +4,25 @@ import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions
 import {nonNegativeNumber, wholeNumber} from "../utils/optionParsers.ts";
 import cliProgress from "cli-progress";
 import {InvalidArgumentError, type Command} from "commander";
-import type {EvalHarnessId, EvalModelSpec, EvalRunDetail, EvalRunSpec, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
+import type {EvalConfinePolicy, EvalHarnessId, EvalModelSpec, EvalRunDetail, EvalRunSpec, EvalRunSummary, EvalSampleSummary, EvalStartRequest} from "../../api/EvalApi.ts";
 import {codingAgentIds} from "../../core/agents/codingAgents.ts";
 import {InvalidArgumentError as AppInvalidArgumentError} from "../../shared/AppError.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {parseModelArgument} from "../../core/evals/providers.ts";
 import {DEFAULT_CONTEXT_SIZE} from "../../protocol/engineSettings.ts";
-import {formatCost, formatFailureModes, formatInterval, formatPercent, formatScore, formatTokens, scoreWord, strictScoreMeaning} from "../../shared/evalFormat.ts";
+import {
+    confinementText,
+    formatCost,
+    formatFailureModes,
+    formatInterval,
+    formatPercent,
+    formatScore,
+    formatTokens,
+    outsideAccessText,
+    scoreWord,
+    strictScoreMeaning,
+    unconfinedNotice
+} from "../../shared/evalFormat.ts";
 import {bold, dim, formatDuration, green, keyValues, red, table, yellow} from "../utils/format.ts";
 import {formatModelFile} from "../../shared/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
@@ -25,6 +37,10 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const harnessName = (value: string): EvalHarnessId => {
     if (value === "builtin" || (codingAgentIds as string[]).includes(value)) return value as EvalHarnessId;
     throw new InvalidArgumentError(`--harness must be builtin or one of ${codingAgentIds.join(", ")}.`);
+};
+const confinePolicy = (value: string): EvalConfinePolicy => {
+    if (value === "auto" || value === "required" || value === "off") return value;
+    throw new InvalidArgumentError("--confine must be auto, required or off.");
 };
 /** "aider 0.86.2" or "builtin". */
 const harnessLabel = (spec: EvalRunSpec) => (spec.harness && spec.harness.id !== "builtin" ? `${spec.harness.id}${spec.harness.version ? ` ${spec.harness.version}` : ""}` : "builtin");
@@ -45,6 +61,7 @@ interface RunOptions extends EngineSettingsOptions {
     wattage?: number;
     logDir?: string;
     harness?: EvalHarnessId;
+    confine?: EvalConfinePolicy;
     json?: boolean;
 }
 
@@ -71,6 +88,7 @@ export function registerEvalCommand(program: Command) {
         .option("--wattage <watts>", "machine power while running a local model, for an energy estimate", positiveNumber("--wattage"))
         .option("--log-dir <dir>", "also write each run as an Inspect AI log (JSON) into this folder")
         .option("--harness <name>", `who drives the model: builtin (AgentFit's tool loop, default) or a coding agent run headless: ${codingAgentIds.join(", ")}`, harnessName)
+        .option("--confine <policy>", "coding agents: auto (confine them with bubblewrap when this machine can, default), required (refuse to start when it cannot) or off", confinePolicy)
         .option("--json", "print the runs with their samples and statistics as JSON");
     addEngineSettingsOptions(runCommand, {contextHelp: `local models: context window in tokens (32768, 32k, 1M; default ${DEFAULT_CONTEXT_SIZE}, what an agent needs, capped at the model's trained context)`})
         .addHelpText(
@@ -103,7 +121,8 @@ export function registerEvalCommand(program: Command) {
                     systemPrompt: options.longPrompt ? "long" : "concise",
                     ...(options.temperature !== undefined ? {temperature: options.temperature} : {}),
                     ...(options.wattage !== undefined ? {wattage: options.wattage} : {}),
-                    ...(options.harness ? {harness: options.harness} : {})
+                    ...(options.harness ? {harness: options.harness} : {}),
+                    ...(options.confine ? {confine: options.confine} : {})
                 };
                 await follow(app, () => app["eval.start"](request), options);
             });
@@ -277,6 +296,10 @@ async function follow(app: AppService, start: () => Promise<EvalRunSummary[]>, o
         if (options.json) console.log(JSON.stringify(details, null, 2));
         else {
             console.log(`\n${summaryTable(details)}`);
+            for (const run of details) {
+                const notice = unconfinedNotice(run.spec.harness);
+                if (notice) console.log(yellow(`Run #${run.id}: ${notice}`));
+            }
             for (const run of details.filter((r) => r.status !== "completed"))
                 console.log(red(`\nRun #${run.id} ${run.status}${run.error ? `: [${run.error.code}] ${run.error.message}` : ""}`));
             for (const file of logs) console.log(dim(`Inspect log: ${file}`));
@@ -399,6 +422,7 @@ function runReport(run: EvalRunDetail): string {
             ["Per run", `${s.meanTurns?.toFixed(1) ?? "–"} turns, ${formatTokens(s.meanInputTokens)} input (+${formatTokens(s.meanCachedInputTokens)} cached), ${formatTokens(s.meanOutputTokens)} output, ${formatCost(s.costPerRun)}, ${formatDuration(s.meanWallMs)}`],
             ["Failures", formatFailureModes(s.failureModes)],
             ["Harness", run.spec.harness && run.spec.harness.id !== "builtin" ? `${harnessLabel(run.spec)} (${run.spec.harness.executable}) ${run.spec.harness.flags.join(" ")}` : "builtin (AgentFit's tool loop)"],
+            ...(run.spec.harness?.confinement ? [["Confinement", confinementText(run.spec.harness.confinement)] as [string, string]] : []),
             ["Settings", `${run.spec.epochs} runs, concurrency ${run.spec.concurrency}, ${run.spec.systemPrompt} prompt, ≤${run.spec.limits.maxTurns} turns`],
             ...(run.spec.modelFile ? [["Model file", formatModelFile(run.spec.modelFile)] as [string, string]] : [])
         ]),
@@ -422,6 +446,10 @@ function runReport(run: EvalRunDetail): string {
             ])
         )
     );
+    for (const x of run.samples) {
+        const outside = outsideAccessText(x.outsideAccess);
+        if (outside) lines.push(yellow(`Sample ${x.epoch} outside its workspace: ${outside}`));
+    }
     if (run.error) lines.push("", red(`[${run.error.code}] ${run.error.message}`));
     return lines.join("\n");
 }

@@ -15,7 +15,8 @@ export type EvalErrorCode =
     | "EVAL_BASE_URL_INVALID"
     | "EVAL_RUN_CONFLICT"
     | "EVAL_INTERRUPTED"
-    | "EVAL_PROVIDER_REJECTED";
+    | "EVAL_PROVIDER_REJECTED"
+    | "EVAL_CONFINEMENT_UNAVAILABLE";
 
 /** An eval cannot start or continue; the message says what to do. */
 export class EvalError extends AppError {

@@ -1,4 +1,4 @@
-import type {EvalLimitKind, EvalLimits, EvalMessage, EvalProviderId, EvalToolErrorCounts, EvalUsage} from "../../api/EvalApi.ts";
+import type {EvalLimitKind, EvalLimits, EvalMessage, EvalOutsideAccess, EvalProviderId, EvalToolErrorCounts, EvalUsage} from "../../api/EvalApi.ts";
 import type {Toolchain} from "./toolchains.ts";
 
 /**
@@ -92,8 +92,8 @@ export interface AgentProcessReport {
     editsWithTools: boolean;
     /** Longest run of consecutive tool results that were errors. */
     longestToolErrorStreak: number;
-    /** Files the agent wrote outside its workspace and temporary home (checked in the agents' usual config folders); should be empty. */
-    outsideWrites: string[];
+    /** What it wrote or tried to reach outside its workspace and temporary home (see EvalOutsideAccess); empty lists when nothing. */
+    outsideAccess: EvalOutsideAccess;
 }
 
 

@@ -3,11 +3,13 @@ import {processStartTime, type JobOwner} from "../jobs/JobOwner.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type {EvalLimitKind, EvalMessage} from "../../api/EvalApi.ts";
+import type {EvalConfinement, EvalLimitKind, EvalMessage} from "../../api/EvalApi.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
 import type {CodingAgent} from "../agents/CodingAgent.ts";
 import {emptyTrace, type AgentProcessReport, type EvalSolver, type SolverTrace} from "./EvalSolver.ts";
+import {bwrapArguments, prepareSandbox, privateTmpWrites, SANDBOX_FILES} from "./confineAgent.ts";
 import {runCommand} from "./process/runCommand.ts";
+import {readOutsideAccess, type ToolExchange} from "./readOutsideAccess.ts";
 import {readExchange, type WireMessage} from "./readExchange.ts";
 import {isModelCall, startRecordingProxy} from "./recordingProxy.ts";
 import {listFiles} from "./workspace.ts";
@@ -20,6 +22,8 @@ export interface AgentSolverOptions {
     agentKey?: string;
     /** Marks the agent's scratch folder, so a later process removes it if this one is killed. */
     owner: JobOwner;
+    /** How the agent's process is confined (resolveConfinement); absent: unconfined. */
+    confinement?: EvalConfinement;
 }
 
 /** Prefix of the scratch folders (temporary HOME and config) of agents in flight, each marked with its owner. */
@@ -55,7 +59,8 @@ const USER_AGENT_STATE = [".claude", ".claude.json", ".codex", ".config/opencode
 /**
  * A real coding agent as the eval's harness: the agent runs headless in the sample's workspace (its
  * cwd), with HOME, XDG folders and TMPDIR in a temporary folder of its own, pointed at a recording
- * proxy in front of the model. The transcript, tokens and timings come from what the proxy saw; turn
+ * proxy in front of the model; confined by bubblewrap when `confinement` says so (writes only there,
+ * no network but the proxy), and what it wrote or tried to reach outside is recorded either way. The transcript, tokens and timings come from what the proxy saw; turn
  * and token limits are enforced there (the agent is stopped), wall time by killing its process group.
  */
 export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
@@ -83,10 +88,16 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
             let seq = 0;
             let conversation: WireMessage[] = [];
             const toolNames = new Map<string, string>();
+            const toolArguments = new Map<string, string>();
+            const toolExchanges: ToolExchange[] = [];
             const record = (message: Omit<EvalMessage, "seq" | "createdAt">) => notifyListener(input.onMessage, {...message, seq: seq++, createdAt: new Date().toISOString()});
             const emit = (message: WireMessage) => {
-                for (const call of message.toolCalls ?? []) toolNames.set(call.id, call.name);
+                for (const call of message.toolCalls ?? []) {
+                    toolNames.set(call.id, call.name);
+                    toolArguments.set(call.id, call.arguments);
+                }
                 if (message.role === "tool") {
+                    toolExchanges.push({arguments: toolArguments.get(message.toolCallId ?? "") ?? "", result: message.content ?? ""});
                     errorStreak = message.isError ? errorStreak + 1 : 0;
                     longestErrorStreak = Math.max(longestErrorStreak, errorStreak);
                     if (message.isError) trace.toolErrors.failed++;
@@ -111,8 +122,11 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 return why;
             };
 
+            const confined = options.confinement?.mode === "bwrap" ? options.confinement : null;
+            const sandboxEnv = confined ? prepareSandbox(scratch) : {};
             // Disposed in the finally below (the built CLI's Node has no `await using`).
             const proxy = await startRecordingProxy({
+                ...(confined ? {socketPath: path.join(scratch, SANDBOX_FILES.socket)} : {}),
                 upstream: input.endpoint.baseUrl,
                 apiKey: input.endpoint.apiKey,
                 maxOutputTokens: input.limits.maxOutputTokensPerTurn,
@@ -147,7 +161,10 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                             durationMs: exchange.durationMs,
                             finishReason: call.finishReason
                         });
-                        for (const c of call.answer.toolCalls ?? []) toolNames.set(c.id, c.name);
+                        for (const c of call.answer.toolCalls ?? []) {
+                            toolNames.set(c.id, c.name);
+                            toolArguments.set(c.id, c.arguments);
+                        }
                         if (call.finishReason === "length" && input.limits.maxOutputTokensPerTurn && call.usage.outputTokens >= input.limits.maxOutputTokensPerTurn) limitHit ??= "output";
                     }
                     trace.providerError = call.error;
@@ -176,11 +193,14 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                 fs.mkdirSync(path.dirname(path.join(configDir, file.path)), {recursive: true});
                 fs.writeFileSync(path.join(configDir, file.path), file.content);
             }
+            const port = Number(new URL(proxy.baseUrl).port);
+            const layout = {workspace: input.workspace, scratch, port, node: process.execPath};
             try {
                 const agentStartedAt = Date.now();
-                const result = await runCommand(executable, setup.args, {
+                const result = await runCommand(confined ? confined.executable : executable, confined ? bwrapArguments(layout, executable, setup.args) : setup.args, {
                     cwd: input.workspace,
                     env: {
+                        ...sandboxEnv,
                         ...setup.env,
                         HOME: home,
                         USERPROFILE: home,
@@ -212,6 +232,7 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                                 agent: agent.id,
                                 executable,
                                 args: setup.args,
+                                confinement: options.confinement ?? null,
                                 exitCode: result.exitCode,
                                 timedOut: result.timedOut,
                                 spawnError: result.spawnError,
@@ -231,7 +252,16 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                     outputTail: (result.spawnError ?? (result.stderr.trim() || result.stdout)).trim().slice(-2000),
                     editsWithTools: agent.id !== "aider",
                     longestToolErrorStreak: longestErrorStreak,
-                    outsideWrites: changedPaths(userState, stateOf(USER_AGENT_STATE.map((p) => path.join(os.homedir(), p))))
+                    outsideAccess: readOutsideAccess({
+                        tools: toolExchanges,
+                        stderr: result.stderr,
+                        allowed: [input.workspace, scratch],
+                        modelAddress: `127.0.0.1:${port}`,
+                        found: [
+                            ...changedPaths(userState, stateOf(USER_AGENT_STATE.map((p) => path.join(os.homedir(), p)))).map((p) => ({path: p, outcome: "written" as const})),
+                            ...(confined ? privateTmpWrites(layout).map((p) => ({path: p, outcome: "discarded" as const})) : [])
+                        ]
+                    })
                 };
                 const after = snapshot(input.workspace);
                 trace.edited = [...after.keys()].filter((file) => before.get(file) !== after.get(file));

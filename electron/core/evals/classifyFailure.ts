@@ -7,8 +7,10 @@ const TOOL_ERROR_LOOP = 3;
 
 /**
  * Why a sample scored I, in the terms people use for agent failures (how local models failed
- * helperbench): a run that ended on a provider error, a context overflow or a limit is that;
- * otherwise the agent's actions and the scorer's checks decide.
+ * helperbench): a run that ended on a provider error, a context overflow, an agent crash or a limit
+ * is that; a coding agent that wrote or tried to write outside its workspace, or tried to reach an
+ * address other than the model's, failed on that (its work went where the scorer does not look, or
+ * needed what the sandbox refused); otherwise the agent's actions and the scorer's checks decide.
  */
 export function classifyFailure(task: RefactorTask, trace: SolverTrace, scoring: EvalScoring): {mode: EvalFailureMode; detail: string} | null {
     if (scoring.original.value === "C") return null;
@@ -27,6 +29,20 @@ export function classifyFailure(task: RefactorTask, trace: SolverTrace, scoring:
         const what = {turns: "turn", tokens: "token", time: "wall-time", output: "per-turn output"}[trace.limitHit];
         return {mode: "limit_reached", detail: `The run stopped at the ${what} limit. ${scoring.original.explanation}`};
     }
+    const outside = agent?.outsideAccess;
+    // The paths and addresses themselves are on the sample (outsideAccess), shown beside this.
+    if (outside?.writes.length) {
+        const outcomes = (["blocked", "discarded", "written"] as const).map((o) => [o, outside.writes.filter((w) => w.outcome === o).length] as const).filter(([, n]) => n > 0);
+        return {
+            mode: "wrote_outside_workspace",
+            detail: `The agent wrote outside its workspace (${outcomes.map(([o, n]) => `${n} ${o}`).join(", ")}). ${scoring.original.explanation}`
+        };
+    }
+    if (outside?.network.length)
+        return {
+            mode: "tried_network",
+            detail: `The agent tried to reach ${outside.network.length === 1 ? "an address" : `${outside.network.length} addresses`} other than the model's. ${scoring.original.explanation}`
+        };
     if (agent && agent.longestToolErrorStreak >= TOOL_ERROR_LOOP && scoring.checks.changed !== true)
         return {mode: "tool_error_loop", detail: `${agent.longestToolErrorStreak} tool calls in a row failed and the target was never changed.`};
     if (trace.toolCalls === 0 && (agent?.editsWithTools ?? true))

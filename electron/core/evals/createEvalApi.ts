@@ -71,7 +71,8 @@ const startSchema = z.strictObject({
     systemPrompt: z.enum(["concise", "long"]).optional(),
     temperature: z.number().min(0).max(2).optional(),
     wattage: z.number().positive().max(10_000).optional(),
-    harness: z.enum(["builtin", ...codingAgentIds] as [EvalHarnessId, ...EvalHarnessId[]]).optional()
+    harness: z.enum(["builtin", ...codingAgentIds] as [EvalHarnessId, ...EvalHarnessId[]]).optional(),
+    confine: z.enum(["required", "auto", "off"]).optional()
 });
 const runArgument = z.strictObject({runId: recordId});
 const price = z.number().min(0).max(100_000);
@@ -277,7 +278,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                     }
                     return spec;
                 });
-                const harness = await resolveHarness(request.harness ?? "builtin", env, options.appVersion);
+                const harness = await resolveHarness(request.harness ?? "builtin", env, options.appVersion, request.confine);
                 const endpoints = await Promise.all(models.map((model) => prepareModelEndpoint(model, endpointSources)));
                 const modelFiles = models.map(modelFileOf);
                 // A local server says which quantization (and context) it serves; cloud services are not asked.
@@ -322,7 +323,9 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 if (!["interrupted", "failed", "cancelled"].includes(run.status))
                     throw new EvalError("EVAL_RUN_CONFLICT", `Run #${runId} is ${run.status}; only interrupted, failed or cancelled runs can be resumed.`);
                 await checkRuntimeFor(findTask(run.spec.task));
-                if (run.spec.harness && run.spec.harness.id !== "builtin") await resolveHarness(run.spec.harness.id, env, options.appVersion);
+                // A run whose agents ran confined resumes confined, or not at all.
+                if (run.spec.harness && run.spec.harness.id !== "builtin")
+                    await resolveHarness(run.spec.harness.id, env, options.appVersion, run.spec.harness.confinement?.mode === "bwrap" ? "required" : "off");
                 runner.enqueue(runId, await prepareModelEndpoint(run.spec.model, endpointSources));
                 return summarize(getRun(runId));
             }

@@ -1,19 +1,21 @@
 import type {JobOwner} from "../jobs/JobOwner.ts";
 import fs from "node:fs";
 import path from "node:path";
-import type {EvalAgentOutput, EvalHarnessId, EvalHarnessSpec} from "../../api/EvalApi.ts";
+import type {EvalAgentOutput, EvalConfinePolicy, EvalHarnessId, EvalHarnessSpec} from "../../api/EvalApi.ts";
 import {AgentError} from "../agents/AgentError.ts";
 import {agentVersion, codingAgents, locateAgent} from "../agents/codingAgents.ts";
 import {createAgentSolver} from "./agentSolver.ts";
 import type {EvalSolver} from "./EvalSolver.ts";
 import {sampleOutputDir} from "./EvalRunner.ts";
+import {resolveConfinement} from "./confineAgent.ts";
 
 /**
  * A run's harness as it will run: for a coding agent, the executable found, its version and its
- * headless flags (prompt and temporary paths as placeholders), recorded with the run. Throws
- * AGENT_NOT_INSTALLED, saying how to install it, when the agent is not on this machine.
+ * headless flags (prompt and temporary paths as placeholders) and the confinement it will run under,
+ * recorded with the run. Throws AGENT_NOT_INSTALLED, saying how to install it, when the agent is not
+ * on this machine, and EVAL_CONFINEMENT_UNAVAILABLE when confinement is required but impossible.
  */
-export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, appVersion: string): Promise<EvalHarnessSpec> {
+export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, appVersion: string, confine: EvalConfinePolicy = "auto"): Promise<EvalHarnessSpec> {
     if (id === "builtin") return {id, version: appVersion, executable: null, flags: []};
     const agent = codingAgents[id];
     const executable = locateAgent(agent, env);
@@ -25,7 +27,7 @@ export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, 
         testCommand: "<test command>",
         targetFile: "<target file>"
     }).args;
-    return {id, version: await agentVersion(executable), executable, flags};
+    return {id, version: await agentVersion(executable), executable, flags, confinement: await resolveConfinement(confine, env)};
 }
 
 /** The solver of a run's harness: the builtin one, or the recorded agent (found again if its executable moved). */
@@ -34,7 +36,7 @@ export function solverForHarness(harness: EvalHarnessSpec | undefined, builtin: 
     const agent = codingAgents[harness.id];
     const executable = harness.executable && fs.existsSync(harness.executable) ? harness.executable : locateAgent(agent, env);
     if (!executable) throw new AgentError("AGENT_NOT_INSTALLED", `${agent.label} is no longer installed. Install it with: ${agent.install}`);
-    return createAgentSolver({agent, executable, owner});
+    return createAgentSolver({agent, executable, owner, ...(harness.confinement ? {confinement: harness.confinement} : {})});
 }
 
 /** A sample's agent output as the harness kept it; null when none was kept (the builtin harness). */

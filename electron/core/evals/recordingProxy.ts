@@ -1,5 +1,5 @@
 import http from "node:http";
-import type {AddressInfo} from "node:net";
+import net, {type AddressInfo} from "node:net";
 
 /** One request an agent sent through the proxy and what came back, as the wire carried it. */
 export interface RecordedExchange {
@@ -40,6 +40,8 @@ export interface RecordingProxyOptions {
     refuse?: () => string | null;
     /** After each exchange ends (listener errors are ignored). */
     onExchange?: (exchange: RecordedExchange) => void;
+    /** Also listen on this Unix socket (what a confined agent's forwarder connects to), serving exactly as on 127.0.0.1. */
+    socketPath?: string;
 }
 
 export interface RecordingProxy extends AsyncDisposable {
@@ -64,7 +66,7 @@ export function isModelCall(method: string, path: string): boolean {
  * A local HTTP proxy in front of the model an agent uses: forwards every request unchanged (streams
  * pass through chunk by chunk) and records each request and answer, so the transcript, tokens and
  * timings come from AgentFit's side of the wire the same way whatever the agent. Listens on
- * 127.0.0.1 only.
+ * 127.0.0.1 only, and on `socketPath` when given.
  */
 export async function startRecordingProxy(options: RecordingProxyOptions): Promise<RecordingProxy> {
     const upstream = options.upstream.replace(/\/+$/, "");
@@ -182,12 +184,16 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
+    // Connections on the socket are handed to the same HTTP server, so they are served, counted and closed alike.
+    const socketServer = options.socketPath ? net.createServer((socket) => server.emit("connection", socket)) : null;
+    if (socketServer) await new Promise<void>((resolve, reject) => socketServer.once("error", reject).listen(options.socketPath, resolve));
     let closed: Promise<void> | undefined;
     const idle = async () => {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     };
     const dispose = () => {
         closed ??= new Promise<void>((resolve) => {
+            socketServer?.close();
             server.closeAllConnections();
             server.close(() => resolve());
         });

@@ -83,7 +83,8 @@ export async function runSample(options: RunSampleOptions): Promise<EvalSampleOu
             scoringMs,
             error: trace.providerError?.message ?? null,
             scoring,
-            diffs
+            diffs,
+            ...(trace.agent ? {outsideAccess: trace.agent.outsideAccess} : {})
         };
     } finally {
         folder.remove();

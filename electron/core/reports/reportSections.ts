@@ -195,6 +195,12 @@ function harnessSection(data: ReportData): ReportSection {
     const results = [...data.evals.results].sort((a, b) => a.harness.localeCompare(b.harness) || a.model.localeCompare(b.model) || (a.quantization ?? "").localeCompare(b.quantization ?? ""));
     const agents = data.verdict.harnesses;
     const perRun = (value: number | null) => (value === null ? "–" : Math.round(value).toLocaleString("en"));
+    // Runs whose agents ran unconfined, said once per reason with the runs it covers.
+    const unconfined = new Map<string, number[]>();
+    for (const run of data.evals.runs) {
+        const confinement = run.spec.harness?.confinement;
+        if (confinement?.mode === "none") unconfined.set(confinement.reason, [...(unconfined.get(confinement.reason) ?? []), run.id]);
+    }
     return {
         id: "harness",
         heading: "By harness: AgentFit's tool loop and coding agents",
@@ -202,6 +208,7 @@ function harnessSection(data: ReportData): ReportSection {
             ...(agents.length
                 ? agents.map((a) => a.sentence)
                 : ["No coding agent has run the eval on a local model here yet (agentfit eval --harness claude-code | codex | opencode | aider)."]),
+            ...[...unconfined].map(([reason, runs]) => `Agents ran unconfined in run${runs.length > 1 ? "s" : ""} ${runs.map((id) => `#${id}`).join(", ")}: ${reason}`),
             ...(results.length ? [] : ["No eval results yet."])
         ],
         table: results.length

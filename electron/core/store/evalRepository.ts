@@ -4,6 +4,7 @@ import type {
     EvalFileDiff,
     EvalLimitKind,
     EvalMessage,
+    EvalOutsideAccess,
     EvalPrice,
     EvalProviderId,
     EvalRunSpec,
@@ -52,6 +53,8 @@ export interface EvalSampleOutcome {
     error: string | null;
     scoring: EvalScoring;
     diffs: EvalFileDiff[];
+    /** Coding agents only (see EvalOutsideAccess). */
+    outsideAccess?: EvalOutsideAccess;
 }
 
 export interface EvalRepository {
@@ -128,6 +131,7 @@ interface SampleRow {
     completed_at: string | null;
     error: string | null;
     scoring: string | null;
+    outside_access: string | null;
 }
 
 interface MessageRow {
@@ -178,6 +182,7 @@ const toSample = (row: SampleRow): EvalSampleSummary => ({
     toolMs: row.tool_ms,
     subprocessMs: row.subprocess_ms,
     scoringMs: row.scoring_ms,
+    outsideAccess: row.outside_access ? (JSON.parse(row.outside_access) as EvalOutsideAccess) : null,
     startedAt: row.started_at,
     completedAt: row.completed_at,
     error: row.error
@@ -229,7 +234,7 @@ export function createEvalRepository(db: Database.Database): EvalRepository {
          failure_detail = @failureDetail, turns = @turns, input_tokens = @inputTokens, cached_input_tokens = @cachedInputTokens,
          output_tokens = @outputTokens, tool_calls = @toolCalls, tool_errors = @toolErrors, limit_hit = @limitHit, wall_ms = @wallMs,
          model_ms = @modelMs, tool_ms = @toolMs, subprocess_ms = @subprocessMs, scoring_ms = @scoringMs, completed_at = @completedAt,
-         error = @error, scoring = @scoring WHERE id = @id`
+         error = @error, scoring = @scoring, outside_access = @outsideAccess WHERE id = @id`
     );
     const insertDiff = db.prepare<[number, string, string, string, number]>(
         "INSERT INTO eval_file_diffs (sample_id, path, status, diff, inside_source) VALUES (?, ?, ?, ?, ?)"
@@ -288,6 +293,7 @@ export function createEvalRepository(db: Database.Database): EvalRepository {
             modelMs: outcome.modelMs,
             toolMs: outcome.toolMs,
             subprocessMs: outcome.subprocessMs,
+            outsideAccess: outcome.outsideAccess ? JSON.stringify(outcome.outsideAccess) : null,
             scoringMs: outcome.scoringMs,
             completedAt,
             error: outcome.error,

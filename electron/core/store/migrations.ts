@@ -284,6 +284,12 @@ export const migrations: readonly Migration[] = [
                 updated_at TEXT NOT NULL
             );
         `
+    },
+    {
+        version: 12,
+        name: "what a coding agent wrote or tried to reach outside its sample's workspace",
+        // JSON of EvalOutsideAccess; null for the builtin harness and samples scored before it existed.
+        sql: `ALTER TABLE eval_samples ADD COLUMN outside_access TEXT;`
     }
 ];
 

@@ -1,5 +1,5 @@
 import type {EvalRunDetail} from "../../../../electron/api/EvalApi.ts";
-import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTokens, scoreWord, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
+import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTokens, scoreWord, strictScoreMeaning, unconfinedNotice} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration, formatModelFile} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
@@ -68,6 +68,12 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                     <div>
                         <strong>{r.error.code}</strong> {r.error.message}
                     </div>
+                </div>
+            )}
+            {unconfinedNotice(r.spec.harness) && (
+                <div className="notice warn" data-testid="run-unconfined">
+                    <Icon name="warn" />
+                    <div>{unconfinedNotice(r.spec.harness)}</div>
                 </div>
             )}
             {r.spec.modelFile && (

@@ -1,11 +1,12 @@
 import {Fragment, useState} from "react";
 import type {EvalMessage, EvalSampleDetail, EvalScoreStep} from "../../../../electron/api/EvalApi.ts";
-import {failureModeLabels, formatTokens, scoreWord, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
+import {failureModeLabels, formatTokens, outsideAccessText, scoreWord, strictScoreMeaning} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration} from "../../../../electron/shared/format.ts";
 import {useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
+import {Icon} from "../../components/Icon.tsx";
 import {AgentOutputView} from "./AgentOutputView.tsx";
 import {DiffView} from "./DiffView.tsx";
 import {sampleTone} from "./evalLabels.ts";
@@ -126,6 +127,12 @@ export function TranscriptView({sampleId, onClose}: {sampleId: number; onClose: 
                         {s.limitHit && <Badge tone="warn">{s.limitHit} limit hit</Badge>}
                         <span className="muted">{s.failureDetail ?? s.scoring?.strict.explanation}</span>
                     </div>
+                    {outsideAccessText(s.outsideAccess) && (
+                        <div className="notice warn" data-testid="outside-access">
+                            <Icon name="warn" />
+                            <div>Outside its workspace, the agent {outsideAccessText(s.outsideAccess)}.</div>
+                        </div>
+                    )}
                     {s.scoring?.steps && (
                         <dl className="facts checks" data-testid="score-steps">
                             {s.scoring.steps.map((step) => (
