@@ -6,8 +6,7 @@ import type {AnswerPlan} from "../../electron/api/AnswerApi.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {startApp} from "../utils/startApp.ts";
-import {testDownloadSettings} from "../utils/downloadFixtures.ts";
-import {startFakeHuggingFace} from "../../testkit/fakeHuggingFace.ts";
+import {startCatalogModelOnHub} from "../utils/downloadFixtures.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 
 // The guided path on the real engine: a generated model (random weights, loads in milliseconds),
@@ -145,32 +144,10 @@ describe("the guided answer plan", () => {
 describe("the guided download step", () => {
     it("downloads the recommended catalog model from Hugging Face (a local stand-in), then measures it and reaches the Verdict", async () => {
         using home = createTempHome();
-        // A one-model catalog whose only quantization is a generated GGUF the stand-in hub serves, as the real hub serves bartowski's files.
-        const file = writeGgufModel(path.join(home.home, "hub", "tiny-guided-Q8_0.gguf"), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"});
-        const bundled = JSON.parse(fs.readFileSync(path.resolve("models/catalog.json"), "utf8")) as {models: Record<string, unknown>[]};
-        const template = bundled.models.find((m) => m.id === "qwen2.5-coder-1.5b-instruct")!;
-        const catalogFile = path.join(home.home, "catalog.json");
-        const sizeBytes = fs.statSync(file.path).size;
-        fs.writeFileSync(
-            catalogFile,
-            JSON.stringify({
-                ...bundled,
-                models: [
-                    {
-                        ...template,
-                        id: "tiny-guided",
-                        name: "Tiny Guided",
-                        huggingFaceRepo: "acme/tiny-guided-GGUF",
-                        defaultQuantization: "Q8_0",
-                        quantizations: [{quantization: "Q8_0", files: ["tiny-guided-Q8_0.gguf"], sizeBytes, sizeSource: "the stand-in hub's file"}]
-                    }
-                ]
-            })
-        );
-        await using hub = await startFakeHuggingFace({repos: {"acme/tiny-guided-GGUF": {files: [{path: "tiny-guided-Q8_0.gguf", source: file.path}]}}});
         // Slow enough that the step is seen running with its progress.
-        hub.faults.push({file: "tiny-guided-Q8_0.gguf", bytesPerSecond: Math.max(64 * 1024, Math.round(sizeBytes / 4)), times: 5});
-        await using app = await startApp({home, service: {...service, catalogFile, downloads: testDownloadSettings(hub.endpoint)}});
+        await using hub = await startCatalogModelOnHub(home.home, {downloadSeconds: 4, throttledRequests: 5});
+        const {sizeBytes} = hub;
+        await using app = await startApp({home, service: {...service, catalogFile: hub.catalogFile, downloads: hub.downloads}});
 
         const plan = await app.client.call("answer.plan", tinyEval);
         expect(plan.candidates).toMatchObject([{key: "tiny-guided:Q8_0", modelId: null, downloadBytes: sizeBytes}]);
@@ -194,7 +171,7 @@ describe("the guided download step", () => {
         const bench = await app.client.call("bench.run", {runId: done.steps[1]!.job!.id});
         expect(bench.spec.models).toEqual([registered[0]!.id]);
         expect(done.verdict).not.toBeNull();
-        expect(hub.requests.some((r) => r.host === "content" && r.path.endsWith("tiny-guided-Q8_0.gguf"))).toBe(true);
+        expect(hub.hub.requests.some((r) => r.host === "content" && r.path.endsWith("tiny-guided-Q8_0.gguf"))).toBe(true);
     });
 });
 

@@ -6,7 +6,7 @@ import type {DownloadJob} from "../../electron/api/DownloadsApi.ts";
 import type {ApiClient} from "../../electron/transports/client/createApiClient.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
 import {splitGgufFile} from "../../testkit/gguf/splitGgufFile.ts";
-import type {FakeRepo} from "../../testkit/fakeHuggingFace.ts";
+import {startFakeHuggingFace, type FakeHuggingFace, type FakeRepo} from "../../testkit/fakeHuggingFace.ts";
 
 export interface DownloadFixtures {
     dir: string;
@@ -72,4 +72,59 @@ export const stopped = (job: DownloadJob) => !["queued", "downloading", "retryin
 /** Download settings for tests: the fake hub, no token from the environment, fast retries and stall detection. */
 export function testDownloadSettings(endpoint: string, extra: Record<string, unknown> = {}) {
     return {huggingFaceEndpoint: endpoint, huggingFaceToken: null, retry: {initialDelayMs: 20, maxDelayMs: 100}, stallTimeoutMs: 600, progressIntervalMs: 50, ...extra};
+}
+
+/** A one-model catalog whose only quantization the stand-in hub serves, slowed so its download is seen running. */
+export interface CatalogModelOnHub extends AsyncDisposable {
+    hub: FakeHuggingFace;
+    /** The catalog file to give the app (`service.catalogFile`). */
+    catalogFile: string;
+    /** The plan's candidate key, "catalogId:QUANT". */
+    key: string;
+    /** The file's name in the hub repository. */
+    fileName: string;
+    sizeBytes: number;
+    sha256: string;
+    /** App service settings that download from this hub. */
+    downloads: ReturnType<typeof testDownloadSettings>;
+}
+
+/**
+ * Writes a generated GGUF (4,096-token context) under `folder`, a catalog holding only it (the bundled
+ * catalog's entries with one model, "Tiny Guided", modelled on a real one), and serves it from the
+ * Hugging Face stand-in, as the real hub serves bartowski's files. The body is throttled so the
+ * download lasts about `downloadSeconds` for each of its first `throttledRequests` requests.
+ */
+export async function startCatalogModelOnHub(folder: string, options: {downloadSeconds: number; throttledRequests: number}): Promise<CatalogModelOnHub> {
+    const fileName = "tiny-guided-Q8_0.gguf";
+    const file = writeGgufModel(path.join(folder, "hub", fileName), {...ggufModelPresets.tiny, contextLength: 4096, type: "Q8_0"});
+    const bundled = JSON.parse(fs.readFileSync(path.resolve("models/catalog.json"), "utf8")) as {models: Record<string, unknown>[]};
+    const template = bundled.models.find((m) => m.id === "qwen2.5-coder-1.5b-instruct")!;
+    const catalogFile = path.join(folder, "catalog.json");
+    const sizeBytes = file.fileSizeBytes;
+    const model = {
+        ...template,
+        id: "tiny-guided",
+        name: "Tiny Guided",
+        huggingFaceRepo: "acme/tiny-guided-GGUF",
+        defaultQuantization: "Q8_0",
+        quantizations: [{quantization: "Q8_0", files: [fileName], sizeBytes, sizeSource: "the stand-in hub's file"}]
+    };
+    fs.writeFileSync(catalogFile, JSON.stringify({...bundled, models: [model]}));
+    const hub = await startFakeHuggingFace({repos: {"acme/tiny-guided-GGUF": {files: [{path: fileName, source: file.path}]}}});
+    const bytesPerSecond = Math.max(4 * 1024, Math.round(sizeBytes / options.downloadSeconds));
+    hub.faults.push({file: fileName, bytesPerSecond, times: options.throttledRequests});
+    return {
+        hub,
+        catalogFile,
+        key: "tiny-guided:Q8_0",
+        fileName,
+        sizeBytes,
+        sha256: sha256Of(file.path),
+        // The hub sends 64 KiB chunks at that rate: the stall detection waits longer than the gap between two.
+        downloads: testDownloadSettings(hub.endpoint, {stallTimeoutMs: Math.max(5000, Math.ceil(((3 * 64 * 1024) / bytesPerSecond) * 1000))}),
+        async [Symbol.asyncDispose]() {
+            await hub[Symbol.asyncDispose]();
+        }
+    };
 }
