@@ -45,6 +45,8 @@ export interface AnswerCandidate {
     predicted: PredictedLevel | null;
     /** Why it is in the plan, one sentence. */
     reason: string;
+    /** The context it is measured at: the agent context, capped at the context it was trained for. */
+    contextSize: number;
 }
 
 /** A job a step drives (the existing download, benchmark and eval jobs: the plan never re-implements them). */

@@ -52,3 +52,11 @@ export function describeAgentTurn(shape: AgentTurnShape = agentTurnShape): strin
         `each later turn reads ${n(shape.laterPromptTokens)} new tokens (the rest comes from the prefix cache), and every turn writes ${n(shape.outputTokens)} tokens at the generation speed at the agent's depth.`
     );
 }
+
+/**
+ * The depth an agent session works at once a few files are read: half its context. The Verdict reads
+ * generation speed there, so the guided benchmark and every link that opens Benchmark measure there.
+ */
+export function agentSessionDepth(contextSize: number): number {
+    return Math.floor(contextSize / 2);
+}

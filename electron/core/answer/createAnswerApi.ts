@@ -7,7 +7,7 @@ import {AppError, errorBody} from "../../shared/AppError.ts";
 import {knownErrorCode} from "../../shared/errorCodes.ts";
 import type {EventBus} from "../../shared/EventBus.ts";
 import {formatInterval, formatPercent} from "../../shared/evalFormat.ts";
-import {formatTransfer, plural, remainingSeconds} from "../../shared/format.ts";
+import {formatBytes, formatTransfer, plural, remainingSeconds} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {emptyArgument, type MethodTable} from "../../shared/MethodTable.ts";
 import {recordId, requiredText, wholeNumber} from "../../shared/parseArgument.ts";
@@ -15,7 +15,7 @@ import type {Store} from "../store/Store.ts";
 import {AnswerError} from "./AnswerError.ts";
 import type {EvalProviderId} from "../../api/EvalApi.ts";
 import {providerIds} from "../evals/providers.ts";
-import {answerBenchRequest, answerEvalRequest, candidateContextSize, estimateEval, evalProfiles, planAnswer, replanCandidates} from "./planAnswer.ts";
+import {answerBenchRequest, answerEvalRequest, benchStepTitle, candidateContextSize, estimateEval, evalProfiles, planAnswer, replanCandidates} from "./planAnswer.ts";
 
 export interface AnswerApiOptions {
     store: Store;
@@ -166,10 +166,19 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
             progress.etaSeconds = job.etaSeconds;
             if (job.state === "failed" || job.state === "cancelled") throw new AppError(knownErrorCode(job.error?.code, "DOWNLOAD_FAILED"), job.error?.message ?? `The download was ${job.state}.`);
             if (job.state !== "completed") return false;
+            // What the download checked: a completed download matched the published SHA-256 when the source has one.
+            const checked = job.files.every((f) => f.expectedSha256 !== null);
+            progress.detail = `${formatBytes(job.downloadedBytes)} downloaded · ${checked ? "SHA-256 verified against the published checksum" : "no published SHA-256: size and GGUF header checked"}`;
+            progress.etaSeconds = 0;
+            // The file's own header now says the context it was trained for (the catalog may have said more).
+            const model = job.modelId ? await api["models.get"]({reference: job.modelId}) : null;
             mutate(plan.id, (p) => {
                 const c = p.candidates.find((c) => c.key === candidate.key)!;
                 c.modelId = job.modelId;
                 c.downloadBytes = 0;
+                if (!model) return;
+                c.contextSize = candidateContextSize(p, model);
+                for (const s of p.steps.filter((s) => s.kind === "bench" && s.candidate === c.key)) s.title = benchStepTitle(c);
             });
             return true;
         });

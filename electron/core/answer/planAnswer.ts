@@ -19,6 +19,7 @@ import type {RegisteredModel} from "../../api/DownloadsApi.ts";
 import type {EvalModelResult, EvalStartRequest, EvalTaskInfo} from "../../api/EvalApi.ts";
 import type {ModelRecommendation, PredictedLevel, RecommendationReport, SpeedPrediction} from "../../api/ModelsApi.ts";
 import {formatBytes, formatDuration, formatSpeed, plural} from "../../shared/format.ts";
+import {agentSessionDepth} from "../../shared/agentTurn.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
 import {errorMessage} from "../../shared/AppError.ts";
 import {AnswerError} from "./AnswerError.ts";
@@ -57,8 +58,6 @@ export interface AnswerPlannerDeps {
 interface CandidateFacts {
     candidate: AnswerCandidate;
     speed: SpeedPrediction | null;
-    /** The context the engine runs it with: the agent context, capped at the trained context. */
-    contextSize: number;
     /** File path on disk (for eval results lookup), null before download. */
     path: string | null;
 }
@@ -136,9 +135,9 @@ async function buildPlan(
     const facts: CandidateFacts[] = [];
     for (const reference of unique) facts.push(await resolveCandidate(reference, recommendation, registered, deps, settings.offline));
     for (const f of facts) {
-        if (f.contextSize < agentContext)
+        if (f.candidate.contextSize < agentContext)
             limitations.push(
-                `${f.candidate.name} was trained for ${f.contextSize.toLocaleString("en-US")} tokens, less than the ${agentContext.toLocaleString("en-US")}-token agent context: it is measured at ${f.contextSize.toLocaleString("en-US")}.`
+                `${f.candidate.name} was trained for ${f.candidate.contextSize.toLocaleString("en-US")} tokens, less than the ${agentContext.toLocaleString("en-US")}-token agent context: it is measured at ${f.candidate.contextSize.toLocaleString("en-US")}.`
             );
     }
 
@@ -157,7 +156,7 @@ async function buildPlan(
     for (const f of facts.filter((f) => f.candidate.modelId === null))
         add({kind: "download", candidate: f.candidate.key, title: `Download ${f.candidate.name} (${formatBytes(f.candidate.downloadBytes)})`, estimate: downloadEstimate(f.candidate.downloadBytes, downloadSpeed)});
     for (const f of facts)
-        add({kind: "bench", candidate: f.candidate.key, title: `Measure the speed of ${f.candidate.name} at a ${f.contextSize.toLocaleString("en-US")}-token context`, estimate: benchEstimate(f, settings)});
+        add({kind: "bench", candidate: f.candidate.key, title: benchStepTitle(f.candidate), estimate: benchEstimate(f, settings)});
     for (const f of facts)
         add({kind: "eval", candidate: f.candidate.key, title: `${plural(settings.runs, "run")} of ${task.title} with ${f.candidate.name}`, estimate: await evalEstimate(api, f, settings, task.name)});
     add({kind: "verdict", candidate: null, title: "The Verdict for this machine", estimate: {seconds: 1, basis: "predicted", text: "reads the stored results"}});
@@ -242,10 +241,10 @@ async function resolveCandidate(
                     downloadBytes: 0,
                     sizeBytes: fs.statSync(reference).size,
                     predicted: report.verdict,
-                    reason: `A GGUF file on disk; predicted "${levelLabels[report.verdict]}" here.`
+                    reason: `A GGUF file on disk; predicted "${levelLabels[report.verdict]}" here.`,
+                    contextSize
                 },
                 speed: runsAt?.speed ?? null,
-                contextSize,
                 path: reference
             };
         }
@@ -266,10 +265,10 @@ async function resolveCandidate(
                 downloadBytes: 0,
                 sizeBytes: onDisk.sizeBytes,
                 predicted: report?.verdict ?? null,
-                reason: report ? `On disk; predicted "${levelLabels[report.verdict]}" here.` : "On disk; no prediction could be made for it."
+                reason: report ? `On disk; predicted "${levelLabels[report.verdict]}" here.` : "On disk; no prediction could be made for it.",
+                contextSize
             },
             speed: runsAt?.speed ?? null,
-            contextSize,
             path: onDisk.path
         };
     }
@@ -294,10 +293,10 @@ async function resolveCandidate(
             downloadBytes: option.sizeBytes,
             sizeBytes: option.sizeBytes,
             predicted: option.verdict,
-            reason: `Recommendation #${pick.rank}: predicted "${levelLabels[option.verdict]}" here. ${pick.reasons[0] ?? ""}`.trim()
+            reason: `Recommendation #${pick.rank}: predicted "${levelLabels[option.verdict]}" here. ${pick.reasons[0] ?? ""}`.trim(),
+            contextSize: Math.min(agentContext, pick.model.architecture.contextLength)
         },
         speed: option.speed,
-        contextSize: Math.min(agentContext, pick.model.architecture.contextLength),
         path: null
     };
 }
@@ -473,7 +472,7 @@ export function answerBenchRequest(modelId: string, contextSize: number, threads
         promptTokens: 512,
         generatedTokens: 64,
         repetitions: answerProfiles[profile].benchRepetitions,
-        depths: [Math.floor(contextSize / 2)],
+        depths: [agentSessionDepth(contextSize)],
         matrix: {threads: [threads]},
         timeToFirstToken: false,
         agent: {turns: 3, maxTokensPerTurn: 64, systemPrompt: GUIDED_SYSTEM_PROMPT},
@@ -493,6 +492,11 @@ export function answerEvalRequest(plan: AnswerPlan, modelId: string, contextSize
 }
 
 /** The context a candidate runs with: the agent context, capped at what the model was trained for. */
+/** The benchmark step's title: the candidate and the context it is measured at. */
+export function benchStepTitle(candidate: AnswerCandidate): string {
+    return `Measure the speed of ${candidate.name} at a ${candidate.contextSize.toLocaleString("en-US")}-token context`;
+}
+
 export function candidateContextSize(plan: AnswerPlan, model: RegisteredModel): number {
     return Math.min(plan.settings.contextSize, model.facts.contextLength ?? plan.settings.contextSize);
 }
@@ -503,7 +507,7 @@ function benchEstimate(f: CandidateFacts, settings: PlanSettings): AnswerEstimat
     const pp = measured?.promptTokensPerSecond ?? f.speed.promptTokensPerSecond;
     const tg = measured?.generationTokensPerSecond ?? f.speed.generationTokensPerSecond;
     const tgDeep = f.speed.generationAtDepthTokensPerSecond * (measured?.generationTokensPerSecond ? measured.generationTokensPerSecond / f.speed.generationTokensPerSecond : 1);
-    const request = answerBenchRequest("", f.contextSize, settings.threads, settings.profile);
+    const request = answerBenchRequest("", f.candidate.contextSize, settings.threads, settings.profile);
     const reps = request.repetitions! + 1; // one warm-up
     const prompt = request.promptTokens!;
     const generated = request.generatedTokens!;

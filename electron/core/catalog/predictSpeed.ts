@@ -1,5 +1,5 @@
 import type {FitEstimate, HardwareProfile, KvCacheType, MeasuredSpeed, SpeedPrediction} from "../../api/ModelsApi.ts";
-import {agentTurnShape, agentTurnTimes} from "../../shared/agentTurn.ts";
+import {agentSessionDepth, agentTurnShape, agentTurnTimes} from "../../shared/agentTurn.ts";
 import {activeWeightBytes, kvCacheBytes, type ModelShape} from "./estimateFit.ts";
 import {medianOf} from "./measureBandwidth.ts";
 import {bitsPerWeight} from "./quantizations.ts";
@@ -222,7 +222,7 @@ export function predictSpeed(
 ): SpeedPrediction {
     const gpuShare = fit.totalLayers > 0 ? fit.gpuLayers / fit.totalLayers : 0;
     const weights = activeWeightBytes(shape);
-    const depth = Math.floor(fit.settings.contextSize / 2);
+    const depth = agentSessionDepth(fit.settings.contextSize);
     const calibration = options.calibration ?? null;
     const at = (d: number, promptTokens?: number) =>
         predictAtDepth(shape, hardware, {depth: d, promptTokens, gpuShare, kvCacheType: fit.settings.kvCacheType, weightType: options.weightType, calibration});

@@ -1,6 +1,7 @@
 import type {CatalogModel, FitSettings, HardwareProfile, InspectReport, ModelRecommendation, QuantizationOption, RecommendationReport, RecommendRequest} from "../../api/ModelsApi.ts";
 import type {LocalModelVerdict, Verdict, VerdictChange, VerdictChangeAction, VerdictCriterion, VerdictLevel, VerdictThresholds} from "../../api/VerdictApi.ts";
 import {formatBytes, formatKTokens} from "../../shared/format.ts";
+import {agentSessionDepth} from "../../shared/agentTurn.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
 import {whatIfPresets} from "../catalog/hardwareProfile.ts";
@@ -227,7 +228,7 @@ async function whatIfEstimates(options: WhatIfChangesOptions): Promise<VerdictCh
 
 /** Benchmark a file at `contextSize`, measuring generation at half of it, where the Verdict reads it (as the guided path's benchmark does). */
 function benchAction(model: string, contextSize: number, kvCacheType: "q8_0" | "q4_0" | null): VerdictChangeAction {
-    return {kind: "bench", model, kvCacheType, contextSize, depth: Math.floor(contextSize / 2)};
+    return {kind: "bench", model, kvCacheType, contextSize, depth: agentSessionDepth(contextSize)};
 }
 
 function bestPublished(model: CatalogModel): {accuracy: number; label: string} | null {

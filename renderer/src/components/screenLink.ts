@@ -1,3 +1,5 @@
+import {agentSessionDepth} from "../../../electron/shared/agentTurn.ts";
+
 /**
  * Links between screens that carry what to preselect: `#/benchmark?model=…`. The screen id is the
  * hash's first segment (App.tsx); the parameters after "?" are read once, when a screen opens.
@@ -14,4 +16,17 @@ export function screenLinkParams(): URLSearchParams {
     const hash = window.location.hash;
     const at = hash.indexOf("?");
     return new URLSearchParams(at < 0 ? "" : hash.slice(at + 1));
+}
+
+/**
+ * Opens Benchmark on a model at a context, measuring at `depth` — by default the agent session's
+ * depth (half the context), where the Verdict reads generation speed.
+ */
+export function benchmarkLink(target: {model: string; contextSize: number; depth?: number; kvCacheType?: string | null}): string {
+    return screenLink("benchmark", {model: target.model, ctx: target.contextSize, depth: target.depth ?? agentSessionDepth(target.contextSize), kv: target.kvCacheType});
+}
+
+/** Opens Evaluate on a model at a context, with the runs and task preselected. */
+export function evaluateLink(target: {model: string; contextSize: number; runs: number; task: string | null}): string {
+    return screenLink("evaluate", {model: target.model, ctx: target.contextSize, runs: target.runs, task: target.task});
 }

@@ -12,7 +12,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {LevelBadge} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
-import {screenLink} from "../../components/screenLink.ts";
+import {benchmarkLink, evaluateLink} from "../../components/screenLink.ts";
 import {EngineBuildOfferCard} from "./EngineBuildOfferCard.tsx";
 import "./AnswerScreen.css";
 
@@ -205,8 +205,13 @@ function Candidates(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void
                                 <td className="links">
                                     {c.modelId ? (
                                         <>
-                                            <a href={screenLink("benchmark", {model: c.modelId})}>bench</a> ·{" "}
-                                            <a href={screenLink("evaluate", {model: c.modelId, runs: plan.eval.runs, task: plan.eval.task})}>eval</a> · <a href="#/serve">serve</a>
+                                            <a href={benchmarkLink({model: c.modelId, contextSize: c.contextSize})} data-testid="candidate-bench">
+                                                bench
+                                            </a>{" "}
+                                            ·{" "}
+                                            <a href={evaluateLink({model: c.modelId, contextSize: c.contextSize, runs: plan.eval.runs, task: plan.eval.task})} data-testid="candidate-eval">
+                                                eval
+                                            </a> · <a href="#/serve">serve</a>
                                         </>
                                     ) : (
                                         <a href="#/downloads">download</a>
@@ -442,6 +447,7 @@ function StepRow(props: {plan: AnswerPlan; step: AnswerStep; onPlan: (plan: Answ
             )}
             <div className="step-facts small">
                 {step.state === "pending" && <span data-testid="step-estimate">Estimate: {step.estimate.seconds === null ? step.estimate.text : `${seconds(step.estimate.seconds)} (${step.estimate.text})`}</span>}
+                {(step.state === "running" || step.state === "paused") && step.progress !== null && <strong data-testid="step-percent">{Math.round(step.progress * 100)}%</strong>}
                 {(step.state === "running" || step.state === "paused") && (
                     <span data-testid="step-timing">
                         Elapsed {seconds(step.elapsedSeconds)} · ETA {step.state === "paused" ? "paused" : seconds(step.etaSeconds)} <span className="muted">(estimate {step.estimate.basis})</span>

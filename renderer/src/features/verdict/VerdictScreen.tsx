@@ -15,7 +15,7 @@ import {Icon} from "../../components/Icon.tsx";
 import {LevelBadge, LevelLegend, levelTone} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
-import {screenLink} from "../../components/screenLink.ts";
+import {benchmarkLink, evaluateLink, screenLink} from "../../components/screenLink.ts";
 import {DownloadButton, useDownloadedCatalogReferences} from "../../components/DownloadButton.tsx";
 import {ThresholdsCard} from "./ThresholdsCard.tsx";
 import {AccuracySpeedChart, CostAccuracyChart} from "./VerdictCharts.tsx";
@@ -299,13 +299,13 @@ function ChangeAction({action, downloaded}: {action: VerdictChangeAction; downlo
     if (action.kind === "download") return <DownloadButton reference={action.reference} downloaded={downloaded} label={`Download ${action.reference}`} />;
     if (action.kind === "bench")
         return (
-            <a className="button small" href={screenLink("benchmark", {model: action.model, ctx: action.contextSize, depth: action.depth, kv: action.kvCacheType})}>
+            <a className="button small" href={benchmarkLink(action)}>
                 <Icon name="gauge" size={14} /> Benchmark it at {formatKTokens(action.contextSize)}{action.kvCacheType ? ` with a ${action.kvCacheType} KV cache` : ""}
             </a>
         );
     if (action.kind === "eval")
         return (
-            <a className="button small" href={screenLink("evaluate", {model: action.model, ctx: action.contextSize, runs: action.runs, task: action.task})}>
+            <a className="button small" href={evaluateLink(action)}>
                 <Icon name="flask" size={14} /> Evaluate it at {formatKTokens(action.contextSize)} ({action.runs} run{action.runs === 1 ? "" : "s"})
             </a>
         );
