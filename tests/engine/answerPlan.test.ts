@@ -166,6 +166,11 @@ describe("the guided download step", () => {
         expect(registered).toHaveLength(1);
         expect(registered[0]!.source).toMatchObject({kind: "huggingface", catalogId: "tiny-guided:Q8_0"});
         expect(done.candidates[0]!.modelId).toBe(registered[0]!.id);
+        // Planned at the catalog entry's context, measured at the one the downloaded file's header states.
+        expect(plan.candidates[0]!.contextSize).toBe(Math.min(plan.settings.contextSize, 32768));
+        expect(done.candidates[0]!.contextSize).toBe(4096);
+        expect(done.steps[1]!.title).toBe("Measure the speed of Tiny Guided Q8_0 at a 4,096-token context");
+        expect(done.steps[0]!.detail).toMatch(/ downloaded · SHA-256 verified against the published checksum$/);
         const job = (await app.client.call("downloads.list", {})).find((d) => d.id === done.steps[0]!.job!.id)!;
         expect(job).toMatchObject({state: "completed", downloadedBytes: sizeBytes});
         const bench = await app.client.call("bench.run", {runId: done.steps[1]!.job!.id});
