@@ -175,7 +175,17 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
 
     const runArgument = z.object({runId: recordId});
 
+    /**
+     * A run's record says "completed" a moment before the run releases the engine: a caller that saw it end
+     * and starts the next run waits for that release instead of being refused as busy.
+     */
+    const settleEndedRun = async () => {
+        const ending = active;
+        if (ending && store.bench.getRun(ending.runId)?.status !== "running") await ending.done;
+    };
+
     const startRun = async (request: BenchStartRequest): Promise<BenchRun> => {
+        await settleEndedRun();
         if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${active.runId} is measuring; wait for it or cancel it first (runs never share the machine).`);
         const snapshot = store.hardware.latest() ?? (await options.probe());
         const hasGpu = snapshot.backend.selected !== "cpu" && snapshot.gpus.length > 0;
@@ -183,6 +193,7 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
         const resolved: {model: BenchModel; file: ResolvedModelFile}[] = [];
         for (const reference of spec.models) resolved.push(await resolveModel(reference));
         const models = resolved.map((r) => r.model);
+        await settleEndedRun();
         if (active) throw new BenchError("BENCH_BUSY", `Benchmark run ${(active as {runId: number}).runId} is measuring; wait for it or cancel it first.`);
 
         const run = store.bench.createRun({
