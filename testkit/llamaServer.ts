@@ -16,8 +16,10 @@ const nodeLlamaCppLlama = path.join(projectRoot, "node_modules", "node-llama-cpp
 
 /** The llama.cpp release node-llama-cpp ships (its llama.cpp.info.json), e.g. "b6500". */
 export function llamaCppTag(): string {
-    const info = JSON.parse(fs.readFileSync(path.join(nodeLlamaCppLlama, "llama.cpp.info.json"), "utf8")) as {tag: string};
-    return info.tag;
+    // The same release names node-llama-cpp's prebuilt binaries; that file stays when a cancelled source build removed the other.
+    const info = path.join(nodeLlamaCppLlama, "llama.cpp.info.json");
+    if (fs.existsSync(info)) return (JSON.parse(fs.readFileSync(info, "utf8")) as {tag: string}).tag;
+    return (JSON.parse(fs.readFileSync(path.join(nodeLlamaCppLlama, "binariesGithubRelease.json"), "utf8")) as {release: string}).release;
 }
 
 export function llamaServerCacheDir(): string {

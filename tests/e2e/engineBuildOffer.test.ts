@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import {describe, expect, it} from "vitest";
 import {findLocalCpuBuild, nodeLlamaCppLayout} from "../../electron/core/engine/engineBinary.ts";
@@ -46,6 +47,8 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
                     await page.getByTestId("engine-build-cancel").click();
                     await expect.poll(() => page.getByTestId("engine-build-outcome").textContent(), {timeout: 60_000}).toMatch(/cancelled; the binary in use stays/);
                     expect(await app.client.call("engine.binary", {})).toMatchObject({next: "prebuilt", local: null, build: {state: "cancelled"}});
+                    // node-llama-cpp's clone step deletes the file naming the llama.cpp release it ships; a cancelled build puts it back.
+                    expect(fs.existsSync(path.join(nodeLlamaCppLayout().llamaDir, "llama.cpp.info.json"))).toBe(true);
                 }
 
                 await page.getByTestId("engine-build-dismiss").click();

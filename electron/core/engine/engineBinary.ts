@@ -417,6 +417,7 @@ export class EngineBinaryManager {
         } catch {}
 
         this.cancelled = false;
+        const sourceInfo = readSourceInfo(this.layout);
         const job: EngineBuildJob = {
             state: "running",
             phase: "preparing",
@@ -466,6 +467,7 @@ export class EngineBinaryManager {
                 if (ended) return;
                 ended = true;
                 this.child = null;
+                restoreSourceInfo(this.layout, sourceInfo);
                 const fail = (message: string) => {
                     job.state = "failed";
                     job.error = {code: "ENGINE_BUILD_FAILED", message};
@@ -543,5 +545,26 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
     try {
         if (child.pid && process.platform !== "win32") process.kill(-child.pid, signal);
         else child.kill(signal);
+    } catch {}
+}
+
+/**
+ * node-llama-cpp's `source download` deletes the package's `llama.cpp.info.json` (which llama.cpp
+ * release it ships) before cloning and writes it back only when the clone finishes: a build cancelled
+ * or failed meanwhile would leave the package without it.
+ */
+function readSourceInfo(layout: NodeLlamaCppLayout): string | null {
+    try {
+        return fs.readFileSync(path.join(layout.llamaDir, "llama.cpp.info.json"), "utf8");
+    } catch {
+        return null;
+    }
+}
+
+function restoreSourceInfo(layout: NodeLlamaCppLayout, content: string | null) {
+    const file = path.join(layout.llamaDir, "llama.cpp.info.json");
+    if (content === null || fs.existsSync(file)) return;
+    try {
+        fs.writeFileSync(file, content);
     } catch {}
 }
