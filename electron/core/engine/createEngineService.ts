@@ -216,8 +216,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             progressListener = jobOptions.onProgress;
             try {
                 const needsLoad = loadedKey !== key || !status.model;
+                const binaryId = binaries.nextBinaryId();
                 // A process keeps the binding it loaded first: a new load after the binary changed starts a new process.
-                if (needsLoad && supervisor.running && processBinary?.pid === supervisor.pid && processBinary.id !== binaries.nextBinaryId()) {
+                if (needsLoad && supervisor.running && processBinary?.pid === supervisor.pid && processBinary.id !== binaryId) {
                     await supervisor.stop();
                     loadedKey = undefined;
                     update({model: null, metrics: null});
@@ -228,7 +229,6 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                 }
                 if (needsLoad) {
                     const startedAt = new Date().toISOString();
-                    const binaryId = binaries.nextBinaryId();
                     update({state: "loading", loadProgress: 0, model: null, ...cleared});
                     loadedKey = undefined;
                     let info: Omit<LoadedModel, "loadId" | "reference">;
