@@ -84,8 +84,13 @@ export type EvalConfinePolicy = "required" | "auto" | "off";
 /**
  * The confinement a coding agent ran under: "bwrap" (bubblewrap: the filesystem read-only but the
  * sample's workspace and scratch folder, no network but the model's address), or "none" with why.
+ * `forwarder`: what carries the agent's requests out of the sandbox — AgentFit's native forwarder,
+ * or the Node one (a Node start-up slower per sample); absent in runs recorded before there was a
+ * choice (they used the Node one).
  */
-export type EvalConfinement = {mode: "bwrap"; version: string | null; executable: string} | {mode: "none"; reason: string};
+export type EvalConfinement = {mode: "bwrap"; version: string | null; executable: string; forwarder?: EvalSandboxForwarder} | {mode: "none"; reason: string};
+
+export type EvalSandboxForwarder = "native" | "node";
 
 /**
  * What a coding agent did or tried outside its sample's workspace. Writes: "written" (found changed

@@ -132,7 +132,7 @@ export async function createAppService(options: AppServiceOptions = {}): Promise
     const methods: AppMethodTable = {
         ...appInfo,
         ...createHardwareApi({store, probe}),
-        ...createEvalApi({store, events, owner, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, outputDir: path.join(paths.home, "eval-output"), onDispose}),
+        ...createEvalApi({store, events, owner, appVersion, secrets: options.secrets ?? createEnvironmentSecretStore(), localModels, env: options.evalEnv, outputDir: path.join(paths.home, "eval-output"), programsDir: paths.programs, onDispose}),
         ...createDownloadsApi({
             store,
             owner,

@@ -8,6 +8,8 @@ export interface AppPaths {
     database: string;
     /** Downloaded models. */
     models: string;
+    /** Programs AgentFit builds for this machine (the sandbox's native forwarder). */
+    programs: string;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface AppPaths {
  */
 export function resolveAppPaths(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): AppPaths {
     const home = env.AGENTFIT_HOME ? path.resolve(env.AGENTFIT_HOME) : defaultHome(env, platform);
-    return {home, database: path.join(home, "agentfit.sqlite"), models: path.join(home, "models")};
+    return {home, database: path.join(home, "agentfit.sqlite"), models: path.join(home, "models"), programs: path.join(home, "bin")};
 }
 
 function defaultHome(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {

@@ -68,10 +68,10 @@ export function formatFailureModes(modes: Partial<Record<EvalFailureMode, number
     return entries.length === 0 ? "–" : entries.sort((a, b) => b[1] - a[1]).map(([mode, count]) => `${failureModeLabels[mode]} ×${count}`).join(", ");
 }
 
-/** "bubblewrap 0.8.0 (writes: the workspace only; network: the model only)" or "none: <why>". */
+/** "bubblewrap 0.8.0 (writes: the workspace only; network: the model only), native forwarder" or "none: <why>". */
 export function confinementText(confinement: EvalConfinement): string {
     return confinement.mode === "bwrap"
-        ? `bubblewrap${confinement.version ? ` ${confinement.version}` : ""} (writes: the workspace only; network: the model only)`
+        ? `bubblewrap${confinement.version ? ` ${confinement.version}` : ""} (writes: the workspace only; network: the model only)${confinement.forwarder ? `, ${confinement.forwarder === "native" ? "native" : "Node"} forwarder` : ""}`
         : `none: ${confinement.reason}`;
 }
 

@@ -32,7 +32,7 @@ describe("the bwrap argument list", () => {
         expect(args.slice(args.indexOf("--chdir"), args.indexOf("--chdir") + 2)).toEqual(["--chdir", layout.workspace]);
     });
 
-    it("starts the forwarder on the proxy's socket and port, then the agent with its own arguments unchanged", () => {
+    it("starts the forwarder (the Node one: no native one was prepared in that scratch folder) on the proxy's socket and port, then the agent with its own arguments unchanged", () => {
         expect(args.slice(args.indexOf("--") + 1)).toEqual([
             "/usr/bin/node",
             `/tmp/agentfit-agent-y/${SANDBOX_FILES.forwarder}`,
@@ -74,10 +74,12 @@ describe("the confinement a run gets", () => {
 // On Linux the real bubblewrap confines (CI installs it): what an agent's commands can and cannot do inside.
 describe.skipIf(process.platform !== "linux")("a command confined by bubblewrap", () => {
     it("writes its workspace, cannot write HOME, keeps /tmp private, reaches the model through the proxy and nothing else", async () => {
-        const confinement = await resolveConfinement("required");
-        expect(confinement).toMatchObject({mode: "bwrap", version: expect.stringMatching(/^\d+\.\d+/)});
         const workspace = tempFolder("agentfit-eval-confine-");
         const scratch = tempFolder("agentfit-agent-confine-");
+        const programs = tempFolder("agentfit-programs-");
+        // The sandbox gets the forwarder the confinement names: the native one on a machine with a C compiler.
+        const confinement = await resolveConfinement("required", process.env, programs);
+        expect(confinement).toMatchObject({mode: "bwrap", version: expect.stringMatching(/^\d+\.\d+/), forwarder: "native"});
         const other = http.createServer((_req, res) => res.end("reached"));
         const model = http.createServer((req, res) => res.end(JSON.stringify({path: req.url})));
         await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
@@ -124,6 +126,7 @@ describe.skipIf(process.platform !== "linux")("a command confined by bubblewrap"
             fs.rmSync(tmpFile, {force: true});
             fs.rmSync(workspace, {recursive: true, force: true});
             fs.rmSync(scratch, {recursive: true, force: true});
+            fs.rmSync(programs, {recursive: true, force: true});
         }
     });
 
@@ -133,7 +136,8 @@ describe.skipIf(process.platform !== "linux")("a command confined by bubblewrap"
         const proxy = await startRecordingProxy({upstream: "http://127.0.0.1:9/v1", socketPath: path.join(scratch, SANDBOX_FILES.socket)});
         try {
             const layout = {workspace, scratch, port: Number(new URL(proxy.baseUrl).port), node: process.execPath};
-            const env = {...prepareSandbox(scratch), TMPDIR: path.join(scratch, "tmp")};
+            // The Node forwarder here (the test above had the native one).
+            const env = {...prepareSandbox(scratch, {kind: "node", reason: "tested"}), TMPDIR: path.join(scratch, "tmp")};
             fs.mkdirSync(env.TMPDIR, {recursive: true});
             const script = "node -e 'console.log(\"node\", 1 + 1)' && Rscript -e 'cat(\"R\", 1 + 1, \"\\n\")' && python3 -c 'print(\"python\", 1 + 1)'";
             const result = await runCommand("bwrap", bwrapArguments(layout, "/bin/sh", ["-c", script]), {cwd: workspace, env, timeoutMs: 120_000});

@@ -2,14 +2,18 @@ import {execFile} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type {EvalConfinement, EvalConfinePolicy} from "../../api/EvalApi.ts";
+import {errorMessage} from "../../shared/AppError.ts";
+import {resolveAppPaths} from "../appPaths.ts";
 import {EvalError} from "./EvalError.ts";
 import {commandEnvironment} from "./process/runCommand.ts";
+import {resolveSandboxForwarder, type SandboxForwarder} from "./sandboxForwarder.ts";
 
 /**
  * Runs inside the agent's network namespace, where only loopback exists: listens on
  * 127.0.0.1:<port> and pipes every connection to the recording proxy's Unix socket (bound into the
  * sandbox), then runs the agent and exits with its status. Plain CommonJS so the same Node (or
- * Electron as Node) that runs AgentFit runs it, whatever bundles AgentFit's own code.
+ * Electron as Node) that runs AgentFit runs it, whatever bundles AgentFit's own code. The native
+ * forwarder (sandboxForwarder.ts) does the same without a Node start-up; this one is the fallback.
  */
 const FORWARDER_SOURCE = String.raw`"use strict";
 const net = require("node:net");
@@ -38,8 +42,12 @@ server.listen(Number(port), "127.0.0.1", () => {
 });
 `;
 
-/** In the agent's scratch folder: the forwarder's file, the proxy's socket and the folder seen as /tmp inside the sandbox. */
-export const SANDBOX_FILES = {forwarder: "loopback-forwarder.cjs", socket: "proxy.sock", privateTmp: "private-tmp"} as const;
+/**
+ * In the agent's scratch folder: the forwarder (the Node one's script, or a copy of the native one:
+ * the data folder may be hidden inside the sandbox, e.g. under /tmp), the proxy's socket and the
+ * folder seen as /tmp inside the sandbox.
+ */
+export const SANDBOX_FILES = {forwarder: "loopback-forwarder.cjs", nativeForwarder: "loopback-forwarder", socket: "proxy.sock", privateTmp: "private-tmp"} as const;
 
 export interface SandboxLayout {
     /** The sample's workspace: the agent's cwd, writable. */
@@ -48,7 +56,7 @@ export interface SandboxLayout {
     scratch: string;
     /** Port the agent's base URL names on 127.0.0.1 (the recording proxy's own port). */
     port: number;
-    /** The Node binary that runs the forwarder (AgentFit's own). */
+    /** The Node binary that runs the Node forwarder (AgentFit's own), when prepareSandbox chose that one. */
     node: string;
 }
 
@@ -57,6 +65,7 @@ export interface SandboxLayout {
  * workspace and the scratch folder writable, fresh /dev and /proc, /tmp replaced by a folder of the
  * scratch (what lands there is reported, then discarded), and a network namespace of its own whose
  * only way out is the forwarder to the recording proxy's socket. The process dies with AgentFit.
+ * The forwarder is the one prepareSandbox put in the scratch folder.
  */
 export function bwrapArguments(layout: SandboxLayout, command: string, args: readonly string[]): string[] {
     return [
@@ -70,14 +79,38 @@ export function bwrapArguments(layout: SandboxLayout, command: string, args: rea
         "--die-with-parent",
         "--chdir", layout.workspace,
         "--",
-        layout.node, path.join(layout.scratch, SANDBOX_FILES.forwarder), path.join(layout.scratch, SANDBOX_FILES.socket), String(layout.port),
+        ...forwarderCommand(layout), path.join(layout.scratch, SANDBOX_FILES.socket), String(layout.port),
         command, ...args
     ];
 }
 
-/** Writes what the sandbox needs into the scratch folder (the forwarder, the private /tmp); returns the environment the forwarder needs. */
-export function prepareSandbox(scratch: string): NodeJS.ProcessEnv {
+function forwarderCommand(layout: SandboxLayout): string[] {
+    const native = path.join(layout.scratch, SANDBOX_FILES.nativeForwarder);
+    return fs.existsSync(native) ? [native] : [layout.node, path.join(layout.scratch, SANDBOX_FILES.forwarder)];
+}
+
+const NO_FORWARDER_RESOLVED: SandboxForwarder = {kind: "node", reason: "no confinement was resolved in this process."};
+/** The forwarder this process's last resolveConfinement found; until then, the Node one. */
+let activeForwarder: SandboxForwarder = NO_FORWARDER_RESOLVED;
+
+/**
+ * Writes what the sandbox needs into the scratch folder (the forwarder, the private /tmp); returns
+ * the environment the forwarder needs. `forwarder`: default the one resolveConfinement found; when
+ * its file is gone since (the data folder's bin/ removed), the Node one, said in the log.
+ */
+export function prepareSandbox(scratch: string, forwarder: SandboxForwarder = activeForwarder): NodeJS.ProcessEnv {
     fs.mkdirSync(path.join(scratch, SANDBOX_FILES.privateTmp), {recursive: true});
+    const native = path.join(scratch, SANDBOX_FILES.nativeForwarder);
+    fs.rmSync(native, {force: true});
+    if (forwarder.kind === "native")
+        try {
+            fs.copyFileSync(forwarder.binary, native);
+            fs.chmodSync(native, 0o755);
+            return {};
+        } catch (error) {
+            fs.rmSync(native, {force: true});
+            console.error(`[agentfit] this sample's sandbox starts the Node forwarder: the native one could not be copied in (${errorMessage(error)}).`);
+        }
     fs.writeFileSync(path.join(scratch, SANDBOX_FILES.forwarder), FORWARDER_SOURCE);
     // Electron's binary runs plain Node scripts only when told; the forwarder clears it before starting the agent.
     return process.versions.electron ? {ELECTRON_RUN_AS_NODE: "1", AGENTFIT_FORWARDER_AS_NODE: "1"} : {};
@@ -134,9 +167,34 @@ export function probeConfinement(env: NodeJS.ProcessEnv = process.env): Promise<
     return probed;
 }
 
-/** Forgets the probe's answer (tests that change PATH or AGENTFIT_BWRAP). */
+/** Forgets the probe's and the forwarders' answers (tests that change PATH, AGENTFIT_BWRAP or the forwarder). */
 export function forgetConfinementProbe(): void {
     probed = undefined;
+    forwarders.clear();
+    activeForwarder = NO_FORWARDER_RESOLVED;
+}
+
+const forwarders = new Map<string, Promise<SandboxForwarder>>();
+
+/**
+ * The forwarder confined agents start through (resolveSandboxForwarder), asked once per process for
+ * a folder, PATH and AGENTFIT_SANDBOX_FORWARDER; a fallback to the Node one that was not asked for is
+ * said once in the log, with why. It becomes the one prepareSandbox uses.
+ */
+export async function sandboxForwarder(folder: string, env: NodeJS.ProcessEnv = process.env): Promise<SandboxForwarder> {
+    const key = [folder, env.PATH, env.AGENTFIT_SANDBOX_FORWARDER].join("\0");
+    let found = forwarders.get(key);
+    if (!found) {
+        found = resolveSandboxForwarder({folder, env}).then((forwarder) => {
+            if (forwarder.kind === "node" && !env.AGENTFIT_SANDBOX_FORWARDER)
+                console.error(`[agentfit] confined coding agents start through the Node forwarder, a Node start-up slower per sample: ${forwarder.reason}`);
+            return forwarder;
+        });
+        forwarders.set(key, found);
+        found.catch(() => forwarders.delete(key));
+    }
+    activeForwarder = await found;
+    return activeForwarder;
 }
 
 async function detectBubblewrap(env: NodeJS.ProcessEnv): Promise<EvalConfinement> {
@@ -163,12 +221,14 @@ async function detectBubblewrap(env: NodeJS.ProcessEnv): Promise<EvalConfinement
 /**
  * The confinement a run of a coding agent gets under a policy: "auto" confines when it can and
  * otherwise runs unconfined (recorded with the reason), "off" never confines, "required" refuses to
- * start (EVAL_CONFINEMENT_UNAVAILABLE) when it cannot.
+ * start (EVAL_CONFINEMENT_UNAVAILABLE) when it cannot. Confined, it names the forwarder the
+ * sandboxes start through (sandboxForwarder, built into `programsFolder`).
  */
-export async function resolveConfinement(policy: EvalConfinePolicy, env: NodeJS.ProcessEnv = process.env): Promise<EvalConfinement> {
+export async function resolveConfinement(policy: EvalConfinePolicy, env: NodeJS.ProcessEnv = process.env, programsFolder = resolveAppPaths(env).programs): Promise<EvalConfinement> {
     if (policy === "off") return {mode: "none", reason: "confinement was turned off for this run (--confine off)."};
     const found = await probeConfinement(env);
     if (found.mode === "none" && policy === "required")
         throw new EvalError("EVAL_CONFINEMENT_UNAVAILABLE", `Confinement is required but impossible here: ${found.reason} Or run with --confine auto to let agents run unconfined (recorded with the run).`);
-    return found;
+    if (found.mode === "none") return found;
+    return {...found, forwarder: (await sandboxForwarder(programsFolder, env)).kind};
 }

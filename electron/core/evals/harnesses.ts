@@ -14,8 +14,9 @@ import {resolveConfinement} from "./confineAgent.ts";
  * headless flags (prompt and temporary paths as placeholders) and the confinement it will run under,
  * recorded with the run. Throws AGENT_NOT_INSTALLED, saying how to install it, when the agent is not
  * on this machine, and EVAL_CONFINEMENT_UNAVAILABLE when confinement is required but impossible.
+ * `programsFolder`: where the sandbox's native forwarder is built (default: the data folder's).
  */
-export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, appVersion: string, confine: EvalConfinePolicy = "auto"): Promise<EvalHarnessSpec> {
+export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, appVersion: string, confine: EvalConfinePolicy = "auto", programsFolder?: string): Promise<EvalHarnessSpec> {
     if (id === "builtin") return {id, version: appVersion, executable: null, flags: []};
     const agent = codingAgents[id];
     const executable = locateAgent(agent, env);
@@ -27,7 +28,7 @@ export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, 
         testCommand: "<test command>",
         targetFile: "<target file>"
     }).args;
-    return {id, version: await agentVersion(executable), executable, flags, confinement: await resolveConfinement(confine, env)};
+    return {id, version: await agentVersion(executable), executable, flags, confinement: await resolveConfinement(confine, env, programsFolder)};
 }
 
 /** The solver of a run's harness: the builtin one, or the recorded agent (found again if its executable moved). */
