@@ -118,12 +118,55 @@ describe.skipIf(process.platform !== "linux")("a coding agent confined by bubble
         expect((await runCli(["eval", "show", String(run.id)], env())).stdout).toContain(`tried to reach 127.0.0.1:${port}`);
     });
 
-    it("still passes a normal sample confined, scored C, with nothing outside", async () => {
+    it("still passes a normal sample confined, scored C, with nothing outside, through the native forwarder", async () => {
         const run = await runEval("capable", {}, "--confine", "required");
-        expect(run.spec.harness?.confinement).toMatchObject({mode: "bwrap"});
+        expect(run.spec.harness?.confinement).toMatchObject({mode: "bwrap", forwarder: "native"});
         expect(run.samples[0]).toMatchObject({score: "C", failureMode: null, outsideAccess: {writes: [], network: []}});
+        expect((await runCli(["eval", "show", String(run.id)], env())).stdout).toMatch(/Confinement +bubblewrap.*, native forwarder/);
+    });
+
+    it("confines through the Node forwarder when AGENTFIT_SANDBOX_FORWARDER=node asks: the write is blocked, the run records it", async () => {
+        const run = await runEval("writer", {AGENTFIT_SANDBOX_FORWARDER: "node"});
+        expect(run.spec.harness?.confinement).toMatchObject({mode: "bwrap", forwarder: "node"});
+        expect(fs.existsSync(homeFile)).toBe(false);
+        expect(run.samples[0]).toMatchObject({failureMode: "wrote_outside_workspace", outsideAccess: {writes: expect.arrayContaining([{path: homeFile, outcome: "blocked"}])}});
+        expect((await runCli(["eval", "show", String(run.id)], env())).stdout).toMatch(/Confinement +bubblewrap.*, Node forwarder/);
+    });
+
+    it("falls back to the Node forwarder on a PATH without a C compiler, says why once, and still passes confined", async () => {
+        // A data folder of its own: the one above already holds the native forwarder, which needs no compiler once built.
+        using otherHome = createTempHome("agentfit-confine-nocc-");
+        using noCompilers = pathWithoutCompilers();
+        const result = await runCli(evalArgs("capable", "--confine", "required"), {...env(), AGENTFIT_HOME: otherHome.home, PATH: noCompilers.path});
+        expect(result.code, result.stderr).toBe(0);
+        const [run] = JSON.parse(result.stdout) as EvalRunDetail[];
+        expect(run!.spec.harness?.confinement).toMatchObject({mode: "bwrap", forwarder: "node"});
+        expect(run!.samples[0]).toMatchObject({score: "C", outsideAccess: {writes: [], network: []}});
+        expect(result.stderr.match(/Node forwarder.*: there is no C compiler \(cc, gcc, clang\) on PATH/g)).toHaveLength(1);
     });
 });
+
+/**
+ * This PATH with cc, gcc and clang left out: every other program of a folder that held one is linked
+ * from a folder of its own, outside /tmp (the sandbox hides /tmp, and the agent runs `node` and `sh` from PATH).
+ */
+function pathWithoutCompilers(): {path: string} & Disposable {
+    const compilers = ["cc", "gcc", "clang"];
+    fs.mkdirSync(path.join(os.homedir(), ".cache"), {recursive: true});
+    const farm = fs.mkdtempSync(path.join(os.homedir(), ".cache", "agentfit-test-path-"));
+    const searchPath = (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir, i) => {
+            if (!compilers.some((name) => fs.existsSync(path.join(dir, name)))) return dir;
+            const copy = path.join(farm, String(i));
+            fs.mkdirSync(copy);
+            for (const name of fs.readdirSync(dir)) if (!compilers.includes(name)) fs.symlinkSync(path.join(dir, name), path.join(copy, name));
+            return copy;
+        })
+        .join(path.delimiter);
+    return {path: searchPath, [Symbol.dispose]: () => fs.rmSync(farm, {recursive: true, force: true})};
+}
 
 describe("a machine where agents cannot be confined", () => {
     const noBwrap = {AGENTFIT_BWRAP: "/nonexistent/bwrap"};
