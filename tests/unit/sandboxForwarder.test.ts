@@ -224,6 +224,35 @@ describe.skipIf(process.platform !== "linux")("the native forwarder alone", () =
     }, 60_000);
 });
 
+describe.skipIf(process.platform !== "linux")("the native forwarder killed", () => {
+    it("takes the agent with it, as bwrap takes the forwarder (--die-with-parent)", async () => {
+        let agentPid = 0;
+        try {
+            const result = await runForwarder(native, ["/bin/sh", "-c", "echo $$; exec sleep 300 > /dev/null 2>&1"], {
+                onStdout: (text, child) => {
+                    if (!agentPid && /^\d+\n/.test(text)) {
+                        agentPid = Number(text.trim());
+                        child.kill("SIGKILL");
+                    }
+                }
+            });
+            expect(result.signal).toBe("SIGKILL");
+            await expect.poll(() => isAlive(agentPid), {timeout: 60_000}).toBe(false);
+        } finally {
+            if (agentPid && isAlive(agentPid)) process.kill(agentPid, "SIGKILL");
+        }
+    }, 120_000);
+});
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    } catch {
+        return false;
+    }
+}
+
 /** A sandbox (real bwrap, `forwarder` prepared in its scratch folder) whose proxy socket a test serves. */
 async function sandboxWithSocket(forwarder: SandboxForwarder) {
     const workspace = tempFolder("agentfit-eval-forwarder-");

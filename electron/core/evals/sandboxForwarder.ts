@@ -14,8 +14,9 @@ export const NATIVE_FORWARDER_SOURCE = String.raw`/*
  * AgentFit's loopback forwarder, the native twin of the Node one in confineAgent.ts; runs inside the
  * agent's network namespace. Usage: loopback-forwarder SOCKET PORT COMMAND [ARGUMENT...]. Listens on
  * 127.0.0.1:PORT, then starts COMMAND (stdio inherited) and pipes every connection, both ways and
- * half-closes included, to the Unix socket SOCKET. SIGTERM, SIGINT and SIGHUP go on to COMMAND;
- * exits with its exit code, or 128 + the signal that ended it. 125: cannot listen; 127: cannot start.
+ * half-closes included, to the Unix socket SOCKET. SIGTERM, SIGINT and SIGHUP go on to COMMAND, which
+ * dies if the forwarder is killed; exits with its exit code, or 128 + the signal that ended it.
+ * 125: cannot listen; 127: cannot start.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,6 +28,7 @@ export const NATIVE_FORWARDER_SOURCE = String.raw`/*
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -158,13 +160,16 @@ int main(int argc, char **argv) {
     int signals = signalfd(-1, &watched, SFD_CLOEXEC | SFD_NONBLOCK);
     /* Closed by a successful exec; an exec that fails writes its errno here. */
     int execReport[2];
-    pid_t agent = -1;
+    pid_t forwarder = getpid(), agent = -1;
     if (signals < 0 || pipe2(execReport, O_CLOEXEC) < 0 || (agent = fork()) < 0) {
         fprintf(stderr, "Could not start %s: %s\n", command, strerror(errno));
         return 127;
     }
     if (agent == 0) {
         close(execReport[0]);
+        /* The agent dies with the forwarder, as the forwarder dies with bwrap (--die-with-parent). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != forwarder) _exit(127);
         sigprocmask(SIG_SETMASK, &original, NULL);
         execvp(command, argv + 3);
         int error = errno;
