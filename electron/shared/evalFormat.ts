@@ -71,8 +71,17 @@ export function formatFailureModes(modes: Partial<Record<EvalFailureMode, number
 /** "bubblewrap 0.8.0 (writes: the workspace only; network: the model only), native forwarder" or "none: <why>". */
 export function confinementText(confinement: EvalConfinement): string {
     return confinement.mode === "bwrap"
-        ? `bubblewrap${confinement.version ? ` ${confinement.version}` : ""} (writes: the workspace only; network: the model only)${confinement.forwarder ? `, ${confinement.forwarder === "native" ? "native" : "Node"} forwarder` : ""}`
+        ? `bubblewrap${confinement.version ? ` ${confinement.version}` : ""} (writes: the workspace only; network: the model only)${forwarderSuffix(confinement)}`
         : `none: ${confinement.reason}`;
+}
+
+/** "confined, native forwarder", "confined" (a run recorded before there was a choice of forwarder) or "unconfined". */
+export function confinementLabel(confinement: EvalConfinement): string {
+    return confinement.mode === "bwrap" ? `confined${forwarderSuffix(confinement)}` : "unconfined";
+}
+
+function forwarderSuffix(confinement: Extract<EvalConfinement, {mode: "bwrap"}>): string {
+    return confinement.forwarder ? `, ${confinement.forwarder === "native" ? "native" : "Node"} forwarder` : "";
 }
 
 /** The one line a run whose coding agent ran unconfined shows; null when it was confined (or is not an agent's run). */

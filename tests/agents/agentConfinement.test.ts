@@ -208,6 +208,7 @@ describe.skipIf(process.platform !== "linux")("the Evaluate screen", () => {
             const outside = page.getByTestId("outside-access");
             await expect.poll(() => outside.textContent(), {timeout: 60_000}).toContain(`${homeFile} (blocked)`);
             await expect.poll(() => page.getByTestId("transcript-score").textContent()).toContain("wrote outside its workspace");
+            expect(await page.getByTestId("run-detail").locator(".card-subtitle").textContent()).toMatch(/harness codex \S+ \(confined, (native|Node) forwarder\)/);
             await outside.scrollIntoViewIfNeeded();
             await page.screenshot({path: path.join(screenshotDir, `evaluate-outside-access-${width}.png`)});
             await row(unconfined.id).click();

@@ -1,5 +1,5 @@
 import type {EvalRunDetail} from "../../../../electron/api/EvalApi.ts";
-import {formatCost, formatFailureModes, formatInterval, formatPercent, formatTokens, scoreWord, strictScoreMeaning, unconfinedNotice} from "../../../../electron/shared/evalFormat.ts";
+import {confinementLabel, formatCost, formatFailureModes, formatInterval, formatPercent, formatTokens, scoreWord, strictScoreMeaning, unconfinedNotice} from "../../../../electron/shared/evalFormat.ts";
 import {formatDuration, formatModelFile} from "../../../../electron/shared/format.ts";
 import {api} from "../../api/client.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
@@ -38,7 +38,7 @@ export function RunDetail({runId, selectedSampleId, onSelectSample}: {runId: num
                     Run #{r.id} · <span className="mono">{r.modelLabel}</span>
                 </>
             }
-            subtitle={`${locationLabels[r.location]}${r.location === "local-server" && r.spec.model.baseUrl ? ` at ${r.spec.model.baseUrl}` : ""}${r.spec.server?.quantization ? ` (${r.spec.server.server} reports ${r.spec.server.quantization})` : ""} · ${r.taskTitle} · ${r.spec.harness && r.spec.harness.id !== "builtin" ? `harness ${r.spec.harness.id} ${r.spec.harness.version ?? ""} · ` : ""}${r.spec.epochs} runs · ${r.spec.systemPrompt} prompt · up to ${r.spec.limits.maxTurns} turns · ${new Date(r.createdAt).toLocaleString()}`}
+            subtitle={`${locationLabels[r.location]}${r.location === "local-server" && r.spec.model.baseUrl ? ` at ${r.spec.model.baseUrl}` : ""}${r.spec.server?.quantization ? ` (${r.spec.server.server} reports ${r.spec.server.quantization})` : ""} · ${r.taskTitle} · ${r.spec.harness && r.spec.harness.id !== "builtin" ? `harness ${r.spec.harness.id} ${r.spec.harness.version ?? ""}${r.spec.harness.confinement ? ` (${confinementLabel(r.spec.harness.confinement)})` : ""} · ` : ""}${r.spec.epochs} runs · ${r.spec.systemPrompt} prompt · up to ${r.spec.limits.maxTurns} turns · ${new Date(r.createdAt).toLocaleString()}`}
             actions={
                 <>
                     <Badge tone={runStatusTone[r.status]} testId="run-status">
