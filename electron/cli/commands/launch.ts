@@ -6,7 +6,9 @@ import type {Command} from "commander";
 import {AgentError} from "../../core/agents/AgentError.ts";
 import {codingAgentIds, codingAgents, locateAgent} from "../../core/agents/codingAgents.ts";
 import {launchContext, pickLaunchModel} from "../../core/agents/planLaunch.ts";
+import {hasExited, signalProcessTree, stopProcessTree} from "../../core/processes/signalProcessTree.ts";
 import {followRequestLog} from "../utils/requestLog.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 import {createCliAppService} from "../utils/withAppService.ts";
 import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
@@ -78,7 +80,7 @@ export function registerLaunchCommand(program: Command) {
 /** How long an agent gets to exit after a forwarded signal before its process group is killed. */
 const AGENT_EXIT_GRACE_MS = 10_000;
 
-const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
  * Runs the agent with this terminal's stdio until it exits. SIGINT, SIGTERM and SIGHUP sent to
@@ -88,7 +90,7 @@ const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * and is not forwarded — a second copy would end Claude Code's session where the user only meant to
  * interrupt a turn. Without a terminal the agent gets a group of its own, and each signal goes to
  * that whole group, the agent's own children included (npm-installed agents are a Node wrapper
- * around a binary).
+ * around a binary). The forwarding listens from the moment this returns.
  */
 function runAgentInTerminal(
     executable: string,
@@ -96,33 +98,36 @@ function runAgentInTerminal(
     env: NodeJS.ProcessEnv,
     onStart: (pid: number) => void
 ): Promise<{exitCode: number; stoppedBy: NodeJS.Signals | null}> {
-    const ownGroup = process.platform !== "win32" && !process.stdin.isTTY;
+    const detached = process.platform !== "win32" && !process.stdin.isTTY;
     return new Promise((resolve) => {
-        const child = spawn(executable, args, {stdio: "inherit", env, detached: ownGroup});
+        const child = spawn(executable, args, {stdio: "inherit", env, detached});
         if (child.pid !== undefined) onStart(child.pid);
+        const report = (error: unknown) => console.error(`Could not stop ${executable}: ${(error as Error).message}`);
         let stoppedBy: NodeJS.Signals | null = null;
-        let killTimer: NodeJS.Timeout | undefined;
-        const signalAgent = (signal: NodeJS.Signals) => {
-            if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-            try {
-                process.kill(ownGroup ? -child.pid : child.pid, signal);
-            } catch {}
-        };
         const forward = (signal: NodeJS.Signals) => {
-            if (signal === "SIGINT" && !ownGroup) return;
+            if (signal === "SIGINT" && !detached) return;
+            const first = stoppedBy === null;
             stoppedBy ??= signal;
-            signalAgent(signal);
-            killTimer ??= setTimeout(() => signalAgent("SIGKILL"), AGENT_EXIT_GRACE_MS);
-        };
-        for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-        const settle = (exitCode: number) => {
-            clearTimeout(killTimer);
-            for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-            // Whatever the agent left running in its own group goes with it.
-            if (ownGroup && child.pid !== undefined)
+            if (child.pid === undefined || hasExited(child)) return;
+            if (first) stopProcessTree(child, {detached, signal, graceMs: AGENT_EXIT_GRACE_MS}).catch(report);
+            else
                 try {
-                    process.kill(-child.pid, "SIGKILL");
-                } catch {}
+                    // A later signal is passed on too; the SIGKILL after the grace period is already planned.
+                    signalProcessTree({pid: child.pid, detached}, signal);
+                } catch (error) {
+                    report(error);
+                }
+        };
+        const stopListening = onInterrupt(forward, FORWARDED_SIGNALS);
+        const settle = (exitCode: number) => {
+            stopListening();
+            // Whatever the agent left running in its own group goes with it.
+            if (detached && child.pid !== undefined)
+                try {
+                    signalProcessTree({pid: child.pid, detached}, "SIGKILL");
+                } catch (error) {
+                    report(error);
+                }
             resolve({exitCode, stoppedBy});
         };
         child.on("error", (error) => {

@@ -6,11 +6,16 @@ import path from "node:path";
 import {promisify} from "node:util";
 import type {EngineBinaryStatus, EngineBuildJob, EngineBuildOfferSurface, EngineBuildRequirement, LocalEngineBuild} from "../../api/EngineApi.ts";
 import {EngineError} from "./EngineError.ts";
+import {stopProcessTree} from "../processes/signalProcessTree.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
 import {dismissOffer, engineBuildOffer, offerDismissedAt, type OfferMemory} from "./engineBuildOffer.ts";
 
 const run = promisify(execFile);
 const LOG_TAIL_LINES = 40;
+/** The build runs in a process group of its own, so cancelling ends cmake and the compilers too. */
+const BUILD_DETACHED = process.platform !== "win32";
+/** How long a cancelled build gets to end after SIGTERM before it is killed, ms. */
+const BUILD_STOP_GRACE_MS = 5000;
 
 /** Where node-llama-cpp lives and keeps its local builds (its own layout, see its `source` CLI). */
 export interface NodeLlamaCppLayout {
@@ -433,8 +438,7 @@ export class EngineBinaryManager {
             cwd: this.layout.packageDir,
             env: {...cliEnv(), ...STAGED_BUILD_ENV},
             stdio: ["ignore", "pipe", "pipe"],
-            // Its own process group, so cancelling ends cmake and the compilers too.
-            detached: process.platform !== "win32"
+            detached: BUILD_DETACHED
         });
         this.child = child;
         let lastEmit = 0;
@@ -514,10 +518,8 @@ export class EngineBinaryManager {
         const child = this.child;
         if (child && this.job?.state === "running") {
             this.cancelled = true;
-            killGroup(child, "SIGTERM");
-            const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5000);
+            await stopProcessTree(child, {detached: BUILD_DETACHED, graceMs: BUILD_STOP_GRACE_MS});
             await this.finished;
-            clearTimeout(timer);
         }
         return this.status();
     }
@@ -539,13 +541,6 @@ export class EngineBinaryManager {
     async dispose() {
         if (this.job?.state === "running") await this.cancel();
     }
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-    try {
-        if (child.pid && process.platform !== "win32") process.kill(-child.pid, signal);
-        else child.kill(signal);
-    } catch {}
 }
 
 /**
