@@ -15,6 +15,7 @@ import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions
 import {wholeNumber} from "../utils/optionParsers.ts";
 import {bold, dim} from "../utils/format.ts";
 import type {CodingAgentId} from "../../api/AgentsApi.ts";
+import type {EngineStatus} from "../../api/EngineApi.ts";
 
 interface LaunchOptions extends EngineSettingsOptions {
     model?: string;
@@ -45,6 +46,15 @@ export function registerLaunchCommand(program: Command) {
             const app = await createCliAppService();
             if (options.requestLog) followRequestLog(app, {file: path.resolve(options.requestLog)});
             const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-"));
+            // Until the agent runs, a signal is launch's own: the load is cancelled (stopping the engine ends it) and the agent never starts.
+            let received: NodeJS.Signals | null = null;
+            const interruptedBy = (): NodeJS.Signals | null => received;
+            let doing = "choosing the model";
+            const stopListening = onInterrupt((signal) => {
+                if (received) return;
+                received = signal;
+                void app["engine.stop"]({}).catch(() => {});
+            }, FORWARDED_SIGNALS);
             let exitCode = 1;
             try {
                 const registered = await app["models.list"]({});
@@ -56,24 +66,46 @@ export function registerLaunchCommand(program: Command) {
                 const model = await app["models.inspect"]({source: resolvePath(registered, reference)}).catch(() => null);
                 const settings = engineSettingsFrom(options);
                 const contextSize = launchContext(agent, {name: model?.facts.name ?? reference, trainedContext: model?.facts.contextLength ?? null}, settings.contextSize);
-                console.error(dim(`Loading ${reference} with ${contextSize.toLocaleString("en-US")} tokens of context for ${agent.label}…`));
-                const status = await app["engine.start"]({model: reference, settings: {...settings, contextSize}, server: {host: "127.0.0.1", port: options.port}});
-                const served = status.model!;
-                const setup = agent.connect({baseUrl: status.server!.baseUrl, apiKey: "agentfit", model: served.id, contextSize: served.settings.contextSize, maxOutputTokens: options.maxOutputTokens}, configDir);
+                let status: EngineStatus | null = null;
+                if (!interruptedBy()) {
+                    doing = `loading ${reference}`;
+                    console.error(dim(`Loading ${reference} with ${contextSize.toLocaleString("en-US")} tokens of context for ${agent.label}…`));
+                    status = await app["engine.start"]({model: reference, settings: {...settings, contextSize}, server: {host: "127.0.0.1", port: options.port}}).catch((error: unknown) => {
+                        // Cancelled by the interruption (or failed meanwhile): the interruption is what happened.
+                        if (interruptedBy()) return null;
+                        throw error;
+                    });
+                }
+                const signal = interruptedBy();
+                if (signal) {
+                    // A load that ended just before the signal was handled is serving: stopped all the same.
+                    await app["engine.stop"]({});
+                    console.error(`${signal} received while ${doing}: launch was interrupted before ${agent.label} started; serving stopped.`);
+                    exitCode = 128 + os.constants.signals[signal];
+                    return;
+                }
+                // Not interrupted, so the start succeeded (a failure was thrown).
+                const served = status!.model!;
+                const server = status!.server!;
+                const setup = agent.connect({baseUrl: server.baseUrl, apiKey: "agentfit", model: served.id, contextSize: served.settings.contextSize, maxOutputTokens: options.maxOutputTokens}, configDir);
                 for (const file of setup.files) fs.writeFileSync(path.join(configDir, file.path), file.content);
                 // PWD is this folder's: a program that started launch in another folder passes its own PWD on, and
                 // OpenCode takes PWD over its working directory for the project it works on.
-                const outcome = await runAgentInTerminal(executable, [...setup.args, ...agentArgs], {...process.env, ...setup.env, PWD: process.cwd()}, (pid) =>
-                    console.error(`${bold("Serving")} ${served.id} at ${status.server!.baseUrl} · started ${agent.label} (${executable}, pid ${pid})`)
+                const running = runAgentInTerminal(executable, [...setup.args, ...agentArgs], {...process.env, ...setup.env, PWD: process.cwd()}, (pid) =>
+                    console.error(`${bold("Serving")} ${served.id} at ${server.baseUrl} · started ${agent.label} (${executable}, pid ${pid})`)
                 );
+                // The agent's own forwarding listens from here on (registered before this one leaves, so no signal finds none).
+                stopListening();
+                const outcome = await running;
                 console.error(dim(`${outcome.stoppedBy ? `${outcome.stoppedBy} received and passed on; ` : ""}${agent.label} exited (${outcome.exitCode}); serving stopped.`));
                 // Stopped by a signal, launch exits as a process killed by it would (128 + its number), whatever the agent returned.
                 exitCode = outcome.stoppedBy ? 128 + os.constants.signals[outcome.stoppedBy] : outcome.exitCode;
             } finally {
+                stopListening();
                 await app.dispose();
                 fs.rmSync(configDir, {recursive: true, force: true});
+                process.exitCode = exitCode;
             }
-            process.exitCode = exitCode;
         });
 }
 
