@@ -46,11 +46,14 @@ describe("the bwrap argument list", () => {
 });
 
 describe("the confinement a run gets", () => {
+    // Never built into: without a sandbox there is no forwarder.
+    const noPrograms = "/nonexistent/agentfit-programs";
+
     it("is none, with how to install bubblewrap, when bwrap is missing; required then refuses to start with a coded error", async () => {
         const env = {...process.env, AGENTFIT_BWRAP: "/nonexistent/bwrap"};
-        const auto = await resolveConfinement("auto", env);
+        const auto = await resolveConfinement("auto", env, noPrograms);
         expect(auto).toMatchObject({mode: "none", reason: expect.stringContaining(process.platform === "linux" ? "apt-get install bubblewrap" : "bubblewrap")});
-        await expect(resolveConfinement("required", env)).rejects.toMatchObject({code: "EVAL_CONFINEMENT_UNAVAILABLE", message: expect.stringContaining("--confine auto")});
+        await expect(resolveConfinement("required", env, noPrograms)).rejects.toMatchObject({code: "EVAL_CONFINEMENT_UNAVAILABLE", message: expect.stringContaining("--confine auto")});
     });
 
     it.skipIf(process.platform !== "linux")("is none, saying why, when bwrap is there but cannot make a sandbox (no user namespaces)", async () => {
@@ -58,7 +61,7 @@ describe("the confinement a run gets", () => {
         const fake = path.join(dir, "bwrap");
         fs.writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo "bubblewrap 0.8.0"; exit 0; fi\necho "bwrap: No permissions to creating new namespace" >&2\nexit 1\n', {mode: 0o755});
         try {
-            const found = await resolveConfinement("auto", {...process.env, AGENTFIT_BWRAP: fake});
+            const found = await resolveConfinement("auto", {...process.env, AGENTFIT_BWRAP: fake}, noPrograms);
             expect(found).toEqual({mode: "none", reason: expect.stringContaining("bwrap: No permissions to creating new namespace")});
             expect(found.mode === "none" && found.reason).toContain("user namespaces");
         } finally {
@@ -67,7 +70,7 @@ describe("the confinement a run gets", () => {
     });
 
     it("is none when turned off, without asking bwrap", async () => {
-        expect(await resolveConfinement("off", {...process.env, AGENTFIT_BWRAP: "/nonexistent/bwrap"})).toEqual({mode: "none", reason: expect.stringContaining("--confine off")});
+        expect(await resolveConfinement("off", {...process.env, AGENTFIT_BWRAP: "/nonexistent/bwrap"}, noPrograms)).toEqual({mode: "none", reason: expect.stringContaining("--confine off")});
     });
 });
 

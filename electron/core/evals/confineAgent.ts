@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import type {EvalConfinement, EvalConfinePolicy} from "../../api/EvalApi.ts";
 import {errorMessage} from "../../shared/AppError.ts";
-import {resolveAppPaths} from "../appPaths.ts";
 import {EvalError} from "./EvalError.ts";
 import {commandEnvironment} from "./process/runCommand.ts";
 import {resolveSandboxForwarder, type SandboxForwarder} from "./sandboxForwarder.ts";
@@ -224,7 +223,7 @@ async function detectBubblewrap(env: NodeJS.ProcessEnv): Promise<EvalConfinement
  * start (EVAL_CONFINEMENT_UNAVAILABLE) when it cannot. Confined, it names the forwarder the
  * sandboxes start through (sandboxForwarder, built into `programsFolder`).
  */
-export async function resolveConfinement(policy: EvalConfinePolicy, env: NodeJS.ProcessEnv = process.env, programsFolder = resolveAppPaths(env).programs): Promise<EvalConfinement> {
+export async function resolveConfinement(policy: EvalConfinePolicy, env: NodeJS.ProcessEnv, programsFolder: string): Promise<EvalConfinement> {
     if (policy === "off") return {mode: "none", reason: "confinement was turned off for this run (--confine off)."};
     const found = await probeConfinement(env);
     if (found.mode === "none" && policy === "required")

@@ -103,8 +103,8 @@ export interface EvalApiOptions {
     solver?: EvalSolver;
     /** Where coding agents' output is kept, per run and sample. Default: not kept. */
     outputDir?: string;
-    /** Where programs built for this machine are kept (the sandbox's native forwarder). Default: the data folder's (AppPaths.programs). */
-    programsDir?: string;
+    /** Where programs built for this machine are kept: the sandbox's native forwarder (AppPaths.programs). */
+    programsDir: string;
     /** Registers cleanup for app disposal (runs in flight are interrupted, resumable). */
     onDispose(cleanup: () => Promise<void> | void): void;
 }
@@ -280,7 +280,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                     }
                     return spec;
                 });
-                const harness = await resolveHarness(request.harness ?? "builtin", env, options.appVersion, request.confine, options.programsDir);
+                const harness = await resolveHarness(request.harness ?? "builtin", env, options.appVersion, options.programsDir, request.confine);
                 const endpoints = await Promise.all(models.map((model) => prepareModelEndpoint(model, endpointSources)));
                 const modelFiles = models.map(modelFileOf);
                 // A local server says which quantization (and context) it serves; cloud services are not asked.
@@ -327,7 +327,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 await checkRuntimeFor(findTask(run.spec.task));
                 // A run whose agents ran confined resumes confined, or not at all.
                 if (run.spec.harness && run.spec.harness.id !== "builtin")
-                    await resolveHarness(run.spec.harness.id, env, options.appVersion, run.spec.harness.confinement?.mode === "bwrap" ? "required" : "off", options.programsDir);
+                    await resolveHarness(run.spec.harness.id, env, options.appVersion, options.programsDir, run.spec.harness.confinement?.mode === "bwrap" ? "required" : "off");
                 runner.enqueue(runId, await prepareModelEndpoint(run.spec.model, endpointSources));
                 return summarize(getRun(runId));
             }

@@ -14,9 +14,9 @@ import {resolveConfinement} from "./confineAgent.ts";
  * headless flags (prompt and temporary paths as placeholders) and the confinement it will run under,
  * recorded with the run. Throws AGENT_NOT_INSTALLED, saying how to install it, when the agent is not
  * on this machine, and EVAL_CONFINEMENT_UNAVAILABLE when confinement is required but impossible.
- * `programsFolder`: where the sandbox's native forwarder is built (default: the data folder's).
+ * `programsFolder`: where the sandbox's native forwarder is built (AppPaths.programs).
  */
-export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, appVersion: string, confine: EvalConfinePolicy = "auto", programsFolder?: string): Promise<EvalHarnessSpec> {
+export async function resolveHarness(id: EvalHarnessId, env: NodeJS.ProcessEnv, appVersion: string, programsFolder: string, confine: EvalConfinePolicy = "auto"): Promise<EvalHarnessSpec> {
     if (id === "builtin") return {id, version: appVersion, executable: null, flags: []};
     const agent = codingAgents[id];
     const executable = locateAgent(agent, env);
