@@ -2,7 +2,7 @@ import {useMemo, useState} from "react";
 import type {AnswerPlan, AnswerProfile, AnswerStep} from "../../../../electron/api/AnswerApi.ts";
 import type {RegisteredModel} from "../../../../electron/api/DownloadsApi.ts";
 import type {ModelRecommendation, RecommendationReport} from "../../../../electron/api/ModelsApi.ts";
-import {formatBytes, formatDuration, plural} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatDuration, formatElapsedAndEta, plural} from "../../../../electron/shared/format.ts";
 import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
@@ -450,7 +450,8 @@ function StepRow(props: {plan: AnswerPlan; step: AnswerStep; onPlan: (plan: Answ
                 {(step.state === "running" || step.state === "paused") && step.progress !== null && <strong data-testid="step-percent">{Math.round(step.progress * 100)}%</strong>}
                 {(step.state === "running" || step.state === "paused") && (
                     <span data-testid="step-timing">
-                        Elapsed {seconds(step.elapsedSeconds)} · ETA {step.state === "paused" ? "paused" : seconds(step.etaSeconds)} <span className="muted">(estimate {step.estimate.basis})</span>
+                        {step.state === "paused" ? formatElapsedAndEta(step.elapsedSeconds, null, "paused") : formatElapsedAndEta(step.elapsedSeconds, step.etaSeconds, "unknown")}{" "}
+                        <span className="muted">(estimate {step.estimate.basis})</span>
                     </span>
                 )}
                 {step.detail && <span data-testid="step-detail">{step.detail}</span>}
