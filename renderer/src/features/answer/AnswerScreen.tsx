@@ -13,7 +13,7 @@ import {LevelBadge} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {benchmarkLink, evaluateLink} from "../../components/screenLink.ts";
-import {EngineBuildOfferCard} from "./EngineBuildOfferCard.tsx";
+import {EngineBuildOffer} from "./EngineBuildOffer.tsx";
 import "./AnswerScreen.css";
 
 const stepTone: Record<AnswerStep["state"], Tone> = {pending: "neutral", running: "info", paused: "warn", done: "good", skipped: "neutral", failed: "bad"};
@@ -33,7 +33,6 @@ export function AnswerScreen() {
                 subtitle="Can this machine run a usable coding agent on a local model? The catalog predicts it; one plan measures it: download, speed at the agent context, a quick eval, then the Verdict."
             />
             <ErrorBanner error={current.error} />
-            <EngineBuildOfferCard />
             {current.loading && current.data === undefined && plan === undefined ? (
                 <p className="muted">Reading the saved plan…</p>
             ) : shown ? (
@@ -41,6 +40,8 @@ export function AnswerScreen() {
             ) : (
                 <Planner onPlan={setPlan} />
             )}
+            {/* Below the answer path: a user who came for the answer sees it first. */}
+            <EngineBuildOffer />
         </div>
     );
 }
