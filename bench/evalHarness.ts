@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type {EvalHarnessId, EvalRunDetail} from "../electron/api/EvalApi.ts";
+import type {EvalConfinement, EvalHarnessId, EvalRunDetail} from "../electron/api/EvalApi.ts";
 import {createAppService, type AppService} from "../electron/core/AppService.ts";
 import {codingAgents, locateAgent} from "../electron/core/agents/codingAgents.ts";
 import {sampleOutputDir} from "../electron/core/evals/EvalRunner.ts";
@@ -94,12 +94,17 @@ export const evalAgentHarnessBenchmark: Benchmark = {
             const parts = done.samples.map((sample) => agentSampleTimes(sample, done, bench.outputDir, server));
             const mean = (pick: (p: AgentSampleTimes) => number) => summarize(parts.map(pick)).mean;
             console.log(
-                `   ${id}, ${t.name}, model latency ${LATENCY_MS} ms/turn, ${mean((p) => p.turns).toFixed(1)} model calls: run ${mean((p) => p.wallMs).toFixed(0)} ms = agent ${mean((p) => p.agentMs).toFixed(0)} ms (start-up to its first request ${mean((p) => p.startupMs).toFixed(0)} ms, waiting for the model ${mean((p) => p.modelMs).toFixed(0)} ms) + scorer's commands ${mean((p) => p.scoringCommandsMs).toFixed(0)} ms + AgentFit ${mean((p) => p.agentFitMs).toFixed(0)} ms (of which the proxy's share of model calls ${mean((p) => p.proxyMs).toFixed(1)} ms)`
+                `   ${id} (${describeConfinement(done.spec.harness?.confinement)}), ${t.name}, model latency ${LATENCY_MS} ms/turn, ${mean((p) => p.turns).toFixed(1)} model calls: run ${mean((p) => p.wallMs).toFixed(0)} ms = agent ${mean((p) => p.agentMs).toFixed(0)} ms (start-up to its first request ${mean((p) => p.startupMs).toFixed(0)} ms, waiting for the model ${mean((p) => p.modelMs).toFixed(0)} ms) + scorer's commands ${mean((p) => p.scoringCommandsMs).toFixed(0)} ms + AgentFit ${mean((p) => p.agentFitMs).toFixed(0)} ms (of which the proxy's share of model calls ${mean((p) => p.proxyMs).toFixed(1)} ms)`
             );
             console.log(ratioLine(`AgentFit ÷ run wall time (${id})`, mean((p) => p.agentFitMs / p.wallMs), {atMost: 0.02}));
         }
     }
 };
+
+function describeConfinement(confinement: EvalConfinement | undefined): string {
+    if (confinement?.mode === "bwrap") return "confined by bubblewrap; its forwarder's start counts in the agent's start-up";
+    return `unconfined: ${confinement?.reason ?? "no confinement recorded"}`;
+}
 
 interface AgentSampleTimes {
     turns: number;

@@ -178,56 +178,75 @@ export const servePrefixReuseBenchmark: Benchmark = {
 };
 
 /**
- * The agents' protocols against chat completions on one server and model, in one run: streamed
- * generation speed through /v1/messages and /v1/responses ÷ through /v1/chat/completions
- * (alternated, ≥ 0.97×), and a second conversation turn in each protocol — resent history for
+ * The agents' protocols on one server and model, in one run: streamed generation speed through
+ * /v1/messages and /v1/responses ÷ direct in-process generation (rounds in rotating order, with chat
+ * completions beside them; ≥ 0.97×), and a second conversation turn in each protocol — resent history for
  * Messages, previous_response_id for Responses — evaluating ≤ 1.1× its new tokens (prefix cache).
  */
 export const serveProtocolsBenchmark: Benchmark = {
     name: "serve-protocols",
-    description: "Messages and Responses vs chat completions: streamed tokens/s (≥ 0.97×) and a second turn's evaluated ÷ new tokens (≤ 1.1×)",
+    description: "Messages and Responses streaming vs direct generation (≥ 0.97×, chat completions beside them) and a second turn's evaluated ÷ new tokens (≤ 1.1×)",
     async run() {
         const maxTokens = 128;
+        const protocolRounds = 9;
         const prompt = "Write a long story about a lighthouse keeper.";
         console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} at the start`);
-        await withServer(largeModel(), {contextSize: 1024}, async (openai, model) => {
-            const anthropic = new Anthropic({baseURL: openai.baseURL.replace(/\/v1$/, ""), apiKey: "bench", maxRetries: 0});
-            const viaChat = () => streamedTokensPerSecond(openai, model, [{role: "user", content: prompt}], maxTokens);
-            const viaMessages = async () => {
-                const stamps: number[] = [];
-                const stream = anthropic.messages.stream({model, max_tokens: maxTokens, messages: [{role: "user", content: prompt}], ...({temperature: 0} as object)});
-                stream.on("text", () => void stamps.push(performance.now()));
-                const message = await stream.finalMessage();
-                return streamedSpeed(stamps, message.usage.output_tokens);
-            };
-            const viaResponses = async () => {
-                const stamps: number[] = [];
-                let tokens = 0;
-                const stream = await openai.responses.create({model, input: prompt, max_output_tokens: maxTokens, temperature: 0, stream: true, store: false});
-                for await (const event of stream) {
-                    if (event.type === "response.output_text.delta") stamps.push(performance.now());
-                    if (event.type === "response.incomplete" || event.type === "response.completed") tokens = event.response.usage!.output_tokens;
-                }
-                return streamedSpeed(stamps, tokens);
-            };
-            const speeds = {chat: [] as number[], messages: [] as number[], responses: [] as number[]};
-            for (let round = 0; round < 6; round++) {
-                const chat = await viaChat();
-                const messages = await viaMessages();
-                const responses = await viaResponses();
-                if (round === 0) continue; // warm-up
-                speeds.chat.push(chat);
-                speeds.messages.push(messages);
-                speeds.responses.push(responses);
-            }
-            const [c, m, r] = [summarize(speeds.chat), summarize(speeds.messages), summarize(speeds.responses)];
-            console.log(`   model ${path.basename(largeModel())}, ${threads} threads, ${maxTokens} tokens greedy, 5 alternated rounds`);
-            console.log(`   /v1/chat/completions ${c.mean.toFixed(1)} ± ${c.sd.toFixed(1)} tok/s`);
-            console.log(`   /v1/messages         ${m.mean.toFixed(1)} ± ${m.sd.toFixed(1)} tok/s`);
-            console.log(`   /v1/responses        ${r.mean.toFixed(1)} ± ${r.sd.toFixed(1)} tok/s`);
-            console.log(ratioLine("Messages ÷ chat completions tokens/s", m.mean / c.mean, {atLeast: 0.97}));
-            console.log(ratioLine("Responses ÷ chat completions tokens/s", r.mean / c.mean, {atLeast: 0.97}));
+        const modelPath = largeModel();
+        const direct = fork(path.resolve("bin/run-ts.js"), ["bench/serveDirectGeneration.ts", modelPath, "1024", String(threads), String(maxTokens)], {
+            env: {...process.env, UV_THREADPOOL_SIZE: "1"}
         });
+        const nextMessage = () => new Promise<{tokens: number; ms: number}>((resolve) => direct.once("message", (m) => resolve(m as {tokens: number; ms: number})));
+        await nextMessage();
+        try {
+            await withServer(modelPath, {contextSize: 1024}, async (openai, model) => {
+                const anthropic = new Anthropic({baseURL: openai.baseURL.replace(/\/v1$/, ""), apiKey: "bench", maxRetries: 0});
+                const viaDirect = async () => {
+                    const pending = nextMessage();
+                    direct.send({messages: [{role: "user", content: prompt}]});
+                    const d = await pending;
+                    return ((d.tokens - 1) * 1000) / d.ms;
+                };
+                const viaChat = () => streamedTokensPerSecond(openai, model, [{role: "user", content: prompt}], maxTokens);
+                const viaMessages = async () => {
+                    const stamps: number[] = [];
+                    const stream = anthropic.messages.stream({model, max_tokens: maxTokens, messages: [{role: "user", content: prompt}], ...({temperature: 0} as object)});
+                    stream.on("text", () => void stamps.push(performance.now()));
+                    const message = await stream.finalMessage();
+                    return streamedSpeed(stamps, message.usage.output_tokens);
+                };
+                const viaResponses = async () => {
+                    const stamps: number[] = [];
+                    let tokens = 0;
+                    const stream = await openai.responses.create({model, input: prompt, max_output_tokens: maxTokens, temperature: 0, stream: true, store: false});
+                    for await (const event of stream) {
+                        if (event.type === "response.output_text.delta") stamps.push(performance.now());
+                        if (event.type === "response.incomplete" || event.type === "response.completed") tokens = event.response.usage!.output_tokens;
+                    }
+                    return streamedSpeed(stamps, tokens);
+                };
+                const speeds = {direct: [] as number[], chat: [] as number[], messages: [] as number[], responses: [] as number[]};
+                // The order rotates each round, so no variant always runs first or last (drift on a shared machine).
+                const variants = [["direct", viaDirect], ["chat", viaChat], ["messages", viaMessages], ["responses", viaResponses]] as const;
+                for (let round = 0; round <= protocolRounds; round++) {
+                    for (let i = 0; i < variants.length; i++) {
+                        const [name, run] = variants[(round + i) % variants.length]!;
+                        const speed = await run();
+                        if (round > 0) speeds[name].push(speed); // round 0 warms up
+                    }
+                }
+                const [d, c, m, r] = [summarize(speeds.direct), summarize(speeds.chat), summarize(speeds.messages), summarize(speeds.responses)];
+                console.log(`   model ${path.basename(modelPath)}, ${threads} threads, ${maxTokens} tokens greedy, ${protocolRounds} rounds in rotating order`);
+                console.log(`   direct node-llama-cpp ${d.mean.toFixed(1)} ± ${d.sd.toFixed(1)} tok/s`);
+                console.log(`   /v1/chat/completions  ${c.mean.toFixed(1)} ± ${c.sd.toFixed(1)} tok/s`);
+                console.log(`   /v1/messages          ${m.mean.toFixed(1)} ± ${m.sd.toFixed(1)} tok/s`);
+                console.log(`   /v1/responses         ${r.mean.toFixed(1)} ± ${r.sd.toFixed(1)} tok/s`);
+                console.log(ratioLine("Messages ÷ direct generation tokens/s", m.mean / d.mean, {atLeast: 0.97}));
+                console.log(ratioLine("Responses ÷ direct generation tokens/s", r.mean / d.mean, {atLeast: 0.97}));
+                console.log(ratioLine("Chat completions ÷ direct (serve-throughput's)", c.mean / d.mean, {atLeast: 0.97}));
+            });
+        } finally {
+            direct.kill();
+        }
 
         // A second turn on SmolLM2 (a real tokenizer: the answer re-reads as the tokens generated).
         const system = `You are a coding agent working in a repository. ${"Follow the repository conventions, run the tests, and explain each change briefly. ".repeat(40)}`;

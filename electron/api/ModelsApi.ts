@@ -310,6 +310,19 @@ export interface ModelRecommendation {
     options: QuantizationOption[];
     /** Plain-language reasons, most important first. */
     reasons: string[];
+    /**
+     * Set when the pick sits so close to a threshold that a measured bandwidth's run-to-run variation
+     * would change it: the pick with the bandwidth `bandwidthChange` lower and higher (only the sides
+     * that differ). Null when the pick holds, or the bandwidth is not a measurement.
+     */
+    closeCall: CloseCall | null;
+}
+
+export interface CloseCall {
+    /** Relative change of the memory bandwidth tried, e.g. 0.05 for ±5 %. */
+    bandwidthChange: number;
+    lower: {quantization: string | null; verdict: PredictedLevel} | null;
+    higher: {quantization: string | null; verdict: PredictedLevel} | null;
 }
 
 /** Context defaults to the Verdict's agent context (`contextSize` threshold); the rules are the Verdict's thresholds. */

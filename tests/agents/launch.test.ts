@@ -65,6 +65,25 @@ function groupAlive(pid: number): boolean {
     }
 }
 
+/** The live child processes `pid` started. */
+function childProcesses(pid: number): number[] {
+    try {
+        return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+        return [];
+    }
+}
+
+/** Whether `pid` is a live (not zombie) AgentFit engine process. */
+function isEngineProcess(pid: number): boolean {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return !/^\S+ \(.*\) Z/.test(stat) && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("engineProcess.js");
+    } catch {
+        return false;
+    }
+}
+
 /** An OpenCode agent of the project's own config (opencode.json in the folder it runs in): a short prompt and no tools, instead of ~24k tokens on the generated vocabulary. */
 function writeTerseOpenCodeAgent(cwd: string): string {
     const file = path.join(cwd, "opencode.json");
@@ -193,6 +212,38 @@ describe("agentfit launch", () => {
             expect(result.stderr).toMatch(new RegExp(`${signal} received and passed on; OpenCode exited \\(\\d+\\); serving stopped`));
             await expect(fetch(`${baseUrl}/models`)).rejects.toThrow();
         } finally {
+            fs.rmSync(cwd, {recursive: true, force: true});
+        }
+    });
+
+    // The engine process is held with SIGSTOP as soon as it exists, so the load is still in flight when
+    // the signal comes, however fast or busy the machine (a held engine is also what a load stuck on a
+    // slow disk looks like). The agent is a tripwire that records being started.
+    it("a signal while the model loads cancels the load, stops serving and never starts the agent", {timeout: 300_000}, async () => {
+        using home = createTempHome();
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-test-"));
+        const agentDir = path.join(cwd, "agents");
+        const tripwire = path.join(cwd, "aider-started");
+        fs.mkdirSync(agentDir);
+        fs.writeFileSync(path.join(agentDir, "aider"), `#!/bin/sh\ntouch '${tripwire}'\n`, {mode: 0o755});
+        let enginePid = 0;
+        try {
+            const model = writeGgufModel(path.join(home.models, "random-medium.Q8_0.gguf"), {...ggufModelPresets.medium, contextLength: 16_384, type: "Q8_0"});
+            const running = startLaunch(["aider", "--model", model.path, "--threads", "1"], {...home.env, AGENTFIT_AGENT_DIRS: agentDir}, cwd);
+            await expect.poll(() => (enginePid = childProcesses(running.child.pid!).find(isEngineProcess) ?? 0), {timeout: 120_000, interval: 20}).toBeGreaterThan(0);
+            process.kill(enginePid, "SIGSTOP");
+            await expect.poll(() => running.stderr()).toMatch(/Loading .*random-medium\.Q8_0\.gguf with 8,192 tokens of context for Aider…/);
+
+            running.child.kill("SIGINT");
+            const result = await running.done;
+            expect(result.code, result.stderr).toBe(130);
+            expect(result.stderr).toMatch(/SIGINT received while loading .*random-medium\.Q8_0\.gguf: launch was interrupted before Aider started; serving stopped\.\n/);
+            await expect.poll(() => isEngineProcess(enginePid), {timeout: 60_000}).toBe(false);
+            expect(result.stderr).not.toMatch(/started Aider/);
+            expect(fs.existsSync(tripwire)).toBe(false);
+        } finally {
+            // A held engine cannot even notice its parent is gone: never leave one behind.
+            if (enginePid && isEngineProcess(enginePid)) process.kill(enginePid, "SIGKILL");
             fs.rmSync(cwd, {recursive: true, force: true});
         }
     });

@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import {describe, expect, it} from "vitest";
 import type {AppEvents} from "../../electron/api/AppApi.ts";
 import {createEngineService} from "../../electron/core/engine/createEngineService.ts";
+import {launchNodeEngineProcess} from "../../electron/core/engine/EngineLauncher.ts";
 import {EventBus} from "../../electron/shared/EventBus.ts";
 import {openStore} from "../../electron/core/store/openStore.ts";
 import {ggufModelPresets, writeGgufModel} from "../../testkit/gguf/writeGgufModel.ts";
@@ -71,5 +72,58 @@ describe("stopping during a load", () => {
         await stopping;
         expect(engine.status()).toMatchObject({state: "stopped", model: null, pid: null});
         expect(store.modelLoads.list(10).filter((load) => load.outcome === "failed")).toEqual([]);
+    });
+
+    it("cancels a start before it starts an engine process", async () => {
+        using home = createTempHome();
+        await using store = await openStore({file: home.database});
+        let launched = 0;
+        await using engine = createEngineService({
+            modelsDir: home.models,
+            store,
+            events: new EventBus<AppEvents>(),
+            launcher: (options) => {
+                launched++;
+                return launchNodeEngineProcess(options);
+            }
+        });
+        const model = writeGgufModel(path.join(home.models, "m.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
+        let stopping: Promise<unknown> | undefined;
+        const starting = engine.ensure({model: model.path, settings: {threads: 1}}, {
+            onProgress: (p) => {
+                if (p.phase === "starting") stopping ??= engine.methods["engine.stop"].handler({});
+            }
+        });
+        await expect(starting).rejects.toMatchObject({code: "ENGINE_CANCELLED"});
+        await stopping;
+        expect(launched).toBe(0);
+        expect(engine.status()).toMatchObject({state: "stopped", model: null, pid: null});
+        expect(store.modelLoads.list(10)).toEqual([]);
+    });
+
+    it("ends an engine process that is still starting at once, and the start fails as cancelled", async () => {
+        using home = createTempHome();
+        await using store = await openStore({file: home.database});
+        const exits: {code: number | null; signal: string | null}[] = [];
+        let stopping: Promise<unknown> | undefined;
+        await using engine = createEngineService({
+            modelsDir: home.models,
+            store,
+            events: new EventBus<AppEvents>(),
+            launcher: (options) => {
+                const handle = launchNodeEngineProcess(options);
+                handle.onExit((exit) => exits.push(exit));
+                // Stopped as soon as the process exists, long before it can say it is ready.
+                setImmediate(() => (stopping ??= engine.methods["engine.stop"].handler({})));
+                return handle;
+            }
+        });
+        const model = writeGgufModel(path.join(home.models, "m.gguf"), {...ggufModelPresets.tiny, contextLength: 1024});
+        await expect(engine.ensure({model: model.path, settings: {threads: 1}})).rejects.toMatchObject({code: "ENGINE_CANCELLED"});
+        await stopping;
+        // Killed, not asked to shut down (a process still starting cannot be asked anything).
+        expect(exits).toEqual([{code: null, signal: "SIGKILL"}]);
+        expect(engine.status()).toMatchObject({state: "stopped", model: null, pid: null});
+        expect(store.modelLoads.list(10)).toEqual([]);
     });
 });

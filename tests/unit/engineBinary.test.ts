@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {afterEach, beforeEach, describe, expect, it} from "vitest";
+import {afterEach, beforeEach, describe, expect, it, vi} from "vitest";
 import {
     buildFolderLocked,
     clearStagedBuilds,
@@ -103,6 +103,53 @@ describe("putting a finished engine build in place", () => {
         promoteStagedBuild(layout, stagedDir());
         expect(manager.nextBinaryId()).toMatch(/^local@/);
         expect(manager.nextBinaryId()).not.toBe(first);
+    });
+});
+
+describe("the local build's size", () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    /** Folders read by `work` inside the live build folder: what sizing the build walks. */
+    function foldersWalked(work: () => unknown): string[] {
+        const readdir = vi.spyOn(fs, "readdirSync");
+        work();
+        const walked = readdir.mock.calls.map(([dir]) => String(dir)).filter((dir) => dir.startsWith(liveBuildFolder(layout)));
+        readdir.mockRestore();
+        return walked;
+    }
+    const addonBytes = 2000;
+
+    it("is measured once per build: a status poll does not walk the build's folder", async () => {
+        writeBuild(liveBuildFolder(layout), addonBytes);
+        const manager = new EngineBinaryManager({layout});
+        expect(foldersWalked(() => manager.nextBinaryId())).not.toEqual([]);
+        const measured = findLocalCpuBuild(layout)!.bytes;
+        expect(measured).toBeGreaterThanOrEqual(addonBytes);
+
+        expect(foldersWalked(() => manager.nextBinaryId())).toEqual([]);
+        expect(foldersWalked(() => findLocalCpuBuild(layout))).toEqual([]);
+        const readdir = vi.spyOn(fs, "readdirSync");
+        const status = await manager.status();
+        expect(readdir.mock.calls.filter(([dir]) => String(dir).startsWith(liveBuildFolder(layout)))).toEqual([]);
+        expect(status.local?.bytes).toBe(measured);
+    });
+
+    it("is measured again after a rebuild is put in place, and after the build was removed and built again", () => {
+        writeBuild(liveBuildFolder(layout), addonBytes);
+        const first = findLocalCpuBuild(layout)!.bytes;
+
+        // Possibly finished in the same millisecond (builtAt alike): another file all the same.
+        writeBuild(stagedDir(), addonBytes + 5000);
+        promoteStagedBuild(layout, stagedDir());
+        expect(findLocalCpuBuild(layout)!.bytes).toBe(first + 5000);
+
+        fs.rmSync(liveBuildFolder(layout), {recursive: true});
+        expect(findLocalCpuBuild(layout)).toBeNull();
+        // Built again in the same folder: it finished later than the one before (a build takes minutes).
+        writeBuild(liveBuildFolder(layout), addonBytes + 100);
+        const later = new Date(Date.now() + 60_000);
+        fs.utimesSync(path.join(liveBuildFolder(layout), "buildDone.status"), later, later);
+        expect(findLocalCpuBuild(layout)!.bytes).toBe(first + 100);
     });
 });
 

@@ -342,6 +342,45 @@ describe("recommendations judged by the Verdict's rules", () => {
     });
 });
 
+describe("close calls (a pick that a measured bandwidth's run-to-run variation would change)", () => {
+    const at = (bytesPerSecond: number, bandwidthKind: HardwareProfile["bandwidthKind"] = "measured") =>
+        recommendModels(catalog, {...cpuLaptop, cpuThreads: 2, cpuFlops: 2 * 3e9 * 32, cpuBandwidthBytesPerSecond: bytesPerSecond, bandwidthKind});
+    const pickOf = (report: ReturnType<typeof at>, id: string) => {
+        const m = report.models.find((x) => x.model.id === id)!;
+        return {quantization: m.bestQuantization, verdict: m.verdict};
+    };
+    /** The first bandwidth (2 % steps up from 10 GB/s) at which some model's pick differs 5 % higher. */
+    const firstChange = () => {
+        for (let bandwidth = 10e9; bandwidth < 150e9; bandwidth *= 1.02) {
+            const here = at(bandwidth);
+            const above = at(bandwidth * 1.05);
+            const changed = here.models.find((m) => JSON.stringify(pickOf(above, m.model.id)) !== JSON.stringify(pickOf(here, m.model.id)));
+            if (changed) return {bandwidth, id: changed.model.id, above: pickOf(above, changed.model.id)};
+        }
+        throw new Error("no pick changes with the bandwidth");
+    };
+
+    it("names the pick 5 % more or less measured bandwidth would give, and flags nothing where ±5 % changes nothing", () => {
+        const change = firstChange();
+        const report = at(change.bandwidth);
+        const rec = report.models.find((m) => m.model.id === change.id)!;
+        expect(rec.closeCall).toMatchObject({bandwidthChange: 0.05, higher: change.above});
+        expect(rec.reasons.at(-1)).toMatch(/^A close call: .*5 % more would pick /);
+        const below = at(change.bandwidth * 0.95);
+        const above = at(change.bandwidth * 1.05);
+        for (const m of report.models) {
+            const same = (other: typeof below) => JSON.stringify(pickOf(other, m.model.id)) === JSON.stringify(pickOf(report, m.model.id));
+            expect(m.closeCall === null, m.model.id).toBe(same(below) && same(above));
+        }
+    });
+
+    it("does not call a table figure's pick close: only a measurement varies from run to run", () => {
+        const change = firstChange();
+        expect(at(change.bandwidth).models.some((m) => m.closeCall !== null)).toBe(true);
+        expect(at(change.bandwidth, "peak").models.every((m) => m.closeCall === null)).toBe(true);
+    });
+});
+
 describe("speed calibration per weight type", () => {
     const sample = (over: Partial<MeasuredSpeed>) => measuredSample({parameterCount: 1e9 / (8.5 / 8), ...over});
     const shapeOfSample = (s: MeasuredSpeed): ModelShape => ({

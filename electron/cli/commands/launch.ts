@@ -6,13 +6,16 @@ import type {Command} from "commander";
 import {AgentError} from "../../core/agents/AgentError.ts";
 import {codingAgentIds, codingAgents, locateAgent} from "../../core/agents/codingAgents.ts";
 import {launchContext, pickLaunchModel} from "../../core/agents/planLaunch.ts";
+import {hasExited, signalProcessTree, stopProcessTree} from "../../core/processes/signalProcessTree.ts";
 import {followRequestLog} from "../utils/requestLog.ts";
+import {onInterrupt} from "../utils/onInterrupt.ts";
 import {createCliAppService} from "../utils/withAppService.ts";
 import {InvalidArgumentError} from "../../shared/AppError.ts";
 import {addEngineSettingsOptions, engineSettingsFrom, type EngineSettingsOptions} from "../utils/engineSettingsOptions.ts";
 import {wholeNumber} from "../utils/optionParsers.ts";
 import {bold, dim} from "../utils/format.ts";
 import type {CodingAgentId} from "../../api/AgentsApi.ts";
+import type {EngineStatus} from "../../api/EngineApi.ts";
 
 interface LaunchOptions extends EngineSettingsOptions {
     model?: string;
@@ -43,6 +46,15 @@ export function registerLaunchCommand(program: Command) {
             const app = await createCliAppService();
             if (options.requestLog) followRequestLog(app, {file: path.resolve(options.requestLog)});
             const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentfit-launch-"));
+            // Until the agent runs, a signal is launch's own: the load is cancelled (stopping the engine ends it) and the agent never starts.
+            let received: NodeJS.Signals | null = null;
+            const interruptedBy = (): NodeJS.Signals | null => received;
+            let doing = "choosing the model";
+            const stopListening = onInterrupt((signal) => {
+                if (received) return;
+                received = signal;
+                void app["engine.stop"]({}).catch(() => {});
+            }, FORWARDED_SIGNALS);
             let exitCode = 1;
             try {
                 const registered = await app["models.list"]({});
@@ -54,31 +66,53 @@ export function registerLaunchCommand(program: Command) {
                 const model = await app["models.inspect"]({source: resolvePath(registered, reference)}).catch(() => null);
                 const settings = engineSettingsFrom(options);
                 const contextSize = launchContext(agent, {name: model?.facts.name ?? reference, trainedContext: model?.facts.contextLength ?? null}, settings.contextSize);
-                console.error(dim(`Loading ${reference} with ${contextSize.toLocaleString("en-US")} tokens of context for ${agent.label}…`));
-                const status = await app["engine.start"]({model: reference, settings: {...settings, contextSize}, server: {host: "127.0.0.1", port: options.port}});
-                const served = status.model!;
-                const setup = agent.connect({baseUrl: status.server!.baseUrl, apiKey: "agentfit", model: served.id, contextSize: served.settings.contextSize, maxOutputTokens: options.maxOutputTokens}, configDir);
+                let status: EngineStatus | null = null;
+                if (!interruptedBy()) {
+                    doing = `loading ${reference}`;
+                    console.error(dim(`Loading ${reference} with ${contextSize.toLocaleString("en-US")} tokens of context for ${agent.label}…`));
+                    status = await app["engine.start"]({model: reference, settings: {...settings, contextSize}, server: {host: "127.0.0.1", port: options.port}}).catch((error: unknown) => {
+                        // Cancelled by the interruption (or failed meanwhile): the interruption is what happened.
+                        if (interruptedBy()) return null;
+                        throw error;
+                    });
+                }
+                const signal = interruptedBy();
+                if (signal) {
+                    // A load that ended just before the signal was handled is serving: stopped all the same.
+                    await app["engine.stop"]({});
+                    console.error(`${signal} received while ${doing}: launch was interrupted before ${agent.label} started; serving stopped.`);
+                    exitCode = 128 + os.constants.signals[signal];
+                    return;
+                }
+                // Not interrupted, so the start succeeded (a failure was thrown).
+                const served = status!.model!;
+                const server = status!.server!;
+                const setup = agent.connect({baseUrl: server.baseUrl, apiKey: "agentfit", model: served.id, contextSize: served.settings.contextSize, maxOutputTokens: options.maxOutputTokens}, configDir);
                 for (const file of setup.files) fs.writeFileSync(path.join(configDir, file.path), file.content);
                 // PWD is this folder's: a program that started launch in another folder passes its own PWD on, and
                 // OpenCode takes PWD over its working directory for the project it works on.
-                const outcome = await runAgentInTerminal(executable, [...setup.args, ...agentArgs], {...process.env, ...setup.env, PWD: process.cwd()}, (pid) =>
-                    console.error(`${bold("Serving")} ${served.id} at ${status.server!.baseUrl} · started ${agent.label} (${executable}, pid ${pid})`)
+                const running = runAgentInTerminal(executable, [...setup.args, ...agentArgs], {...process.env, ...setup.env, PWD: process.cwd()}, (pid) =>
+                    console.error(`${bold("Serving")} ${served.id} at ${server.baseUrl} · started ${agent.label} (${executable}, pid ${pid})`)
                 );
+                // The agent's own forwarding listens from here on (registered before this one leaves, so no signal finds none).
+                stopListening();
+                const outcome = await running;
                 console.error(dim(`${outcome.stoppedBy ? `${outcome.stoppedBy} received and passed on; ` : ""}${agent.label} exited (${outcome.exitCode}); serving stopped.`));
                 // Stopped by a signal, launch exits as a process killed by it would (128 + its number), whatever the agent returned.
                 exitCode = outcome.stoppedBy ? 128 + os.constants.signals[outcome.stoppedBy] : outcome.exitCode;
             } finally {
+                stopListening();
                 await app.dispose();
                 fs.rmSync(configDir, {recursive: true, force: true});
+                process.exitCode = exitCode;
             }
-            process.exitCode = exitCode;
         });
 }
 
 /** How long an agent gets to exit after a forwarded signal before its process group is killed. */
 const AGENT_EXIT_GRACE_MS = 10_000;
 
-const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
  * Runs the agent with this terminal's stdio until it exits. SIGINT, SIGTERM and SIGHUP sent to
@@ -88,7 +122,7 @@ const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * and is not forwarded — a second copy would end Claude Code's session where the user only meant to
  * interrupt a turn. Without a terminal the agent gets a group of its own, and each signal goes to
  * that whole group, the agent's own children included (npm-installed agents are a Node wrapper
- * around a binary).
+ * around a binary). The forwarding listens from the moment this returns.
  */
 function runAgentInTerminal(
     executable: string,
@@ -96,33 +130,36 @@ function runAgentInTerminal(
     env: NodeJS.ProcessEnv,
     onStart: (pid: number) => void
 ): Promise<{exitCode: number; stoppedBy: NodeJS.Signals | null}> {
-    const ownGroup = process.platform !== "win32" && !process.stdin.isTTY;
+    const detached = process.platform !== "win32" && !process.stdin.isTTY;
     return new Promise((resolve) => {
-        const child = spawn(executable, args, {stdio: "inherit", env, detached: ownGroup});
+        const child = spawn(executable, args, {stdio: "inherit", env, detached});
         if (child.pid !== undefined) onStart(child.pid);
+        const report = (error: unknown) => console.error(`Could not stop ${executable}: ${(error as Error).message}`);
         let stoppedBy: NodeJS.Signals | null = null;
-        let killTimer: NodeJS.Timeout | undefined;
-        const signalAgent = (signal: NodeJS.Signals) => {
-            if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-            try {
-                process.kill(ownGroup ? -child.pid : child.pid, signal);
-            } catch {}
-        };
         const forward = (signal: NodeJS.Signals) => {
-            if (signal === "SIGINT" && !ownGroup) return;
+            if (signal === "SIGINT" && !detached) return;
+            const first = stoppedBy === null;
             stoppedBy ??= signal;
-            signalAgent(signal);
-            killTimer ??= setTimeout(() => signalAgent("SIGKILL"), AGENT_EXIT_GRACE_MS);
-        };
-        for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-        const settle = (exitCode: number) => {
-            clearTimeout(killTimer);
-            for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-            // Whatever the agent left running in its own group goes with it.
-            if (ownGroup && child.pid !== undefined)
+            if (child.pid === undefined || hasExited(child)) return;
+            if (first) stopProcessTree(child, {detached, signal, graceMs: AGENT_EXIT_GRACE_MS}).catch(report);
+            else
                 try {
-                    process.kill(-child.pid, "SIGKILL");
-                } catch {}
+                    // A later signal is passed on too; the SIGKILL after the grace period is already planned.
+                    signalProcessTree({pid: child.pid, detached}, signal);
+                } catch (error) {
+                    report(error);
+                }
+        };
+        const stopListening = onInterrupt(forward, FORWARDED_SIGNALS);
+        const settle = (exitCode: number) => {
+            stopListening();
+            // Whatever the agent left running in its own group goes with it.
+            if (detached && child.pid !== undefined)
+                try {
+                    signalProcessTree({pid: child.pid, detached}, "SIGKILL");
+                } catch (error) {
+                    report(error);
+                }
             resolve({exitCode, stoppedBy});
         };
         child.on("error", (error) => {

@@ -170,7 +170,9 @@ function formatReport(report: RecommendationReport, options: {all: boolean; mode
         lines.push("");
         for (const m of report.models.filter((x) => x.verdict !== "no-fit").slice(0, 3)) {
             lines.push(bold(`${m.rank}. ${m.model.name}`) + dim(`  agentfit pull ${m.model.id}${m.bestQuantization ? `:${m.bestQuantization}` : ""}`));
-            for (const reason of m.reasons.slice(0, 4)) lines.push(`   - ${reason}`);
+            // The close call (always the last reason) is shown even when other reasons are cut.
+            const reasons = m.closeCall && m.reasons.length > 4 ? [...m.reasons.slice(0, 3), m.reasons.at(-1)!] : m.reasons.slice(0, 4);
+            for (const reason of reasons) lines.push(`   - ${reason}`);
         }
     }
     lines.push("");

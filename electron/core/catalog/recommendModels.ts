@@ -1,6 +1,7 @@
 import type {
     CatalogModel,
     CatalogQuantization,
+    CloseCall,
     FitEstimate,
     FitSettings,
     HardwareProfile,
@@ -187,12 +188,59 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
     const {settings} = resolveFitSettings({...options, contextSize: options.contextSize ?? thresholds.contextSize});
     const measurements = options.measurements ?? [];
     const calibration = calibrationFrom(measurements, hardware);
+    const rank = (at: HardwareProfile) => rankModels(catalog, at, {settings, thresholds, calibration, measurements});
+    const evaluated = rank(hardware);
+    const nearby = hardware.bandwidthKind === "measured" ? bandwidthChanges(hardware).map(({change, at}) => ({change, ranked: rank(at)})) : [];
+    const topOf = (ranked: readonly RankedModel[]) => ranked.find((e) => e.verdict === "usable") ?? ranked.find((e) => e.verdict === "almost") ?? null;
+    const models: ModelRecommendation[] = evaluated.map((e, index) => {
+        const closeCall = closeCallOf(e, nearby);
+        return {
+            rank: index + 1,
+            model: e.model,
+            verdict: e.verdict,
+            bestQuantization: e.best?.quantization ?? null,
+            best: e.best,
+            options: e.options,
+            reasons: [...reasonsFor(e.model, e.best, e.options, hardware), ...(closeCall ? [describeCloseCall(closeCall, e.best?.quantization ?? null)] : [])],
+            closeCall
+        };
+    });
+    const top = models.find((m) => m.verdict === "usable") ?? models.find((m) => m.verdict === "almost") ?? null;
+    const otherTops = nearby
+        .map(({change, ranked}) => ({change, other: topOf(ranked)}))
+        .filter(({other}) => (other?.model.id ?? null) !== (top?.model.id ?? null));
+    const topCloseCall = otherTops.length
+        ? ` A close call: ${otherTops.map(({change, other}) => `with the memory bandwidth ${pct(Math.abs(change))} ${change < 0 ? "lower" : "higher"} the pick would be ${other ? `${other.model.name} at ${other.best!.quantization}` : "none"}`).join("; ")} (measurements vary about that much from run to run).`
+        : top?.closeCall
+          ? ` ${describeCloseCall(top.closeCall, top.bestQuantization)}`
+          : "";
+    return {
+        hardware,
+        settings,
+        thresholds,
+        legend: levelLegend(thresholds, "predicted", settings.contextSize),
+        agentTurn: describeAgentTurn(),
+        summary: summarize(models, top, hardware, settings.contextSize, thresholds) + topCloseCall,
+        topPick: top?.model.id ?? null,
+        models,
+        generatedAt: (options.now ?? new Date()).toISOString()
+    };
+}
+
+interface RankedModel {
+    model: CatalogModel;
+    options: QuantizationOption[];
+    best: QuantizationOption | null;
+    verdict: PredictedLevel;
+}
+
+function rankModels(catalog: readonly CatalogModel[], hardware: HardwareProfile, options: EvaluateOptions): RankedModel[] {
     const evaluated = catalog.map((model) => {
-        const quantOptions = model.quantizations.map((q) => evaluateQuantization(model, q, hardware, {settings, thresholds, calibration, measurements}));
+        const quantOptions = model.quantizations.map((q) => evaluateQuantization(model, q, hardware, options));
         const best = pickBestQuantization(quantOptions);
         return {model, options: quantOptions, best, verdict: best?.verdict ?? ("no-fit" as const)};
     });
-    evaluated.sort(
+    return evaluated.sort(
         (a, b) =>
             tierOf(a.verdict, a.best) - tierOf(b.verdict, b.best) ||
             // Among models too slow to use, the one closest to usable (the shortest agent turn) comes first.
@@ -201,28 +249,39 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
             (b.best?.speed.generationAtDepthTokensPerSecond ?? 0) - (a.best?.speed.generationAtDepthTokensPerSecond ?? 0) ||
             b.model.capability.score - a.model.capability.score
     );
-    const models: ModelRecommendation[] = evaluated.map((e, index) => ({
-        rank: index + 1,
-        model: e.model,
-        verdict: e.verdict,
-        bestQuantization: e.best?.quantization ?? null,
-        best: e.best,
-        options: e.options,
-        reasons: reasonsFor(e.model, e.best, e.options, hardware)
-    }));
-    const top = models.find((m) => m.verdict === "usable") ?? models.find((m) => m.verdict === "almost") ?? null;
-    return {
-        hardware,
-        settings,
-        thresholds,
-        legend: levelLegend(thresholds, "predicted", settings.contextSize),
-        agentTurn: describeAgentTurn(),
-        summary: summarize(models, top, hardware, settings.contextSize, thresholds),
-        topPick: top?.model.id ?? null,
-        models,
-        generatedAt: (options.now ?? new Date()).toISOString()
-    };
 }
+
+/**
+ * How far a measured bandwidth moves between runs on one machine: five fresh measurements on the quiet
+ * 2-core test machine spread ±6 % (FACTS.md §9). A pick that changes within ±5 % is a close call.
+ */
+export const bandwidthRunToRun = 0.05;
+
+function bandwidthChanges(hardware: HardwareProfile): {change: number; at: HardwareProfile}[] {
+    return [-bandwidthRunToRun, bandwidthRunToRun].map((change) => ({change, at: {...hardware, cpuBandwidthBytesPerSecond: hardware.cpuBandwidthBytesPerSecond * (1 + change)}}));
+}
+
+function closeCallOf(e: RankedModel, nearby: readonly {change: number; ranked: readonly RankedModel[]}[]): CloseCall | null {
+    const sideOf = (change: number) => {
+        const other = nearby.find((n) => n.change === change)?.ranked.find((r) => r.model.id === e.model.id);
+        if (!other) return null;
+        const quantization = other.best?.quantization ?? null;
+        return quantization === (e.best?.quantization ?? null) && other.verdict === e.verdict ? null : {quantization, verdict: other.verdict};
+    };
+    const lower = sideOf(-bandwidthRunToRun);
+    const higher = sideOf(bandwidthRunToRun);
+    return lower || higher ? {bandwidthChange: bandwidthRunToRun, lower, higher} : null;
+}
+
+/** "A close call: 5 % less memory bandwidth would pick Q4_K_M (almost); 5 % more would pick Q6_K (almost) — …" */
+function describeCloseCall(c: CloseCall, pickedQuantization: string | null): string {
+    const pick = (side: NonNullable<CloseCall["lower"]>) => (side.quantization ? `${side.quantization} (${levelLabels[side.verdict].toLowerCase()})` : "nothing (doesn't fit)");
+    const sides = [c.lower && `${pct(c.bandwidthChange)} less memory bandwidth would pick ${pick(c.lower)}`, c.higher && `${pct(c.bandwidthChange)} more would pick ${pick(c.higher)}`].filter(Boolean);
+    const otherQuantization = [c.lower, c.higher].some((side) => side && side.quantization !== pickedQuantization);
+    return `A close call: ${sides.join("; ")} — the bandwidth measurement varies about that much from run to run, so ${otherQuantization ? "treat these quantizations as equally good here" : "the level is borderline here"}.`;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
 
 function summarize(models: ModelRecommendation[], top: ModelRecommendation | null, hardware: HardwareProfile, contextSize: number, t: VerdictThresholds): string {
     const ctx = formatKTokens(contextSize);

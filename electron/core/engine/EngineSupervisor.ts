@@ -45,6 +45,8 @@ const signalMeaning: Record<string, string> = {
 export class EngineSupervisor implements AsyncDisposable {
     private child: EngineProcessHandle | undefined;
     private starting: Promise<EngineProcessHandle> | undefined;
+    /** The process while it starts, until it says it is ready or exits. */
+    private startingChild: EngineProcessHandle | undefined;
     private readonly pending = new Map<number, Pending>();
     private nextId = 1;
     private output: string[] = [];
@@ -83,8 +85,20 @@ export class EngineSupervisor implements AsyncDisposable {
         });
     }
 
-    /** Asks the process to release everything and exit; kills it if it does not in time. Idempotent. */
+    /**
+     * Asks the process to release everything and exit; kills it if it does not in time. A process
+     * still starting holds nothing yet: it is killed at once, and its start fails as cancelled.
+     * Idempotent.
+     */
     async stop(): Promise<void> {
+        const starting = this.startingChild;
+        if (starting) {
+            this.expectingExit = true;
+            const exited = new Promise<void>((resolve) => starting.onExit(() => resolve()));
+            starting.kill("SIGKILL");
+            await exited;
+            return;
+        }
         const child = this.child ?? (await this.starting?.catch(() => undefined));
         if (!child) return;
         this.expectingExit = true;
@@ -126,6 +140,7 @@ export class EngineSupervisor implements AsyncDisposable {
         } catch (error) {
             return Promise.reject(error instanceof EngineError ? error : new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${(error as Error).message}`, {cause: error}));
         }
+        this.startingChild = child;
         return new Promise<EngineProcessHandle>((resolve, reject) => {
             let ready = false;
             const timer = setTimeout(() => {
@@ -141,6 +156,7 @@ export class EngineSupervisor implements AsyncDisposable {
                 if (message.type === "ready") {
                     ready = true;
                     clearTimeout(timer);
+                    if (this.startingChild === child) this.startingChild = undefined;
                     this.child = child;
                     resolve(child);
                 } else if (message.type === "response") {
@@ -156,6 +172,7 @@ export class EngineSupervisor implements AsyncDisposable {
                 clearTimeout(timer);
                 const expected = this.expectingExit;
                 if (this.child === child) this.child = undefined;
+                if (this.startingChild === child) this.startingChild = undefined;
                 // What was in flight belongs to this process; a restart may send new commands meanwhile.
                 const inFlight = [...this.pending.values()];
                 this.pending.clear();
@@ -164,7 +181,8 @@ export class EngineSupervisor implements AsyncDisposable {
                     const crash = describeExit(code, signal, output, killed);
                     const error = new EngineError(expected ? "ENGINE_CANCELLED" : "ENGINE_CRASHED", expected ? "The engine was stopped." : crash.reason);
                     for (const pending of inFlight) pending.reject(error);
-                    if (!ready) reject(new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${crash.reason}`));
+                    if (!ready)
+                        reject(expected ? new EngineError("ENGINE_CANCELLED", "The engine was stopped while it started.") : new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${crash.reason}`));
                     else if (!expected) notifyListener(this.options.onCrash, crash);
                 });
             });

@@ -190,6 +190,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             })
     });
 
+    /** Starts asked for and not yet ended, each cancelled by a stop. */
+    const startsInFlight = new Set<AbortController>();
+    const cancelStarts = (reason: string) => {
+        for (const start of startsInFlight) start.abort(new EngineError("ENGINE_CANCELLED", reason));
+    };
+
     // One engine operation at a time: a start, stop or ensure waits for the one before it.
     let queue: Promise<unknown> = Promise.resolve();
     const exclusive = <T>(operation: () => Promise<T>): Promise<T> => {
@@ -210,9 +216,14 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         const settings = withoutUndefined(request.settings);
         const resolved = resolveModelReference(request.model, {registry: options.store.models, modelsDir: options.modelsDir});
         const key = JSON.stringify({path: resolved.path, settings});
+        // A stop cancels this start wherever it is: waiting for its turn, reading the file's header, loading, serving.
+        const stopped = new AbortController();
+        startsInFlight.add(stopped);
+        const signal = jobOptions.signal ? AbortSignal.any([jobOptions.signal, stopped.signal]) : stopped.signal;
 
         return exclusive(async () => {
             if (jobOptions.restart && served !== request) throw new EngineError("ENGINE_CANCELLED", "The restart was superseded by a stop or another start.");
+            if (signal.aborted) throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
             progressListener = jobOptions.onProgress;
             try {
                 const needsLoad = loadedKey !== key || !status.model;
@@ -233,16 +244,16 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                     loadedKey = undefined;
                     let info: Omit<LoadedModel, "loadId" | "reference">;
                     try {
-                        const {load, facts} = await prepareModelLoad(resolved.path, settings, {aliases: [request.model, ...resolved.aliases], signal: jobOptions.signal}).catch(
+                        const {load, facts} = await prepareModelLoad(resolved.path, settings, {aliases: [request.model, ...resolved.aliases], signal}).catch(
                             async (error: unknown) => {
                                 // A refused file ends what was served, as a failed load in the engine would.
                                 if (supervisor.running) await supervisor.call("unload", {}).catch(() => {});
                                 throw error;
                             }
                         );
-                        info = withAgentFitEstimate(await supervisor.call("load", load, {signal: jobOptions.signal}), facts);
+                        info = withAgentFitEstimate(await supervisor.call("load", load, {signal}), facts);
                     } catch (error) {
-                        if (jobOptions.signal?.aborted || (error as {code?: unknown}).code === "ENGINE_CANCELLED") {
+                        if (signal.aborted || (error as {code?: unknown}).code === "ENGINE_CANCELLED") {
                             // A cancelled load is no failure of the model: nothing to record.
                             update({state: supervisor.running ? "failed" : "stopped", loadProgress: null, model: null, error: null});
                             throw new EngineError("ENGINE_CANCELLED", "The model load was cancelled.");
@@ -282,7 +293,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
                 try {
                     opened = await openFront(server);
                     // The engine checks the key, Host and Origin clients send through the front (the port is the front's).
-                    enginePort = (await supervisor.call("serve", {...server, apiKey: opened.apiKey, frontSecret: opened.instance.secret}, {signal: jobOptions.signal})).port;
+                    enginePort = (await supervisor.call("serve", {...server, apiKey: opened.apiKey, frontSecret: opened.instance.secret}, {signal})).port;
                 } catch (error) {
                     update({state: "failed", server: front ? status.server : null, error: errorBody(error, "ENGINE_SERVER_INVALID")});
                     throw error;
@@ -308,7 +319,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             } finally {
                 progressListener = undefined;
             }
-        });
+        }).finally(() => startsInFlight.delete(stopped));
     }
 
     /**
@@ -343,8 +354,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
 
     async function stop(): Promise<EngineStatus> {
-        // A stop by the user is never followed by a restart.
+        // A stop by the user is never followed by a restart, and ends the starts asked for before it.
         forgetServed();
+        cancelStarts("Serving was stopped.");
         // Stopping does not wait for a load in progress: ending the process cancels it.
         await supervisor.stop();
         return exclusive(async () => {
@@ -431,6 +443,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
             disposing ??= (async () => {
                 disposed = true;
                 forgetServed();
+                cancelStarts("The app is shutting down.");
                 await binaries.dispose();
                 await supervisor.dispose();
                 await closeFront();

@@ -6,11 +6,16 @@ import path from "node:path";
 import {promisify} from "node:util";
 import type {EngineBinaryStatus, EngineBuildJob, EngineBuildOfferSurface, EngineBuildRequirement, LocalEngineBuild} from "../../api/EngineApi.ts";
 import {EngineError} from "./EngineError.ts";
+import {stopProcessTree} from "../processes/signalProcessTree.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
 import {dismissOffer, engineBuildOffer, offerDismissedAt, type OfferMemory} from "./engineBuildOffer.ts";
 
 const run = promisify(execFile);
 const LOG_TAIL_LINES = 40;
+/** The build runs in a process group of its own, so cancelling ends cmake and the compilers too. */
+const BUILD_DETACHED = process.platform !== "win32";
+/** How long a cancelled build gets to end after SIGTERM before it is killed, ms. */
+const BUILD_STOP_GRACE_MS = 5000;
 
 /** Where node-llama-cpp lives and keeps its local builds (its own layout, see its `source` CLI). */
 export interface NodeLlamaCppLayout {
@@ -181,25 +186,52 @@ export async function verifyEngineBuild(releaseDir: string, runtime = thisRuntim
 }
 
 function readCpuBuild(dir: string): LocalEngineBuild | null {
-    const done = path.join(dir, "buildDone.status");
-    let metadata: {buildOptions?: {gpu?: unknown; llamaCpp?: {release?: string}}};
-    try {
-        metadata = JSON.parse(fs.readFileSync(path.join(dir, "Release", "_nlcBuildMetadata.json"), "utf8"));
-        if (!fs.existsSync(done) || !fs.existsSync(path.join(dir, "Release", "llama-addon.node"))) return null;
-    } catch {
+    const finished = readFinishedBuild(dir);
+    if (!finished) {
+        releaseSizes.delete(dir);
         return null;
     }
+    const {metadata, done} = finished;
     if (metadata.buildOptions?.gpu !== false) return null;
     const cache = readCmakeCache(path.join(dir, "CMakeCache.txt"));
     return {
         folder: dir,
-        builtAt: fs.statSync(done).mtime.toISOString(),
+        builtAt: done.mtime.toISOString(),
         llamaCppRelease: metadata.buildOptions.llamaCpp?.release ?? "unknown",
         native: cache.GGML_NATIVE === "ON",
         openmp: cache.OpenMP_FOUND === "TRUE" || cache.GGML_OPENMP === "ON",
         compiler: cache.CMAKE_CXX_COMPILER ? path.basename(cache.CMAKE_CXX_COMPILER) : null,
-        bytes: folderBytes(path.join(dir, "Release"))
+        bytes: releaseBytes(dir, done)
     };
+}
+
+/** A build node-llama-cpp finished in `dir`: its build metadata and its `buildDone.status` file's stats. */
+function readFinishedBuild(dir: string): {metadata: {buildOptions?: {gpu?: unknown; llamaCpp?: {release?: string}}}; done: fs.Stats} | null {
+    try {
+        const metadata = JSON.parse(fs.readFileSync(path.join(dir, "Release", "_nlcBuildMetadata.json"), "utf8"));
+        const done = fs.statSync(path.join(dir, "buildDone.status"), {throwIfNoEntry: false});
+        return done && fs.existsSync(path.join(dir, "Release", "llama-addon.node")) ? {metadata, done} : null;
+    } catch {
+        return null;
+    }
+}
+
+/**
+ * The size of each build folder's Release folder, with the build it was measured on: the engine's
+ * status is polled, and walking hundreds of files at each poll is what the cache spares. A build is
+ * known by its `buildDone.status`: its modification time (the build's `builtAt`) and its inode (a
+ * rebuild moved into place, or a folder removed and built again, is a new file), so a changed build
+ * is measured again.
+ */
+const releaseSizes = new Map<string, {build: string; bytes: number}>();
+
+function releaseBytes(dir: string, done: fs.Stats): number {
+    const build = `${done.dev}:${done.ino}:${done.mtimeMs}`;
+    const known = releaseSizes.get(dir);
+    if (known?.build === build) return known.bytes;
+    const bytes = folderBytes(path.join(dir, "Release"));
+    releaseSizes.set(dir, {build, bytes});
+    return bytes;
 }
 
 function readCmakeCache(file: string): Record<string, string> {
@@ -433,8 +465,7 @@ export class EngineBinaryManager {
             cwd: this.layout.packageDir,
             env: {...cliEnv(), ...STAGED_BUILD_ENV},
             stdio: ["ignore", "pipe", "pipe"],
-            // Its own process group, so cancelling ends cmake and the compilers too.
-            detached: process.platform !== "win32"
+            detached: BUILD_DETACHED
         });
         this.child = child;
         let lastEmit = 0;
@@ -514,10 +545,8 @@ export class EngineBinaryManager {
         const child = this.child;
         if (child && this.job?.state === "running") {
             this.cancelled = true;
-            killGroup(child, "SIGTERM");
-            const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5000);
+            await stopProcessTree(child, {detached: BUILD_DETACHED, graceMs: BUILD_STOP_GRACE_MS});
             await this.finished;
-            clearTimeout(timer);
         }
         return this.status();
     }
@@ -539,13 +568,6 @@ export class EngineBinaryManager {
     async dispose() {
         if (this.job?.state === "running") await this.cancel();
     }
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-    try {
-        if (child.pid && process.platform !== "win32") process.kill(-child.pid, signal);
-        else child.kill(signal);
-    } catch {}
 }
 
 /**

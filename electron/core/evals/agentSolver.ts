@@ -1,5 +1,6 @@
 import {createOwnedTempFolder, removeOrphanedTempFolders} from "../jobs/ownedTempFolder.ts";
 import {processStartTime, type JobOwner} from "../jobs/JobOwner.ts";
+import {signalProcessTree} from "../processes/signalProcessTree.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -46,10 +47,13 @@ export function removeOrphanedAgentScratch(parent = os.tmpdir()): string[] {
             return;
         }
         const [pid, startTime] = [Number(recorded[0]), recorded[1]];
-        if (!Number.isInteger(pid) || pid <= 0 || !startTime || processStartTime(pid) !== startTime) return;
+        if (!Number.isInteger(pid) || pid <= 1 || !startTime || processStartTime(pid) !== startTime) return;
         try {
-            process.kill(-pid, "SIGKILL");
-        } catch {}
+            // runCommand started it detached: pid is its process group's id.
+            signalProcessTree({pid, detached: true}, "SIGKILL");
+        } catch (error) {
+            console.error(`[agentfit] An agent left by an interrupted eval may still run: ${(error as Error).message}`);
+        }
     });
 }
 

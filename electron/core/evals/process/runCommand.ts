@@ -1,4 +1,5 @@
 import {spawn} from "node:child_process";
+import {signalProcessTree} from "../../processes/signalProcessTree.ts";
 
 export interface RunCommandOptions {
     cwd: string;
@@ -48,19 +49,17 @@ export function runCommand(command: string, args: readonly string[], options: Ru
         let timedOut = false;
         const out = new OutputBuffer(maxBytes);
         const err = new OutputBuffer(maxBytes);
-        const child = spawn(command, args, {
-            cwd: options.cwd,
-            env: commandEnvironment(options.env),
-            stdio: ["ignore", "pipe", "pipe"],
-            detached: process.platform !== "win32",
-            windowsHide: true
-        });
+        // A group of its own, so a timeout or a cancel also ends what the command started (test runners, R's workers…).
+        const detached = process.platform !== "win32";
+        const child = spawn(command, args, {cwd: options.cwd, env: commandEnvironment(options.env), stdio: ["ignore", "pipe", "pipe"], detached, windowsHide: true});
         if (child.pid !== undefined) options.onSpawn?.(child.pid);
         const kill = () => {
+            if (child.pid === undefined) return;
             try {
-                if (child.pid !== undefined && process.platform !== "win32") process.kill(-child.pid, "SIGKILL");
-                else child.kill("SIGKILL");
-            } catch {}
+                signalProcessTree({pid: child.pid, detached}, "SIGKILL");
+            } catch (error) {
+                err.push(Buffer.from(`\n[AgentFit could not stop the command: ${(error as Error).message}]\n`));
+            }
         };
         const timer = setTimeout(() => {
             timedOut = true;
