@@ -305,6 +305,8 @@ export interface EngineBuildOffer {
     kind: "build" | "install";
     /** Why, from measurements (docs/benchmark.md). */
     reason: string;
+    /** Why in one line with the measured figures, lower-case so it can follow a title: "steadier, faster measurements: …". */
+    summary: string;
     /** How long it should take here: an estimate from measured builds, scaled by this machine's cores. */
     estimate: {lowMinutes: number; highMinutes: number; basis: string};
     /** Disk space the source and the build take, bytes (measured; the finished binaries are smaller). */

@@ -41,9 +41,14 @@ export function remainingSeconds(elapsedSeconds: number, done: number | null, es
     return null;
 }
 
+/** The time left of a job, written one way everywhere it shows: "ETA 1 min 20 s"; `unknown` when there is none yet. */
+export function formatEta(etaSeconds: number | null, unknown = "unknown"): string {
+    return `ETA ${etaSeconds === null ? unknown : formatDuration(etaSeconds * 1000)}`;
+}
+
 /** "Elapsed 1 min 20 s · ETA 3 min 05 s"; the ETA reads "after the first results" until one is known. */
-export function formatElapsedAndEta(elapsedSeconds: number, etaSeconds: number | null): string {
-    return `Elapsed ${formatDuration(elapsedSeconds * 1000)} · ETA ${etaSeconds === null ? "after the first results" : formatDuration(etaSeconds * 1000)}`;
+export function formatElapsedAndEta(elapsedSeconds: number, etaSeconds: number | null, unknownEta = "after the first results"): string {
+    return `Elapsed ${formatDuration(elapsedSeconds * 1000)} · ${formatEta(etaSeconds, unknownEta)}`;
 }
 
 const BACKEND_LABELS: Record<string, string> = {metal: "Metal", cuda: "CUDA", vulkan: "Vulkan", cpu: "CPU"};
@@ -67,11 +72,14 @@ export function formatSpeed(bytesPerSecond: number | null | undefined): string {
     return bytesPerSecond == null ? "unknown" : `${formatBytes(bytesPerSecond)}/s`;
 }
 
-/** Where a transfer stands: "1.2 GB of 4.1 GB · 35.2 MB/s · 1 min 20 s left". */
-export function formatTransfer(progress: {downloadedBytes: number; totalBytes: number | null; bytesPerSecond: number | null; etaSeconds: number | null}): string {
+/**
+ * Where a transfer stands: "1.2 GB of 4.1 GB · 35.2 MB/s · ETA 1 min 20 s". A view that shows the
+ * ETA in a line of its own (the guided plan's step) passes no `etaSeconds`, so it is written once.
+ */
+export function formatTransfer(progress: {downloadedBytes: number; totalBytes: number | null; bytesPerSecond: number | null; etaSeconds?: number | null}): string {
     const parts = [progress.totalBytes != null ? `${formatBytes(progress.downloadedBytes)} of ${formatBytes(progress.totalBytes)}` : `${formatBytes(progress.downloadedBytes)}`];
     if (progress.bytesPerSecond != null) parts.push(formatSpeed(progress.bytesPerSecond));
-    if (progress.etaSeconds != null) parts.push(`${formatDuration(progress.etaSeconds * 1000)} left`);
+    if (progress.etaSeconds != null) parts.push(formatEta(progress.etaSeconds));
     return parts.join(" · ");
 }
 

@@ -30,6 +30,7 @@ describe("the guided path's download step (Answer for this machine)", () => {
         const plan = await app.client.call("answer.plan", {runs: 1, maxTurns: 2, maxOutputTokensPerTurn: 64, threads: 1});
         expect(plan.candidates).toMatchObject([{key: hub.key, modelId: null, downloadBytes: hub.sizeBytes}]);
         expect(plan.steps.map((s) => s.kind)).toEqual(["download", "bench", "eval", "verdict"]);
+        expect(plan.limitations).toEqual([]);
 
         const page = await browser.newPage({viewport: {width: 900, height: 1000}});
         await page.goto(`${app.server.url}/#/answer`);
@@ -43,8 +44,10 @@ describe("the guided path's download step (Answer for this machine)", () => {
         // Downloading: a percentage, the bytes and the speed, elapsed time and an ETA.
         await expect.poll(() => download.getAttribute("data-state"), {timeout: 60_000}).toBe("running");
         await expect.poll(() => download.getByTestId("step-percent").textContent(), {timeout: 60_000}).toMatch(/^([1-9]\d?)%$/);
-        await expect.poll(() => download.getByTestId("step-detail").textContent()).toMatch(/ of .+ · .+\/s/);
+        await expect.poll(() => download.getByTestId("step-detail").textContent()).toMatch(/ of .+ · .+\/s$/);
         await expect.poll(() => download.getByTestId("step-timing").textContent()).toMatch(/^Elapsed .+ · ETA \d/);
+        // The time left is said once, as "ETA", in the step's timing line (the Downloads screen writes it the same way).
+        await expect.poll(async () => (await download.textContent())?.match(/ETA|left/g)?.length).toBe(1);
         for (const width of [900, 1440]) {
             await page.setViewportSize({width, height: 1000});
             expect(await elementsWiderThanWindow(page)).toEqual([]);
@@ -73,6 +76,13 @@ describe("the guided path's download step (Answer for this machine)", () => {
         await page.getByTestId("run-plan").click();
         await expect.poll(() => download.getAttribute("data-state"), {timeout: 120_000}).toBe("done");
         await expect.poll(() => download.getByTestId("step-detail").textContent()).toMatch(/ downloaded · SHA-256 verified against the published checksum$/);
+        // The file says it was trained for 4,096 tokens (the catalog's entry said 32k): the plan says so in the Verdict's words,
+        // and the candidate is judged as the Verdict will judge it.
+        await expect
+            .poll(() => page.getByTestId("limitations").textContent())
+            .toBe(`Tiny Guided Q8_0 — Doesn't fit: trained for 4,096 tokens; the agent context is ${plan.settings.contextSize.toLocaleString("en-US")}. It is measured at the 4,096 tokens it was trained for.`);
+        await expect.poll(() => page.getByTestId("candidate-row").first().textContent()).toContain("Doesn't fit");
+        await page.screenshot({path: path.join(screenshotDir, "answer-downloaded-1440.png"), fullPage: true});
         const registered = await app.client.call("models.list", {});
         expect(registered).toHaveLength(1);
         expect(registered[0]).toMatchObject({sha256: hub.sha256, source: {kind: "huggingface", catalogId: hub.key}});

@@ -44,7 +44,7 @@ describe("Downloads screen (browser mode)", () => {
         await page.getByTestId("download-button").click();
         const row = page.getByTestId("download-row").first();
         await expect.poll(() => row.getAttribute("data-state")).toBe("downloading");
-        await expect.poll(() => row.getByTestId("download-transfer").textContent(), {timeout: 10_000}).toMatch(/\d+% · .* of 5\.0 MB · .*\/s · .* left/);
+        await expect.poll(() => row.getByTestId("download-transfer").textContent(), {timeout: 10_000}).toMatch(/\d+% · .* of 5\.0 MB · .*\/s · ETA \d/);
         await page.screenshot({path: path.join(screenshotDir, "downloads-progress.png"), fullPage: true});
 
         await row.getByTestId("pause-button").click();

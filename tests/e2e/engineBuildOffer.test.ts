@@ -24,14 +24,22 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
                 await page.goto(`${app.server.url}/#/answer`);
                 const offer = page.getByTestId("engine-build-offer");
                 await expect.poll(() => offer.isVisible()).toBe(true);
-                await expect.poll(() => offer.textContent()).toMatch(/0\.4× of llama\.cpp's own llama-bench/);
+                // One line in view, with the measured figures; the answer path comes first, the offer below it.
+                await expect.poll(() => page.getByTestId("engine-build-summary").innerText()).toMatch(/0\.4× of llama\.cpp's own llama-bench/);
+                const top = async (testId: string) => (await page.getByTestId(testId).boundingBox())?.y ?? null;
+                await expect.poll(async () => ((await top("predicted-answer")) ?? Infinity) < ((await top("engine-build-offer")) ?? -Infinity)).toBe(true);
+                // The rest is behind Details: the full measurements, and for a build the estimate (labelled so), disk space and compiler.
+                await expect.poll(() => page.getByTestId("engine-build-reason").isVisible()).toBe(false);
+                await page.getByTestId("engine-build-details").locator("summary").click();
+                await expect.poll(() => page.getByTestId("engine-build-reason").innerText()).toMatch(/0\.4× of llama\.cpp's own llama-bench \(16 one-token decodes in 54–66 s\)/);
 
                 if (!status.canBuild) {
-                    // No compiler: what to install, and no build button.
-                    await expect.poll(() => page.getByTestId("engine-build-requirements").textContent()).toMatch(/C\+\+ compiler: None found .*apt install g\+\+/);
+                    // No compiler: what to install, in view, and no build button.
+                    await expect.poll(() => page.getByTestId("engine-build-requirements").innerText()).toMatch(/C\+\+ compiler: None found .*apt install g\+\+/);
                     await expect.poll(() => page.getByTestId("engine-build").count()).toBe(0);
                 } else {
-                    await expect.poll(() => page.getByTestId("engine-build-estimate").textContent()).toMatch(/Takes about \d+–\d+ min \(estimate: .*\) and up to [\d.]+ MB of disk space/);
+                    await expect.poll(() => page.getByTestId("engine-build-estimate").innerText()).toMatch(/Takes about \d+–\d+ min \(estimate: .*\) and up to [\d.]+ MB of disk space/);
+                    await expect.poll(() => page.getByTestId("engine-build-compiler").innerText()).toMatch(/^C\+\+ compiler: \S+/);
                     for (const width of [900, 1440]) {
                         await page.setViewportSize({width, height: 1000});
                         expect(await elementsWiderThanWindow(page)).toEqual([]);
@@ -40,8 +48,11 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
 
                     await page.setViewportSize({width: 900, height: 1000});
                     await page.getByTestId("engine-build").click();
-                    await expect.poll(() => page.getByTestId("engine-build-phase").textContent(), {timeout: 60_000}).toMatch(/\d+(\.\d)? s elapsed|\d+ min \d+ s elapsed/);
-                    // The page stays usable: the plan's button is still there beside the running build.
+                    // While it builds: phase, elapsed time and cancel stay in view, the offer's one line says it runs in the background.
+                    await expect.poll(() => page.getByTestId("engine-build-phase").innerText(), {timeout: 60_000}).toMatch(/\d+(\.\d)? s elapsed|\d+ min \d+ s elapsed/);
+                    await expect.poll(() => page.getByTestId("engine-build-summary").innerText()).toMatch(/^Building the engine for this CPU in the background: everything keeps working on the prebuilt engine/);
+                    await expect.poll(() => page.getByTestId("engine-build-cancel").isVisible()).toBe(true);
+                    // The page stays usable: the plan's button is still there above the running build.
                     await expect.poll(() => page.getByTestId("plan-button").isEnabled()).toBe(true);
                     await page.screenshot({path: path.join(screenshotDir, "engine-build-offer-building-900.png"), fullPage: true});
                     await page.getByTestId("engine-build-cancel").click();
@@ -51,12 +62,24 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
                     expect(fs.existsSync(path.join(nodeLlamaCppLayout().llamaDir, "llama.cpp.info.json"))).toBe(true);
                 }
 
+                // Once a plan exists, the offer sits below its steps.
+                await app.client.call("answer.plan", {threads: 1});
+                await page.reload();
+                await expect.poll(() => page.getByTestId("steps-card").isVisible(), {timeout: 60_000}).toBe(true);
+                await expect.poll(() => offer.isVisible()).toBe(true);
+                await expect.poll(async () => ((await top("steps-card")) ?? Infinity) < ((await top("engine-build-offer")) ?? -Infinity)).toBe(true);
+                for (const width of [900, 1440]) {
+                    await page.setViewportSize({width, height: 1000});
+                    expect(await elementsWiderThanWindow(page)).toEqual([]);
+                    await page.screenshot({path: path.join(screenshotDir, `engine-build-offer-with-plan-${width}.png`), fullPage: true});
+                }
+
                 await page.getByTestId("engine-build-dismiss").click();
                 await expect.poll(() => offer.count()).toBe(0);
                 const answered = page.waitForResponse((response) => response.url().endsWith("/api/engine.binary"));
                 await page.reload();
                 await answered;
-                await expect.poll(() => page.getByTestId("plan-button").isVisible()).toBe(true);
+                await expect.poll(() => page.getByTestId("plan-card").isVisible()).toBe(true);
                 await expect.poll(() => offer.count()).toBe(0);
                 expect((await app.client.call("engine.binary", {})).offer?.dismissedAt.app).toEqual(expect.any(String));
             }
@@ -66,7 +89,7 @@ describe("the offer to build the engine for this CPU (Answer page)", () => {
             const answered = page.waitForResponse((response) => response.url().endsWith("/api/engine.binary"));
             await page.goto(`${again.server.url}/#/answer`);
             await answered;
-            await expect.poll(() => page.getByTestId("plan-button").isVisible()).toBe(true);
+            await expect.poll(() => page.getByTestId("plan-card").isVisible()).toBe(true);
             await expect.poll(() => page.getByTestId("engine-build-offer").count()).toBe(0);
         }
     );

@@ -155,10 +155,33 @@ describe("the guided download step", () => {
         // Nothing downloaded before: the download's speed is an assumption, and says so.
         expect(plan.steps[0]!.estimate.basis).toBe("assumed");
         expect(plan.disk.neededBytes).toBe(sizeBytes);
+        // Planned from the catalog entry, which says the model was trained for 32k: nothing to say yet, estimates at the agent context.
+        const agentContext = plan.settings.contextSize;
+        expect(agentContext).toBeGreaterThan(4096);
+        const atAgentContext = `at a ${agentContext.toLocaleString("en-US")}-token context`;
+        expect(plan.limitations).toEqual([]);
+        expect(plan.candidates[0]!.predicted).not.toBe("no-fit");
+        expect(plan.steps[1]!.estimate.text).toContain(atAgentContext);
+        expect(plan.steps[2]!.estimate.text).toContain(`per agent turn ${atAgentContext}`);
 
         await app.client.call("answer.run", {planId: plan.id});
         const downloading = await planWhen(app.client, plan.id, (p) => p.steps[0]!.job !== null);
         expect(downloading.steps[0]!.job!.kind).toBe("download");
+        // Downloaded: the file's header says 4,096 tokens. The plan says what that means in the Verdict's words, judges the
+        // candidate as the Verdict will, and its next steps' estimates are the file's, at the context it runs at.
+        const downloaded = await planWhen(app.client, plan.id, (p) => p.steps[0]!.state === "done");
+        const file = (await app.client.call("models.list", {}))[0]!;
+        expect(downloaded.limitations).toEqual([
+            `Tiny Guided Q8_0 — Doesn't fit: trained for 4,096 tokens; the agent context is ${agentContext.toLocaleString("en-US")}. It is measured at the 4,096 tokens it was trained for.`
+        ]);
+        const inspected = await app.client.call("models.inspect", {source: file.path, contextSize: agentContext});
+        expect(inspected.verdict).toBe("no-fit");
+        expect(downloaded.candidates[0]).toMatchObject({modelId: file.id, downloadBytes: 0, sizeBytes: file.sizeBytes, contextSize: 4096, predicted: "no-fit"});
+        expect(downloaded.steps[1]!.estimate.text).toContain("at a 4,096-token context");
+        expect(downloaded.steps[2]!.estimate.text).toContain("per agent turn at a 4,096-token context");
+        // The catalog entry it was planned from is a 1.5B model; the file is a tiny one: its steps are estimated far shorter, and so is the plan.
+        expect(downloaded.steps[1]!.estimate.seconds!).toBeLessThan(plan.steps[1]!.estimate.seconds!);
+        expect(downloaded.estimate.seconds!).toBeLessThan(plan.estimate.seconds!);
         const done = await planWhen(app.client, plan.id, (p) => p.state === "done");
         expect(done.steps.map((s) => s.state)).toEqual(["done", "done", "done", "done"]);
         // The candidate is now the registered download, measured by the benchmark and the eval.
@@ -176,6 +199,9 @@ describe("the guided download step", () => {
         const bench = await app.client.call("bench.run", {runId: done.steps[1]!.job!.id});
         expect(bench.spec.models).toEqual([registered[0]!.id]);
         expect(done.verdict).not.toBeNull();
+        // The Verdict says of the file what the plan said once it was downloaded.
+        const entry = (await app.client.call("verdict.get", {})).local.find((l) => l.location === "engine")!;
+        expect(entry).toMatchObject({verdict: "no-fit", headline: `Doesn't fit: trained for 4,096 tokens; the agent context is ${agentContext.toLocaleString("en-US")}.`});
         expect(hub.hub.requests.some((r) => r.host === "content" && r.path.endsWith("tiny-guided-Q8_0.gguf"))).toBe(true);
     });
 });

@@ -2,7 +2,7 @@ import readline from "node:readline/promises";
 import {InvalidArgumentError, type Command} from "commander";
 import type {AnswerPlan, AnswerPlanRequest, AnswerStep} from "../../api/AnswerApi.ts";
 import type {AppService} from "../../core/AppService.ts";
-import {formatDuration, plural} from "../../shared/format.ts";
+import {formatDuration, formatEta, plural} from "../../shared/format.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
 import {bold, dim, formatBytes, green, red, table, yellow} from "../utils/format.ts";
 import {paintLevel} from "../utils/levelFormat.ts";
@@ -136,7 +136,13 @@ function estimateText(step: AnswerStep): string {
 /** Runs the plan, printing a progress line per step change and at most every 5 s per step; Ctrl-C pauses it. */
 async function runWithProgress(app: AppService, plan: AnswerPlan): Promise<AnswerPlan> {
     const printed = new Map<number, {state: string; at: number}>();
+    const saidLimitations = new Set(plan.limitations);
     const print = (current: AnswerPlan) => {
+        // What a step learns on the way (a downloaded file trained for less than the agent context) is said as it is learnt.
+        for (const line of current.limitations.filter((l) => !saidLimitations.has(l))) {
+            saidLimitations.add(line);
+            console.error(yellow(`! ${line}`));
+        }
         for (const step of current.steps) {
             const last = printed.get(step.index);
             const changed = last?.state !== step.state;
@@ -170,7 +176,7 @@ function progressLine(step: AnswerStep): string {
     const parts = [`${stepMarks[step.state]} [${step.index}] ${step.title}: ${step.state}`];
     if (step.progress !== null && step.state === "running") parts.push(`${Math.round(step.progress * 100)}%`);
     if (step.detail) parts.push(step.detail);
-    if (step.state === "running") parts.push(`elapsed ${formatDuration(step.elapsedSeconds * 1000)}`, `ETA ${step.etaSeconds === null ? "unknown" : formatDuration(step.etaSeconds * 1000)}`);
+    if (step.state === "running") parts.push(`elapsed ${formatDuration(step.elapsedSeconds * 1000)}`, formatEta(step.etaSeconds));
     if (step.error) parts.push(red(`[${step.error.code}] ${step.error.message}`));
     if (step.note) parts.push(dim(step.note));
     return parts.join(" · ");

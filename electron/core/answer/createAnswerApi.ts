@@ -15,7 +15,7 @@ import type {Store} from "../store/Store.ts";
 import {AnswerError} from "./AnswerError.ts";
 import type {EvalProviderId} from "../../api/EvalApi.ts";
 import {providerIds} from "../evals/providers.ts";
-import {answerBenchRequest, answerEvalRequest, benchStepTitle, candidateContextSize, estimateEval, evalProfiles, planAnswer, replanCandidates} from "./planAnswer.ts";
+import {answerBenchRequest, answerEvalRequest, candidateContextSize, downloadedCandidateChange, estimateEval, evalProfiles, planAnswer, replanCandidates} from "./planAnswer.ts";
 
 export interface AnswerApiOptions {
     store: Store;
@@ -153,7 +153,7 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
             } catch (error) {
                 if ((error as AppError).code !== "DOWNLOAD_ALREADY_REGISTERED") throw error;
                 const model = (await api["models.list"]({})).find((m) => m.source.kind === "huggingface" && m.source.catalogId === candidate.key);
-                mutate(plan.id, (p) => void (p.candidates.find((c) => c.key === candidate.key)!.modelId = model?.id ?? null));
+                await adoptDownloadedModel(plan.id, candidate.key, model?.id ?? null);
                 return;
             }
             mutateStep(plan.id, step.index, (s) => void (s.job = {kind: "download", id: jobId!}));
@@ -162,7 +162,8 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
             const job = (await api["downloads.list"]({})).find((j) => j.id === jobId);
             if (!job) throw new AppError("DOWNLOAD_JOB_NOT_FOUND", `Download #${jobId} is gone (dismissed elsewhere).`);
             progress.progress = job.totalBytes ? job.downloadedBytes / job.totalBytes : null;
-            progress.detail = formatTransfer(job);
+            // Bytes and speed; the ETA is the step's own, shown once beside its elapsed time.
+            progress.detail = formatTransfer({downloadedBytes: job.downloadedBytes, totalBytes: job.totalBytes, bytesPerSecond: job.bytesPerSecond});
             progress.etaSeconds = job.etaSeconds;
             if (job.state === "failed" || job.state === "cancelled") throw new AppError(knownErrorCode(job.error?.code, "DOWNLOAD_FAILED"), job.error?.message ?? `The download was ${job.state}.`);
             if (job.state !== "completed") return false;
@@ -170,17 +171,24 @@ export function createAnswerApi(options: AnswerApiOptions): MethodTable<AnswerAp
             const checked = job.files.every((f) => f.expectedSha256 !== null);
             progress.detail = `${formatBytes(job.downloadedBytes)} downloaded · ${checked ? "SHA-256 verified against the published checksum" : "no published SHA-256: size and GGUF header checked"}`;
             progress.etaSeconds = 0;
-            // The file's own header now says the context it was trained for (the catalog may have said more).
-            const model = job.modelId ? await api["models.get"]({reference: job.modelId}) : null;
-            mutate(plan.id, (p) => {
-                const c = p.candidates.find((c) => c.key === candidate.key)!;
-                c.modelId = job.modelId;
-                c.downloadBytes = 0;
-                if (!model) return;
-                c.contextSize = candidateContextSize(p, model);
-                for (const s of p.steps.filter((s) => s.kind === "bench" && s.candidate === c.key)) s.title = benchStepTitle(c);
-            });
+            await adoptDownloadedModel(plan.id, candidate.key, job.modelId);
             return true;
+        });
+    }
+
+    /**
+     * A candidate's download ended (here, or before in another process): the candidate is now that
+     * registered file, and the plan follows what the file's own header says (the catalog may have said
+     * more): its trained context, the limitation that follows from it, its next steps' estimates.
+     */
+    async function adoptDownloadedModel(planId: number, key: string, modelId: string | null) {
+        const model = modelId ? await app()["models.get"]({reference: modelId}).catch(() => null) : null;
+        const change = model ? await downloadedCandidateChange(load(planId), key, model, planner()) : null;
+        mutate(planId, (p) => {
+            const c = p.candidates.find((c) => c.key === key)!;
+            c.modelId = modelId;
+            if (modelId) c.downloadBytes = 0;
+            change?.(p);
         });
     }
 

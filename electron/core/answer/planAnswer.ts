@@ -21,6 +21,7 @@ import type {ModelRecommendation, PredictedLevel, RecommendationReport, SpeedPre
 import {formatBytes, formatDuration, formatSpeed, plural} from "../../shared/format.ts";
 import {agentSessionDepth} from "../../shared/agentTurn.ts";
 import {levelLabels} from "../../shared/verdictLevels.ts";
+import {trainedContextShortfall} from "../rules/judgeModel.ts";
 import {errorMessage} from "../../shared/AppError.ts";
 import {AnswerError} from "./AnswerError.ts";
 import {EvalError} from "../evals/EvalError.ts";
@@ -98,9 +99,9 @@ export async function planAnswer(request: AnswerPlanRequest, deps: AnswerPlanner
     return buildPlan(settings, references, recommendation, deps, limitations, []);
 }
 
-/** The same plan with other candidates: finished steps of candidates that stay are kept. */
-export async function replanCandidates(plan: AnswerPlan, references: string[], deps: AnswerPlannerDeps): Promise<Omit<AnswerPlan, "id">> {
-    const settings: PlanSettings = {
+/** The settings a saved plan was made with. */
+function settingsOf(plan: AnswerPlan): PlanSettings {
+    return {
         profile: plan.profile,
         offline: plan.offline,
         threads: plan.settings.threads,
@@ -108,8 +109,51 @@ export async function replanCandidates(plan: AnswerPlan, references: string[], d
         maxTurns: plan.eval.maxTurns,
         maxOutputTokensPerTurn: plan.eval.maxOutputTokensPerTurn
     };
+}
+
+/** The same plan with other candidates: finished steps of candidates that stay are kept. */
+export async function replanCandidates(plan: AnswerPlan, references: string[], deps: AnswerPlannerDeps): Promise<Omit<AnswerPlan, "id">> {
     const recommendation = await deps.api["models.recommend"]({});
-    return {...(await buildPlan(settings, references, recommendation, deps, [], plan.steps)), createdAt: plan.createdAt};
+    return {...(await buildPlan(settingsOf(plan), references, recommendation, deps, [], plan.steps)), createdAt: plan.createdAt};
+}
+
+/**
+ * The change a finished download makes to its plan: the candidate as its file says (the context it
+ * was trained for, from its GGUF header, where the catalog entry the plan was made from may say
+ * more; its predicted level at the agent context and its speeds where it runs), the "trained for
+ * less" limitation when it applies, and its steps still to run re-estimated from those facts.
+ * Everything is read first; the returned change is applied to the saved plan with no await between.
+ */
+export async function downloadedCandidateChange(plan: AnswerPlan, key: string, model: RegisteredModel, deps: AnswerPlannerDeps): Promise<(plan: AnswerPlan) => void> {
+    const settings = settingsOf(plan);
+    const facts = await onDiskCandidate(model, plan.settings.contextSize, deps.api, "Downloaded");
+    const estimates: Partial<Record<AnswerStep["kind"], AnswerEstimate>> = {bench: benchEstimate(facts, settings), eval: await evalEstimate(deps.api, facts, settings, plan.eval.task)};
+    return (p) => {
+        const c = p.candidates.find((c) => c.key === key);
+        if (!c) return;
+        const before = trainedContextLimitation(c, p.settings.contextSize);
+        const file = facts.candidate;
+        Object.assign(c, {modelId: file.modelId, downloadBytes: 0, sizeBytes: file.sizeBytes, predicted: file.predicted, reason: file.reason, contextSize: file.contextSize});
+        const after = trainedContextLimitation(c, p.settings.contextSize);
+        p.limitations = p.limitations.filter((line) => line !== before);
+        if (after) p.limitations.push(after);
+        for (const step of p.steps.filter((s) => s.candidate === key)) {
+            if (step.kind === "bench") step.title = benchStepTitle(c);
+            const estimate = estimates[step.kind];
+            if (estimate && step.state === "pending") step.estimate = estimate;
+        }
+        p.estimate = sumEstimates(p.steps.filter((s) => s.state !== "skipped").map((s) => s.estimate));
+    };
+}
+
+/**
+ * The plan's line for a candidate trained for less than the agent context, in the Verdict's words
+ * ("Doesn't fit: trained for 8,192 tokens; the agent context is 32,768"); null when it was trained for enough.
+ */
+function trainedContextLimitation(candidate: Pick<AnswerCandidate, "name" | "contextSize">, agentContext: number): string | null {
+    const shortfall = trainedContextShortfall(candidate.contextSize, agentContext);
+    if (!shortfall) return null;
+    return `${candidate.name} — ${levelLabels["no-fit"]}: ${shortfall}. It is measured at the ${candidate.contextSize.toLocaleString("en-US")} tokens it was trained for.`;
 }
 
 async function buildPlan(
@@ -135,10 +179,8 @@ async function buildPlan(
     const facts: CandidateFacts[] = [];
     for (const reference of unique) facts.push(await resolveCandidate(reference, recommendation, registered, deps, settings.offline));
     for (const f of facts) {
-        if (f.candidate.contextSize < agentContext)
-            limitations.push(
-                `${f.candidate.name} was trained for ${f.candidate.contextSize.toLocaleString("en-US")} tokens, less than the ${agentContext.toLocaleString("en-US")}-token agent context: it is measured at ${f.candidate.contextSize.toLocaleString("en-US")}.`
-            );
+        const limitation = trainedContextLimitation(f.candidate, agentContext);
+        if (limitation) limitations.push(limitation);
     }
 
     const task = await chooseTask(api, settings.profile);
@@ -249,29 +291,7 @@ async function resolveCandidate(
             };
         }
     }
-    if (onDisk) {
-        const contextSize = Math.min(agentContext, onDisk.facts.contextLength ?? agentContext);
-        // Judged at the agent context, as the Verdict judges it; its speed where it will run (a model trained for less runs at its own context).
-        const report = await inspectQuietly(deps.api, onDisk.path, agentContext);
-        const runsAt = contextSize < agentContext ? await inspectQuietly(deps.api, onDisk.path, contextSize) : report;
-        const catalogId = onDisk.source.kind === "huggingface" ? onDisk.source.catalogId : null;
-        return {
-            candidate: {
-                key: onDisk.id,
-                name: onDisk.name,
-                catalogModelId: catalogId?.split(":")[0] ?? report?.catalogMatch?.modelId ?? null,
-                quantization: onDisk.facts.quantization,
-                modelId: onDisk.id,
-                downloadBytes: 0,
-                sizeBytes: onDisk.sizeBytes,
-                predicted: report?.verdict ?? null,
-                reason: report ? `On disk; predicted "${levelLabels[report.verdict]}" here.` : "On disk; no prediction could be made for it.",
-                contextSize
-            },
-            speed: runsAt?.speed ?? null,
-            path: onDisk.path
-        };
-    }
+    if (onDisk) return onDiskCandidate(onDisk, agentContext, deps.api);
     const [modelId, quant] = reference.split(":");
     const pick: ModelRecommendation | undefined = recommendation.models.find((m) => m.model.id === modelId);
     if (!pick)
@@ -298,6 +318,35 @@ async function resolveCandidate(
         },
         speed: option.speed,
         path: null
+    };
+}
+
+/**
+ * A registered model as a candidate, from its file's header (inspectModel): judged at the agent
+ * context, as the Verdict judges it, and its speed where it will run (a model trained for less runs
+ * at its own context). `origin` opens its reason.
+ */
+async function onDiskCandidate(onDisk: RegisteredModel, agentContext: number, api: AppApi, origin: "On disk" | "Downloaded" = "On disk"): Promise<CandidateFacts> {
+    const report = await inspectQuietly(api, onDisk.path, agentContext);
+    const trained = report?.facts.contextLength ?? onDisk.facts.contextLength;
+    const contextSize = Math.min(agentContext, trained ?? agentContext);
+    const runsAt = contextSize < agentContext ? await inspectQuietly(api, onDisk.path, contextSize) : report;
+    const catalogId = onDisk.source.kind === "huggingface" ? onDisk.source.catalogId : null;
+    return {
+        candidate: {
+            key: onDisk.id,
+            name: onDisk.name,
+            catalogModelId: catalogId?.split(":")[0] ?? report?.catalogMatch?.modelId ?? null,
+            quantization: onDisk.facts.quantization,
+            modelId: onDisk.id,
+            downloadBytes: 0,
+            sizeBytes: onDisk.sizeBytes,
+            predicted: report?.verdict ?? null,
+            reason: report ? `${origin}; predicted "${levelLabels[report.verdict]}" here.` : `${origin}; no prediction could be made for it.`,
+            contextSize
+        },
+        speed: runsAt?.speed ?? null,
+        path: onDisk.path
     };
 }
 
@@ -491,12 +540,15 @@ export function answerEvalRequest(plan: AnswerPlan, modelId: string, contextSize
     };
 }
 
-/** The context a candidate runs with: the agent context, capped at what the model was trained for. */
+/** "4,096-token context": how the plan names the context a candidate runs at, in titles and estimates. */
+const contextWords = (tokens: number) => `${tokens.toLocaleString("en-US")}-token context`;
+
 /** The benchmark step's title: the candidate and the context it is measured at. */
-export function benchStepTitle(candidate: AnswerCandidate): string {
-    return `Measure the speed of ${candidate.name} at a ${candidate.contextSize.toLocaleString("en-US")}-token context`;
+function benchStepTitle(candidate: AnswerCandidate): string {
+    return `Measure the speed of ${candidate.name} at a ${contextWords(candidate.contextSize)}`;
 }
 
+/** The context a candidate runs with: the agent context, capped at what the model was trained for. */
 export function candidateContextSize(plan: AnswerPlan, model: RegisteredModel): number {
     return Math.min(plan.settings.contextSize, model.facts.contextLength ?? plan.settings.contextSize);
 }
@@ -520,7 +572,11 @@ function benchEstimate(f: CandidateFacts, settings: PlanSettings): AnswerEstimat
     seconds += request.repetitions! * (f.speed.agentPromptSeconds + 3 * (64 / tg)); // agent workload
     seconds += 2 * (ASSUMED_LOAD_SECONDS + f.candidate.sizeBytes / ASSUMED_LOAD_BYTES_PER_SECOND); // the tests' model load and the agent workload's
     const basis = measured ? "measured" : "predicted";
-    return {seconds: Math.round(seconds), basis, text: `${basis}: from ${basis === "measured" ? "this file's measured" : "its predicted"} speeds (${Math.round(pp)} tok/s prompt, ${tg.toFixed(1)} tok/s generation)`};
+    return {
+        seconds: Math.round(seconds),
+        basis,
+        text: `${basis}: from ${basis === "measured" ? "this file's measured" : "its predicted"} speeds at a ${contextWords(f.candidate.contextSize)} (${Math.round(pp)} tok/s prompt, ${tg.toFixed(1)} tok/s generation)`
+    };
 }
 
 async function evalEstimate(api: AppApi, f: CandidateFacts, settings: Pick<PlanSettings, "runs" | "maxTurns">, task: string): Promise<AnswerEstimate> {
@@ -540,7 +596,7 @@ async function evalEstimate(api: AppApi, f: CandidateFacts, settings: Pick<PlanS
     return {
         seconds: Math.round(ASSUMED_LOAD_SECONDS + f.candidate.sizeBytes / ASSUMED_LOAD_BYTES_PER_SECOND + settings.runs * (turns * f.speed.agentTurnSeconds + ASSUMED_SCORING_SECONDS_PER_RUN)),
         basis: "predicted",
-        text: `predicted: ${plural(settings.runs, "run")} × about ${turns} turns × ${f.speed.agentTurnSeconds.toFixed(1)} s per agent turn (${basis === "measured" ? "from measured speeds" : "predicted speeds"}), plus loading and grading; at most ${settings.maxTurns} turns per run`
+        text: `predicted: ${plural(settings.runs, "run")} × about ${turns} turns × ${f.speed.agentTurnSeconds.toFixed(1)} s per agent turn at a ${contextWords(f.candidate.contextSize)} (${basis === "measured" ? "from measured speeds" : "predicted speeds"}), plus loading and grading; at most ${settings.maxTurns} turns per run`
     };
 }
 

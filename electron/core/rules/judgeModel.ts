@@ -73,6 +73,15 @@ export function judgePrediction(memory: VerdictMemoryEvidence, speed: SpeedPredi
 const tokens = (n: number) => n.toLocaleString("en-US");
 
 /**
+ * Why a model trained for fewer tokens than the agent context fails "fits at the agent context", in
+ * the words every view uses: "trained for 8,192 tokens; the agent context is 32,768". Null when the
+ * trained context is unknown or long enough.
+ */
+export function trainedContextShortfall(trained: number | null, contextSize: number): string | null {
+    return trained !== null && trained < contextSize ? `trained for ${tokens(trained)} tokens; the agent context is ${tokens(contextSize)}` : null;
+}
+
+/**
  * The fit at the agent context: enough memory, and a trained context at least as long as the agent's.
  * `failure` is the reason in a few words when it fails.
  */
@@ -80,7 +89,7 @@ function fitCriterion(memory: VerdictMemoryEvidence | null, server: ServedModelE
     const ctx = formatKTokens(contextSize);
     const base = {id: "fit" as const, label: `Fits at ${ctx} context`};
     const trained = memory?.trainedContextSize ?? server?.facts.trainedContextSize ?? null;
-    const tooShort = trained !== null && trained < contextSize ? `trained for ${tokens(trained)} tokens; the agent context is ${tokens(contextSize)}` : null;
+    const tooShort = trainedContextShortfall(trained, contextSize);
     if (memory) {
         const needed = memory.ramNeededBytes + memory.vramNeededBytes;
         const capacity = memory.ramCapacityBytes + memory.vramCapacityBytes;

@@ -14,7 +14,6 @@ export function useEngineBinary(): {status: EngineBinaryStatus | undefined; erro
     return {status: live ?? query.data, error: query.error};
 }
 
-
 /** A running build: share compiled, phase, elapsed time. Everything else keeps using the binary in use meanwhile. */
 export function EngineBuildProgress(props: {job: EngineBuildJob}) {
     const {job} = props;
@@ -31,7 +30,7 @@ export function EngineBuildProgress(props: {job: EngineBuildJob}) {
     );
 }
 
-/** How the last build ended, and its log while it runs or when it failed. */
+/** How the last build ended, and its log: behind a disclosure while it runs, open when it failed. */
 export function EngineBuildOutcome(props: {job: EngineBuildJob}) {
     const {job} = props;
     return (
@@ -47,9 +46,12 @@ export function EngineBuildOutcome(props: {job: EngineBuildJob}) {
                 </div>
             )}
             {(job.state === "running" || job.state === "failed") && job.logTail.length > 0 && (
-                <pre className="code-block engine-build-log" data-testid="engine-build-log">
-                    {job.logTail.slice(-8).join("\n")}
-                </pre>
+                <details className="engine-build-log-details" open={job.state === "failed"}>
+                    <summary className="small">Build log</summary>
+                    <pre className="code-block engine-build-log" data-testid="engine-build-log">
+                        {job.logTail.slice(-8).join("\n")}
+                    </pre>
+                </details>
             )}
         </>
     );

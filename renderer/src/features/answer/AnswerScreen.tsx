@@ -2,7 +2,7 @@ import {useMemo, useState} from "react";
 import type {AnswerPlan, AnswerProfile, AnswerStep} from "../../../../electron/api/AnswerApi.ts";
 import type {RegisteredModel} from "../../../../electron/api/DownloadsApi.ts";
 import type {ModelRecommendation, RecommendationReport} from "../../../../electron/api/ModelsApi.ts";
-import {formatBytes, formatDuration, plural} from "../../../../electron/shared/format.ts";
+import {formatBytes, formatDuration, formatElapsedAndEta, plural} from "../../../../electron/shared/format.ts";
 import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
@@ -13,7 +13,7 @@ import {LevelBadge} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
 import {PageHeader} from "../../components/PageHeader.tsx";
 import {benchmarkLink, evaluateLink} from "../../components/screenLink.ts";
-import {EngineBuildOfferCard} from "./EngineBuildOfferCard.tsx";
+import {EngineBuildOffer} from "./EngineBuildOffer.tsx";
 import "./AnswerScreen.css";
 
 const stepTone: Record<AnswerStep["state"], Tone> = {pending: "neutral", running: "info", paused: "warn", done: "good", skipped: "neutral", failed: "bad"};
@@ -33,7 +33,6 @@ export function AnswerScreen() {
                 subtitle="Can this machine run a usable coding agent on a local model? The catalog predicts it; one plan measures it: download, speed at the agent context, a quick eval, then the Verdict."
             />
             <ErrorBanner error={current.error} />
-            <EngineBuildOfferCard />
             {current.loading && current.data === undefined && plan === undefined ? (
                 <p className="muted">Reading the saved plan…</p>
             ) : shown ? (
@@ -41,6 +40,8 @@ export function AnswerScreen() {
             ) : (
                 <Planner onPlan={setPlan} />
             )}
+            {/* Below the answer path: a user who came for the answer sees it first. */}
+            <EngineBuildOffer />
         </div>
     );
 }
@@ -450,7 +451,8 @@ function StepRow(props: {plan: AnswerPlan; step: AnswerStep; onPlan: (plan: Answ
                 {(step.state === "running" || step.state === "paused") && step.progress !== null && <strong data-testid="step-percent">{Math.round(step.progress * 100)}%</strong>}
                 {(step.state === "running" || step.state === "paused") && (
                     <span data-testid="step-timing">
-                        Elapsed {seconds(step.elapsedSeconds)} · ETA {step.state === "paused" ? "paused" : seconds(step.etaSeconds)} <span className="muted">(estimate {step.estimate.basis})</span>
+                        {step.state === "paused" ? formatElapsedAndEta(step.elapsedSeconds, null, "paused") : formatElapsedAndEta(step.elapsedSeconds, step.etaSeconds, "unknown")}{" "}
+                        <span className="muted">(estimate {step.estimate.basis})</span>
                     </span>
                 )}
                 {step.detail && <span data-testid="step-detail">{step.detail}</span>}
