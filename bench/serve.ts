@@ -66,6 +66,28 @@ async function withServer<T>(modelPath: string, settings: {contextSize: number; 
     return await action(new OpenAI({baseURL: status.server!.baseUrl, apiKey: "bench", maxRetries: 0}), status.model!.id);
 }
 
+/**
+ * Direct in-process generation with node-llama-cpp in a child (bench/serveDirectGeneration.ts) on the
+ * same model and settings the server gets: `tokensPerSecond(messages)` is measured as the HTTP side
+ * is (tokens after the first ÷ first to last text chunk).
+ */
+async function startDirectGeneration(modelPath: string, maxTokens: number) {
+    const child = fork(path.resolve("bin/run-ts.js"), ["bench/serveDirectGeneration.ts", modelPath, "1024", String(threads), String(maxTokens)], {
+        env: {...process.env, UV_THREADPOOL_SIZE: "1"}
+    });
+    const nextMessage = () => new Promise<{tokens: number; ms: number}>((resolve) => child.once("message", (m) => resolve(m as {tokens: number; ms: number})));
+    await nextMessage();
+    return {
+        async tokensPerSecond(messages: ChatCompletionMessageParam[]): Promise<number> {
+            const pending = nextMessage();
+            child.send({messages});
+            const d = await pending;
+            return ((d.tokens - 1) * 1000) / d.ms;
+        },
+        [Symbol.dispose]: () => void child.kill()
+    };
+}
+
 /** Streaming generation through the HTTP API vs direct node-llama-cpp generation, alternated. */
 export const serveThroughputBenchmark: Benchmark = {
     name: "serve-throughput",
@@ -74,34 +96,24 @@ export const serveThroughputBenchmark: Benchmark = {
         const modelPath = largeModel();
         const maxTokens = 128;
         const messages: ChatCompletionMessageParam[] = [{role: "user", content: "Write a long story about a lighthouse keeper."}];
-        const direct = fork(path.resolve("bin/run-ts.js"), ["bench/serveDirectGeneration.ts", modelPath, "1024", String(threads), String(maxTokens)], {
-            env: {...process.env, UV_THREADPOOL_SIZE: "1"}
+        using direct = await startDirectGeneration(modelPath, maxTokens);
+        await withServer(modelPath, {contextSize: 1024}, async (client, model) => {
+            const viaHttp: number[] = [];
+            const inProcess: number[] = [];
+            for (let round = 0; round < 6; round++) {
+                const directRate = await direct.tokensPerSecond(messages);
+                const rate = await streamedTokensPerSecond(client, model, messages, maxTokens);
+                if (round === 0) continue; // warm-up
+                inProcess.push(directRate);
+                viaHttp.push(rate);
+            }
+            const h = summarize(viaHttp);
+            const d = summarize(inProcess);
+            console.log(`   model ${path.basename(modelPath)}, ${threads} threads, ${maxTokens} tokens greedy, 5 alternated rounds`);
+            console.log(`   direct node-llama-cpp          ${d.mean.toFixed(1)} ± ${d.sd.toFixed(1)} tok/s`);
+            console.log(`   HTTP streaming (openai client) ${h.mean.toFixed(1)} ± ${h.sd.toFixed(1)} tok/s`);
+            console.log(ratioLine("HTTP ÷ direct generation tokens/s", h.mean / d.mean, {atLeast: 0.97}));
         });
-        const nextMessage = () => new Promise<{tokens: number; ms: number}>((resolve) => direct.once("message", (m) => resolve(m as {tokens: number; ms: number})));
-        await nextMessage();
-        try {
-            await withServer(modelPath, {contextSize: 1024}, async (client, model) => {
-                const viaHttp: number[] = [];
-                const inProcess: number[] = [];
-                for (let round = 0; round < 6; round++) {
-                    const pending = nextMessage();
-                    direct.send({messages});
-                    const d = await pending;
-                    const rate = await streamedTokensPerSecond(client, model, messages, maxTokens);
-                    if (round === 0) continue; // warm-up
-                    inProcess.push(((d.tokens - 1) * 1000) / d.ms);
-                    viaHttp.push(rate);
-                }
-                const h = summarize(viaHttp);
-                const d = summarize(inProcess);
-                console.log(`   model ${path.basename(modelPath)}, ${threads} threads, ${maxTokens} tokens greedy, 5 alternated rounds`);
-                console.log(`   direct node-llama-cpp          ${d.mean.toFixed(1)} ± ${d.sd.toFixed(1)} tok/s`);
-                console.log(`   HTTP streaming (openai client) ${h.mean.toFixed(1)} ± ${h.sd.toFixed(1)} tok/s`);
-                console.log(ratioLine("HTTP ÷ direct generation tokens/s", h.mean / d.mean, {atLeast: 0.97}));
-            });
-        } finally {
-            direct.kill();
-        }
     }
 };
 
@@ -192,61 +204,48 @@ export const serveProtocolsBenchmark: Benchmark = {
         const prompt = "Write a long story about a lighthouse keeper.";
         console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} at the start`);
         const modelPath = largeModel();
-        const direct = fork(path.resolve("bin/run-ts.js"), ["bench/serveDirectGeneration.ts", modelPath, "1024", String(threads), String(maxTokens)], {
-            env: {...process.env, UV_THREADPOOL_SIZE: "1"}
-        });
-        const nextMessage = () => new Promise<{tokens: number; ms: number}>((resolve) => direct.once("message", (m) => resolve(m as {tokens: number; ms: number})));
-        await nextMessage();
-        try {
-            await withServer(modelPath, {contextSize: 1024}, async (openai, model) => {
-                const anthropic = new Anthropic({baseURL: openai.baseURL.replace(/\/v1$/, ""), apiKey: "bench", maxRetries: 0});
-                const viaDirect = async () => {
-                    const pending = nextMessage();
-                    direct.send({messages: [{role: "user", content: prompt}]});
-                    const d = await pending;
-                    return ((d.tokens - 1) * 1000) / d.ms;
-                };
-                const viaChat = () => streamedTokensPerSecond(openai, model, [{role: "user", content: prompt}], maxTokens);
-                const viaMessages = async () => {
-                    const stamps: number[] = [];
-                    const stream = anthropic.messages.stream({model, max_tokens: maxTokens, messages: [{role: "user", content: prompt}], ...({temperature: 0} as object)});
-                    stream.on("text", () => void stamps.push(performance.now()));
-                    const message = await stream.finalMessage();
-                    return streamedSpeed(stamps, message.usage.output_tokens);
-                };
-                const viaResponses = async () => {
-                    const stamps: number[] = [];
-                    let tokens = 0;
-                    const stream = await openai.responses.create({model, input: prompt, max_output_tokens: maxTokens, temperature: 0, stream: true, store: false});
-                    for await (const event of stream) {
-                        if (event.type === "response.output_text.delta") stamps.push(performance.now());
-                        if (event.type === "response.incomplete" || event.type === "response.completed") tokens = event.response.usage!.output_tokens;
-                    }
-                    return streamedSpeed(stamps, tokens);
-                };
-                const speeds = {direct: [] as number[], chat: [] as number[], messages: [] as number[], responses: [] as number[]};
-                // The order rotates each round, so no variant always runs first or last (drift on a shared machine).
-                const variants = [["direct", viaDirect], ["chat", viaChat], ["messages", viaMessages], ["responses", viaResponses]] as const;
-                for (let round = 0; round <= protocolRounds; round++) {
-                    for (let i = 0; i < variants.length; i++) {
-                        const [name, run] = variants[(round + i) % variants.length]!;
-                        const speed = await run();
-                        if (round > 0) speeds[name].push(speed); // round 0 warms up
-                    }
+        using direct = await startDirectGeneration(modelPath, maxTokens);
+        await withServer(modelPath, {contextSize: 1024}, async (openai, model) => {
+            const anthropic = new Anthropic({baseURL: openai.baseURL.replace(/\/v1$/, ""), apiKey: "bench", maxRetries: 0});
+            const viaDirect = () => direct.tokensPerSecond([{role: "user", content: prompt}]);
+            const viaChat = () => streamedTokensPerSecond(openai, model, [{role: "user", content: prompt}], maxTokens);
+            const viaMessages = async () => {
+                const stamps: number[] = [];
+                const stream = anthropic.messages.stream({model, max_tokens: maxTokens, messages: [{role: "user", content: prompt}], ...({temperature: 0} as object)});
+                stream.on("text", () => void stamps.push(performance.now()));
+                const message = await stream.finalMessage();
+                return streamedSpeed(stamps, message.usage.output_tokens);
+            };
+            const viaResponses = async () => {
+                const stamps: number[] = [];
+                let tokens = 0;
+                const stream = await openai.responses.create({model, input: prompt, max_output_tokens: maxTokens, temperature: 0, stream: true, store: false});
+                for await (const event of stream) {
+                    if (event.type === "response.output_text.delta") stamps.push(performance.now());
+                    if (event.type === "response.incomplete" || event.type === "response.completed") tokens = event.response.usage!.output_tokens;
                 }
-                const [d, c, m, r] = [summarize(speeds.direct), summarize(speeds.chat), summarize(speeds.messages), summarize(speeds.responses)];
-                console.log(`   model ${path.basename(modelPath)}, ${threads} threads, ${maxTokens} tokens greedy, ${protocolRounds} rounds in rotating order`);
-                console.log(`   direct node-llama-cpp ${d.mean.toFixed(1)} ± ${d.sd.toFixed(1)} tok/s`);
-                console.log(`   /v1/chat/completions  ${c.mean.toFixed(1)} ± ${c.sd.toFixed(1)} tok/s`);
-                console.log(`   /v1/messages          ${m.mean.toFixed(1)} ± ${m.sd.toFixed(1)} tok/s`);
-                console.log(`   /v1/responses         ${r.mean.toFixed(1)} ± ${r.sd.toFixed(1)} tok/s`);
-                console.log(ratioLine("Messages ÷ direct generation tokens/s", m.mean / d.mean, {atLeast: 0.97}));
-                console.log(ratioLine("Responses ÷ direct generation tokens/s", r.mean / d.mean, {atLeast: 0.97}));
-                console.log(ratioLine("Chat completions ÷ direct (serve-throughput's)", c.mean / d.mean, {atLeast: 0.97}));
-            });
-        } finally {
-            direct.kill();
-        }
+                return streamedSpeed(stamps, tokens);
+            };
+            const speeds = {direct: [] as number[], chat: [] as number[], messages: [] as number[], responses: [] as number[]};
+            // The order rotates each round, so no variant always runs first or last (drift on a shared machine).
+            const variants = [["direct", viaDirect], ["chat", viaChat], ["messages", viaMessages], ["responses", viaResponses]] as const;
+            for (let round = 0; round <= protocolRounds; round++) {
+                for (let i = 0; i < variants.length; i++) {
+                    const [name, run] = variants[(round + i) % variants.length]!;
+                    const speed = await run();
+                    if (round > 0) speeds[name].push(speed); // round 0 warms up
+                }
+            }
+            const [d, c, m, r] = [summarize(speeds.direct), summarize(speeds.chat), summarize(speeds.messages), summarize(speeds.responses)];
+            console.log(`   model ${path.basename(modelPath)}, ${threads} threads, ${maxTokens} tokens greedy, ${protocolRounds} rounds in rotating order`);
+            console.log(`   direct node-llama-cpp ${d.mean.toFixed(1)} ± ${d.sd.toFixed(1)} tok/s`);
+            console.log(`   /v1/chat/completions  ${c.mean.toFixed(1)} ± ${c.sd.toFixed(1)} tok/s`);
+            console.log(`   /v1/messages          ${m.mean.toFixed(1)} ± ${m.sd.toFixed(1)} tok/s`);
+            console.log(`   /v1/responses         ${r.mean.toFixed(1)} ± ${r.sd.toFixed(1)} tok/s`);
+            console.log(ratioLine("Messages ÷ direct generation tokens/s", m.mean / d.mean, {atLeast: 0.97}));
+            console.log(ratioLine("Responses ÷ direct generation tokens/s", r.mean / d.mean, {atLeast: 0.97}));
+            console.log(ratioLine("Chat completions ÷ direct (serve-throughput's)", c.mean / d.mean, {atLeast: 0.97}));
+        });
 
         // A second turn on SmolLM2 (a real tokenizer: the answer re-reads as the tokens generated).
         const system = `You are a coding agent working in a repository. ${"Follow the repository conventions, run the tests, and explain each change briefly. ".repeat(40)}`;
