@@ -6,6 +6,7 @@ import {formatBytes, formatDuration, formatElapsedAndEta, plural} from "../../..
 import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {useApiAction, useApiEvent, useApiQuery} from "../../api/hooks.ts";
 import {Badge, type Tone} from "../../components/Badge.tsx";
+import {BandwidthUnderLoadNotice} from "../../components/BandwidthUnderLoadNotice.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
 import {Icon} from "../../components/Icon.tsx";
@@ -60,6 +61,7 @@ function Planner(props: {onPlan: (plan: AnswerPlan) => void; profile?: AnswerPro
             {prediction.loading && !prediction.data && <p className="muted">Probing this machine and reading the catalog…</p>}
             <ErrorBanner error={prediction.error} />
             {prediction.data && <p data-testid="predicted-summary">{prediction.data.summary}</p>}
+            {prediction.data && <BandwidthUnderLoadNotice underLoad={prediction.data.hardware.bandwidthUnderLoad} chosen={prediction.data.hardware.bandwidthMeasurement} />}
             <ErrorBanner error={planner.error} />
             <div className="form-actions">
                 <button className="button primary" onClick={() => void plan("quick")} disabled={planner.running} data-testid="plan-button">
