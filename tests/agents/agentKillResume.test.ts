@@ -9,9 +9,11 @@ import {startScriptedOpenAi, turnOf} from "../../testkit/scriptedOpenAi.ts";
 import {createTempHome} from "../../testkit/tempHome.ts";
 import {runCli, startCliUntil} from "../utils/runCli.ts";
 
-// `agentfit eval --harness claude-code` SIGKILLed while Claude Code works on a sample: the agent,
-// left running in its own process group, and the sample's workspace and scratch folder are removed
-// by the next AgentFit process; `eval resume` re-runs that sample and keeps the finished one.
+// `agentfit eval --harness claude-code` SIGKILLed while Claude Code works on a sample. Confined, the
+// agent dies with it (bwrap dies with its parent, the agent with the native forwarder); unconfined it
+// keeps running in its own process group and the next AgentFit process stops it. Either way the
+// sample's workspace and scratch folder are removed by the next AgentFit process, and `eval resume`
+// re-runs that sample and keeps the finished one.
 
 const jsTask = task("js-timesheet-durations");
 
@@ -28,7 +30,10 @@ function processesIn(root: string): number[] {
 }
 
 describe("a killed agent run", () => {
-    it("is cleaned up by the next AgentFit process and resumes, re-running the killed sample only", async () => {
+    it.each([
+        {confine: "required", agentOutlivesTheEval: false},
+        {confine: "off", agentOutlivesTheEval: true}
+    ])("is cleaned up by the next AgentFit process and resumes, re-running the killed sample only (--confine $confine)", async ({confine, agentOutlivesTheEval}) => {
         const solve = claudeCodeSolver(jsTask);
         let firstWorkspace: string | null = null;
         let release!: () => void;
@@ -51,7 +56,7 @@ describe("a killed agent run", () => {
         fs.mkdirSync(tmp);
         const env = {...home.env, TMPDIR: tmp, AGENTFIT_AGENT_DIRS: agentBinDirs().join(path.delimiter)};
         const left = () => fs.readdirSync(tmp).filter((name) => name.startsWith("agentfit-eval-") || name.startsWith("agentfit-agent-"));
-        const args = ["eval", "--harness", "claude-code", "-m", "openai-compatible:capable", "--base-url", server.baseUrl, "-t", jsTask.name, "-n", "2", "-c", "1", "--max-turns", "8"];
+        const args = ["eval", "--harness", "claude-code", "-m", "openai-compatible:capable", "--base-url", server.baseUrl, "-t", jsTask.name, "-n", "2", "-c", "1", "--max-turns", "8", "--confine", confine];
         const cli = startCliUntil(args, env, /sample 1: passed/);
         await cli.reached;
         const held = () => server.requests.filter((r) => r.body.tools?.length && workingDirectory(r.body) !== firstWorkspace && turnOf(r.body) === 1).length;
@@ -61,8 +66,9 @@ describe("a killed agent run", () => {
 
         cli.child.kill("SIGKILL");
         await cli.exited;
-        // The agent outlives the eval (its own process group), its workspace and scratch folder stay.
-        expect(processesIn(tmp).length).toBeGreaterThan(0);
+        // The workspace and scratch folder stay; the agent dies with the eval only when confined.
+        if (agentOutlivesTheEval) expect(processesIn(tmp).length).toBeGreaterThan(0);
+        else await expect.poll(() => processesIn(tmp), {timeout: 30_000, interval: 250}).toEqual([]);
         expect(left().filter((name) => name.endsWith(".owner"))).toHaveLength(2);
 
         const [stopped] = JSON.parse((await runCli(["eval", "runs", "--json"], env)).stdout) as EvalRunSummary[];
