@@ -191,7 +191,6 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
     const rank = (at: HardwareProfile) => rankModels(catalog, at, {settings, thresholds, calibration, measurements});
     const evaluated = rank(hardware);
     const nearby = hardware.bandwidthKind === "measured" ? bandwidthChanges(hardware).map(({change, at}) => ({change, ranked: rank(at)})) : [];
-    const topOf = (ranked: readonly RankedModel[]) => ranked.find((e) => e.verdict === "usable") ?? ranked.find((e) => e.verdict === "almost") ?? null;
     const models: ModelRecommendation[] = evaluated.map((e, index) => {
         const closeCall = closeCallOf(e, nearby);
         return {
@@ -205,9 +204,9 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
             closeCall
         };
     });
-    const top = models.find((m) => m.verdict === "usable") ?? models.find((m) => m.verdict === "almost") ?? null;
+    const top = topPickOf(models);
     const otherTops = nearby
-        .map(({change, ranked}) => ({change, other: topOf(ranked)}))
+        .map(({change, ranked}) => ({change, other: topPickOf(ranked)}))
         .filter(({other}) => (other?.model.id ?? null) !== (top?.model.id ?? null));
     const topCloseCall = otherTops.length
         ? ` A close call: ${otherTops.map(({change, other}) => `with the memory bandwidth ${pct(Math.abs(change))} ${change < 0 ? "lower" : "higher"} the pick would be ${other ? `${other.model.name} at ${other.best!.quantization}` : "none"}`).join("; ")} (measurements vary about that much from run to run).`
@@ -225,6 +224,11 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
         models,
         generatedAt: (options.now ?? new Date()).toISOString()
     };
+}
+
+/** The top pick of a ranking: its best-ranked model predicted usable, else almost. */
+function topPickOf<T extends {verdict: PredictedLevel}>(ranked: readonly T[]): T | null {
+    return ranked.find((e) => e.verdict === "usable") ?? ranked.find((e) => e.verdict === "almost") ?? null;
 }
 
 interface RankedModel {
