@@ -90,7 +90,23 @@ export interface AnswerEvalPlan {
     /** "2 models × 1 task × 3 runs, at most 20 turns and 1,024 output tokens per turn". */
     description: string;
     /** The other profile, one click away, with its estimated time. */
-    alternative: {profile: AnswerProfile; description: string; estimate: AnswerEstimate};
+    alternative: AnswerEvalAlternative;
+}
+
+/** The eval of the plan's other profile (full for a quick plan, quick for a full one), offered with its estimate. */
+export interface AnswerEvalAlternative {
+    profile: AnswerProfile;
+    /** The task it runs. */
+    task: string;
+    /** "full helperbench: 1 model × R: … × 10 runs, at most 40 turns". */
+    description: string;
+    /** The sum of the candidates' shares. */
+    estimate: AnswerEstimate;
+    /**
+     * Each candidate's share, by the estimator of its eval step: from the catalog entry while the model is
+     * to be downloaded, from the file's own header once it is (as its steps are re-estimated).
+     */
+    candidates: {candidate: string; estimate: AnswerEstimate}[];
 }
 
 export interface AnswerPlan {

@@ -163,6 +163,18 @@ describe("the guided download step", () => {
         expect(plan.candidates[0]!.predicted).not.toBe("no-fit");
         expect(plan.steps[1]!.estimate.text).toContain(atAgentContext);
         expect(plan.steps[2]!.estimate.text).toContain(`per agent turn ${atAgentContext}`);
+        // The other profile's eval, one click away, is estimated per candidate by the same estimator: from the catalog entry for now.
+        const {alternative} = plan.eval;
+        expect(alternative.candidates.map((s) => s.candidate)).toEqual([hub.key]);
+        expect(alternative.candidates[0]!.estimate.text).toContain(`per agent turn ${atAgentContext}`);
+        // What the Evaluate form estimates for that profile on the file the hub serves (read in place, registered nowhere):
+        // the figure the plan must show once that file is downloaded.
+        const forTheFile = (await app.client.call("answer.evalProfiles", {models: [{provider: "local", model: hub.filePath}]})).find((p) => p.profile === alternative.profile)!;
+        expect(forTheFile.tasks).toEqual([alternative.task]);
+        const fileEstimate = forTheFile.estimate!;
+        expect(fileEstimate.models[0]!.estimate.text).toContain("per agent turn at a 4,096-token context");
+        expect(fileEstimate.estimate.seconds!).toBeLessThan(alternative.estimate.seconds!);
+        expect(await app.client.call("models.list", {})).toEqual([]);
 
         await app.client.call("answer.run", {planId: plan.id});
         const downloading = await planWhen(app.client, plan.id, (p) => p.steps[0]!.job !== null);
@@ -182,6 +194,9 @@ describe("the guided download step", () => {
         // The catalog entry it was planned from is a 1.5B model; the file is a tiny one: its steps are estimated far shorter, and so is the plan.
         expect(downloaded.steps[1]!.estimate.seconds!).toBeLessThan(plan.steps[1]!.estimate.seconds!);
         expect(downloaded.estimate.seconds!).toBeLessThan(plan.estimate.seconds!);
+        // The other profile's estimate follows the file too, by the same rule: it is what the Evaluate form says of the file.
+        expect(downloaded.eval.alternative.candidates).toEqual([{candidate: hub.key, estimate: fileEstimate.models[0]!.estimate}]);
+        expect(downloaded.eval.alternative.estimate).toEqual(fileEstimate.estimate);
         const done = await planWhen(app.client, plan.id, (p) => p.state === "done");
         expect(done.steps.map((s) => s.state)).toEqual(["done", "done", "done", "done"]);
         // The candidate is now the registered download, measured by the benchmark and the eval.

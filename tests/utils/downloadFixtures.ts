@@ -83,6 +83,8 @@ export interface CatalogModelOnHub extends AsyncDisposable {
     key: string;
     /** The file's name in the hub repository. */
     fileName: string;
+    /** The GGUF file the hub serves: what a download of it writes, byte for byte. */
+    filePath: string;
     sizeBytes: number;
     sha256: string;
     /** App service settings that download from this hub. */
@@ -119,6 +121,7 @@ export async function startCatalogModelOnHub(folder: string, options: {downloadS
         catalogFile,
         key: "tiny-guided:Q8_0",
         fileName,
+        filePath: file.path,
         sizeBytes,
         sha256: sha256Of(file.path),
         // The hub sends 64 KiB chunks at that rate: the stall detection waits longer than the gap between two.

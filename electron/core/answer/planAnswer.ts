@@ -4,6 +4,7 @@ import type {AppApi} from "../../api/AppApi.ts";
 import type {
     AnswerCandidate,
     AnswerEstimate,
+    AnswerEvalAlternative,
     AnswerEvalPlan,
     AnswerPlan,
     AnswerPlanRequest,
@@ -63,6 +64,13 @@ interface CandidateFacts {
     path: string | null;
 }
 
+/** A candidate's estimates in its plan: its benchmark and eval steps, and its share of the other profile's eval. */
+interface CandidateEstimates {
+    bench: AnswerEstimate;
+    eval: AnswerEstimate;
+    alternative: AnswerEstimate;
+}
+
 /** The settings every step of a plan runs with; kept in the plan so a replan and a resume use the same. */
 interface PlanSettings {
     profile: AnswerProfile;
@@ -120,27 +128,44 @@ export async function replanCandidates(plan: AnswerPlan, references: string[], d
 /**
  * The change a finished download makes to its plan: the candidate as its file says (the context it
  * was trained for, from its GGUF header, where the catalog entry the plan was made from may say
- * more; its predicted level at the agent context and its speeds where it runs), the "trained for
- * less" limitation when it applies, and its steps still to run re-estimated from those facts.
- * Everything is read first; the returned change is applied to the saved plan with no await between.
+ * more; its size and quantization; its predicted level at the agent context and its speeds where it
+ * runs), the "trained for less" limitation when it applies, and its estimates re-made from those
+ * facts by the estimators the plan was made with: its steps still to run, and its share of the other
+ * profile's eval. Everything is read first; the returned change is applied to the saved plan with no
+ * await between.
  */
 export async function downloadedCandidateChange(plan: AnswerPlan, key: string, model: RegisteredModel, deps: AnswerPlannerDeps): Promise<(plan: AnswerPlan) => void> {
     const settings = settingsOf(plan);
     const facts = await onDiskCandidate(model, plan.settings.contextSize, deps.api, "Downloaded");
-    const estimates: Partial<Record<AnswerStep["kind"], AnswerEstimate>> = {bench: benchEstimate(facts, settings), eval: await evalEstimate(deps.api, facts, settings, plan.eval.task)};
+    // A plan saved before the alternative kept its task and shares has no share to re-estimate.
+    const alternativeTask = plan.eval.alternative.task ?? plan.eval.task;
+    const estimates = await estimateCandidate(deps.api, facts, settings, plan.eval.task, alternativeTask);
     return (p) => {
         const c = p.candidates.find((c) => c.key === key);
         if (!c) return;
         const before = trainedContextLimitation(c, p.settings.contextSize);
         const file = facts.candidate;
-        Object.assign(c, {modelId: file.modelId, downloadBytes: 0, sizeBytes: file.sizeBytes, predicted: file.predicted, reason: file.reason, contextSize: file.contextSize});
+        Object.assign(c, {
+            modelId: file.modelId,
+            downloadBytes: 0,
+            sizeBytes: file.sizeBytes,
+            quantization: file.quantization ?? c.quantization,
+            predicted: file.predicted,
+            reason: file.reason,
+            contextSize: file.contextSize
+        });
         const after = trainedContextLimitation(c, p.settings.contextSize);
         p.limitations = p.limitations.filter((line) => line !== before);
         if (after) p.limitations.push(after);
         for (const step of p.steps.filter((s) => s.candidate === key)) {
             if (step.kind === "bench") step.title = benchStepTitle(c);
-            const estimate = estimates[step.kind];
-            if (estimate && step.state === "pending") step.estimate = estimate;
+            if ((step.kind === "bench" || step.kind === "eval") && step.state === "pending") step.estimate = estimates[step.kind];
+        }
+        const alternative = p.eval.alternative;
+        const share = (alternative.candidates as AnswerEvalAlternative["candidates"] | undefined)?.find((s) => s.candidate === key);
+        if (share) {
+            share.estimate = estimates.alternative;
+            alternative.estimate = alternativeTotal(alternative.candidates);
         }
         p.estimate = sumEstimates(p.steps.filter((s) => s.state !== "skipped").map((s) => s.estimate));
     };
@@ -184,7 +209,11 @@ async function buildPlan(
     }
 
     const task = await chooseTask(api, settings.profile);
-    const evalPlan = await describeEval(api, settings, task, facts);
+    const alternativeTask = await alternativeTaskOf(api, settings, task);
+    const estimates = new Map<CandidateFacts, CandidateEstimates>();
+    for (const f of facts) estimates.set(f, await estimateCandidate(api, f, settings, task.name, alternativeTask.name));
+    const estimatesOf = (f: CandidateFacts) => estimates.get(f)!;
+    const evalPlan = describeEval(settings, task, alternativeTask, facts, estimatesOf);
     const downloadSpeed = await measuredDownloadSpeed(api);
     const steps: AnswerStep[] = [];
     const add = (step: Omit<AnswerStep, "index" | "state" | "progress" | "detail" | "elapsedSeconds" | "etaSeconds" | "job" | "error" | "note">) => {
@@ -198,9 +227,9 @@ async function buildPlan(
     for (const f of facts.filter((f) => f.candidate.modelId === null))
         add({kind: "download", candidate: f.candidate.key, title: `Download ${f.candidate.name} (${formatBytes(f.candidate.downloadBytes)})`, estimate: downloadEstimate(f.candidate.downloadBytes, downloadSpeed)});
     for (const f of facts)
-        add({kind: "bench", candidate: f.candidate.key, title: benchStepTitle(f.candidate), estimate: benchEstimate(f, settings)});
+        add({kind: "bench", candidate: f.candidate.key, title: benchStepTitle(f.candidate), estimate: estimatesOf(f).bench});
     for (const f of facts)
-        add({kind: "eval", candidate: f.candidate.key, title: `${plural(settings.runs, "run")} of ${task.title} with ${f.candidate.name}`, estimate: await evalEstimate(api, f, settings, task.name)});
+        add({kind: "eval", candidate: f.candidate.key, title: `${plural(settings.runs, "run")} of ${task.title} with ${f.candidate.name}`, estimate: estimatesOf(f).eval});
     add({kind: "verdict", candidate: null, title: "The Verdict for this machine", estimate: {seconds: 1, basis: "predicted", text: "reads the stored results"}});
 
     const neededBytes = facts.reduce((sum, f) => sum + f.candidate.downloadBytes, 0);
@@ -389,31 +418,57 @@ async function chooseTask(api: AppApi, profile: AnswerProfile): Promise<EvalTask
     throw new AnswerError("ANSWER_TASK_UNAVAILABLE", `No eval task can run here: ${tasks.map((t) => t.runtime.message ?? t.runtime.command).join("; ")}.`);
 }
 
-async function describeEval(api: AppApi, settings: PlanSettings, task: EvalTaskInfo, facts: CandidateFacts[]): Promise<AnswerEvalPlan> {
-    const describe = (runs: number, maxTurns: number) => describeEvalRuns(facts.length, [task], runs, maxTurns, settings.maxOutputTokensPerTurn);
+/** The settings of the plan's other profile: the full one for a quick plan, the quick one for a full plan. */
+function alternativeSettings(settings: PlanSettings): PlanSettings {
     const other: AnswerProfile = settings.profile === "quick" ? "full" : "quick";
-    const otherSettings = {...settings, profile: other, runs: answerProfiles[other].runs, maxTurns: answerProfiles[other].maxTurns};
-    let otherTask = task;
+    return {...settings, profile: other, runs: answerProfiles[other].runs, maxTurns: answerProfiles[other].maxTurns};
+}
+
+/** The task the other profile runs; the plan's own when the other's cannot run here. */
+async function alternativeTaskOf(api: AppApi, settings: PlanSettings, task: EvalTaskInfo): Promise<EvalTaskInfo> {
     try {
-        otherTask = await chooseTask(api, other);
+        return await chooseTask(api, alternativeSettings(settings).profile);
     } catch {
-        // The other profile cannot run here; its estimate below says so through the task's runtime.
+        return task;
     }
-    const otherEstimates = await Promise.all(facts.map((f) => evalEstimate(api, f, otherSettings, otherTask.name)));
-    const otherEstimate = sumEstimates(otherEstimates);
+}
+
+/**
+ * A candidate's estimates, from what is known of it (the catalog entry, or its file's header once on disk): its
+ * benchmark and eval steps, and its share of the other profile's eval. The plan is made with them, and a
+ * finished download re-makes them from the downloaded file (downloadedCandidateChange).
+ */
+async function estimateCandidate(api: AppApi, f: CandidateFacts, settings: PlanSettings, task: string, alternativeTask: string): Promise<CandidateEstimates> {
+    return {
+        bench: benchEstimate(f, settings),
+        eval: await evalEstimate(api, f, settings, task),
+        alternative: await evalEstimate(api, f, alternativeSettings(settings), alternativeTask)
+    };
+}
+
+/** The other profile's estimate: its candidates' shares added up (they run one after another). */
+function alternativeTotal(shares: AnswerEvalAlternative["candidates"]): AnswerEstimate {
+    return sumEstimates(shares.map((s) => s.estimate), "model");
+}
+
+function describeEval(settings: PlanSettings, task: EvalTaskInfo, alternativeTask: EvalTaskInfo, facts: CandidateFacts[], estimatesOf: (f: CandidateFacts) => CandidateEstimates): AnswerEvalPlan {
+    const other = alternativeSettings(settings);
+    const shares = facts.map((f) => ({candidate: f.candidate.key, estimate: estimatesOf(f).alternative}));
     return {
         task: task.name,
         taskTitle: task.title,
         runs: settings.runs,
         maxTurns: settings.maxTurns,
         maxOutputTokensPerTurn: settings.maxOutputTokensPerTurn,
-        description: describe(settings.runs, settings.maxTurns),
+        description: describeEvalRuns(facts.length, [task], settings.runs, settings.maxTurns, settings.maxOutputTokensPerTurn),
         alternative: {
-            profile: other,
-            description: otherTask.runtime.available
-                ? `${answerProfiles[other].label}: ${plural(facts.length, "model")} × ${otherTask.title} × ${plural(otherSettings.runs, "run")}, at most ${otherSettings.maxTurns} turns`
-                : `${answerProfiles[other].label}: needs ${otherTask.runtime.message ?? otherTask.runtime.command}`,
-            estimate: otherEstimate
+            profile: other.profile,
+            task: alternativeTask.name,
+            description: alternativeTask.runtime.available
+                ? `${answerProfiles[other.profile].label}: ${plural(facts.length, "model")} × ${alternativeTask.title} × ${plural(other.runs, "run")}, at most ${other.maxTurns} turns`
+                : `${answerProfiles[other.profile].label}: needs ${alternativeTask.runtime.message ?? alternativeTask.runtime.command}`,
+            estimate: alternativeTotal(shares),
+            candidates: shares
         }
     };
 }
