@@ -39,6 +39,8 @@ describe("the guided path's download step (Answer for this machine)", () => {
         await expect.poll(() => page.getByTestId("plan-state").textContent(), {timeout: 60_000}).toBe("ready");
         await expect.poll(() => page.getByTestId("disk-check").textContent()).toMatch(/^Downloads need .+ free ✓$/);
         await expect.poll(() => download.getByTestId("step-estimate").textContent()).toMatch(/^Estimate: .+\(assumed/);
+        // The other profile is offered with its estimate from the catalog entry, until the file is on disk.
+        await expect.poll(() => page.getByTestId("other-profile-estimate").textContent()).toBe(`(${plan.eval.alternative.estimate.text})`);
         await page.getByTestId("run-plan").click();
 
         // Downloading: a percentage, the bytes and the speed, elapsed time and an ETA.
@@ -83,6 +85,14 @@ describe("the guided path's download step (Answer for this machine)", () => {
             .toBe(`Tiny Guided Q8_0 — Doesn't fit: trained for 4,096 tokens; the agent context is ${plan.settings.contextSize.toLocaleString("en-US")}. It is measured at the 4,096 tokens it was trained for.`);
         await expect.poll(() => page.getByTestId("candidate-row").first().textContent()).toContain("Doesn't fit");
         await page.screenshot({path: path.join(screenshotDir, "answer-downloaded-1440.png"), fullPage: true});
+        // Paused with the file on disk, the page offers the other profile with its estimate for the file (no longer the
+        // catalog entry's, a 1.5B model's), as the plan now says; then the plan resumes.
+        await page.getByTestId("pause-plan").click();
+        await expect.poll(() => page.getByTestId("plan-state").textContent()).toBe("paused");
+        const paused = (await app.client.call("answer.current", {}))!;
+        expect(paused.eval.alternative.estimate.seconds!).toBeLessThan(plan.eval.alternative.estimate.seconds!);
+        await expect.poll(() => page.getByTestId("other-profile-estimate").textContent()).toBe(`(${paused.eval.alternative.estimate.text})`);
+        await page.getByTestId("run-plan").click();
         const registered = await app.client.call("models.list", {});
         expect(registered).toHaveLength(1);
         expect(registered[0]).toMatchObject({sha256: hub.sha256, source: {kind: "huggingface", catalogId: hub.key}});

@@ -129,7 +129,9 @@ function PlanView(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void})
                         >
                             Switch to the {plan.eval.alternative.description}
                         </button>{" "}
-                        <span className="muted">({plan.eval.alternative.estimate.text})</span>
+                        <span className="muted" data-testid="other-profile-estimate">
+                            ({plan.eval.alternative.estimate.text})
+                        </span>
                     </p>
                 )}
                 {plan.disk.neededBytes > 0 && (
