@@ -120,7 +120,7 @@ function PlanView(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void})
                     <strong>Eval:</strong> {plan.eval.description}. <span className="muted">Engine: {plural(plan.settings.threads, "thread")}, agent context {plan.settings.contextSize.toLocaleString("en-US")} tokens.</span>
                 </p>
                 {!running && plan.state !== "done" && (
-                    <p className="small">
+                    <p className="small other-profile">
                         <button
                             className="button small ghost"
                             onClick={() => void act(replan.run({profile: plan.eval.alternative.profile, candidates: plan.candidates.map((c) => c.key), ...(plan.offline ? {offline: true} : {})}))}
