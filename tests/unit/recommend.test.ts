@@ -7,6 +7,7 @@ import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
 import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
 import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
+import {trainedContextShortfall} from "../../electron/core/rules/judgeModel.ts";
 import {agentTurnTimes, describeAgentTurn} from "../../electron/shared/agentTurn.ts";
 import {calibrationFrom, predictAtDepth, predictSpeed, type SpeedCalibration} from "../../electron/core/catalog/predictSpeed.ts";
 import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
@@ -322,6 +323,13 @@ describe("recommendations judged by the Verdict's rules", () => {
         expect(at64k.reasons[0]).toBe("Doesn't fit: trained for 32,768 tokens; the agent context is 65,536.");
         expect(at64k.options[0]!.criteria[0]!.detail).toContain("Trained for 32,768 tokens; the agent context is 65,536");
         expect(recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize: 32768}).models[0]!.verdict).not.toBe("no-fit");
+    });
+
+    it("says a trained context shorter than the agent context once, in the words of the Verdict and the guided plan", () => {
+        const big = applyOverrides(cpuLaptop, {ram: "128GB"});
+        const tooShort = (contextSize: number) => recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize}).models[0]!.reasons.filter((r) => /trained for/i.test(r));
+        expect(tooShort(65536)).toEqual([`Doesn't fit: ${trainedContextShortfall(32768, 65536)}.`]);
+        expect(tooShort(32768)).toEqual([]);
     });
 
     it("says why a low-bit quantization was picked: larger ones fit but are judged worse, not that only it fits", () => {

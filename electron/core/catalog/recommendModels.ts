@@ -17,7 +17,7 @@ import {agentTurnShape, describeAgentTurn} from "../../shared/agentTurn.ts";
 import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {levelLabels, levelLegend} from "../../shared/verdictLevels.ts";
-import {judgePrediction} from "../rules/judgeModel.ts";
+import {judgePrediction, trainedContextShortfall} from "../rules/judgeModel.ts";
 import {defaultThresholds} from "../rules/defaultThresholds.ts";
 import {estimateFit, resolveFitSettings, type ModelShape} from "./estimateFit.ts";
 import {calibrationFrom, predictSpeed, type SpeedCalibration} from "./predictSpeed.ts";
@@ -117,12 +117,12 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
     const reasons: string[] = [];
     const contextSize = (best ?? options[0]!).fit.settings.contextSize;
     const ctx = formatKTokens(contextSize);
+    const shortfall = trainedContextShortfall(model.architecture.contextLength, contextSize);
     if (!best) {
         const smallest = [...options].sort((a, b) => a.fit.ramNeededBytes - b.fit.ramNeededBytes)[0]!;
-        if (model.architecture.contextLength < contextSize)
+        if (shortfall)
             reasons.push(
-                `Doesn't fit: trained for ${model.architecture.contextLength.toLocaleString("en-US")} tokens; the agent context is ${contextSize.toLocaleString("en-US")}` +
-                    (smallest.fit.fitClass === "no-fit" ? `, and even ${smallest.quantization} needs ${formatBytes(smallest.fit.ramNeededBytes)} of RAM.` : ".")
+                `${levelLabels["no-fit"]}: ${shortfall}` + (smallest.fit.fitClass === "no-fit" ? `, and even ${smallest.quantization} needs ${formatBytes(smallest.fit.ramNeededBytes)} of RAM.` : ".")
             );
         else
             reasons.push(
@@ -154,7 +154,6 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
     for (const e of model.evals) reasons.push(`Scored ${e.correct}/${e.runs} on the ${e.name} eval (${e.date}, ${e.setup}).`);
     if (model.toolCalling === "native") reasons.push(`Native tool calling (${model.toolCallingNote}).`);
     else reasons.push(`No native tool calling (${model.toolCallingNote}): agents that rely on tools will stumble.`);
-    if (best && model.architecture.contextLength < contextSize) reasons.push(`Trained for ${formatKTokens(model.architecture.contextLength)} tokens, less than the ${ctx} agent context.`);
     if (model.architecture.activeParameters)
         reasons.push(`Mixture of experts: ${(model.architecture.activeParameters / 1e9).toFixed(1)}B of ${(model.architecture.parameters / 1e9).toFixed(1)}B parameters active per token, so it runs like a much smaller model.`);
     return reasons;
