@@ -5,7 +5,7 @@ import {computeBufferBytes, estimateFit, kvCacheBytes, type ModelShape} from "..
 import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../../electron/core/catalog/hardwareProfile.ts";
 import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
-import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
+import {createRankingCache, recommendModels} from "../../electron/core/catalog/recommendModels.ts";
 import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
 import {trainedContextShortfall} from "../../electron/core/rules/judgeModel.ts";
 import {agentTurnTimes, describeAgentTurn} from "../../electron/shared/agentTurn.ts";
@@ -386,6 +386,38 @@ describe("close calls (a pick that a measured bandwidth's run-to-run variation w
         const change = firstChange();
         expect(at(change.bandwidth).models.some((m) => m.closeCall !== null)).toBe(true);
         expect(at(change.bandwidth, "peak").models.every((m) => m.closeCall === null)).toBe(true);
+    });
+});
+
+describe("rankings kept between recommendations", () => {
+    const now = new Date("2026-12-06T08:00:00Z");
+    const optionsOf = (report: ReturnType<typeof recommendModels>) => report.models.map((m) => m.options);
+
+    it("are reused for the same catalog, machine, settings, thresholds and measured speeds, with the same answer as ranking anew", () => {
+        const rankings = createRankingCache();
+        const first = recommendModels(catalog, cpuLaptop, {rankings, now});
+        const again = recommendModels(catalog, cpuLaptop, {rankings, now});
+        expect(again).toEqual(recommendModels(catalog, cpuLaptop, {now}));
+        // Not ranked again: the same evaluated options come back.
+        expect(optionsOf(again).every((options, i) => options === optionsOf(first)[i])).toBe(true);
+    });
+
+    it("rank anew when anything a ranking depends on changes", () => {
+        const rankings = createRankingCache();
+        const first = recommendModels(catalog, cpuLaptop, {rankings, now});
+        const refreshed = catalog.map((m, i) => (i === 0 ? {...m, quantizations: m.quantizations.map((q) => ({...q, sizeBytes: q.sizeBytes + 1}))} : m));
+        const changes: [string, Parameters<typeof recommendModels>][] = [
+            ["catalog", [refreshed, cpuLaptop, {now}]],
+            ["bandwidth", [catalog, {...cpuLaptop, cpuBandwidthBytesPerSecond: 50e9}, {now}]],
+            ["context", [catalog, cpuLaptop, {now, contextSize: 16384}]],
+            ["thresholds", [catalog, cpuLaptop, {now, thresholds: {...defaultThresholds, usableGenerationTps: 20}}]],
+            ["measured speeds", [catalog, cpuLaptop, {now, measurements: [measuredSample({generationTokensPerSecond: 5, promptTokensPerSecond: 50})]}]]
+        ];
+        for (const [what, [models, hardware, options]] of changes) {
+            const cached = recommendModels(models, hardware, {...options, rankings});
+            expect(cached, what).toEqual(recommendModels(models, hardware, options));
+            expect(optionsOf(cached).some((o, i) => o === optionsOf(first)[i]), what).toBe(false);
+        }
     });
 });
 
