@@ -15,6 +15,7 @@ import {aiderSolver, claudeCodeSolver, codexSolver, openCodeSolver, solver} from
 import {startScriptedOpenAi, type ScriptedAgent, type ScriptedOpenAi} from "../testkit/scriptedOpenAi.ts";
 import {createTempHome} from "../testkit/tempHome.ts";
 import type {Benchmark} from "./index.ts";
+import {describeMachineLoad} from "./machineLoadReadings.ts";
 import {ratioLine, summarize} from "./stats.ts";
 
 /** Model latency per turn of the scripted server, ms: a fast local model's turn. */
@@ -38,7 +39,7 @@ export const evalHarnessBenchmark: Benchmark = {
     name: "eval-harness",
     description: "builtin eval harness overhead against the 2% of wall time target",
     async run() {
-        console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} on ${os.cpus().length} cores`);
+        console.log(`   ${await describeMachineLoad()}`);
         for (const [name, latencyMs] of [
             ["js-timesheet-durations", 0],
             ["js-timesheet-durations", LATENCY_MS],
@@ -79,7 +80,7 @@ export const evalAgentHarnessBenchmark: Benchmark = {
     name: "eval-harness-agents",
     description: "AgentFit's overhead in an eval sample run by each installed coding agent, against the 2% of wall time target",
     async run() {
-        console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} on ${os.cpus().length} cores`);
+        console.log(`   ${await describeMachineLoad()}`);
         const agentEnv = {...process.env, AGENTFIT_AGENT_DIRS: agentBinDirs().join(path.delimiter)};
         const t = task("js-timesheet-durations");
         await printSandboxStarts();

@@ -12,6 +12,7 @@ import {formatBytes} from "../electron/shared/format.ts";
 import {ggufModelPresets, writeGgufModel, type WriteGgufModelOptions} from "../testkit/gguf/writeGgufModel.ts";
 import {ensureGemma3, ensureSmolLM2} from "../testkit/testModels.ts";
 import type {Benchmark} from "./index.ts";
+import {machineLoadReadings} from "./machineLoadReadings.ts";
 import {speedCalibrationAccuracy} from "./speedCalibration.ts";
 import {ratioLine} from "./stats.ts";
 
@@ -92,14 +93,20 @@ export const recommendAccuracyBenchmark: Benchmark = {
                 vramBytes: 0
             };
             console.log(`   machine: ${snapshot.cpu.brand}, ${threads} threads, measured bandwidth ${(bandwidth.bytesPerSecond / 1e9).toFixed(1)} GB/s (${bandwidth.method})`);
-            const busy = () => os.loadavg()[0]! > os.cpus().length;
-            if (busy()) console.log(`   warning: load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores — other processes share this machine; speeds will be off`);
+            // Other processes' load: during the bandwidth measurement, then just before each speed run (runChild is synchronous, so nothing of ours runs then).
+            const beforeSpeeds = machineLoadReadings();
+            beforeSpeeds.add(bandwidth.load);
+            await beforeSpeeds.sample();
+            const busyBefore = beforeSpeeds.warning("before the speed runs", "speeds will be off");
+            if (busyBefore) console.log(`   ${busyBefore}`);
+            const betweenSpeeds = machineLoadReadings();
             console.log(`   ${"case".padEnd(38)} ${"estimate".padStart(9)} ${"resolver".padStart(9)} ${"llama.cpp".padStart(9)} ${"RSS".padStart(9)}  est/alloc  est/RSS  resolver/alloc`);
 
             const ratios: {label: string; alloc: number; rss: number}[] = [];
             const speeds: {label: string; tgPred: number; tgMeas: number; ppPred: number; ppMeas: number}[] = [];
             for (const c of cases) {
                 const report = await inspectModel(c.file, {hardware, contextSize: c.contextSize, flashAttention: c.flashAttention, kvCacheType: c.kvCacheType});
+                if (c.speed) await betweenSpeeds.sample();
                 const measured = runChild(c);
                 const allocated = measured.reported.weights + measured.reported.kv + measured.reported.compute + measured.reported.output;
                 const estimate = report.fit.ramNeededBytes;
@@ -130,7 +137,8 @@ export const recommendAccuracyBenchmark: Benchmark = {
                     `   ${s.label.padEnd(38)} ${s.tgPred.toFixed(1).padStart(8)} ${s.tgMeas.toFixed(1).padStart(8)} ${(s.tgMeas / s.tgPred).toFixed(2).padStart(6)}   ${s.ppPred.toFixed(0).padStart(8)} ${s.ppMeas.toFixed(0).padStart(8)} ${(s.ppMeas / s.ppPred).toFixed(2).padStart(6)}`
                 );
             console.log("   (these predictions are uncalibrated; the calibrated ones follow)");
-            if (busy()) console.log(`   warning: load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores during the speed runs: the measured column is not this machine's real speed`);
+            const busyBetween = betweenSpeeds.warning("just before the speed runs", "the measured column is not this machine's real speed");
+            if (busyBetween) console.log(`   ${busyBetween}`);
             console.log("");
             await speedCalibrationAccuracy(dir);
         } finally {

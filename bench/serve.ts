@@ -15,6 +15,7 @@ import {createTempHome} from "../testkit/tempHome.ts";
 import {ggufModelPresets, writeGgufModel} from "../testkit/gguf/writeGgufModel.ts";
 import {ensureSmolLM2} from "../testkit/smollm2.ts";
 import type {Benchmark} from "./index.ts";
+import {describeMachineLoad} from "./machineLoadReadings.ts";
 import {ratioLine, summarize} from "./stats.ts";
 
 const benchDir = path.join(os.tmpdir(), "agentfit-bench-models");
@@ -202,7 +203,7 @@ export const serveProtocolsBenchmark: Benchmark = {
         const maxTokens = 128;
         const protocolRounds = 9;
         const prompt = "Write a long story about a lighthouse keeper.";
-        console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} at the start`);
+        console.log(`   at the start: ${await describeMachineLoad()}`);
         const modelPath = largeModel();
         using direct = await startDirectGeneration(modelPath, maxTokens);
         await withServer(modelPath, {contextSize: 1024}, async (openai, model) => {
@@ -280,7 +281,7 @@ export const serveProtocolsBenchmark: Benchmark = {
             console.log(`   Responses, previous_response_id: turn 2 prompt ${r2.usage!.input_tokens} tokens, new ${newTokens}, evaluated ${r2.usage!.input_tokens - cached}, cached ${cached}`);
             console.log(ratioLine("Responses second turn: evaluated ÷ new tokens", (r2.usage!.input_tokens - cached) / newTokens, {atMost: 1.1}));
         });
-        console.log(`   load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} at the end`);
+        console.log(`   at the end: ${await describeMachineLoad()}`);
     }
 };
 

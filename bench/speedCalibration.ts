@@ -11,6 +11,7 @@ import {inspectModel, shapeFromFacts} from "../electron/core/catalog/inspectMode
 import {calibrationFrom, predictAtDepth, type SpeedCalibration} from "../electron/core/catalog/predictSpeed.ts";
 import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../testkit/gguf/writeGgufModel.ts";
 import {createTempHome} from "../testkit/tempHome.ts";
+import {machineLoadReadings} from "./machineLoadReadings.ts";
 import {ratioLine} from "./stats.ts";
 
 /** Shapes of ≥ 256 MB per weight type: the 250M preset for 8- and 16-bit, a ~580M one for the 4-bit types. */
@@ -46,6 +47,9 @@ export async function speedCalibrationAccuracy(dir: string): Promise<void> {
     console.log(`   speed: ${files.length} generated models (${files.map((f) => f.type).join(", ")}), ${threads} thread(s), bandwidth ${(hardware.cpuBandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s${hardware.bandwidthUnderLoad ? " (measured under load)" : ""}`);
 
     const matrix = {threads: [threads], kvCacheTypes: ["f16" as const], flashAttention: [true]};
+    // Other processes' load: just before each run, and each test's own reading (which leaves the engine's threads out).
+    const loads = machineLoadReadings();
+    await loads.sample();
     const calibrationRun = await runToEnd(app, {models: files.map((f) => f.path), promptTokens: 256, generatedTokens: 32, repetitions: 2, depths: deepDepth > 0 ? [0, 4096] : [0], timeToFirstToken: false, matrix});
     const calibration: SpeedCalibration | null = calibrationFrom(app.store.bench.measuredSpeeds(), hardware);
     console.log(`   calibration run ${calibrationRun.id}: ${calibrationRun.status}; ${calibration ? `${calibration.samples} samples, KV ×${calibration.kvReadFactor.toFixed(2)}, attention ×${calibration.attentionFactor.toFixed(2)}` : "no usable sample"}`);
@@ -65,8 +69,10 @@ export async function speedCalibrationAccuracy(dir: string): Promise<void> {
         );
     }
 
+    await loads.sample();
     const evaluation = await runToEnd(app, {models: files.map((f) => f.path), promptTokens: 512, generatedTokens: 64, repetitions: 3, depths, timeToFirstToken: false, matrix});
     const results = (await app["bench.run"]({runId: evaluation.id})).results;
+    loads.add(...(await app["bench.run"]({runId: calibrationRun.id})).results.map((r) => r.load), ...results.map((r) => r.load));
     console.log(`   evaluation run ${evaluation.id}: ${evaluation.status}`);
     console.log(`   ${"weight type @ depth".padEnd(22)} ${"tg pred".padStart(8)} ${"tg meas".padStart(8)} ${"pred÷meas".padStart(9)} ${"uncal.".padStart(7)}   ${"pp pred".padStart(8)} ${"pp meas".padStart(8)} ${"pred÷meas".padStart(9)} ${"uncal.".padStart(7)}`);
     const ratios: number[] = [];
@@ -86,5 +92,6 @@ export async function speedCalibrationAccuracy(dir: string): Promise<void> {
         console.log(ratioLine("highest calibrated prediction ÷ measured", Math.max(...finite), {atMost: 1.25}));
     }
     console.log("   (uncal. = the same prediction without this machine's calibration; the calibration run's tests are shorter and stop at 4k, so the deep figures are extrapolated)");
-    if (os.loadavg()[0]! > os.cpus().length) console.log(`   warning: load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: other processes share this machine, so both sides of each ratio are disturbed`);
+    const busy = loads.warning("around and during the speed runs", "both sides of each ratio are disturbed");
+    if (busy) console.log(`   ${busy}`);
 }

@@ -67,9 +67,14 @@ async function agentFit(model: string): Promise<Side & {binary: string}> {
     return {...repetitions(await app["bench.exportJson"]({runId: finished.id})), binary};
 }
 
-/** Busy loops in their own processes, for the loaded half; stopped by pid. */
+/**
+ * Busy loops in their own processes, for the loaded half; stopped by pid. Each loop also ends itself
+ * once its parent is gone (checked every few million iterations), so a benchmark killed by a signal
+ * leaves no loop behind.
+ */
 function startBusyLoops(count: number): {stop(): void} {
-    const loops: ChildProcess[] = Array.from({length: count}, () => spawn(process.execPath, ["-e", "for (;;) {}"], {stdio: "ignore"}));
+    const loop = `for (let i = 0; ; i++) if ((i & 0xffffff) === 0 && process.ppid !== ${process.pid}) process.exit();`;
+    const loops: ChildProcess[] = Array.from({length: count}, () => spawn(process.execPath, ["-e", loop], {stdio: "ignore"}));
     const stop = () => {
         for (const loop of loops) if (loop.exitCode === null && loop.signalCode === null) loop.kill("SIGKILL");
     };

@@ -95,6 +95,8 @@ export const errorCodes = {
     /** The coding agent asked for is not installed; the message says how to install it. */
     AGENT_NOT_INSTALLED: 409,
     EVAL_CONFINEMENT_UNAVAILABLE: 409,
+    /** Eval run record: the sandbox forwarder a run records cannot be had now; resuming the run goes on with the one this machine has. */
+    EVAL_SANDBOX_FORWARDER_UNAVAILABLE: 409,
     MODEL_UNLOADED: 409,
     STORE_SCHEMA_TOO_NEW: 409,
     ENDPOINT_BUSY: 409,

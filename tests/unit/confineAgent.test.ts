@@ -4,7 +4,7 @@ import type {AddressInfo} from "node:net";
 import os from "node:os";
 import path from "node:path";
 import {afterEach, describe, expect, it} from "vitest";
-import {bwrapArguments, forgetConfinementProbe, prepareSandbox, privateTmpWrites, resolveConfinement, SANDBOX_FILES} from "../../electron/core/evals/confineAgent.ts";
+import {bwrapArguments, confinementOfRun, forgetConfinementProbe, prepareSandbox, privateTmpWrites, resolveConfinement, SANDBOX_FILES} from "../../electron/core/evals/confineAgent.ts";
 import {runCommand} from "../../electron/core/evals/process/runCommand.ts";
 import {startRecordingProxy} from "../../electron/core/evals/recordingProxy.ts";
 
@@ -93,7 +93,10 @@ describe.skipIf(process.platform !== "linux")("a command confined by bubblewrap"
         try {
             const port = Number(new URL(proxy.baseUrl).port);
             const layout = {workspace, scratch, port, node: process.execPath};
-            const env = prepareSandbox(scratch);
+            const run = await confinementOfRun(confinement, programs, process.env);
+            if (run.mode !== "bwrap") throw new Error("the confinement resolved to none");
+            expect(run.forwarder).toMatchObject({kind: "native"});
+            const env = prepareSandbox(scratch, run.forwarder);
             const script = `
                 const fs = require("node:fs");
                 const attempt = async (what, action) => { try { console.log(what, await action()); } catch (e) { console.log(what, "failed", e.code ?? e.cause?.code ?? e.message); } };

@@ -5,8 +5,9 @@ import {computeBufferBytes, estimateFit, kvCacheBytes, type ModelShape} from "..
 import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../../electron/core/catalog/hardwareProfile.ts";
 import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
-import {recommendModels} from "../../electron/core/catalog/recommendModels.ts";
+import {createRankingCache, recommendModels} from "../../electron/core/catalog/recommendModels.ts";
 import {defaultThresholds} from "../../electron/core/rules/defaultThresholds.ts";
+import {trainedContextShortfall} from "../../electron/core/rules/judgeModel.ts";
 import {agentTurnTimes, describeAgentTurn} from "../../electron/shared/agentTurn.ts";
 import {calibrationFrom, predictAtDepth, predictSpeed, type SpeedCalibration} from "../../electron/core/catalog/predictSpeed.ts";
 import {probeHardware} from "../../electron/core/hardware/probeHardware.ts";
@@ -324,6 +325,13 @@ describe("recommendations judged by the Verdict's rules", () => {
         expect(recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize: 32768}).models[0]!.verdict).not.toBe("no-fit");
     });
 
+    it("says a trained context shorter than the agent context once, in the words of the Verdict and the guided plan", () => {
+        const big = applyOverrides(cpuLaptop, {ram: "128GB"});
+        const tooShort = (contextSize: number) => recommendModels([model("qwen2.5-coder-7b-instruct")], big, {contextSize}).models[0]!.reasons.filter((r) => /trained for/i.test(r));
+        expect(tooShort(65536)).toEqual([`Doesn't fit: ${trainedContextShortfall(32768, 65536)}.`]);
+        expect(tooShort(32768)).toEqual([]);
+    });
+
     it("says why a low-bit quantization was picked: larger ones fit but are judged worse, not that only it fits", () => {
         const gemma = model("gemma-3-4b-it");
         // Find a bandwidth at which Q3_K_M is usable but Q4_K_M only almost (fast compute, so turns are short).
@@ -378,6 +386,38 @@ describe("close calls (a pick that a measured bandwidth's run-to-run variation w
         const change = firstChange();
         expect(at(change.bandwidth).models.some((m) => m.closeCall !== null)).toBe(true);
         expect(at(change.bandwidth, "peak").models.every((m) => m.closeCall === null)).toBe(true);
+    });
+});
+
+describe("rankings kept between recommendations", () => {
+    const now = new Date("2026-12-06T08:00:00Z");
+    const optionsOf = (report: ReturnType<typeof recommendModels>) => report.models.map((m) => m.options);
+
+    it("are reused for the same catalog, machine, settings, thresholds and measured speeds, with the same answer as ranking anew", () => {
+        const rankings = createRankingCache();
+        const first = recommendModels(catalog, cpuLaptop, {rankings, now});
+        const again = recommendModels(catalog, cpuLaptop, {rankings, now});
+        expect(again).toEqual(recommendModels(catalog, cpuLaptop, {now}));
+        // Not ranked again: the same evaluated options come back.
+        expect(optionsOf(again).every((options, i) => options === optionsOf(first)[i])).toBe(true);
+    });
+
+    it("rank anew when anything a ranking depends on changes", () => {
+        const rankings = createRankingCache();
+        const first = recommendModels(catalog, cpuLaptop, {rankings, now});
+        const refreshed = catalog.map((m, i) => (i === 0 ? {...m, quantizations: m.quantizations.map((q) => ({...q, sizeBytes: q.sizeBytes + 1}))} : m));
+        const changes: [string, Parameters<typeof recommendModels>][] = [
+            ["catalog", [refreshed, cpuLaptop, {now}]],
+            ["bandwidth", [catalog, {...cpuLaptop, cpuBandwidthBytesPerSecond: 50e9}, {now}]],
+            ["context", [catalog, cpuLaptop, {now, contextSize: 16384}]],
+            ["thresholds", [catalog, cpuLaptop, {now, thresholds: {...defaultThresholds, usableGenerationTps: 20}}]],
+            ["measured speeds", [catalog, cpuLaptop, {now, measurements: [measuredSample({generationTokensPerSecond: 5, promptTokensPerSecond: 50})]}]]
+        ];
+        for (const [what, [models, hardware, options]] of changes) {
+            const cached = recommendModels(models, hardware, {...options, rankings});
+            expect(cached, what).toEqual(recommendModels(models, hardware, options));
+            expect(optionsOf(cached).some((o, i) => o === optionsOf(first)[i]), what).toBe(false);
+        }
     });
 });
 

@@ -6,9 +6,15 @@ import type {AddressInfo} from "node:net";
 import os from "node:os";
 import path from "node:path";
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from "vitest";
-import {bwrapArguments, forgetConfinementProbe, prepareSandbox, resolveConfinement, sandboxForwarder, SANDBOX_FILES} from "../../electron/core/evals/confineAgent.ts";
+import type {EvalHarnessSpec} from "../../electron/api/EvalApi.ts";
+import {claimJobOwner} from "../../electron/core/jobs/JobOwner.ts";
+import {bwrapArguments, forgetConfinementProbe, prepareSandbox, sandboxForwarder, SANDBOX_FILES} from "../../electron/core/evals/confineAgent.ts";
+import {harnessToResume, resolveHarness, solverForHarness} from "../../electron/core/evals/harnesses.ts";
 import {runCommand} from "../../electron/core/evals/process/runCommand.ts";
 import {NATIVE_FORWARDER_SOURCE, resolveSandboxForwarder, type SandboxForwarder} from "../../electron/core/evals/sandboxForwarder.ts";
+import {createToolchains} from "../../electron/core/evals/toolchains.ts";
+import {toolLoopSolver} from "../../electron/core/evals/toolLoopSolver.ts";
+import {createForwarderProbeAgent, forwarderNamed} from "../utils/forwarderProbeAgent.ts";
 
 // The sandbox's loopback forwarder, native (C, built with the system compiler) and Node: built once
 // per source version, falling back to the Node one with why, and both keeping the same contract —
@@ -109,33 +115,86 @@ describe.skipIf(process.platform !== "linux")("building the native forwarder", (
         expect(log).toHaveBeenCalledTimes(1);
     });
 
-    it("is what a confined run records and what its sandboxes then start", async () => {
-        const confinement = await resolveConfinement("required", process.env, tempFolder("agentfit-programs-"));
-        expect(confinement).toMatchObject({mode: "bwrap", forwarder: "native"});
-        const scratch = tempFolder("agentfit-agent-forwarder-");
-        const started = () => {
-            const args = bwrapArguments({workspace: "/tmp/ws", scratch, port: 1234, node: process.execPath}, "/bin/true", []);
-            return args.slice(args.indexOf("--") + 1);
-        };
-        prepareSandbox(scratch);
-        expect(started()).toEqual([path.join(scratch, SANDBOX_FILES.nativeForwarder), path.join(scratch, SANDBOX_FILES.socket), "1234", "/bin/true"]);
-        const forced = await resolveConfinement("required", {...process.env, AGENTFIT_SANDBOX_FORWARDER: "node"}, tempFolder("agentfit-programs-"));
-        expect(forced).toMatchObject({mode: "bwrap", forwarder: "node"});
-        prepareSandbox(scratch);
-        expect(started()).toEqual([process.execPath, path.join(scratch, SANDBOX_FILES.forwarder), path.join(scratch, SANDBOX_FILES.socket), "1234", "/bin/true"]);
+    it("is built again when the file it found was removed since", async () => {
+        const folder = tempFolder("agentfit-programs-");
+        const first = await sandboxForwarder(folder, process.env);
+        expect(first).toMatchObject({kind: "native", compiled: true});
+        fs.rmSync(first.kind === "native" ? first.binary : "", {force: true});
+        expect(await sandboxForwarder(folder, process.env)).toEqual({...first, compiled: true});
     }, 120_000);
 });
 
 describe("a sandbox whose native forwarder's file is gone", () => {
-    it("gets the Node forwarder, said in the log", () => {
-        const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    it("is refused with a coded error that says to resume the run, never started through the Node forwarder instead", () => {
         const scratch = tempFolder("agentfit-agent-forwarder-");
-        prepareSandbox(scratch, {kind: "native", binary: path.join(scratch, "removed-forwarder"), compiled: false});
-        const args = bwrapArguments({workspace: "/tmp/ws", scratch, port: 1234, node: process.execPath}, "/bin/true", []);
-        expect(args.slice(args.indexOf("--") + 1, args.indexOf("--") + 3)).toEqual([process.execPath, path.join(scratch, SANDBOX_FILES.forwarder)]);
-        expect(fs.existsSync(path.join(scratch, SANDBOX_FILES.forwarder))).toBe(true);
-        expect(log).toHaveBeenCalledWith(expect.stringContaining("starts the Node forwarder: the native one could not be copied in"));
+        let refused: unknown;
+        try {
+            prepareSandbox(scratch, {kind: "native", binary: path.join(scratch, "removed-forwarder"), compiled: false});
+        } catch (error) {
+            refused = error;
+        }
+        expect(refused).toMatchObject({code: "EVAL_SANDBOX_FORWARDER_UNAVAILABLE", message: expect.stringContaining("Resume the run")});
+        expect(fs.readdirSync(scratch)).toEqual([SANDBOX_FILES.privateTmp]);
     });
+});
+
+// Each run's samples start the forwarder its own record names: the desktop app queues runs that were
+// resolved one after the other, and a resumed run may find another forwarder than it recorded.
+describe.skipIf(process.platform !== "linux")("confined runs in one process", () => {
+    const owner = claimJobOwner();
+    afterAll(() => owner.release());
+
+    async function forwarderStarted(harness: EvalHarnessSpec, env: NodeJS.ProcessEnv, programs: string): Promise<string | null> {
+        const solver = await solverForHarness(harness, toolLoopSolver, env, owner, programs);
+        const outputDir = path.join(tempFolder("agentfit-agent-output-"), "sample-1");
+        await solver.solve({
+            workspace: tempFolder("agentfit-eval-forwarder-"),
+            prompt: "Say which forwarder started you.",
+            systemPrompt: "",
+            toolchain: createToolchains().javascript,
+            endpoint: {provider: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: undefined, model: "probe"},
+            limits: {maxTurns: 2, maxTokens: 10_000, maxWallTimeMs: 90_000},
+            outputDir
+        });
+        return forwarderNamed(fs.readFileSync(path.join(outputDir, "stdout.txt"), "utf8"));
+    }
+
+    it("each start the forwarder their own record names, whichever resolved its confinement last", async () => {
+        using agent = createForwarderProbeAgent();
+        const programs = tempFolder("agentfit-programs-");
+        const env = {...process.env, AGENTFIT_AGENT_DIRS: agent.dir};
+        const nodeEnv = {...env, AGENTFIT_SANDBOX_FORWARDER: "node"};
+        // Run A is resolved first, run B after it; then their samples start: A's, B's, A's again.
+        const a = await resolveHarness("aider", env, "test", programs, "required");
+        const b = await resolveHarness("aider", nodeEnv, "test", programs, "required");
+        expect([a.confinement, b.confinement]).toMatchObject([
+            {mode: "bwrap", forwarder: "native"},
+            {mode: "bwrap", forwarder: "node"}
+        ]);
+        expect(await forwarderStarted(a, env, programs)).toBe("native");
+        expect(await forwarderStarted(b, nodeEnv, programs)).toBe("node");
+        expect(await forwarderStarted(a, env, programs)).toBe("native");
+    }, 180_000);
+
+    it("resumed where the recorded forwarder cannot be had, goes on with the one this machine gives and records it; never starts another than recorded", async () => {
+        using agent = createForwarderProbeAgent();
+        const programs = tempFolder("agentfit-programs-");
+        const env = {...process.env, AGENTFIT_AGENT_DIRS: agent.dir};
+        const nodeEnv = {...env, AGENTFIT_SANDBOX_FORWARDER: "node"};
+        const recorded = await resolveHarness("aider", env, "test", programs, "required");
+        expect(recorded.confinement).toMatchObject({mode: "bwrap", forwarder: "native"});
+        expect(await harnessToResume(recorded, env, "test", programs)).toBe(recorded);
+
+        const log = vi.spyOn(console, "error").mockImplementation(() => {});
+        const resumed = await harnessToResume(recorded, nodeEnv, "test", programs);
+        expect(resumed).toEqual({...recorded, confinement: {...recorded.confinement, forwarder: "node"}});
+        expect(log).toHaveBeenCalledWith(expect.stringContaining("earlier samples started through the native sandbox forwarder; it goes on with the Node one"));
+        expect(await forwarderStarted(resumed, nodeEnv, programs)).toBe("node");
+        // The old record where only the Node forwarder can be had: refused, not started through it.
+        await expect(solverForHarness(recorded, toolLoopSolver, nodeEnv, owner, programs)).rejects.toMatchObject({code: "EVAL_SANDBOX_FORWARDER_UNAVAILABLE"});
+        // And back: the native one again, recorded.
+        expect((await harnessToResume(resumed, env, "test", programs)).confinement).toMatchObject({forwarder: "native"});
+    }, 180_000);
 });
 
 const kinds = [

@@ -14,7 +14,7 @@ import {applyOverrides, fallbackCpuBandwidthGBps, hardwareKeyOf, profileFromSnap
 import {inspectModel} from "./inspectModel.ts";
 import {measureBandwidth, type BandwidthResult, type MeasureBandwidthOptions} from "./measureBandwidth.ts";
 import {calibrationFrom} from "./predictSpeed.ts";
-import {evaluateQuantization, recommendModels} from "./recommendModels.ts";
+import {createRankingCache, evaluateQuantization, recommendModels} from "./recommendModels.ts";
 import {fitSettingsSchema, resolveFitSettings} from "./estimateFit.ts";
 import {refreshCatalog} from "./refreshCatalog.ts";
 import {serverGpus, serverPresets} from "./serverPresets.ts";
@@ -104,6 +104,8 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
         }
     };
 
+    const rankings = createRankingCache();
+
     const sizeOrBytes = z.union([z.number(), z.string()], {error: 'must be bytes or a size such as "16GB"'});
     const hardware = z
         .object(
@@ -158,7 +160,7 @@ export function createModelsApi(options: ModelsApiOptions): MethodTable<ModelsAp
             }),
             invalidCode: estimateCode,
             async handler(request) {
-                return recommendModels(catalog.models(), await profileFor(request.hardware), {...request, thresholds: options.thresholds(), measurements: measurements()});
+                return recommendModels(catalog.models(), await profileFor(request.hardware), {...request, thresholds: options.thresholds(), measurements: measurements(), rankings});
             }
         },
 

@@ -116,8 +116,9 @@ export const weightTypeKey = (quantization: string | null | undefined) => (quant
  * Only samples comparable with the prediction count: this machine, the thread count predictions
  * assume on the CPU, and models big enough to be bandwidth-bound. Samples at an empty context give
  * each weight type's factors; samples at a depth (when they carry the model's KV and attention sizes)
- * give the multipliers of the time the context adds. Factors are clamped to ¼–4× (depth multipliers
- * ¼–8×) so one odd sample cannot run away.
+ * give the multipliers of the time the context adds. Factors are clamped to ¼–4× so one odd sample
+ * cannot run away; depth multipliers to ¼–64×, because a CPU's attention is bound by compute and cache,
+ * not by the bandwidth the KV term assumes: a 2-core Zen 2 with 8 MB of L3 needed ×24 at 4k (FACTS §9).
  */
 export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: HardwareProfile): SpeedCalibration | null {
     if (!hardware.hardwareKey) return null;
@@ -182,8 +183,8 @@ export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: Har
         samples: used,
         ...overall,
         byWeightType,
-        kvReadFactor: kv.length ? clamp(medianOf(kv), 8) : 1,
-        attentionFactor: attention.length ? clamp(medianOf(attention), 8) : 1,
+        kvReadFactor: kv.length ? clamp(medianOf(kv), 64) : 1,
+        attentionFactor: attention.length ? clamp(medianOf(attention), 64) : 1,
         measuredAt: [...mine.filter((x) => x.contextDepth === 0), ...deep].reduce((newest, s) => (s.measuredAt > newest ? s.measuredAt : newest), "")
     };
 }

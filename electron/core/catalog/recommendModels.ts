@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type {
     CatalogModel,
     CatalogQuantization,
@@ -17,7 +18,7 @@ import {agentTurnShape, describeAgentTurn} from "../../shared/agentTurn.ts";
 import {formatBytes, formatKTokens} from "../../shared/format.ts";
 import {formatSeconds, formatTps} from "../../shared/verdictFormat.ts";
 import {levelLabels, levelLegend} from "../../shared/verdictLevels.ts";
-import {judgePrediction} from "../rules/judgeModel.ts";
+import {judgePrediction, trainedContextShortfall} from "../rules/judgeModel.ts";
 import {defaultThresholds} from "../rules/defaultThresholds.ts";
 import {estimateFit, resolveFitSettings, type ModelShape} from "./estimateFit.ts";
 import {calibrationFrom, predictSpeed, type SpeedCalibration} from "./predictSpeed.ts";
@@ -117,12 +118,12 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
     const reasons: string[] = [];
     const contextSize = (best ?? options[0]!).fit.settings.contextSize;
     const ctx = formatKTokens(contextSize);
+    const shortfall = trainedContextShortfall(model.architecture.contextLength, contextSize);
     if (!best) {
         const smallest = [...options].sort((a, b) => a.fit.ramNeededBytes - b.fit.ramNeededBytes)[0]!;
-        if (model.architecture.contextLength < contextSize)
+        if (shortfall)
             reasons.push(
-                `Doesn't fit: trained for ${model.architecture.contextLength.toLocaleString("en-US")} tokens; the agent context is ${contextSize.toLocaleString("en-US")}` +
-                    (smallest.fit.fitClass === "no-fit" ? `, and even ${smallest.quantization} needs ${formatBytes(smallest.fit.ramNeededBytes)} of RAM.` : ".")
+                `${levelLabels["no-fit"]}: ${shortfall}` + (smallest.fit.fitClass === "no-fit" ? `, and even ${smallest.quantization} needs ${formatBytes(smallest.fit.ramNeededBytes)} of RAM.` : ".")
             );
         else
             reasons.push(
@@ -154,7 +155,6 @@ function reasonsFor(model: CatalogModel, best: QuantizationOption | null, option
     for (const e of model.evals) reasons.push(`Scored ${e.correct}/${e.runs} on the ${e.name} eval (${e.date}, ${e.setup}).`);
     if (model.toolCalling === "native") reasons.push(`Native tool calling (${model.toolCallingNote}).`);
     else reasons.push(`No native tool calling (${model.toolCallingNote}): agents that rely on tools will stumble.`);
-    if (best && model.architecture.contextLength < contextSize) reasons.push(`Trained for ${formatKTokens(model.architecture.contextLength)} tokens, less than the ${ctx} agent context.`);
     if (model.architecture.activeParameters)
         reasons.push(`Mixture of experts: ${(model.architecture.activeParameters / 1e9).toFixed(1)}B of ${(model.architecture.parameters / 1e9).toFixed(1)}B parameters active per token, so it runs like a much smaller model.`);
     return reasons;
@@ -175,6 +175,37 @@ export interface RecommendOptions extends FitSettings {
     thresholds?: VerdictThresholds;
     measurements?: readonly MeasuredSpeed[];
     now?: Date;
+    /** Rankings kept from earlier recommendations (createRankingCache), reused for the same inputs. Default: none kept. */
+    rankings?: RankingCache;
+}
+
+/** Rankings of the catalog already made, by everything a ranking depends on (createRankingCache). */
+export interface RankingCache {
+    /** The ranking kept under `key`, else `rank()`'s, kept. */
+    get(key: string, rank: () => RankedModel[]): RankedModel[];
+}
+
+/**
+ * Keeps the last `size` rankings, keyed by the catalog, the hardware profile, the fit settings, the
+ * thresholds and the measured speeds: a recommendation asked again for the same machine and rules
+ * (the Models screen, `recommend` and the guided plan each ask) reuses its three rankings — at the
+ * measured bandwidth and ±5 % for the close call — instead of ranking the catalog again.
+ */
+export function createRankingCache(size = 12): RankingCache {
+    const kept = new Map<string, RankedModel[]>();
+    return {
+        get(key, rank) {
+            const ranked = kept.get(key) ?? rank();
+            // Newest last, so the oldest is the first one dropped.
+            kept.delete(key);
+            kept.set(key, ranked);
+            for (const oldest of kept.keys()) {
+                if (kept.size <= size) break;
+                kept.delete(oldest);
+            }
+            return ranked;
+        }
+    };
 }
 
 /**
@@ -188,7 +219,10 @@ export function recommendModels(catalog: readonly CatalogModel[], hardware: Hard
     const {settings} = resolveFitSettings({...options, contextSize: options.contextSize ?? thresholds.contextSize});
     const measurements = options.measurements ?? [];
     const calibration = calibrationFrom(measurements, hardware);
-    const rank = (at: HardwareProfile) => rankModels(catalog, at, {settings, thresholds, calibration, measurements});
+    const rankAt = (at: HardwareProfile) => rankModels(catalog, at, {settings, thresholds, calibration, measurements});
+    const rankings = options.rankings;
+    const inputs = rankings && crypto.createHash("sha256").update(JSON.stringify([catalog, settings, thresholds, measurements])).digest("hex");
+    const rank = (at: HardwareProfile) => (rankings ? rankings.get(`${inputs}\n${JSON.stringify(at)}`, () => rankAt(at)) : rankAt(at));
     const evaluated = rank(hardware);
     const nearby = hardware.bandwidthKind === "measured" ? bandwidthChanges(hardware).map(({change, at}) => ({change, ranked: rank(at)})) : [];
     const models: ModelRecommendation[] = evaluated.map((e, index) => {
@@ -231,7 +265,7 @@ function topPickOf<T extends {verdict: PredictedLevel}>(ranked: readonly T[]): T
     return ranked.find((e) => e.verdict === "usable") ?? ranked.find((e) => e.verdict === "almost") ?? null;
 }
 
-interface RankedModel {
+export interface RankedModel {
     model: CatalogModel;
     options: QuantizationOption[];
     best: QuantizationOption | null;

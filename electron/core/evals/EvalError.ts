@@ -16,7 +16,8 @@ export type EvalErrorCode =
     | "EVAL_RUN_CONFLICT"
     | "EVAL_INTERRUPTED"
     | "EVAL_PROVIDER_REJECTED"
-    | "EVAL_CONFINEMENT_UNAVAILABLE";
+    | "EVAL_CONFINEMENT_UNAVAILABLE"
+    | "EVAL_SANDBOX_FORWARDER_UNAVAILABLE";
 
 /** An eval cannot start or continue; the message says what to do. */
 export class EvalError extends AppError {

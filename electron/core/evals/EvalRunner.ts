@@ -19,8 +19,8 @@ export interface EvalRunnerOptions {
     /** The task a run names (throws EVAL_TASK_NOT_FOUND). */
     task(name: string): RefactorTask;
     toolchains: Record<TaskLanguage, Toolchain>;
-    /** The harness each sample of a run goes through. */
-    solverFor(spec: EvalRunSpec): EvalSolver;
+    /** The harness each sample of a run goes through, found when the run starts. */
+    solverFor(spec: EvalRunSpec): EvalSolver | Promise<EvalSolver>;
     /** Folder under which harnesses keep each sample's process output (`run-<id>/sample-<epoch>`). Default: not kept. */
     outputDir?: string;
     /** A run changed (status, activity, progress); listener errors are the caller's. */
@@ -146,7 +146,7 @@ export class EvalRunner implements AsyncDisposable {
         try {
             const task = this.options.task(run.spec.task);
             const endpoint = await resolveEndpoint(controller.signal, (text) => this.setActivity(runId, text));
-            const solver = this.options.solverFor(run.spec);
+            const solver = await this.options.solverFor(run.spec);
             this.setActivity(runId, "Running samples");
             const pending = repo.samples(runId).filter((s) => s.status !== "completed");
             // The first sample that fails stops the others: a run either completes or is resumed later.

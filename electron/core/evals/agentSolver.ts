@@ -4,11 +4,11 @@ import {signalProcessTree} from "../processes/signalProcessTree.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type {EvalConfinement, EvalLimitKind, EvalMessage} from "../../api/EvalApi.ts";
+import type {EvalLimitKind, EvalMessage} from "../../api/EvalApi.ts";
 import {notifyListener} from "../../shared/notifyListener.ts";
 import type {CodingAgent} from "../agents/CodingAgent.ts";
 import {emptyTrace, type AgentProcessReport, type EvalSolver, type SolverTrace} from "./EvalSolver.ts";
-import {bwrapArguments, prepareSandbox, privateTmpWrites, SANDBOX_FILES} from "./confineAgent.ts";
+import {bwrapArguments, prepareSandbox, privateTmpWrites, SANDBOX_FILES, type RunConfinement} from "./confineAgent.ts";
 import {runCommand} from "./process/runCommand.ts";
 import {readOutsideAccess, type ToolExchange} from "./readOutsideAccess.ts";
 import {readExchange, type WireMessage} from "./readExchange.ts";
@@ -23,8 +23,8 @@ export interface AgentSolverOptions {
     agentKey?: string;
     /** Marks the agent's scratch folder, so a later process removes it if this one is killed. */
     owner: JobOwner;
-    /** How the agent's process is confined (resolveConfinement); absent: unconfined. */
-    confinement?: EvalConfinement;
+    /** How the agent's process is confined: the run's record and, confined, the forwarder it names (confinementOfRun); absent: unconfined. */
+    confinement?: RunConfinement;
 }
 
 /** Prefix of the scratch folders (temporary HOME and config) of agents in flight, each marked with its owner. */
@@ -127,7 +127,13 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
             };
 
             const confined = options.confinement?.mode === "bwrap" ? options.confinement : null;
-            const sandboxEnv = confined ? prepareSandbox(scratch) : {};
+            let sandboxEnv: NodeJS.ProcessEnv = {};
+            try {
+                if (confined) sandboxEnv = prepareSandbox(scratch, confined.forwarder);
+            } catch (error) {
+                void scratchFolder.removeInBackground();
+                throw error;
+            }
             // Disposed in the finally below (the built CLI's Node has no `await using`).
             const proxy = await startRecordingProxy({
                 ...(confined ? {socketPath: path.join(scratch, SANDBOX_FILES.socket)} : {}),
@@ -201,7 +207,7 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
             const layout = {workspace: input.workspace, scratch, port, node: process.execPath};
             try {
                 const agentStartedAt = Date.now();
-                const result = await runCommand(confined ? confined.executable : executable, confined ? bwrapArguments(layout, executable, setup.args) : setup.args, {
+                const result = await runCommand(confined ? confined.record.executable : executable, confined ? bwrapArguments(layout, executable, setup.args) : setup.args, {
                     cwd: input.workspace,
                     env: {
                         ...sandboxEnv,
@@ -236,7 +242,7 @@ export function createAgentSolver(options: AgentSolverOptions): EvalSolver {
                                 agent: agent.id,
                                 executable,
                                 args: setup.args,
-                                confinement: options.confinement ?? null,
+                                confinement: options.confinement?.record ?? null,
                                 exitCode: result.exitCode,
                                 timedOut: result.timedOut,
                                 spawnError: result.spawnError,

@@ -88,28 +88,29 @@ function forwarderCommand(layout: SandboxLayout): string[] {
     return fs.existsSync(native) ? [native] : [layout.node, path.join(layout.scratch, SANDBOX_FILES.forwarder)];
 }
 
-const NO_FORWARDER_RESOLVED: SandboxForwarder = {kind: "node", reason: "no confinement was resolved in this process."};
-/** The forwarder this process's last resolveConfinement found; until then, the Node one. */
-let activeForwarder: SandboxForwarder = NO_FORWARDER_RESOLVED;
-
 /**
  * Writes what the sandbox needs into the scratch folder (the forwarder, the private /tmp); returns
- * the environment the forwarder needs. `forwarder`: default the one resolveConfinement found; when
- * its file is gone since (the data folder's bin/ removed), the Node one, said in the log.
+ * the environment the forwarder needs. `forwarder`: the one the run's record names
+ * (confinementOfRun). A native one whose file is gone since (the data folder's bin/ removed) is
+ * EVAL_SANDBOX_FORWARDER_UNAVAILABLE: the sample never starts through another than its run records.
  */
-export function prepareSandbox(scratch: string, forwarder: SandboxForwarder = activeForwarder): NodeJS.ProcessEnv {
+export function prepareSandbox(scratch: string, forwarder: SandboxForwarder): NodeJS.ProcessEnv {
     fs.mkdirSync(path.join(scratch, SANDBOX_FILES.privateTmp), {recursive: true});
     const native = path.join(scratch, SANDBOX_FILES.nativeForwarder);
     fs.rmSync(native, {force: true});
-    if (forwarder.kind === "native")
+    if (forwarder.kind === "native") {
         try {
             fs.copyFileSync(forwarder.binary, native);
             fs.chmodSync(native, 0o755);
-            return {};
         } catch (error) {
             fs.rmSync(native, {force: true});
-            console.error(`[agentfit] this sample's sandbox starts the Node forwarder: the native one could not be copied in (${errorMessage(error)}).`);
+            throw new EvalError(
+                "EVAL_SANDBOX_FORWARDER_UNAVAILABLE",
+                `This run's agents start through the native sandbox forwarder, which could not be copied into the sample's sandbox (${errorMessage(error)}). Resume the run: AgentFit builds the forwarder again, or goes on with the Node one and records it.`
+            );
         }
+        return {};
+    }
     fs.writeFileSync(path.join(scratch, SANDBOX_FILES.forwarder), FORWARDER_SOURCE);
     // Electron's binary runs plain Node scripts only when told; the forwarder clears it before starting the agent.
     return process.versions.electron ? {ELECTRON_RUN_AS_NODE: "1", AGENTFIT_FORWARDER_AS_NODE: "1"} : {};
@@ -170,30 +171,32 @@ export function probeConfinement(env: NodeJS.ProcessEnv = process.env): Promise<
 export function forgetConfinementProbe(): void {
     probed = undefined;
     forwarders.clear();
-    activeForwarder = NO_FORWARDER_RESOLVED;
 }
 
 const forwarders = new Map<string, Promise<SandboxForwarder>>();
 
 /**
  * The forwarder confined agents start through (resolveSandboxForwarder), asked once per process for
- * a folder, PATH and AGENTFIT_SANDBOX_FORWARDER; a fallback to the Node one that was not asked for is
- * said once in the log, with why. It becomes the one prepareSandbox uses.
+ * a folder, PATH and AGENTFIT_SANDBOX_FORWARDER — again when the native one found before has been
+ * removed since; a fallback to the Node one that was not asked for is said once in the log, with why.
  */
 export async function sandboxForwarder(folder: string, env: NodeJS.ProcessEnv = process.env): Promise<SandboxForwarder> {
     const key = [folder, env.PATH, env.AGENTFIT_SANDBOX_FORWARDER].join("\0");
-    let found = forwarders.get(key);
-    if (!found) {
-        found = resolveSandboxForwarder({folder, env}).then((forwarder) => {
-            if (forwarder.kind === "node" && !env.AGENTFIT_SANDBOX_FORWARDER)
-                console.error(`[agentfit] confined coding agents start through the Node forwarder, a Node start-up slower per sample: ${forwarder.reason}`);
-            return forwarder;
-        });
-        forwarders.set(key, found);
-        found.catch(() => forwarders.delete(key));
+    const known = forwarders.get(key);
+    if (known) {
+        const forwarder = await known;
+        if (forwarder.kind === "node" || fs.existsSync(forwarder.binary)) return forwarder;
+        if (forwarders.get(key) === known) forwarders.delete(key);
+        return sandboxForwarder(folder, env);
     }
-    activeForwarder = await found;
-    return activeForwarder;
+    const found = resolveSandboxForwarder({folder, env}).then((forwarder) => {
+        if (forwarder.kind === "node" && !env.AGENTFIT_SANDBOX_FORWARDER)
+            console.error(`[agentfit] confined coding agents start through the Node forwarder, a Node start-up slower per sample: ${forwarder.reason}`);
+        return forwarder;
+    });
+    forwarders.set(key, found);
+    found.catch(() => forwarders.delete(key));
+    return found;
 }
 
 async function detectBubblewrap(env: NodeJS.ProcessEnv): Promise<EvalConfinement> {
@@ -230,4 +233,26 @@ export async function resolveConfinement(policy: EvalConfinePolicy, env: NodeJS.
         throw new EvalError("EVAL_CONFINEMENT_UNAVAILABLE", `Confinement is required but impossible here: ${found.reason} Or run with --confine auto to let agents run unconfined (recorded with the run).`);
     if (found.mode === "none") return found;
     return {...found, forwarder: (await sandboxForwarder(programsFolder, env)).kind};
+}
+
+/** A run's confinement as its agents start under it: the record, and when confined, the forwarder program the record names. */
+export type RunConfinement = {mode: "none"; record: Extract<EvalConfinement, {mode: "none"}>} | {mode: "bwrap"; record: Extract<EvalConfinement, {mode: "bwrap"}>; forwarder: SandboxForwarder};
+
+/**
+ * What a run's record of its confinement means here and now: unconfined, or bubblewrap with the
+ * forwarder the record names — the Node one for "node" (and runs recorded before there was a
+ * choice), this machine's native one for "native" (sandboxForwarder, built into `programsFolder`),
+ * else EVAL_SANDBOX_FORWARDER_UNAVAILABLE: a run never starts a sample through another forwarder
+ * than it records (resuming it records the one this machine has; harnessToResume).
+ */
+export async function confinementOfRun(record: EvalConfinement, programsFolder: string, env: NodeJS.ProcessEnv): Promise<RunConfinement> {
+    if (record.mode === "none") return {mode: "none", record};
+    if (record.forwarder !== "native") return {mode: "bwrap", record, forwarder: {kind: "node", reason: "the run records the Node forwarder."}};
+    const forwarder = await sandboxForwarder(programsFolder, env);
+    if (forwarder.kind === "node")
+        throw new EvalError(
+            "EVAL_SANDBOX_FORWARDER_UNAVAILABLE",
+            `This run records the native sandbox forwarder, which this machine cannot give now: ${forwarder.reason} Resume the run to go on with the Node forwarder (recorded with the run).`
+        );
+    return {mode: "bwrap", record, forwarder};
 }

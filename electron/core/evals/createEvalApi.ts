@@ -41,7 +41,7 @@ import type {SecretStore} from "./SecretStore.ts";
 import {loadRefactorTasks, type RefactorTask} from "./tasks/refactorTasks.ts";
 import {toolLoopSolver} from "./toolLoopSolver.ts";
 import {codingAgentIds} from "../agents/codingAgents.ts";
-import {readAgentOutput, resolveHarness, solverForHarness} from "./harnesses.ts";
+import {harnessToResume, readAgentOutput, resolveHarness, solverForHarness} from "./harnesses.ts";
 import {createToolchains, toolchainCommands, type TaskLanguage} from "./toolchains.ts";
 
 export const defaultLimits: EvalLimits = {maxTurns: 40, maxTokens: 2_000_000, maxWallTimeMs: 30 * 60_000};
@@ -174,7 +174,7 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
         owner: options.owner,
         task: findTask,
         toolchains,
-        solverFor: (spec) => solverForHarness(spec.harness, solver, env, options.owner),
+        solverFor: (spec) => solverForHarness(spec.harness, solver, env, options.owner, options.programsDir),
         outputDir: options.outputDir,
         onRunChanged: (runId) => options.events.emit("eval.run.updated", summarize(getRun(runId))),
         onSampleChanged: (sampleId) => {
@@ -325,10 +325,11 @@ export function createEvalApi(options: EvalApiOptions): MethodTable<EvalApi> {
                 if (!["interrupted", "failed", "cancelled"].includes(run.status))
                     throw new EvalError("EVAL_RUN_CONFLICT", `Run #${runId} is ${run.status}; only interrupted, failed or cancelled runs can be resumed.`);
                 await checkRuntimeFor(findTask(run.spec.task));
-                // A run whose agents ran confined resumes confined, or not at all.
-                if (run.spec.harness && run.spec.harness.id !== "builtin")
-                    await resolveHarness(run.spec.harness.id, env, options.appVersion, options.programsDir, run.spec.harness.confinement?.mode === "bwrap" ? "required" : "off");
-                runner.enqueue(runId, await prepareModelEndpoint(run.spec.model, endpointSources));
+                // A run whose agents ran confined resumes confined, or not at all; through the sandbox forwarder this machine gives now, recorded.
+                const harness = run.spec.harness && (await harnessToResume(run.spec.harness, env, options.appVersion, options.programsDir, `Run #${runId}`));
+                const endpoint = await prepareModelEndpoint(run.spec.model, endpointSources);
+                if (harness && harness !== run.spec.harness) repo.setRunHarness(runId, harness);
+                runner.enqueue(runId, endpoint);
                 return summarize(getRun(runId));
             }
         },

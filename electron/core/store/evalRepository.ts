@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type {
     EvalFailureMode,
     EvalFileDiff,
+    EvalHarnessSpec,
     EvalLimitKind,
     EvalMessage,
     EvalOutsideAccess,
@@ -70,6 +71,8 @@ export interface EvalRepository {
         status: EvalRunStatus,
         fields?: {owner?: string | null; startedAt?: string; completedAt?: string | null; error?: {code: string; message: string} | null}
     ): void;
+    /** Replaces the harness a run records (a resumed run's sandbox forwarder, when this machine gives another now). */
+    setRunHarness(id: number, harness: EvalHarnessSpec): void;
     samples(runId: number): EvalSampleSummary[];
     sample(sampleId: number): (EvalSampleSummary & {scoring: EvalScoring | null}) | undefined;
     /** Samples of many runs at once, keyed by run id. */
@@ -210,6 +213,7 @@ export function createEvalRepository(db: Database.Database): EvalRepository {
     const insertSample = db.prepare<[number, number]>("INSERT INTO eval_samples (run_id, epoch, status) VALUES (?, ?, 'pending')");
     const selectRun = db.prepare<[number], RunRow>("SELECT * FROM eval_runs WHERE id = ?");
     const selectRuns = db.prepare<[number], RunRow>("SELECT * FROM eval_runs ORDER BY id DESC LIMIT ?");
+    const updateSpec = db.prepare<[string, number]>("UPDATE eval_runs SET spec = ? WHERE id = ?");
     const selectSamples = db.prepare<[number], SampleRow>("SELECT * FROM eval_samples WHERE run_id = ? ORDER BY epoch");
     const selectSample = db.prepare<[number], SampleRow>("SELECT * FROM eval_samples WHERE id = ?");
     const deleteMessages = db.prepare<[number]>("DELETE FROM eval_messages WHERE sample_id = ?");
@@ -342,6 +346,12 @@ export function createEvalRepository(db: Database.Database): EvalRepository {
                 values.errorMessage = fields.error?.message ?? null;
             }
             db.prepare(`UPDATE eval_runs SET ${sets.join(", ")} WHERE id = @id`).run(values);
+        },
+        setRunHarness(id, harness) {
+            const row = selectRun.get(id);
+            if (!row) return;
+            const spec = JSON.parse(row.spec) as EvalRunSpec;
+            updateSpec.run(JSON.stringify({...spec, harness}), id);
         },
         samples(runId) {
             return selectSamples.all(runId).map(toSample);
