@@ -17,7 +17,7 @@ export interface EngineProcessHandle {
 }
 
 export interface EngineLaunchOptions {
-    /** Environment of the engine process; always includes UV_THREADPOOL_SIZE=1 (FACTS §3). */
+    /** Environment of the engine process, from engineProcessEnvironment (UV_THREADPOOL_SIZE=1, OpenMP wait policy). */
     env: NodeJS.ProcessEnv;
 }
 

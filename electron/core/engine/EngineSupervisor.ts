@@ -1,5 +1,6 @@
 import type {EngineCrash} from "../../api/EngineApi.ts";
 import {AppError} from "../../shared/AppError.ts";
+import {engineProcessEnvironment} from "./engineProcessEnvironment.ts";
 import {EngineError} from "./EngineError.ts";
 import type {EngineLauncher, EngineProcessHandle} from "./EngineLauncher.ts";
 import type {EngineCommand, EngineCommands, EngineEventMap, EngineMessage} from "../../protocol/engineProtocol.ts";
@@ -8,7 +9,7 @@ import {explainSigkill, systemKillEvidence, type KillEvidenceSources, type Sigki
 
 export interface EngineSupervisorOptions {
     launcher: EngineLauncher;
-    /** Extra environment for the engine process (UV_THREADPOOL_SIZE=1 is always set). */
+    /** Extra environment for the engine process (engineProcessEnvironment adds what every engine process needs). */
     env?: NodeJS.ProcessEnv;
     /** How long the process may take to start and say it is ready, ms. Default 60 000. */
     startTimeoutMs?: number;
@@ -136,7 +137,7 @@ export class EngineSupervisor implements AsyncDisposable {
         const killEvidence = this.options.killEvidence ?? systemKillEvidence;
         const oomKillsAtStart = killEvidence.oomKillCount();
         try {
-            child = this.options.launcher({env: {...process.env, ...this.options.env, UV_THREADPOOL_SIZE: "1"}});
+            child = this.options.launcher({env: engineProcessEnvironment(process.env, this.options.env)});
         } catch (error) {
             return Promise.reject(error instanceof EngineError ? error : new EngineError("ENGINE_START_FAILED", `The engine process could not start: ${(error as Error).message}`, {cause: error}));
         }
