@@ -55,39 +55,6 @@ describe("runSpeedTests", () => {
         expect(sequence.nextTokenIndex).toBe(0);
     });
 
-    it("keeps a filled depth across tests: tests at the same or a shallower depth trim it, a deeper one extends it", async () => {
-        await using context = await model.createContext({contextSize: 1024, threads: 1});
-        const sequence = context.getSequence();
-        await sequence.evaluateWithoutGeneratingNewTokens([1, 2, 3, 4, 5] as Token[]);
-        const evaluated: number[] = [];
-        const evaluate = sequence.evaluateWithoutGeneratingNewTokens.bind(sequence);
-        sequence.evaluateWithoutGeneratingNewTokens = (tokens, ...rest) => {
-            evaluated.push(tokens.length);
-            return evaluate(tokens, ...rest);
-        };
-        const heldAfterRepetition: number[] = [];
-        const results = await runSpeedTests({
-            sequence,
-            model,
-            repetitions: 2,
-            tests: [
-                {promptTokens: 16, generatedTokens: 0, depth: 0},
-                {promptTokens: 16, generatedTokens: 0, depth: 300},
-                {promptTokens: 0, generatedTokens: 4, depth: 300},
-                {promptTokens: 0, generatedTokens: 4, depth: 100},
-                {promptTokens: 16, generatedTokens: 0, depth: 400}
-            ],
-            onRepetition: () => heldAfterRepetition.push(sequence.nextTokenIndex)
-        });
-        // What the sequence held before the run is gone. The first test's last prompt counts toward the next depth
-        // (all random tokens), so 284 more fill it to 300, once for both tests at 300; 100 of those are kept for
-        // the test at 100; the 400-token test adds the missing 300.
-        expect(evaluated).toEqual([16, 16, 16, 284, 16, 16, 16, 300, 16, 16, 16]);
-        expect(heldAfterRepetition).toEqual([16, 16, 316, 316, 300, 300, 100, 100, 416, 416]);
-        expect(results.map((r) => r.samplesNs.length)).toEqual([2, 2, 2, 2, 2]);
-        expect(sequence.nextTokenIndex).toBe(0);
-    });
-
     it("decodes generated tokens natively, one llama_decode each, and leaves no trace in the context", async () => {
         await using context = await model.createContext({contextSize: 256, threads: 2});
         const sequence = context.getSequence();
