@@ -98,8 +98,13 @@ export interface AnswerEvalAlternative {
     profile: AnswerProfile;
     /** The task it runs. */
     task: string;
-    /** "full helperbench: 1 model × R: … × 10 runs, at most 40 turns". */
+    /** "full helperbench: 1 model × R: … × 10 runs, at most 40 turns"; when it cannot run here, the reason. */
     description: string;
+    /**
+     * Why the profile cannot run here (its task's runtime is missing), else null: the plan then says so
+     * instead of offering a switch. Missing (taken as null) in plans saved before it existed.
+     */
+    unavailable?: string | null;
     /** The sum of the candidates' shares. */
     estimate: AnswerEstimate;
     /**

@@ -93,6 +93,25 @@ describe("the guided answer plan", () => {
         }
     });
 
+    it("says why the full profile cannot run where R is missing instead of offering a switch that would be refused", async () => {
+        using home = createTempHome();
+        const modelPath = writeModel(path.join(home.home, "elsewhere"), "random-no-r");
+        await using app = await startApp({home, service: {...service, evalEnv: {...process.env, AGENTFIT_RSCRIPT: path.join(home.home, "no-such-Rscript")}}});
+        const plan = await app.client.call("answer.plan", {candidates: [modelPath], ...tinyEval});
+        const {alternative} = plan.eval;
+        expect(alternative.profile).toBe("full");
+        expect(alternative.unavailable).toMatch(/^The full profile runs helperbench's R task: .*no-such-Rscript.*Or run the quick profile\.$/);
+        expect(alternative.description).toBe(alternative.unavailable);
+        await expect(app.client.call("answer.plan", {candidates: [modelPath], ...tinyEval, profile: "full"})).rejects.toMatchObject({code: "ANSWER_TASK_UNAVAILABLE"});
+
+        await using withR = await startApp({service});
+        const offered = await withR.client.call("answer.plan", {candidates: [modelPath], ...tinyEval});
+        if ((await withR.client.call("eval.tasks", {})).find((t) => t.language === "r")?.runtime.available) {
+            expect(offered.eval.alternative.unavailable).toBeNull();
+            expect(offered.eval.alternative.description).toMatch(/^full helperbench: 1 model × .+ × 10 runs, at most 40 turns$/);
+        }
+    });
+
     it("changes candidates (keeping finished steps), skips pending and running steps, and still reaches the Verdict", async () => {
         await using app = await startApp({service});
         const first = writeModel(path.join(app.home.home, "a"), "random-first");

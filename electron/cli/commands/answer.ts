@@ -119,7 +119,8 @@ export function describePlan(plan: AnswerPlan): string {
         ""
     );
     out.push(`Eval: ${plan.eval.description}.`);
-    out.push(dim(`  Or ${plan.eval.alternative.description} (${plan.eval.alternative.estimate.text}).`));
+    const {alternative} = plan.eval;
+    out.push(dim(alternative.unavailable ? `  ${alternative.unavailable}` : `  Or ${alternative.description} (${alternative.estimate.text}).`));
     out.push(`Engine: ${plural(plan.settings.threads, "thread")}, agent context ${plan.settings.contextSize.toLocaleString("en-US")} tokens.`);
     if (plan.disk.neededBytes > 0)
         out.push(`Disk: the downloads need ${formatBytes(plan.disk.neededBytes)}; ${formatBytes(plan.disk.freeBytes)} free ${plan.disk.enough ? green("✓") : red("— not enough")}.`);

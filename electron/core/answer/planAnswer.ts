@@ -211,7 +211,7 @@ async function buildPlan(
     const task = await chooseTask(api, settings.profile);
     const alternativeTask = await alternativeTaskOf(api, settings, task);
     const estimates = new Map<CandidateFacts, CandidateEstimates>();
-    for (const f of facts) estimates.set(f, await estimateCandidate(api, f, settings, task.name, alternativeTask.name));
+    for (const f of facts) estimates.set(f, await estimateCandidate(api, f, settings, task.name, alternativeTask.task.name));
     const estimatesOf = (f: CandidateFacts) => estimates.get(f)!;
     const evalPlan = describeEval(settings, task, alternativeTask, facts, estimatesOf);
     const downloadSpeed = await measuredDownloadSpeed(api);
@@ -424,12 +424,17 @@ function alternativeSettings(settings: PlanSettings): PlanSettings {
     return {...settings, profile: other, runs: answerProfiles[other].runs, maxTurns: answerProfiles[other].maxTurns};
 }
 
-/** The task the other profile runs; the plan's own when the other's cannot run here. */
-async function alternativeTaskOf(api: AppApi, settings: PlanSettings, task: EvalTaskInfo): Promise<EvalTaskInfo> {
+/**
+ * The task the other profile runs, or, when it cannot run here, why (chooseTask's reason) with the
+ * plan's own task standing in for its estimates: the plan then says what the profile needs instead of
+ * offering a switch that would be refused.
+ */
+async function alternativeTaskOf(api: AppApi, settings: PlanSettings, task: EvalTaskInfo): Promise<{task: EvalTaskInfo; unavailable: string | null}> {
     try {
-        return await chooseTask(api, alternativeSettings(settings).profile);
-    } catch {
-        return task;
+        return {task: await chooseTask(api, alternativeSettings(settings).profile), unavailable: null};
+    } catch (error) {
+        if (!(error instanceof AnswerError)) throw error;
+        return {task, unavailable: error.message};
     }
 }
 
@@ -451,7 +456,13 @@ function alternativeTotal(shares: AnswerEvalAlternative["candidates"]): AnswerEs
     return sumEstimates(shares.map((s) => s.estimate), "model");
 }
 
-function describeEval(settings: PlanSettings, task: EvalTaskInfo, alternativeTask: EvalTaskInfo, facts: CandidateFacts[], estimatesOf: (f: CandidateFacts) => CandidateEstimates): AnswerEvalPlan {
+function describeEval(
+    settings: PlanSettings,
+    task: EvalTaskInfo,
+    alternativeTask: {task: EvalTaskInfo; unavailable: string | null},
+    facts: CandidateFacts[],
+    estimatesOf: (f: CandidateFacts) => CandidateEstimates
+): AnswerEvalPlan {
     const other = alternativeSettings(settings);
     const shares = facts.map((f) => ({candidate: f.candidate.key, estimate: estimatesOf(f).alternative}));
     return {
@@ -463,10 +474,11 @@ function describeEval(settings: PlanSettings, task: EvalTaskInfo, alternativeTas
         description: describeEvalRuns(facts.length, [task], settings.runs, settings.maxTurns, settings.maxOutputTokensPerTurn),
         alternative: {
             profile: other.profile,
-            task: alternativeTask.name,
-            description: alternativeTask.runtime.available
-                ? `${answerProfiles[other.profile].label}: ${plural(facts.length, "model")} × ${alternativeTask.title} × ${plural(other.runs, "run")}, at most ${other.maxTurns} turns`
-                : `${answerProfiles[other.profile].label}: needs ${alternativeTask.runtime.message ?? alternativeTask.runtime.command}`,
+            task: alternativeTask.task.name,
+            description:
+                alternativeTask.unavailable ??
+                `${answerProfiles[other.profile].label}: ${plural(facts.length, "model")} × ${alternativeTask.task.title} × ${plural(other.runs, "run")}, at most ${other.maxTurns} turns`,
+            unavailable: alternativeTask.unavailable,
             estimate: alternativeTotal(shares),
             candidates: shares
         }

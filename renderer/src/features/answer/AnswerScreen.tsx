@@ -119,7 +119,12 @@ function PlanView(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void})
                 <p data-testid="eval-description">
                     <strong>Eval:</strong> {plan.eval.description}. <span className="muted">Engine: {plural(plan.settings.threads, "thread")}, agent context {plan.settings.contextSize.toLocaleString("en-US")} tokens.</span>
                 </p>
-                {!running && plan.state !== "done" && (
+                {!running && plan.state !== "done" && plan.eval.alternative.unavailable && (
+                    <p className="small muted" data-testid="other-profile-unavailable">
+                        {plan.eval.alternative.unavailable}
+                    </p>
+                )}
+                {!running && plan.state !== "done" && !plan.eval.alternative.unavailable && (
                     <p className="small other-profile">
                         <button
                             className="button small ghost"
