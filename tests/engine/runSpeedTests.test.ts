@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token} from "node-llama-cpp";
+import {getLlama, LlamaLogLevel, type Llama, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {runSpeedTests} from "../../electron/engine/bench/runSpeedTests.ts";
 import {localScore, meanAndStdDev} from "../../electron/shared/speedStatistics.ts";
@@ -20,6 +20,17 @@ afterAll(async () => {
     await llama.dispose();
     fs.rmSync(dir, {recursive: true, force: true});
 });
+
+/** The length of every token list `sequence` evaluates through its public call, in order. */
+function recordEvaluatedLengths(sequence: LlamaContextSequence): number[] {
+    const evaluated: number[] = [];
+    const evaluate = sequence.evaluateWithoutGeneratingNewTokens.bind(sequence);
+    sequence.evaluateWithoutGeneratingNewTokens = (tokens, ...rest) => {
+        evaluated.push(tokens.length);
+        return evaluate(tokens, ...rest);
+    };
+    return evaluated;
+}
 
 describe("runSpeedTests", () => {
     it("times pp, tg and pp+tg like llama-bench: warm-up excluded, one sample per repetition, TTFT for prompt+generation", async () => {
@@ -74,12 +85,7 @@ describe("runSpeedTests", () => {
     it("fills a test's depth once and starts every repetition from it, so a deep test does not pay its prefill per repetition", async () => {
         await using context = await model.createContext({contextSize: 1024, threads: 1});
         const sequence = context.getSequence();
-        const evaluated: number[] = [];
-        const evaluate = sequence.evaluateWithoutGeneratingNewTokens.bind(sequence);
-        sequence.evaluateWithoutGeneratingNewTokens = (tokens, ...rest) => {
-            evaluated.push(tokens.length);
-            return evaluate(tokens, ...rest);
-        };
+        const evaluated = recordEvaluatedLengths(sequence);
         const depthsSeen: number[] = [];
         const [pp, tg] = await runSpeedTests({
             sequence,
@@ -105,12 +111,7 @@ describe("runSpeedTests", () => {
         await using context = await model.createContext({contextSize: 1024, threads: 1});
         const sequence = context.getSequence();
         await sequence.evaluateWithoutGeneratingNewTokens([1, 2, 3, 4, 5] as Token[]);
-        const evaluated: number[] = [];
-        const evaluate = sequence.evaluateWithoutGeneratingNewTokens.bind(sequence);
-        sequence.evaluateWithoutGeneratingNewTokens = (tokens, ...rest) => {
-            evaluated.push(tokens.length);
-            return evaluate(tokens, ...rest);
-        };
+        const evaluated = recordEvaluatedLengths(sequence);
         const heldAfterRepetition: number[] = [];
         const results = await runSpeedTests({
             sequence,
