@@ -119,26 +119,27 @@ function PlanView(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void})
                 <p data-testid="eval-description">
                     <strong>Eval:</strong> {plan.eval.description}. <span className="muted">Engine: {plural(plan.settings.threads, "thread")}, agent context {plan.settings.contextSize.toLocaleString("en-US")} tokens.</span>
                 </p>
-                {!running && plan.state !== "done" && plan.eval.alternative.unavailable && (
-                    <p className="small muted" data-testid="other-profile-unavailable">
-                        {plan.eval.alternative.unavailable}
-                    </p>
-                )}
-                {!running && plan.state !== "done" && !plan.eval.alternative.unavailable && (
-                    <p className="small other-profile">
-                        <button
-                            className="button small ghost"
-                            onClick={() => void act(replan.run({profile: plan.eval.alternative.profile, candidates: plan.candidates.map((c) => c.key), ...(plan.offline ? {offline: true} : {})}))}
-                            disabled={replan.running}
-                            data-testid="other-profile"
-                        >
-                            Switch to the {plan.eval.alternative.description}
-                        </button>{" "}
-                        <span className="muted" data-testid="other-profile-estimate">
-                            ({plan.eval.alternative.estimate.text})
-                        </span>
-                    </p>
-                )}
+                {!running &&
+                    plan.state !== "done" &&
+                    (plan.eval.alternative.unavailable ? (
+                        <p className="small muted" data-testid="other-profile-unavailable">
+                            {plan.eval.alternative.unavailable}
+                        </p>
+                    ) : (
+                        <p className="small other-profile">
+                            <button
+                                className="button small ghost"
+                                onClick={() => void act(replan.run({profile: plan.eval.alternative.profile, candidates: plan.candidates.map((c) => c.key), ...(plan.offline ? {offline: true} : {})}))}
+                                disabled={replan.running}
+                                data-testid="other-profile"
+                            >
+                                Switch to the {plan.eval.alternative.description}
+                            </button>{" "}
+                            <span className="muted" data-testid="other-profile-estimate">
+                                ({plan.eval.alternative.estimate.text})
+                            </span>
+                        </p>
+                    ))}
                 {plan.disk.neededBytes > 0 && (
                     <p className="small" data-testid="disk-check">
                         Downloads need {formatBytes(plan.disk.neededBytes)}; {formatBytes(plan.disk.freeBytes)} free {plan.disk.enough ? "✓" : "— not enough"}
