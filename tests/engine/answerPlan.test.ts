@@ -100,7 +100,7 @@ describe("the guided answer plan", () => {
         const plan = await app.client.call("answer.plan", {candidates: [modelPath], ...tinyEval});
         const {alternative} = plan.eval;
         expect(alternative.profile).toBe("full");
-        expect(alternative.unavailable).toMatch(/^The full profile runs helperbench's R task: .*no-such-Rscript.*Or run the quick profile\.$/);
+        expect(alternative.unavailable).toMatch(/^The full profile runs helperbench's R task: .*no-such-Rscript.*[^.]\. Or run the quick profile\.$/);
         expect(alternative.description).toBe(alternative.unavailable);
         await expect(app.client.call("answer.plan", {candidates: [modelPath], ...tinyEval, profile: "full"})).rejects.toMatchObject({code: "ANSWER_TASK_UNAVAILABLE"});
 

@@ -408,7 +408,11 @@ async function chooseTask(api: AppApi, profile: AnswerProfile): Promise<EvalTask
     if (profile === "full") {
         const rTask = tasks.find((t) => t.language === "r");
         if (!rTask) throw new AnswerError("ANSWER_TASK_UNAVAILABLE", "The full profile runs helperbench's R task, which this build does not have.");
-        if (!rTask.runtime.available) throw new AnswerError("ANSWER_TASK_UNAVAILABLE", `The full profile runs helperbench's R task: ${rTask.runtime.message ?? `${rTask.runtime.command} is missing`}. Or run the quick profile.`);
+        if (!rTask.runtime.available) {
+            // The runtime's message is a sentence of its own, ending with its full stop.
+            const missing = (rTask.runtime.message ?? `${rTask.runtime.command} is missing`).replace(/\.$/, "");
+            throw new AnswerError("ANSWER_TASK_UNAVAILABLE", `The full profile runs helperbench's R task: ${missing}. Or run the quick profile.`);
+        }
         return rTask;
     }
     for (const language of QUICK_TASK_LANGUAGES) {
