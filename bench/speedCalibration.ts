@@ -1,5 +1,5 @@
 // The speed half of `npm run bench -- recommend`: calibrates predictions the way `agentfit calibrate`
-// does (short benchmarks at an empty context and at 4k), then measures the same generated models
+// does (its short benchmarks at an empty context, 2k and 4k), then measures the same generated models
 // again with the full tests at depth 0 and at 16k and compares calibrated predictions with those
 // measurements, per weight type. The predictions never see the measurements they are compared with.
 import os from "node:os";
@@ -8,8 +8,10 @@ import type {BenchRun, BenchStartRequest} from "../electron/api/BenchApi.ts";
 import type {HardwareProfile} from "../electron/api/ModelsApi.ts";
 import {createAppService, type AppService} from "../electron/core/AppService.ts";
 import {inspectModel, shapeFromFacts} from "../electron/core/catalog/inspectModel.ts";
+import {calibrationRequest} from "../electron/core/bench/calibrationRequest.ts";
 import {calibrationFrom, predictAtDepth, type SpeedCalibration} from "../electron/core/catalog/predictSpeed.ts";
 import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../testkit/gguf/writeGgufModel.ts";
+import {describeContextTerm} from "../electron/shared/format.ts";
 import {createTempHome} from "../testkit/tempHome.ts";
 import {machineLoadReadings} from "./machineLoadReadings.ts";
 import {ratioLine} from "./stats.ts";
@@ -50,9 +52,10 @@ export async function speedCalibrationAccuracy(dir: string): Promise<void> {
     // Other processes' load: just before each run, and each test's own reading (which leaves the engine's threads out).
     const loads = machineLoadReadings();
     await loads.sample();
-    const calibrationRun = await runToEnd(app, {models: files.map((f) => f.path), promptTokens: 256, generatedTokens: 32, repetitions: 2, depths: deepDepth > 0 ? [0, 4096] : [0], timeToFirstToken: false, matrix});
+    const calibrationPlan = calibrationRequest(files.map((f) => f.path));
+    const calibrationRun = await runToEnd(app, {...calibrationPlan, depths: deepDepth > 0 ? calibrationPlan.depths : [0], matrix});
     const calibration: SpeedCalibration | null = calibrationFrom(app.store.bench.measuredSpeeds(), hardware);
-    console.log(`   calibration run ${calibrationRun.id}: ${calibrationRun.status}; ${calibration ? `${calibration.samples} samples, KV ×${calibration.kvReadFactor.toFixed(2)}, attention ×${calibration.attentionFactor.toFixed(2)}` : "no usable sample"}`);
+    console.log(`   calibration run ${calibrationRun.id}: ${calibrationRun.status}; ${calibration ? `${calibration.samples} samples, context at 4k: generation ${describeContextTerm(calibration.generationContext)}, prompts ${describeContextTerm(calibration.promptContext)}` : "no usable sample"}`);
     for (const [type, f] of Object.entries(calibration?.byWeightType ?? {})) console.log(`     ${type.padEnd(8)} generation ×${f.generationFactor.toFixed(2)}  prompt ×${f.promptFactor.toFixed(2)}`);
 
     const predictions = new Map<string, {depth: number; tg: number; pp: number; rawTg: number; rawPp: number}[]>();

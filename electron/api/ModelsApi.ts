@@ -415,8 +415,12 @@ export interface SpeedCalibrationReport {
         generationFactor: number;
         promptFactor: number;
         byWeightType: Record<string, {samples: number; generationFactor: number; promptFactor: number}>;
-        kvReadFactor: number;
-        attentionFactor: number;
+        /**
+         * Measured ÷ modelled time of each context term from `samples` benchmarks at a depth: `factor` at
+         * 4,096 tokens (generation's on a CPU per attention FLOP per KV byte), growing as (depth ÷ 4,096)^`exponent`.
+         */
+        generationContext: {factor: number; exponent: number; samples: number};
+        promptContext: {factor: number; exponent: number; samples: number};
         measuredAt: string;
     } | null;
 }

@@ -1,4 +1,5 @@
 import type {EngineCommandHandlers, EngineEventMap} from "../protocol/engineProtocol.ts";
+import type {Token} from "node-llama-cpp";
 import {z} from "zod";
 import {modelSettingsSchema, serverSettingsSchema} from "../protocol/engineSettings.ts";
 import {AppError} from "../shared/AppError.ts";
@@ -58,6 +59,8 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
         await current?.instance.dispose();
     };
 
+    /** What the last speed test of each loaded model left in its sequence. */
+    const speedTestContext = new WeakMap<LoadedEngineModel, Token[]>();
     const loadedForBench = () => {
         if (!loaded) throw new AppError("MODEL_UNLOADED", "No model is loaded: load one before benchmarking it.");
         return loaded;
@@ -123,7 +126,9 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
         },
         async speedTest(arg, context) {
             const model = loadedForBench();
-            const lease = await model.pool.acquire([], context.signal);
+            // Back to the sequence the previous speed test left its depth in, so a test at that depth (the next
+            // test, or a noisy one's re-run) skips the prefill.
+            const lease = await model.pool.acquire(speedTestContext.get(model) ?? [], context.signal);
             try {
                 const [result] = await runSpeedTests({
                     sequence: lease.sequence,
@@ -137,6 +142,7 @@ export function createEngineRuntime(emit: <E extends keyof EngineEventMap>(event
                 });
                 return result!;
             } finally {
+                speedTestContext.set(model, [...lease.sequence.contextTokens]);
                 lease.release();
             }
         },

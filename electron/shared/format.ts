@@ -98,3 +98,8 @@ export function formatModelFile(file: {reference: string; path: string; sha256: 
     const named = file.reference === file.path ? file.path : `${file.reference} → ${file.path}`;
     return file.sha256 ? `${named} · SHA-256 ${file.sha256}` : named;
 }
+
+/** "×24.10, time ∝ depth^1.45": a calibrated context term's factor at 4k and how its time grows with depth (linearly, as modelled, at exponent 0). */
+export function describeContextTerm(term: {factor: number; exponent: number}): string {
+    return `×${term.factor.toFixed(2)}${term.exponent > 0 ? `, time ∝ depth^${(1 + term.exponent).toFixed(2)}` : ""}`;
+}

@@ -110,6 +110,23 @@ describe("Answer for this machine (the first-launch page)", () => {
         await page.close();
     });
 
+    it("says why the full profile cannot run where R is missing, its commands shown as code, and offers no switch", async () => {
+        using userHome = createTempHome("agentfit-user-home-");
+        writeOllamaModel(userHome.home);
+        const evalEnv = {...process.env, AGENTFIT_RSCRIPT: path.join(userHome.home, "no-such-Rscript")};
+        await using app = await startApp({serveUi: true, service: {measureBandwidthAutomatically: false, evalEnv, downloads: {homeDir: userHome.home}}});
+        await app.client.call("answer.plan", {offline: true, runs: 1, maxTurns: 2, maxOutputTokensPerTurn: 64, threads: 1});
+        const page = await browser.newPage({viewport: {width: 900, height: 1000}});
+        await page.goto(`${app.server.url}/`);
+        await expect.poll(() => page.getByTestId("plan-state").textContent(), {timeout: 60_000}).toBe("ready");
+        const reason = page.getByTestId("other-profile-unavailable");
+        await expect.poll(() => reason.textContent()).toMatch(/^The full profile runs helperbench's R task: .*no-such-Rscript.*\. Or run the quick profile\.$/);
+        expect(await reason.textContent()).not.toContain("`");
+        expect(await reason.locator("code").allTextContents()).toContain("apt-get install r-base-core r-cran-testthat");
+        expect(await page.getByTestId("other-profile").count()).toBe(0);
+        await page.close();
+    });
+
     it("runs every step offline on SmolLM2 kept in a Hugging Face cache folder beside a generated model in Ollama's, on the real engine, to the Verdict, at 900 and 1440 px", {timeout: 1_800_000}, async () => {
         using userHome = createTempHome("agentfit-user-home-");
         // Other tools' folders are found under this home (HF_HOME, HF_HUB_CACHE, XDG_CACHE_HOME or OLLAMA_MODELS would move them).

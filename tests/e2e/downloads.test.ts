@@ -58,12 +58,14 @@ describe("Downloads screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("model-row").first().textContent()).toContain("tiny-q8_0");
         await expect.poll(() => page.getByTestId("model-row").first().textContent()).toContain(`SHA-256 ${fixtures.single.sha256.slice(0, 8)}`);
 
-        // A corrupted transfer: the error says what differed and offers a re-download.
-        hub.faults.push({file: "tiny-Q4_0-00002-of-00003.gguf", corruptAt: 1000});
+        // A corrupted transfer: the error says what differed and offers a re-download. The corruption
+        // holds for every request until the re-download, so a retry on a busy machine cannot fetch clean bytes.
+        const corruption = {file: "tiny-Q4_0-00002-of-00003.gguf", corruptAt: 1000, times: Number.MAX_SAFE_INTEGER};
+        hub.faults.push(corruption);
         await page.getByTestId("download-reference").fill("hf:acme/tiny-GGUF:Q4_0");
         await page.getByTestId("download-button").click();
         const failed = page.locator('[data-testid="download-row"][data-state="failed"]');
-        await expect.poll(() => failed.count(), {timeout: 20_000}).toBe(1);
+        await expect.poll(() => failed.count(), {timeout: 60_000}).toBe(1);
         await expect.poll(() => failed.getByTestId("download-error").textContent()).toContain("DOWNLOAD_CHECKSUM_MISMATCH");
         await expect.poll(() => failed.getByTestId("redownload-button").isVisible()).toBe(true);
 
@@ -77,6 +79,7 @@ describe("Downloads screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("model-row").count()).toBe(2);
         await page.screenshot({path: path.join(screenshotDir, "downloads.png"), fullPage: true});
 
+        hub.faults.splice(hub.faults.indexOf(corruption), 1);
         await failed.getByTestId("redownload-button").click();
         await expect.poll(() => page.getByTestId("model-row").count(), {timeout: 20_000}).toBe(3);
 

@@ -62,8 +62,8 @@ describe("runSpeedTests", () => {
         expect(results[1]!.depth).toBe(128);
         expect(results[2]!.timeToFirstTokenMs).toHaveLength(3);
         expect(results[2]!.timeToFirstTokenMs[0]!).toBeLessThan(results[2]!.samplesNs[0]! / 1e6);
-        // The sequence is left empty for whatever runs next.
-        expect(sequence.nextTokenIndex).toBe(0);
+        // The sequence keeps the last test's depth and prompt for the next call; generated tokens are forgotten.
+        expect(sequence.nextTokenIndex).toBe(32);
     });
 
     it("decodes generated tokens natively, one llama_decode each, and leaves no trace in the context", async () => {
@@ -76,7 +76,8 @@ describe("runSpeedTests", () => {
         await sequence.clearHistory();
         // ...is what the native decoder's position bookkeeping leads to after a benchmark filled and forgot generated tokens.
         await runSpeedTests({sequence, model, repetitions: 2, tests: [{promptTokens: 0, generatedTokens: 200, depth: 40}]});
-        expect(sequence.nextTokenIndex).toBe(0);
+        expect(sequence.nextTokenIndex).toBe(40);
+        await sequence.clearHistory();
         await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
         const [afterBenchmark] = await sequence.controlledEvaluate([[prompt.at(-1)!, {generateNext: {probabilities: true}}]]);
         expect([...afterBenchmark!.next!.probabilities!.entries()].slice(0, 5)).toEqual([...viaPublicApi!.next!.probabilities!.entries()].slice(0, 5));
@@ -104,7 +105,20 @@ describe("runSpeedTests", () => {
         expect(tg!.samplesNs).toHaveLength(3);
         // After each pp repetition the context holds the depth and that repetition's prompt, never an earlier one's.
         expect(depthsSeen.slice(1, 4)).toEqual([332, 332, 332]);
-        expect(sequence.nextTokenIndex).toBe(0);
+        // The last test's depth stays for the next call.
+        expect(sequence.nextTokenIndex).toBe(200);
+    });
+
+    it("keeps the depth for the next call: a benchmark's next test at that depth, or a noisy test's re-run, evaluates only its prompt", async () => {
+        await using context = await model.createContext({contextSize: 1024, threads: 1});
+        const sequence = context.getSequence();
+        const evaluated = recordEvaluatedLengths(sequence);
+        const oneTest = (test: {promptTokens: number; generatedTokens: number; depth: number}, warmup: boolean) => runSpeedTests({sequence, model, repetitions: 2, warmup, tests: [test]});
+        await oneTest({promptTokens: 16, generatedTokens: 0, depth: 300}, true);
+        await oneTest({promptTokens: 16, generatedTokens: 0, depth: 300}, false);
+        const [tg] = await oneTest({promptTokens: 0, generatedTokens: 4, depth: 300}, true);
+        expect(evaluated).toEqual([300, 16, 16, 16, 16, 16]);
+        expect(tg!.samplesNs).toHaveLength(2);
     });
 
     it("keeps a filled depth across tests: tests at the same or a shallower depth trim it, a deeper one extends it", async () => {
@@ -126,13 +140,13 @@ describe("runSpeedTests", () => {
             ],
             onRepetition: () => heldAfterRepetition.push(sequence.nextTokenIndex)
         });
-        // What the sequence held before the run is gone. The first test's last prompt counts toward the next depth
-        // (all random tokens), so 284 more fill it to 300, once for both tests at 300; 100 of those are kept for
-        // the test at 100; the 400-token test adds the missing 300.
+        // What the sequence held before the run is trimmed to the first test's depth 0. The first test's last prompt
+        // counts toward the next depth (all random tokens), so 284 more fill it to 300, once for both tests at 300;
+        // 100 of those are kept for the test at 100; the 400-token test adds the missing 300.
         expect(evaluated).toEqual([16, 16, 16, 284, 16, 16, 16, 300, 16, 16, 16]);
         expect(heldAfterRepetition).toEqual([16, 16, 316, 316, 300, 300, 100, 100, 416, 416]);
         expect(results.map((r) => r.samplesNs.length)).toEqual([2, 2, 2, 2, 2]);
-        expect(sequence.nextTokenIndex).toBe(0);
+        expect(sequence.nextTokenIndex).toBe(416);
     });
 
     it("refuses a test that does not fit the context", async () => {

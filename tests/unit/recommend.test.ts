@@ -467,10 +467,57 @@ describe("speed calibration per weight type", () => {
         ];
         const c = calibrationFrom(measurements, cpuLaptop)!;
         expect(c.samples).toBe(2);
-        expect(c.kvReadFactor).toBeCloseTo(2, 2);
-        expect(c.attentionFactor).toBeGreaterThan(1.5);
+        // One depth shows no growth: the context's time stays linear in depth, scaled.
+        expect(c.generationContext).toMatchObject({exponent: 0, samples: 1});
+        expect(c.promptContext.factor).toBeGreaterThan(1.5);
         expect(at(16384, c).generationTokensPerSecond / deepTime(16384).tg).toBeCloseTo(1, 2);
         expect(at(16384, c).generationTokensPerSecond).toBeLessThan(at(16384).generationTokensPerSecond);
+    });
+
+    // A CPU's attention outgrows its cache: measured, the time the context adds grows faster than depth.
+    const measuredWithContext = (base: MeasuredSpeed, context: {factor: number; growth: number}) => {
+        const shape = shapeOfSample(base);
+        const at = (depth: number) => predictAtDepth(shape, cpuLaptop, {depth, weightType: "Q8_0"});
+        const weightsSeconds = 1 / at(0).generationTokensPerSecond;
+        const measuredTg = (depth: number) => 1 / (weightsSeconds + context.factor * (depth / 4096) ** context.growth * (1 / at(depth).generationTokensPerSecond - weightsSeconds));
+        const measure = (depth: number): MeasuredSpeed => ({...base, contextDepth: depth, generationTokensPerSecond: measuredTg(depth), promptTokensPerSecond: null});
+        return {shape, measuredTg, measure};
+    };
+    const deepSample = (layers: number) => sample({modelFileBytes: layers * 6e7, activeBytesPerToken: layers * 6e7, kvBytesPerContextToken: layers * 2 * 8 * 128 * 2, attentionFlopsPerContextToken: 4 * layers * 16 * 128, promptTokens: 512});
+
+    it("follows how fast the context's time grows from benchmarks of one model at two depths, so 16k is not read off 4k linearly", () => {
+        const {shape, measuredTg, measure} = measuredWithContext(deepSample(16), {factor: 3, growth: 0.45});
+        const c = calibrationFrom([measure(0), measure(2048), measure(4096)], cpuLaptop)!;
+        expect(c.generationContext.exponent).toBeCloseTo(0.45, 2);
+        const predicted = (depth: number, calibration: SpeedCalibration) => predictAtDepth(shape, cpuLaptop, {depth, weightType: "Q8_0", calibration}).generationTokensPerSecond;
+        expect(predicted(16384, c) / measuredTg(16384)).toBeCloseTo(1, 2);
+        // With only the 4k benchmark, the same machine's 16k would be predicted far too fast.
+        const oneDepth = calibrationFrom([measure(0), measure(4096)], cpuLaptop)!;
+        expect(oneDepth.generationContext.exponent).toBe(0);
+        expect(predicted(16384, oneDepth) / measuredTg(16384)).toBeGreaterThan(1.5);
+    });
+
+    it("never reads a growth off two different models measured at one depth each", () => {
+        // Pooled, ×2 at 2k on one model and ×4 at 8k on another would look like time ∝ depth^1.5.
+        const small = measuredWithContext(deepSample(16), {factor: 2, growth: 0});
+        const big = measuredWithContext(deepSample(32), {factor: 4, growth: 0});
+        const c = calibrationFrom([small.measure(0), small.measure(2048), big.measure(0), big.measure(8192)], cpuLaptop)!;
+        expect(c.generationContext.exponent).toBe(0);
+    });
+
+    it("scales a CPU's calibrated context term with the query heads reading each KV head, so one model's benchmark predicts another's", () => {
+        // Same KV cache (8 KV heads), 16 or 32 query heads: on a CPU the attention, not the KV read, is the context's cost.
+        const withHeads = (headCount: number) => {
+            const base = sample({kvBytesPerContextToken: 16 * 2 * 8 * 128 * 2, attentionFlopsPerContextToken: 4 * 16 * headCount * 128, promptTokens: 512});
+            const shape: ModelShape = {...shapeOfSample(base), architecture: {...shapeOfSample(base).architecture, headCount}};
+            return {...measuredWithContext(base, {factor: headCount / 8, growth: 0}), shape};
+        };
+        const narrow = withHeads(16);
+        const wide = withHeads(32);
+        const c = calibrationFrom([narrow.measure(0), narrow.measure(4096)], cpuLaptop)!;
+        const predicted = (m: typeof wide, depth: number) => predictAtDepth(m.shape, cpuLaptop, {depth, weightType: "Q8_0", calibration: c}).generationTokensPerSecond;
+        expect(predicted(narrow, 8192) / narrow.measuredTg(8192)).toBeCloseTo(1, 2);
+        expect(predicted(wide, 8192) / wide.measuredTg(8192)).toBeCloseTo(1, 2);
     });
 
     it("predicts the agent turn from the calibrated speeds of the file's own weight type", () => {
@@ -479,8 +526,8 @@ describe("speed calibration per weight type", () => {
             generationFactor: 1,
             promptFactor: 1,
             byWeightType: {Q3_K_M: {samples: 1, generationFactor: 0.8, promptFactor: 0.5}, Q8_0: {samples: 1, generationFactor: 1, promptFactor: 1}},
-            kvReadFactor: 1,
-            attentionFactor: 1,
+            generationContext: {factor: 1, exponent: 0, samples: 0},
+            promptContext: {factor: 1, exponent: 0, samples: 0},
             measuredAt: "2026-12-03T00:00:00Z"
         };
         const q3 = shape("qwen3-8b", "Q3_K_M");

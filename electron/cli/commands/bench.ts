@@ -6,7 +6,7 @@ import type {BenchKvCacheType, BenchResult, BenchRun, BenchStartRequest} from ".
 import type {SpeedCalibrationReport} from "../../api/ModelsApi.ts";
 import type {AppService} from "../../core/AppService.ts";
 import {benchConfigurationLabel, benchNoiseWarning, benchSpeedText, benchTestName as testName} from "../../shared/benchFormat.ts";
-import {formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
+import {describeContextTerm, formatBytes, formatModelFile, formatParameterCount, plural} from "../../shared/format.ts";
 import {bold, dim, red, table, yellow} from "../utils/format.ts";
 import {withAppService} from "../utils/withAppService.ts";
 import {offerEngineBuildOnce} from "../utils/offerEngineBuild.ts";
@@ -185,7 +185,8 @@ export function formatCalibration(report: SpeedCalibrationReport): string {
             ["weight type", "benchmarks", "generation", "prompt"],
             [...Object.entries(c.byWeightType).map(([type, t]) => [type, String(t.samples), f(t.generationFactor), f(t.promptFactor)]), ["any other", String(c.samples), f(c.generationFactor), f(c.promptFactor)]]
         ),
-        `Context terms: KV-cache reads ${f(c.kvReadFactor)}, attention ${f(c.attentionFactor)}${c.kvReadFactor === 1 && c.attentionFactor === 1 ? dim(" (no benchmark at a depth yet)") : ""}`
+        `What the context adds at 4k: generation ${describeContextTerm(c.generationContext)}, prompts ${describeContextTerm(c.promptContext)}` +
+            (c.generationContext.samples + c.promptContext.samples === 0 ? dim(" (no benchmark at a depth yet)") : "")
     ].join("\n");
 }
 
@@ -254,7 +255,7 @@ export function registerBenchCommand(program: Command) {
 
     program
         .command("calibrate")
-        .description("Calibrate speed predictions for this machine: short benchmarks (about a minute per model) of one registered model per weight type, at an empty context and at 4k")
+        .description("Calibrate speed predictions for this machine: short benchmarks (about a minute per model) of one registered model per weight type, at an empty context, 2k and 4k")
         .option("--model <path|id...>", "GGUF files or registered model ids to measure (default: the largest registered model of each weight type, 256 MB or more)")
         .option("--json", "print the calibration as JSON")
         .action(async (options: {model?: string[]; json?: boolean}) => {

@@ -18,10 +18,12 @@ export function calibrationModels(models: readonly RegisteredModel[]): Registere
 }
 
 /**
- * The short benchmark that calibrates speed predictions for this machine (about a minute per model):
- * pp and tg at an empty context give each weight type's factors, the same at 4k what the context adds.
+ * The short benchmark that calibrates speed predictions for this machine (about a minute per model on a
+ * laptop): pp and tg at an empty context give each weight type's factors; the same at 2k and 4k (one
+ * shared 4k prefill) what the context adds and how fast that grows with depth. Measured here, this
+ * carried to 16k better than adding 8k did (FACTS §9).
  * Its results are ordinary benchmark results, so every later benchmark refines the calibration too.
  */
 export function calibrationRequest(models: string[]): BenchStartRequest {
-    return {models, promptTokens: 256, generatedTokens: 32, repetitions: 2, depths: [0, 4096], timeToFirstToken: false};
+    return {models, promptTokens: 256, generatedTokens: 32, repetitions: 2, depths: [0, 2048, 4096], timeToFirstToken: false};
 }

@@ -77,13 +77,63 @@ export interface SpeedCalibration {
     /** Per weight type ("Q4_K_M", "Q8_0", "F16", …), from benchmarks at an empty context. */
     byWeightType: Record<string, WeightTypeFactors>;
     /**
-     * Multipliers of the time the context adds (reading the KV cache while generating; attention while
-     * reading a prompt), from benchmarks at a depth; 1 until a benchmark at a depth exists.
+     * What the context adds to the time per token (reading or attending over the KV cache while
+     * generating, on a CPU per attention FLOP per KV byte; attention while reading a prompt), from
+     * benchmarks at a depth; ×1 with linear growth until one exists.
      */
-    kvReadFactor: number;
-    attentionFactor: number;
+    generationContext: ContextTermCalibration;
+    promptContext: ContextTermCalibration;
     /** The newest measurement it rests on (ISO time). */
     measuredAt: string;
+}
+
+/**
+ * Measured ÷ modelled time of one context term: `factor` at `contextReferenceDepth` tokens, growing as
+ * (depth ÷ contextReferenceDepth)^`exponent`. The model's own term is linear in depth; on a CPU the
+ * measured one grows faster once the cache no longer holds a layer's KV (a Zen 2 with 8 MB of L3:
+ * generation's context time ∝ depth^1.45 from 2k to 16k, FACTS §9), which one factor cannot follow.
+ */
+export interface ContextTermCalibration {
+    factor: number;
+    exponent: number;
+    /** Benchmarks at a depth it rests on (0: uncalibrated, ×1 and linear). */
+    samples: number;
+}
+
+/** The depth a context term's factor is stated at (the depth of the calibration's deepest test). */
+export const contextReferenceDepth = 4096;
+
+const uncalibratedContextTerm: ContextTermCalibration = {factor: 1, exponent: 0, samples: 0};
+
+/** The multiplier of a context term's modelled time at `depth` tokens. */
+export function contextTermMultiplier(term: ContextTermCalibration, depth: number): number {
+    return depth > 0 ? term.factor * (depth / contextReferenceDepth) ** term.exponent : 1;
+}
+
+/** Growth exponents outside 0–1 are noise: the context's time per token grows at least linearly with depth (as modelled) and at most as depth². */
+const clampExponent = (v: number) => Math.min(1, Math.max(0, v));
+
+/**
+ * The context term from samples of measured ÷ modelled time at a depth, each tagged with the model
+ * it measured: the growth exponent is the median of each model's log-log slope over its depths (a
+ * model measured at one depth shows none), so models of different shapes never fake a slope; the
+ * factor is the median of the samples brought to the reference depth.
+ */
+function contextTermFrom(samples: readonly {model: string; depth: number; ratio: number}[]): ContextTermCalibration {
+    const usable = samples.filter((s) => s.ratio > 0 && Number.isFinite(s.ratio) && s.depth > 0);
+    if (usable.length === 0) return uncalibratedContextTerm;
+    const slopes: number[] = [];
+    for (const model of new Set(usable.map((s) => s.model))) {
+        const points = usable.filter((s) => s.model === model).map((s) => ({x: Math.log(s.depth), y: Math.log(s.ratio)}));
+        const xs = points.map((p) => p.x);
+        if (Math.max(...xs) - Math.min(...xs) < Math.log(1.5)) continue;
+        const meanX = xs.reduce((a, b) => a + b, 0) / points.length;
+        const meanY = points.reduce((a, p) => a + p.y, 0) / points.length;
+        slopes.push(points.reduce((a, p) => a + (p.x - meanX) * (p.y - meanY), 0) / points.reduce((a, p) => a + (p.x - meanX) ** 2, 0));
+    }
+    const exponent = slopes.length ? clampExponent(medianOf(slopes)) : 0;
+    const factor = medianOf(usable.map((s) => s.ratio / (s.depth / contextReferenceDepth) ** exponent));
+    return {factor: Math.min(64, Math.max(0.25, factor)), exponent, samples: usable.length};
 }
 
 /** Tokens per second for a weight part and a context part of the time per token (seconds each). */
@@ -92,6 +142,17 @@ const speedOf = (weightSeconds: number, contextSeconds: number) => 1 / (weightSe
 /** Seconds the KV cache of `kvBytes` adds to each generated token (read at the same bandwidth as the weights). */
 function kvReadSeconds(kvBytes: number, gpuShare: number, hardware: HardwareProfile): number {
     return kvBytes > 0 ? secondsPerToken(kvBytes, gpuShare, hardware) - perTokenOverheadSeconds : 0;
+}
+
+/**
+ * How a calibrated generation context term scales with the model's shape. On a GPU reading the KV
+ * cache is bandwidth-bound (1). On a CPU the attention over it is the cost, and that follows the query
+ * heads reading each KV head: two models with the same KV cache and 16 or 24 heads differed 1.5× at
+ * 16k on a 2-core Zen 2 (FACTS §9). So CPU samples are compared, and CPU predictions scaled, per
+ * attention FLOP per KV byte.
+ */
+function generationContextShape(attentionFlopsPerContextToken: number, kvBytesPerContextToken: number, gpuShare: number): number {
+    return gpuShare > 0 || kvBytesPerContextToken <= 0 ? 1 : attentionFlopsPerContextToken / kvBytesPerContextToken;
 }
 
 /** Seconds attention adds to each prompt token at `depth` tokens of context. */
@@ -116,9 +177,10 @@ export const weightTypeKey = (quantization: string | null | undefined) => (quant
  * Only samples comparable with the prediction count: this machine, the thread count predictions
  * assume on the CPU, and models big enough to be bandwidth-bound. Samples at an empty context give
  * each weight type's factors; samples at a depth (when they carry the model's KV and attention sizes)
- * give the multipliers of the time the context adds. Factors are clamped to ¼–4× so one odd sample
- * cannot run away; depth multipliers to ¼–64×, because a CPU's attention is bound by compute and cache,
- * not by the bandwidth the KV term assumes: a 2-core Zen 2 with 8 MB of L3 needed ×24 at 4k (FACTS §9).
+ * give the time the context adds and how it grows with depth (see ContextTermCalibration). Factors are
+ * clamped to ¼–4× so one odd sample cannot run away; context factors to ¼–64×, because a CPU's
+ * attention is bound by compute and cache, not by the bandwidth the KV term assumes: a 2-core Zen 2
+ * with 8 MB of L3 needed ×24 at 4k (FACTS §9).
  */
 export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: HardwareProfile): SpeedCalibration | null {
     if (!hardware.hardwareKey) return null;
@@ -160,31 +222,34 @@ export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: Har
     const factorsOf = (s: MeasuredSpeed) => byWeightType[weightTypeKey(s.quantization)] ?? overall;
 
     // What the context adds, once each type's own factor has taken the weights' share of the time.
-    const kv: number[] = [];
-    const attention: number[] = [];
+    const generationContext: {model: string; depth: number; ratio: number}[] = [];
+    const promptContext: {model: string; depth: number; ratio: number}[] = [];
     const deep = mine.filter((x) => x.contextDepth > 0 && x.kvBytesPerContextToken && x.attentionFlopsPerContextToken);
     used += deep.length;
     for (const s of deep) {
         const share = gpuShareOf(s);
         const f = factorsOf(s);
+        const model = `${s.modelFileBytes}|${s.quantization}|${s.kvBytesPerContextToken}|${s.attentionFlopsPerContextToken}|${share}`;
         if (s.generationTokensPerSecond) {
             const weights = secondsPerToken(s.activeBytesPerToken, share, hardware) / f.generationFactor;
             const context = kvReadSeconds(s.kvBytesPerContextToken! * s.contextDepth, share, hardware);
-            if (context > 0) kv.push((1 / s.generationTokensPerSecond - weights) / context);
+            const shapeFactor = generationContextShape(s.attentionFlopsPerContextToken!, s.kvBytesPerContextToken!, share);
+            if (context > 0) generationContext.push({model, depth: s.contextDepth, ratio: (1 / s.generationTokensPerSecond - weights) / context / shapeFactor});
         }
         if (s.promptTokensPerSecond) {
             const weights = 1 / rawPromptSpeed(parametersOf(s), share, hardware) / f.promptFactor;
             // A prompt after `depth` tokens attends on average to depth + half its own length.
-            const context = attentionSeconds(s.attentionFlopsPerContextToken!, s.contextDepth + (s.promptTokens ?? 512) / 2, share, hardware);
-            if (context > 0) attention.push((1 / s.promptTokensPerSecond - weights) / context);
+            const depth = s.contextDepth + (s.promptTokens ?? 512) / 2;
+            const context = attentionSeconds(s.attentionFlopsPerContextToken!, depth, share, hardware);
+            if (context > 0) promptContext.push({model, depth, ratio: (1 / s.promptTokensPerSecond - weights) / context});
         }
     }
     return {
         samples: used,
         ...overall,
         byWeightType,
-        kvReadFactor: kv.length ? clamp(medianOf(kv), 64) : 1,
-        attentionFactor: attention.length ? clamp(medianOf(attention), 64) : 1,
+        generationContext: contextTermFrom(generationContext),
+        promptContext: contextTermFrom(promptContext),
         measuredAt: [...mine.filter((x) => x.contextDepth === 0), ...deep].reduce((newest, s) => (s.measuredAt > newest ? s.measuredAt : newest), "")
     };
 }
@@ -203,9 +268,14 @@ export function predictAtDepth(
     const a = shape.architecture;
     const promptWeights = 1 / promptTokensPerSecond(2 * (a.activeParameters ?? a.parameters), gpuShare, hardware, shape.weightsBytes);
     const averageDepth = options.depth + (options.promptTokens ?? 512) / 2;
+    // Calibrated, the generation context term is per attention FLOP per KV byte on a CPU (see generationContextShape).
+    const shapeFactor = c?.generationContext.samples ? generationContextShape(attentionFlopsPerContextToken(shape), options.depth > 0 ? kvBytes / options.depth : 0, gpuShare) : 1;
+    const generationContext =
+        options.depth > 0 ? kvReadSeconds(kvBytes, gpuShare, hardware) * contextTermMultiplier(c?.generationContext ?? uncalibratedContextTerm, options.depth) * shapeFactor : 0;
+    const promptContext = attentionSeconds(attentionFlopsPerContextToken(shape), averageDepth, gpuShare, hardware) * contextTermMultiplier(c?.promptContext ?? uncalibratedContextTerm, averageDepth);
     return {
-        generationTokensPerSecond: speedOf(secondsPerToken(weights, gpuShare, hardware) / f.generationFactor, kvReadSeconds(options.depth > 0 ? kvBytes : 0, gpuShare, hardware) * (c?.kvReadFactor ?? 1)),
-        promptTokensPerSecond: speedOf(promptWeights / f.promptFactor, attentionSeconds(attentionFlopsPerContextToken(shape), averageDepth, gpuShare, hardware) * (c?.attentionFactor ?? 1))
+        generationTokensPerSecond: speedOf(secondsPerToken(weights, gpuShare, hardware) / f.generationFactor, generationContext),
+        promptTokensPerSecond: speedOf(promptWeights / f.promptFactor, promptContext)
     };
 }
 

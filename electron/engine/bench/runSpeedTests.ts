@@ -28,7 +28,8 @@ export interface RunSpeedTestsOptions {
  * prefilled untimed (each repetition starts from it), the prompt evaluated in batches,
  * generation one token at a time without sampling (one llama_decode per token, see
  * nativeTokenDecoder). The loop is kept lean on purpose: anything per token here is overhead
- * llama-bench does not have.
+ * llama-bench does not have. The sequence keeps what it holds at the end (the last test's depth and
+ * prompt), so the next call's tests start from it.
  */
 export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<SpeedTestResult[]> {
     const {sequence, model, tests} = options;
@@ -39,15 +40,15 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
     const results: SpeedTestResult[] = [];
     const decoder = tests.some((t) => t.generatedTokens > 0) ? nativeTokenDecoder(sequence) : undefined;
 
-    await sequence.clearHistory();
     for (const [testIndex, test] of tests.entries()) {
         const needed = test.depth + test.promptTokens + test.generatedTokens;
         if (needed > sequence.context.contextSize)
             throw new RangeError(`The test needs ${needed} tokens of context but the context holds ${sequence.context.contextSize}.`);
         const runOnce = async () => {
-            // The filled depth is kept across repetitions and tests: each run trims the context back to its test's
-            // depth, or extends it. The timed part is llama-bench's; a deep context's prefill (minutes at 16k on a
-            // CPU) is paid once per run of tests instead of once per test and repetition.
+            // The filled depth is kept across repetitions, tests and calls (a benchmark runs one test per call, and
+            // re-runs a noisy one): each run trims the context back to its test's depth, or extends it, and any tokens
+            // already held count as filled depth, as llama-bench's random ones would. The timed part is llama-bench's;
+            // a deep context's prefill (14 min at 16k for a 580M model on a 2-core Zen 2) is paid once per model.
             if (sequence.nextTokenIndex > test.depth) await sequence.eraseContextTokenRanges([{start: test.depth, end: sequence.nextTokenIndex}]);
             else if (sequence.nextTokenIndex < test.depth) await sequence.evaluateWithoutGeneratingNewTokens(randomTokens(test.depth - sequence.nextTokenIndex));
             const prompt = randomTokens(test.promptTokens);
@@ -100,6 +101,5 @@ export async function runSpeedTests(options: RunSpeedTestsOptions): Promise<Spee
             engineCpuMicros: cpu.user + cpu.system
         });
     }
-    await sequence.clearHistory();
     return results;
 }

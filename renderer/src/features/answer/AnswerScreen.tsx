@@ -9,6 +9,7 @@ import {Badge, type Tone} from "../../components/Badge.tsx";
 import {BandwidthUnderLoadNotice} from "../../components/BandwidthUnderLoadNotice.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
+import {TextWithCode} from "../../components/TextWithCode.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {LevelBadge} from "../../components/LevelBadge.tsx";
 import {Meter} from "../../components/Meter.tsx";
@@ -123,7 +124,7 @@ function PlanView(props: {plan: AnswerPlan; onPlan: (plan: AnswerPlan) => void})
                     plan.state !== "done" &&
                     (plan.eval.alternative.unavailable ? (
                         <p className="small muted" data-testid="other-profile-unavailable">
-                            {plan.eval.alternative.unavailable}
+                            <TextWithCode text={plan.eval.alternative.unavailable} />
                         </p>
                     ) : (
                         <p className="small other-profile">

@@ -7,6 +7,7 @@ import {useApiAction, useApiQuery} from "../../api/hooks.ts";
 import {Badge} from "../../components/Badge.tsx";
 import {Card} from "../../components/Card.tsx";
 import {ErrorBanner} from "../../components/ErrorBanner.tsx";
+import {TextWithCode} from "../../components/TextWithCode.tsx";
 import {Icon} from "../../components/Icon.tsx";
 import {screenLinkParams} from "../../components/screenLink.ts";
 import {providerLabels} from "./evalLabels.ts";
@@ -269,8 +270,11 @@ export function NewEvalForm(props: {tasks: EvalTaskInfo[]; providers: EvalProvid
                             >
                                 <strong>{option.label}</strong>
                                 <span className="small">
-                                    {option.unavailable ??
-                                        `${option.runs} runs of ${option.tasks.map((name) => props.tasks.find((t) => t.name === name)?.title ?? name).join(", ")}, at most ${option.maxTurns} turns and ${option.maxOutputTokensPerTurn.toLocaleString("en-US")} output tokens per turn`}
+                                    {option.unavailable !== null ? (
+                                        <TextWithCode text={option.unavailable} />
+                                    ) : (
+                                        `${option.runs} runs of ${option.tasks.map((name) => props.tasks.find((t) => t.name === name)?.title ?? name).join(", ")}, at most ${option.maxTurns} turns and ${option.maxOutputTokensPerTurn.toLocaleString("en-US")} output tokens per turn`
+                                    )}
                                 </span>
                                 {option.estimate && (
                                     <span className="small muted" data-testid={`profile-${option.profile}-estimate`}>
