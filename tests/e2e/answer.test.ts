@@ -124,6 +124,7 @@ describe("Answer for this machine (the first-launch page)", () => {
         expect(await reason.textContent()).not.toContain("`");
         expect(await reason.locator("code").allTextContents()).toContain("apt-get install r-base-core r-cran-testthat");
         expect(await page.getByTestId("other-profile").count()).toBe(0);
+        await page.screenshot({path: path.join(screenshotDir, "answer-r-missing-900.png"), fullPage: true});
         await page.close();
     });
 

@@ -185,7 +185,7 @@ export function formatCalibration(report: SpeedCalibrationReport): string {
             ["weight type", "benchmarks", "generation", "prompt"],
             [...Object.entries(c.byWeightType).map(([type, t]) => [type, String(t.samples), f(t.generationFactor), f(t.promptFactor)]), ["any other", String(c.samples), f(c.generationFactor), f(c.promptFactor)]]
         ),
-        `What the context adds at 4k: generation ${describeContextTerm(c.generationContext)}, prompts ${describeContextTerm(c.promptContext)}` +
+        `What the context adds at 4k (measured ÷ modelled; on a CPU, generation's per query head per KV head): generation ${describeContextTerm(c.generationContext)}; prompts ${describeContextTerm(c.promptContext)}` +
             (c.generationContext.samples + c.promptContext.samples === 0 ? dim(" (no benchmark at a depth yet)") : "")
     ].join("\n");
 }

@@ -83,7 +83,7 @@ function rToolchain(command: string): Toolchain {
         async checkRuntime() {
             const script = `cat(R.version$major, ".", R.version$minor, "|", sep = ""); for (p in c(${R_REQUIRED_PACKAGES.map((p) => `"${p}"`).join(", ")})) cat(p, if (requireNamespace(p, quietly = TRUE)) as.character(utils::packageVersion(p)) else "MISSING", "|")`;
             const result = await runCommand(command, ["-e", script], {cwd: process.cwd(), timeoutMs: 30_000});
-            const install = "Install R and testthat: Debian/Ubuntu `apt-get install r-base-core r-cran-testthat`, macOS `brew install r`, Windows from cran.r-project.org; then install.packages(\"testthat\").";
+            const install = "Install R and testthat: Debian/Ubuntu `apt-get install r-base-core r-cran-testthat`, macOS `brew install r`, Windows from cran.r-project.org; then `install.packages(\"testthat\")`.";
             if (result.exitCode !== 0) return missing(command, result, install);
             const [version, ...packages] = result.stdout.split("|").map((s) => s.trim()).filter(Boolean);
             const absent = packages.filter((p) => p.endsWith("MISSING")).map((p) => p.split(" ")[0]!);
@@ -93,7 +93,7 @@ function rToolchain(command: string): Toolchain {
                     command,
                     available: false,
                     version: `R ${version}`,
-                    message: `R ${version} is installed but these R packages are missing: ${absent.join(", ")}. Install them with install.packages(c(${absent.map((p) => `"${p}"`).join(", ")})) or, on Debian/Ubuntu, apt-get install r-cran-testthat.`
+                    message: `R ${version} is installed but these R packages are missing: ${absent.join(", ")}. Install them with \`install.packages(c(${absent.map((p) => `"${p}"`).join(", ")}))\` or, on Debian/Ubuntu, \`apt-get install r-cran-testthat\`.`
                 };
             return {command, available: true, version: `R ${version}, testthat ${testthat}`, message: null};
         },
