@@ -121,9 +121,9 @@ describe("Answer for this machine (the first-launch page)", () => {
         await expect.poll(() => page.getByTestId("plan-state").textContent(), {timeout: 60_000}).toBe("ready");
         const reason = page.getByTestId("other-profile-unavailable");
         await expect.poll(() => reason.textContent()).toMatch(/^The full profile runs helperbench's R task: .*no-such-Rscript.*\. Or run the quick profile\.$/);
-        expect(await reason.textContent()).not.toContain("`");
-        expect(await reason.locator("code").allTextContents()).toContain("apt-get install r-base-core r-cran-testthat");
-        expect(await page.getByTestId("other-profile").count()).toBe(0);
+        await expect.poll(() => reason.textContent()).not.toContain("`");
+        await expect.poll(() => reason.locator("code").allTextContents()).toContain("apt-get install r-base-core r-cran-testthat");
+        await expect.poll(() => page.getByTestId("other-profile").count()).toBe(0);
         await page.screenshot({path: path.join(screenshotDir, "answer-r-missing-900.png"), fullPage: true});
         await page.close();
     });
