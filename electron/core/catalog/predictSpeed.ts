@@ -187,7 +187,7 @@ export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: Har
     const mine = samples.filter(
         (s) => s.hardwareKey === hardware.hardwareKey && s.activeBytesPerToken >= MIN_CALIBRATION_BYTES && (s.gpuLayers > 0 || s.threads === hardware.cpuThreads)
     );
-    const clamp = (v: number, max = 4) => Math.min(max, Math.max(0.25, v));
+    const clamp = (v: number) => Math.min(4, Math.max(0.25, v));
     const gpuShareOf = (s: MeasuredSpeed) => (s.gpuLayers > 0 && hardware.vramBytes > 0 ? 1 : 0);
     // Parameters from the sample when stored, else from bytes and the quantization's bits per weight (Q4_K_M when unknown).
     const parametersOf = (s: MeasuredSpeed) => s.parameterCount ?? s.activeBytesPerToken / ((bitsPerWeight[weightTypeKey(s.quantization)] ?? bitsPerWeight.Q4_K_M!) / 8);
