@@ -17,8 +17,7 @@ import {hardwareKeyOf} from "../catalog/hardwareProfile.ts";
 import {matchCatalog, shapeFromFacts} from "../catalog/inspectModel.ts";
 import type {EngineService} from "../engine/createEngineService.ts";
 import {resolvedModelFile, resolveModelReference} from "../downloads/resolveModelReference.ts";
-import {kvCacheBytes} from "../catalog/estimateFit.ts";
-import {attentionFlopsPerContextToken} from "../catalog/predictSpeed.ts";
+import {attentionFlopsPerContextToken, kvBytesPerContextToken} from "../catalog/predictSpeed.ts";
 import {readGgufFacts} from "../gguf/readGgufFacts.ts";
 import {recoverOrphanedJobs, type JobOwner} from "../jobs/JobOwner.ts";
 import type {Store} from "../store/Store.ts";
@@ -166,7 +165,7 @@ export function createBenchApi(options: BenchApiOptions): MethodTable<BenchApi> 
                 architecture: gguf.architecture,
                 activeBytesPerToken: isMoe ? Math.round((gguf.tensorBytes * gguf.activeParameterCount!) / gguf.parameterCount) : gguf.tensorBytes,
                 trainedContextSize: gguf.contextLength ?? 0,
-                kvBytesPerContextToken: kvCacheBytes(shape, 256, "f16").total / 256,
+                kvBytesPerContextToken: kvBytesPerContextToken(shape),
                 attentionFlopsPerContextToken: attentionFlopsPerContextToken(shape)
             }
         };

@@ -110,6 +110,9 @@ export function contextTermMultiplier(term: ContextTermCalibration, depth: numbe
     return depth > 0 ? term.factor * (depth / contextReferenceDepth) ** term.exponent : 1;
 }
 
+/** A calibration factor kept within ¼–`max`× so one odd sample cannot run away. */
+const clampFactor = (v: number, max: number) => Math.min(max, Math.max(0.25, v));
+
 /** Growth exponents outside 0–1 are noise: the context's time per token grows at least linearly with depth (as modelled) and at most as depth². */
 const clampExponent = (v: number) => Math.min(1, Math.max(0, v));
 
@@ -133,7 +136,7 @@ function contextTermFrom(samples: readonly {model: string; depth: number; ratio:
     }
     const exponent = slopes.length ? clampExponent(medianOf(slopes)) : 0;
     const factor = medianOf(usable.map((s) => s.ratio / (s.depth / contextReferenceDepth) ** exponent));
-    return {factor: Math.min(64, Math.max(0.25, factor)), exponent, samples: usable.length};
+    return {factor: clampFactor(factor, 64), exponent, samples: usable.length};
 }
 
 /** Tokens per second for a weight part and a context part of the time per token (seconds each). */
@@ -158,6 +161,14 @@ function generationContextShape(attentionFlopsPerContextToken: number, kvBytesPe
 /** Seconds attention adds to each prompt token at `depth` tokens of context. */
 function attentionSeconds(attentionFlopsPerContextToken: number, depth: number, gpuShare: number, hardware: HardwareProfile): number {
     return depth > 0 ? 1 / promptTokensPerSecond(attentionFlopsPerContextToken * depth, gpuShare, hardware, 0) : 0;
+}
+
+/**
+ * KV-cache bytes per token of context as benchmarks record it (`MeasuredSpeed.kvBytesPerContextToken`):
+ * a 256-token cache's, so sliding-window layers count fully and padding does not.
+ */
+export function kvBytesPerContextToken(shape: ModelShape, kvCacheType: KvCacheType = "f16"): number {
+    return kvCacheBytes(shape, 256, kvCacheType).total / 256;
 }
 
 /** FLOPs of attention per prompt token per token of context: 4 × KV layers × heads × head dim (QK and AV). */
@@ -187,7 +198,7 @@ export function calibrationFrom(samples: readonly MeasuredSpeed[], hardware: Har
     const mine = samples.filter(
         (s) => s.hardwareKey === hardware.hardwareKey && s.activeBytesPerToken >= MIN_CALIBRATION_BYTES && (s.gpuLayers > 0 || s.threads === hardware.cpuThreads)
     );
-    const clamp = (v: number) => Math.min(4, Math.max(0.25, v));
+    const clamp = (v: number) => clampFactor(v, 4);
     const gpuShareOf = (s: MeasuredSpeed) => (s.gpuLayers > 0 && hardware.vramBytes > 0 ? 1 : 0);
     // Parameters from the sample when stored, else from bytes and the quantization's bits per weight (Q4_K_M when unknown).
     const parametersOf = (s: MeasuredSpeed) => s.parameterCount ?? s.activeBytesPerToken / ((bitsPerWeight[weightTypeKey(s.quantization)] ?? bitsPerWeight.Q4_K_M!) / 8);
@@ -269,7 +280,7 @@ export function predictAtDepth(
     const promptWeights = 1 / promptTokensPerSecond(2 * (a.activeParameters ?? a.parameters), gpuShare, hardware, shape.weightsBytes);
     const averageDepth = options.depth + (options.promptTokens ?? 512) / 2;
     // Calibrated, the generation context term is per attention FLOP per KV byte on a CPU (see generationContextShape).
-    const shapeFactor = c?.generationContext.samples ? generationContextShape(attentionFlopsPerContextToken(shape), options.depth > 0 ? kvBytes / options.depth : 0, gpuShare) : 1;
+    const shapeFactor = c?.generationContext.samples ? generationContextShape(attentionFlopsPerContextToken(shape), kvBytesPerContextToken(shape, options.kvCacheType), gpuShare) : 1;
     const generationContext =
         options.depth > 0 ? kvReadSeconds(kvBytes, gpuShare, hardware) * contextTermMultiplier(c?.generationContext ?? uncalibratedContextTerm, options.depth) * shapeFactor : 0;
     const promptContext = attentionSeconds(attentionFlopsPerContextToken(shape), averageDepth, gpuShare, hardware) * contextTermMultiplier(c?.promptContext ?? uncalibratedContextTerm, averageDepth);
