@@ -2,7 +2,7 @@ import {describe, expect, it} from "vitest";
 import type {HardwareProfile, MeasuredSpeed} from "../../electron/api/ModelsApi.ts";
 import {createCatalogLookup} from "../../electron/core/catalog/createCatalogLookup.ts";
 import {computeBufferBytes, estimateFit, kvCacheBytes, type ModelShape} from "../../electron/core/catalog/estimateFit.ts";
-import {applyOverrides, parseSize, profileFromSnapshot, whatIfPresets} from "../../electron/core/catalog/hardwareProfile.ts";
+import {applyOverrides, hardwareKeyOf, parseSize, profileFromSnapshot, whatIfPresets} from "../../electron/core/catalog/hardwareProfile.ts";
 import {findChip} from "../../electron/core/catalog/bandwidthTable.ts";
 import {loadCatalog} from "../../electron/core/catalog/loadCatalog.ts";
 import {createRankingCache, recommendModels} from "../../electron/core/catalog/recommendModels.ts";
@@ -183,6 +183,21 @@ describe("hardware profiles and what-if overrides", () => {
         const quietLoad = {otherBusyCores: 0.05, cores: 8, loadAverage1m: 0.3, busy: false};
         const measured = profileFromSnapshot(snapshot, {measurements: [{hardwareKey: profile.hardwareKey!, bytesPerSecond: 42e9, threads: 8, method: "test", measuredAt: "2026-01-01T00:00:00Z", load: quietLoad}]});
         expect(measured).toMatchObject({cpuBandwidthBytesPerSecond: 42e9, bandwidthKind: "measured", bandwidthUnderLoad: false});
+    });
+
+    it("keeps apart machines that report one CPU brand but run different vector units", async () => {
+        const probed = {...(await probeHardware({modelsPath: "/m", appVersion: "t", sources: fixedMachine("rtx4060-32gb")})), id: 1};
+        const withSets = (instructionSets: string[]) => ({...probed, cpu: {...probed.cpu, brand: "AMD EPYC", instructionSets}});
+        const zen2 = withSets(["sse3", "avx", "f16c", "fma", "avx2"]);
+        const zen4 = withSets(["sse3", "avx", "f16c", "fma", "avx2", "avx512f", "avx512bw", "avx512vl"]);
+        expect(hardwareKeyOf(zen2)).not.toBe(hardwareKeyOf(zen4));
+        // llama.cpp's feature line can add a sub-extension to a later probe: the same machine keeps its key.
+        expect(hardwareKeyOf(withSets([...zen4.cpu.instructionSets, "avx512_bf16"]))).toBe(hardwareKeyOf(zen4));
+        // A Zen 2 calibration does not carry over to the Zen 4 machine.
+        const quietLoad = {otherBusyCores: 0, cores: 2, loadAverage1m: 0.1, busy: false};
+        const measuredOnZen2 = {hardwareKey: hardwareKeyOf(zen2), bytesPerSecond: 7e9, threads: 2, method: "test", measuredAt: "2026-01-01T00:00:00Z", load: quietLoad};
+        expect(profileFromSnapshot(zen2, {measurements: [measuredOnZen2]}).bandwidthKind).toBe("measured");
+        expect(profileFromSnapshot(zen4, {measurements: [measuredOnZen2]}).bandwidthKind).not.toBe("measured");
     });
 });
 

@@ -1,8 +1,8 @@
 import {z} from "zod";
 import type {FitEstimate, FitSettings, HardwareProfile, KvCacheType, MemoryPart, ModelArchitecture} from "../../api/ModelsApi.ts";
-import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas} from "../../protocol/engineSettings.ts";
+import {DEFAULT_CONTEXT_SIZE, engineSettingSchemas, kvCacheBytesPerElement} from "../../protocol/engineSettings.ts";
 import {parseArgument} from "../../shared/parseArgument.ts";
-import {kvCacheBytesPerElement} from "../../protocol/engineSettings.ts";
+import {trainedContextShortfall} from "../rules/judgeModel.ts";
 
 const MiB = 1024 ** 2;
 
@@ -144,8 +144,8 @@ export function estimateFit(shape: ModelShape, hardware: HardwareProfile, fitSet
     const {settings, notes} = resolveFitSettings(fitSettings);
     const a = shape.architecture;
     const {contextSize, kvCacheType, flashAttention} = settings;
-    if (contextSize > a.contextLength)
-        notes.push(`The model was trained for ${a.contextLength.toLocaleString("en-US")} tokens; a ${contextSize.toLocaleString("en-US")}-token context goes beyond it and quality may drop.`);
+    const tooShort = trainedContextShortfall(a.contextLength, contextSize);
+    if (tooShort) notes.push(`The model was ${tooShort}: quality may drop beyond the trained length.`);
 
     const bytesPerParameter = shape.weightsBytes / a.parameters;
     const embeddingBytes = Math.min(shape.weightsBytes * 0.45, a.vocabularySize * a.embeddingLength * bytesPerParameter);

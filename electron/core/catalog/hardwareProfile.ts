@@ -77,15 +77,33 @@ export function unifiedGpuShare(ramBytes: number): number {
 /** How an unknown CPU's bandwidth source starts: the figure is an assumption, worth measuring. */
 export const unknownMemoryPrefix = "unknown memory";
 
-/** Identifies a machine across probes, so measured speeds calibrate only predictions for the same machine. */
+/**
+ * The CPU's widest vector unit, the one llama.cpp's CPU kernels pick. Only the widest is used, so a
+ * probe that also reads llama.cpp's feature line (which may add a sub-extension) keeps the same value.
+ */
+export function cpuVectorUnit(instructionSets: readonly string[]): "avx512" | "avx2" | "avx" | "sve" | "neon" | "scalar" {
+    if (instructionSets.includes("avx512f")) return "avx512";
+    if (instructionSets.includes("avx2")) return "avx2";
+    if (instructionSets.includes("avx")) return "avx";
+    if (instructionSets.includes("sve")) return "sve";
+    if (instructionSets.includes("neon")) return "neon";
+    return "scalar";
+}
+
+/**
+ * Identifies a machine across probes, so measured speeds calibrate only predictions for the same
+ * machine. The vector unit is part of it because virtual machines often report one brand ("AMD EPYC")
+ * for CPU generations whose kernels run at very different speeds (Zen 2's AVX2 and Zen 4's AVX-512).
+ */
 export function hardwareKeyOf(snapshot: HardwareSnapshot): string {
     const gpus = snapshot.gpus.map((g) => g.model).join("+") || "no-gpu";
-    return `${snapshot.cpu.brand}|${snapshot.cpu.physicalCores}c|${Math.round(snapshot.memory.totalBytes / GiB)}GiB|${gpus}|${snapshot.backend.selected}`;
+    const cpu = `${snapshot.cpu.brand}|${cpuVectorUnit(snapshot.cpu.instructionSets)}|${snapshot.cpu.physicalCores}c`;
+    return `${cpu}|${Math.round(snapshot.memory.totalBytes / GiB)}GiB|${gpus}|${snapshot.backend.selected}`;
 }
 
 /** Peak FP32 FLOP/s of a CPU from its cores, clock and widest vector unit (two FMA pipes). */
-function cpuPeakFlops(threads: number, ghz: number, instructionSets: string[]): number {
-    const perCycle = instructionSets.includes("avx512f") ? 64 : instructionSets.includes("avx2") ? 32 : instructionSets.some((s) => /neon|asimd/.test(s)) ? 16 : 8;
+function cpuPeakFlops(threads: number, ghz: number, instructionSets: readonly string[]): number {
+    const perCycle = {avx512: 64, avx2: 32, sve: 16, neon: 16, avx: 8, scalar: 8}[cpuVectorUnit(instructionSets)];
     return threads * ghz * 1e9 * perCycle;
 }
 
