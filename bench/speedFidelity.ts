@@ -6,6 +6,7 @@ import {promisify} from "node:util";
 import type {BenchRun, LlamaBenchJsonEntry} from "../electron/api/BenchApi.ts";
 import {createAppService} from "../electron/core/AppService.ts";
 import {sampleMachineLoad} from "../electron/core/catalog/watchMachineLoad.ts";
+import {engineProcessEnvironment} from "../electron/core/engine/engineProcessEnvironment.ts";
 import {createTempHome} from "../testkit/tempHome.ts";
 import {ggufModelPresets, writeGgufModel, type GgufWeightType} from "../testkit/gguf/writeGgufModel.ts";
 import type {Benchmark} from "./index.ts";
@@ -21,6 +22,13 @@ const WEIGHT_TYPES = (process.env.AGENTFIT_BENCH_TYPES?.split(",") ?? ["Q8_0", "
 /** "quiet" runs on the machine as it is; "loaded" adds BUSY_LOOPS busy loops for the duration of that half. */
 const CONDITIONS = (process.env.AGENTFIT_BENCH_CONDITIONS?.split(",") ?? ["quiet", "loaded"]) as ("quiet" | "loaded")[];
 const BUSY_LOOPS = 2;
+/**
+ * With AGENTFIT_BENCH_PLAIN=1, the quiet half also runs the engine's speed tests straight on
+ * node-llama-cpp in a plain Node process with the engine's environment (no engine process IPC, app or
+ * store): AgentFit ÷ plain says what AgentFit's plumbing costs, plain ÷ llama-bench what
+ * node-llama-cpp's setup of the same llama.cpp does.
+ */
+const PLAIN_PROCESS = process.env.AGENTFIT_BENCH_PLAIN === "1";
 /** Targets of issue #16: quiet ≥ 0.95× llama-bench; loaded ≥ 0.9× with a repetition spread ≤ 2× llama-bench's. */
 const TARGETS = {quiet: {ratio: 0.95, spread: Infinity}, loaded: {ratio: 0.9, spread: 2}} as const;
 
@@ -67,6 +75,15 @@ async function agentFit(model: string): Promise<Side & {binary: string}> {
     return {...repetitions(await app["bench.exportJson"]({runId: finished.id})), binary};
 }
 
+/** The engine's own speed tests on node-llama-cpp in a plain Node process with the engine's environment (bench/speedTestsChild.ts). */
+async function plainProcess(modelPath: string): Promise<Side> {
+    const {stdout} = await run(process.execPath, ["bin/run-ts.js", "bench/speedTestsChild.ts", JSON.stringify({file: modelPath, threads, repetitions: REPS})], {
+        env: engineProcessEnvironment(process.env),
+        maxBuffer: 16 << 20
+    });
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as Side;
+}
+
 /**
  * Busy loops in their own processes, for the loaded half; stopped by pid. Each loop also ends itself
  * once its parent is gone (checked every few million iterations), so a benchmark killed by a signal
@@ -106,32 +123,51 @@ async function measure(binary: string, condition: "quiet" | "loaded", type: Gguf
     const ours: Side = {pp: [], tg: []};
     const theirs: Side = {pp: [], tg: []};
     const ratios: Side = {pp: [], tg: []};
+    // Per-round means of AgentFit, llama-bench and (with PLAIN_PROCESS) the plain process.
+    const rounds = {ours: {pp: [], tg: []} as Side, theirs: {pp: [], tg: []} as Side, plain: {pp: [], tg: []} as Side};
+    const withPlain = PLAIN_PROCESS && condition === "quiet";
     const loads: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
         // The load other processes (and, loaded, the busy loops) put on the machine just before the round.
         const load = await sampleMachineLoad(500);
         loads.push(load.otherBusyCores);
-        // Alternate which side goes first, so a drift in machine load hits both alike.
+        // Alternate which side goes first, so a drift in machine load hits both alike; the plain process goes between.
         let a: Side & {binary: string};
         let b: Side;
+        let c: Side | undefined;
         if (round % 2 === 0) {
             a = await agentFit(model);
+            if (withPlain) c = await plainProcess(model);
             b = await llamaBench(binary, model);
         } else {
             b = await llamaBench(binary, model);
+            if (withPlain) c = await plainProcess(model);
             a = await agentFit(model);
         }
         for (const test of ["pp", "tg"] as const) {
             ours[test].push(...a[test]);
             theirs[test].push(...b[test]);
             ratios[test].push(summarize(a[test]).mean / summarize(b[test]).mean);
+            rounds.ours[test].push(summarize(a[test]).mean);
+            rounds.theirs[test].push(summarize(b[test]).mean);
+            if (c) rounds.plain[test].push(summarize(c[test]).mean);
         }
         if (round === 0) console.log(`   AgentFit's engine binary: ${a.binary} (agentfit engine build / remove-build switches it)`);
+        const plainPart = c ? `; plain process: pp512 ${summarize(c.pp).mean.toFixed(1)}, tg128 ${summarize(c.tg).mean.toFixed(2)} t/s` : "";
         console.log(
             `   round ${round + 1} (other busy cores ${load.otherBusyCores.toFixed(2)} of ${load.cores}, load average ${load.loadAverage1m?.toFixed(2) ?? "n/a"}): ` +
-                `pp512 ${summarize(a.pp).mean.toFixed(1)} vs ${summarize(b.pp).mean.toFixed(1)} t/s, tg128 ${summarize(a.tg).mean.toFixed(2)} vs ${summarize(b.tg).mean.toFixed(2)} t/s`
+                `pp512 ${summarize(a.pp).mean.toFixed(1)} vs ${summarize(b.pp).mean.toFixed(1)} t/s, tg128 ${summarize(a.tg).mean.toFixed(2)} vs ${summarize(b.tg).mean.toFixed(2)} t/s${plainPart}`
         );
     }
+    if (withPlain)
+        for (const test of ["pp", "tg"] as const) {
+            const name = test === "pp" ? "pp512" : "tg128";
+            const medianRatio = (top: Side, bottom: Side) => summarize(top[test].map((v, i) => v / bottom[test][i]!)).median;
+            console.log(
+                `   [${condition}] ${type} ${name} AgentFit ÷ plain node-llama-cpp ${medianRatio(rounds.ours, rounds.plain).toFixed(3)}×, ` +
+                    `plain ÷ llama-bench ${medianRatio(rounds.plain, rounds.theirs).toFixed(3)}× (medians of rounds)`
+            );
+        }
     for (const test of ["pp", "tg"] as const) {
         const name = test === "pp" ? "pp512" : "tg128";
         const o = summarize(ours[test]);
