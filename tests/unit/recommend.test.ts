@@ -193,7 +193,7 @@ describe("hardware profiles and what-if overrides", () => {
         expect(hardwareKeyOf(zen2)).not.toBe(hardwareKeyOf(zen4));
         // llama.cpp's feature line can add a sub-extension to a later probe: the same machine keeps its key.
         expect(hardwareKeyOf(withSets([...zen4.cpu.instructionSets, "avx512_bf16"]))).toBe(hardwareKeyOf(zen4));
-        // A Zen 2 calibration does not carry over to the Zen 4 machine.
+        // A bandwidth measured on the Zen 2 does not carry over to the Zen 4 (nor do its benchmarks, keyed alike).
         const quietLoad = {otherBusyCores: 0, cores: 2, loadAverage1m: 0.1, busy: false};
         const measuredOnZen2 = {hardwareKey: hardwareKeyOf(zen2), bytesPerSecond: 7e9, threads: 2, method: "test", measuredAt: "2026-01-01T00:00:00Z", load: quietLoad};
         expect(profileFromSnapshot(zen2, {measurements: [measuredOnZen2]}).bandwidthKind).toBe("measured");
