@@ -23,7 +23,7 @@ const WEIGHT_TYPES = (process.env.AGENTFIT_BENCH_TYPES?.split(",") ?? ["Q8_0", "
 const CONDITIONS = (process.env.AGENTFIT_BENCH_CONDITIONS?.split(",") ?? ["quiet", "loaded"]) as ("quiet" | "loaded")[];
 const BUSY_LOOPS = 2;
 /**
- * With AGENTFIT_BENCH_PLAIN=1, the quiet half also runs the engine's speed tests straight on
+ * With AGENTFIT_BENCH_PLAIN=1, the quiet half also runs the engine's own load and speed tests on
  * node-llama-cpp in a plain Node process with the engine's environment (no engine process IPC, app or
  * store): AgentFit ÷ plain says what AgentFit's plumbing costs, plain ÷ llama-bench what
  * node-llama-cpp's setup of the same llama.cpp does.
@@ -75,7 +75,7 @@ async function agentFit(model: string): Promise<Side & {binary: string}> {
     return {...repetitions(await app["bench.exportJson"]({runId: finished.id})), binary};
 }
 
-/** The engine's own speed tests on node-llama-cpp in a plain Node process with the engine's environment (bench/speedTestsChild.ts). */
+/** The engine's own load and speed tests in a plain Node process with the engine's environment (bench/speedTestsChild.ts). */
 async function plainProcess(modelPath: string): Promise<Side> {
     const {stdout} = await run(process.execPath, ["bin/run-ts.js", "bench/speedTestsChild.ts", JSON.stringify({file: modelPath, threads, repetitions: REPS})], {
         env: engineProcessEnvironment(process.env),
@@ -122,7 +122,6 @@ async function measure(binary: string, condition: "quiet" | "loaded", type: Gguf
     );
     const ours: Side = {pp: [], tg: []};
     const theirs: Side = {pp: [], tg: []};
-    const ratios: Side = {pp: [], tg: []};
     // Per-round means of AgentFit, llama-bench and (with PLAIN_PROCESS) the plain process.
     const rounds = {ours: {pp: [], tg: []} as Side, theirs: {pp: [], tg: []} as Side, plain: {pp: [], tg: []} as Side};
     const withPlain = PLAIN_PROCESS && condition === "quiet";
@@ -147,7 +146,6 @@ async function measure(binary: string, condition: "quiet" | "loaded", type: Gguf
         for (const test of ["pp", "tg"] as const) {
             ours[test].push(...a[test]);
             theirs[test].push(...b[test]);
-            ratios[test].push(summarize(a[test]).mean / summarize(b[test]).mean);
             rounds.ours[test].push(summarize(a[test]).mean);
             rounds.theirs[test].push(summarize(b[test]).mean);
             if (c) rounds.plain[test].push(summarize(c[test]).mean);
@@ -159,20 +157,21 @@ async function measure(binary: string, condition: "quiet" | "loaded", type: Gguf
                 `pp512 ${summarize(a.pp).mean.toFixed(1)} vs ${summarize(b.pp).mean.toFixed(1)} t/s, tg128 ${summarize(a.tg).mean.toFixed(2)} vs ${summarize(b.tg).mean.toFixed(2)} t/s${plainPart}`
         );
     }
+    /** Median over rounds of one side's mean ÷ another's. */
+    const medianRatio = (top: Side, bottom: Side, test: keyof Side) => summarize(top[test].map((v, i) => v / bottom[test][i]!)).median;
     if (withPlain)
         for (const test of ["pp", "tg"] as const) {
             const name = test === "pp" ? "pp512" : "tg128";
-            const medianRatio = (top: Side, bottom: Side) => summarize(top[test].map((v, i) => v / bottom[test][i]!)).median;
             console.log(
-                `   [${condition}] ${type} ${name} AgentFit ÷ plain node-llama-cpp ${medianRatio(rounds.ours, rounds.plain).toFixed(3)}×, ` +
-                    `plain ÷ llama-bench ${medianRatio(rounds.plain, rounds.theirs).toFixed(3)}× (medians of rounds)`
+                `   [${condition}] ${type} ${name} AgentFit ÷ plain node-llama-cpp ${medianRatio(rounds.ours, rounds.plain, test).toFixed(3)}×, ` +
+                    `plain ÷ llama-bench ${medianRatio(rounds.plain, rounds.theirs, test).toFixed(3)}× (medians of rounds)`
             );
         }
     for (const test of ["pp", "tg"] as const) {
         const name = test === "pp" ? "pp512" : "tg128";
         const o = summarize(ours[test]);
         const t = summarize(theirs[test]);
-        const ratio = summarize(ratios[test]).median;
+        const ratio = medianRatio(rounds.ours, rounds.theirs, test);
         console.log(`   ${name}: AgentFit ${o.mean.toFixed(1)} ± ${o.sd.toFixed(1)} t/s (spread ${(spread(ours[test]) * 100).toFixed(1)} %), llama-bench ${t.mean.toFixed(1)} ± ${t.sd.toFixed(1)} t/s (spread ${(spread(theirs[test]) * 100).toFixed(1)} %)`);
         console.log(ratioLine(`[${condition}] ${type} ${name} AgentFit ÷ llama-bench (median of rounds)`, ratio, {atLeast: TARGETS[condition].ratio}));
         if (condition === "loaded")
