@@ -62,17 +62,31 @@ async function llamaBench(binary: string, model: string): Promise<Side> {
     return repetitions(JSON.parse(stdout) as LlamaBenchJsonEntry[]);
 }
 
+/**
+ * AgentFit's pp512 and tg128, each in a benchmark run of its own, so each gets a context sized to its
+ * own tokens as llama-bench's tests do (tg128: 256 cells; pp512: 768, see planConfigurations). One
+ * run of both would share the 768-token context, and without flash attention the V cache is stored
+ * transposed, its rows a context's length apart: generation read them ~3 % slower there (docs/benchmark.md).
+ */
 async function agentFit(model: string): Promise<Side & {binary: string}> {
     using home = createTempHome("agentfit-bench-");
     await using app = await createAppService({paths: home, measureBandwidthAutomatically: false});
-    const ended = new Promise<BenchRun>((resolve) =>
-        app.events.subscribe((event, payload) => event === "bench.progress" && (payload as BenchRun).status !== "running" && resolve(payload as BenchRun))
-    );
-    await app["bench.start"]({models: [model], promptTokens: 512, generatedTokens: 128, repetitions: REPS, timeToFirstToken: false, matrix: {threads: [threads], flashAttention: [false]}});
-    const finished = await ended;
-    if (finished.status !== "completed") throw new Error(`AgentFit's run ended ${finished.status}: ${finished.error?.message ?? ""}`);
-    const binary = finished.engine?.binary === "local" ? "built on this machine" : "prebuilt";
-    return {...repetitions(await app["bench.exportJson"]({runId: finished.id})), binary};
+    const measureOne = async (promptTokens: number, generatedTokens: number) => {
+        const ended = new Promise<BenchRun>((resolve) => {
+            const stop = app.events.subscribe((event, payload) => {
+                if (event !== "bench.progress" || (payload as BenchRun).status === "running") return;
+                stop();
+                resolve(payload as BenchRun);
+            });
+        });
+        await app["bench.start"]({models: [model], promptTokens, generatedTokens, repetitions: REPS, timeToFirstToken: false, matrix: {threads: [threads], flashAttention: [false]}});
+        const finished = await ended;
+        if (finished.status !== "completed") throw new Error(`AgentFit's run ended ${finished.status}: ${finished.error?.message ?? ""}`);
+        return {entries: await app["bench.exportJson"]({runId: finished.id}), binary: finished.engine?.binary === "local" ? "built on this machine" : "prebuilt"};
+    };
+    const pp = await measureOne(512, 0);
+    const tg = await measureOne(0, 128);
+    return {...repetitions([...pp.entries, ...tg.entries]), binary: tg.binary};
 }
 
 /** The engine's own load and speed tests in a plain Node process with the engine's environment (bench/speedTestsChild.ts). */

@@ -4,26 +4,27 @@
 // (engineProcessEnvironment); prints the pp512 and tg128 repetitions' tokens/s as one JSON line.
 import {disposeLlama, loadEngineModel} from "../electron/engine/model/loadEngineModel.ts";
 import {runSpeedTests} from "../electron/engine/bench/runSpeedTests.ts";
+import type {SpeedTestShape} from "../electron/protocol/engineProtocol.ts";
 
 const job = JSON.parse(process.argv[2]!) as {file: string; threads: number; repetitions: number};
-{
-    // 768 tokens: the context the benchmark loads for pp512 and tg128 (planConfigurations).
+
+/** One test in a context of its own size, as the AgentFit side runs it (pp512: 768 tokens, tg128: 256; planConfigurations). */
+async function measure(test: SpeedTestShape, contextSize: number): Promise<number[]> {
     await using loaded = await loadEngineModel(
         job.file,
-        {contextSize: 768, threads: job.threads, gpuLayers: 0, flashAttention: false, kvCacheType: "f16", batchSize: 512, parallel: 1},
+        {contextSize, threads: job.threads, gpuLayers: 0, flashAttention: false, kvCacheType: "f16", batchSize: 512, parallel: 1},
         {trainedContextSize: null, quantization: null, mappedWeightBytes: 0}
     );
     const lease = await loaded.pool.acquire([]);
-    const [pp, tg] = await runSpeedTests({
-        sequence: lease.sequence,
-        model: loaded.model,
-        repetitions: job.repetitions,
-        tests: [
-            {depth: 0, promptTokens: 512, generatedTokens: 0},
-            {depth: 0, promptTokens: 0, generatedTokens: 128}
-        ]
-    });
-    lease.release();
-    process.stdout.write(JSON.stringify({pp: pp!.samplesTokensPerSecond, tg: tg!.samplesTokensPerSecond}) + "\n");
+    try {
+        const [result] = await runSpeedTests({sequence: lease.sequence, model: loaded.model, repetitions: job.repetitions, tests: [test]});
+        return result!.samplesTokensPerSecond;
+    } finally {
+        lease.release();
+    }
 }
+
+const pp = await measure({depth: 0, promptTokens: 512, generatedTokens: 0}, 768);
+const tg = await measure({depth: 0, promptTokens: 0, generatedTokens: 128}, 256);
+process.stdout.write(JSON.stringify({pp, tg}) + "\n");
 await disposeLlama();
