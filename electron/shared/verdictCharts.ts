@@ -70,19 +70,41 @@ function lineOffset(line: number): number {
     return line % 2 === 0 ? -8 - LABEL_LINE_PX * step : 16 + LABEL_LINE_PX * step;
 }
 
+/** Width of an 11 px label, px per character: generous, so labels estimated apart are apart. */
+const LABEL_CHAR_PX = 7;
+/** Gap between a point's centre and its label, px. */
+const LABEL_GAP_PX = 9;
+
+/** A label's width as a share of a plot `plotWidth` px wide (for placeChartLabels' `width`). */
+export function labelWidthShare(text: string, plotWidth: number): number {
+    return (LABEL_GAP_PX + LABEL_CHAR_PX * text.length) / plotWidth;
+}
+
 /**
- * Places point labels so that labels of points close together do not overlap and none leaves the
- * plot (onto tick labels, axis titles or a legend): each point takes the first line (above, below,
- * further above…) inside the plot that no earlier point near it took. Positions are shares of the
- * plot (0–1 on each axis, y up); `plotHeight` is the plot's height in px; `near` is how close two
- * labels must be to collide, as shares (a label is about a quarter of a plot wide).
+ * Places point labels so that no two labels overlap and none leaves the plot (onto tick labels, axis
+ * titles or a legend): each point takes the first line (above, below, further above…) inside the
+ * plot that no earlier label it would overlap took. Two labels overlap when their points are close
+ * in height and their text spans overlap across: a label runs right of its point (start) or, in the
+ * plot's right part, left of it (end), so labels of distant points running towards each other can
+ * overlap too. Positions are shares of the plot (0–1 on each axis, y up) with the label's `width` as
+ * a share of the plot's width (labelWidthShare; `near.x` when not given); `plotHeight` is the plot's
+ * height in px; `near.y` is how close in height two labels must be to collide.
  */
-export function placeChartLabels(positions: readonly {x: number; y: number}[], plotHeight = 230, near = {x: 0.3, y: 0.09}): LabelPlacement[] {
+export function placeChartLabels(positions: readonly {x: number; y: number; width?: number}[], plotHeight = 230, near = {x: 0.3, y: 0.09}): LabelPlacement[] {
     const lines: number[] = [];
     const anchorOf = (x: number) => (x > 0.6 ? "end" : "start");
+    const spanOf = (p: {x: number; width?: number}): [number, number] => {
+        const width = p.width ?? near.x;
+        return anchorOf(p.x) === "end" ? [p.x - width, p.x] : [p.x, p.x + width];
+    };
     return positions.map((p) => {
         const anchor = anchorOf(p.x);
-        const taken = new Set(lines.filter((_, j) => Math.abs(positions[j]!.x - p.x) < near.x && Math.abs(positions[j]!.y - p.y) < near.y && anchorOf(positions[j]!.x) === anchor));
+        const [left, right] = spanOf(p);
+        const overlaps = (q: {x: number; y: number; width?: number}) => {
+            const [qLeft, qRight] = spanOf(q);
+            return Math.abs(q.y - p.y) < near.y && qLeft < right && left < qRight;
+        };
+        const taken = new Set(lines.filter((_, j) => overlaps(positions[j]!)));
         const top = (1 - p.y) * plotHeight;
         const inside = (line: number) => top + lineOffset(line) >= 4 && top + lineOffset(line) <= plotHeight - 4;
         let line = 0;

@@ -88,6 +88,14 @@ describe("Verdict screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("chart-accuracy-speed").locator(".recharts-scatter-symbol").count(), wait).toBeGreaterThanOrEqual(3);
         await expect.poll(() => page.getByTestId("chart-cost-accuracy").locator(".recharts-scatter-symbol").count()).toBe(4);
         await expect.poll(() => page.getByTestId("chart-cost-accuracy").locator("svg text").allTextContents()).toEqual(expect.arrayContaining(["gpt-4.1", "gpt-4.1-mini", "agentfit-test-tiny.Q4_0", "agentfit-test-tiny.Q8_0"]));
+        // No point's label covers another's, at either width; the plot is at least as wide as the labels were placed for (ASSUMED_PLOT_WIDTH).
+        for (const width of [900, 1440]) {
+            await page.setViewportSize({width, height: 1000});
+            for (const chart of ["chart-accuracy-speed", "chart-cost-accuracy"]) {
+                await expect.poll(async () => (await page.getByTestId(chart).locator(".recharts-cartesian-grid").boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(320);
+                await expect.poll(() => overlappingLabels(page, chart)).toEqual([]);
+            }
+        }
         // The F16 file is measured but not evaluated, and nothing it measured fails: its eval could lift the "No", so it leads the changes.
         const evalChange = page.locator('[data-testid="change"][data-kind="eval"][data-decisive="true"]');
         await expect.poll(() => evalChange.count()).toBe(1);
@@ -378,3 +386,15 @@ describe("before any results", () => {
         await page.close();
     });
 });
+
+/** Pairs of point labels in a chart whose boxes intersect, by text. */
+async function overlappingLabels(page: Page, chart: string): Promise<string[]> {
+    const boxes = await page
+        .getByTestId(chart)
+        .locator(".recharts-label-list text")
+        .evaluateAll((texts) => texts.map((t) => ({text: t.textContent ?? "", ...t.getBoundingClientRect().toJSON()}) as {text: string; left: number; right: number; top: number; bottom: number}));
+    const pairs: string[] = [];
+    for (const [i, a] of boxes.entries())
+        for (const b of boxes.slice(i + 1)) if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) pairs.push(`${a.text} / ${b.text}`);
+    return pairs;
+}

@@ -1,6 +1,6 @@
 import {describe, expect, it} from "vitest";
 import {scatterSvg} from "../../electron/core/reports/scatterSvg.ts";
-import {placeChartLabels, type ChartPoint} from "../../electron/shared/verdictCharts.ts";
+import {labelWidthShare, placeChartLabels, type ChartPoint} from "../../electron/shared/verdictCharts.ts";
 
 const point = (label: string, successRate: number, tokensPerSecond: number, group: ChartPoint["group"] = "local"): ChartPoint => ({
     key: label,
@@ -33,6 +33,18 @@ describe("chart labels", () => {
         // At the top edge none goes above it.
         expect(placeChartLabels([{x: 0.2, y: 1}], 200)[0]!.dy).toBe(16);
         expect(placed.map((p) => p.anchor)).toEqual(["start", "start", "start", "end"]);
+    });
+
+    it("gives labels that run towards each other from distant points different lines when their text would overlap", () => {
+        // A slow model left of the middle (label to its right) and a fast one right of it (label to its left), at the same height.
+        const slow = {x: 0.21, y: 0, width: labelWidthShare("SmolLM2-135M-Instruct.Q4_1", 320)};
+        const fast = {x: 0.79, y: 0, width: labelWidthShare("random-guided:q8_0", 320)};
+        const placed = placeChartLabels([slow, fast], 200);
+        expect(placed.map((p) => p.anchor)).toEqual(["start", "end"]);
+        expect(placed[0]!.dy).not.toBe(placed[1]!.dy);
+        // Short labels that do not reach each other keep the first line.
+        const short = placeChartLabels([{...slow, width: labelWidthShare("a:q4", 320)}, {...fast, width: labelWidthShare("b:q8", 320)}], 200);
+        expect(short[0]!.dy).toBe(short[1]!.dy);
     });
 
     it("in the HTML report, names model and quantization and keeps labels apart, inside the plot and off the legend row", () => {

@@ -1,5 +1,5 @@
 import type {ChartPoint} from "../../shared/verdictCharts.ts";
-import {levelColors, placeChartLabels} from "../../shared/verdictCharts.ts";
+import {labelWidthShare, levelColors, placeChartLabels} from "../../shared/verdictCharts.ts";
 
 export interface ScatterOptions {
     title: string;
@@ -52,7 +52,7 @@ export function scatterSvg(o: ScatterOptions): string {
     const plotWidth = W - M.left - M.right;
     const plotHeight = H - M.top - M.bottom;
     const placements = placeChartLabels(
-        pts.map(({x, y}) => ({x: (sx(x) - M.left) / plotWidth, y: (H - M.bottom - sy(y)) / plotHeight})),
+        pts.map(({p, x, y}) => ({x: (sx(x) - M.left) / plotWidth, y: (H - M.bottom - sy(y)) / plotHeight, width: labelWidthShare(p.shortLabel, plotWidth)})),
         plotHeight
     );
     const marks = pts
