@@ -64,7 +64,7 @@ async function llamaBench(binary: string, model: string): Promise<Side> {
 
 /**
  * AgentFit's pp512 and tg128, each in a benchmark run of its own, so each gets a context sized to its
- * own tokens as llama-bench's tests do (tg128: 256 cells; pp512: 768, see planConfigurations). One
+ * own tokens as llama-bench's tests do (tg128: 256 cells; pp512: 768, benchContextSize). One
  * run of both would share the 768-token context, and without flash attention the V cache is stored
  * transposed, so the values generation reads lie a context's length apart: it ran ~3 % slower there (docs/FACTS.md §3).
  */

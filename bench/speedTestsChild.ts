@@ -4,12 +4,14 @@
 // (engineProcessEnvironment); prints the pp512 and tg128 repetitions' tokens/s as one JSON line.
 import {disposeLlama, loadEngineModel} from "../electron/engine/model/loadEngineModel.ts";
 import {runSpeedTests} from "../electron/engine/bench/runSpeedTests.ts";
+import {benchContextSize} from "../electron/core/bench/runBenchmark.ts";
 import type {SpeedTestShape} from "../electron/protocol/engineProtocol.ts";
 
 const job = JSON.parse(process.argv[2]!) as {file: string; threads: number; repetitions: number};
 
-/** One test in a context of its own size, as the AgentFit side runs it (pp512: 768 tokens, tg128: 256; planConfigurations). */
-async function measure(test: SpeedTestShape, contextSize: number): Promise<number[]> {
+/** One test in a context of its own size, as the AgentFit side's benchmark run of that test alone loads it. */
+async function measure(test: SpeedTestShape): Promise<number[]> {
+    const contextSize = benchContextSize(test.depth + test.promptTokens + test.generatedTokens);
     await using loaded = await loadEngineModel(
         job.file,
         {contextSize, threads: job.threads, gpuLayers: 0, flashAttention: false, kvCacheType: "f16", batchSize: 512, parallel: 1},
@@ -24,7 +26,7 @@ async function measure(test: SpeedTestShape, contextSize: number): Promise<numbe
     }
 }
 
-const pp = await measure({depth: 0, promptTokens: 512, generatedTokens: 0}, 768);
-const tg = await measure({depth: 0, promptTokens: 0, generatedTokens: 128}, 256);
+const pp = await measure({depth: 0, promptTokens: 512, generatedTokens: 0});
+const tg = await measure({depth: 0, promptTokens: 0, generatedTokens: 128});
 process.stdout.write(JSON.stringify({pp, tg}) + "\n");
 await disposeLlama();

@@ -75,6 +75,13 @@ const LABEL_CHAR_PX = 7;
 /** Gap between a point's centre and its label, px. */
 const LABEL_GAP_PX = 9;
 
+/**
+ * The width the Verdict screen places its chart labels for: recharts' responsive container knows the
+ * plot's width only once laid out, so labels are placed as if the plot were this wide (narrower than
+ * the screen's layouts draw it; the Verdict e2e test checks) and stand as far apart as placed or further.
+ */
+export const ASSUMED_SCREEN_PLOT_WIDTH = 320;
+
 /** A label's width as a share of a plot `plotWidth` px wide (for placeChartLabels' `width`). */
 export function labelWidthShare(text: string, plotWidth: number): number {
     return (LABEL_GAP_PX + LABEL_CHAR_PX * text.length) / plotWidth;

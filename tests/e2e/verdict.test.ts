@@ -8,6 +8,7 @@ import type {LlamaBenchJsonEntry} from "../../electron/api/BenchApi.ts";
 import type {Verdict} from "../../electron/api/VerdictApi.ts";
 import type {ReportData} from "../../electron/core/reports/collectReportData.ts";
 import {formatCost, formatScore} from "../../electron/shared/evalFormat.ts";
+import {ASSUMED_SCREEN_PLOT_WIDTH} from "../../electron/shared/verdictCharts.ts";
 import {formatTps} from "../../electron/shared/verdictFormat.ts";
 import {elementsWiderThanWindow, launchBrowserForUi, screenshotDir} from "../utils/browser.ts";
 import {runCli} from "../utils/runCli.ts";
@@ -88,11 +89,11 @@ describe("Verdict screen (browser mode)", () => {
         await expect.poll(() => page.getByTestId("chart-accuracy-speed").locator(".recharts-scatter-symbol").count(), wait).toBeGreaterThanOrEqual(3);
         await expect.poll(() => page.getByTestId("chart-cost-accuracy").locator(".recharts-scatter-symbol").count()).toBe(4);
         await expect.poll(() => page.getByTestId("chart-cost-accuracy").locator("svg text").allTextContents()).toEqual(expect.arrayContaining(["gpt-4.1", "gpt-4.1-mini", "agentfit-test-tiny.Q4_0", "agentfit-test-tiny.Q8_0"]));
-        // No point's label covers another's, at either width; the plot is at least as wide as the labels were placed for (ASSUMED_PLOT_WIDTH).
+        // No point's label covers another's, at either width; the plot is at least as wide as the labels were placed for.
         for (const width of [900, 1440]) {
             await page.setViewportSize({width, height: 1000});
             for (const chart of ["chart-accuracy-speed", "chart-cost-accuracy"]) {
-                await expect.poll(async () => (await page.getByTestId(chart).locator(".recharts-cartesian-grid").boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(320);
+                await expect.poll(async () => (await page.getByTestId(chart).locator(".recharts-cartesian-grid").boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(ASSUMED_SCREEN_PLOT_WIDTH);
                 await expect.poll(() => overlappingLabels(page, chart)).toEqual([]);
             }
         }

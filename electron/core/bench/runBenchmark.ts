@@ -92,6 +92,15 @@ function tokensNeeded(test: PlannedTest, spec: BenchSpec): number {
     return Math.ceil(agentOpeningCharacters(agent.systemPrompt) / CHARS_PER_TOKEN) + agent.turns * (agent.maxTokensPerTurn + AGENT_TOKENS_PER_TURN);
 }
 
+/**
+ * The context a benchmark loads for tests needing `tokens` tokens (before the trained length caps it).
+ * A context no larger than the test halves prompt speed under node-llama-cpp (measured: pp512 in a
+ * 512-token context ran at 0.55× the speed in a 520-token one), so it keeps room beyond the tokens.
+ */
+export function benchContextSize(tokens: number): number {
+    return Math.ceil((tokens + CONTEXT_SPARE) / ROUND) * ROUND;
+}
+
 /** Every model × every matrix value, each with its tests and the context it loads with. */
 export function planConfigurations(spec: BenchSpec, models: BenchModel[]): Configuration[] {
     const tests = planTests(spec);
@@ -99,9 +108,7 @@ export function planConfigurations(spec: BenchSpec, models: BenchModel[]): Confi
     for (const model of models) {
         const trained = model.gguf.contextLength ?? 4096;
         const needed = Math.max(1, ...tests.map((t) => tokensNeeded(t, spec)));
-        // A context no larger than the test halves prompt speed under node-llama-cpp (measured: pp512 in a
-        // 512-token context ran at 0.55× the speed in a 520-token one), so keep room beyond the tokens.
-        const contextSize = spec.contextSize ?? Math.min(trained, Math.ceil((needed + CONTEXT_SPARE) / ROUND) * ROUND);
+        const contextSize = spec.contextSize ?? Math.min(trained, benchContextSize(needed));
         for (const threads of spec.matrix.threads)
             for (const gpuLayers of spec.matrix.gpuLayers)
                 for (const kvCacheType of spec.matrix.kvCacheTypes)

@@ -1,19 +1,13 @@
 import {CartesianGrid, Cell, LabelList, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis, type LabelProps} from "recharts";
 import type {Verdict} from "../../../../electron/api/VerdictApi.ts";
 import {formatCost, formatPercent} from "../../../../electron/shared/evalFormat.ts";
-import {chartPoints, labelWidthShare, levelColors, placeChartLabels, type ChartPoint} from "../../../../electron/shared/verdictCharts.ts";
+import {ASSUMED_SCREEN_PLOT_WIDTH, chartPoints, labelWidthShare, levelColors, placeChartLabels, type ChartPoint} from "../../../../electron/shared/verdictCharts.ts";
 import {levelLabels} from "../../../../electron/shared/verdictLevels.ts";
 import {formatTps} from "../../../../electron/shared/verdictFormat.ts";
 
 /** The chart's height and the plot's inside it (less the margins and the x axis), px. */
 const CHART_HEIGHT = 280;
 const PLOT_HEIGHT = 200;
-/**
- * The plot's width is known only once the responsive container has laid out; labels are placed as
- * if the plot were this wide (narrower than the Verdict's layouts draw it), so on the screen they
- * stand as far apart as placed or further.
- */
-const ASSUMED_PLOT_WIDTH = 320;
 
 interface Plotted extends ChartPoint {
     x: number;
@@ -47,7 +41,7 @@ function Chart(props: {
     // Labels of points close together take different lines (placeChartLabels, as in the HTML report).
     const yMax = props.yDomain?.[1] ?? Math.max(...props.points.map((p) => p.y), 0);
     const placements = placeChartLabels(
-        props.points.map((p) => ({x: share(p.x), y: yMax > 0 ? p.y / yMax : 0, width: labelWidthShare(p.shortLabel, ASSUMED_PLOT_WIDTH)})),
+        props.points.map((p) => ({x: share(p.x), y: yMax > 0 ? p.y / yMax : 0, width: labelWidthShare(p.shortLabel, ASSUMED_SCREEN_PLOT_WIDTH)})),
         PLOT_HEIGHT
     );
     const placementOf = new Map(props.points.map((p, i) => [p.key, placements[i]!]));
